@@ -1,0 +1,126 @@
+# gctrace - one plain Makefile.
+#
+#   make                 build everything into build/
+#   make test            run every test (cmocka unit tests and end-to-end)
+#   make test-asan       the tests under AddressSanitizer + UBSan (build-asan/)
+#   make test-tsan       libgoc's tests under ThreadSanitizer (build-tsan/)
+#   make bench           benchmarks (bench/README.md)
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Outputs mirror the installed layout, so that bin/gctrace finds
+# ../lib/libgctrace.so in the build tree and after installation alike.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+SAN     ?=
+OPT     ?= -O2
+
+WARN     = -Wall -Wextra
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE -fPIC \
+             -Iinclude -Icommon
+LDFLAGS ?=
+ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+
+OBJ = $(BUILD)/obj
+OUT_LIB = $(BUILD)/lib
+OUT_BIN = $(BUILD)/bin
+
+# ---------------------------------------------------------------- libgoc
+LIB_SRCS  := $(wildcard lib/*.c)
+LIB_OBJS  := $(LIB_SRCS:lib/%.c=$(OBJ)/lib/%.o)
+LIBT_OBJS := $(LIB_SRCS:lib/%.c=$(OBJ)/lib-trace/%.o)
+LIB_HDRS  := include/goc.h lib/goc_impl.h common/event.h
+
+LIBGOC        = $(OUT_LIB)/libgoc.a
+LIBGOC_SO     = $(OUT_LIB)/libgoc.so
+LIBGOC_T      = $(OUT_LIB)/libgoc_trace.a
+LIBGOC_T_SO   = $(OUT_LIB)/libgoc_trace.so
+LIB_LIBS      = -lpthread -ldl
+
+$(OBJ)/lib/%.o: lib/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(OBJ)/lib-trace/%.o: lib/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -DGOC_TRACE -c $< -o $@
+
+$(LIBGOC): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(LIBGOC_T): $(LIBT_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(LIBGOC_SO): $(LIB_OBJS)
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libgoc.so -o $@ $^ $(LIB_LIBS)
+$(LIBGOC_T_SO): $(LIBT_OBJS)
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libgoc_trace.so -o $@ $^ $(LIB_LIBS)
+
+lib: $(LIBGOC) $(LIBGOC_SO) $(LIBGOC_T) $(LIBGOC_T_SO)
+
+# ---------------------------------------------------------------- samples
+# Samples link the instrumented libgoc, so that gctrace sees their channels.
+SAMPLE_SRCS := $(wildcard samples/*.c)
+SAMPLES     := $(SAMPLE_SRCS:samples/%.c=$(BUILD)/samples/%)
+
+$(BUILD)/samples/%: samples/%.c $(LIBGOC_T) include/goc.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fno-omit-frame-pointer -o $@ $< $(LIBGOC_T) $(ALL_LDFLAGS) $(LIB_LIBS)
+
+samples: $(SAMPLES)
+
+# ---------------------------------------------------------------- tests
+TEST_LIB_SRCS := $(wildcard tests/lib/test_*.c)
+TEST_LIB_BINS := $(TEST_LIB_SRCS:tests/%.c=$(BUILD)/tests/%)
+
+$(BUILD)/tests/lib/%: tests/lib/%.c $(LIBGOC) $(wildcard tests/lib/*.h) include/goc.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ilib -o $@ $< $(LIBGOC) $(ALL_LDFLAGS) -lcmocka $(LIB_LIBS)
+
+test-bins: $(TEST_LIB_BINS)
+
+# ---------------------------------------------------------------- bench
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+$(BUILD)/bench/%: bench/%.c $(LIBGOC) $(LIBGOC_T) include/goc.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGOC) $(ALL_LDFLAGS) $(LIB_LIBS)
+
+# ---------------------------------------------------------------- top level
+all: lib samples test-bins $(BENCH_BINS)
+
+test: all
+	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS)
+
+test-lib: lib test-bins
+	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS)
+
+test-asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+test-tsan:
+	$(MAKE) BUILD=build-tsan OPT=-O1 SAN="-fsanitize=thread" test-lib
+
+bench: all
+	@bench/run.sh $(BUILD)
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(LIBGOC) $(LIBGOC_T) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBGOC_SO) $(LIBGOC_T_SO) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/goc.h $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define GOC_VERSION "\(.*\)"/\1/p' include/goc.h)|' \
+	    goc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/goc.pc
+
+clean:
+	rm -rf build build-asan build-tsan
+
+.PHONY: all lib samples test-bins test test-lib test-asan test-tsan bench \
+        install clean
+.DEFAULT_GOAL := all

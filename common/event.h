@@ -1,0 +1,166 @@
+/*
+ * event.h - the event vocabulary shared by libgoc's instrumented build, the
+ * shim (preload/) and the trace reader (viewer/, analyses).
+ *
+ * Every value below is stored in traces: values are only ever added, never
+ * changed or reused (as the Go runtime treats its wait reasons).
+ */
+#ifndef GCT_EVENT_H
+#define GCT_EVENT_H
+
+#include <stdint.h>
+
+/* Event kinds.  For each: what obj is, what a and b carry. */
+enum gct_ev {
+    GCT_EV_NONE = 0,
+
+    /* process */
+    GCT_EV_PROC_START = 1,   /* a = pid, b = ppid */
+    GCT_EV_PROC_EXIT = 2,    /* a = exit status */
+    GCT_EV_PROC_SIGNAL = 3,  /* a = fatal signal number */
+    GCT_EV_FORK = 4,         /* a = child pid */
+    GCT_EV_DROPPED = 5,      /* a = events dropped since the last one */
+
+    /* threads; obj = pthread_t of the thread concerned */
+    GCT_EV_THREAD_CREATE = 10, /* a = new thread's tid (once known) */
+    GCT_EV_THREAD_START = 11,  /* a = parent tid, b = creation stack */
+    GCT_EV_THREAD_EXIT = 12,   /* a = locks still held */
+    GCT_EV_THREAD_JOIN = 13,   /* a = result; a blocking join is a wait */
+    GCT_EV_THREAD_DETACH = 14, /* a = result */
+    GCT_EV_THREAD_NAME = 15,   /* str = name */
+
+    /* locks; obj = lock address */
+    GCT_EV_LOCK_INIT = 20,     /* a = gct_obj type, b = flags (GCT_LOCK_*) */
+    GCT_EV_LOCK_ACQUIRE = 21,  /* a = GCT_LOCK_* mode flags */
+    GCT_EV_LOCK_RELEASE = 22,  /* a = result */
+    GCT_EV_LOCK_DESTROY = 23,  /* a = result */
+    GCT_EV_LOCK_EDGE = 24,     /* obj = acquired lock, a = held lock,
+                                  b = flags of both (GCT_EDGE_*) */
+
+    /* blocking; obj = what is waited on */
+    GCT_EV_WAIT_BEGIN = 30,    /* a = gct_wait reason */
+    GCT_EV_WAIT_END = 31,      /* a = result (0, errno or GOC_E*) */
+
+    /* condition variables and semaphores */
+    GCT_EV_COND_SIGNAL = 40,
+    GCT_EV_COND_BROADCAST = 41,
+    GCT_EV_SEM_POST = 42,
+
+    /* libgoc channels; obj = goc_chan */
+    GCT_EV_CHAN_MAKE = 50,     /* a = elem size, b = cap, str = name */
+    GCT_EV_CHAN_SEND = 51,     /* a = result */
+    GCT_EV_CHAN_RECV = 52,     /* a = result */
+    GCT_EV_CHAN_CLOSE = 53,    /* a = result */
+    GCT_EV_CHAN_FREE = 54,
+    GCT_EV_SELECT_CASE = 55,   /* a = GOC_CASE_SEND/RECV, b = case index;
+                                  emitted before a select blocks */
+
+    /* libgoc contexts; obj = goc_ctx */
+    GCT_EV_CTX_MAKE = 60,      /* a = parent, b = gct_ctx kind */
+    GCT_EV_CTX_CANCEL = 61,    /* a = err, b = cause */
+    GCT_EV_CTX_FREE = 62,
+
+    /* libgoc WaitGroup; obj = goc_waitgroup */
+    GCT_EV_WG_ADD = 70,        /* a = delta, b = counter after (or error) */
+
+    /* libgoc goroutines (on the goroutine's own thread) */
+    GCT_EV_GO_START = 80,      /* a = goroutine id, str = name */
+    GCT_EV_GO_EXIT = 81,
+
+    /* API misuse; obj = object, a = gct_misuse subkind, b = detail */
+    GCT_EV_MISUSE = 90,
+};
+
+/* Wait reasons, as Go spells them where meanings match. */
+#define GCT_WAIT_REASONS(X)                                   \
+    X(GCT_WAIT_NONE,        0, "running")                     \
+    X(GCT_WAIT_MUTEX,       1, "mutex lock")                  \
+    X(GCT_WAIT_RWLOCK_RD,   2, "rwlock read lock")            \
+    X(GCT_WAIT_RWLOCK_WR,   3, "rwlock write lock")           \
+    X(GCT_WAIT_COND,        4, "condvar wait")                \
+    X(GCT_WAIT_JOIN,        5, "thread join")                 \
+    X(GCT_WAIT_SEM,         6, "semaphore wait")              \
+    X(GCT_WAIT_BARRIER,     7, "barrier wait")                \
+    X(GCT_WAIT_CHAN_SEND,   8, "chan send")                   \
+    X(GCT_WAIT_CHAN_RECV,   9, "chan receive")                \
+    X(GCT_WAIT_SELECT,     10, "select")                      \
+    X(GCT_WAIT_WAITGROUP,  11, "sync.WaitGroup.Wait")         \
+    X(GCT_WAIT_ONCE,       12, "sync.Once.Do")                \
+    X(GCT_WAIT_CTX,        13, "context done")                \
+    X(GCT_WAIT_SLEEP,      14, "sleep")                       \
+    X(GCT_WAIT_WSEMA,      15, "semaphore acquire")           \
+    X(GCT_WAIT_ERRGROUP,   16, "errgroup wait")               \
+    X(GCT_WAIT_LIMITER,    17, "rate limiter wait")           \
+    X(GCT_WAIT_SELECT_NONE,18, "select (no cases)")
+
+enum gct_wait {
+#define GCT_X_ENUM(name, value, text) name = value,
+    GCT_WAIT_REASONS(GCT_X_ENUM)
+#undef GCT_X_ENUM
+};
+
+/* Lock modes and flags (GCT_EV_LOCK_INIT b, GCT_EV_LOCK_ACQUIRE a). */
+enum gct_lock_flags {
+    GCT_LOCK_SHARED = 1 << 0,    /* read lock */
+    GCT_LOCK_TRY = 1 << 1,       /* acquired by trylock: cannot block */
+    GCT_LOCK_TIMED = 1 << 2,     /* acquired by a timed lock */
+    GCT_LOCK_RECURSIVE = 1 << 3, /* a recursive mutex */
+    GCT_LOCK_ERRORCHECK = 1 << 4,
+    GCT_LOCK_CONTENDED = 1 << 5, /* the acquisition had to wait */
+};
+
+/* Object types (GCT_EV_LOCK_INIT a, objects table). */
+enum gct_obj {
+    GCT_OBJ_MUTEX = 1,
+    GCT_OBJ_RWLOCK = 2,
+    GCT_OBJ_COND = 3,
+    GCT_OBJ_SEM = 4,
+    GCT_OBJ_BARRIER = 5,
+    GCT_OBJ_CHAN = 6,
+    GCT_OBJ_CTX = 7,
+    GCT_OBJ_WAITGROUP = 8,
+    GCT_OBJ_THREAD = 9,
+};
+
+/* Context kinds (GCT_EV_CTX_MAKE b). */
+enum gct_ctx_kind {
+    GCT_CTX_CANCEL = 1,
+    GCT_CTX_DEADLINE = 2,
+    GCT_CTX_VALUE = 3,
+    GCT_CTX_SIGNAL = 4,
+    GCT_CTX_GROUP = 5,
+};
+
+/* Misuse subkinds (GCT_EV_MISUSE a), with the names `check` prints. */
+#define GCT_MISUSE_KINDS(X)                                          \
+    X(GCT_MISUSE_UNLOCK_UNLOCKED,   1, "unlock_of_unlocked")         \
+    X(GCT_MISUSE_UNLOCK_FOREIGN,    2, "unlock_of_foreign_lock")     \
+    X(GCT_MISUSE_DESTROY_HELD,      3, "destroy_of_held_lock")       \
+    X(GCT_MISUSE_EXIT_HOLDING,      4, "exit_while_holding_lock")    \
+    X(GCT_MISUSE_COND_NO_MUTEX,     5, "cond_wait_without_mutex")    \
+    X(GCT_MISUSE_DOUBLE_CLOSE,      6, "double_close")               \
+    X(GCT_MISUSE_SEND_CLOSED,       7, "send_on_closed_channel")     \
+    X(GCT_MISUSE_NEGATIVE_WG,       8, "negative_waitgroup")         \
+    X(GCT_MISUSE_WG_REUSE,          9, "waitgroup_reused_before_wait") \
+    X(GCT_MISUSE_RECURSIVE_ONCE,   10, "recursive_once")             \
+    X(GCT_MISUSE_SEMA_OVER_RELEASE,11, "semaphore_over_release")     \
+    X(GCT_MISUSE_CLOSE_NIL,        12, "close_of_nil_channel")
+
+enum gct_misuse {
+#define GCT_X_ENUM(name, value, text) name = value,
+    GCT_MISUSE_KINDS(GCT_X_ENUM)
+#undef GCT_X_ENUM
+};
+
+/*
+ * The seam between libgoc's instrumented build and the recorder.  The shim
+ * exports one function with this name and type; the instrumented libgoc
+ * finds it with dlsym at first use (so it works with static and shared
+ * libgoc alike) and calls it for each event.  str may be NULL; it is copied
+ * before the call returns.
+ */
+#define GCTRACE_HOOK_SYMBOL "gctrace_goc_hook"
+typedef void (*gctrace_hook_fn)(int kind, const void *obj, int64_t a,
+                                int64_t b, const char *str);
+
+#endif /* GCT_EVENT_H */

@@ -1,0 +1,118 @@
+/*
+ * futex.c - the waiting primitives under every libgoc object: futex
+ * wait/wake with absolute monotonic deadlines, a three-state futex mutex
+ * and a one-shot parker.  See goc_impl.h for why libgoc does not use
+ * pthread mutexes internally.
+ */
+#define _GNU_SOURCE
+#include "goc_impl.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int
+goc__futex_wait(_Atomic uint32_t *addr, uint32_t expected, goc_time deadline)
+{
+    struct timespec ts, *tsp = NULL;
+
+    if (deadline != GOC_FOREVER) {
+        if (deadline <= goc_now())
+            return GOC_ETIMEDOUT;
+        ts.tv_sec = deadline / GOC_SECOND;
+        ts.tv_nsec = deadline % GOC_SECOND;
+        tsp = &ts;
+    }
+    /* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC timeout, which is
+     * exactly our deadline, so there is no drift from re-computing a
+     * relative one after each spurious wake-up. */
+    long r = syscall(SYS_futex, (uint32_t *)addr,
+                     FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected, tsp,
+                     NULL, FUTEX_BITSET_MATCH_ANY);
+    if (r == -1 && errno == ETIMEDOUT)
+        return GOC_ETIMEDOUT;
+    return 0;
+}
+
+void
+goc__futex_wake(_Atomic uint32_t *addr, int n)
+{
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n,
+            NULL, NULL, 0);
+}
+
+void
+goc__lock_acquire(goc__lock *l)
+{
+    uint32_t c = 0;
+
+    if (atomic_compare_exchange_strong_explicit(&l->state, &c, 1,
+                                                memory_order_acquire,
+                                                memory_order_relaxed))
+        return;
+    /* A short spin pays off for the tiny critical sections of channels. */
+    for (int i = 0; i < 100; i++) {
+        c = 0;
+        if (atomic_load_explicit(&l->state, memory_order_relaxed) == 0 &&
+            atomic_compare_exchange_weak_explicit(&l->state, &c, 1,
+                                                  memory_order_acquire,
+                                                  memory_order_relaxed))
+            return;
+        __builtin_ia32_pause();
+    }
+    if (c != 2)
+        c = atomic_exchange_explicit(&l->state, 2, memory_order_acquire);
+    while (c != 0) {
+        goc__futex_wait(&l->state, 2, GOC_FOREVER);
+        c = atomic_exchange_explicit(&l->state, 2, memory_order_acquire);
+    }
+}
+
+void
+goc__lock_release(goc__lock *l)
+{
+    if (atomic_exchange_explicit(&l->state, 0, memory_order_release) == 2)
+        goc__futex_wake(&l->state, 1);
+}
+
+void
+goc__parker_init(goc__parker *p)
+{
+    atomic_store_explicit(&p->word, 0, memory_order_relaxed);
+}
+
+int
+goc__park(goc__parker *p, goc_time deadline)
+{
+    for (;;) {
+        if (atomic_load_explicit(&p->word, memory_order_acquire) != 0)
+            return 0;
+        if (goc__futex_wait(&p->word, 0, deadline) == GOC_ETIMEDOUT)
+            return atomic_load_explicit(&p->word, memory_order_acquire)
+                       ? 0
+                       : GOC_ETIMEDOUT;
+    }
+}
+
+void
+goc__unpark(goc__parker *p)
+{
+    atomic_store_explicit(&p->word, 1, memory_order_release);
+    goc__futex_wake(&p->word, 1);
+}
+
+uint32_t
+goc__rand(void)
+{
+    static _Thread_local uint32_t state;
+
+    if (state == 0)
+        state = (uint32_t)(goc_now() ^ (uintptr_t)&state) | 1;
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state;
+}

@@ -1,0 +1,34 @@
+/*
+ * hooks.c - the instrumented build's link to the recorder.
+ *
+ * The shim (libgctrace.so) exports GCTRACE_HOOK_SYMBOL.  We look it up once
+ * with dlsym(RTLD_DEFAULT) rather than through a weak reference, because a
+ * weak undefined symbol in a statically linked libgoc binds to nothing at
+ * link time and would never see the preloaded shim.  When the shim is not
+ * loaded, every hook is one predictable branch.
+ */
+#define _GNU_SOURCE
+#include "goc_impl.h"
+
+#ifdef GOC_TRACE
+#include <dlfcn.h>
+
+static _Atomic(gctrace_hook_fn) hook;
+static _Atomic int resolved;
+
+gctrace_hook_fn
+goc__hook(void)
+{
+    if (GOC_LIKELY(atomic_load_explicit(&resolved, memory_order_acquire)))
+        return atomic_load_explicit(&hook, memory_order_relaxed);
+    /* Racing first callers all compute the same answer: no lock needed. */
+    gctrace_hook_fn fn;
+    *(void **)&fn = dlsym(RTLD_DEFAULT, GCTRACE_HOOK_SYMBOL);
+    atomic_store_explicit(&hook, fn, memory_order_relaxed);
+    atomic_store_explicit(&resolved, 1, memory_order_release);
+    return fn;
+}
+#else
+/* The plain build has no hooks; keep the translation unit non-empty. */
+typedef int goc__hooks_disabled;
+#endif
