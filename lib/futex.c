@@ -4,7 +4,6 @@
  * and a one-shot parker.  See goc_impl.h for why libgoc does not use
  * pthread mutexes internally.
  */
-#define _GNU_SOURCE
 #include "goc_impl.h"
 
 #include <errno.h>

@@ -7,7 +7,6 @@
  * link time and would never see the preloaded shim.  When the shim is not
  * loaded, every hook is one predictable branch.
  */
-#define _GNU_SOURCE
 #include "goc_impl.h"
 
 #ifdef GOC_TRACE

@@ -1,7 +1,6 @@
 /*
  * time.c - monotonic time, deadlines and sleeping.
  */
-#define _GNU_SOURCE
 #include "goc_impl.h"
 
 #include <time.h>
