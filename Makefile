@@ -61,6 +61,57 @@ $(LIBGOC_T_SO): $(LIBT_OBJS)
 
 lib: $(LIBGOC) $(LIBGOC_SO) $(LIBGOC_T) $(LIBGOC_T_SO)
 
+# ---------------------------------------------------------------- common
+# Code shared by the shim and the gctrace command.  The shim links only the
+# parts that need neither sqlite nor libdw.
+COMMON_SHIM_SRCS := common/options.c
+COMMON_SHIM_OBJS := $(COMMON_SHIM_SRCS:common/%.c=$(OBJ)/common/%.o)
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:common/%.c=$(OBJ)/common/%.o)
+COMMON_HDRS := $(wildcard common/*.h)
+
+$(OBJ)/common/%.o: common/%.c $(COMMON_HDRS) $(BUILD)/gen/schema.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -fvisibility=hidden -c $< -o $@
+
+# The schema is kept as SQL (docs link to it) and compiled in as a string.
+$(BUILD)/gen/schema.h: common/schema.sql
+	@mkdir -p $(@D)
+	{ echo 'static const char gct_schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+# ---------------------------------------------------------------- the shim
+PRELOAD_SRCS := $(wildcard preload/*.c)
+PRELOAD_OBJS := $(PRELOAD_SRCS:preload/%.c=$(OBJ)/preload/%.o)
+LIBGCTRACE   := $(OUT_LIB)/libgctrace.so
+
+$(OBJ)/preload/%.o: preload/%.c preload/shim.h $(COMMON_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -c $< -o $@
+
+$(LIBGCTRACE): $(PRELOAD_OBJS) $(COMMON_SHIM_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libgctrace.so -o $@ $^ -lunwind -ldl -lpthread
+
+preload: $(LIBGCTRACE)
+
+# ---------------------------------------------------------------- gctrace
+VIEWER_SRCS := $(wildcard viewer/*.c)
+VIEWER_OBJS := $(VIEWER_SRCS:viewer/%.c=$(OBJ)/viewer/%.o)
+GCTRACE     := $(OUT_BIN)/gctrace
+VIEWER_LIBS := -lsqlite3 -ldw -lelf -lncursesw -lm -lpthread
+
+$(OBJ)/viewer/%.o: viewer/%.c $(wildcard viewer/*.h) $(COMMON_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
+
+$(GCTRACE): $(VIEWER_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIEWER_LIBS)
+
+viewer: $(GCTRACE)
+
 # ---------------------------------------------------------------- samples
 # Samples link the instrumented libgoc, so that gctrace sees their channels.
 SAMPLE_SRCS := $(wildcard samples/*.c)
@@ -91,7 +142,7 @@ $(BUILD)/bench/%: bench/%.c $(LIBGOC) $(LIBGOC_T) include/goc.h
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGOC) $(ALL_LDFLAGS) $(LIB_LIBS)
 
 # ---------------------------------------------------------------- top level
-all: lib samples test-bins $(BENCH_BINS)
+all: lib preload viewer samples test-bins $(BENCH_BINS)
 
 test: all
 	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS)
@@ -121,6 +172,6 @@ install: lib
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all lib samples test-bins test test-lib test-asan test-tsan bench \
+.PHONY: all lib preload viewer samples test-bins test test-lib test-asan test-tsan bench \
         install clean
 .DEFAULT_GOAL := all

@@ -22,8 +22,11 @@ enum gct_ev {
     GCT_EV_DROPPED = 5,      /* a = events dropped since the last one */
 
     /* threads; obj = pthread_t of the thread concerned */
-    GCT_EV_THREAD_CREATE = 10, /* a = new thread's tid (once known) */
-    GCT_EV_THREAD_START = 11,  /* a = parent tid, b = creation stack */
+    GCT_EV_THREAD_CREATE = 10, /* reserved */
+    GCT_EV_THREAD_START = 11,  /* on the new thread: a = creator's tid
+                                  (0: not seen being created), b = flags
+                                  (1: detached at creation); stack =
+                                  creation stack */
     GCT_EV_THREAD_EXIT = 12,   /* a = locks still held */
     GCT_EV_THREAD_JOIN = 13,   /* a = result; a blocking join is a wait */
     GCT_EV_THREAD_DETACH = 14, /* a = result */
@@ -35,7 +38,11 @@ enum gct_ev {
     GCT_EV_LOCK_RELEASE = 22,  /* a = result */
     GCT_EV_LOCK_DESTROY = 23,  /* a = result */
     GCT_EV_LOCK_EDGE = 24,     /* obj = acquired lock, a = held lock,
-                                  b = flags of both (GCT_EDGE_*) */
+                                  b = the code address where the held lock
+                                  was taken, payload = uint64_t[]: flags
+                                  (held lock's GCT_LOCK_* | acquired
+                                  lock's << 16), n, then the n other locks
+                                  held at the time; stack = acquisition */
 
     /* blocking; obj = what is waited on */
     GCT_EV_WAIT_BEGIN = 30,    /* a = gct_wait reason */

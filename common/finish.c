@@ -1,0 +1,1015 @@
+/*
+ * finish.c - turning the raw log into the sqlite trace.
+ *
+ * Three steps: read every published record of every chunk (rawlog.h says
+ * how a reader tells written from unwritten); sort them by time, keeping
+ * each thread's own order; replay them into a model of processes,
+ * threads, objects, waits and lock-order edges, which is written out in
+ * one transaction.  Stacks are symbolised here, once per distinct address.
+ *
+ * The file is written under a temporary name and renamed into place, so
+ * that a reader never opens half a trace, and a crash of this step leaves
+ * the raw log for the next try.
+ */
+#include "trace.h"
+
+#include "event.h"
+#include "map.h"
+#include "rawlog.h"
+#include "schema.h"
+#include "symbolize.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ model */
+
+struct chunk_info {
+    int pid, tid;
+    uint32_t seq;
+};
+
+struct ref {
+    int64_t ts;
+    uint32_t chunk;
+    uint32_t off;
+};
+
+#define MAX_OPEN_WAITS 4
+
+struct thread {
+    int pid, tid;
+    uint64_t handle;
+    char *name;
+    int64_t goid, parent, start, end;
+    uint32_t create_stack;
+    int detached;
+    int64_t joined_by;
+    int64_t locks_at_exit;
+    int64_t open_waits[MAX_OPEN_WAITS]; /* wait ids, innermost last */
+    int nopen;
+    /* select cases announced before the select's wait */
+    uint64_t *cases;
+    int *case_ops;
+    size_t ncases, capcases, capops;
+};
+
+struct object {
+    int pid;
+    uint64_t addr;
+    const char *kind;
+    char *name;
+    int64_t flags, created, destroyed, closed, parent;
+    uint32_t create_stack;
+    int64_t elem, cap;
+    const char *ctx_kind;
+    int64_t cancel_ns, cancel_cause;
+    char *cancel_how;
+    int64_t acq, contended, wait_total, wait_max;
+};
+
+struct wait {
+    int64_t thread, object, reason, begin, end, result, holder;
+    uint32_t stack;
+};
+
+struct finisher {
+    const uint8_t *base;
+    size_t size;
+    const struct gct_log_header *hdr;
+    struct chunk_info *chunks;
+    size_t nchunks;
+    struct ref *refs;
+    size_t nrefs, caprefs;
+
+    struct thread *threads;
+    size_t nthreads, capthreads;
+    struct object *objects;
+    size_t nobjects, capobjects;
+    struct wait *waits;
+    size_t nwaits, capwaits;
+    struct gct_map thread_by_tid;    /* (pid, tid) -> thread id */
+    struct gct_map thread_by_handle; /* (pid, pthread_t) -> thread id */
+    struct gct_map object_by_addr;   /* (pid, addr) -> object id */
+    struct gct_map stack_seen;       /* (stack id, 0) -> 1 */
+    struct gct_map frame_by_pc;      /* (pc, 0) -> first frame id */
+
+    struct gct_symbolizer *sym;
+    int64_t next_frame;
+    int64_t t0;
+    int64_t last_ts;
+
+    sqlite3 *db;
+    sqlite3_stmt *ins_event, *ins_wait_case, *ins_edge, *ins_stack,
+        *ins_frame, *ins_stack_frame, *ins_process, *upd_process_exit;
+    char *err;
+    size_t errlen;
+};
+
+static void
+fail(struct finisher *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->err, f->errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int64_t
+rel(struct finisher *f, int64_t ts)
+{
+    return ts - f->t0;
+}
+
+/* ------------------------------------------------------------ reading */
+
+static const struct gct_rec *
+rec_at(struct finisher *f, const struct ref *r)
+{
+    return (const struct gct_rec *)(f->base + GCT_LOG_HEADER_SIZE +
+                                    (size_t)r->chunk * GCT_LOG_CHUNK_SIZE +
+                                    r->off);
+}
+
+static void
+collect(struct finisher *f)
+{
+    uint64_t n = f->hdr->next_chunk;
+    uint64_t fit = (f->size - GCT_LOG_HEADER_SIZE) / GCT_LOG_CHUNK_SIZE;
+    if (n > fit)
+        n = fit; /* chunks handed out but never allocated (disk full) */
+    f->nchunks = n;
+    f->chunks = gct_xcalloc(n, sizeof *f->chunks);
+    for (uint64_t c = 0; c < n; c++) {
+        const uint8_t *p = f->base + GCT_LOG_HEADER_SIZE +
+                           (size_t)c * GCT_LOG_CHUNK_SIZE;
+        const struct gct_chunk_head *h = (const void *)p;
+        if (h->magic != GCT_CHUNK_MAGIC)
+            continue;
+        f->chunks[c] = (struct chunk_info){h->pid, h->tid, h->seq};
+        uint32_t off = sizeof *h;
+        while (off + sizeof(struct gct_rec) <= GCT_LOG_CHUNK_SIZE) {
+            const struct gct_rec *r = (const void *)(p + off);
+            uint32_t bytes = (uint32_t)r->words * 8;
+            if (bytes < sizeof *r || off + bytes > GCT_LOG_CHUNK_SIZE)
+                break;
+            if (r->kind != 0) {
+                struct ref ref = {r->ts, (uint32_t)c, off};
+                GCT_PUSH(f->refs, f->nrefs, f->caprefs, ref);
+            }
+            off += bytes;
+        }
+    }
+}
+
+static struct finisher *sort_ctx;
+
+static int
+cmp_ref(const void *x, const void *y)
+{
+    const struct ref *a = x, *b = y;
+    if (a->ts != b->ts)
+        return a->ts < b->ts ? -1 : 1;
+    const struct chunk_info *ca = &sort_ctx->chunks[a->chunk];
+    const struct chunk_info *cb = &sort_ctx->chunks[b->chunk];
+    if (ca->pid != cb->pid)
+        return ca->pid < cb->pid ? -1 : 1;
+    if (ca->tid != cb->tid)
+        return ca->tid < cb->tid ? -1 : 1;
+    if (ca->seq != cb->seq)
+        return ca->seq < cb->seq ? -1 : 1;
+    return a->off < b->off ? -1 : a->off > b->off;
+}
+
+static size_t
+payload_len(const struct gct_rec *r)
+{
+    return (size_t)r->words * 8 - sizeof *r;
+}
+
+/* A NUL-terminated copy of a string payload (NULL when there is none). */
+static char *
+payload_str(const struct gct_rec *r)
+{
+    size_t n = payload_len(r);
+    if (n == 0)
+        return NULL;
+    const char *p = (const char *)(r + 1);
+    size_t len = strnlen(p, n);
+    char *s = gct_xmalloc(len + 1);
+    memcpy(s, p, len);
+    s[len] = '\0';
+    return s;
+}
+
+/* ------------------------------------------------------------ model */
+
+static int64_t
+thread_of(struct finisher *f, int pid, int tid, int64_t ts)
+{
+    int64_t id = (int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
+                                      (uint64_t)tid, 0);
+    if (id)
+        return id;
+    struct thread t = {.pid = pid, .tid = tid, .start = ts, .end = -1};
+    GCT_PUSH(f->threads, f->nthreads, f->capthreads, t);
+    id = (int64_t)f->nthreads;
+    gct_map_put(&f->thread_by_tid, (uint64_t)pid, (uint64_t)tid,
+                (uint64_t)id);
+    return id;
+}
+
+static struct thread *
+T(struct finisher *f, int64_t id)
+{
+    return &f->threads[id - 1];
+}
+
+static struct object *
+O(struct finisher *f, int64_t id)
+{
+    return &f->objects[id - 1];
+}
+
+static int64_t
+new_object(struct finisher *f, int pid, uint64_t addr, const char *kind,
+           int64_t ts)
+{
+    struct object o = {.pid = pid, .addr = addr, .kind = kind,
+                       .created = ts, .destroyed = -1, .closed = -1,
+                       .parent = 0, .cancel_ns = -1};
+    GCT_PUSH(f->objects, f->nobjects, f->capobjects, o);
+    int64_t id = (int64_t)f->nobjects;
+    gct_map_put(&f->object_by_addr, (uint64_t)pid, addr, (uint64_t)id);
+    return id;
+}
+
+/* The live object at addr, made when first seen.  A weaker kind guess
+ * ("mutex" for a bare lock address) gives way to what a later event says. */
+static int64_t
+object_of(struct finisher *f, int pid, uint64_t addr, const char *kind,
+          int64_t ts)
+{
+    if (addr == 0)
+        return 0;
+    int64_t id = (int64_t)gct_map_get(&f->object_by_addr, (uint64_t)pid,
+                                      addr, 0);
+    if (id == 0)
+        return new_object(f, pid, addr, kind, ts);
+    if (kind && (O(f, id)->kind == NULL ||
+                 (strcmp(O(f, id)->kind, "mutex") == 0 &&
+                  strcmp(kind, "rwlock") == 0)))
+        O(f, id)->kind = kind;
+    return id;
+}
+
+static const char *
+obj_kind_name(int64_t type)
+{
+    switch (type) {
+    case GCT_OBJ_MUTEX: return "mutex";
+    case GCT_OBJ_RWLOCK: return "rwlock";
+    case GCT_OBJ_COND: return "cond";
+    case GCT_OBJ_SEM: return "sem";
+    case GCT_OBJ_BARRIER: return "barrier";
+    case GCT_OBJ_CHAN: return "chan";
+    case GCT_OBJ_CTX: return "ctx";
+    case GCT_OBJ_WAITGROUP: return "waitgroup";
+    case GCT_OBJ_THREAD: return "thread";
+    }
+    return NULL;
+}
+
+/* What a wait with this reason waits on. */
+static const char *
+reason_object_kind(int64_t reason)
+{
+    switch (reason) {
+    case GCT_WAIT_MUTEX: return "mutex";
+    case GCT_WAIT_RWLOCK_RD:
+    case GCT_WAIT_RWLOCK_WR: return "rwlock";
+    case GCT_WAIT_COND: return "cond";
+    case GCT_WAIT_JOIN: return "thread";
+    case GCT_WAIT_SEM: return "sem";
+    case GCT_WAIT_BARRIER: return "barrier";
+    case GCT_WAIT_CHAN_SEND:
+    case GCT_WAIT_CHAN_RECV: return "chan";
+    case GCT_WAIT_WAITGROUP: return "waitgroup";
+    case GCT_WAIT_ONCE: return "once";
+    case GCT_WAIT_CTX: return "ctx";
+    case GCT_WAIT_WSEMA: return "semaphore";
+    case GCT_WAIT_ERRGROUP: return "errgroup";
+    case GCT_WAIT_LIMITER: return "limiter";
+    }
+    return NULL; /* sleep, select: no single object */
+}
+
+static const char *
+ctx_kind_name(int64_t k)
+{
+    switch (k) {
+    case GCT_CTX_CANCEL: return "cancel";
+    case GCT_CTX_DEADLINE: return "deadline";
+    case GCT_CTX_VALUE: return "value";
+    case GCT_CTX_SIGNAL: return "signal";
+    case GCT_CTX_GROUP: return "group";
+    }
+    return "unknown";
+}
+
+/* ------------------------------------------------------------ sqlite */
+
+static bool
+exec(struct finisher *f, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(f->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fail(f, "cannot write the trace: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+static sqlite3_stmt *
+prepare(struct finisher *f, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fail(f, "cannot write the trace: %s", sqlite3_errmsg(f->db));
+        return NULL;
+    }
+    return st;
+}
+
+/* Binds values from a format: i = int64 (NULL when < 0 and upper-case I
+ * is used... kept simple: 'i' int64, 'n' int64 or NULL when 0, 'N' int64
+ * or NULL when < 0, 's' string or NULL), then steps and resets. */
+static void
+run(struct finisher *f, sqlite3_stmt *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    for (int i = 1; *fmt; fmt++, i++) {
+        if (*fmt == 's') {
+            const char *s = va_arg(ap, const char *);
+            if (s)
+                sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i);
+            continue;
+        }
+        int64_t v = va_arg(ap, int64_t);
+        if ((*fmt == 'n' && v == 0) || (*fmt == 'N' && v < 0))
+            sqlite3_bind_null(st, i);
+        else
+            sqlite3_bind_int64(st, i, v);
+    }
+    va_end(ap);
+    if (sqlite3_step(st) != SQLITE_DONE && f->err[0] == '\0')
+        fail(f, "cannot write the trace: %s", sqlite3_errmsg(f->db));
+    sqlite3_reset(st);
+}
+
+/* ------------------------------------------------------------ stacks */
+
+/* Frames for pc (a return address): symbolised once, inlined chain
+ * included; returns the id of the innermost frame. */
+static int64_t
+frame_of(struct finisher *f, uint64_t pc)
+{
+    int64_t id = (int64_t)gct_map_get(&f->frame_by_pc, pc, 0, 0);
+    if (id)
+        return id;
+    struct gct_sym_frame fr[16];
+    int n = f->sym ? gct_symbolize(f->sym, pc - 1, fr, 16) : 0;
+    if (n == 0) {
+        memset(fr, 0, sizeof fr[0]);
+        n = 1;
+    }
+    id = f->next_frame + 1;
+    for (int i = 0; i < n; i++)
+        run(f, f->ins_frame, "iisssii", f->next_frame + 1 + i, (int64_t)pc,
+            fr[i].module, fr[i].function, fr[i].file, (int64_t)fr[i].line,
+            (int64_t)fr[i].inlined);
+    f->next_frame += n;
+    gct_map_put(&f->frame_by_pc, pc, 0, (uint64_t)id);
+    /* remember how many frames the chain has, after the first */
+    gct_map_put(&f->frame_by_pc, pc, 1, (uint64_t)n);
+    return id;
+}
+
+static void
+write_stack(struct finisher *f, const struct gct_rec *r)
+{
+    if (gct_map_get(&f->stack_seen, r->obj, 0, 0))
+        return;
+    gct_map_put(&f->stack_seen, r->obj, 0, 1);
+    const uint64_t *pcs = (const uint64_t *)(r + 1);
+    int64_t n = r->a;
+    if (n < 0 || (size_t)n * 8 > payload_len(r))
+        n = (int64_t)(payload_len(r) / 8);
+    int64_t idx = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t first = frame_of(f, pcs[i]);
+        int64_t count = (int64_t)gct_map_get(&f->frame_by_pc, pcs[i], 1, 1);
+        for (int64_t k = 0; k < count; k++)
+            run(f, f->ins_stack_frame, "iii", (int64_t)r->obj, idx++,
+                first + k);
+    }
+    run(f, f->ins_stack, "ii", (int64_t)r->obj, idx);
+}
+
+/* ------------------------------------------------------------ replay */
+
+static void
+begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
+           int pid, int64_t ts)
+{
+    struct thread *t = T(f, tid_id);
+    const char *kind = reason_object_kind(r->a);
+    int64_t obj = kind ? object_of(f, pid, r->obj, kind, ts) : 0;
+    struct wait w = {tid_id, obj, r->a, ts, -1, 0, 0, r->stack};
+    if (r->a == GCT_WAIT_MUTEX || r->a == GCT_WAIT_RWLOCK_RD ||
+        r->a == GCT_WAIT_RWLOCK_WR)
+        w.holder = r->b;
+    if (r->a == GCT_WAIT_COND && r->b)
+        object_of(f, pid, (uint64_t)r->b, "mutex", ts);
+    GCT_PUSH(f->waits, f->nwaits, f->capwaits, w);
+    int64_t wid = (int64_t)f->nwaits;
+    if (r->a == GCT_WAIT_SELECT) {
+        for (size_t i = 0; i < t->ncases; i++) {
+            int64_t o = object_of(f, pid, t->cases[i], "chan", ts);
+            run(f, f->ins_wait_case, "iis", wid, o,
+                t->case_ops[i] == 1 ? "send" : "recv");
+        }
+    }
+    t->ncases = 0;
+    if (t->nopen < MAX_OPEN_WAITS)
+        t->open_waits[t->nopen++] = wid;
+}
+
+static void
+end_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
+         int64_t ts)
+{
+    struct thread *t = T(f, tid_id);
+    if (t->nopen == 0)
+        return;
+    struct wait *w = &f->waits[t->open_waits[--t->nopen] - 1];
+    w->end = ts;
+    w->result = r->a;
+    if (w->object && (w->reason == GCT_WAIT_MUTEX ||
+                      w->reason == GCT_WAIT_RWLOCK_RD ||
+                      w->reason == GCT_WAIT_RWLOCK_WR)) {
+        struct object *o = O(f, w->object);
+        int64_t d = ts - w->begin;
+        o->contended++;
+        o->wait_total += d;
+        if (d > o->wait_max)
+            o->wait_max = d;
+    }
+}
+
+static void
+edge(struct finisher *f, int64_t tid_id, const struct gct_rec *r, int pid,
+     int64_t ts)
+{
+    const uint64_t *p = (const uint64_t *)(r + 1);
+    size_t np = payload_len(r) / 8;
+    uint64_t flags = np > 0 ? p[0] : 0;
+    uint64_t ngates = np > 1 ? p[1] : 0;
+    if (ngates > np - 2)
+        ngates = np >= 2 ? np - 2 : 0;
+    int64_t from = object_of(f, pid, (uint64_t)r->a,
+                             (flags & GCT_LOCK_SHARED) ? "rwlock" : "mutex",
+                             ts);
+    int64_t to = object_of(f, pid, r->obj,
+                           ((flags >> 16) & GCT_LOCK_SHARED) ? "rwlock"
+                                                             : "mutex",
+                           ts);
+    char gates[8 * 24] = "";
+    size_t len = 0;
+    for (uint64_t i = 0; i < ngates; i++) {
+        int64_t g = object_of(f, pid, p[2 + i], "mutex", ts);
+        int n = snprintf(gates + len, sizeof gates - len, "%s%lld",
+                         len ? "," : "", (long long)g);
+        if (n < 0 || (size_t)n >= sizeof gates - len)
+            break;
+        len += (size_t)n;
+    }
+    int64_t site = r->b ? frame_of(f, (uint64_t)r->b) : 0;
+    run(f, f->ins_edge, "iiiiiinns", from, to, tid_id, ts,
+        (int64_t)(flags & 0xffff), (int64_t)(flags >> 16), (int64_t)r->stack,
+        site, len ? gates : NULL);
+}
+
+static void
+replay_one(struct finisher *f, const struct ref *ref)
+{
+    const struct gct_rec *r = rec_at(f, ref);
+    const struct chunk_info *c = &f->chunks[ref->chunk];
+    int pid = c->pid;
+    int64_t ts = rel(f, r->ts);
+    int kind = r->kind;
+    if (ts > f->last_ts)
+        f->last_ts = ts;
+
+    switch (kind) {
+    case GCT_REC_STACK:
+        write_stack(f, r);
+        return;
+    case GCT_REC_MODULE: {
+        char *path = payload_str(r);
+        if (path && f->sym)
+            gct_symbolizer_add_module(f->sym, path, r->obj, (uint64_t)r->a,
+                                      (uint64_t)r->b);
+        free(path);
+        return;
+    }
+    case GCT_REC_PROC: {
+        const char *p = (const char *)(r + 1);
+        size_t n = payload_len(r);
+        size_t exe_len = strnlen(p, n);
+        char *exe = gct_xmalloc(exe_len + 1);
+        memcpy(exe, p, exe_len);
+        exe[exe_len] = '\0';
+        char *argv = gct_xcalloc(n + 1, 1);
+        size_t k = 0;
+        for (size_t i = exe_len + 1; i < n; i++)
+            argv[k++] = p[i] ? p[i] : ' ';
+        while (k > 0 && argv[k - 1] == ' ')
+            k--;
+        argv[k] = '\0';
+        run(f, f->ins_process, "iissi", r->a, r->b, exe, argv, ts);
+        free(exe);
+        free(argv);
+        return;
+    }
+    case GCT_REC_COUNT: {
+        int64_t o = object_of(f, pid, r->obj, "mutex", ts);
+        O(f, o)->acq += r->a;
+        return;
+    }
+    }
+
+    int64_t th = thread_of(f, pid, c->tid, ts);
+    struct thread *t = T(f, th);
+    int64_t obj_id = 0;
+    char *text = NULL;
+
+    switch (kind) {
+    case GCT_EV_THREAD_START:
+        if (t->nopen > 0 || t->end >= 0 || t->handle != 0) {
+            /* the tid was reused by a new thread */
+            gct_map_put(&f->thread_by_tid, (uint64_t)pid, (uint64_t)c->tid,
+                        0);
+            th = thread_of(f, pid, c->tid, ts);
+            t = T(f, th);
+        }
+        t->start = ts;
+        t->handle = r->obj;
+        t->create_stack = r->stack;
+        t->detached = (int)(r->b & 1);
+        if (r->a)
+            t->parent = (int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
+                                             (uint64_t)r->a, 0);
+        gct_map_put(&f->thread_by_handle, (uint64_t)pid, r->obj,
+                    (uint64_t)th);
+        break;
+    case GCT_EV_THREAD_EXIT:
+        t->end = ts;
+        t->locks_at_exit = r->a;
+        break;
+    case GCT_EV_THREAD_JOIN:
+    case GCT_EV_THREAD_DETACH: {
+        int64_t target = (int64_t)gct_map_get(&f->thread_by_handle,
+                                              (uint64_t)pid, r->obj, 0);
+        if (target && r->a == 0) {
+            if (kind == GCT_EV_THREAD_JOIN)
+                T(f, target)->joined_by = th;
+            else
+                T(f, target)->detached = 1;
+        }
+        obj_id = object_of(f, pid, r->obj, "thread", ts);
+        break;
+    }
+    case GCT_EV_THREAD_NAME:
+    case GCT_EV_GO_START:
+        free(t->name);
+        t->name = payload_str(r);
+        if (kind == GCT_EV_GO_START)
+            t->goid = r->a;
+        break;
+    case GCT_EV_LOCK_INIT: {
+        const char *k = obj_kind_name(r->a);
+        obj_id = new_object(f, pid, r->obj, k ? k : "mutex", ts);
+        O(f, obj_id)->flags = r->b;
+        O(f, obj_id)->create_stack = r->stack;
+        break;
+    }
+    case GCT_EV_LOCK_DESTROY:
+        obj_id = object_of(f, pid, r->obj, "mutex", ts);
+        O(f, obj_id)->destroyed = ts;
+        gct_map_put(&f->object_by_addr, (uint64_t)pid, r->obj, 0);
+        break;
+    case GCT_EV_LOCK_ACQUIRE:
+        obj_id = object_of(f, pid, r->obj,
+                           (r->a & GCT_LOCK_SHARED) ? "rwlock" : "mutex", ts);
+        break;
+    case GCT_EV_LOCK_RELEASE:
+        obj_id = object_of(f, pid, r->obj, "mutex", ts);
+        break;
+    case GCT_EV_LOCK_EDGE:
+        edge(f, th, r, pid, ts);
+        obj_id = object_of(f, pid, r->obj, NULL, ts);
+        break;
+    case GCT_EV_WAIT_BEGIN:
+        begin_wait(f, th, r, pid, ts);
+        obj_id = f->waits[f->nwaits - 1].object;
+        break;
+    case GCT_EV_WAIT_END:
+        end_wait(f, th, r, ts);
+        break;
+    case GCT_EV_CHAN_MAKE:
+        obj_id = new_object(f, pid, r->obj, "chan", ts);
+        O(f, obj_id)->elem = r->a;
+        O(f, obj_id)->cap = r->b;
+        O(f, obj_id)->name = payload_str(r);
+        O(f, obj_id)->create_stack = r->stack;
+        break;
+    case GCT_EV_CHAN_CLOSE:
+        obj_id = object_of(f, pid, r->obj, "chan", ts);
+        if (r->a == 0 && O(f, obj_id)->closed < 0)
+            O(f, obj_id)->closed = ts;
+        break;
+    case GCT_EV_CHAN_FREE:
+    case GCT_EV_CTX_FREE:
+        obj_id = object_of(f, pid, r->obj,
+                           kind == GCT_EV_CHAN_FREE ? "chan" : "ctx", ts);
+        O(f, obj_id)->destroyed = ts;
+        gct_map_put(&f->object_by_addr, (uint64_t)pid, r->obj, 0);
+        break;
+    case GCT_EV_CHAN_SEND:
+    case GCT_EV_CHAN_RECV:
+        obj_id = object_of(f, pid, r->obj, "chan", ts);
+        break;
+    case GCT_EV_SELECT_CASE:
+        if (t->ncases == t->capcases) {
+            t->capcases = t->capcases ? t->capcases * 2 : 8;
+            t->cases = gct_xrealloc(t->cases, t->capcases * sizeof *t->cases);
+            t->case_ops = gct_xrealloc(t->case_ops,
+                                       t->capcases * sizeof *t->case_ops);
+        }
+        t->case_ops[t->ncases] = (int)r->a;
+        t->cases[t->ncases++] = r->obj;
+        obj_id = object_of(f, pid, r->obj, "chan", ts);
+        break;
+    case GCT_EV_CTX_MAKE:
+        obj_id = new_object(f, pid, r->obj, "ctx", ts);
+        O(f, obj_id)->parent = r->a ? (int64_t)gct_map_get(
+                                          &f->object_by_addr, (uint64_t)pid,
+                                          (uint64_t)r->a, 0)
+                                    : 0;
+        O(f, obj_id)->ctx_kind = ctx_kind_name(r->b);
+        O(f, obj_id)->create_stack = r->stack;
+        break;
+    case GCT_EV_CTX_CANCEL: {
+        obj_id = object_of(f, pid, r->obj, "ctx", ts);
+        struct object *o = O(f, obj_id);
+        if (o->cancel_ns < 0) {
+            o->cancel_ns = ts;
+            o->cancel_cause = r->b;
+        }
+        if (o->cancel_how == NULL)
+            o->cancel_how = payload_str(r);
+        break;
+    }
+    case GCT_EV_WG_ADD:
+        obj_id = object_of(f, pid, r->obj, "waitgroup", ts);
+        break;
+    case GCT_EV_MISUSE:
+        obj_id = object_of(f, pid, r->obj, NULL, ts);
+        break;
+    case GCT_EV_PROC_EXIT:
+        run(f, f->upd_process_exit, "iii", ts, r->a, (int64_t)pid);
+        break;
+    default:
+        break;
+    }
+    if (kind < GCT_REC_STACK) {
+        if (kind == GCT_EV_THREAD_NAME || kind == GCT_EV_GO_START ||
+            kind == GCT_EV_CTX_CANCEL || kind == GCT_EV_CHAN_MAKE)
+            text = payload_str(r);
+        run(f, f->ins_event, "iiinIIns", ts, th, (int64_t)kind, obj_id, r->a,
+            r->b, (int64_t)r->stack, text);
+        free(text);
+    }
+}
+
+/* ------------------------------------------------------------ output */
+
+static void
+write_model(struct finisher *f, const struct gct_finish_opts *opts)
+{
+    sqlite3_stmt *st = prepare(
+        f, "INSERT INTO threads(id,pid,tid,handle,name,goid,parent_id,"
+           "create_stack,start_ns,end_ns,detached,joined_by,locks_at_exit,"
+           "end_state) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (size_t i = 0; st && i < f->nthreads; i++) {
+        struct thread *t = &f->threads[i];
+        const char *state = t->end >= 0 ? (t->joined_by ? "joined"
+                                           : t->detached ? "detached"
+                                                         : "exited")
+                            : t->nopen ? "blocked"
+                                       : "running";
+        run(f, st, "iiiisnnniNiniis", (int64_t)i + 1, (int64_t)t->pid,
+            (int64_t)t->tid, (int64_t)t->handle, t->name, t->goid, t->parent,
+            (int64_t)t->create_stack, t->start, t->end, (int64_t)t->detached,
+            t->joined_by, t->locks_at_exit, state);
+    }
+    sqlite3_finalize(st);
+
+    st = prepare(f, "INSERT INTO objects(id,kind,addr,pid,name,flags,"
+                    "created_ns,destroyed_ns,create_stack,elem_size,capacity,"
+                    "closed_ns,parent_id,ctx_kind,cancel_ns,cancel_how,"
+                    "cancel_cause) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    sqlite3_stmt *stats = prepare(
+        f, "INSERT INTO lock_stats(object_id,acquisitions,contended,"
+           "wait_ns_total,wait_ns_max) VALUES(?,?,?,?,?)");
+    for (size_t i = 0; st && stats && i < f->nobjects; i++) {
+        struct object *o = &f->objects[i];
+        bool chan = o->kind && strcmp(o->kind, "chan") == 0;
+        bool ctx = o->kind && strcmp(o->kind, "ctx") == 0;
+        run(f, st, "isiisiNNnNNNnsNsN", (int64_t)i + 1,
+            o->kind ? o->kind : "unknown", (int64_t)o->addr, (int64_t)o->pid,
+            o->name, o->flags, o->created, o->destroyed,
+            (int64_t)o->create_stack, chan ? o->elem : -1,
+            chan ? o->cap : -1, o->closed, o->parent,
+            ctx ? o->ctx_kind : NULL, o->cancel_ns, o->cancel_how,
+            ctx && o->cancel_ns >= 0 ? o->cancel_cause : -1);
+        if (o->acq || o->contended)
+            run(f, stats, "iiiii", (int64_t)i + 1, o->acq, o->contended,
+                o->wait_total, o->wait_max);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(stats);
+
+    st = prepare(f, "INSERT INTO waits(id,thread_id,object_id,reason,"
+                    "begin_ns,end_ns,result,stack_id,holder_tid) "
+                    "VALUES(?,?,?,?,?,?,?,?,?)");
+    for (size_t i = 0; st && i < f->nwaits; i++) {
+        struct wait *w = &f->waits[i];
+        run(f, st, "iiniiNinn", (int64_t)i + 1, w->thread, w->object,
+            w->reason, w->begin, w->end, w->result, (int64_t)w->stack,
+            w->holder);
+    }
+    sqlite3_finalize(st);
+
+    /* The root process's end, as the runner or the header knows it. */
+    int root = f->hdr->root_pid;
+    int status = opts && opts->exit_status >= 0 ? opts->exit_status
+                 : f->hdr->state == GCT_LOG_EXITED ? f->hdr->exit_status
+                                                   : -1;
+    st = prepare(f, "UPDATE processes SET exit_status = coalesce(?, "
+                    "exit_status), term_signal = ?, end_ns = coalesce(end_ns,"
+                    " ?) WHERE pid = ?");
+    if (st)
+        run(f, st, "NNii", (int64_t)status,
+            (int64_t)(opts && opts->term_signal > 0 ? opts->term_signal : -1),
+            f->last_ts, (int64_t)root);
+    sqlite3_finalize(st);
+}
+
+static void
+write_meta(struct finisher *f, const struct gct_finish_opts *opts)
+{
+    sqlite3_stmt *st = prepare(f, "INSERT INTO meta VALUES(?,?)");
+    if (st == NULL)
+        return;
+    char buf[64];
+#define META(k, fmt, v)                                                    \
+    do {                                                                   \
+        snprintf(buf, sizeof buf, fmt, v);                                 \
+        run(f, st, "ss", k, buf);                                          \
+    } while (0)
+    META("format_version", "%d", GCT_FORMAT_VERSION);
+    run(f, st, "ss", "producer", "gctrace");
+    META("record_mode", "%s",
+         f->hdr->record_mode == GCT_RECORD_ALL        ? "all"
+         : f->hdr->record_mode == GCT_RECORD_COUNTERS ? "counters"
+                                                      : "blocking");
+    META("start_real_ns", "%lld", (long long)f->hdr->start_real_ns);
+    META("duration_ns", "%lld", (long long)f->last_ts);
+    META("root_pid", "%d", f->hdr->root_pid);
+    META("records", "%zu", f->nrefs);
+    META("dropped", "%llu", (unsigned long long)f->hdr->dropped);
+    META("clean_exit", "%d", f->hdr->state == GCT_LOG_EXITED);
+    META("complete", "%d", opts == NULL || !opts->keep_raw);
+#undef META
+    sqlite3_finalize(st);
+
+    st = prepare(f, "INSERT INTO wait_reasons VALUES(?,?)");
+#define GCT_X_ROW(name, value, text) run(f, st, "is", (int64_t)value, text);
+    if (st)
+        GCT_WAIT_REASONS(GCT_X_ROW)
+#undef GCT_X_ROW
+    sqlite3_finalize(st);
+
+    static const struct {
+        int kind;
+        const char *name;
+    } kinds[] = {
+        {GCT_EV_PROC_START, "proc_start"}, {GCT_EV_PROC_EXIT, "proc_exit"},
+        {GCT_EV_FORK, "fork"}, {GCT_EV_THREAD_START, "thread_start"},
+        {GCT_EV_THREAD_EXIT, "thread_exit"},
+        {GCT_EV_THREAD_JOIN, "thread_join"},
+        {GCT_EV_THREAD_DETACH, "thread_detach"},
+        {GCT_EV_THREAD_NAME, "thread_name"}, {GCT_EV_LOCK_INIT, "lock_init"},
+        {GCT_EV_LOCK_ACQUIRE, "lock_acquire"},
+        {GCT_EV_LOCK_RELEASE, "lock_release"},
+        {GCT_EV_LOCK_DESTROY, "lock_destroy"},
+        {GCT_EV_LOCK_EDGE, "lock_edge"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
+        {GCT_EV_WAIT_END, "wait_end"}, {GCT_EV_COND_SIGNAL, "cond_signal"},
+        {GCT_EV_COND_BROADCAST, "cond_broadcast"},
+        {GCT_EV_SEM_POST, "sem_post"}, {GCT_EV_CHAN_MAKE, "chan_make"},
+        {GCT_EV_CHAN_SEND, "chan_send"}, {GCT_EV_CHAN_RECV, "chan_recv"},
+        {GCT_EV_CHAN_CLOSE, "chan_close"}, {GCT_EV_CHAN_FREE, "chan_free"},
+        {GCT_EV_SELECT_CASE, "select_case"}, {GCT_EV_CTX_MAKE, "ctx_make"},
+        {GCT_EV_CTX_CANCEL, "ctx_cancel"}, {GCT_EV_CTX_FREE, "ctx_free"},
+        {GCT_EV_WG_ADD, "wg_add"}, {GCT_EV_GO_START, "go_start"},
+        {GCT_EV_GO_EXIT, "go_exit"}, {GCT_EV_MISUSE, "misuse"},
+    };
+    st = prepare(f, "INSERT INTO event_kinds VALUES(?,?)");
+    for (size_t i = 0; st && i < sizeof kinds / sizeof kinds[0]; i++)
+        run(f, st, "is", (int64_t)kinds[i].kind, kinds[i].name);
+    sqlite3_finalize(st);
+}
+
+static bool
+prepare_all(struct finisher *f)
+{
+    f->ins_event = prepare(f, "INSERT INTO events(ts,thread_id,kind,"
+                              "object_id,a,b,stack_id,text) "
+                              "VALUES(?,?,?,?,?,?,?,?)");
+    f->ins_wait_case = prepare(f, "INSERT INTO select_cases VALUES(?,?,?)");
+    f->ins_edge = prepare(f, "INSERT INTO lock_edges(from_id,to_id,"
+                             "thread_id,ts,from_flags,to_flags,stack_id,"
+                             "from_frame,gate_ids) VALUES(?,?,?,?,?,?,?,?,?)");
+    f->ins_stack = prepare(f, "INSERT INTO stacks VALUES(?,?)");
+    f->ins_frame = prepare(f, "INSERT INTO frames VALUES(?,?,?,?,?,?,?)");
+    f->ins_stack_frame = prepare(f, "INSERT INTO stack_frames VALUES(?,?,?)");
+    f->ins_process = prepare(f, "INSERT OR REPLACE INTO processes(pid,ppid,"
+                                "exe,argv,start_ns) VALUES(?,?,?,?,?)");
+    f->upd_process_exit = prepare(f, "UPDATE processes SET end_ns = ?, "
+                                     "exit_status = ? WHERE pid = ?");
+    return f->ins_event && f->ins_wait_case && f->ins_edge && f->ins_stack &&
+           f->ins_frame && f->ins_stack_frame && f->ins_process &&
+           f->upd_process_exit;
+}
+
+static void
+finalize_all(struct finisher *f)
+{
+    sqlite3_stmt **all[] = {&f->ins_event, &f->ins_wait_case, &f->ins_edge,
+                            &f->ins_stack, &f->ins_frame, &f->ins_stack_frame,
+                            &f->ins_process, &f->upd_process_exit};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        sqlite3_finalize(*all[i]);
+        *all[i] = NULL;
+    }
+}
+
+static void
+free_model(struct finisher *f)
+{
+    for (size_t i = 0; i < f->nthreads; i++) {
+        free(f->threads[i].name);
+        free(f->threads[i].cases);
+        free(f->threads[i].case_ops);
+    }
+    for (size_t i = 0; i < f->nobjects; i++) {
+        free(f->objects[i].name);
+        free(f->objects[i].cancel_how);
+    }
+    free(f->threads);
+    free(f->objects);
+    free(f->waits);
+    free(f->refs);
+    free(f->chunks);
+    gct_map_free(&f->thread_by_tid);
+    gct_map_free(&f->thread_by_handle);
+    gct_map_free(&f->object_by_addr);
+    gct_map_free(&f->stack_seen);
+    gct_map_free(&f->frame_by_pc);
+    gct_symbolizer_free(f->sym);
+}
+
+/* Modules first: every stack needs them before it is symbolised. */
+static void
+replay(struct finisher *f)
+{
+    for (size_t i = 0; i < f->nrefs; i++) {
+        const struct gct_rec *r = rec_at(f, &f->refs[i]);
+        if (r->kind == GCT_REC_MODULE)
+            replay_one(f, &f->refs[i]);
+    }
+    for (size_t i = 0; i < f->nrefs && f->err[0] == '\0'; i++) {
+        const struct gct_rec *r = rec_at(f, &f->refs[i]);
+        if (r->kind != GCT_REC_MODULE)
+            replay_one(f, &f->refs[i]);
+    }
+}
+
+int
+gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
+           size_t errlen)
+{
+    struct finisher f = {.err = err, .errlen = errlen};
+    char raw[4096], tmp[4096];
+    struct stat st;
+    int rc = -1;
+
+    err[0] = '\0';
+    snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", trace, (int)getpid());
+    int fd = open(raw, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fail(&f, "%s: %s", raw, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || st.st_size < GCT_LOG_HEADER_SIZE) {
+        fail(&f, "%s: not a gctrace raw log (too short)", raw);
+        close(fd);
+        return -1;
+    }
+    f.size = (size_t)st.st_size;
+    f.base = mmap(NULL, f.size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (f.base == MAP_FAILED) {
+        fail(&f, "%s: %s", raw, strerror(errno));
+        return -1;
+    }
+    f.hdr = (const void *)f.base;
+    if (memcmp(f.hdr->magic, GCT_LOG_MAGIC, 8) != 0 ||
+        f.hdr->version != GCT_LOG_VERSION ||
+        f.hdr->chunk_size != GCT_LOG_CHUNK_SIZE) {
+        fail(&f, "%s: not a gctrace raw log of this version", raw);
+        goto out;
+    }
+    f.t0 = f.hdr->start_mono_ns;
+    f.sym = gct_symbolizer_new();
+    collect(&f);
+    sort_ctx = &f;
+    qsort(f.refs, f.nrefs, sizeof *f.refs, cmp_ref);
+
+    unlink(tmp);
+    if (sqlite3_open_v2(tmp, &f.db, SQLITE_OPEN_READWRITE |
+                                        SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        fail(&f, "%s: cannot create: %s", tmp, sqlite3_errmsg(f.db));
+        goto out;
+    }
+    if (!exec(&f, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                  "BEGIN;") ||
+        !exec(&f, gct_schema_sql) || !prepare_all(&f))
+        goto out;
+    replay(&f);
+    if (f.err[0] == '\0')
+        write_model(&f, opts);
+    if (f.err[0] == '\0')
+        write_meta(&f, opts);
+    finalize_all(&f);
+    if (f.err[0] != '\0' || !exec(&f, "COMMIT;"))
+        goto out;
+    if (sqlite3_close(f.db) != SQLITE_OK) {
+        fail(&f, "%s: cannot close the trace", tmp);
+        f.db = NULL;
+        goto out;
+    }
+    f.db = NULL;
+    if (rename(tmp, trace) != 0) {
+        fail(&f, "%s: %s", trace, strerror(errno));
+        goto out;
+    }
+    if (!(opts && opts->keep_raw))
+        unlink(raw);
+    rc = 0;
+out:
+    if (f.db) {
+        finalize_all(&f);
+        sqlite3_close(f.db);
+    }
+    if (rc != 0)
+        unlink(tmp);
+    free_model(&f);
+    munmap((void *)f.base, f.size);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * options.h - GCTRACE_OPTIONS, sanitizer style: "key=value:key=value".
+ *
+ * Parsed by the shim at start-up (no allocation: it may run before malloc
+ * is usable by us) and by `gctrace run`, which adds its own keys.  The keys
+ * and their defaults are documented in docs/options.md.
+ */
+#ifndef GCT_OPTIONS_H
+#define GCT_OPTIONS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct gct_options {
+    char out[PATH_MAX];          /* trace path; "" = gctrace.<pid>.db */
+    char suppressions[PATH_MAX]; /* suppressions file; "" = none */
+    int record;                  /* gct_record_mode */
+    int exitcode;                /* exit status when something was found */
+    bool report;                 /* sanitizer-style report at exit */
+    bool finish;                 /* finish the trace at exit (gctrace run
+                                    clears it: it finishes the trace) */
+    long watchdog_ms;            /* deadlock watchdog delay; 0 = off */
+    bool abort_on_deadlock;      /* watchdog: abort instead of hanging */
+    long max_size_mb;            /* raw log limit; events beyond it drop */
+    int verbosity;               /* 0 quiet, 1 notes, 2 debug */
+};
+
+/* Fills defaults. */
+void gct_options_default(struct gct_options *o);
+
+/*
+ * Parses text (may be NULL) over o.  For each problem (unknown key, bad
+ * value) calls warn(ctx, message) once, where message is a complete
+ * sentence without a newline; parsing goes on with the next key.  Returns
+ * the number of problems.  Never allocates.
+ */
+int gct_options_parse(struct gct_options *o, const char *text,
+                      void (*warn)(void *ctx, const char *msg), void *ctx);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * rawlog.h - the crash-safe event log that the shim writes and `gctrace`
+ * turns into a sqlite trace.
+ *
+ * Why a raw log and not sqlite in the program: a writer inside the traced
+ * process dies with it.  The shim maps a file MAP_SHARED and stores records
+ * into it with plain memory writes; the kernel owns those pages, so every
+ * record stored before a SIGKILL, a SIGSEGV or an abort() is in the file.
+ * Converting to sqlite ("finishing") happens outside the program's fate:
+ * in `gctrace run` after the program ends, in a `gctrace finish` the shim
+ * spawns at exit, or in whichever gctrace command next opens the trace.
+ *
+ * Layout: a header page, then fixed-size chunks.  Each thread takes a whole
+ * chunk (one atomic fetch_add on the header) and fills it alone, so the hot
+ * path takes no lock.  A chunk starts with a gct_chunk_head naming its
+ * process and thread; records follow, 8-byte aligned.
+ *
+ * A record is published in two steps: `words` (its length) is stored first,
+ * `kind` last with release order.  A reader stops at words == 0 (the rest of
+ * the chunk is unwritten, as new file pages read as zeros) and skips a
+ * record whose kind is still 0 (one interrupted by a crash).  Space is
+ * reserved before a record is filled, so a signal handler that records
+ * while its thread was mid-record cannot overwrite it.
+ */
+#ifndef GCT_RAWLOG_H
+#define GCT_RAWLOG_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define GCT_LOG_MAGIC "GCTLOG\0\1"
+#define GCT_LOG_VERSION 1
+#define GCT_LOG_HEADER_SIZE 4096
+#define GCT_LOG_CHUNK_SIZE (64 * 1024)
+/* The suffix of the raw log beside the trace: trace.db -> trace.db.raw */
+#define GCT_LOG_SUFFIX ".raw"
+
+/* Header states. */
+enum gct_log_state {
+    GCT_LOG_RUNNING = 1, /* a process is (or was, if it died) writing */
+    GCT_LOG_EXITED = 2,  /* the root process exited through exit/return */
+};
+
+/* Record modes (GCTRACE_OPTIONS record=...). */
+enum gct_record_mode {
+    GCT_RECORD_COUNTERS = 0, /* thread lifetimes, edges, counters */
+    GCT_RECORD_BLOCKING = 1, /* + every wait that blocks (default) */
+    GCT_RECORD_ALL = 2,      /* + every operation */
+};
+
+struct gct_log_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t chunk_size;
+    uint64_t max_chunks;          /* the file never grows beyond this */
+    _Atomic uint64_t next_chunk;  /* chunks handed out so far */
+    _Atomic uint64_t dropped;     /* records lost for want of space */
+    _Atomic uint32_t state;       /* gct_log_state */
+    _Atomic uint32_t next_stack;  /* stack ids handed out */
+    int32_t root_pid;             /* the process that created the log */
+    int32_t record_mode;          /* gct_record_mode */
+    int64_t start_mono_ns;        /* CLOCK_MONOTONIC at creation */
+    int64_t start_real_ns;        /* CLOCK_REALTIME at creation */
+    int32_t exit_status;          /* valid when state == EXITED */
+    int32_t reserved0;
+    _Atomic uint32_t watchdog_findings; /* deadlocks the watchdog saw */
+    uint32_t reserved1;
+};
+
+struct gct_chunk_head {
+    uint32_t magic;   /* GCT_CHUNK_MAGIC */
+    int32_t pid;
+    int32_t tid;
+    uint32_t seq;     /* the thread's n-th chunk, from 0 */
+};
+#define GCT_CHUNK_MAGIC 0x6b6e6863u /* "chnk" */
+
+/*
+ * One record.  Most events fit the fixed part exactly (40 bytes); records
+ * that carry a string or a stack add a payload after it, padded to 8 bytes.
+ */
+struct gct_rec {
+    uint16_t words;           /* total length in 8-byte words; 0: end */
+    _Atomic uint16_t kind;    /* gct_ev or gct_rec_kind; 0: unpublished */
+    uint32_t stack;           /* stack id, 0 for none */
+    int64_t ts;               /* CLOCK_MONOTONIC ns */
+    uint64_t obj;
+    int64_t a;
+    int64_t b;
+    /* payload follows */
+};
+
+/* Record kinds that are not events (above every gct_ev value). */
+enum gct_rec_kind {
+    GCT_REC_STACK = 1000,   /* obj = stack id, a = frame count,
+                               payload = uint64_t pcs[a], innermost first */
+    GCT_REC_MODULE = 1001,  /* obj = load bias, a = lowest address,
+                               b = highest address, payload = path */
+    GCT_REC_PROC = 1002,    /* a = pid, b = ppid, payload = exe '\0'
+                               argv[0] '\0' argv[1] '\0' ... */
+    GCT_REC_COUNT = 1003,   /* obj = lock, a = acquisitions since the last
+                               count record of this thread for obj */
+    GCT_REC_FINDING = 1005, /* the watchdog's verdict: a = gct finding kind,
+                               payload = message */
+};
+
+#endif /* GCT_RAWLOG_H */

@@ -1,0 +1,192 @@
+-- The gctrace trace format, version 1.  Documented in docs/trace-format.md.
+-- Times are nanoseconds since the start of the run (CLOCK_MONOTONIC).
+-- Addresses are stored as signed 64-bit integers (sqlite's INTEGER).
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT
+);
+
+CREATE TABLE processes (
+    pid          INTEGER PRIMARY KEY,
+    ppid         INTEGER,
+    exe          TEXT,
+    argv         TEXT,          -- arguments joined by spaces
+    start_ns     INTEGER,
+    end_ns       INTEGER,       -- NULL: no clean end was recorded
+    exit_status  INTEGER,       -- NULL when unknown
+    term_signal  INTEGER        -- the signal that killed it, when known
+);
+
+CREATE TABLE threads (
+    id           INTEGER PRIMARY KEY,
+    pid          INTEGER,
+    tid          INTEGER,
+    handle       INTEGER,       -- pthread_t
+    name         TEXT,          -- goroutine or thread name
+    goid         INTEGER,       -- libgoc goroutine id
+    parent_id    INTEGER REFERENCES threads(id),
+    create_stack INTEGER REFERENCES stacks(id),
+    start_ns     INTEGER,
+    end_ns       INTEGER,       -- NULL: alive when the process ended
+    detached     INTEGER DEFAULT 0,
+    joined_by    INTEGER REFERENCES threads(id),
+    locks_at_exit INTEGER DEFAULT 0,
+    end_state    TEXT           -- exited | joined | detached | running |
+                                -- blocked (alive at the end)
+);
+
+CREATE TABLE objects (
+    id           INTEGER PRIMARY KEY,
+    kind         TEXT,          -- mutex rwlock cond sem barrier chan ctx
+                                -- waitgroup thread
+    addr         INTEGER,
+    pid          INTEGER,
+    name         TEXT,
+    flags        INTEGER,       -- GCT_LOCK_* for locks
+    created_ns   INTEGER,
+    destroyed_ns INTEGER,
+    create_stack INTEGER REFERENCES stacks(id), -- init, make, or first use
+    class_id     INTEGER,       -- locks: one id per creation site
+    elem_size    INTEGER,       -- channels
+    capacity     INTEGER,       -- channels
+    closed_ns    INTEGER,       -- channels
+    parent_id    INTEGER,       -- contexts
+    ctx_kind     TEXT,          -- contexts: cancel deadline value signal group
+    cancel_ns    INTEGER,       -- contexts
+    cancel_how   TEXT,          -- explicit parent deadline free
+    cancel_cause INTEGER
+);
+
+CREATE TABLE event_kinds (
+    kind INTEGER PRIMARY KEY,
+    name TEXT
+);
+
+CREATE TABLE wait_reasons (
+    reason INTEGER PRIMARY KEY,
+    name   TEXT
+);
+
+CREATE TABLE events (
+    id        INTEGER PRIMARY KEY,  -- time order
+    ts        INTEGER,
+    thread_id INTEGER REFERENCES threads(id),
+    kind      INTEGER REFERENCES event_kinds(kind),
+    object_id INTEGER REFERENCES objects(id),
+    a         INTEGER,
+    b         INTEGER,
+    stack_id  INTEGER REFERENCES stacks(id),
+    text      TEXT
+);
+
+CREATE TABLE waits (
+    id         INTEGER PRIMARY KEY,
+    thread_id  INTEGER REFERENCES threads(id),
+    object_id  INTEGER REFERENCES objects(id),
+    reason     INTEGER REFERENCES wait_reasons(reason),
+    begin_ns   INTEGER,
+    end_ns     INTEGER,             -- NULL: still waiting at the end
+    result     INTEGER,
+    stack_id   INTEGER REFERENCES stacks(id),
+    holder_tid INTEGER              -- locks: the owner when the wait began
+);
+
+CREATE TABLE select_cases (
+    wait_id   INTEGER REFERENCES waits(id),
+    object_id INTEGER REFERENCES objects(id),
+    op        TEXT                  -- send | recv
+);
+
+CREATE TABLE stacks (
+    id    INTEGER PRIMARY KEY,
+    depth INTEGER
+);
+
+CREATE TABLE frames (
+    id       INTEGER PRIMARY KEY,
+    pc       INTEGER,
+    module   TEXT,
+    function TEXT,
+    file     TEXT,
+    line     INTEGER,
+    inlined  INTEGER DEFAULT 0      -- 1: an inlined call inside the next
+);
+
+CREATE TABLE stack_frames (
+    stack_id INTEGER REFERENCES stacks(id),
+    idx      INTEGER,               -- 0 = innermost
+    frame_id INTEGER REFERENCES frames(id),
+    PRIMARY KEY (stack_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE lock_edges (
+    id          INTEGER PRIMARY KEY,
+    from_id     INTEGER REFERENCES objects(id),  -- held
+    to_id       INTEGER REFERENCES objects(id),  -- acquired
+    thread_id   INTEGER REFERENCES threads(id),
+    ts          INTEGER,
+    from_flags  INTEGER,
+    to_flags    INTEGER,
+    stack_id    INTEGER REFERENCES stacks(id),   -- where `to` was taken
+    from_frame  INTEGER REFERENCES frames(id),   -- where `from` was taken
+    gate_ids    TEXT            -- other locks held at the time, comma list
+);
+
+CREATE TABLE lock_stats (
+    object_id     INTEGER PRIMARY KEY REFERENCES objects(id),
+    acquisitions  INTEGER,
+    contended     INTEGER,
+    wait_ns_total INTEGER,
+    wait_ns_max   INTEGER,
+    hold_ns_total INTEGER,          -- record=all only
+    hold_ns_max   INTEGER
+);
+
+CREATE TABLE findings (
+    id       INTEGER PRIMARY KEY,
+    kind     TEXT,
+    subkind  TEXT,
+    severity INTEGER,               -- 3 deadlock .. 1 hygiene
+    message  TEXT,
+    ts       INTEGER,
+    json     TEXT                   -- the finding as `check --format json`
+);
+
+CREATE TABLE finding_refs (
+    finding_id INTEGER REFERENCES findings(id),
+    role       TEXT,                -- what this thread/object/stack is
+    thread_id  INTEGER,
+    object_id  INTEGER,
+    stack_id   INTEGER
+);
+
+CREATE INDEX events_by_thread ON events(thread_id, ts);
+CREATE INDEX events_by_object ON events(object_id, ts);
+CREATE INDEX events_by_ts ON events(ts);
+CREATE INDEX waits_by_thread ON waits(thread_id, begin_ns);
+CREATE INDEX waits_by_object ON waits(object_id);
+CREATE INDEX objects_by_addr ON objects(addr);
+
+-- Readable stacks: one row per frame.
+CREATE VIEW stack_text AS
+    SELECT sf.stack_id, sf.idx, f.function, f.file, f.line, f.module, f.pc
+    FROM stack_frames sf JOIN frames f ON f.id = sf.frame_id;
+
+-- Threads alive when the process ended, and what they were blocked on.
+CREATE VIEW blocked_at_end AS
+    SELECT t.id AS thread_id, t.tid, t.name, w.reason, r.name AS waiting_on,
+           o.kind AS object_kind, o.name AS object_name, w.begin_ns,
+           w.stack_id
+    FROM threads t
+    JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL
+    JOIN wait_reasons r ON r.reason = w.reason
+    LEFT JOIN objects o ON o.id = w.object_id
+    WHERE t.end_ns IS NULL;
+
+-- Locks by time spent waiting for them.
+CREATE VIEW contended_locks AS
+    SELECT o.id, o.kind, o.name, o.addr, s.acquisitions, s.contended,
+           s.wait_ns_total, s.wait_ns_max
+    FROM lock_stats s JOIN objects o ON o.id = s.object_id
+    ORDER BY s.wait_ns_total DESC;

@@ -1,0 +1,171 @@
+/*
+ * symbolize.c - see symbolize.h.
+ *
+ * libdw does the work: dwfl maps an address to its module, the ELF symbol
+ * table names the function, the DWARF line table gives file:line, and the
+ * DWARF scopes around the address give the chain of inlined calls, each
+ * with the file:line of its call site in the enclosing function.
+ */
+#include "symbolize.h"
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <dwarf.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gct_symbolizer {
+    Dwfl *dwfl;
+    char *debuginfo_path;
+    Dwfl_Callbacks cb;
+    char **strings; /* interned strings we own */
+    size_t nstrings, capstrings;
+};
+
+static const char *
+keep(struct gct_symbolizer *s, const char *str)
+{
+    if (str == NULL)
+        return NULL;
+    for (size_t i = s->nstrings; i > 0 && i + 64 > s->nstrings; i--)
+        if (strcmp(s->strings[i - 1], str) == 0)
+            return s->strings[i - 1];
+    if (s->nstrings == s->capstrings) {
+        size_t cap = s->capstrings ? s->capstrings * 2 : 256;
+        char **n = realloc(s->strings, cap * sizeof *n);
+        if (n == NULL)
+            return NULL;
+        s->strings = n;
+        s->capstrings = cap;
+    }
+    char *copy = strdup(str);
+    if (copy)
+        s->strings[s->nstrings++] = copy;
+    return copy;
+}
+
+struct gct_symbolizer *
+gct_symbolizer_new(void)
+{
+    struct gct_symbolizer *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->cb.find_elf = dwfl_build_id_find_elf;
+    s->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+    s->cb.section_address = dwfl_offline_section_address;
+    s->cb.debuginfo_path = &s->debuginfo_path;
+    s->dwfl = dwfl_begin(&s->cb);
+    if (s->dwfl == NULL) {
+        free(s);
+        return NULL;
+    }
+    dwfl_report_begin(s->dwfl);
+    return s;
+}
+
+void
+gct_symbolizer_add_module(struct gct_symbolizer *s, const char *path,
+                          uint64_t bias, uint64_t lo, uint64_t hi)
+{
+    (void)lo;
+    (void)hi;
+    const char *base = strrchr(path, '/');
+    dwfl_report_elf(s->dwfl, base ? base + 1 : path, path, -1, bias, false);
+}
+
+static void
+finish_reporting(struct gct_symbolizer *s)
+{
+    if (s->cb.find_elf != NULL) {
+        dwfl_report_end(s->dwfl, NULL, NULL);
+        /* Reporting is over once the first address is asked for. */
+        s->cb.find_elf = NULL;
+    }
+}
+
+/* The name of a subprogram or inlined-subroutine DIE, following the
+ * abstract origin of inlined and out-of-line instances. */
+static const char *
+die_name(Dwarf_Die *die)
+{
+    Dwarf_Attribute attr;
+    Dwarf_Die origin;
+    const char *name = NULL;
+
+    if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+        dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
+        name = dwarf_formstring(&attr);
+    if (name == NULL)
+        name = dwarf_diename(die);
+    if (name == NULL &&
+        dwarf_formref_die(dwarf_attr(die, DW_AT_abstract_origin, &attr),
+                          &origin))
+        name = dwarf_diename(&origin);
+    return name;
+}
+
+int
+gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
+              struct gct_sym_frame *out, int max)
+{
+    finish_reporting(s);
+    memset(out, 0, sizeof *out);
+    Dwfl_Module *m = dwfl_addrmodule(s->dwfl, pc);
+    if (m == NULL)
+        return 1;
+    const char *mod_file = NULL;
+    dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &mod_file, NULL);
+    const char *elfname = dwfl_module_addrname(m, pc);
+
+    const char *file = NULL;
+    int line = 0;
+    Dwfl_Line *l = dwfl_module_getsrc(m, pc);
+    if (l)
+        file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+
+    /* Walk the scopes from innermost out: each inlined subroutine is a
+     * frame at (file, line); its call site gives the caller's line. */
+    int n = 0;
+    Dwarf_Addr bias = 0;
+    Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
+    Dwarf_Die *scopes = NULL;
+    int nscopes = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
+    Dwarf_Files *files = NULL;
+    if (cu)
+        dwarf_getsrcfiles(cu, &files, NULL);
+    for (int i = 0; i < nscopes && n < max - 1; i++) {
+        int tag = dwarf_tag(&scopes[i]);
+        if (tag != DW_TAG_inlined_subroutine)
+            continue;
+        out[n] = (struct gct_sym_frame){keep(s, die_name(&scopes[i])),
+                                        keep(s, file), line,
+                                        keep(s, mod_file), 1};
+        n++;
+        Dwarf_Attribute attr;
+        Dwarf_Word v;
+        file = NULL;
+        line = 0;
+        if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr),
+                            &v) == 0 && files)
+            file = dwarf_filesrc(files, v, NULL, NULL);
+        if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr),
+                            &v) == 0)
+            line = (int)v;
+    }
+    free(scopes);
+    out[n] = (struct gct_sym_frame){keep(s, elfname), keep(s, file), line,
+                                    keep(s, mod_file), 0};
+    return n + 1;
+}
+
+void
+gct_symbolizer_free(struct gct_symbolizer *s)
+{
+    if (s == NULL)
+        return;
+    dwfl_end(s->dwfl);
+    for (size_t i = 0; i < s->nstrings; i++)
+        free(s->strings[i]);
+    free(s->strings);
+    free(s);
+}

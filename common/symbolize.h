@@ -1,0 +1,37 @@
+/*
+ * symbolize.h - program addresses to function, file and line, with inlined
+ * frames, through elfutils' libdw.  Used when a trace is finished, outside
+ * the traced program, once per distinct address.
+ */
+#ifndef GCT_SYMBOLIZE_H
+#define GCT_SYMBOLIZE_H
+
+#include <stdint.h>
+
+struct gct_symbolizer;
+
+/* One source-level frame.  Strings are owned by the symbolizer and live
+ * until gct_symbolizer_free. */
+struct gct_sym_frame {
+    const char *function; /* NULL when unknown */
+    const char *file;     /* NULL when unknown */
+    int line;             /* 0 when unknown */
+    const char *module;   /* the file of the module, or NULL */
+    int inlined;          /* 1: inlined into the next frame */
+};
+
+struct gct_symbolizer *gct_symbolizer_new(void);
+
+/* Declares a loaded module: its file, its load bias and address range. */
+void gct_symbolizer_add_module(struct gct_symbolizer *s, const char *path,
+                               uint64_t bias, uint64_t lo, uint64_t hi);
+
+/* Resolves the instruction at pc (pass return address - 1 for callers).
+ * Fills up to max frames, innermost (most inlined) first; returns how
+ * many (at least 1: an unknown address gives one frame of NULLs). */
+int gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
+                  struct gct_sym_frame *out, int max);
+
+void gct_symbolizer_free(struct gct_symbolizer *s);
+
+#endif

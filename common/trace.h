@@ -1,0 +1,44 @@
+/*
+ * trace.h - finishing a raw log into a sqlite trace, and opening traces
+ * for reading.  Shared by every gctrace command.
+ */
+#ifndef GCT_TRACE_H
+#define GCT_TRACE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define GCT_FORMAT_VERSION 1
+
+struct gct_finish_opts {
+    int exit_status;  /* >= 0: the program's exit status, known outside */
+    int term_signal;  /* > 0: the signal that killed it */
+    bool keep_raw;    /* keep the raw log (a writer is still running) */
+};
+
+/*
+ * Turns TRACE.raw into the sqlite trace TRACE (written to a temporary file
+ * and renamed into place, so a reader never sees half a trace).  Returns 0,
+ * or -1 with a one-line message in err.
+ */
+int gct_finish(const char *trace, const struct gct_finish_opts *opts,
+               char *err, size_t errlen);
+
+/* Whether TRACE.raw exists and what state its writer is in. */
+enum gct_raw_state {
+    GCT_RAW_NONE = 0,   /* no raw log */
+    GCT_RAW_LIVE = 1,   /* a process is still writing it */
+    GCT_RAW_DONE = 2,   /* nobody writes it any more: finish it */
+};
+enum gct_raw_state gct_raw_state(const char *trace);
+
+/*
+ * Opens a trace for reading, finishing it first when the recorder left a
+ * raw log (a killed run), or taking a snapshot of a live one.  Refuses
+ * what is not a gctrace trace or is of a newer format, with a one-line
+ * message.  Never modifies a finished trace.  Returns the database or NULL.
+ */
+sqlite3 *gct_trace_open(const char *trace, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * trace_read.c - opening a trace for reading, whatever the recorder left.
+ *
+ * Cases, in order: a raw log whose writer is gone (the run was killed, or
+ * the shim could not finish it) is finished now; a raw log that a live
+ * process still writes is finished into a snapshot while the raw log stays;
+ * then the sqlite file is opened read-only and checked to be ours and of a
+ * format we know.
+ */
+#include "trace.h"
+
+#include "rawlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum gct_raw_state
+gct_raw_state(const char *trace)
+{
+    char raw[4096];
+    struct gct_log_header h;
+
+    snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
+    int fd = open(raw, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return GCT_RAW_NONE;
+    ssize_t n = pread(fd, &h, sizeof h, 0);
+    close(fd);
+    if (n != (ssize_t)sizeof h || memcmp(h.magic, GCT_LOG_MAGIC, 8) != 0)
+        return GCT_RAW_DONE; /* let finishing say what is wrong */
+    if (h.state == GCT_LOG_RUNNING && h.root_pid > 0 &&
+        (kill(h.root_pid, 0) == 0 || errno == EPERM))
+        return GCT_RAW_LIVE;
+    return GCT_RAW_DONE;
+}
+
+static sqlite3 *
+open_checked(const char *trace, char *err, size_t errlen)
+{
+    struct stat st;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    char uri[4200];
+
+    if (stat(trace, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", trace, strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a trace", trace);
+        return NULL;
+    }
+    if (access(trace, R_OK) != 0) {
+        snprintf(err, errlen, "%s: %s", trace, strerror(errno));
+        return NULL;
+    }
+    if (st.st_size == 0) {
+        snprintf(err, errlen, "%s: empty file, not a gctrace trace", trace);
+        return NULL;
+    }
+    /* immutable=1: read without taking locks or creating journal files,
+     * so that reading never modifies the trace or its directory. */
+    snprintf(uri, sizeof uri, "file:%s?mode=ro&immutable=1", trace);
+    if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot open: %s", trace,
+                 db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT (SELECT value FROM meta WHERE key = "
+                                "'producer'), (SELECT value FROM meta WHERE "
+                                "key = 'format_version')",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK) {
+        bool notdb = rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT;
+        snprintf(err, errlen, "%s: %s", trace,
+                 notdb ? "not a gctrace trace (not a sqlite database)"
+                 : strstr(sqlite3_errmsg(db), "no such table")
+                     ? "not a gctrace trace (a sqlite database of "
+                       "something else)"
+                     : sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return NULL;
+    }
+    rc = sqlite3_step(q);
+    const char *producer = rc == SQLITE_ROW
+                               ? (const char *)sqlite3_column_text(q, 0)
+                               : NULL;
+    int version = rc == SQLITE_ROW ? sqlite3_column_int(q, 1) : 0;
+    if (rc != SQLITE_ROW) {
+        snprintf(err, errlen, "%s: damaged trace: %s", trace,
+                 sqlite3_errmsg(db));
+    } else if (producer == NULL || strcmp(producer, "gctrace") != 0) {
+        snprintf(err, errlen, "%s: not a gctrace trace", trace);
+        rc = -1;
+    } else if (version > GCT_FORMAT_VERSION || version < 1) {
+        snprintf(err, errlen,
+                 "%s: trace format version %d, this gctrace reads up to %d",
+                 trace, version, GCT_FORMAT_VERSION);
+        rc = -1;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+sqlite3 *
+gct_trace_open(const char *trace, char *err, size_t errlen)
+{
+    enum gct_raw_state rs = gct_raw_state(trace);
+
+    if (rs != GCT_RAW_NONE) {
+        struct gct_finish_opts o = {.exit_status = -1,
+                                    .keep_raw = rs == GCT_RAW_LIVE};
+        if (gct_finish(trace, &o, err, errlen) != 0)
+            return NULL;
+    }
+    return open_checked(trace, err, errlen);
+}

@@ -1,0 +1,379 @@
+/*
+ * init.c - starting and stopping the recorder: options, the process
+ * record, fork and exec, exit, and the finishing step at exit.
+ *
+ * At exit the root process hands the raw log to `gctrace finish`, started
+ * with posix_spawn from the bin/ directory beside our lib/ directory, which
+ * writes the sqlite trace, runs the analyses and prints the report; its
+ * exit status says whether anything was found.  Under `gctrace run`
+ * (finish=0) the runner does that instead, after the program has ended.
+ */
+#include "shim.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int exit_status = -1;     /* what the program exits with, if known */
+static _Atomic int finished;     /* the at-exit work ran */
+
+static void
+say(const char *msg)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "gctrace: %s\n", msg);
+    if (n > 0) {
+        ssize_t r = write(2, line, (size_t)n < sizeof line ? (size_t)n
+                                                           : sizeof line - 1);
+        (void)r;
+    }
+}
+
+static void
+warn_option(void *ctx, const char *msg)
+{
+    (void)ctx;
+    say(msg);
+}
+
+/* The trace path made absolute, so that chdir does not move it. */
+static bool
+resolve_out(void)
+{
+    char cwd[PATH_MAX], *out = gct_rec.opt.out;
+    const char *env = getenv("GCTRACE_OUT");
+
+    if (env && *env) {
+        if (strlen(env) >= sizeof gct_rec.opt.out)
+            return false;
+        strcpy(out, env);
+    }
+    if (out[0] == '\0')
+        snprintf(out, sizeof gct_rec.opt.out, "gctrace.%d.db", (int)getpid());
+    if (out[0] == '/')
+        return true;
+    if (getcwd(cwd, sizeof cwd) == NULL)
+        return false;
+    char tmp[PATH_MAX];
+    int n = snprintf(tmp, sizeof tmp, "%s/%s", cwd, out);
+    if (n <= 0 || (size_t)n >= sizeof tmp)
+        return false;
+    strcpy(out, tmp);
+    return true;
+}
+
+/* exe and argv, from /proc (no allocation, works before main). */
+static void
+emit_process(struct gct_thread *t)
+{
+    char buf[4096];
+    size_t len = 0;
+
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0)
+        len = (size_t)n;
+    buf[len++] = '\0';
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        n = read(fd, buf + len, sizeof buf - len - 1);
+        if (n > 0)
+            len += (size_t)n;
+        close(fd);
+    }
+    gct_emit(t, GCT_REC_PROC, 0, 0, getpid(), getppid(), buf, len);
+}
+
+/* Our own text, to cut our frames from stacks. */
+static int
+find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+    uintptr_t *range = data, me = (uintptr_t)&find_self;
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && me >= lo && me < lo + ph->p_memsz) {
+            range[0] = lo;
+            range[1] = lo + ph->p_memsz;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+__attribute__((constructor(101))) static void
+gct_init(void)
+{
+    uintptr_t range[2] = {0, 0};
+
+    gct_real_resolve();
+    gct_options_default(&gct_rec.opt);
+    gct_options_parse(&gct_rec.opt, getenv("GCTRACE_OPTIONS"), warn_option,
+                      NULL);
+    if (!resolve_out() || !gct_log_open()) {
+        say("cannot create the trace; running without it");
+        return;
+    }
+    dl_iterate_phdr(find_self, range);
+    gct_stack_init(range[0], range[1]);
+    gct_threads_make_key();
+    gct_rec.on = true;
+    struct gct_thread *t = gct_self();
+    if (t) {
+        t->guard++;
+        emit_process(t);
+        gct_log_modules(t);
+        t->guard--;
+    }
+}
+
+/* ------------------------------------------------------------ exit */
+
+static void
+record_exit(int status)
+{
+    struct gct_thread *t = gct_self();
+    if (t == NULL || exit_status != -1)
+        return;
+    exit_status = status;
+    t->guard++;
+    gct_emit(t, GCT_EV_PROC_EXIT, 0, 0, status, 0, NULL, 0);
+    t->guard--;
+}
+
+/* Runs `gctrace finish` on the trace; returns its exit status (1: the
+ * analyses found something), or -1 when it could not run. */
+static int
+spawn_finisher(void)
+{
+    Dl_info info;
+    char bin[PATH_MAX];
+
+    if (!dladdr((void *)&spawn_finisher, &info) || !info.dli_fname)
+        return -1;
+    const char *slash = strrchr(info.dli_fname, '/');
+    int dir = slash ? (int)(slash - info.dli_fname) : 0;
+    snprintf(bin, sizeof bin, "%.*s/../bin/gctrace", dir, info.dli_fname);
+    if (access(bin, X_OK) != 0)
+        return -1;
+
+    /* The finisher must not trace itself: drop LD_PRELOAD from its env. */
+    size_t n = 0;
+    while (environ && environ[n])
+        n++;
+    char **env = calloc(n + 1, sizeof *env);
+    if (env == NULL)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
+            env[k++] = environ[i];
+    char status[16];
+    snprintf(status, sizeof status, "%d", exit_status);
+    char *argv[10];
+    int a = 0;
+    argv[a++] = bin;
+    argv[a++] = "finish";
+    argv[a++] = gct_rec.opt.report ? "--report" : "--quiet";
+    if (gct_rec.opt.suppressions[0]) {
+        argv[a++] = "--suppressions";
+        argv[a++] = gct_rec.opt.suppressions;
+    }
+    argv[a++] = "--";
+    argv[a++] = gct_rec.opt.out;
+    argv[a] = NULL;
+    pid_t pid;
+    int r = posix_spawn(&pid, bin, NULL, NULL, argv, env);
+    free(env);
+    if (r != 0)
+        return -1;
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The end of the process (normal exit, _exit): last records, then the
+ * trace is finished.  May change the exit status when something was found
+ * (returns the status to use, or -1 to keep the program's). */
+static int
+at_exit(void)
+{
+    int zero = 0;
+    if (!gct_rec.on || !atomic_compare_exchange_strong(&finished, &zero, 1))
+        return -1;
+    struct gct_thread *t = gct_self_peek();
+    if (t) {
+        t->guard++;
+        gct_flush_counts(t);
+    }
+    if (!gct_rec.root || getpid() != gct_rec.hdr->root_pid)
+        return -1;
+    gct_rec.hdr->exit_status = exit_status;
+    atomic_store(&gct_rec.hdr->state, GCT_LOG_EXITED);
+    if (!gct_rec.opt.finish)
+        return -1;
+    gct_rec.on = false;
+    int r = spawn_finisher();
+    if (r == 1 && gct_rec.opt.exitcode != 0)
+        return gct_rec.opt.exitcode;
+    return -1;
+}
+
+__attribute__((destructor)) static void
+gct_fini(void)
+{
+    int code = at_exit();
+    if (code >= 0) {
+        /* Like the sanitizers: the program's buffered output still goes
+         * out, then the process ends with the findings' status. */
+        fflush(NULL);
+        gct_real._exit(code);
+    }
+}
+
+GCT_EXPORT void
+exit(int status)
+{
+    gct_real_resolve();
+    record_exit(status);
+    gct_real.exit(status);
+}
+
+GCT_EXPORT void
+_exit(int status)
+{
+    gct_real_resolve();
+    record_exit(status);
+    int code = at_exit();
+    gct_real._exit(code >= 0 ? code : status);
+}
+
+GCT_EXPORT void
+_Exit(int status)
+{
+    _exit(status);
+}
+
+static int (*real_main)(int, char **, char **);
+
+static int
+main_trampoline(int argc, char **argv, char **envp)
+{
+    int r = real_main(argc, argv, envp);
+    record_exit(r);
+    return r;
+}
+
+/* Interposed so that the status main returns is recorded: glibc's own call
+ * to exit after main does not go through our exit. */
+GCT_EXPORT int
+__libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
+                  void (*init)(void), void (*fini)(void),
+                  void (*rtld_fini)(void), void *stack_end)
+{
+    gct_real_resolve();
+    real_main = main;
+    return gct_real.__libc_start_main(main_trampoline, argc, argv, init, fini,
+                                      rtld_fini, stack_end);
+}
+
+/* ------------------------------------------------------------ fork, dlopen */
+
+GCT_EXPORT pid_t
+fork(void)
+{
+    gct_real_resolve();
+    struct gct_thread *t = gct_self();
+    pid_t pid = gct_real.fork();
+    if (t == NULL)
+        return pid;
+    int e = errno;
+    if (pid == 0) {
+        /* The child writes into the same log, in chunks of its own. */
+        gct_threads_after_fork(t);
+        gct_rec.root = 0;
+        exit_status = -1;
+        t->guard++;
+        gct_emit(t, GCT_EV_THREAD_START, 0, (uint64_t)pthread_self(), 0, 0,
+                 NULL, 0);
+        emit_process(t);
+        t->guard--;
+    } else if (pid > 0) {
+        t->guard++;
+        gct_emit(t, GCT_EV_FORK, 0, 0, pid, 0, NULL, 0);
+        t->guard--;
+    }
+    errno = e;
+    return pid;
+}
+
+GCT_EXPORT void *
+dlopen(const char *file, int mode)
+{
+    gct_real_resolve();
+    void *h = gct_real.dlopen(file, mode);
+    struct gct_thread *t = gct_self();
+    if (h && t) {
+        int e = errno;
+        t->guard++;
+        gct_log_modules(t);
+        t->guard--;
+        errno = e;
+    }
+    return h;
+}
+
+/* ------------------------------------------------------------ libgoc */
+
+/* The seam libgoc's instrumented build calls (common/event.h). */
+GCT_EXPORT void
+gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
+                 const char *str)
+{
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return;
+    int e = errno;
+    int mode = gct_rec.opt.record;
+    switch (kind) {
+    case GCT_EV_WAIT_BEGIN:
+        gct_wait_begin(t, (int)a, obj, b);
+        break;
+    case GCT_EV_WAIT_END:
+        gct_wait_end(t, obj, a);
+        break;
+    case GCT_EV_CHAN_SEND:
+    case GCT_EV_CHAN_RECV:
+        if (mode == GCT_RECORD_ALL) {
+            t->guard++;
+            gct_emit(t, kind, 0, (uintptr_t)obj, a, b, NULL, 0);
+            t->guard--;
+        }
+        break;
+    default: {
+        /* Creation, close, cancel and misuse carry a stack: they are what
+         * a finding points at. */
+        bool with_stack = kind == GCT_EV_CHAN_MAKE || kind == GCT_EV_CTX_MAKE ||
+                          kind == GCT_EV_MISUSE || kind == GCT_EV_CHAN_CLOSE ||
+                          (kind == GCT_EV_CTX_CANCEL && str &&
+                           strcmp(str, "explicit") == 0);
+        t->guard++;
+        uint32_t stack = with_stack ? gct_stack(t) : 0;
+        gct_emit(t, kind, stack, (uintptr_t)obj, a, b, str,
+                 str ? strlen(str) + 1 : 0);
+        t->guard--;
+        break;
+    }
+    }
+    errno = e;
+}

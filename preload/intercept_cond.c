@@ -1,0 +1,215 @@
+/*
+ * intercept_cond.c - condition variables, POSIX semaphores, barriers and
+ * C11 cnd_t.
+ *
+ * A condvar wait gives up its mutex for the duration: the held stack drops
+ * it before the wait and takes it back after, so that locks taken by other
+ * threads meanwhile are not mistaken for nested under it.  Waiting without
+ * holding the mutex is reported as misuse.
+ */
+#include "shim.h"
+
+#define RESOLVED(fn)                                                       \
+    do {                                                                   \
+        if (GCT_UNLIKELY(gct_real.fn == NULL))                             \
+            gct_real_resolve();                                            \
+    } while (0)
+
+#define SITE() ((uintptr_t)__builtin_return_address(0))
+
+static void
+check_holds(struct gct_thread *t, pthread_mutex_t *m)
+{
+    if (m->__data.__kind & 0x70)
+        return; /* robust / PI / PP: no owner we can read */
+    if (m->__data.__owner != t->tid) {
+        t->guard++;
+        gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)m,
+                 GCT_MISUSE_COND_NO_MUTEX, m->__data.__owner, NULL, 0);
+        t->guard--;
+    }
+}
+
+/* Runs a condvar wait given as an expression, with the bookkeeping. */
+#define COND_WAIT(t, c, m, call)                                           \
+    ({                                                                     \
+        int e_ = errno;                                                    \
+        check_holds(t, (pthread_mutex_t *)(m));                            \
+        gct_lock_released(t, m);                                           \
+        gct_wait_begin(t, GCT_WAIT_COND, c, (int64_t)(uintptr_t)(m));      \
+        errno = e_;                                                        \
+        int r_ = (call);                                                   \
+        e_ = errno;                                                        \
+        gct_wait_end(t, c, r_);                                            \
+        gct_lock_acquired(t, m, 0, SITE());                                \
+        errno = e_;                                                        \
+        r_;                                                                \
+    })
+
+GCT_EXPORT int
+pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    RESOLVED(pthread_cond_wait);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_cond_wait(c, m);
+    return COND_WAIT(t, c, m, gct_real.pthread_cond_wait(c, m));
+}
+
+GCT_EXPORT int
+pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+                       const struct timespec *ts)
+{
+    RESOLVED(pthread_cond_timedwait);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_cond_timedwait(c, m, ts);
+    return COND_WAIT(t, c, m, gct_real.pthread_cond_timedwait(c, m, ts));
+}
+
+GCT_EXPORT int
+pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
+                       const struct timespec *ts)
+{
+    RESOLVED(pthread_cond_clockwait);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_cond_clockwait(c, m, clk, ts);
+    return COND_WAIT(t, c, m,
+                     gct_real.pthread_cond_clockwait(c, m, clk, ts));
+}
+
+static int
+note(int kind, const void *obj)
+{
+    struct gct_thread *t = gct_self();
+    if (t && gct_rec.opt.record == GCT_RECORD_ALL) {
+        int e = errno;
+        t->guard++;
+        gct_emit(t, kind, 0, (uintptr_t)obj, 0, 0, NULL, 0);
+        t->guard--;
+        errno = e;
+    }
+    return 0;
+}
+
+GCT_EXPORT int
+pthread_cond_signal(pthread_cond_t *c)
+{
+    RESOLVED(pthread_cond_signal);
+    note(GCT_EV_COND_SIGNAL, c);
+    return gct_real.pthread_cond_signal(c);
+}
+
+GCT_EXPORT int
+pthread_cond_broadcast(pthread_cond_t *c)
+{
+    RESOLVED(pthread_cond_broadcast);
+    note(GCT_EV_COND_BROADCAST, c);
+    return gct_real.pthread_cond_broadcast(c);
+}
+
+GCT_EXPORT int
+pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
+{
+    RESOLVED(pthread_cond_init);
+    return gct_real.pthread_cond_init(c, attr);
+}
+
+GCT_EXPORT int
+pthread_cond_destroy(pthread_cond_t *c)
+{
+    RESOLVED(pthread_cond_destroy);
+    return gct_real.pthread_cond_destroy(c);
+}
+
+/* ------------------------------------------------------------ semaphores */
+
+GCT_EXPORT int
+sem_wait(sem_t *s)
+{
+    RESOLVED(sem_wait);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.sem_wait(s);
+    int e = errno;
+    int r = gct_real.sem_trywait(s);
+    if (r == 0 || errno != EAGAIN)
+        return r == 0 ? (errno = e, 0) : gct_real.sem_wait(s);
+    errno = e;
+    gct_wait_begin(t, GCT_WAIT_SEM, s, 0);
+    r = gct_real.sem_wait(s);
+    e = errno;
+    gct_wait_end(t, s, r == 0 ? 0 : e);
+    errno = e;
+    return r;
+}
+
+GCT_EXPORT int
+sem_timedwait(sem_t *s, const struct timespec *ts)
+{
+    RESOLVED(sem_timedwait);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.sem_timedwait(s, ts);
+    int e = errno;
+    int r = gct_real.sem_trywait(s);
+    if (r == 0)
+        return errno = e, 0;
+    errno = e;
+    gct_wait_begin(t, GCT_WAIT_SEM, s, 0);
+    r = gct_real.sem_timedwait(s, ts);
+    e = errno;
+    gct_wait_end(t, s, r == 0 ? 0 : e);
+    errno = e;
+    return r;
+}
+
+GCT_EXPORT int
+sem_post(sem_t *s)
+{
+    RESOLVED(sem_post);
+    note(GCT_EV_SEM_POST, s);
+    return gct_real.sem_post(s);
+}
+
+/* ------------------------------------------------------------ barriers */
+
+GCT_EXPORT int
+pthread_barrier_wait(pthread_barrier_t *b)
+{
+    RESOLVED(pthread_barrier_wait);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_barrier_wait(b);
+    int e = errno;
+    gct_wait_begin(t, GCT_WAIT_BARRIER, b, 0);
+    errno = e;
+    int r = gct_real.pthread_barrier_wait(b);
+    e = errno;
+    gct_wait_end(t, b, r == PTHREAD_BARRIER_SERIAL_THREAD ? 0 : r);
+    errno = e;
+    return r;
+}
+
+/* ------------------------------------------------------------ C11 cnd_t */
+
+GCT_EXPORT int
+cnd_wait(cnd_t *c, mtx_t *m)
+{
+    RESOLVED(cnd_wait);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.cnd_wait(c, m);
+    return COND_WAIT(t, c, m, gct_real.cnd_wait(c, m));
+}
+
+GCT_EXPORT int
+cnd_timedwait(cnd_t *c, mtx_t *m, const struct timespec *ts)
+{
+    RESOLVED(cnd_timedwait);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.cnd_timedwait(c, m, ts);
+    return COND_WAIT(t, c, m, gct_real.cnd_timedwait(c, m, ts));
+}

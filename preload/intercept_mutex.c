@@ -1,0 +1,395 @@
+/*
+ * intercept_mutex.c - pthread mutexes, rwlocks and C11 mtx_t.
+ *
+ * Every acquisition tries first (mutrace's trick): an uncontended lock
+ * costs one trylock and the held-stack bookkeeping, nothing is written.
+ * Only when the trylock says EBUSY is the wait recorded (stack, begin,
+ * end) around the real blocking call.  When the trylock fails otherwise
+ * (EINVAL, EAGAIN...), the real call runs and its answer is returned, so
+ * results match a run without the shim exactly.
+ *
+ * glibc keeps the owner's tid in the mutex (__data.__owner) for the plain
+ * kinds; we read it to tell misuse (unlock of an unlocked or a foreign
+ * mutex, destroy of a held one) and, at a blocked wait, who holds the lock.
+ */
+#include "shim.h"
+
+#define RESOLVED(fn)                                                       \
+    do {                                                                   \
+        if (GCT_UNLIKELY(gct_real.fn == NULL))                             \
+            gct_real_resolve();                                            \
+    } while (0)
+
+#define SITE() ((uintptr_t)__builtin_return_address(0))
+
+/* The owner tid glibc records, or -1 when this kind of mutex keeps none we
+ * can read (robust, priority-inheritance, priority-protect). */
+static int
+mutex_owner(const pthread_mutex_t *m)
+{
+    if (m->__data.__kind & 0x70)
+        return -1;
+    return m->__data.__owner;
+}
+
+static void
+misuse(struct gct_thread *t, int subkind, const void *obj, int64_t detail)
+{
+    t->guard++;
+    uint32_t stack = gct_stack(t);
+    gct_emit(t, GCT_EV_MISUSE, stack, (uint64_t)(uintptr_t)obj, subkind,
+             detail, NULL, 0);
+    t->guard--;
+}
+
+/* The common shape of a blocking acquisition: trylock, then the wait. */
+#define ACQUIRE(t, obj, reason, owner, trycall, blockcall, flags)          \
+    ({                                                                     \
+        int r_ = (trycall);                                                \
+        uint32_t f_ = (flags);                                             \
+        if (r_ != 0) {                                                     \
+            int busy_ = r_ == EBUSY;                                       \
+            if (busy_)                                                     \
+                gct_wait_begin(t, reason, obj, owner);                     \
+            r_ = (blockcall);                                              \
+            if (busy_) {                                                   \
+                int e_ = errno;                                            \
+                gct_wait_end(t, obj, r_);                                  \
+                errno = e_;                                                \
+                f_ |= GCT_LOCK_CONTENDED;                                  \
+            }                                                              \
+        }                                                                  \
+        if (r_ == 0) {                                                     \
+            int e_ = errno;                                                \
+            gct_lock_acquired(t, obj, f_, SITE());                         \
+            errno = e_;                                                    \
+        }                                                                  \
+        r_;                                                                \
+    })
+
+/* ------------------------------------------------------------ mutex */
+
+GCT_EXPORT int
+pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
+{
+    RESOLVED(pthread_mutex_init);
+    int r = gct_real.pthread_mutex_init(m, attr);
+    struct gct_thread *t = gct_self();
+    if (t && r == 0) {
+        int e = errno, type = PTHREAD_MUTEX_DEFAULT;
+        if (attr)
+            pthread_mutexattr_gettype(attr, &type);
+        uint32_t flags = type == PTHREAD_MUTEX_RECURSIVE ? GCT_LOCK_RECURSIVE
+                         : type == PTHREAD_MUTEX_ERRORCHECK
+                             ? GCT_LOCK_ERRORCHECK
+                             : 0;
+        t->guard++;
+        gct_emit(t, GCT_EV_LOCK_INIT, gct_stack_by_site(t, SITE()),
+                 (uintptr_t)m, GCT_OBJ_MUTEX, flags, NULL, 0);
+        t->guard--;
+        errno = e;
+    }
+    return r;
+}
+
+GCT_EXPORT int
+pthread_mutex_destroy(pthread_mutex_t *m)
+{
+    RESOLVED(pthread_mutex_destroy);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_mutex_destroy(m);
+    int e = errno;
+    if (mutex_owner(m) > 0)
+        misuse(t, GCT_MISUSE_DESTROY_HELD, m, mutex_owner(m));
+    errno = e;
+    int r = gct_real.pthread_mutex_destroy(m);
+    e = errno;
+    atomic_fetch_add_explicit(&gct_lock_generation, 1, memory_order_relaxed);
+    t->guard++;
+    gct_emit(t, GCT_EV_LOCK_DESTROY, 0, (uintptr_t)m, r, 0, NULL, 0);
+    t->guard--;
+    errno = e;
+    return r;
+}
+
+GCT_EXPORT int
+pthread_mutex_lock(pthread_mutex_t *m)
+{
+    RESOLVED(pthread_mutex_lock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_mutex_lock(m);
+    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
+                   gct_real.pthread_mutex_trylock(m),
+                   gct_real.pthread_mutex_lock(m), 0);
+}
+
+GCT_EXPORT int
+pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    RESOLVED(pthread_mutex_trylock);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.pthread_mutex_trylock(m);
+    if (t && r == 0) {
+        int e = errno;
+        gct_lock_acquired(t, m, GCT_LOCK_TRY, SITE());
+        errno = e;
+    }
+    return r;
+}
+
+GCT_EXPORT int
+pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
+{
+    RESOLVED(pthread_mutex_timedlock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_mutex_timedlock(m, ts);
+    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
+                   gct_real.pthread_mutex_trylock(m),
+                   gct_real.pthread_mutex_timedlock(m, ts), GCT_LOCK_TIMED);
+}
+
+GCT_EXPORT int
+pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk,
+                        const struct timespec *ts)
+{
+    RESOLVED(pthread_mutex_clocklock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_mutex_clocklock(m, clk, ts);
+    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
+                   gct_real.pthread_mutex_trylock(m),
+                   gct_real.pthread_mutex_clocklock(m, clk, ts),
+                   GCT_LOCK_TIMED);
+}
+
+GCT_EXPORT int
+pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    RESOLVED(pthread_mutex_unlock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_mutex_unlock(m);
+    int owner = mutex_owner(m);
+    if (GCT_UNLIKELY(owner >= 0 && owner != t->tid)) {
+        int e = errno;
+        misuse(t, owner == 0 ? GCT_MISUSE_UNLOCK_UNLOCKED
+                             : GCT_MISUSE_UNLOCK_FOREIGN,
+               m, owner);
+        errno = e;
+    }
+    int r = gct_real.pthread_mutex_unlock(m);
+    if (r == 0) {
+        int e = errno;
+        gct_lock_released(t, m);
+        errno = e;
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------ rwlock */
+
+GCT_EXPORT int
+pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
+{
+    RESOLVED(pthread_rwlock_init);
+    int r = gct_real.pthread_rwlock_init(rw, attr);
+    struct gct_thread *t = gct_self();
+    if (t && r == 0) {
+        int e = errno;
+        t->guard++;
+        gct_emit(t, GCT_EV_LOCK_INIT, gct_stack_by_site(t, SITE()),
+                 (uintptr_t)rw, GCT_OBJ_RWLOCK, 0, NULL, 0);
+        t->guard--;
+        errno = e;
+    }
+    return r;
+}
+
+GCT_EXPORT int
+pthread_rwlock_destroy(pthread_rwlock_t *rw)
+{
+    RESOLVED(pthread_rwlock_destroy);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.pthread_rwlock_destroy(rw);
+    if (t) {
+        int e = errno;
+        atomic_fetch_add_explicit(&gct_lock_generation, 1,
+                                  memory_order_relaxed);
+        t->guard++;
+        gct_emit(t, GCT_EV_LOCK_DESTROY, 0, (uintptr_t)rw, r, 0, NULL, 0);
+        t->guard--;
+        errno = e;
+    }
+    return r;
+}
+
+#define RW_OWNER(rw) ((int64_t)(rw)->__data.__cur_writer)
+
+GCT_EXPORT int
+pthread_rwlock_rdlock(pthread_rwlock_t *rw)
+{
+    RESOLVED(pthread_rwlock_rdlock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_rwlock_rdlock(rw);
+    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
+                   gct_real.pthread_rwlock_tryrdlock(rw),
+                   gct_real.pthread_rwlock_rdlock(rw), GCT_LOCK_SHARED);
+}
+
+GCT_EXPORT int
+pthread_rwlock_tryrdlock(pthread_rwlock_t *rw)
+{
+    RESOLVED(pthread_rwlock_tryrdlock);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.pthread_rwlock_tryrdlock(rw);
+    if (t && r == 0) {
+        int e = errno;
+        gct_lock_acquired(t, rw, GCT_LOCK_SHARED | GCT_LOCK_TRY, SITE());
+        errno = e;
+    }
+    return r;
+}
+
+GCT_EXPORT int
+pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *ts)
+{
+    RESOLVED(pthread_rwlock_timedrdlock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_rwlock_timedrdlock(rw, ts);
+    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
+                   gct_real.pthread_rwlock_tryrdlock(rw),
+                   gct_real.pthread_rwlock_timedrdlock(rw, ts),
+                   GCT_LOCK_SHARED | GCT_LOCK_TIMED);
+}
+
+GCT_EXPORT int
+pthread_rwlock_wrlock(pthread_rwlock_t *rw)
+{
+    RESOLVED(pthread_rwlock_wrlock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_rwlock_wrlock(rw);
+    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
+                   gct_real.pthread_rwlock_trywrlock(rw),
+                   gct_real.pthread_rwlock_wrlock(rw), 0);
+}
+
+GCT_EXPORT int
+pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
+{
+    RESOLVED(pthread_rwlock_trywrlock);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.pthread_rwlock_trywrlock(rw);
+    if (t && r == 0) {
+        int e = errno;
+        gct_lock_acquired(t, rw, GCT_LOCK_TRY, SITE());
+        errno = e;
+    }
+    return r;
+}
+
+GCT_EXPORT int
+pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *ts)
+{
+    RESOLVED(pthread_rwlock_timedwrlock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_rwlock_timedwrlock(rw, ts);
+    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
+                   gct_real.pthread_rwlock_trywrlock(rw),
+                   gct_real.pthread_rwlock_timedwrlock(rw, ts),
+                   GCT_LOCK_TIMED);
+}
+
+GCT_EXPORT int
+pthread_rwlock_unlock(pthread_rwlock_t *rw)
+{
+    RESOLVED(pthread_rwlock_unlock);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.pthread_rwlock_unlock(rw);
+    if (t && r == 0) {
+        int e = errno;
+        gct_lock_released(t, rw);
+        errno = e;
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------ C11 mtx_t
+ * glibc's mtx_lock calls its pthread code directly, past our interposed
+ * pthread_mutex_lock, so C11 locks need their own entry points. */
+
+GCT_EXPORT int
+mtx_lock(mtx_t *m)
+{
+    RESOLVED(mtx_lock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.mtx_lock(m);
+    pthread_mutex_t *pm = (pthread_mutex_t *)m;
+    int r = gct_real.mtx_trylock(m);
+    uint32_t flags = 0;
+    if (r == thrd_busy) {
+        gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm));
+        r = gct_real.mtx_lock(m);
+        gct_wait_end(t, m, r);
+        flags = GCT_LOCK_CONTENDED;
+    } else if (r != thrd_success) {
+        r = gct_real.mtx_lock(m);
+    }
+    if (r == thrd_success)
+        gct_lock_acquired(t, m, flags, SITE());
+    return r;
+}
+
+GCT_EXPORT int
+mtx_trylock(mtx_t *m)
+{
+    RESOLVED(mtx_trylock);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.mtx_trylock(m);
+    if (t && r == thrd_success)
+        gct_lock_acquired(t, m, GCT_LOCK_TRY, SITE());
+    return r;
+}
+
+GCT_EXPORT int
+mtx_timedlock(mtx_t *m, const struct timespec *ts)
+{
+    RESOLVED(mtx_timedlock);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.mtx_timedlock(m, ts);
+    int r = gct_real.mtx_trylock(m);
+    uint32_t flags = GCT_LOCK_TIMED;
+    if (r != thrd_success) {
+        bool busy = r == thrd_busy;
+        if (busy)
+            gct_wait_begin(t, GCT_WAIT_MUTEX, m,
+                           mutex_owner((pthread_mutex_t *)m));
+        r = gct_real.mtx_timedlock(m, ts);
+        if (busy) {
+            gct_wait_end(t, m, r);
+            flags |= GCT_LOCK_CONTENDED;
+        }
+    }
+    if (r == thrd_success)
+        gct_lock_acquired(t, m, flags, SITE());
+    return r;
+}
+
+GCT_EXPORT int
+mtx_unlock(mtx_t *m)
+{
+    RESOLVED(mtx_unlock);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.mtx_unlock(m);
+    if (t && r == thrd_success)
+        gct_lock_released(t, m);
+    return r;
+}

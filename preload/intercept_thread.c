@@ -1,0 +1,160 @@
+/*
+ * intercept_thread.c - thread creation, join, detach and exit (pthreads
+ * and C11 threads).
+ *
+ * A new thread starts in our trampoline, which makes its recorder state
+ * (tid, creator, creation stack) before the user's function runs; its exit
+ * is seen by a pthread key destructor (thread_state.c), which also covers
+ * threads we did not see start.  Joins try first, so only a join that
+ * blocks is recorded as a wait.
+ */
+#include "shim.h"
+
+#include <stdlib.h>
+
+#define RESOLVED(fn)                                                       \
+    do {                                                                   \
+        if (GCT_UNLIKELY(gct_real.fn == NULL))                             \
+            gct_real_resolve();                                            \
+    } while (0)
+
+struct start {
+    void *(*fn)(void *);
+    int (*c11_fn)(void *);
+    void *arg;
+    int parent_tid;
+    uint32_t stack;
+    int64_t flags;
+};
+
+static void *
+trampoline(void *p)
+{
+    struct start s = *(struct start *)p;
+    free(p);
+    gct_thread_begin(s.parent_tid, s.stack, s.flags);
+    if (s.c11_fn)
+        return (void *)(intptr_t)s.c11_fn(s.arg);
+    return s.fn(s.arg);
+}
+
+/* Prepares the trampoline's argument; NULL: start the thread untraced. */
+static struct start *
+prepare(struct gct_thread *t, void *(*fn)(void *), int (*c11_fn)(void *),
+        void *arg, const pthread_attr_t *attr)
+{
+    int detached = 0;
+
+    t->guard++;
+    struct start *s = malloc(sizeof *s);
+    if (s) {
+        if (attr)
+            pthread_attr_getdetachstate(attr, &detached);
+        *s = (struct start){fn, c11_fn, arg, t->tid, gct_stack(t),
+                            detached == PTHREAD_CREATE_DETACHED};
+    }
+    t->guard--;
+    return s;
+}
+
+GCT_EXPORT int
+pthread_create(pthread_t *th, const pthread_attr_t *attr,
+               void *(*fn)(void *), void *arg)
+{
+    RESOLVED(pthread_create);
+    struct gct_thread *t = gct_self();
+    int e = errno;
+    struct start *s = t ? prepare(t, fn, NULL, arg, attr) : NULL;
+    errno = e;
+    if (s == NULL)
+        return gct_real.pthread_create(th, attr, fn, arg);
+    int r = gct_real.pthread_create(th, attr, trampoline, s);
+    if (r != 0)
+        free(s);
+    return r;
+}
+
+GCT_EXPORT int
+thrd_create(thrd_t *th, thrd_start_t fn, void *arg)
+{
+    RESOLVED(thrd_create);
+    struct gct_thread *t = gct_self();
+    struct start *s = t ? prepare(t, NULL, fn, arg, NULL) : NULL;
+    if (s == NULL)
+        return gct_real.thrd_create(th, fn, arg);
+    /* thrd_create is pthread_create underneath; its codes differ. */
+    int r = gct_real.pthread_create((pthread_t *)th, NULL, trampoline, s);
+    if (r != 0) {
+        free(s);
+        return r == ENOMEM ? thrd_nomem : thrd_error;
+    }
+    return thrd_success;
+}
+
+static void
+note(struct gct_thread *t, int kind, pthread_t th, int r)
+{
+    int e = errno;
+    t->guard++;
+    gct_emit(t, kind, 0, (uint64_t)th, r, 0, NULL, 0);
+    t->guard--;
+    errno = e;
+}
+
+GCT_EXPORT int
+pthread_join(pthread_t th, void **ret)
+{
+    RESOLVED(pthread_join);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_join(th, ret);
+    int r = gct_real.pthread_tryjoin_np ? gct_real.pthread_tryjoin_np(th, ret)
+                                        : EBUSY;
+    if (r == EBUSY) {
+        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0);
+        r = gct_real.pthread_join(th, ret);
+        gct_wait_end(t, (void *)th, r);
+    }
+    note(t, GCT_EV_THREAD_JOIN, th, r);
+    return r;
+}
+
+GCT_EXPORT int
+pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *ts)
+{
+    RESOLVED(pthread_timedjoin_np);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.pthread_timedjoin_np(th, ret, ts);
+    int r = gct_real.pthread_tryjoin_np(th, ret);
+    if (r == EBUSY) {
+        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0);
+        r = gct_real.pthread_timedjoin_np(th, ret, ts);
+        gct_wait_end(t, (void *)th, r);
+    }
+    if (r == 0)
+        note(t, GCT_EV_THREAD_JOIN, th, r);
+    return r;
+}
+
+GCT_EXPORT int
+pthread_tryjoin_np(pthread_t th, void **ret)
+{
+    RESOLVED(pthread_tryjoin_np);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.pthread_tryjoin_np(th, ret);
+    if (t && r == 0)
+        note(t, GCT_EV_THREAD_JOIN, th, r);
+    return r;
+}
+
+GCT_EXPORT int
+pthread_detach(pthread_t th)
+{
+    RESOLVED(pthread_detach);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.pthread_detach(th);
+    if (t)
+        note(t, GCT_EV_THREAD_DETACH, th, r);
+    return r;
+}

@@ -1,0 +1,153 @@
+/*
+ * locks.c - what the shim remembers about locks a thread holds: the held
+ * stack, lock-order edges, acquisition counters, and the brackets around
+ * waits that block.
+ *
+ * The default mode writes nothing for an uncontended acquisition.  A new
+ * lock-order edge (this thread takes B while holding A for the first time)
+ * is written once, with the stack of the acquisition of B and the call
+ * site of A's; a per-thread cache remembers the edges already written, so
+ * a hot nested-lock loop costs a few cache probes.  Counters live in a
+ * small per-thread direct-mapped table and are written out when a slot is
+ * evicted and at thread exit.
+ */
+#include "shim.h"
+
+#include <string.h>
+
+#define GCT_GATES_MAX 8 /* other held locks written with an edge */
+
+static inline size_t
+edge_slot(uintptr_t from, uintptr_t to)
+{
+    uint64_t h = (uint64_t)from * 0x9e3779b97f4a7c15ull ^ (uint64_t)to;
+    h ^= h >> 29;
+    return (size_t)(h * 0xbf58476d1ce4e5b9ull >> 32) & (GCT_EDGE_CACHE - 1);
+}
+
+/* Writes the edge held->to unless this thread wrote it already.  The
+ * payload carries the flags of both locks and the other locks held at the
+ * time, so that the analysis can tell edges taken under a common gate. */
+static void
+note_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
+          uint32_t to_flags)
+{
+    uint64_t gen = atomic_load_explicit(&gct_lock_generation,
+                                        memory_order_relaxed);
+    struct gct_edge_slot *e = &t->edges[edge_slot(from->lock, to)];
+
+    if (e->from == from->lock && e->to == to && e->gen == gen)
+        return;
+    e->from = from->lock;
+    e->to = to;
+    e->gen = gen;
+    uint64_t payload[2 + GCT_GATES_MAX];
+    int n = 0;
+    payload[0] = from->flags | (uint64_t)to_flags << 16;
+    for (int i = 0; i < t->nheld && n < GCT_GATES_MAX; i++)
+        if (t->held[i].lock != from->lock && t->held[i].lock != to)
+            payload[2 + n++] = t->held[i].lock;
+    payload[1] = (uint64_t)n;
+    gct_emit(t, GCT_EV_LOCK_EDGE, gct_stack(t), to, (int64_t)from->lock,
+             (int64_t)from->site, payload, (size_t)(2 + n) * sizeof payload[0]);
+}
+
+static void
+count(struct gct_thread *t, uintptr_t lock)
+{
+    struct gct_count_slot *c =
+        &t->counts[((lock >> 4) ^ (lock >> 12)) & (GCT_LOCK_CACHE - 1)];
+
+    if (GCT_LIKELY(c->lock == lock)) {
+        c->count++;
+        return;
+    }
+    if (c->count)
+        gct_emit(t, GCT_REC_COUNT, 0, c->lock, (int64_t)c->count, 0, NULL, 0);
+    c->lock = lock;
+    c->count = 1;
+}
+
+void
+gct_flush_counts(struct gct_thread *t)
+{
+    for (int i = 0; i < GCT_LOCK_CACHE; i++) {
+        struct gct_count_slot *c = &t->counts[i];
+        if (c->count)
+            gct_emit(t, GCT_REC_COUNT, 0, c->lock, (int64_t)c->count, 0,
+                     NULL, 0);
+        c->count = 0;
+    }
+}
+
+void
+gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
+                  uintptr_t site)
+{
+    uintptr_t l = (uintptr_t)lock;
+    bool again = false;
+
+    t->guard++;
+    /* A trylock cannot block, so it closes no cycle: no edge into it.
+     * A recursive mutex re-locked by its owner adds no edge either. */
+    for (int i = 0; i < t->nheld; i++)
+        if (t->held[i].lock == l)
+            again = true;
+    if (!(flags & GCT_LOCK_TRY) && !again)
+        for (int i = 0; i < t->nheld; i++)
+            note_edge(t, &t->held[i], l, flags);
+    if (t->nheld < GCT_HELD_MAX)
+        t->held[t->nheld++] = (struct gct_held){l, site, flags};
+    count(t, l);
+    if (gct_rec.opt.record == GCT_RECORD_ALL)
+        gct_emit(t, GCT_EV_LOCK_ACQUIRE, 0, l, flags, (int64_t)site, NULL, 0);
+    t->guard--;
+}
+
+void
+gct_lock_released(struct gct_thread *t, const void *lock)
+{
+    uintptr_t l = (uintptr_t)lock;
+
+    /* Locks are usually released in reverse order: search from the top. */
+    for (int i = t->nheld - 1; i >= 0; i--) {
+        if (t->held[i].lock == l) {
+            memmove(&t->held[i], &t->held[i + 1],
+                    (size_t)(t->nheld - i - 1) * sizeof t->held[0]);
+            t->nheld--;
+            break;
+        }
+    }
+    if (gct_rec.opt.record == GCT_RECORD_ALL) {
+        t->guard++;
+        gct_emit(t, GCT_EV_LOCK_RELEASE, 0, l, 0, 0, NULL, 0);
+        t->guard--;
+    }
+}
+
+void
+gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
+               int64_t detail)
+{
+    t->guard++;
+    if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
+        uint32_t stack = gct_stack(t);
+        gct_emit(t, GCT_EV_WAIT_BEGIN, stack, (uint64_t)(uintptr_t)obj,
+                 reason, detail, NULL, 0);
+    }
+    atomic_store_explicit(&t->wait_obj, (uintptr_t)obj, memory_order_relaxed);
+    atomic_store_explicit(&t->wait_since, gct_now(), memory_order_relaxed);
+    atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
+    t->guard--;
+}
+
+void
+gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
+{
+    t->guard++;
+    atomic_store_explicit(&t->wait_reason, 0, memory_order_release);
+    if (gct_rec.opt.record >= GCT_RECORD_BLOCKING)
+        gct_emit(t, GCT_EV_WAIT_END, 0, (uint64_t)(uintptr_t)obj, result, 0,
+                 NULL, 0);
+    t->guard--;
+}

@@ -1,0 +1,287 @@
+/*
+ * log.c - the raw log: creating or attaching to it, handing out chunks,
+ * writing records.  The format and why it is crash-safe: rawlog.h.
+ *
+ * Memory stays bounded: a thread maps only its current chunk (64 KiB) and
+ * unmaps it when it moves on, so the shim's resident log memory is one
+ * chunk per thread that records, whatever the length of the run.
+ */
+#include "shim.h"
+
+#include <fcntl.h>
+#include <link.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct gct_recorder gct_rec = {.fd = -1};
+
+/* The log's descriptor sits high, out of the way of programs that expect
+ * small numbers, and is checked before each use: a program may close every
+ * descriptor, and the number may then name one of its own files. */
+#define LOG_FD_MIN 900
+
+int64_t
+gct_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+raise_fd(int fd)
+{
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, LOG_FD_MIN);
+    if (hi >= 0) {
+        close(fd);
+        return hi;
+    }
+    return fd;
+}
+
+/* A descriptor for the log, reopened if the program closed ours. */
+static int
+log_fd(void)
+{
+    struct stat st;
+
+    if (gct_rec.fd >= 0 && fstat(gct_rec.fd, &st) == 0 &&
+        st.st_dev == gct_rec.dev && st.st_ino == gct_rec.ino)
+        return gct_rec.fd;
+    int fd = open(gct_rec.raw_path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || st.st_dev != gct_rec.dev ||
+        st.st_ino != gct_rec.ino) {
+        close(fd);
+        return -1;
+    }
+    gct_rec.fd = raise_fd(fd);
+    return gct_rec.fd;
+}
+
+static bool
+attach(int fd)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) != 0 || st.st_size < GCT_LOG_HEADER_SIZE)
+        return false;
+    struct gct_log_header *h = mmap(NULL, GCT_LOG_HEADER_SIZE,
+                                    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (h == MAP_FAILED)
+        return false;
+    /* Attach only to the live log of our own process tree: after an exec,
+     * the pid is the same; a parent that is still alive is the writer's
+     * root.  Anything else is a stale file from an earlier run. */
+    bool ok = memcmp(h->magic, GCT_LOG_MAGIC, 8) == 0 &&
+              h->version == GCT_LOG_VERSION &&
+              atomic_load(&h->state) == GCT_LOG_RUNNING &&
+              (h->root_pid == getpid() ||
+               (h->root_pid == getppid() && kill(h->root_pid, 0) == 0));
+    if (!ok) {
+        munmap(h, GCT_LOG_HEADER_SIZE);
+        return false;
+    }
+    gct_rec.hdr = h;
+    gct_rec.root = h->root_pid == getpid();
+    gct_rec.dev = st.st_dev;
+    gct_rec.ino = st.st_ino;
+    return true;
+}
+
+static bool
+create(void)
+{
+    struct stat st;
+    struct timespec real;
+
+    int fd = open(gct_rec.raw_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+                  0644);
+    if (fd < 0)
+        return false;
+    fd = raise_fd(fd);
+    if (ftruncate(fd, GCT_LOG_HEADER_SIZE) != 0 || fstat(fd, &st) != 0) {
+        close(fd);
+        return false;
+    }
+    struct gct_log_header *h = mmap(NULL, GCT_LOG_HEADER_SIZE,
+                                    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (h == MAP_FAILED) {
+        close(fd);
+        return false;
+    }
+    clock_gettime(CLOCK_REALTIME, &real);
+    h->version = GCT_LOG_VERSION;
+    h->chunk_size = GCT_LOG_CHUNK_SIZE;
+    h->max_chunks = (uint64_t)gct_rec.opt.max_size_mb * 1024 * 1024 /
+                    GCT_LOG_CHUNK_SIZE;
+    h->root_pid = getpid();
+    h->record_mode = gct_rec.opt.record;
+    h->start_mono_ns = gct_now();
+    h->start_real_ns = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
+    atomic_store(&h->state, GCT_LOG_RUNNING);
+    /* The magic goes last: a reader never sees a half-made header. */
+    atomic_thread_fence(memory_order_release);
+    memcpy(h->magic, GCT_LOG_MAGIC, 8);
+    gct_rec.hdr = h;
+    gct_rec.fd = fd;
+    gct_rec.root = 1;
+    gct_rec.dev = st.st_dev;
+    gct_rec.ino = st.st_ino;
+    return true;
+}
+
+bool
+gct_log_open(void)
+{
+    int n = snprintf(gct_rec.raw_path, sizeof gct_rec.raw_path, "%s%s",
+                     gct_rec.opt.out, GCT_LOG_SUFFIX);
+    if (n <= 0 || (size_t)n >= sizeof gct_rec.raw_path)
+        return false;
+    int fd = open(gct_rec.raw_path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        if (attach(fd)) {
+            gct_rec.fd = raise_fd(fd);
+            return true;
+        }
+        close(fd);
+    }
+    return create();
+}
+
+/* Moves the thread to a fresh chunk.  false: the log is full or the disk
+ * is; the caller drops its record. */
+static bool
+grab_chunk(struct gct_thread *t)
+{
+    struct gct_log_header *h = gct_rec.hdr;
+
+    gct_log_release_chunk(t);
+    uint64_t idx = atomic_fetch_add(&h->next_chunk, 1);
+    if (idx >= h->max_chunks)
+        return false;
+    off_t off = GCT_LOG_HEADER_SIZE + (off_t)idx * GCT_LOG_CHUNK_SIZE;
+    int fd = log_fd();
+    /* Allocate the blocks now: touching a page of a sparse file on a full
+     * disk would kill the program with SIGBUS. */
+    if (fd < 0 || posix_fallocate(fd, off, GCT_LOG_CHUNK_SIZE) != 0)
+        return false;
+    void *p = mmap(NULL, GCT_LOG_CHUNK_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_SHARED, fd, off);
+    if (p == MAP_FAILED)
+        return false;
+    struct gct_chunk_head *ch = p;
+    ch->pid = t->pid;
+    ch->tid = t->tid;
+    ch->seq = t->chunk_seq++;
+    atomic_thread_fence(memory_order_release);
+    ch->magic = GCT_CHUNK_MAGIC;
+    t->chunk = p;
+    t->chunk_used = sizeof *ch;
+    return true;
+}
+
+void
+gct_log_release_chunk(struct gct_thread *t)
+{
+    if (t->chunk) {
+        munmap(t->chunk, GCT_LOG_CHUNK_SIZE);
+        t->chunk = NULL;
+    }
+}
+
+void
+gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
+         int64_t a, int64_t b, const void *payload, size_t len)
+{
+    size_t bytes = (sizeof(struct gct_rec) + len + 7) & ~(size_t)7;
+
+    if (GCT_UNLIKELY(bytes > GCT_LOG_CHUNK_SIZE / 4)) {
+        len = GCT_LOG_CHUNK_SIZE / 4 - sizeof(struct gct_rec);
+        bytes = GCT_LOG_CHUNK_SIZE / 4;
+    }
+    if (GCT_UNLIKELY(t->chunk == NULL ||
+                     t->chunk_used + bytes > GCT_LOG_CHUNK_SIZE)) {
+        int saved = errno;
+        bool ok = grab_chunk(t);
+        errno = saved;
+        if (!ok) {
+            atomic_fetch_add_explicit(&gct_rec.hdr->dropped, 1,
+                                      memory_order_relaxed);
+            return;
+        }
+    }
+    struct gct_rec *r = (struct gct_rec *)(t->chunk + t->chunk_used);
+    /* Reserve before filling: a signal handler that records on this thread
+     * now writes after this record, not over it. */
+    t->chunk_used += (uint32_t)bytes;
+    atomic_signal_fence(memory_order_seq_cst);
+    r->words = (uint16_t)(bytes / 8);
+    r->stack = stack;
+    r->ts = gct_now();
+    r->obj = obj;
+    r->a = a;
+    r->b = b;
+    if (len)
+        memcpy(r + 1, payload, len);
+    atomic_store_explicit(&r->kind, (uint16_t)kind, memory_order_release);
+}
+
+/* ------------------------------------------------------------ modules */
+
+#define MAX_MODULES 512
+static uintptr_t seen_modules[MAX_MODULES];
+static int nseen;
+
+static int
+module_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct gct_thread *t = data;
+    char exe[PATH_MAX];
+    const char *path = info->dlpi_name;
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (start < lo)
+            lo = start;
+        if (start + ph->p_memsz > hi)
+            hi = start + ph->p_memsz;
+    }
+    if (hi == 0)
+        return 0;
+    for (int i = 0; i < nseen; i++)
+        if (seen_modules[i] == lo)
+            return 0;
+    if (path == NULL || path[0] == '\0') {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+            return 0;
+        exe[n] = '\0';
+        path = exe;
+    }
+    if (path[0] != '/')
+        return 0; /* the vDSO: no file to read symbols from */
+    if (nseen < MAX_MODULES)
+        seen_modules[nseen++] = lo;
+    gct_emit(t, GCT_REC_MODULE, 0, info->dlpi_addr, (int64_t)lo, (int64_t)hi,
+             path, strlen(path) + 1);
+    return 0;
+}
+
+void
+gct_log_modules(struct gct_thread *t)
+{
+    dl_iterate_phdr(module_cb, t);
+}

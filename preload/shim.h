@@ -1,0 +1,248 @@
+/*
+ * shim.h - the private interface of libgctrace.so.
+ *
+ * Split by job: real.c resolves the interposed originals, log.c owns the
+ * raw log and writes records, thread_state.c keeps the per-thread state,
+ * stack.c captures and interns stacks, init.c starts and stops the
+ * recorder, and the intercept_*.c files are the interposed functions.
+ *
+ * The one rule everywhere: the shim never changes what the program sees.
+ * Every interposed function returns exactly what the original returned,
+ * with errno as the original left it, and does its own work under the
+ * thread's recursion guard so that locks taken by the shim (or by libc on
+ * its behalf) are never recorded.
+ */
+#ifndef GCT_SHIM_H
+#define GCT_SHIM_H
+
+#include "../common/event.h"
+#include "../common/options.h"
+#include "../common/rawlog.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <threads.h>
+
+#define GCT_EXPORT __attribute__((visibility("default")))
+#define GCT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define GCT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ------------------------------------------------------------------ real.c */
+
+/* The originals, resolved once with dlsym(RTLD_NEXT) (dlvsym for condvars,
+ * where the default lookup may bind the pre-2.3.2 ABI). */
+struct gct_real {
+    int (*pthread_create)(pthread_t *, const pthread_attr_t *,
+                          void *(*)(void *), void *);
+    int (*pthread_join)(pthread_t, void **);
+    int (*pthread_tryjoin_np)(pthread_t, void **);
+    int (*pthread_timedjoin_np)(pthread_t, void **, const struct timespec *);
+    int (*pthread_detach)(pthread_t);
+    void (*pthread_exit)(void *) __attribute__((noreturn));
+
+    int (*pthread_mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
+    int (*pthread_mutex_destroy)(pthread_mutex_t *);
+    int (*pthread_mutex_lock)(pthread_mutex_t *);
+    int (*pthread_mutex_trylock)(pthread_mutex_t *);
+    int (*pthread_mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+    int (*pthread_mutex_clocklock)(pthread_mutex_t *, clockid_t,
+                                   const struct timespec *);
+    int (*pthread_mutex_unlock)(pthread_mutex_t *);
+
+    int (*pthread_rwlock_init)(pthread_rwlock_t *,
+                               const pthread_rwlockattr_t *);
+    int (*pthread_rwlock_destroy)(pthread_rwlock_t *);
+    int (*pthread_rwlock_rdlock)(pthread_rwlock_t *);
+    int (*pthread_rwlock_tryrdlock)(pthread_rwlock_t *);
+    int (*pthread_rwlock_timedrdlock)(pthread_rwlock_t *,
+                                      const struct timespec *);
+    int (*pthread_rwlock_wrlock)(pthread_rwlock_t *);
+    int (*pthread_rwlock_trywrlock)(pthread_rwlock_t *);
+    int (*pthread_rwlock_timedwrlock)(pthread_rwlock_t *,
+                                      const struct timespec *);
+    int (*pthread_rwlock_unlock)(pthread_rwlock_t *);
+
+    int (*pthread_cond_init)(pthread_cond_t *, const pthread_condattr_t *);
+    int (*pthread_cond_destroy)(pthread_cond_t *);
+    int (*pthread_cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+    int (*pthread_cond_timedwait)(pthread_cond_t *, pthread_mutex_t *,
+                                  const struct timespec *);
+    int (*pthread_cond_clockwait)(pthread_cond_t *, pthread_mutex_t *,
+                                  clockid_t, const struct timespec *);
+    int (*pthread_cond_signal)(pthread_cond_t *);
+    int (*pthread_cond_broadcast)(pthread_cond_t *);
+
+    int (*sem_wait)(sem_t *);
+    int (*sem_trywait)(sem_t *);
+    int (*sem_timedwait)(sem_t *, const struct timespec *);
+    int (*sem_post)(sem_t *);
+
+    int (*pthread_barrier_wait)(pthread_barrier_t *);
+
+    int (*thrd_create)(thrd_t *, thrd_start_t, void *);
+    int (*mtx_lock)(mtx_t *);
+    int (*mtx_trylock)(mtx_t *);
+    int (*mtx_timedlock)(mtx_t *, const struct timespec *);
+    int (*mtx_unlock)(mtx_t *);
+    int (*cnd_wait)(cnd_t *, mtx_t *);
+    int (*cnd_timedwait)(cnd_t *, mtx_t *, const struct timespec *);
+
+    pid_t (*fork)(void);
+    void (*exit)(int) __attribute__((noreturn));
+    void (*_exit)(int) __attribute__((noreturn));
+    void *(*dlopen)(const char *, int);
+    int (*__libc_start_main)(int (*)(int, char **, char **), int, char **,
+                             void (*)(void), void (*)(void),
+                             void (*)(void), void *);
+};
+
+extern struct gct_real gct_real;
+
+/* Resolves every original; safe to call again (a no-op after the first).
+ * Aborts with a message when a symbol the shim cannot do without is
+ * missing (that is a broken libc, not a program we can trace). */
+void gct_real_resolve(void);
+
+/* ---------------------------------------------------------- thread state */
+
+#define GCT_HELD_MAX 64         /* locks one thread holds at once */
+#define GCT_EDGE_CACHE 256      /* per-thread lock-order edges seen */
+#define GCT_LOCK_CACHE 128      /* per-thread lock counters */
+
+struct gct_held {
+    uintptr_t lock;
+    uintptr_t site;     /* return address of the acquiring call */
+    uint32_t flags;     /* GCT_LOCK_* */
+};
+
+struct gct_edge_slot {
+    uintptr_t from, to;
+    uint64_t gen;       /* gct_lock_generation when stored */
+};
+
+struct gct_count_slot {
+    uintptr_t lock;
+    uint64_t count;
+};
+
+struct gct_thread {
+    int tid;
+    int pid;            /* the process this state belongs to (fork) */
+    int guard;          /* > 0 while the shim itself is working */
+    _Atomic int dead;   /* 1: free for reuse by a new thread */
+
+    /* the current chunk of the raw log */
+    char *chunk;        /* mapping of the chunk, or NULL */
+    uint32_t chunk_used;
+    uint32_t chunk_seq;
+
+    /* what the thread is blocked on, for the watchdog (0: running) */
+    _Atomic int wait_reason;
+    _Atomic uintptr_t wait_obj;
+    _Atomic int64_t wait_since;
+
+    int nheld;
+    struct gct_held held[GCT_HELD_MAX];
+    struct gct_edge_slot edges[GCT_EDGE_CACHE];
+    struct gct_count_slot counts[GCT_LOCK_CACHE];
+
+    struct gct_thread *next;    /* all threads' states (gct_threads) */
+};
+
+/* The calling thread's state, created on first use (threads the shim did
+ * not see start get one too).  NULL when the recorder is off, while the
+ * shim itself is working on this thread (guard), or when no memory is
+ * left for it. */
+struct gct_thread *gct_self(void);
+
+/* The state, if any, without creating one (for exit paths). */
+struct gct_thread *gct_self_peek(void);
+
+/* The state of a thread the shim started, made before its function runs. */
+struct gct_thread *gct_thread_begin(int parent_tid, uint32_t stack,
+                                    int64_t flags);
+
+/* Creates the key whose destructor sees every thread exit (init). */
+void gct_threads_make_key(void);
+
+/* Releases the calling thread's state (thread exit). */
+void gct_thread_release(struct gct_thread *t);
+
+/* Forgets every thread state but the caller's (fork child). */
+void gct_threads_after_fork(struct gct_thread *self);
+
+/* Head of the list of every thread state ever made (never shrinks; dead
+ * ones are reused). */
+extern struct gct_thread *_Atomic gct_threads;
+
+/* Bumped by every destroy, so that per-thread edge caches forget
+ * addresses that may now name a different lock. */
+extern _Atomic uint64_t gct_lock_generation;
+
+/* ---------------------------------------------------------------- log.c */
+
+struct gct_recorder {
+    bool on;                    /* recording */
+    struct gct_options opt;
+    char raw_path[PATH_MAX + 8];
+    int fd;                     /* the raw log, at a high fd number */
+    dev_t dev;
+    ino_t ino;
+    struct gct_log_header *hdr; /* mapped header page */
+    int root;                   /* this process created the log */
+};
+extern struct gct_recorder gct_rec;
+
+/* Creates (or, after exec, attaches to) the raw log.  false: off. */
+bool gct_log_open(void);
+
+/* Current time for records. */
+int64_t gct_now(void);
+
+/* Writes one record; payload may be NULL.  Never blocks, never allocates;
+ * drops the record (counted in the header) when the log is full. */
+void gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
+              int64_t a, int64_t b, const void *payload, size_t len);
+
+/* Gives the thread's chunk back (thread exit, fork). */
+void gct_log_release_chunk(struct gct_thread *t);
+
+/* Records the loaded modules not yet recorded (init, dlopen). */
+void gct_log_modules(struct gct_thread *t);
+
+/* ---------------------------------------------------------------- stack.c */
+
+/* Tells the unwinder where the shim's own code is (init). */
+void gct_stack_init(uintptr_t lo, uintptr_t hi);
+
+/* Captures the calling stack (skipping the shim's own frames), interns it
+ * and returns its id (0 when it cannot).  Writes a GCT_REC_STACK record the
+ * first time a stack is seen. */
+uint32_t gct_stack(struct gct_thread *t);
+
+/* Like gct_stack, but the first stack seen from call site `site` is reused
+ * for every later call from there (thread creation sites). */
+uint32_t gct_stack_by_site(struct gct_thread *t, uintptr_t site);
+
+/* ---------------------------------------------------------------- locks.c */
+
+/* Bookkeeping after the thread acquired lock `lock` (flags GCT_LOCK_*),
+ * called from `site`: lock-order edges, counters, all-mode records. */
+void gct_lock_acquired(struct gct_thread *t, const void *lock,
+                       uint32_t flags, uintptr_t site);
+/* Bookkeeping before/after a release. */
+void gct_lock_released(struct gct_thread *t, const void *lock);
+
+/* Brackets a wait that blocks. */
+void gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
+                    int64_t detail);
+void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);
+
+/* Writes every thread's pending lock counters (exit). */
+void gct_flush_counts(struct gct_thread *t);
+
+#endif /* GCT_SHIM_H */

@@ -1,0 +1,158 @@
+/*
+ * thread_state.c - per-thread recorder state.
+ *
+ * The state lives in its own mmap'd block, not in TLS: static TLS is carved
+ * from each thread's stack, and goroutines have small stacks.  TLS holds
+ * only a pointer (initial-exec: the shim is loaded at start-up, so its TLS
+ * is static and reading it costs one instruction).
+ *
+ * States are never unmapped; a dead thread's state is reused by the next
+ * new thread, so memory is bounded by the peak number of live threads.  A
+ * pthread key's destructor tells us when any thread exits, including
+ * threads we did not see start.
+ */
+#include "shim.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static __thread struct gct_thread *self_tls
+    __attribute__((tls_model("initial-exec")));
+/* Set once the thread has begun exiting, so that late calls (other key
+ * destructors) do not create a fresh state. */
+static __thread int exiting __attribute__((tls_model("initial-exec")));
+
+struct gct_thread *_Atomic gct_threads;
+_Atomic uint64_t gct_lock_generation;
+
+static pthread_key_t exit_key;
+static _Atomic int key_made;
+
+static void on_thread_exit(void *arg);
+
+static struct gct_thread *
+claim_state(void)
+{
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
+        int one = 1;
+        if (atomic_load_explicit(&t->dead, memory_order_relaxed) == 1 &&
+            atomic_compare_exchange_strong(&t->dead, &one, 0)) {
+            struct gct_thread *next = t->next;
+            memset(t, 0, sizeof *t);
+            t->next = next;
+            return t;
+        }
+    }
+    void *p = mmap(NULL, sizeof(struct gct_thread), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    struct gct_thread *t = p;
+    struct gct_thread *head = atomic_load(&gct_threads);
+    do {
+        t->next = head;
+    } while (!atomic_compare_exchange_weak(&gct_threads, &head, t));
+    return t;
+}
+
+/* Makes the calling thread's state.  parent_tid and stack describe its
+ * creation when the shim saw it (0 otherwise). */
+static struct gct_thread *
+make_state(int parent_tid, uint32_t stack, int64_t flags)
+{
+    struct gct_thread *t = claim_state();
+    if (t == NULL)
+        return NULL;
+    t->tid = (int)syscall(SYS_gettid);
+    t->pid = getpid();
+    self_tls = t;
+    if (atomic_load_explicit(&key_made, memory_order_acquire))
+        pthread_setspecific(exit_key, t);
+    t->guard++;
+    gct_emit(t, GCT_EV_THREAD_START, stack, (uint64_t)pthread_self(),
+             parent_tid, flags, NULL, 0);
+    t->guard--;
+    return t;
+}
+
+struct gct_thread *
+gct_self(void)
+{
+    struct gct_thread *t = self_tls;
+
+    if (GCT_LIKELY(t != NULL))
+        return t->guard ? NULL : t;
+    if (!gct_rec.on || exiting)
+        return NULL;
+    int saved = errno;
+    t = make_state(0, 0, 0);
+    errno = saved;
+    return t;
+}
+
+struct gct_thread *
+gct_self_peek(void)
+{
+    return self_tls;
+}
+
+/* Called on a thread the shim started, before the user's function. */
+struct gct_thread *
+gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
+{
+    if (!gct_rec.on)
+        return NULL;
+    return make_state(parent_tid, stack, flags);
+}
+
+void
+gct_thread_release(struct gct_thread *t)
+{
+    if (t == NULL)
+        return;
+    t->guard++;
+    gct_flush_counts(t);
+    gct_emit(t, GCT_EV_THREAD_EXIT, 0, (uint64_t)pthread_self(), t->nheld,
+             0, NULL, 0);
+    gct_log_release_chunk(t);
+    self_tls = NULL;
+    exiting = 1;
+    atomic_store(&t->dead, 1);
+}
+
+static void
+on_thread_exit(void *arg)
+{
+    gct_thread_release(arg);
+}
+
+void
+gct_threads_make_key(void)
+{
+    if (pthread_key_create(&exit_key, on_thread_exit) == 0)
+        atomic_store_explicit(&key_made, 1, memory_order_release);
+}
+
+void
+gct_threads_after_fork(struct gct_thread *self)
+{
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
+        if (t == self)
+            continue;
+        /* Their chunks map the same file pages as the parent's threads,
+         * which go on writing: let go of them without a word. */
+        if (t->chunk)
+            munmap(t->chunk, GCT_LOG_CHUNK_SIZE);
+        t->chunk = NULL;
+        atomic_store(&t->dead, 1);
+    }
+    if (self) {
+        if (self->chunk)
+            munmap(self->chunk, GCT_LOG_CHUNK_SIZE);
+        self->chunk = NULL;
+        self->tid = (int)syscall(SYS_gettid);
+        self->pid = getpid();
+    }
+}
