@@ -30,7 +30,7 @@ enum gct_ev {
     GCT_EV_THREAD_EXIT = 12,   /* a = locks still held */
     GCT_EV_THREAD_JOIN = 13,   /* a = result; a blocking join is a wait */
     GCT_EV_THREAD_DETACH = 14, /* a = result */
-    GCT_EV_THREAD_NAME = 15,   /* str = name */
+    GCT_EV_THREAD_NAME = 15,   /* obj = the named thread, str = name */
 
     /* locks; obj = lock address */
     GCT_EV_LOCK_INIT = 20,     /* a = gct_obj type, b = flags (GCT_LOCK_*) */

@@ -81,7 +81,15 @@ struct wait {
     uint32_t stack;
 };
 
+struct pending_name {
+    int pid;
+    uint64_t handle;
+    char *name;
+};
+
 struct finisher {
+    struct pending_name *pending_names;
+    size_t npending, cappending;
     const uint8_t *base;
     size_t size;
     const struct gct_log_header *hdr;
@@ -584,6 +592,14 @@ replay_one(struct finisher *f, const struct ref *ref)
                                              (uint64_t)r->a, 0);
         gct_map_put(&f->thread_by_handle, (uint64_t)pid, r->obj,
                     (uint64_t)th);
+        for (size_t i = 0; i < f->npending; i++)
+            if (f->pending_names[i].pid == pid &&
+                f->pending_names[i].handle == r->obj &&
+                f->pending_names[i].name) {
+                free(t->name);
+                t->name = f->pending_names[i].name;
+                f->pending_names[i].name = NULL;
+            }
         break;
     case GCT_EV_THREAD_EXIT:
         t->end = ts;
@@ -602,12 +618,29 @@ replay_one(struct finisher *f, const struct ref *ref)
         obj_id = object_of(f, pid, r->obj, "thread", ts);
         break;
     }
-    case GCT_EV_THREAD_NAME:
+    case GCT_EV_THREAD_NAME: {
+        /* named by handle, often by its creator before it first ran */
+        int64_t target = (int64_t)gct_map_get(&f->thread_by_handle,
+                                              (uint64_t)pid, r->obj, 0);
+        char *name = payload_str(r);
+        if (target) {
+            free(T(f, target)->name);
+            T(f, target)->name = name;
+        } else {
+            GCT_PUSH(f->pending_names, f->npending, f->cappending,
+                     ((struct pending_name){pid, r->obj, name}));
+        }
+        break;
+    }
     case GCT_EV_GO_START:
         free(t->name);
         t->name = payload_str(r);
-        if (kind == GCT_EV_GO_START)
-            t->goid = r->a;
+        t->goid = r->a;
+        break;
+    case GCT_EV_GO_EXIT:
+        /* The goroutine's function returned: what is left of its thread
+         * is libc tearing it down, not a leak. */
+        t->end = ts;
         break;
     case GCT_EV_LOCK_INIT: {
         const char *k = obj_kind_name(r->a);
@@ -731,7 +764,7 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
                                                          : "exited")
                             : t->nopen ? "blocked"
                                        : "running";
-        run(f, st, "iiiisnnniNiniis", (int64_t)i + 1, (int64_t)t->pid,
+        run(f, st, "iiiisnnniNinis", (int64_t)i + 1, (int64_t)t->pid,
             (int64_t)t->tid, (int64_t)t->handle, t->name, t->goid, t->parent,
             (int64_t)t->create_stack, t->start, t->end, (int64_t)t->detached,
             t->joined_by, t->locks_at_exit, state);
@@ -900,6 +933,9 @@ free_model(struct finisher *f)
         free(f->objects[i].name);
         free(f->objects[i].cancel_how);
     }
+    for (size_t i = 0; i < f->npending; i++)
+        free(f->pending_names[i].name);
+    free(f->pending_names);
     free(f->threads);
     free(f->objects);
     free(f->waits);

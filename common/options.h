@@ -22,6 +22,8 @@ struct gct_options {
                                     clears it: it finishes the trace) */
     long watchdog_ms;            /* deadlock watchdog delay; 0 = off */
     bool abort_on_deadlock;      /* watchdog: abort instead of hanging */
+    long exit_grace_ms;          /* at exit, how long running threads may
+                                    take to block or end */
     long max_size_mb;            /* raw log limit; events beyond it drop */
     int verbosity;               /* 0 quiet, 1 notes, 2 debug */
 };

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -202,6 +203,33 @@ spawn_finisher(void)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Whether some other live thread of this process is running (not blocked
+ * in a wait we see). */
+static bool
+others_running(struct gct_thread *self)
+{
+    int pid = getpid();
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next)
+        if (t != self && !atomic_load(&t->dead) && t->pid == pid &&
+            atomic_load_explicit(&t->wait_reason, memory_order_acquire) == 0)
+            return true;
+    return false;
+}
+
+/* goleak's grace period: a thread that has just signalled its end (closed
+ * a channel, called done) may still be running towards its exit, and one
+ * about to block has not blocked yet.  Give them a moment to settle, so
+ * the trace shows what they ended up doing rather than where they
+ * happened to be. */
+static void
+settle(struct gct_thread *self)
+{
+    struct timespec ms = {0, 1000000};
+    for (long i = 0; i < gct_rec.opt.exit_grace_ms && others_running(self);
+         i++)
+        nanosleep(&ms, NULL);
+}
+
 /* The end of the process (normal exit, _exit): last records, then the
  * trace is finished.  May change the exit status when something was found
  * (returns the status to use, or -1 to keep the program's). */
@@ -218,6 +246,7 @@ at_exit(void)
     }
     if (!gct_rec.root || getpid() != gct_rec.hdr->root_pid)
         return -1;
+    settle(t);
     gct_rec.hdr->exit_status = exit_status;
     atomic_store(&gct_rec.hdr->state, GCT_LOG_EXITED);
     if (!gct_rec.opt.finish)

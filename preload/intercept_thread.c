@@ -11,6 +11,7 @@
 #include "shim.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define RESOLVED(fn)                                                       \
     do {                                                                   \
@@ -156,5 +157,24 @@ pthread_detach(pthread_t th)
     int r = gct_real.pthread_detach(th);
     if (t)
         note(t, GCT_EV_THREAD_DETACH, th, r);
+    return r;
+}
+
+/* Names are what the viewer shows; a name set by the creator before the
+ * thread first runs is matched to it by handle when the trace is made. */
+GCT_EXPORT int
+pthread_setname_np(pthread_t th, const char *name)
+{
+    RESOLVED(pthread_setname_np);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.pthread_setname_np(th, name);
+    if (t && r == 0) {
+        int e = errno;
+        t->guard++;
+        gct_emit(t, GCT_EV_THREAD_NAME, 0, (uint64_t)th, 0, 0, name,
+                 strlen(name) + 1);
+        t->guard--;
+        errno = e;
+    }
     return r;
 }

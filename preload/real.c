@@ -47,6 +47,7 @@ gct_real_resolve(void)
     MAY(pthread_timedjoin_np);
     NEED(pthread_detach);
     NEED(pthread_exit);
+    NEED(pthread_setname_np);
     NEED(pthread_mutex_init);
     NEED(pthread_mutex_destroy);
     NEED(pthread_mutex_lock);

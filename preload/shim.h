@@ -43,6 +43,7 @@ struct gct_real {
     int (*pthread_timedjoin_np)(pthread_t, void **, const struct timespec *);
     int (*pthread_detach)(pthread_t);
     void (*pthread_exit)(void *) __attribute__((noreturn));
+    int (*pthread_setname_np)(pthread_t, const char *);
 
     int (*pthread_mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
     int (*pthread_mutex_destroy)(pthread_mutex_t *);

@@ -1,0 +1,955 @@
+/*
+ * analysis.c - the analyses: read the trace's tables, produce findings.
+ *
+ * Each analysis is one function over the trace, in the order of the
+ * vocabulary (DESIGN.md).  Precision rules for lock-order cycles are
+ * spelled out where they are applied (cycle_can_deadlock).
+ */
+#include "analysis.h"
+
+#include "event.h"
+#include "map.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ctx {
+    sqlite3 *db;
+    struct gct_findings *out;
+    char *err;
+    size_t errlen;
+    bool failed;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static char *
+xprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = gct_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static sqlite3_stmt *
+query(struct ctx *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        if (!c->failed)
+            snprintf(c->err, c->errlen, "damaged trace: %s",
+                     sqlite3_errmsg(c->db));
+        c->failed = true;
+        return NULL;
+    }
+    return st;
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return s ? s : "";
+}
+
+static struct gct_finding *
+add(struct ctx *c, const char *kind, const char *subkind, int severity,
+    int64_t ts, char *message)
+{
+    struct gct_finding f = {.kind = gct_xstrdup(kind),
+                            .subkind = subkind ? gct_xstrdup(subkind) : NULL,
+                            .severity = severity,
+                            .message = message,
+                            .ts = ts};
+    GCT_PUSH(c->out->v, c->out->n, c->out->cap, f);
+    return &c->out->v[c->out->n - 1];
+}
+
+/* "function (file:line)" of a stack's first frame with a source line, the
+ * user's code rather than a library's where possible. */
+static char *
+where(struct ctx *c, int64_t stack)
+{
+    if (stack <= 0)
+        return gct_xstrdup("an unknown place");
+    /* libgoc's own frames (goc_*) say less than the caller's line */
+    sqlite3_stmt *st = query(c, "SELECT function, file, line FROM stack_text "
+                                "WHERE stack_id = ? ORDER BY file IS NULL, "
+                                "coalesce(function, '') LIKE 'goc\\_%' "
+                                "ESCAPE '\\', idx LIMIT 1");
+    if (st == NULL)
+        return gct_xstrdup("?");
+    sqlite3_bind_int64(st, 1, stack);
+    char *s;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *fn = col_text(st, 0), *file = col_text(st, 1);
+        const char *base = strrchr(file, '/');
+        if (*file)
+            s = xprintf("%s (%s:%d)", *fn ? fn : "??", base ? base + 1 : file,
+                        sqlite3_column_int(st, 2));
+        else
+            s = xprintf("%s", *fn ? fn : "??");
+    } else {
+        s = gct_xstrdup("an unknown place");
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static void
+add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
+          const char *label)
+{
+    if (stack <= 0)
+        return;
+    struct gct_stack s = {.label = gct_xstrdup(label), .id = stack};
+    size_t cap = 0;
+    sqlite3_stmt *st = query(c, "SELECT function, file, line FROM stack_text "
+                                "WHERE stack_id = ? ORDER BY idx");
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, stack);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct gct_frame fr = {
+            gct_xstrdup(sqlite3_column_type(st, 0) == SQLITE_NULL
+                            ? "??"
+                            : col_text(st, 0)),
+            sqlite3_column_type(st, 1) == SQLITE_NULL
+                ? NULL
+                : gct_xstrdup(col_text(st, 1)),
+            sqlite3_column_int(st, 2)};
+        GCT_PUSH(s.frames, s.nframes, cap, fr);
+    }
+    sqlite3_finalize(st);
+    size_t scap = f->nstacks;
+    GCT_PUSH(f->stacks, f->nstacks, scap, s);
+}
+
+/* A frame as a one-frame stack (a lock edge's "held since" site). */
+static void
+add_frame(struct ctx *c, struct gct_finding *f, int64_t frame,
+          const char *label)
+{
+    if (frame <= 0)
+        return;
+    sqlite3_stmt *st = query(c, "SELECT function, file, line FROM frames "
+                                "WHERE id = ?");
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, frame);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        struct gct_stack s = {.label = gct_xstrdup(label), .nframes = 1};
+        s.frames = gct_xcalloc(1, sizeof *s.frames);
+        s.frames[0].function = gct_xstrdup(
+            sqlite3_column_type(st, 0) == SQLITE_NULL ? "??"
+                                                      : col_text(st, 0));
+        s.frames[0].file = sqlite3_column_type(st, 1) == SQLITE_NULL
+                               ? NULL
+                               : gct_xstrdup(col_text(st, 1));
+        s.frames[0].line = sqlite3_column_int(st, 2);
+        size_t scap = f->nstacks;
+        GCT_PUSH(f->stacks, f->nstacks, scap, s);
+    }
+    sqlite3_finalize(st);
+}
+
+/* A readable name for a thread: goroutine name, or "thread T<tid>". */
+static char *
+thread_label(struct ctx *c, int64_t id, int64_t *tid_out)
+{
+    sqlite3_stmt *st = query(c, "SELECT tid, name, goid FROM threads "
+                                "WHERE id = ?");
+    char *s = NULL;
+    if (st == NULL)
+        return gct_xstrdup("thread ?");
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t tid = sqlite3_column_int64(st, 0);
+        if (tid_out)
+            *tid_out = tid;
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL && *col_text(st, 1))
+            s = xprintf("goroutine '%s' (tid %" PRId64 ")", col_text(st, 1),
+                        tid);
+        else if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            s = xprintf("goroutine %" PRId64 " (tid %" PRId64 ")",
+                        sqlite3_column_int64(st, 2), tid);
+        else
+            s = xprintf("thread %" PRId64, tid);
+    }
+    sqlite3_finalize(st);
+    return s ? s : gct_xstrdup("thread ?");
+}
+
+static void
+ref_thread(struct ctx *c, struct gct_finding *f, int64_t id)
+{
+    struct gct_ref r = {.id = id, .kind = gct_xstrdup("thread")};
+    r.name = thread_label(c, id, &r.tid);
+    size_t cap = f->nthreads;
+    GCT_PUSH(f->threads, f->nthreads, cap, r);
+}
+
+static char *
+object_label(struct ctx *c, int64_t id)
+{
+    sqlite3_stmt *st = query(c, "SELECT kind, name, addr FROM objects "
+                                "WHERE id = ?");
+    char *s = NULL;
+    if (st == NULL)
+        return gct_xstrdup("object ?");
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL && *col_text(st, 1))
+            s = xprintf("%s '%s'", col_text(st, 0), col_text(st, 1));
+        else
+            s = xprintf("%s 0x%" PRIx64, col_text(st, 0),
+                        (uint64_t)sqlite3_column_int64(st, 2));
+    }
+    sqlite3_finalize(st);
+    return s ? s : gct_xstrdup("object ?");
+}
+
+static void
+ref_object(struct ctx *c, struct gct_finding *f, int64_t id)
+{
+    if (id <= 0)
+        return;
+    struct gct_ref r = {.id = id, .kind = NULL, .name = object_label(c, id)};
+    sqlite3_stmt *st = query(c, "SELECT kind FROM objects WHERE id = ?");
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        r.kind = gct_xstrdup(sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0)
+                                                            : "unknown");
+        sqlite3_finalize(st);
+    }
+    size_t cap = f->nobjects;
+    GCT_PUSH(f->objects, f->nobjects, cap, r);
+}
+
+static int64_t
+object_stack(struct ctx *c, int64_t id)
+{
+    sqlite3_stmt *st = query(c, "SELECT create_stack FROM objects "
+                                "WHERE id = ?");
+    int64_t s = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            s = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return s;
+}
+
+static const char *
+reason_name(int64_t reason)
+{
+    switch (reason) {
+#define GCT_X_CASE(name, value, text) \
+    case value:                       \
+        return text;
+        GCT_WAIT_REASONS(GCT_X_CASE)
+#undef GCT_X_CASE
+    }
+    return "unknown wait";
+}
+
+/* Whether the root process ended through exit (not killed while stuck). */
+static bool
+clean_exit(struct ctx *c)
+{
+    sqlite3_stmt *st = query(c, "SELECT value FROM meta WHERE key = "
+                                "'clean_exit'");
+    bool clean = false;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            clean = sqlite3_column_int(st, 0) == 1;
+        sqlite3_finalize(st);
+    }
+    return clean;
+}
+
+/* ------------------------------------------------------------ threads */
+
+/* Threads alive when their process ended.  The main thread of each
+ * process is the process, not a leak; libgoc's own service threads
+ * ("goc-" names) are the library's business.  A goroutine counts only
+ * when it was blocked: one that was running had signalled its end (closed
+ * a channel, called done) and was on its way out when main returned,
+ * which is the race goleak retries away; a blocked one was not leaving. */
+static void
+leaked_threads(struct ctx *c)
+{
+    sqlite3_stmt *st = query(
+        c, "SELECT t.id, t.create_stack, t.parent_id, w.reason, w.object_id,"
+           " w.begin_ns, w.stack_id, p.end_ns "
+           "FROM threads t JOIN processes p ON p.pid = t.pid "
+           "LEFT JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL "
+           "WHERE t.end_ns IS NULL AND t.tid != t.pid "
+           "AND coalesce(t.name, '') NOT LIKE 'goc-%' "
+           "AND (t.goid IS NULL OR w.id IS NOT NULL) "
+           "GROUP BY t.id ORDER BY t.id");
+    if (st == NULL)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        int64_t create = sqlite3_column_int64(st, 1);
+        int64_t parent = sqlite3_column_int64(st, 2);
+        bool blocked = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        int64_t reason = sqlite3_column_int64(st, 3);
+        int64_t obj = sqlite3_column_int64(st, 4);
+        int64_t since = sqlite3_column_int64(st, 5);
+        int64_t wstack = sqlite3_column_int64(st, 6);
+        int64_t end = sqlite3_column_int64(st, 7);
+        char *who = thread_label(c, id, NULL);
+        char *born = where(c, create);
+        char *msg;
+        if (blocked) {
+            char *at = where(c, wstack);
+            char *what = obj ? object_label(c, obj) : gct_xstrdup("");
+            msg = xprintf("%s leaked: still blocked on %s%s%s at %s since "
+                          "%.3f s (%.3f s before the end), created at %s",
+                          who, reason_name(reason), obj ? " of " : "", what,
+                          at, since / 1e9, (end - since) / 1e9, born);
+            free(at);
+            free(what);
+        } else {
+            msg = xprintf("%s leaked: still running when the process "
+                          "ended, created at %s",
+                          who, born);
+        }
+        struct gct_finding *f = add(c, "leaked_thread", NULL, 2, since, msg);
+        ref_thread(c, f, id);
+        if (parent)
+            ref_thread(c, f, parent);
+        if (obj)
+            ref_object(c, f, obj);
+        add_stack(c, f, wstack, "blocked at");
+        add_stack(c, f, create, "created at");
+        if (obj)
+            add_stack(c, f, object_stack(c, obj), "object created at");
+        free(who);
+        free(born);
+    }
+    sqlite3_finalize(st);
+}
+
+static void
+unjoined_threads(struct ctx *c)
+{
+    sqlite3_stmt *st = query(
+        c, "SELECT id, create_stack, parent_id, end_ns FROM threads "
+           "WHERE end_ns IS NOT NULL AND joined_by IS NULL AND detached = 0 "
+           "AND goid IS NULL AND tid != pid ORDER BY id");
+    if (st == NULL)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        int64_t create = sqlite3_column_int64(st, 1);
+        if (create == 0)
+            continue; /* not seen being created: its creator is unknown */
+        char *who = thread_label(c, id, NULL);
+        char *born = where(c, create);
+        struct gct_finding *f = add(
+            c, "unjoined_thread", NULL, 1, sqlite3_column_int64(st, 3),
+            xprintf("%s exited but was never joined nor detached (its "
+                    "resources stay allocated); created at %s",
+                    who, born));
+        ref_thread(c, f, id);
+        add_stack(c, f, create, "created at");
+        free(who);
+        free(born);
+    }
+    sqlite3_finalize(st);
+}
+
+/* ------------------------------------------------------------ lock order */
+
+struct edge {
+    int64_t id, from, to, thread, stack, from_frame;
+    int from_flags, to_flags;
+    int64_t *gates;
+    size_t ngates;
+};
+
+struct graph {
+    struct edge *e;
+    size_t n, cap;
+    struct gct_map out_first; /* (node, k) -> edge index + 1 */
+    struct gct_map out_count; /* (node, 0) -> out-degree */
+};
+
+static void
+load_edges(struct ctx *c, struct graph *g)
+{
+    sqlite3_stmt *st = query(c, "SELECT id, from_id, to_id, thread_id, "
+                                "stack_id, from_frame, from_flags, to_flags,"
+                                " gate_ids FROM lock_edges ORDER BY id");
+    if (st == NULL)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct edge e = {sqlite3_column_int64(st, 0),
+                         sqlite3_column_int64(st, 1),
+                         sqlite3_column_int64(st, 2),
+                         sqlite3_column_int64(st, 3),
+                         sqlite3_column_int64(st, 4),
+                         sqlite3_column_int64(st, 5),
+                         sqlite3_column_int(st, 6),
+                         sqlite3_column_int(st, 7),
+                         NULL,
+                         0};
+        size_t cap = 0;
+        for (const char *p = col_text(st, 8); *p;) {
+            int64_t v = strtoll(p, (char **)&p, 10);
+            GCT_PUSH(e.gates, e.ngates, cap, v);
+            if (*p == ',')
+                p++;
+            else
+                break;
+        }
+        if (e.from == e.to)
+            continue;
+        GCT_PUSH(g->e, g->n, g->cap, e);
+        uint64_t k = gct_map_get(&g->out_count, (uint64_t)e.from, 0, 0);
+        gct_map_put(&g->out_first, (uint64_t)e.from, k + 1, g->n);
+        gct_map_put(&g->out_count, (uint64_t)e.from, 0, k + 1);
+    }
+    sqlite3_finalize(st);
+}
+
+static bool
+has_gate(const struct edge *e, int64_t g)
+{
+    for (size_t i = 0; i < e->ngates; i++)
+        if (e->gates[i] == g)
+            return true;
+    return false;
+}
+
+/*
+ * Whether the cycle of edges (e[0].to == e[1].from, ..., e[n-1].to ==
+ * e[0].from) can deadlock in some schedule:
+ *  - it needs at least two threads (one thread cannot wait on itself
+ *    through a lock order);
+ *  - at each step the thread that waits for lock L conflicts with the
+ *    thread holding L: two readers never do;
+ *  - a gate lock held across every edge serialises them: no deadlock.
+ * Acquisitions through trylock never make an edge (the shim skips them),
+ * and a lock destroyed and re-made at the same address is a different
+ * object, so neither needs a check here.
+ */
+static bool
+cycle_can_deadlock(struct edge **e, size_t n)
+{
+    bool two_threads = false;
+    for (size_t i = 1; i < n; i++)
+        if (e[i]->thread != e[0]->thread)
+            two_threads = true;
+    if (!two_threads)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const struct edge *wait = e[i], *hold = e[(i + 1) % n];
+        if ((wait->to_flags & GCT_LOCK_SHARED) &&
+            (hold->from_flags & GCT_LOCK_SHARED))
+            return false;
+    }
+    for (size_t g = 0; g < e[0]->ngates; g++) {
+        bool all = true;
+        for (size_t i = 1; i < n && all; i++)
+            all = has_gate(e[i], e[0]->gates[g]);
+        if (all)
+            return false;
+    }
+    return true;
+}
+
+#define MAX_CYCLE 8
+
+/* Depth-first search for cycles back to start through nodes > start (so
+ * each cycle is found once, from its smallest node). */
+static void
+search(struct ctx *c, struct graph *g, int64_t start, int64_t node,
+       struct edge **path, size_t depth, struct gct_map *reported)
+{
+    uint64_t n = gct_map_get(&g->out_count, (uint64_t)node, 0, 0);
+    for (uint64_t k = 1; k <= n && c->out->n < 1000; k++) {
+        struct edge *e = &g->e[gct_map_get(&g->out_first, (uint64_t)node, k,
+                                           0) -
+                               1];
+        bool seen = false;
+        for (size_t i = 0; i < depth; i++)
+            if (path[i]->from == e->to)
+                seen = true;
+        path[depth] = e;
+        if (e->to == start) {
+            if (!cycle_can_deadlock(path, depth + 1))
+                continue;
+            /* one finding per set of locks */
+            uint64_t key = 0;
+            for (size_t i = 0; i <= depth; i++)
+                key += (uint64_t)path[i]->from * 0x9e3779b97f4a7c15ull;
+            if (gct_map_get(reported, key, depth + 1, 0))
+                continue;
+            gct_map_put(reported, key, depth + 1, 1);
+            char desc[512] = "";
+            size_t len = 0;
+            for (size_t i = 0; i <= depth; i++) {
+                char *l = object_label(c, path[i]->from);
+                int m = snprintf(desc + len, sizeof desc - len, "%s -> ", l);
+                free(l);
+                if (m > 0 && (size_t)m < sizeof desc - len)
+                    len += (size_t)m;
+            }
+            char *first = object_label(c, path[0]->from);
+            snprintf(desc + len, sizeof desc - len, "%s", first);
+            free(first);
+            struct gct_finding *f = add(
+                c, "lock_order_cycle", NULL, 2, 0,
+                xprintf("lock-order inversion between %zu locks: %s; the "
+                        "threads below took them in conflicting orders, "
+                        "which deadlocks when they run at the same time",
+                        depth + 1, desc));
+            for (size_t i = 0; i <= depth; i++) {
+                char *l = object_label(c, path[i]->to);
+                char *h = object_label(c, path[i]->from);
+                char *lab = xprintf("edge %zu: %s taken here while holding "
+                                    "%s", i + 1, l, h);
+                add_stack(c, f, path[i]->stack, lab);
+                free(lab);
+                lab = xprintf("edge %zu: %s was taken here", i + 1, h);
+                add_frame(c, f, path[i]->from_frame, lab);
+                free(lab);
+                free(l);
+                free(h);
+                ref_object(c, f, path[i]->from);
+                bool dup = false;
+                for (size_t k2 = 0; k2 < f->nthreads; k2++)
+                    if (f->threads[k2].id == path[i]->thread)
+                        dup = true;
+                if (!dup)
+                    ref_thread(c, f, path[i]->thread);
+            }
+            continue;
+        }
+        if (seen || e->to < start || depth + 1 >= MAX_CYCLE)
+            continue;
+        search(c, g, start, e->to, path, depth + 1, reported);
+    }
+}
+
+static void
+lock_order_cycles(struct ctx *c)
+{
+    struct graph g = {0};
+    struct gct_map reported = {0};
+    struct edge *path[MAX_CYCLE];
+
+    load_edges(c, &g);
+    for (size_t i = 0; i < g.n; i++) {
+        int64_t start = g.e[i].from;
+        /* each start node once */
+        if (gct_map_get(&reported, (uint64_t)start, 0, 0))
+            continue;
+        gct_map_put(&reported, (uint64_t)start, 0, 1);
+        search(c, &g, start, start, path, 0, &reported);
+    }
+    for (size_t i = 0; i < g.n; i++)
+        free(g.e[i].gates);
+    free(g.e);
+    gct_map_free(&g.out_first);
+    gct_map_free(&g.out_count);
+    gct_map_free(&reported);
+}
+
+/* ------------------------------------------------------------ deadlock */
+
+/*
+ * Threads blocked at the end on a lock whose holder (the owner tid the
+ * shim read when the wait began) is itself blocked at the end: follow
+ * holder links; a chain that comes back is a deadlock that happened.  A
+ * thread waiting on a non-recursive lock it holds itself is the chain of
+ * length one.
+ */
+static void
+lock_deadlocks(struct ctx *c)
+{
+    struct gct_map wait_of = {0}; /* (pid, tid) -> wait id */
+    struct gct_map done = {0};
+    sqlite3_stmt *st = query(
+        c, "SELECT w.id, t.pid, t.tid, w.holder_tid, w.object_id, "
+           "w.thread_id, w.stack_id, w.begin_ns, w.reason "
+           "FROM waits w JOIN threads t ON t.id = w.thread_id "
+           "WHERE w.end_ns IS NULL AND t.end_ns IS NULL AND w.reason IN "
+           "(1, 2, 3)");
+    struct row {
+        int64_t wid, pid, tid, holder, obj, thread, stack, begin, reason;
+    } *rows = NULL;
+    size_t n = 0, cap = 0;
+    if (st == NULL)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct row r;
+        r.wid = sqlite3_column_int64(st, 0);
+        r.pid = sqlite3_column_int64(st, 1);
+        r.tid = sqlite3_column_int64(st, 2);
+        r.holder = sqlite3_column_int64(st, 3);
+        r.obj = sqlite3_column_int64(st, 4);
+        r.thread = sqlite3_column_int64(st, 5);
+        r.stack = sqlite3_column_int64(st, 6);
+        r.begin = sqlite3_column_int64(st, 7);
+        r.reason = sqlite3_column_int64(st, 8);
+        GCT_PUSH(rows, n, cap, r);
+        gct_map_put(&wait_of, (uint64_t)r.pid, (uint64_t)r.tid, n);
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n; i++) {
+        size_t chain[16];
+        size_t len = 0;
+        size_t cur = i + 1;
+        bool cycle = false;
+        while (cur && len < 16) {
+            for (size_t k = 0; k < len; k++)
+                if (chain[k] == cur)
+                    cycle = k == 0;
+            if (cycle || (len && chain[0] != cur &&
+                          gct_map_get(&done, cur, 0, 0)))
+                break;
+            bool loop = false;
+            for (size_t k = 0; k < len; k++)
+                if (chain[k] == cur)
+                    loop = true;
+            if (loop)
+                break;
+            chain[len++] = cur;
+            struct row *r = &rows[cur - 1];
+            if (r->holder <= 0)
+                break;
+            cur = gct_map_get(&wait_of, (uint64_t)r->pid, (uint64_t)r->holder,
+                              0);
+        }
+        if (!cycle)
+            continue;
+        bool any_done = false;
+        for (size_t k = 0; k < len; k++)
+            if (gct_map_get(&done, chain[k], 0, 0))
+                any_done = true;
+        if (any_done)
+            continue;
+        for (size_t k = 0; k < len; k++)
+            gct_map_put(&done, chain[k], 0, 1);
+        struct row *r0 = &rows[chain[0] - 1];
+        char *msg;
+        if (len == 1) {
+            char *who = thread_label(c, r0->thread, NULL);
+            char *lock = object_label(c, r0->obj);
+            char *at = where(c, r0->stack);
+            msg = xprintf("deadlock: %s waits for %s, which it holds itself "
+                          "(at %s)",
+                          who, lock, at);
+            free(who);
+            free(lock);
+            free(at);
+        } else {
+            char desc[600] = "";
+            size_t dl = 0;
+            for (size_t k = 0; k < len; k++) {
+                struct row *r = &rows[chain[k] - 1];
+                char *who = thread_label(c, r->thread, NULL);
+                char *lock = object_label(c, r->obj);
+                int m = snprintf(desc + dl, sizeof desc - dl,
+                                 "%s%s waits for %s", k ? "; " : "", who,
+                                 lock);
+                if (m > 0 && (size_t)m < sizeof desc - dl)
+                    dl += (size_t)m;
+                free(who);
+                free(lock);
+            }
+            msg = xprintf("deadlock: %zu threads wait for locks held by each "
+                          "other: %s",
+                          len, desc);
+        }
+        struct gct_finding *f = add(c, "deadlock", len == 1 ? "self" : "locks",
+                                    3, r0->begin, msg);
+        for (size_t k = 0; k < len; k++) {
+            struct row *r = &rows[chain[k] - 1];
+            ref_thread(c, f, r->thread);
+            ref_object(c, f, r->obj);
+            char *who = thread_label(c, r->thread, NULL);
+            char *lab = xprintf("%s blocked at", who);
+            add_stack(c, f, r->stack, lab);
+            free(lab);
+            free(who);
+        }
+    }
+    free(rows);
+    gct_map_free(&wait_of);
+    gct_map_free(&done);
+}
+
+/* Every thread alive at the end blocked, in a run that did not exit: the
+ * program was stuck ("all goroutines are asleep") and was killed. */
+static void
+all_asleep(struct ctx *c)
+{
+    if (clean_exit(c))
+        return;
+    for (size_t i = 0; i < c->out->n; i++)
+        if (strcmp(c->out->v[i].kind, "deadlock") == 0)
+            return; /* already explained */
+    sqlite3_stmt *st = query(
+        c, "SELECT count(*), sum(EXISTS (SELECT 1 FROM waits w WHERE "
+           "w.thread_id = t.id AND w.end_ns IS NULL AND w.reason NOT IN "
+           "(14))) FROM threads t WHERE t.end_ns IS NULL AND "
+           "coalesce(t.name, '') NOT LIKE 'goc-%'");
+    if (st == NULL)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t alive = sqlite3_column_int64(st, 0);
+        int64_t blocked = sqlite3_column_int64(st, 1);
+        if (alive > 0 && alive == blocked) {
+            struct gct_finding *f = add(
+                c, "deadlock", "all_asleep", 3, 0,
+                xprintf("deadlock: all %" PRId64 " threads were blocked when "
+                        "the program was stopped (nothing could wake them)",
+                        alive));
+            sqlite3_stmt *q = query(
+                c, "SELECT t.id, w.stack_id, w.object_id FROM threads t "
+                   "JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL "
+                   "WHERE t.end_ns IS NULL GROUP BY t.id");
+            while (q && sqlite3_step(q) == SQLITE_ROW) {
+                int64_t tid = sqlite3_column_int64(q, 0);
+                ref_thread(c, f, tid);
+                ref_object(c, f, sqlite3_column_int64(q, 2));
+                char *who = thread_label(c, tid, NULL);
+                char *lab = xprintf("%s blocked at", who);
+                add_stack(c, f, sqlite3_column_int64(q, 1), lab);
+                free(lab);
+                free(who);
+            }
+            sqlite3_finalize(q);
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+/* ------------------------------------------------------------ channels */
+
+static void
+unclosed_channels(struct ctx *c)
+{
+    sqlite3_stmt *st = query(
+        c, "SELECT o.id, o.create_stack, count(DISTINCT w.thread_id), "
+           "min(w.stack_id), min(w.begin_ns) FROM objects o "
+           "JOIN (SELECT thread_id, object_id, stack_id, begin_ns, end_ns "
+           "      FROM waits WHERE reason = 9 "
+           "      UNION ALL SELECT w.thread_id, sc.object_id, w.stack_id, "
+           "      w.begin_ns, w.end_ns FROM select_cases sc JOIN waits w "
+           "      ON w.id = sc.wait_id WHERE sc.op = 'recv') w "
+           "  ON w.object_id = o.id AND w.end_ns IS NULL "
+           "JOIN threads t ON t.id = w.thread_id AND t.end_ns IS NULL "
+           "WHERE o.kind = 'chan' AND o.closed_ns IS NULL "
+           "GROUP BY o.id ORDER BY o.id");
+    if (st == NULL)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        int64_t made = sqlite3_column_int64(st, 1);
+        int64_t waiters = sqlite3_column_int64(st, 2);
+        char *ch = object_label(c, id);
+        char *at = where(c, made);
+        struct gct_finding *f = add(
+            c, "unclosed_channel", NULL, 2, sqlite3_column_int64(st, 4),
+            xprintf("%s, made at %s, was never closed while %" PRId64
+                    " goroutine%s stayed blocked receiving from it",
+                    ch, at, waiters, waiters == 1 ? "" : "s"));
+        ref_object(c, f, id);
+        add_stack(c, f, made, "channel made at");
+        add_stack(c, f, sqlite3_column_int64(st, 3), "receiver blocked at");
+        free(ch);
+        free(at);
+    }
+    sqlite3_finalize(st);
+}
+
+/* ------------------------------------------------------------ contexts */
+
+static void
+context_leaks(struct ctx *c)
+{
+    sqlite3_stmt *st = query(
+        c, "SELECT id, create_stack, created_ns, ctx_kind FROM objects "
+           "WHERE kind = 'ctx' AND ctx_kind IN ('cancel', 'deadline', "
+           "'signal') AND cancel_ns IS NULL ORDER BY id");
+    if (st == NULL)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t made = sqlite3_column_int64(st, 1);
+        char *at = where(c, made);
+        struct gct_finding *f = add(
+            c, "context_leak", NULL, 1, sqlite3_column_int64(st, 2),
+            xprintf("a %s context made at %s was never cancelled: its "
+                    "cancel was not called, so its resources (and any timer)"
+                    " stayed alive until the process ended",
+                    col_text(st, 3), at));
+        ref_object(c, f, sqlite3_column_int64(st, 0));
+        add_stack(c, f, made, "context made at");
+        free(at);
+    }
+    sqlite3_finalize(st);
+}
+
+/* ------------------------------------------------------------ misuse */
+
+static const char *
+misuse_name(int64_t sub)
+{
+    switch (sub) {
+#define GCT_X_CASE(name, value, text) \
+    case value:                       \
+        return text;
+        GCT_MISUSE_KINDS(GCT_X_CASE)
+#undef GCT_X_CASE
+    }
+    return "unknown";
+}
+
+static const char *
+misuse_text(int64_t sub)
+{
+    switch (sub) {
+    case GCT_MISUSE_UNLOCK_UNLOCKED: return "unlock of a lock that is not locked";
+    case GCT_MISUSE_UNLOCK_FOREIGN: return "unlock of a lock held by another thread";
+    case GCT_MISUSE_DESTROY_HELD: return "destroy of a lock that is held";
+    case GCT_MISUSE_EXIT_HOLDING: return "thread exit while holding a lock";
+    case GCT_MISUSE_COND_NO_MUTEX: return "condition wait without holding its mutex";
+    case GCT_MISUSE_DOUBLE_CLOSE: return "close of a closed channel";
+    case GCT_MISUSE_SEND_CLOSED: return "send on a closed channel";
+    case GCT_MISUSE_NEGATIVE_WG: return "WaitGroup counter would go negative";
+    case GCT_MISUSE_WG_REUSE: return "WaitGroup reused before the previous Wait returned";
+    case GCT_MISUSE_RECURSIVE_ONCE: return "Once.Do called from inside its own function";
+    case GCT_MISUSE_SEMA_OVER_RELEASE: return "semaphore released more than was acquired";
+    case GCT_MISUSE_CLOSE_NIL: return "close of a nil channel";
+    }
+    return "API misuse";
+}
+
+static void
+misuses(struct ctx *c)
+{
+    sqlite3_stmt *st = query(c, "SELECT ts, thread_id, object_id, a, "
+                                "stack_id FROM events WHERE kind = 90 "
+                                "ORDER BY id");
+    if (st == NULL)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t sub = sqlite3_column_int64(st, 3);
+        int64_t th = sqlite3_column_int64(st, 1);
+        int64_t obj = sqlite3_column_int64(st, 2);
+        int64_t stack = sqlite3_column_int64(st, 4);
+        char *who = thread_label(c, th, NULL);
+        char *what = obj ? object_label(c, obj) : gct_xstrdup("an object");
+        char *at = where(c, stack);
+        struct gct_finding *f = add(
+            c, "misuse", misuse_name(sub), 2, sqlite3_column_int64(st, 0),
+            xprintf("%s: %s by %s at %s", misuse_text(sub), what, who, at));
+        ref_thread(c, f, th);
+        ref_object(c, f, obj);
+        add_stack(c, f, stack, "misused at");
+        free(who);
+        free(what);
+        free(at);
+    }
+    sqlite3_finalize(st);
+
+    st = query(c, "SELECT id, end_ns, locks_at_exit FROM threads WHERE "
+                  "locks_at_exit > 0 ORDER BY id");
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t th = sqlite3_column_int64(st, 0);
+        char *who = thread_label(c, th, NULL);
+        struct gct_finding *f = add(
+            c, "misuse", misuse_name(GCT_MISUSE_EXIT_HOLDING), 2,
+            sqlite3_column_int64(st, 1),
+            xprintf("%s: %s exited holding %" PRId64 " lock%s",
+                    misuse_text(GCT_MISUSE_EXIT_HOLDING), who,
+                    sqlite3_column_int64(st, 2),
+                    sqlite3_column_int64(st, 2) == 1 ? "" : "s"));
+        ref_thread(c, f, th);
+        free(who);
+    }
+    sqlite3_finalize(st);
+}
+
+/* ------------------------------------------------------------ driver */
+
+static int
+by_severity(const void *x, const void *y)
+{
+    const struct gct_finding *a = x, *b = y;
+    if (a->severity != b->severity)
+        return b->severity - a->severity;
+    return (a->ts > b->ts) - (a->ts < b->ts);
+}
+
+int
+gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
+{
+    struct ctx c = {db, out, err, errlen, false};
+
+    memset(out, 0, sizeof *out);
+    lock_deadlocks(&c);
+    all_asleep(&c);
+    lock_order_cycles(&c);
+    leaked_threads(&c);
+    unclosed_channels(&c);
+    context_leaks(&c);
+    misuses(&c);
+    unjoined_threads(&c);
+    if (c.failed) {
+        gct_findings_free(out);
+        return -1;
+    }
+    qsort(out->v, out->n, sizeof *out->v, by_severity);
+    return 0;
+}
+
+static void
+free_refs(struct gct_ref *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(r[i].kind);
+        free(r[i].name);
+    }
+    free(r);
+}
+
+void
+gct_findings_free(struct gct_findings *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        struct gct_finding *x = &f->v[i];
+        free(x->kind);
+        free(x->subkind);
+        free(x->message);
+        free_refs(x->threads, x->nthreads);
+        free_refs(x->objects, x->nobjects);
+        for (size_t s = 0; s < x->nstacks; s++) {
+            for (size_t k = 0; k < x->stacks[s].nframes; k++) {
+                free(x->stacks[s].frames[k].function);
+                free(x->stacks[s].frames[k].file);
+            }
+            free(x->stacks[s].frames);
+            free(x->stacks[s].label);
+        }
+        free(x->stacks);
+    }
+    free(f->v);
+    memset(f, 0, sizeof *f);
+}

@@ -1,0 +1,85 @@
+/*
+ * analysis.h - findings from a trace: the vocabulary of DESIGN.md
+ * (leaked_thread, unjoined_thread, lock_order_cycle, deadlock,
+ * unclosed_channel, context_leak, misuse).
+ *
+ * Analyses only read the trace; the finisher stores what they find in the
+ * findings tables, and `gctrace check` prints it.
+ */
+#ifndef GCT_ANALYSIS_H
+#define GCT_ANALYSIS_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct gct_frame {
+    char *function, *file;
+    int line;
+};
+
+struct gct_stack {
+    char *label; /* what this stack is: "blocked at", "created at", ... */
+    struct gct_frame *frames;
+    size_t nframes;
+    int64_t id;
+};
+
+struct gct_ref {
+    int64_t id;
+    char *kind;  /* object kind, or "thread" */
+    char *name;  /* name or a generated label, e.g. "mutex 0x..." */
+    int64_t tid; /* threads */
+};
+
+struct gct_finding {
+    char *kind;
+    char *subkind; /* NULL when none */
+    int severity;  /* 3 deadlock, 2 bug, 1 hygiene */
+    char *message;
+    int64_t ts;
+    struct gct_ref *threads, *objects;
+    size_t nthreads, nobjects;
+    struct gct_stack *stacks;
+    size_t nstacks;
+};
+
+struct gct_findings {
+    struct gct_finding *v;
+    size_t n, cap;
+};
+
+/* Runs every analysis over db.  Returns 0, or -1 with a message in err. */
+int gct_analyze(sqlite3 *db, struct gct_findings *out, char *err,
+                size_t errlen);
+void gct_findings_free(struct gct_findings *f);
+
+/* Suppressions: lines "kind:pattern" ('#' comments); pattern is an
+ * fnmatch glob matched against every function and file name in a
+ * finding's stacks; kind may be '*'.  Returns -1 with a message in err
+ * for an unreadable file or a malformed line. */
+struct gct_suppressions;
+struct gct_suppressions *gct_suppressions_load(const char *path, char *err,
+                                               size_t errlen);
+struct gct_suppressions *gct_suppressions_parse(const char *text, char *err,
+                                                size_t errlen);
+bool gct_suppressed(const struct gct_suppressions *s,
+                    const struct gct_finding *f);
+/* Removes suppressed findings; returns how many. */
+size_t gct_suppress(const struct gct_suppressions *s, struct gct_findings *f);
+void gct_suppressions_free(struct gct_suppressions *s);
+
+/* Writers.  json: {"findings": [...]}; sarif: SARIF 2.1.0; text: one
+ * sanitizer-style block per finding. */
+void gct_findings_json(FILE *out, const struct gct_findings *f);
+void gct_findings_sarif(FILE *out, const struct gct_findings *f);
+void gct_findings_text(FILE *out, const struct gct_findings *f);
+/* One finding as a JSON object (for the findings table). */
+char *gct_finding_json(const struct gct_finding *f);
+
+/* Stores findings in the trace's findings tables. */
+int gct_findings_store(sqlite3 *db, const struct gct_findings *f);
+
+#endif

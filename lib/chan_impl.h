@@ -1,0 +1,238 @@
+/*
+ * chan_impl.h - the channel structure and the wait-queue machinery shared by
+ * lib/chan.c and lib/select.c, and nothing else.
+ *
+ * The model is Go's runtime (chan.go, select.go): a channel is a lock, a
+ * ring buffer and two FIFO queues of waiter records ("sudogs") for blocked
+ * senders and receivers.  A waiter lives on the blocked thread's stack (or
+ * in its select's scratch block) and belongs to one wait: a plain send or
+ * receive has one waiter, a select has one per usable case, and all waiters
+ * of one wait share a goc__wait.  Exactly one party may complete a wait:
+ * whoever moves the wait's state from GOC__WAIT_PENDING with a CAS (a peer
+ * completing the operation, a closer, or the waiting thread itself when its
+ * deadline passes).  A waiter dequeued by a peer whose CAS fails belongs to
+ * a wait that already completed elsewhere: the peer drops it and looks at
+ * the next one.
+ *
+ * Memory of a waiter stays valid until its thread has been woken (the
+ * thread waits for its wake-up before returning, even after a lost race) and
+ * has removed its other waiters from their queues under their channel
+ * locks.  So a peer that won the CAS may touch the waiter until it calls
+ * goc__waiter_wake, which is its last access.
+ */
+#ifndef GOC_CHAN_IMPL_H
+#define GOC_CHAN_IMPL_H
+
+#include "goc_impl.h"
+
+#include <string.h>
+
+/* goc__wait.state while nobody has completed the wait. */
+#define GOC__WAIT_PENDING (-1)
+/* goc__wait.state once the waiting thread gave up at its deadline. */
+#define GOC__WAIT_TIMEDOUT (-2)
+
+/* goc__wait.word: how far the waiting thread got, and whether it was woken.
+ * Unlike goc__parker's 0/1 word, it tells the waker whether the sleeper
+ * is in the kernel, so that a hand-off to a thread still spinning costs no
+ * futex syscall (ping-pong between two threads is the common case). */
+#define GOC__PARK_SPINNING 0u
+#define GOC__PARK_SLEEPING 1u
+#define GOC__PARK_WOKEN 2u
+
+/* What one blocked thread waits on: shared by all waiters of one wait. */
+typedef struct goc__wait {
+    _Atomic uint32_t word; /* GOC__PARK_*; the futex word */
+    /* GOC__WAIT_PENDING, GOC__WAIT_TIMEDOUT, or the case index of the
+     * waiter that completed the wait.  Changed only by CAS from PENDING. */
+    _Atomic int state;
+} goc__wait;
+
+static inline void
+goc__wait_init(goc__wait *wt)
+{
+    atomic_init(&wt->word, GOC__PARK_SPINNING);
+    atomic_init(&wt->state, GOC__WAIT_PENDING);
+}
+
+typedef struct goc__waiter goc__waiter;
+struct goc__waiter {
+    goc__waiter *next, *prev; /* queue links; under the channel lock */
+    goc__waiter *wake_next;   /* close's list of waiters to wake */
+    goc__wait *wait;          /* shared per blocked thread; never NULL */
+    void *elem;       /* send: the value to copy out; recv: where to copy
+                         the value in (NULL: discard) */
+    int index;        /* the case index (0 for plain send/recv) */
+    bool queued;      /* linked in its channel's queue; under the lock */
+    bool success;     /* set by the completing peer before the wake: true
+                         when a value moved, false when the channel closed */
+};
+
+typedef struct goc__waitq {
+    goc__waiter *first, *last;
+} goc__waitq;
+
+/*
+ * Invariants (under lock), as in chan.go:
+ *  - count <= cap; buffered values sit at buf[recvx], buf[recvx+1], ...
+ *    wrapping at cap, and sendx == (recvx + count) % cap.
+ *  - a live (still pending) waiter in recvq means count == 0, and a live
+ *    waiter in sendq means count == cap.  Stale waiters (whose wait already
+ *    completed elsewhere) may sit in either queue until their owner or a
+ *    peer removes them.
+ *  - once closed, both queues hold only stale waiters.
+ */
+struct goc_chan {
+    goc__lock lock;       /* guards every field below marked "lock" */
+    bool closed;          /* lock */
+    size_t count;         /* lock: values in buf */
+    size_t recvx, sendx;  /* lock: ring indices */
+    goc__waitq recvq;     /* lock: blocked receivers */
+    goc__waitq sendq;     /* lock: blocked senders */
+    void (*on_free)(void *); /* lock: hook for goc_chan_free */
+    void *on_free_arg;       /* lock */
+    _Atomic size_t refs;  /* references; memory goes at zero */
+    size_t elem_size;     /* immutable */
+    size_t cap;           /* immutable */
+    const char *name;     /* immutable; NULL or points into this block */
+    unsigned char *buf;   /* immutable pointer; cap * elem_size bytes,
+                             contents under lock */
+};
+
+static inline void
+goc__waitq_push(goc__waitq *q, goc__waiter *w)
+{
+    w->next = NULL;
+    w->prev = q->last;
+    if (q->last)
+        q->last->next = w;
+    else
+        q->first = w;
+    q->last = w;
+    w->queued = true;
+}
+
+/* Unlinks w, which must be queued on q. */
+static inline void
+goc__waitq_remove(goc__waitq *q, goc__waiter *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        q->first = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        q->last = w->prev;
+    w->next = w->prev = NULL;
+    w->queued = false;
+}
+
+/*
+ * Pops waiters off q until one whose wait this call completes: returns it
+ * (claimed; the caller must finish the operation, set success and, after
+ * unlocking, goc__waiter_wake it) or NULL when q has no live waiter.  Stale waiters are dropped.
+ */
+static inline goc__waiter *
+goc__waitq_claim(goc__waitq *q)
+{
+    goc__waiter *w;
+
+    while ((w = q->first) != NULL) {
+        goc__waitq_remove(q, w);
+        int expected = GOC__WAIT_PENDING;
+        if (atomic_compare_exchange_strong_explicit(
+                &w->wait->state, &expected, w->index, memory_order_acq_rel,
+                memory_order_acquire))
+            return w;
+    }
+    return NULL;
+}
+
+/* Releases a claimed waiter's thread: the last access to w (the futex
+ * wake only uses the address, and a stale one costs a spurious wake-up
+ * that every sleeper tolerates). */
+static inline void
+goc__waiter_wake(goc__waiter *w)
+{
+    _Atomic uint32_t *word = &w->wait->word;
+
+    if (atomic_exchange_explicit(word, GOC__PARK_WOKEN,
+                                 memory_order_release) == GOC__PARK_SLEEPING)
+        goc__futex_wake(word, 1);
+}
+
+/* Spins this many times on the wait word before sleeping in the kernel: on a
+ * ping-pong between two threads the peer usually answers within a few
+ * microseconds, and a futex sleep plus wake-up costs more than that. */
+#ifndef GOC__SPIN_BEFORE_PARK
+#define GOC__SPIN_BEFORE_PARK 200
+#endif
+
+/*
+ * Waits until a peer completes wt or the deadline passes.  Returns 0 when
+ * a peer completed it (wt->state names the waiter; its success field is
+ * visible), GOC_ETIMEDOUT when this thread claimed the wait for itself at
+ * the deadline: then no peer will touch its waiters except to drop them as
+ * stale, and the caller must unlink those still queued, under their locks.
+ */
+static inline int
+goc__wait_park(goc__wait *wt, goc_time deadline)
+{
+    uint32_t c;
+
+    for (int i = 0; i < GOC__SPIN_BEFORE_PARK; i++) {
+        if (atomic_load_explicit(&wt->word, memory_order_acquire) ==
+            GOC__PARK_WOKEN)
+            return 0;
+        __builtin_ia32_pause();
+    }
+    c = GOC__PARK_SPINNING;
+    if (!atomic_compare_exchange_strong_explicit(
+            &wt->word, &c, GOC__PARK_SLEEPING, memory_order_acquire,
+            memory_order_acquire))
+        return 0; /* woken meanwhile */
+    for (;;) {
+        int r = goc__futex_wait(&wt->word, GOC__PARK_SLEEPING, deadline);
+        if (atomic_load_explicit(&wt->word, memory_order_acquire) ==
+            GOC__PARK_WOKEN)
+            return 0;
+        if (r == GOC_ETIMEDOUT)
+            break;
+    }
+    int expected = GOC__WAIT_PENDING;
+    if (atomic_compare_exchange_strong_explicit(
+            &wt->state, &expected, GOC__WAIT_TIMEDOUT, memory_order_acq_rel,
+            memory_order_acquire))
+        return GOC_ETIMEDOUT;
+    /* A peer claimed the wait just before the deadline and is finishing
+     * the operation, which therefore counts.  Wait for its wake-up, its
+     * last access to our waiters, before they go out of scope. */
+    while (atomic_load_explicit(&wt->word, memory_order_acquire) !=
+           GOC__PARK_WOKEN)
+        goc__futex_wait(&wt->word, GOC__PARK_SLEEPING, GOC_FOREVER);
+    return 0;
+}
+
+static inline void
+goc__elem_copy(void *dst, const void *src, size_t n)
+{
+    /* memcpy with a NULL pointer is undefined even for n == 0. */
+    if (n != 0 && dst != NULL)
+        memcpy(dst, src, n);
+}
+
+/*
+ * The non-blocking halves of send and receive, shared with select.  Called
+ * with ch->lock held; they never block and never unlock.  Each returns:
+ *   0            the operation completed (*wake: a waiter to wake after
+ *                unlocking, or NULL);
+ *   GOC_ECLOSED  closed (send: misuse; recv: drained, *val zero-filled);
+ *   GOC_EAGAIN   it would block.
+ */
+GOC_HIDDEN int goc__chan_send_locked(goc_chan *ch, const void *val,
+                                     goc__waiter **wake);
+GOC_HIDDEN int goc__chan_recv_locked(goc_chan *ch, void *val,
+                                     goc__waiter **wake);
+
+#endif /* GOC_CHAN_IMPL_H */

@@ -1,0 +1,81 @@
+/*
+ * cmd_check.c - `gctrace check`: the CI gate.  Analyses a trace and exits
+ * 1 when anything is found, 0 when clean, 2 when the trace cannot be read.
+ */
+#include "cli.h"
+
+#include "analysis.h"
+#include "trace.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+usage(FILE *out)
+{
+    fputs("usage: gctrace check [--format text|json|sarif] "
+          "[--suppressions FILE] TRACE\n"
+          "Analyses TRACE and prints its findings on stdout.\n"
+          "exit status: 0 clean, 1 findings, 2 usage error or unreadable "
+          "trace\n",
+          out);
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"suppressions", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *format = "text", *supp = NULL;
+    char err[512];
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:s:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 's': supp = optarg; break;
+        case 'h': usage(stdout); return GCT_EXIT_OK;
+        default: usage(stderr); return GCT_EXIT_USAGE;
+        }
+    }
+    if (strcmp(format, "text") && strcmp(format, "json") &&
+        strcmp(format, "sarif")) {
+        gct_say("check: unknown format '%s' (text, json or sarif)", format);
+        return GCT_EXIT_USAGE;
+    }
+    if (optind != argc - 1) {
+        gct_say("check: expected one TRACE (see 'gctrace check --help')");
+        return GCT_EXIT_USAGE;
+    }
+    sqlite3 *db = gct_trace_open(argv[optind], err, sizeof err);
+    if (db == NULL) {
+        gct_say("%s", err);
+        return GCT_EXIT_USAGE;
+    }
+    struct gct_findings found;
+    int rc = gct_findings_for(db, supp, &found);
+    sqlite3_close(db);
+    if (rc != 0)
+        return GCT_EXIT_USAGE;
+    if (!strcmp(format, "json"))
+        gct_findings_json(stdout, &found);
+    else if (!strcmp(format, "sarif"))
+        gct_findings_sarif(stdout, &found);
+    else if (found.n == 0)
+        printf("gctrace: no findings in %s\n", argv[optind]);
+    else
+        gct_findings_text(stdout, &found);
+    size_t n = found.n;
+    gct_findings_free(&found);
+    if (fflush(stdout) != 0) {
+        gct_say("check: cannot write the report");
+        return GCT_EXIT_USAGE;
+    }
+    return n ? GCT_EXIT_FINDINGS : GCT_EXIT_OK;
+}

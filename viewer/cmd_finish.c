@@ -1,0 +1,122 @@
+/*
+ * cmd_finish.c - `gctrace finish`: the step the shim runs at exit (and
+ * `gctrace run` runs after the program ends) to turn the raw log into the
+ * sqlite trace, analyse it and report.
+ */
+#include "cli.h"
+
+#include "analysis.h"
+#include "trace.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+gct_findings_for(void *db, const char *suppressions, struct gct_findings *out)
+{
+    char err[512];
+
+    memset(out, 0, sizeof *out);
+    if (gct_analyze(db, out, err, sizeof err) != 0) {
+        gct_say("%s", err);
+        return -1;
+    }
+    if (suppressions && *suppressions) {
+        struct gct_suppressions *s = gct_suppressions_load(suppressions, err,
+                                                           sizeof err);
+        if (s == NULL) {
+            gct_say("%s", err);
+            gct_findings_free(out);
+            return -1;
+        }
+        gct_suppress(s, out);
+        gct_suppressions_free(s);
+    }
+    return 0;
+}
+
+int
+gct_finish_and_report(const char *trace, int exit_status, int term_signal,
+                      const char *suppressions, bool report)
+{
+    char err[512];
+    struct gct_finish_opts o = {.exit_status = exit_status,
+                                .term_signal = term_signal};
+    struct gct_findings found;
+    sqlite3 *db = NULL;
+
+    if (gct_finish(trace, &o, err, sizeof err) != 0) {
+        gct_say("%s", err);
+        return -1;
+    }
+    if (sqlite3_open_v2(trace, &db, SQLITE_OPEN_READWRITE, NULL) !=
+        SQLITE_OK) {
+        gct_say("%s: %s", trace, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
+    if (gct_findings_for(db, suppressions, &found) != 0) {
+        sqlite3_close(db);
+        return -1;
+    }
+    if (gct_findings_store(db, &found) != 0)
+        gct_say("%s: cannot store findings: %s", trace, sqlite3_errmsg(db));
+    sqlite3_close(db);
+    if (report)
+        gct_findings_text(stderr, &found);
+    int n = (int)found.n;
+    gct_findings_free(&found);
+    return n;
+}
+
+static void
+usage(FILE *out)
+{
+    fputs("usage: gctrace finish [--report|--quiet] [--suppressions FILE]\n"
+          "                      [--exit-status N] [--signal N] [--] TRACE\n"
+          "Turns TRACE.raw, the log the recorder writes, into the sqlite\n"
+          "trace TRACE and analyses it.  The recorder runs this at exit;\n"
+          "every other command runs it on a trace whose program was killed.\n"
+          "exit status: 0 clean, 1 findings, 2 error\n",
+          out);
+}
+
+int
+cmd_finish(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"report", no_argument, NULL, 'r'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"suppressions", required_argument, NULL, 's'},
+        {"exit-status", required_argument, NULL, 'e'},
+        {"signal", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool report = false;
+    const char *supp = NULL;
+    int status = -1, sig = -1, c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+rqs:e:k:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r': report = true; break;
+        case 'q': report = false; break;
+        case 's': supp = optarg; break;
+        case 'e': status = atoi(optarg); break;
+        case 'k': sig = atoi(optarg); break;
+        case 'h': usage(stdout); return GCT_EXIT_OK;
+        default: usage(stderr); return GCT_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return GCT_EXIT_USAGE;
+    }
+    int n = gct_finish_and_report(argv[optind], status, sig, supp, report);
+    if (n < 0)
+        return GCT_EXIT_USAGE;
+    return n > 0 ? GCT_EXIT_FINDINGS : GCT_EXIT_OK;
+}

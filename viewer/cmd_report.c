@@ -1,0 +1,97 @@
+/*
+ * cmd_report.c - `gctrace report`: a readable summary of a trace: the
+ * process, its threads and how they ended, the most contended locks, and
+ * the findings.
+ */
+#include "cli.h"
+
+#include "analysis.h"
+#include "trace.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void
+usage(FILE *out)
+{
+    fputs("usage: gctrace report TRACE\n"
+          "Prints a summary: process, threads, contended locks, findings.\n"
+          "exit status: 0, or 2 when the trace cannot be read\n",
+          out);
+}
+
+static void
+section(sqlite3 *db, const char *title, const char *sql, int cols)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return;
+    printf("\n%s\n", title);
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        printf(" ");
+        for (int i = 0; i < cols; i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            printf(" %s", v ? v : "-");
+        }
+        printf("\n");
+        rows++;
+    }
+    if (rows == 0)
+        printf("  (none)\n");
+    sqlite3_finalize(st);
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+    char err[512];
+
+    if (argc == 2 && !strcmp(argv[1], "--help")) {
+        usage(stdout);
+        return GCT_EXIT_OK;
+    }
+    if (argc != 2 || argv[1][0] == '-') {
+        usage(stderr);
+        return GCT_EXIT_USAGE;
+    }
+    sqlite3 *db = gct_trace_open(argv[1], err, sizeof err);
+    if (db == NULL) {
+        gct_say("%s", err);
+        return GCT_EXIT_USAGE;
+    }
+    struct gct_findings found;
+    if (gct_findings_for(db, NULL, &found) != 0) {
+        sqlite3_close(db);
+        return GCT_EXIT_USAGE;
+    }
+    printf("trace %s\n", argv[1]);
+    section(db, "processes (pid, exit status, seconds, program):",
+            "SELECT pid, coalesce(exit_status, 'killed by signal ' || "
+            "term_signal, 'unknown'), printf('%.3f', "
+            "(coalesce(end_ns, 0) - start_ns) / 1e9), argv FROM processes",
+            4);
+    section(db, "threads (tid, name, end state, waits, seconds blocked):",
+            "SELECT t.tid, coalesce(t.name, '-'), t.end_state, "
+            "(SELECT count(*) FROM waits w WHERE w.thread_id = t.id), "
+            "printf('%.3f', coalesce((SELECT sum(coalesce(w.end_ns, "
+            "(SELECT max(ts) FROM events)) - w.begin_ns) FROM waits w "
+            "WHERE w.thread_id = t.id), 0) / 1e9) FROM threads t "
+            "ORDER BY t.id LIMIT 50",
+            5);
+    section(db, "most contended locks (kind, address, acquisitions, "
+                "contended, ms waited):",
+            "SELECT kind, printf('0x%x', addr), acquisitions, contended, "
+            "printf('%.3f', wait_ns_total / 1e6) FROM contended_locks "
+            "WHERE contended > 0 OR acquisitions > 0 LIMIT 10",
+            5);
+    printf("\nfindings: %zu\n", found.n);
+    for (size_t i = 0; i < found.n; i++)
+        printf("  %s%s%s: %s\n", found.v[i].kind,
+               found.v[i].subkind ? "/" : "",
+               found.v[i].subkind ? found.v[i].subkind : "",
+               found.v[i].message);
+    gct_findings_free(&found);
+    sqlite3_close(db);
+    return GCT_EXIT_OK;
+}

@@ -1,0 +1,258 @@
+/*
+ * cmd_run.c - `gctrace run [-o TRACE] [--] PROG [ARGS...]`.
+ *
+ * Runs PROG with libgctrace.so preloaded (found beside this binary, in
+ * ../lib, in the build tree and after installation alike), waits for it,
+ * finishes the trace and reports.  The runner survives the program's
+ * crash, so finishing here is what makes a crashed run's trace complete.
+ * Programs the dynamic linker will not preload into (static, setuid) are
+ * refused with the reason, rather than giving a silent empty trace.
+ */
+#include "cli.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void
+usage(FILE *out)
+{
+    fputs("usage: gctrace run [-o TRACE] [--suppressions FILE] [--] PROG "
+          "[ARGS...]\n"
+          "Runs PROG under the recorder, writes the trace (default\n"
+          "gctrace.PROG.db) and reports findings on stderr.\n"
+          "  -o, --output TRACE     where to write the trace\n"
+          "  --suppressions FILE    findings to ignore (docs/suppressions.md)\n"
+          "  -q, --quiet            no report, just the trace\n"
+          "GCTRACE_OPTIONS (docs/options.md) is passed on to the recorder.\n"
+          "exit status: PROG's own (128+N when killed by signal N), or the\n"
+          "exitcode option (default 66) when something was found; 2 on a\n"
+          "usage error or a program that cannot be traced.\n",
+          out);
+}
+
+/* PROG as execvp would find it. */
+static bool
+find_program(const char *prog, char *out, size_t n)
+{
+    if (strchr(prog, '/')) {
+        snprintf(out, n, "%s", prog);
+        return access(out, F_OK) == 0;
+    }
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path; *p;) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        snprintf(out, n, "%.*s/%s", (int)len, len ? p : ".", prog);
+        if (access(out, X_OK) == 0)
+            return true;
+        p += len;
+        if (*p == ':')
+            p++;
+    }
+    return false;
+}
+
+/* Why the recorder cannot be preloaded into path, or NULL if it can. */
+static const char *
+untraceable(const char *path)
+{
+    struct stat st;
+    Elf64_Ehdr eh;
+    static char why[256];
+
+    if (stat(path, &st) != 0)
+        return strerror(errno);
+    if (S_ISDIR(st.st_mode))
+        return "is a directory";
+    if (access(path, X_OK) != 0)
+        return "is not executable";
+    if (st.st_mode & (S_ISUID | S_ISGID))
+        return "is setuid or setgid: the dynamic linker ignores LD_PRELOAD "
+               "for it";
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return strerror(errno);
+    ssize_t n = pread(fd, &eh, sizeof eh, 0);
+    if (n >= 2 && memcmp(&eh, "#!", 2) == 0) {
+        close(fd);
+        return NULL; /* a script: its interpreter is traced */
+    }
+    if (n != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+        eh.e_ident[EI_CLASS] != ELFCLASS64) {
+        close(fd);
+        return "is not a 64-bit ELF program or a script";
+    }
+    bool interp = false;
+    for (int i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + i * eh.e_phentsize)) !=
+            (ssize_t)sizeof ph)
+            break;
+        if (ph.p_type == PT_INTERP)
+            interp = true;
+    }
+    close(fd);
+    if (!interp) {
+        snprintf(why, sizeof why, "is statically linked: there is no "
+                                  "dynamic linker to preload the recorder");
+        return why;
+    }
+    return NULL;
+}
+
+static bool
+shim_path(char *out, size_t n)
+{
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0)
+        return false;
+    self[len] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    int len2 = snprintf(out, n, "%s/../lib/libgctrace.so", self);
+    if (len2 < 0 || (size_t)len2 >= n || access(out, R_OK) != 0)
+        return false;
+    char *real = realpath(out, NULL);
+    if (real) {
+        snprintf(out, n, "%s", real);
+        free(real);
+    }
+    return true;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"suppressions", required_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL, *supp = NULL;
+    bool quiet = false;
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+o:s:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 's': supp = optarg; break;
+        case 'q': quiet = true; break;
+        case 'h': usage(stdout); return GCT_EXIT_OK;
+        default: usage(stderr); return GCT_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        gct_say("run: no program given (see 'gctrace run --help')");
+        return GCT_EXIT_USAGE;
+    }
+    char prog[PATH_MAX], shim[PATH_MAX], trace[PATH_MAX], def[PATH_MAX];
+    if (!find_program(argv[optind], prog, sizeof prog)) {
+        gct_say("run: %s: program not found", argv[optind]);
+        return GCT_EXIT_USAGE;
+    }
+    const char *why = untraceable(prog);
+    if (why) {
+        gct_say("run: cannot trace %s: it %s", prog, why);
+        return GCT_EXIT_USAGE;
+    }
+    if (!shim_path(shim, sizeof shim)) {
+        gct_say("run: cannot find libgctrace.so beside this gctrace "
+                "(expected in ../lib)");
+        return GCT_EXIT_USAGE;
+    }
+    if (out == NULL) {
+        const char *base = strrchr(argv[optind], '/');
+        snprintf(def, sizeof def, "gctrace.%s.db",
+                 base ? base + 1 : argv[optind]);
+        out = def;
+    }
+    if (out[0] == '/') {
+        snprintf(trace, sizeof trace, "%s", out);
+    } else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd)) {
+            gct_say("run: cannot read the current directory");
+            return GCT_EXIT_USAGE;
+        }
+        int len = snprintf(trace, sizeof trace, "%s/%s", cwd, out);
+        if (len < 0 || (size_t)len >= sizeof trace) {
+            gct_say("run: trace path too long");
+            return GCT_EXIT_USAGE;
+        }
+    }
+
+    /* The recorder's settings: ours come last so that they win. */
+    const char *user_opts = getenv("GCTRACE_OPTIONS");
+    size_t olen = (user_opts ? strlen(user_opts) : 0) + 32;
+    char *opts = malloc(olen);
+    const char *preload = getenv("LD_PRELOAD");
+    size_t plen = strlen(shim) + (preload ? strlen(preload) : 0) + 2;
+    char *pre = malloc(plen);
+    if (!opts || !pre) {
+        gct_say("out of memory");
+        return GCT_EXIT_USAGE;
+    }
+    snprintf(opts, olen, "%s%sfinish=0", user_opts ? user_opts : "",
+             user_opts && *user_opts ? ":" : "");
+    snprintf(pre, plen, "%s%s%s", shim, preload && *preload ? ":" : "",
+             preload ? preload : "");
+    int exitcode = 66;
+    if (user_opts) {
+        const char *e = strstr(user_opts, "exitcode=");
+        if (e)
+            exitcode = atoi(e + 9);
+    }
+
+    pid_t pid = fork();
+    if (pid < 0) {
+        gct_say("run: fork: %s", strerror(errno));
+        return GCT_EXIT_USAGE;
+    }
+    if (pid == 0) {
+        setenv("LD_PRELOAD", pre, 1);
+        setenv("GCTRACE_OPTIONS", opts, 1);
+        setenv("GCTRACE_OUT", trace, 1);
+        execv(prog, argv + optind);
+        fprintf(stderr, "gctrace: run: %s: %s\n", prog, strerror(errno));
+        _exit(127);
+    }
+    free(opts);
+    free(pre);
+    /* Ctrl-C goes to the whole process group: let the program decide. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) {
+            gct_say("run: waitpid: %s", strerror(errno));
+            return GCT_EXIT_USAGE;
+        }
+    int status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    int sig = WIFSIGNALED(st) ? WTERMSIG(st) : -1;
+    int n = gct_finish_and_report(trace, status, sig, supp, !quiet);
+    if (n >= 0 && !quiet)
+        gct_say("trace written to %s: %d finding%s", trace, n,
+                n == 1 ? "" : "s");
+    if (sig > 0 && !quiet)
+        gct_say("the program was killed by signal %d", sig);
+    if (n > 0 && exitcode != 0)
+        return exitcode;
+    return sig > 0 ? 128 + sig : status;
+}
