@@ -144,8 +144,10 @@ $(BUILD)/bench/%: bench/%.c $(LIBGOC) $(LIBGOC_T) include/goc.h
 # ---------------------------------------------------------------- top level
 all: lib preload viewer samples test-bins $(BENCH_BINS)
 
+E2E_TESTS := $(wildcard tests/e2e/test_*.sh)
+
 test: all
-	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS)
+	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS) $(E2E_TESTS)
 
 test-lib: lib test-bins
 	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS)
@@ -156,6 +158,10 @@ test-asan:
 
 test-tsan:
 	$(MAKE) BUILD=build-tsan OPT=-O1 SAN="-fsanitize=thread" test-lib
+
+# The README's first command: the recorder on a sample with a bug.
+demo: all
+	-$(OUT_BIN)/gctrace run -o $(BUILD)/demo.db -- $(BUILD)/samples/bug_lock_order
 
 bench: all
 	@bench/run.sh $(BUILD)
@@ -172,6 +178,6 @@ install: lib
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all lib preload viewer samples test-bins test test-lib test-asan test-tsan bench \
+.PHONY: all demo lib preload viewer samples test-bins test test-lib test-asan test-tsan bench \
         install clean
 .DEFAULT_GOAL := all

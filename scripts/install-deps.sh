@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs what building and testing gctrace needs on Debian 12, when it is
+# missing.  Run as root (or with sudo available).  Safe to run again.
+set -e
+pkgs="build-essential pkg-config libcmocka-dev libunwind-dev libdw-dev
+      libelf-dev libsqlite3-dev libncurses-dev sqlite3 python3 tmux
+      xz-utils zstd"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
