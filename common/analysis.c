@@ -837,6 +837,7 @@ misuse_text(int64_t sub)
     case GCT_MISUSE_RECURSIVE_ONCE: return "Once.Do called from inside its own function";
     case GCT_MISUSE_SEMA_OVER_RELEASE: return "semaphore released more than was acquired";
     case GCT_MISUSE_CLOSE_NIL: return "close of a nil channel";
+    case GCT_MISUSE_GROUP_SET_LIMIT: return "errgroup limit changed while tasks run";
     }
     return "API misuse";
 }

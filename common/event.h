@@ -98,7 +98,8 @@ enum gct_ev {
     X(GCT_WAIT_WSEMA,      15, "semaphore acquire")           \
     X(GCT_WAIT_ERRGROUP,   16, "errgroup wait")               \
     X(GCT_WAIT_LIMITER,    17, "rate limiter wait")           \
-    X(GCT_WAIT_SELECT_NONE,18, "select (no cases)")
+    X(GCT_WAIT_SELECT_NONE,18, "select (no cases)")             \
+    X(GCT_WAIT_ERRGROUP_LIMIT,19, "errgroup limit")
 
 enum gct_wait {
 #define GCT_X_ENUM(name, value, text) name = value,
@@ -151,7 +152,8 @@ enum gct_ctx_kind {
     X(GCT_MISUSE_WG_REUSE,          9, "waitgroup_reused_before_wait") \
     X(GCT_MISUSE_RECURSIVE_ONCE,   10, "recursive_once")             \
     X(GCT_MISUSE_SEMA_OVER_RELEASE,11, "semaphore_over_release")     \
-    X(GCT_MISUSE_CLOSE_NIL,        12, "close_of_nil_channel")
+    X(GCT_MISUSE_CLOSE_NIL,        12, "close_of_nil_channel")       \
+    X(GCT_MISUSE_GROUP_SET_LIMIT,  13, "errgroup_set_limit_while_running")
 
 enum gct_misuse {
 #define GCT_X_ENUM(name, value, text) name = value,

@@ -314,7 +314,8 @@ reason_object_kind(int64_t reason)
     case GCT_WAIT_ONCE: return "once";
     case GCT_WAIT_CTX: return "ctx";
     case GCT_WAIT_WSEMA: return "semaphore";
-    case GCT_WAIT_ERRGROUP: return "errgroup";
+    case GCT_WAIT_ERRGROUP:
+    case GCT_WAIT_ERRGROUP_LIMIT: return "errgroup";
     case GCT_WAIT_LIMITER: return "limiter";
     }
     return NULL; /* sleep, select: no single object */

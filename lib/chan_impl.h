@@ -25,6 +25,7 @@
 
 #include "goc_impl.h"
 
+#include <sched.h>
 #include <string.h>
 
 /* goc__wait.state while nobody has completed the wait. */
@@ -187,6 +188,14 @@ goc__wait_park(goc__wait *wt, goc_time deadline)
             return 0;
         __builtin_ia32_pause();
     }
+#ifdef GOC__YIELD_BEFORE_PARK
+    for (int i = 0; i < GOC__YIELD_BEFORE_PARK; i++) {
+        if (atomic_load_explicit(&wt->word, memory_order_acquire) ==
+            GOC__PARK_WOKEN)
+            return 0;
+        sched_yield();
+    }
+#endif
     c = GOC__PARK_SPINNING;
     if (!atomic_compare_exchange_strong_explicit(
             &wt->word, &c, GOC__PARK_SLEEPING, memory_order_acquire,

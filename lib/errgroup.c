@@ -84,9 +84,11 @@ goc_group_set_limit(goc_group *g, int n)
     if (g == NULL)
         return GOC_EINVAL;
     /* Go panics: changing the limit under running tasks would break the
-     * slot accounting.  (No misuse subkind exists for it yet.) */
-    if (atomic_load(&g->active) != 0)
+     * slot accounting. */
+    if (atomic_load(&g->active) != 0) {
+        GOC_MISUSE(GCT_MISUSE_GROUP_SET_LIMIT, g, n);
         return GOC_EMISUSE;
+    }
     atomic_store(&g->limit, n < 0 ? -1 : n);
     return 0;
 }
@@ -152,7 +154,7 @@ acquire_slot(goc_group *g, bool block)
         if (!block)
             return GOC_EAGAIN;
         if (!waited) {
-            GOC_WAIT_BEGIN(GCT_WAIT_ERRGROUP, g);
+            GOC_WAIT_BEGIN(GCT_WAIT_ERRGROUP_LIMIT, g);
             waited = true;
         }
         sleep_on_active(g, a);
