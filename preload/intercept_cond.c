@@ -9,14 +9,6 @@
  */
 #include "shim.h"
 
-#define RESOLVED(fn)                                                       \
-    do {                                                                   \
-        if (GCT_UNLIKELY(gct_real.fn == NULL))                             \
-            gct_real_resolve();                                            \
-    } while (0)
-
-#define SITE() ((uintptr_t)__builtin_return_address(0))
-
 static void
 check_holds(struct gct_thread *t, pthread_mutex_t *m)
 {

@@ -14,14 +14,6 @@
  */
 #include "shim.h"
 
-#define RESOLVED(fn)                                                       \
-    do {                                                                   \
-        if (GCT_UNLIKELY(gct_real.fn == NULL))                             \
-            gct_real_resolve();                                            \
-    } while (0)
-
-#define SITE() ((uintptr_t)__builtin_return_address(0))
-
 /* The owner tid glibc records, or -1 when this kind of mutex keeps none we
  * can read (robust, priority-inheritance, priority-protect). */
 static int

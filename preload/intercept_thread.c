@@ -13,12 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RESOLVED(fn)                                                       \
-    do {                                                                   \
-        if (GCT_UNLIKELY(gct_real.fn == NULL))                             \
-            gct_real_resolve();                                            \
-    } while (0)
-
 struct start {
     void *(*fn)(void *);
     int (*c11_fn)(void *);

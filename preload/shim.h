@@ -103,6 +103,17 @@ struct gct_real {
 
 extern struct gct_real gct_real;
 
+/* Every interposed function starts with RESOLVED(itself): it can run
+ * before our constructor, from another library's. */
+#define RESOLVED(fn)                                                       \
+    do {                                                                   \
+        if (GCT_UNLIKELY(gct_real.fn == NULL))                             \
+            gct_real_resolve();                                            \
+    } while (0)
+
+/* The caller's address: where a lock was taken. */
+#define SITE() ((uintptr_t)__builtin_return_address(0))
+
 /* Resolves every original; safe to call again (a no-op after the first).
  * Aborts with a message when a symbol the shim cannot do without is
  * missing (that is a broken libc, not a program we can trace). */
