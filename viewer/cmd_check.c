@@ -36,12 +36,16 @@ cmd_check(int argc, char **argv)
     int c;
 
     optind = 1;
+    opterr = 0; /* one line of our own instead of getopt's */
     while ((c = getopt_long(argc, argv, "f:s:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
         case 's': supp = optarg; break;
         case 'h': usage(stdout); return GCT_EXIT_OK;
-        default: usage(stderr); return GCT_EXIT_USAGE;
+        default:
+            gct_say("check: unknown option '%s' (see 'gctrace check --help')",
+                    argv[optind - 1]);
+            return GCT_EXIT_USAGE;
         }
     }
     if (strcmp(format, "text") && strcmp(format, "json") &&

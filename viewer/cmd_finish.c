@@ -100,6 +100,7 @@ cmd_finish(int argc, char **argv)
     int status = -1, sig = -1, c;
 
     optind = 1;
+    opterr = 0; /* one line of our own instead of getopt's */
     while ((c = getopt_long(argc, argv, "+rqs:e:k:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': report = true; break;
@@ -108,7 +109,10 @@ cmd_finish(int argc, char **argv)
         case 'e': status = atoi(optarg); break;
         case 'k': sig = atoi(optarg); break;
         case 'h': usage(stdout); return GCT_EXIT_OK;
-        default: usage(stderr); return GCT_EXIT_USAGE;
+        default:
+            gct_say("finish: unknown option '%s' (see 'gctrace finish --help')",
+                    argv[optind - 1]);
+            return GCT_EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {

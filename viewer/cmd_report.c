@@ -51,8 +51,13 @@ cmd_report(int argc, char **argv)
         usage(stdout);
         return GCT_EXIT_OK;
     }
-    if (argc != 2 || argv[1][0] == '-') {
-        usage(stderr);
+    if (argc == 2 && argv[1][0] == '-') {
+        gct_say("report: unknown option '%s' (see 'gctrace report --help')",
+                argv[1]);
+        return GCT_EXIT_USAGE;
+    }
+    if (argc != 2) {
+        gct_say("report: expected one TRACE (see 'gctrace report --help')");
         return GCT_EXIT_USAGE;
     }
     sqlite3 *db = gct_trace_open(argv[1], err, sizeof err);

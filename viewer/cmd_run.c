@@ -149,13 +149,17 @@ cmd_run(int argc, char **argv)
     int c;
 
     optind = 1;
+    opterr = 0; /* one line of our own instead of getopt's */
     while ((c = getopt_long(argc, argv, "+o:s:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 's': supp = optarg; break;
         case 'q': quiet = true; break;
         case 'h': usage(stdout); return GCT_EXIT_OK;
-        default: usage(stderr); return GCT_EXIT_USAGE;
+        default:
+            gct_say("run: unknown option '%s' (see 'gctrace run --help')",
+                    argv[optind - 1]);
+            return GCT_EXIT_USAGE;
         }
     }
     if (optind >= argc) {

@@ -1,0 +1,98 @@
+#!/bin/sh
+# test_samples.sh BUILD - runs every bug_/fix_ sample twin and every
+# pattern_* sample under `gctrace run`, then checks that `gctrace check`
+# reports the expected finding kind for bug_ samples and nothing for the
+# fix_ and pattern_ ones.
+set -u
+B=${1:?usage: $0 BUILD_DIR}
+G=$B/bin/gctrace
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+
+err() { echo "FAIL: $*" >&2; fail=1; }
+
+# check_json FILE MODE [KIND] - MODE "has" asserts a finding of KIND,
+# "none" asserts no findings, "lockstack" asserts a lock_order_cycle
+# stack frame in bug_lock_order.c with a line > 0.
+check_json() {
+    python3 -c '
+import json, sys
+path, mode = sys.argv[1], sys.argv[2]
+kind = sys.argv[3] if len(sys.argv) > 3 else None
+try:
+    d = json.load(open(path))
+except Exception as e:
+    sys.exit("invalid json: %s" % e)
+f = d.get("findings")
+if not isinstance(f, list):
+    sys.exit("no findings array")
+kinds = [x.get("kind") for x in f]
+if mode == "none":
+    if f:
+        sys.exit("unexpected findings: %s" % kinds)
+elif mode == "has":
+    if kind not in kinds:
+        sys.exit("expected %s, got %s" % (kind, kinds))
+elif mode == "lockstack":
+    ok = False
+    for x in f:
+        if x.get("kind") != "lock_order_cycle":
+            continue
+        for st in x.get("stacks", []):
+            for fr in st:
+                if str(fr.get("file") or "").endswith("bug_lock_order.c") \
+                        and (fr.get("line") or 0) > 0:
+                    ok = True
+    if not ok:
+        sys.exit("no lock_order_cycle frame in bug_lock_order.c with line > 0")
+' "$@"
+}
+
+# run_check NAME -> sets rc; leaves json in $tmp/NAME.json
+run_check() {
+    name=$1
+    "$G" run -q -o "$tmp/$name.db" -- "$B/samples/$name" >"$tmp/$name.out" 2>&1
+    runrc=$?
+    if [ $runrc -ge 128 ]; then
+        err "$name: gctrace run died with status $runrc"
+    fi
+    "$G" check --format json "$tmp/$name.db" >"$tmp/$name.json" 2>"$tmp/$name.err"
+    rc=$?
+}
+
+for pair in bug_lock_order:lock_order_cycle bug_leaky_generator:leaked_thread \
+        bug_unclosed_range:unclosed_channel bug_forgotten_cancel:context_leak \
+        bug_blocked_send:leaked_thread; do
+    bug=${pair%%:*}
+    kind=${pair#*:}
+    fix=fix_${bug#bug_}
+
+    run_check "$bug"
+    [ $rc -eq 1 ] || err "$bug: check exit $rc, want 1 ($(cat "$tmp/$bug.err"))"
+    msg=$(check_json "$tmp/$bug.json" has "$kind" 2>&1) || err "$bug: $msg"
+    if [ "$bug" = bug_lock_order ]; then
+        msg=$(check_json "$tmp/$bug.json" lockstack 2>&1) || err "$bug: $msg"
+    fi
+
+    run_check "$fix"
+    [ $rc -eq 0 ] || err "$fix: check exit $rc, want 0 ($(cat "$tmp/$fix.err"))"
+    msg=$(check_json "$tmp/$fix.json" none 2>&1) || err "$fix: $msg"
+done
+
+n=0
+for p in "$B"/samples/pattern_*; do
+    [ -x "$p" ] || continue
+    name=$(basename "$p")
+    n=$((n + 1))
+    run_check "$name"
+    [ $rc -eq 0 ] || err "$name: check exit $rc, want 0 ($(cat "$tmp/$name.err"))"
+    msg=$(check_json "$tmp/$name.json" none 2>&1) || err "$name: $msg"
+done
+[ $n -gt 0 ] || err "no pattern_* samples in $B/samples"
+
+if [ $fail -ne 0 ]; then
+    echo "test_samples: FAILED" >&2
+    exit 1
+fi
+echo "test_samples: ok (5 twins, $n patterns)"
