@@ -744,6 +744,89 @@ test_deadline_not_reached(void **state)
     goc_chan_free(r.ch);
 }
 
+struct timed_recv {
+    goc_chan *ch;
+    goc_time deadline;
+    int value;
+    int result;
+    atomic_int done;
+};
+
+static void *
+timed_receiver(void *p)
+{
+    struct timed_recv *a = p;
+
+    a->result = goc_chan_recv_until(a->ch, &a->value, NULL, a->deadline);
+    atomic_store(&a->done, 1);
+    return NULL;
+}
+
+/* Blocked receivers are served in FIFO order, and one that times out in
+ * the middle of the queue leaves it without disturbing the others. */
+static void
+test_timeout_in_middle_of_queue(void **state)
+{
+    (void)state;
+    goc_chan *ch = make(sizeof(int), 0);
+    struct timed_recv r[3];
+    pthread_t t[3];
+
+    for (int i = 0; i < 3; i++) {
+        r[i] = (struct timed_recv){
+            .ch = ch,
+            .deadline = i == 1 ? goc_deadline_after(50 * GOC_MILLISECOND)
+                               : GOC_FOREVER,
+        };
+        t[i] = spawn(timed_receiver, &r[i]);
+        assert_true(wait_queued(ch, false, (size_t)i + 1)); /* in order */
+    }
+    join(t[1]);
+    assert_int_equal(r[1].result, GOC_ETIMEDOUT);
+    assert_int_equal(queued(ch, false), 2);
+    for (int v = 10; v <= 11; v++)
+        assert_int_equal(goc_chan_send(ch, &v), 0);
+    join(t[0]);
+    join(t[2]);
+    assert_int_equal(r[0].result, 0);
+    assert_int_equal(r[0].value, 10);
+    assert_int_equal(r[2].result, 0);
+    assert_int_equal(r[2].value, 11);
+    goc_chan_free(ch);
+}
+
+/* The race at a deadline: a peer claims the waiter (under the lock) just
+ * before its deadline and wakes it only after.  The operation counts: the
+ * receiver must wait for the wake-up and report success.  We play the
+ * peer by hand with the private queue API. */
+static void
+test_claimed_before_deadline_counts(void **state)
+{
+    (void)state;
+    goc_chan *ch = make(sizeof(int), 0);
+    struct timed_recv r = {
+        .ch = ch, .deadline = goc_deadline_after(20 * GOC_MILLISECOND)};
+
+    pthread_t t = spawn(timed_receiver, &r);
+    assert_true(wait_queued(ch, false, 1));
+    goc__lock_acquire(&ch->lock);
+    goc__waiter *w = goc__waitq_claim(&ch->recvq);
+    assert_non_null(w);
+    *(int *)w->elem = 99;
+    w->success = true;
+    goc__lock_release(&ch->lock);
+
+    /* Let the deadline pass: the receiver must not return meanwhile. */
+    goc_sleep_until(r.deadline + 30 * GOC_MILLISECOND);
+    assert_int_equal(atomic_load(&r.done), 0);
+    goc__waiter_wake(w);
+    join(t);
+    assert_int_equal(r.result, 0);
+    assert_int_equal(r.value, 99);
+    assert_int_equal(queued(ch, false), 0);
+    goc_chan_free(ch);
+}
+
 /* Short deadlines racing with peers: a value reported sent is received
  * exactly once, a value reported timed out never. */
 struct race_arg {
@@ -903,6 +986,8 @@ main(void)
         cmocka_unit_test(test_large_elements),
         cmocka_unit_test(test_timeouts),
         cmocka_unit_test(test_deadline_not_reached),
+        cmocka_unit_test(test_timeout_in_middle_of_queue),
+        cmocka_unit_test(test_claimed_before_deadline_counts),
         cmocka_unit_test(test_deadline_races),
         cmocka_unit_test(test_many_threads),
     };

@@ -246,6 +246,10 @@ test_timeout(void **state)
                      GOC_ETIMEDOUT);
     assert_took(start, 50 * GOC_MILLISECOND);
     assert_int_equal(goc_select(nil, 2, GOC_NOW), GOC_EAGAIN);
+    start = goc_now();
+    assert_int_equal(goc_select(nil, 2, goc_deadline_after(-1)),
+                     GOC_ETIMEDOUT);
+    assert_true(goc_now() - start < GOC_SECOND);
     goc_chan_free(a);
     goc_chan_free(b);
 }
@@ -386,7 +390,7 @@ select_thread(void *p)
 }
 
 /* A blocked select is completed by a sender on one of its channels, and
- * its waiters leave every other queue. */
+ * its waiters leave every other queue.  The nil case is ignored. */
 static void
 test_blocked_select_woken_by_send(void **state)
 {
@@ -394,15 +398,19 @@ test_blocked_select_woken_by_send(void **state)
     goc_chan *a = make(sizeof(int), 0), *b = make(sizeof(int), 0);
     int got_a = 0, got_b = 0, v = 21;
     struct blocked_select s = {
-        .cases = {GOC_RECV(a, &got_a), GOC_RECV(b, &got_b)}, .n = 2};
+        .cases = {GOC_RECV(a, &got_a), GOC_RECV(NULL, &got_a),
+                  GOC_RECV(b, &got_b)},
+        .n = 3};
 
     pthread_t t = spawn(select_thread, &s);
     assert_true(wait_queued(a, false, 1));
     assert_true(wait_queued(b, false, 1));
     assert_int_equal(goc_chan_send(b, &v), 0);
     join(t);
-    assert_int_equal(s.result, 1);
-    assert_true(s.cases[1].ok);
+    assert_int_equal(s.result, 2);
+    assert_true(s.cases[2].ok);
+    assert_false(s.cases[0].ok);
+    assert_false(s.cases[1].ok);
     assert_int_equal(got_b, 21);
     assert_int_equal(got_a, 0);
     assert_int_equal(queued(a, false), 0);
