@@ -23,9 +23,9 @@
  * pending at exit.
  *
  * What gctrace should report:
- *   context_leak, three times (or once for the call site): the context
- *   made by goc_ctx_with_timeout in fetch() was never cancelled, neither by
- *   a cancel call nor by its deadline, nor by its parent.
+ *   context_leak, three times (once per call): the context made by
+ *   goc_ctx_with_timeout in fetch() was never cancelled, neither by a
+ *   cancel call nor by its deadline, nor by its parent.
  */
 #include <goc.h>
 

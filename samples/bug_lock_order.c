@@ -28,10 +28,10 @@
  * What gctrace should report:
  *   lock_order_cycle between the two mutexes alice.mu and bob.mu (the
  *   pthread mutexes inside the goc_mutex of the static accounts `alice`
- *   and `bob`): edge alice.mu -> bob.mu taken by the goroutine
- *   "alice->bob" and edge bob.mu -> alice.mu taken by "bob->alice", both
- *   at the second goc_mutex_lock in transfer().  No deadlock is reported:
- *   none happened.
+ *   and `bob`; the report names them by address): one edge taken by the
+ *   goroutine "alice->bob", the other by "bob->alice", each at the second
+ *   goc_mutex_lock in transfer() while holding the first.  No deadlock
+ *   is reported: none happened.
  */
 #include <goc.h>
 
