@@ -7,7 +7,7 @@
  * lostcancel check):
  *
  *     func fetch(parent context.Context, id int) (int, error) {
- *         ctx, _ := context.WithTimeout(parent, 5*time.Second) // cancel dropped
+ *         ctx, _ := context.WithTimeout(parent, 5*time.Second) // no cancel
  *         return backendQuery(ctx, id)
  *     }
  *
