@@ -13,7 +13,7 @@
  *   select4   four producers, each on its own channel of capacity 128, and
  *             one consumer receiving with goc_select over the four
  * ITEMS defaults per mode.  Items are int64_t.  Prints one line of
- * key=value pairs for bench/run.sh:
+ * key=value pairs for bench/run.sh (wrapped here):
  *
  *   bench=chan impl=libgoc mode=buf1x1 ops=2000000 ns=... ns_per_op=...
  *   ops_per_s=...

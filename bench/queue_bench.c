@@ -14,7 +14,8 @@
  *   queue_bench MODE [ITEMS]
  *
  * MODE is pingpong, buf1x1, buf4x4 or select4 (bench/README.md describes
- * them); ITEMS defaults per mode.  Prints one line of key=value pairs:
+ * them); ITEMS defaults per mode.  Prints one line of key=value pairs
+ * (wrapped here):
  *
  *   bench=chan impl=queue mode=buf1x1 ops=2000000 ns=... ns_per_op=...
  *   ops_per_s=...

@@ -16,6 +16,7 @@
 # to BUILD_DIR/bench/NAME.log.  Exit status: 1 when any benchmark program
 # failed (crashed, or its self-check found a lost or duplicated item).
 
+# shellcheck disable=SC2317  # sections run through "section_$s"
 set -u
 
 build=${1:-build}
@@ -54,6 +55,7 @@ fmt_ns() {
 
 # cell FILE: "median (min-max)" or "-" for a table cell.
 cell() {
+    # shellcheck disable=SC2046  # split into median, min, max
     set -- $(stats "$1")
     if [ $# -eq 3 ]; then
         echo "$(fmt_ns "$1") ($(fmt_ns "$2")-$(fmt_ns "$3"))"
@@ -126,7 +128,7 @@ go_setup() {
     fi
     # No modules, no network: one file, the local toolchain only.  Go wants
     # a writable cache; use the build tree's when HOME has none.
-    export GOTOOLCHAIN=local GOFLAGS= GO111MODULE=auto
+    export GOTOOLCHAIN=local GOFLAGS='' GO111MODULE=auto
     cache=$(go env GOCACHE 2>/dev/null)
     if [ -z "$cache" ] || ! mkdir -p "$cache" 2>/dev/null \
             || [ ! -w "$cache" ]; then
@@ -134,15 +136,17 @@ go_setup() {
     fi
     src=$here/go/chan_bench.go
     go_bin=$build/bench/chan_bench_go
-    if [ ! -x "$go_bin" ] || [ "$src" -nt "$go_bin" ]; then
+    if [ ! -x "$go_bin" ] || [ -n "$(find "$src" -newer "$go_bin")" ]; then
         if ! (cd "$tmp" && go build -o "$go_bin" "$src") \
                 >"$tmp/go.log" 2>&1; then
-            go_note="Go column skipped: go build failed: $(head -c 300 "$tmp/go.log")"
+            go_note="Go column skipped: go build failed:"
+            go_note="$go_note $(head -c 300 "$tmp/go.log")"
             go_bin=
             return
         fi
     fi
-    go_note="Go: $(go version | sed 's/^go version //'), GOMAXPROCS default ($(nproc) CPUs)"
+    go_note="Go: $(go version | sed 's/^go version //'),"
+    go_note="$go_note GOMAXPROCS default ($(nproc) CPUs)"
 }
 
 # ------------------------------------------------------------- sections
@@ -202,7 +206,8 @@ section_chan() {
          "\"vs\" columns: libgoc's throughput relative to the other" \
          "(above 1.00x: libgoc is faster)."
     echo
-    echo "| workload | libgoc | mutex+cond queue | Go | libgoc vs queue | libgoc vs Go |"
+    echo "| workload | libgoc | mutex+cond queue | Go" \
+         "| libgoc vs queue | libgoc vs Go |"
     echo "|---|--:|--:|--:|--:|--:|"
     for mode in $modes; do
         q=$(cell "$tmp/chan.queue.$mode")

@@ -9,7 +9,10 @@
 // defaults per mode.  GOMAXPROCS is left at Go's default (the number of
 // CPUs).  Prints one line of key=value pairs, as the C programs do:
 //
-//	bench=chan impl=go mode=buf1x1 ops=2000000 ns=... ns_per_op=... ops_per_s=... gomaxprocs=2
+//	bench=chan impl=go mode=buf1x1 ops=2000000 ns=... ns_per_op=...
+//	ops_per_s=... gomaxprocs=2
+//
+// (one line; wrapped here).
 //
 // Every item is checked to arrive exactly once (count and sum); on a
 // mismatch the program exits 1.
