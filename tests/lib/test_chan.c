@@ -19,71 +19,7 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* cmocka's asserts may only fail on the test's own thread: other threads
- * count their failures, and join() asserts there were none. */
-static atomic_int thread_failures;
-#define CHECK(x)                                                            \
-    do {                                                                    \
-        if (!(x)) {                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,          \
-                    __LINE__, #x);                                          \
-            atomic_fetch_add(&thread_failures, 1);                          \
-        }                                                                   \
-    } while (0)
-
-static pthread_t
-spawn(void *(*fn)(void *), void *arg)
-{
-    pthread_t t;
-
-    assert_int_equal(pthread_create(&t, NULL, fn, arg), 0);
-    return t;
-}
-
-static void
-join(pthread_t t)
-{
-    assert_int_equal(pthread_join(t, NULL), 0);
-    assert_int_equal(atomic_load(&thread_failures), 0);
-}
-
-/* Waiters queued on ch (senders or receivers), stale ones included. */
-static size_t
-queued(goc_chan *ch, bool senders)
-{
-    size_t n = 0;
-
-    goc__lock_acquire(&ch->lock);
-    for (goc__waiter *w = senders ? ch->sendq.first : ch->recvq.first;
-         w != NULL; w = w->next)
-        n++;
-    goc__lock_release(&ch->lock);
-    return n;
-}
-
-/* Polls until n waiters are queued, for at most 5 s. */
-static bool
-wait_queued(goc_chan *ch, bool senders, size_t n)
-{
-    goc_time limit = goc_deadline_after(5 * GOC_SECOND);
-
-    while (queued(ch, senders) != n) {
-        if (goc_now() > limit)
-            return false;
-        goc_sleep(GOC_MILLISECOND);
-    }
-    return true;
-}
-
-static goc_chan *
-make(size_t elem_size, size_t cap)
-{
-    goc_chan *ch = NULL;
-
-    assert_int_equal(goc_chan_make(&ch, elem_size, cap), 0);
-    assert_non_null(ch);
-    return ch;
-}
+#include "util.h"
 
 /* ------------------------------------------------------------ make/free */
 
@@ -660,15 +596,6 @@ test_large_elements(void **state)
 }
 
 /* ------------------------------------------------------------ deadlines */
-
-static void
-assert_took(goc_time start, goc_duration min)
-{
-    goc_duration took = goc_now() - start;
-
-    assert_true(took >= min);
-    assert_true(took < 2 * GOC_SECOND);
-}
 
 static void
 test_timeouts(void **state)

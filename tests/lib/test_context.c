@@ -19,31 +19,7 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static atomic_int thread_failures;
-#define CHECK(x)                                                            \
-    do {                                                                    \
-        if (!(x)) {                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,          \
-                    __LINE__, #x);                                          \
-            atomic_fetch_add(&thread_failures, 1);                          \
-        }                                                                   \
-    } while (0)
-
-static pthread_t
-spawn(void *(*fn)(void *), void *arg)
-{
-    pthread_t t;
-
-    assert_int_equal(pthread_create(&t, NULL, fn, arg), 0);
-    return t;
-}
-
-static void
-join(pthread_t t)
-{
-    assert_int_equal(pthread_join(t, NULL), 0);
-    assert_int_equal(atomic_load(&thread_failures), 0);
-}
+#include "util.h"
 
 /* true when ctx's done channel fires in a select that only polls. */
 static bool

@@ -18,15 +18,7 @@
 
 #include "context_impl.h"
 
-static atomic_int thread_failures;
-#define CHECK(x)                                                            \
-    do {                                                                    \
-        if (!(x)) {                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,          \
-                    __LINE__, #x);                                          \
-            atomic_fetch_add(&thread_failures, 1);                          \
-        }                                                                   \
-    } while (0)
+#include "util.h"
 
 /* Polls until *v == want, for at most 5 s. */
 static bool
