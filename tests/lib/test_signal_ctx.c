@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "context_impl.h"
+#include "util.h"
 
 static atomic_int hits[NSIG];
 
@@ -66,28 +67,7 @@ with_signals(goc_ctx *parent, const int *sigs, size_t n)
 static int
 watcher_threads(void)
 {
-    DIR *d = opendir("/proc/self/task");
-    struct dirent *e;
-    int n = 0;
-
-    assert_non_null(d);
-    while ((e = readdir(d)) != NULL) {
-        char path[300], comm[64] = "";
-        FILE *f;
-
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
-        f = fopen(path, "r");
-        if (f == NULL)
-            continue; /* the thread just exited */
-        if (fgets(comm, sizeof comm, f) != NULL &&
-            strncmp(comm, "goc-signal", 10) == 0)
-            n++;
-        fclose(f);
-    }
-    closedir(d);
-    return n;
+    return threads_named("goc-signal");
 }
 
 static int

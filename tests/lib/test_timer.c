@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "util.h"
 
 #define MS GOC_MILLISECOND
 
@@ -41,26 +42,7 @@
 static int
 timer_threads(void)
 {
-    DIR *d = opendir("/proc/self/task");
-    struct dirent *e;
-    int n = 0;
-
-    assert_non_null(d);
-    while ((e = readdir(d)) != NULL) {
-        char path[300], comm[64] = "";
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (f == NULL)
-            continue; /* the thread exited while we looked */
-        if (fgets(comm, sizeof comm, f) != NULL &&
-            strncmp(comm, "goc-timer", 9) == 0)
-            n++;
-        fclose(f);
-    }
-    closedir(d);
-    return n;
+    return threads_named("goc-timer");
 }
 
 /* Waits up to 2 s for the timer thread to go. */

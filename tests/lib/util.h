@@ -10,7 +10,9 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <dirent.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "goc.h"
 
@@ -50,6 +52,33 @@ assert_took(goc_time start, goc_duration min)
 
     assert_true(took >= min);
     assert_true(took < 2 * GOC_SECOND);
+}
+
+/* Threads of this process whose name starts with prefix (libgoc's own
+ * service threads), read from /proc. */
+static inline int
+threads_named(const char *prefix)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char path[300], comm[64] = "";
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue; /* the thread exited while we looked */
+        if (fgets(comm, sizeof comm, f) != NULL &&
+            strncmp(comm, prefix, strlen(prefix)) == 0)
+            n++;
+        fclose(f);
+    }
+    closedir(d);
+    return n;
 }
 
 #ifdef GOC_CHAN_IMPL_H
