@@ -15,11 +15,16 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 SAN     ?=
+# The shim runs inside programs that were not built with a sanitizer, so
+# its own sanitizer flags are separate (test-asan builds it without).
+SHIM_SAN ?= $(SAN)
 OPT     ?= -O2
 
 WARN     = -Wall -Wextra
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE -fPIC \
+             -Iinclude -Icommon
+SHIM_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SHIM_SAN) -D_GNU_SOURCE -fPIC \
              -Iinclude -Icommon
 LDFLAGS ?=
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
@@ -65,7 +70,7 @@ lib: $(LIBGOC) $(LIBGOC_SO) $(LIBGOC_T) $(LIBGOC_T_SO)
 # Code shared by the shim and the gctrace command.  The shim links only the
 # parts that need neither sqlite nor libdw.
 COMMON_SHIM_SRCS := common/options.c
-COMMON_SHIM_OBJS := $(COMMON_SHIM_SRCS:common/%.c=$(OBJ)/common/%.o)
+COMMON_SHIM_OBJS := $(COMMON_SHIM_SRCS:common/%.c=$(OBJ)/shim-common/%.o)
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:common/%.c=$(OBJ)/common/%.o)
 COMMON_HDRS := $(wildcard common/*.h)
@@ -88,11 +93,15 @@ LIBGCTRACE   := $(OUT_LIB)/libgctrace.so
 
 $(OBJ)/preload/%.o: preload/%.c preload/shim.h $(COMMON_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -c $< -o $@
+	$(CC) $(SHIM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -c $< -o $@
+
+$(OBJ)/shim-common/%.o: common/%.c $(COMMON_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SHIM_CFLAGS) -fvisibility=hidden -c $< -o $@
 
 $(LIBGCTRACE): $(PRELOAD_OBJS) $(COMMON_SHIM_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libgctrace.so -o $@ $^ -lunwind -ldl -lpthread
+	$(CC) -shared $(LDFLAGS) $(SHIM_SAN) -Wl,-soname,libgctrace.so -o $@ $^ -lunwind -ldl -lpthread
 
 preload: $(LIBGCTRACE)
 
@@ -152,8 +161,11 @@ test: all
 test-lib: lib test-bins
 	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS)
 
+# ASan wants its runtime first in the library list; the (unsanitized)
+# shim is preloaded ahead of it in the end-to-end tests, which is safe.
 test-asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 \
+	ASAN_OPTIONS=verify_asan_link_order=0 $(MAKE) BUILD=build-asan OPT=-O1 \
+	    SHIM_SAN= \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
 test-tsan:

@@ -915,7 +915,8 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
         gct_findings_free(out);
         return -1;
     }
-    qsort(out->v, out->n, sizeof *out->v, by_severity);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof *out->v, by_severity);
     return 0;
 }
 

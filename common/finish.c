@@ -1006,7 +1006,8 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     f.sym = gct_symbolizer_new();
     collect(&f);
     sort_ctx = &f;
-    qsort(f.refs, f.nrefs, sizeof *f.refs, cmp_ref);
+    if (f.nrefs > 1)
+        qsort(f.refs, f.nrefs, sizeof *f.refs, cmp_ref);
 
     unlink(tmp);
     if (sqlite3_open_v2(tmp, &f.db, SQLITE_OPEN_READWRITE |
