@@ -173,7 +173,10 @@ test-tsan:
 
 # The README's first command: the recorder on a sample with a bug.
 demo: all
-	-$(OUT_BIN)/gctrace run -o $(BUILD)/demo.db -- $(BUILD)/samples/bug_lock_order
+	@$(OUT_BIN)/gctrace run -o $(BUILD)/demo.db -- $(BUILD)/samples/bug_lock_order; \
+	 status=$$?; echo "gctrace run exited with $$status (66: findings, as expected" \
+	     "for this sample); see also: $(OUT_BIN)/gctrace report $(BUILD)/demo.db"; \
+	 [ $$status -eq 66 ]
 
 bench: all
 	@bench/run.sh $(BUILD)

@@ -236,6 +236,8 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
 
 /* ------------------------------------------------------------ modules */
 
+/* Only touched from dl_iterate_phdr callbacks, which glibc runs under
+ * the loader's lock: no lock of our own is needed. */
 #define MAX_MODULES 512
 static uintptr_t seen_modules[MAX_MODULES];
 static int nseen;
