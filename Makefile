@@ -106,12 +106,12 @@ $(LIBGCTRACE): $(PRELOAD_OBJS) $(COMMON_SHIM_OBJS)
 preload: $(LIBGCTRACE)
 
 # ---------------------------------------------------------------- gctrace
-VIEWER_SRCS := $(wildcard viewer/*.c)
+VIEWER_SRCS := $(wildcard viewer/*.c viewer/tui/*.c)
 VIEWER_OBJS := $(VIEWER_SRCS:viewer/%.c=$(OBJ)/viewer/%.o)
 GCTRACE     := $(OUT_BIN)/gctrace
 VIEWER_LIBS := -lsqlite3 -ldw -lelf -lncursesw -lm -lpthread
 
-$(OBJ)/viewer/%.o: viewer/%.c $(wildcard viewer/*.h) $(COMMON_HDRS)
+$(OBJ)/viewer/%.o: viewer/%.c $(wildcard viewer/*.h viewer/tui/*.h) $(COMMON_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
 
@@ -149,6 +149,9 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/%: bench/%.c $(LIBGOC) $(LIBGOC_T) include/goc.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGOC) $(ALL_LDFLAGS) $(LIB_LIBS)
+
+# Fuzzing harnesses and other optional parts keep their rules beside them.
+-include $(wildcard tests/*/*.mk)
 
 # ---------------------------------------------------------------- top level
 all: lib preload viewer samples test-bins $(BENCH_BINS)
