@@ -1,31 +1,46 @@
 /*
- * cmd_later.c - commands announced by the design whose implementation has
- * not landed yet (the terminal viewer and the Chrome export).  They say so
- * plainly and exit 2, rather than pretending.
+ * cmd_later.c - `gctrace view` and `gctrace export` dispatch.
+ *
+ * The terminal viewer (viewer/cmd_view.c) and the Chrome export
+ * (viewer/cmd_export_chrome.c) are their own files; until a build has them,
+ * the weak definitions here say so plainly and exit 2, rather than
+ * pretending.
  */
 #include "cli.h"
 
-#include <string.h>
-
 static int
-not_yet(const char *name, int argc, char **argv)
+not_yet(const char *name)
 {
-    (void)argc;
-    (void)argv;
-    gct_say("%s: not implemented in this version; use 'gctrace report' or "
+    gct_say("%s: not available in this build; use 'gctrace report' or "
             "'gctrace check', or open the trace with sqlite3",
             name);
     return GCT_EXIT_USAGE;
 }
 
+__attribute__((weak)) int
+cmd_view_tui(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return not_yet("view");
+}
+
+__attribute__((weak)) int
+cmd_export_chrome(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return not_yet("export");
+}
+
 int
 cmd_view(int argc, char **argv)
 {
-    return not_yet("view", argc, argv);
+    return cmd_view_tui(argc, argv);
 }
 
 int
 cmd_export(int argc, char **argv)
 {
-    return not_yet("export", argc, argv);
+    return cmd_export_chrome(argc, argv);
 }
