@@ -262,22 +262,22 @@ reason_name(int64_t reason)
     return "unknown wait";
 }
 
-/* Whether the root process ended through exit (not killed while stuck). */
-static bool
-clean_exit(struct ctx *c)
-{
-    sqlite3_stmt *st = query(c, "SELECT value FROM meta WHERE key = "
-                                "'clean_exit'");
-    bool clean = false;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            clean = sqlite3_column_int(st, 0) == 1;
-        sqlite3_finalize(st);
-    }
-    return clean;
-}
-
 /* ------------------------------------------------------------ threads */
+
+/* Whether a deadlock finding already names thread id. */
+static bool
+in_deadlock(struct ctx *c, int64_t id)
+{
+    for (size_t i = 0; i < c->out->n; i++) {
+        const struct gct_finding *f = &c->out->v[i];
+        if (strcmp(f->kind, "deadlock") != 0)
+            continue;
+        for (size_t k = 0; k < f->nthreads; k++)
+            if (f->threads[k].id == id)
+                return true;
+    }
+    return false;
+}
 
 /* Threads alive when their process ended.  The main thread of each
  * process is the process, not a leak; libgoc's own service threads
@@ -301,6 +301,8 @@ leaked_threads(struct ctx *c)
         int64_t id = sqlite3_column_int64(st, 0);
         int64_t create = sqlite3_column_int64(st, 1);
         int64_t parent = sqlite3_column_int64(st, 2);
+        if (in_deadlock(c, id))
+            continue; /* the deadlock finding explains it */
         bool blocked = sqlite3_column_type(st, 3) != SQLITE_NULL;
         int64_t reason = sqlite3_column_int64(st, 3);
         int64_t obj = sqlite3_column_int64(st, 4);
@@ -692,36 +694,42 @@ lock_deadlocks(struct ctx *c)
     gct_map_free(&done);
 }
 
-/* Every thread alive at the end blocked, in a run that did not exit: the
- * program was stuck ("all goroutines are asleep") and was killed. */
+/* In a process that did not exit (it was killed while stuck), every
+ * thread alive at the end blocked in a wait without a timeout: "all
+ * goroutines are asleep".  A thread blocked where the recorder does not
+ * see (read(2), libgoc's timer thread) counts as running: something may
+ * still have woken the program. */
 static void
 all_asleep(struct ctx *c)
 {
-    if (clean_exit(c))
-        return;
     for (size_t i = 0; i < c->out->n; i++)
         if (strcmp(c->out->v[i].kind, "deadlock") == 0)
             return; /* already explained */
     sqlite3_stmt *st = query(
         c, "SELECT count(*), sum(EXISTS (SELECT 1 FROM waits w WHERE "
-           "w.thread_id = t.id AND w.end_ns IS NULL AND w.reason NOT IN "
-           "(14))) FROM threads t WHERE t.end_ns IS NULL AND "
-           "coalesce(t.name, '') NOT LIKE 'goc-%'");
+           "w.thread_id = t.id AND w.end_ns IS NULL AND w.timed = 0)), t.pid "
+           "FROM threads t JOIN processes p ON p.pid = t.pid "
+           "WHERE t.end_ns IS NULL AND p.exit_status IS NULL "
+           "GROUP BY t.pid");
     if (st == NULL)
         return;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
         int64_t alive = sqlite3_column_int64(st, 0);
         int64_t blocked = sqlite3_column_int64(st, 1);
+        int64_t pid = sqlite3_column_int64(st, 2);
         if (alive > 0 && alive == blocked) {
             struct gct_finding *f = add(
                 c, "deadlock", "all_asleep", 3, 0,
-                xprintf("deadlock: all %" PRId64 " threads were blocked when "
-                        "the program was stopped (nothing could wake them)",
-                        alive));
+                xprintf("deadlock: all %" PRId64 " thread%s of process %" PRId64
+                        " were blocked, with no timeout, when it was stopped "
+                        "(nothing could wake them)",
+                        alive, alive == 1 ? "" : "s", pid));
             sqlite3_stmt *q = query(
                 c, "SELECT t.id, w.stack_id, w.object_id FROM threads t "
                    "JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL "
-                   "WHERE t.end_ns IS NULL GROUP BY t.id");
+                   "WHERE t.end_ns IS NULL AND t.pid = ? GROUP BY t.id");
+            if (q)
+                sqlite3_bind_int64(q, 1, pid);
             while (q && sqlite3_step(q) == SQLITE_ROW) {
                 int64_t tid = sqlite3_column_int64(q, 0);
                 ref_thread(c, f, tid);
@@ -897,6 +905,22 @@ by_severity(const void *x, const void *y)
     return (a->ts > b->ts) - (a->ts < b->ts);
 }
 
+/* A snapshot of a run still in progress (the watchdog's) has no "end":
+ * what is alive or unclosed there is not left over yet. */
+static bool
+complete(struct ctx *c)
+{
+    sqlite3_stmt *st = query(c, "SELECT value FROM meta WHERE key = "
+                                "'complete'");
+    bool done = true;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            done = sqlite3_column_int(st, 0) != 0;
+        sqlite3_finalize(st);
+    }
+    return done;
+}
+
 int
 gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
 {
@@ -906,11 +930,13 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
     lock_deadlocks(&c);
     all_asleep(&c);
     lock_order_cycles(&c);
-    leaked_threads(&c);
-    unclosed_channels(&c);
-    context_leaks(&c);
+    if (complete(&c)) {
+        leaked_threads(&c);
+        unclosed_channels(&c);
+        context_leaks(&c);
+        unjoined_threads(&c);
+    }
     misuses(&c);
-    unjoined_threads(&c);
     if (c.failed) {
         gct_findings_free(out);
         return -1;

@@ -45,7 +45,11 @@ enum gct_ev {
                                   held at the time; stack = acquisition */
 
     /* blocking; obj = what is waited on */
-    GCT_EV_WAIT_BEGIN = 30,    /* a = gct_wait reason */
+    GCT_EV_WAIT_BEGIN = 30,    /* a = gct_wait reason, | GCT_WAIT_TIMED
+                                  when the wait has a timeout; b = detail:
+                                  lock
+                                  owner tid, condvar's mutex, or a libgoc
+                                  wait's deadline (INT64_MAX: none) */
     GCT_EV_WAIT_END = 31,      /* a = result (0, errno or GOC_E*) */
 
     /* condition variables and semaphores */
@@ -106,6 +110,8 @@ enum gct_wait {
     GCT_WAIT_REASONS(GCT_X_ENUM)
 #undef GCT_X_ENUM
 };
+/* Or'ed into a GCT_EV_WAIT_BEGIN's reason: the wait ends by itself. */
+#define GCT_WAIT_TIMED 0x10000
 
 /* Lock modes and flags (GCT_EV_LOCK_INIT b, GCT_EV_LOCK_ACQUIRE a). */
 enum gct_lock_flags {

@@ -79,6 +79,7 @@ struct object {
 struct wait {
     int64_t thread, object, reason, begin, end, result, holder;
     uint32_t stack;
+    int timed;
 };
 
 struct pending_name {
@@ -109,6 +110,7 @@ struct finisher {
     struct gct_map object_by_addr;   /* (pid, addr) -> object id */
     struct gct_map stack_seen;       /* (stack id, 0) -> 1 */
     struct gct_map frame_by_pc;      /* (pc, 0) -> first frame id */
+    struct gct_map pid_seen;         /* (pid, 0) -> 1 */
 
     struct gct_symbolizer *sym;
     int64_t next_frame;
@@ -411,8 +413,12 @@ frame_of(struct finisher *f, uint64_t pc)
             (int64_t)fr[i].inlined);
     f->next_frame += n;
     gct_map_put(&f->frame_by_pc, pc, 0, (uint64_t)id);
-    /* remember how many frames the chain has, after the first */
+    /* remember how many frames the chain has, and whether it is the
+     * recorder's own code (main's trampoline), which stacks leave out */
     gct_map_put(&f->frame_by_pc, pc, 1, (uint64_t)n);
+    const char *mod = fr[0].module ? strrchr(fr[0].module, '/') : NULL;
+    if (mod && strcmp(mod, "/libgctrace.so") == 0)
+        gct_map_put(&f->frame_by_pc, pc, 2, 1);
     return id;
 }
 
@@ -429,6 +435,8 @@ write_stack(struct finisher *f, const struct gct_rec *r)
     int64_t idx = 0;
     for (int64_t i = 0; i < n; i++) {
         int64_t first = frame_of(f, pcs[i]);
+        if (gct_map_get(&f->frame_by_pc, pcs[i], 2, 0))
+            continue;
         int64_t count = (int64_t)gct_map_get(&f->frame_by_pc, pcs[i], 1, 1);
         for (int64_t k = 0; k < count; k++)
             run(f, f->ins_stack_frame, "iii", (int64_t)r->obj, idx++,
@@ -444,17 +452,19 @@ begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
            int pid, int64_t ts)
 {
     struct thread *t = T(f, tid_id);
-    const char *kind = reason_object_kind(r->a);
+    int64_t reason = r->a & ~(int64_t)GCT_WAIT_TIMED;
+    const char *kind = reason_object_kind(reason);
     int64_t obj = kind ? object_of(f, pid, r->obj, kind, ts) : 0;
-    struct wait w = {tid_id, obj, r->a, ts, -1, 0, 0, r->stack};
-    if (r->a == GCT_WAIT_MUTEX || r->a == GCT_WAIT_RWLOCK_RD ||
-        r->a == GCT_WAIT_RWLOCK_WR)
+    struct wait w = {tid_id, obj, reason, ts, -1, 0, 0, r->stack,
+                     (r->a & GCT_WAIT_TIMED) != 0};
+    if (reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_RD ||
+        reason == GCT_WAIT_RWLOCK_WR)
         w.holder = r->b;
-    if (r->a == GCT_WAIT_COND && r->b)
+    if (reason == GCT_WAIT_COND && r->b)
         object_of(f, pid, (uint64_t)r->b, "mutex", ts);
     GCT_PUSH(f->waits, f->nwaits, f->capwaits, w);
     int64_t wid = (int64_t)f->nwaits;
-    if (r->a == GCT_WAIT_SELECT) {
+    if (reason == GCT_WAIT_SELECT) {
         for (size_t i = 0; i < t->ncases; i++) {
             int64_t o = object_of(f, pid, t->cases[i], "chan", ts);
             run(f, f->ins_wait_case, "iis", wid, o,
@@ -521,6 +531,23 @@ edge(struct finisher *f, int64_t tid_id, const struct gct_rec *r, int pid,
         site, len ? gates : NULL);
 }
 
+/* A process record for a pid already seen: the process exec'd.  The old
+ * image's threads (and their waits) ended there; the new image's threads
+ * start afresh, even on the same tid. */
+static void
+end_image(struct finisher *f, int pid, int64_t ts)
+{
+    for (size_t i = 0; i < f->nthreads; i++) {
+        struct thread *t = &f->threads[i];
+        if (t->pid != pid || t->end >= 0)
+            continue;
+        t->end = ts;
+        while (t->nopen > 0)
+            f->waits[t->open_waits[--t->nopen] - 1].end = ts;
+        gct_map_put(&f->thread_by_tid, (uint64_t)pid, (uint64_t)t->tid, 0);
+    }
+}
+
 static void
 replay_one(struct finisher *f, const struct ref *ref)
 {
@@ -545,6 +572,9 @@ replay_one(struct finisher *f, const struct ref *ref)
         return;
     }
     case GCT_REC_PROC: {
+        if (gct_map_get(&f->pid_seen, (uint64_t)pid, 0, 0))
+            end_image(f, pid, ts);
+        gct_map_put(&f->pid_seen, (uint64_t)pid, 0, 1);
         const char *p = (const char *)(r + 1);
         size_t n = payload_len(r);
         size_t exe_len = strnlen(p, n);
@@ -798,13 +828,13 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
     sqlite3_finalize(stats);
 
     st = prepare(f, "INSERT INTO waits(id,thread_id,object_id,reason,"
-                    "begin_ns,end_ns,result,stack_id,holder_tid) "
-                    "VALUES(?,?,?,?,?,?,?,?,?)");
+                    "begin_ns,end_ns,result,stack_id,holder_tid,timed) "
+                    "VALUES(?,?,?,?,?,?,?,?,?,?)");
     for (size_t i = 0; st && i < f->nwaits; i++) {
         struct wait *w = &f->waits[i];
-        run(f, st, "iiniiNinn", (int64_t)i + 1, w->thread, w->object,
+        run(f, st, "iiniiNinni", (int64_t)i + 1, w->thread, w->object,
             w->reason, w->begin, w->end, w->result, (int64_t)w->stack,
-            w->holder);
+            w->holder, (int64_t)w->timed);
     }
     sqlite3_finalize(st);
 
@@ -947,6 +977,7 @@ free_model(struct finisher *f)
     gct_map_free(&f->object_by_addr);
     gct_map_free(&f->stack_seen);
     gct_map_free(&f->frame_by_pc);
+    gct_map_free(&f->pid_seen);
     gct_symbolizer_free(f->sym);
 }
 

@@ -89,7 +89,8 @@ CREATE TABLE waits (
     end_ns     INTEGER,             -- NULL: still waiting at the end
     result     INTEGER,
     stack_id   INTEGER REFERENCES stacks(id),
-    holder_tid INTEGER              -- locks: the owner when the wait began
+    holder_tid INTEGER,             -- locks: the owner when the wait began
+    timed      INTEGER DEFAULT 0    -- 1: the wait had a timeout of its own
 );
 
 CREATE TABLE select_cases (

@@ -105,7 +105,7 @@ block(goc_chan *ch, goc__waitq *q, void *elem, goc_time deadline,
     goc__waitq_push(q, &w);
     goc__lock_release(&ch->lock);
 
-    GOC_WAIT_BEGIN(reason, ch);
+    GOC_WAIT_UNTIL(reason, ch, deadline);
     int r = goc__wait_park(&wt, deadline);
     if (r == GOC_ETIMEDOUT) {
         /* Leave the queue, unless a peer already dropped us as stale. */

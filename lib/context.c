@@ -398,7 +398,7 @@ goc_ctx_wait(goc_ctx *ctx, goc_time deadline)
     if (deadline != GOC_FOREVER && deadline <= goc_now())
         return 0;
     word = c != NULL ? &c->done_word : &never;
-    GOC_WAIT_BEGIN(GCT_WAIT_CTX, ctx);
+    GOC_WAIT_UNTIL(GCT_WAIT_CTX, ctx, deadline);
     while (atomic_load_explicit(word, memory_order_acquire) == 0) {
         if (goc__futex_wait(word, 0, deadline) == GOC_ETIMEDOUT)
             break;

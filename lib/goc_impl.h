@@ -137,8 +137,12 @@ GOC_HIDDEN gctrace_hook_fn goc__hook(void);
 #define GOC_MISUSE(subkind, obj, detail)                                    \
     GOC_HOOK(GCT_EV_MISUSE, (obj), (subkind), (detail), NULL)
 
-/* Blocking brackets, so the tracer sees who waits on what since when. */
-#define GOC_WAIT_BEGIN(reason, obj) GOC_HOOK(GCT_EV_WAIT_BEGIN, obj, reason, 0, NULL)
+/* Blocking brackets, so the tracer sees who waits on what since when.
+ * A wait with a deadline says so (GOC_WAIT_UNTIL): the deadlock watchdog
+ * does not count a wait that will end by itself. */
+#define GOC_WAIT_BEGIN(reason, obj) GOC_WAIT_UNTIL(reason, obj, GOC_FOREVER)
+#define GOC_WAIT_UNTIL(reason, obj, deadline)                               \
+    GOC_HOOK(GCT_EV_WAIT_BEGIN, obj, reason, deadline, NULL)
 #define GOC_WAIT_END(obj, result) GOC_HOOK(GCT_EV_WAIT_END, obj, result, 0, NULL)
 
 #endif /* GOC_IMPL_H */

@@ -177,7 +177,7 @@ goc_limiter_wait(goc_limiter *l, goc_ctx *ctx)
     if (r.time_to_act <= now)
         return 0;
 
-    GOC_WAIT_BEGIN(GCT_WAIT_LIMITER, l);
+    GOC_WAIT_UNTIL(GCT_WAIT_LIMITER, l, r.time_to_act);
     if (ctx != NULL && goc_ctx_done(ctx) != NULL)
         err = goc_ctx_wait(ctx, r.time_to_act); /* 0: the token's time */
     else

@@ -92,7 +92,7 @@ select_none(goc_case *cases, goc_time deadline)
     if (deadline != GOC_FOREVER && deadline <= goc_now())
         return GOC_ETIMEDOUT;
     _Atomic uint32_t never = 0;
-    GOC_WAIT_BEGIN(GCT_WAIT_SELECT_NONE, cases);
+    GOC_WAIT_UNTIL(GCT_WAIT_SELECT_NONE, cases, deadline);
     while (goc__futex_wait(&never, 0, deadline) != GOC_ETIMEDOUT)
         ;
     GOC_WAIT_END(cases, GOC_ETIMEDOUT);
@@ -231,7 +231,7 @@ goc_select(goc_case *cases, size_t n, goc_time deadline)
     for (size_t i = 0; i < n; i++)
         if (cases[i].ch != NULL)
             GOC_HOOK(GCT_EV_SELECT_CASE, cases[i].ch, cases[i].op, i, NULL);
-    GOC_WAIT_BEGIN(GCT_WAIT_SELECT, cases);
+    GOC_WAIT_UNTIL(GCT_WAIT_SELECT, cases, deadline);
     int r = goc__wait_park(&wt, deadline);
 
     /* Pass 3: unlink the waiters still queued.  The winner was unlinked by

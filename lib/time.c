@@ -35,7 +35,7 @@ goc_sleep_until(goc_time deadline)
         deadline = INT64_MAX / 2;
     ts.tv_sec = deadline / GOC_SECOND;
     ts.tv_nsec = deadline % GOC_SECOND;
-    GOC_WAIT_BEGIN(GCT_WAIT_SLEEP, NULL);
+    GOC_WAIT_UNTIL(GCT_WAIT_SLEEP, NULL, deadline);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != 0)
         ;
     GOC_WAIT_END(NULL, 0);

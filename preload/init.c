@@ -151,14 +151,15 @@ record_exit(int status)
 }
 
 /* Runs `gctrace finish` on the trace; returns its exit status (1: the
- * analyses found something), or -1 when it could not run. */
-static int
-spawn_finisher(void)
+ * analyses found something), or -1 when it could not run.  A snapshot
+ * (the watchdog's) leaves the raw log to the program, which goes on. */
+int
+gct_spawn_finisher(bool snapshot)
 {
     Dl_info info;
     char bin[PATH_MAX];
 
-    if (!dladdr((void *)&spawn_finisher, &info) || !info.dli_fname)
+    if (!dladdr((void *)&gct_spawn_finisher, &info) || !info.dli_fname)
         return -1;
     const char *slash = strrchr(info.dli_fname, '/');
     int dir = slash ? (int)(slash - info.dli_fname) : 0;
@@ -184,6 +185,8 @@ spawn_finisher(void)
     argv[a++] = bin;
     argv[a++] = "finish";
     argv[a++] = gct_rec.opt.report ? "--report" : "--quiet";
+    if (snapshot)
+        argv[a++] = "--snapshot";
     if (gct_rec.opt.suppressions[0]) {
         argv[a++] = "--suppressions";
         argv[a++] = gct_rec.opt.suppressions;
@@ -252,7 +255,7 @@ at_exit(void)
     if (!gct_rec.opt.finish)
         return -1;
     gct_rec.on = false;
-    int r = spawn_finisher();
+    int r = gct_spawn_finisher(false);
     if (r == 1 && gct_rec.opt.exitcode != 0)
         return gct_rec.opt.exitcode;
     return -1;
@@ -330,6 +333,7 @@ fork(void)
     if (pid == 0) {
         /* The child writes into the same log, in chunks of its own. */
         gct_threads_after_fork(t);
+        gct_watchdog_after_fork();
         gct_rec.root = 0;
         exit_status = -1;
         t->guard++;
@@ -376,7 +380,8 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
     int mode = gct_rec.opt.record;
     switch (kind) {
     case GCT_EV_WAIT_BEGIN:
-        gct_wait_begin(t, (int)a, obj, b);
+        /* libgoc passes the wait's deadline; GOC_FOREVER is none */
+        gct_wait_begin(t, (int)a, obj, b, b != INT64_MAX && b != 0);
         break;
     case GCT_EV_WAIT_END:
         gct_wait_end(t, obj, a);

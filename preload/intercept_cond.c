@@ -23,12 +23,12 @@ check_holds(struct gct_thread *t, pthread_mutex_t *m)
 }
 
 /* Runs a condvar wait given as an expression, with the bookkeeping. */
-#define COND_WAIT(t, c, m, call)                                           \
+#define COND_WAIT(t, c, m, timed, call)                                    \
     ({                                                                     \
         int e_ = errno;                                                    \
         check_holds(t, (pthread_mutex_t *)(m));                            \
         gct_lock_released(t, m);                                           \
-        gct_wait_begin(t, GCT_WAIT_COND, c, (int64_t)(uintptr_t)(m));      \
+        gct_wait_begin(t, GCT_WAIT_COND, c, (int64_t)(uintptr_t)(m), timed); \
         errno = e_;                                                        \
         int r_ = (call);                                                   \
         e_ = errno;                                                        \
@@ -45,7 +45,7 @@ pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_wait(c, m);
-    return COND_WAIT(t, c, m, gct_real.pthread_cond_wait(c, m));
+    return COND_WAIT(t, c, m, false, gct_real.pthread_cond_wait(c, m));
 }
 
 GCT_EXPORT int
@@ -56,7 +56,7 @@ pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_timedwait(c, m, ts);
-    return COND_WAIT(t, c, m, gct_real.pthread_cond_timedwait(c, m, ts));
+    return COND_WAIT(t, c, m, true, gct_real.pthread_cond_timedwait(c, m, ts));
 }
 
 GCT_EXPORT int
@@ -67,7 +67,7 @@ pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_clockwait(c, m, clk, ts);
-    return COND_WAIT(t, c, m,
+    return COND_WAIT(t, c, m, true,
                      gct_real.pthread_cond_clockwait(c, m, clk, ts));
 }
 
@@ -129,7 +129,7 @@ sem_wait(sem_t *s)
     if (r == 0 || errno != EAGAIN)
         return r == 0 ? (errno = e, 0) : gct_real.sem_wait(s);
     errno = e;
-    gct_wait_begin(t, GCT_WAIT_SEM, s, 0);
+    gct_wait_begin(t, GCT_WAIT_SEM, s, 0, false);
     r = gct_real.sem_wait(s);
     e = errno;
     gct_wait_end(t, s, r == 0 ? 0 : e);
@@ -149,7 +149,7 @@ sem_timedwait(sem_t *s, const struct timespec *ts)
     if (r == 0)
         return errno = e, 0;
     errno = e;
-    gct_wait_begin(t, GCT_WAIT_SEM, s, 0);
+    gct_wait_begin(t, GCT_WAIT_SEM, s, 0, true);
     r = gct_real.sem_timedwait(s, ts);
     e = errno;
     gct_wait_end(t, s, r == 0 ? 0 : e);
@@ -175,7 +175,7 @@ pthread_barrier_wait(pthread_barrier_t *b)
     if (t == NULL)
         return gct_real.pthread_barrier_wait(b);
     int e = errno;
-    gct_wait_begin(t, GCT_WAIT_BARRIER, b, 0);
+    gct_wait_begin(t, GCT_WAIT_BARRIER, b, 0, false);
     errno = e;
     int r = gct_real.pthread_barrier_wait(b);
     e = errno;
@@ -193,7 +193,7 @@ cnd_wait(cnd_t *c, mtx_t *m)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.cnd_wait(c, m);
-    return COND_WAIT(t, c, m, gct_real.cnd_wait(c, m));
+    return COND_WAIT(t, c, m, false, gct_real.cnd_wait(c, m));
 }
 
 GCT_EXPORT int
@@ -203,5 +203,5 @@ cnd_timedwait(cnd_t *c, mtx_t *m, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.cnd_timedwait(c, m, ts);
-    return COND_WAIT(t, c, m, gct_real.cnd_timedwait(c, m, ts));
+    return COND_WAIT(t, c, m, true, gct_real.cnd_timedwait(c, m, ts));
 }

@@ -42,7 +42,8 @@ misuse(struct gct_thread *t, int subkind, const void *obj, int64_t detail)
         if (r_ != 0) {                                                     \
             int busy_ = r_ == EBUSY;                                       \
             if (busy_)                                                     \
-                gct_wait_begin(t, reason, obj, owner);                     \
+                gct_wait_begin(t, reason, obj, owner,                      \
+                               (f_ & GCT_LOCK_TIMED) != 0);                \
             r_ = (blockcall);                                              \
             if (busy_) {                                                   \
                 int e_ = errno;                                            \
@@ -327,7 +328,7 @@ mtx_lock(mtx_t *m)
     int r = gct_real.mtx_trylock(m);
     uint32_t flags = 0;
     if (r == thrd_busy) {
-        gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm));
+        gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm), false);
         r = gct_real.mtx_lock(m);
         gct_wait_end(t, m, r);
         flags = GCT_LOCK_CONTENDED;
@@ -363,7 +364,7 @@ mtx_timedlock(mtx_t *m, const struct timespec *ts)
         bool busy = r == thrd_busy;
         if (busy)
             gct_wait_begin(t, GCT_WAIT_MUTEX, m,
-                           mutex_owner((pthread_mutex_t *)m));
+                           mutex_owner((pthread_mutex_t *)m), true);
         r = gct_real.mtx_timedlock(m, ts);
         if (busy) {
             gct_wait_end(t, m, r);

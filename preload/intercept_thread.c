@@ -106,7 +106,7 @@ pthread_join(pthread_t th, void **ret)
     int r = gct_real.pthread_tryjoin_np ? gct_real.pthread_tryjoin_np(th, ret)
                                         : EBUSY;
     if (r == EBUSY) {
-        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0);
+        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, false);
         r = gct_real.pthread_join(th, ret);
         gct_wait_end(t, (void *)th, r);
     }
@@ -123,7 +123,7 @@ pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *ts)
         return gct_real.pthread_timedjoin_np(th, ret, ts);
     int r = gct_real.pthread_tryjoin_np(th, ret);
     if (r == EBUSY) {
-        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0);
+        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, true);
         r = gct_real.pthread_timedjoin_np(th, ret, ts);
         gct_wait_end(t, (void *)th, r);
     }

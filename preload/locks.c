@@ -127,16 +127,18 @@ gct_lock_released(struct gct_thread *t, const void *lock)
 
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
-               int64_t detail)
+               int64_t detail, bool timed)
 {
+    gct_watchdog_start(t);
     t->guard++;
     if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
         uint32_t stack = gct_stack(t);
         gct_emit(t, GCT_EV_WAIT_BEGIN, stack, (uint64_t)(uintptr_t)obj,
-                 reason, detail, NULL, 0);
+                 reason | (timed ? GCT_WAIT_TIMED : 0), detail, NULL, 0);
     }
     atomic_store_explicit(&t->wait_obj, (uintptr_t)obj, memory_order_relaxed);
     atomic_store_explicit(&t->wait_since, gct_now(), memory_order_relaxed);
+    atomic_store_explicit(&t->wait_timed, timed, memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
     t->guard--;
 }

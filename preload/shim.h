@@ -156,6 +156,8 @@ struct gct_thread {
     _Atomic int wait_reason;
     _Atomic uintptr_t wait_obj;
     _Atomic int64_t wait_since;
+    _Atomic bool wait_timed;    /* the wait has a timeout of its own */
+    uint64_t handle;            /* pthread_self(), for joins */
 
     int nheld;
     struct gct_held held[GCT_HELD_MAX];
@@ -251,8 +253,19 @@ void gct_lock_released(struct gct_thread *t, const void *lock);
 
 /* Brackets a wait that blocks. */
 void gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
-                    int64_t detail);
+                    int64_t detail, bool timed);
 void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);
+
+/* ---------------------------------------------------------------- init.c */
+
+/* Runs `gctrace finish` (see init.c); snapshot: for the watchdog. */
+int gct_spawn_finisher(bool snapshot);
+
+/* ---------------------------------------------------------------- watchdog.c */
+
+/* Starts the deadlock watchdog once per process, when t first blocks. */
+void gct_watchdog_start(struct gct_thread *t);
+void gct_watchdog_after_fork(void);
 
 /* Writes every thread's pending lock counters (exit). */
 void gct_flush_counts(struct gct_thread *t);

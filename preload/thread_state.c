@@ -67,6 +67,7 @@ make_state(int parent_tid, uint32_t stack, int64_t flags)
         return NULL;
     t->tid = (int)syscall(SYS_gettid);
     t->pid = getpid();
+    t->handle = (uint64_t)pthread_self();
     self_tls = t;
     if (atomic_load_explicit(&key_made, memory_order_acquire))
         pthread_setspecific(exit_key, t);

@@ -43,6 +43,6 @@ int gct_findings_for(void *db, const char *suppressions,
  * otherwise).  Returns the number of findings, or -1 (message printed). */
 int gct_finish_and_report(const char *trace, int exit_status,
                           int term_signal, const char *suppressions,
-                          bool report);
+                          bool report, bool snapshot);
 
 #endif

@@ -39,11 +39,12 @@ gct_findings_for(void *db, const char *suppressions, struct gct_findings *out)
 
 int
 gct_finish_and_report(const char *trace, int exit_status, int term_signal,
-                      const char *suppressions, bool report)
+                      const char *suppressions, bool report, bool snapshot)
 {
     char err[512];
     struct gct_finish_opts o = {.exit_status = exit_status,
-                                .term_signal = term_signal};
+                                .term_signal = term_signal,
+                                .keep_raw = snapshot};
     struct gct_findings found;
     sqlite3 *db = NULL;
 
@@ -75,10 +76,12 @@ static void
 usage(FILE *out)
 {
     fputs("usage: gctrace finish [--report|--quiet] [--suppressions FILE]\n"
-          "                      [--exit-status N] [--signal N] [--] TRACE\n"
+          "                      [--exit-status N] [--signal N] [--snapshot]\n"
+          "                      [--] TRACE\n"
           "Turns TRACE.raw, the log the recorder writes, into the sqlite\n"
           "trace TRACE and analyses it.  The recorder runs this at exit;\n"
           "every other command runs it on a trace whose program was killed.\n"
+          "--snapshot keeps the raw log: its program is still running.\n"
           "exit status: 0 clean, 1 findings, 2 error\n",
           out);
 }
@@ -92,10 +95,11 @@ cmd_finish(int argc, char **argv)
         {"suppressions", required_argument, NULL, 's'},
         {"exit-status", required_argument, NULL, 'e'},
         {"signal", required_argument, NULL, 'k'},
+        {"snapshot", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    bool report = false;
+    bool report = false, snapshot = false;
     const char *supp = NULL;
     int status = -1, sig = -1, c;
 
@@ -108,6 +112,7 @@ cmd_finish(int argc, char **argv)
         case 's': supp = optarg; break;
         case 'e': status = atoi(optarg); break;
         case 'k': sig = atoi(optarg); break;
+        case 'S': snapshot = true; break;
         case 'h': usage(stdout); return GCT_EXIT_OK;
         default:
             gct_say("finish: unknown option '%s' (see 'gctrace finish --help')",
@@ -119,7 +124,8 @@ cmd_finish(int argc, char **argv)
         usage(stderr);
         return GCT_EXIT_USAGE;
     }
-    int n = gct_finish_and_report(argv[optind], status, sig, supp, report);
+    int n = gct_finish_and_report(argv[optind], status, sig, supp, report,
+                                  snapshot);
     if (n < 0)
         return GCT_EXIT_USAGE;
     return n > 0 ? GCT_EXIT_FINDINGS : GCT_EXIT_OK;

@@ -250,7 +250,7 @@ cmd_run(int argc, char **argv)
         }
     int status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     int sig = WIFSIGNALED(st) ? WTERMSIG(st) : -1;
-    int n = gct_finish_and_report(trace, status, sig, supp, !quiet);
+    int n = gct_finish_and_report(trace, status, sig, supp, !quiet, false);
     if (n >= 0 && !quiet)
         gct_say("trace written to %s: %d finding%s", trace, n,
                 n == 1 ? "" : "s");

@@ -1,0 +1,244 @@
+/*
+ * watchdog.c - noticing a deadlock while the program is stuck.
+ *
+ * A deadlocked program never reaches exit, so a report written at exit
+ * never comes.  The watchdog is a thread of the shim's own, started the
+ * first time any thread blocks, that looks every quarter of the delay
+ * (GCTRACE_OPTIONS watchdog_ms, 3 s by default) at what every thread of
+ * the process waits on, as the threads publish it in their state
+ * (locks.c):
+ *
+ *  - a thread blocked on a mutex (or a write-locked rwlock) whose owner,
+ *    which glibc keeps in the lock, is blocked in turn, and so on back to
+ *    the first: threads blocked on each other; an owner that is the
+ *    waiter itself is the chain of one;
+ *  - the same through joins (a thread joining one that is blocked);
+ *  - every thread of the process blocked, none of them with a timeout of
+ *    its own ("all goroutines are asleep").  A thread blocked somewhere the
+ *    shim does not see (a read(2), libgoc's timer thread) counts as
+ *    running, so a program that may still be woken is left alone.
+ *
+ * Each wait must have lasted the whole delay.  On a deadlock the watchdog
+ * prints a line, has `gctrace finish --snapshot` write the trace so far
+ * and report on it (the analyses find the same deadlock in the trace's
+ * open waits), then lets the program hang, or aborts it when
+ * abort_on_deadlock=1.  It reports each deadlock once.
+ *
+ * The watchdog never calls an interposed function and has no thread
+ * state, so it never appears in the trace.
+ */
+#include "shim.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static _Atomic int started;
+static int watchdog_pid;
+
+#define MAX_CHAIN 16
+
+static bool
+lock_wait(int reason)
+{
+    return reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_WR ||
+           reason == GCT_WAIT_RWLOCK_RD;
+}
+
+/* A live thread of this process, by tid or by pthread handle. */
+static struct gct_thread *
+find(int pid, int tid, uint64_t handle)
+{
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
+        if (atomic_load(&t->dead) || t->pid != pid)
+            continue;
+        if ((tid && t->tid == tid) || (handle && t->handle == handle))
+            return t;
+    }
+    return NULL;
+}
+
+/* Blocked for at least the delay, as of now. */
+static bool
+stuck(struct gct_thread *t, int64_t now, int64_t delay)
+{
+    int reason = atomic_load_explicit(&t->wait_reason, memory_order_acquire);
+    return reason != 0 &&
+           now - atomic_load_explicit(&t->wait_since,
+                                      memory_order_relaxed) >= delay;
+}
+
+/* Whom t waits for: the owner of its lock or the thread it joins.  NULL
+ * when that is not a thread we know, or nobody. */
+static struct gct_thread *
+waits_for(struct gct_thread *t, int pid)
+{
+    int reason = atomic_load(&t->wait_reason);
+    uintptr_t obj = atomic_load(&t->wait_obj);
+
+    if (obj == 0)
+        return NULL;
+    if (reason == GCT_WAIT_MUTEX) {
+        const pthread_mutex_t *m = (const pthread_mutex_t *)obj;
+        if (m->__data.__kind & 0x70)
+            return NULL;
+        int owner = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
+        return owner > 0 ? find(pid, owner, 0) : NULL;
+    }
+    if (reason == GCT_WAIT_RWLOCK_WR || reason == GCT_WAIT_RWLOCK_RD) {
+        const pthread_rwlock_t *rw = (const pthread_rwlock_t *)obj;
+        int writer = __atomic_load_n(&rw->__data.__cur_writer,
+                                     __ATOMIC_RELAXED);
+        return writer > 0 ? find(pid, writer, 0) : NULL;
+    }
+    if (reason == GCT_WAIT_JOIN)
+        return find(pid, 0, obj);
+    return NULL;
+}
+
+/* A cycle of lock and join waits through t, all stuck; its length or 0. */
+static int
+cycle_from(struct gct_thread *t, int pid, int64_t now, int64_t delay)
+{
+    struct gct_thread *cur = t;
+    for (int n = 1; n <= MAX_CHAIN; n++) {
+        int reason = atomic_load(&cur->wait_reason);
+        if (!stuck(cur, now, delay) ||
+            !(lock_wait(reason) || reason == GCT_WAIT_JOIN))
+            return 0;
+        cur = waits_for(cur, pid);
+        if (cur == NULL)
+            return 0;
+        if (cur == t)
+            return n;
+    }
+    return 0;
+}
+
+/* Every thread we know blocked for the delay, none in a timed wait. */
+static int
+all_asleep(int pid, int64_t now, int64_t delay)
+{
+    int n = 0;
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
+        if (atomic_load(&t->dead) || t->pid != pid)
+            continue;
+        if (!stuck(t, now, delay) || atomic_load(&t->wait_timed))
+            return 0;
+        n++;
+    }
+    return n;
+}
+
+static void
+say(const char *msg)
+{
+    ssize_t r = write(2, msg, __builtin_strlen(msg));
+    (void)r;
+}
+
+/* The deadlock's identity, so that it is reported once: the sum of its
+ * threads' wait start times. */
+static int64_t reported;
+
+static void
+verdict(const char *what, int64_t key)
+{
+    char line[256];
+
+    if (key == reported)
+        return;
+    reported = key;
+    atomic_fetch_add(&gct_rec.hdr->watchdog_findings, 1);
+    snprintf(line, sizeof line,
+             "gctrace: watchdog: %s for %ld ms; the trace so far follows\n",
+             what, gct_rec.opt.watchdog_ms);
+    say(line);
+    gct_spawn_finisher(true);
+    if (gct_rec.opt.abort_on_deadlock) {
+        say("gctrace: watchdog: aborting the program (abort_on_deadlock=1)\n");
+        abort();
+    }
+}
+
+static void
+check(int pid, int64_t delay)
+{
+    int64_t now = gct_now();
+
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
+        if (atomic_load(&t->dead) || t->pid != pid)
+            continue;
+        int n = cycle_from(t, pid, now, delay);
+        if (n == 0)
+            continue;
+        int64_t key = 0;
+        struct gct_thread *cur = t;
+        for (int i = 0; i < n && cur; i++, cur = waits_for(cur, pid))
+            key += atomic_load(&cur->wait_since) + cur->tid;
+        verdict(n == 1 ? "a thread waits for a lock it holds itself"
+                       : "threads are blocked on each other",
+                key);
+        return;
+    }
+    if (all_asleep(pid, now, delay) > 0) {
+        int64_t key = 0;
+        for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next)
+            if (!atomic_load(&t->dead) && t->pid == pid)
+                key += atomic_load(&t->wait_since) + t->tid;
+        verdict("every thread is blocked and nothing can wake them", key);
+    }
+}
+
+static void *
+watchdog_main(void *arg)
+{
+    (void)arg;
+    int64_t delay = (int64_t)gct_rec.opt.watchdog_ms * 1000000;
+    struct timespec period = {(time_t)(delay / 4 / 1000000000),
+                              (long)(delay / 4 % 1000000000)};
+    for (;;) {
+        nanosleep(&period, NULL);
+        if (!gct_rec.on || getpid() != watchdog_pid)
+            return NULL;
+        check(watchdog_pid, delay);
+    }
+}
+
+void
+gct_watchdog_start(struct gct_thread *t)
+{
+    int zero = 0;
+    pthread_attr_t attr;
+    pthread_t th;
+    sigset_t all, old;
+
+    if (gct_rec.opt.watchdog_ms <= 0 ||
+        atomic_load_explicit(&started, memory_order_relaxed) ||
+        !atomic_compare_exchange_strong(&started, &zero, 1))
+        return;
+    t->guard++;
+    watchdog_pid = getpid();
+    /* The thread starts with every signal blocked: the program's signals
+     * are the program's business. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (gct_real.pthread_create(&th, &attr, watchdog_main, NULL) != 0)
+        atomic_store(&started, 0);
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    t->guard--;
+}
+
+void
+gct_watchdog_after_fork(void)
+{
+    atomic_store(&started, 0);
+    reported = 0;
+}
