@@ -189,7 +189,7 @@ install: lib
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(LIBGOC) $(LIBGOC_T) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBGOC_SO) $(LIBGOC_T_SO) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 include/goc.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/goc.h include/gctrace.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define GOC_VERSION "\(.*\)"/\1/p' include/goc.h)|' \
 	    goc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/goc.pc
 
