@@ -172,3 +172,33 @@ pthread_setname_np(pthread_t th, const char *name)
     }
     return r;
 }
+
+/* glibc's thrd_join and thrd_detach reach its pthread code directly, past
+ * the interposed pthread_join: C11 threads need their own entry points. */
+GCT_EXPORT int
+thrd_join(thrd_t th, int *res)
+{
+    RESOLVED(thrd_join);
+    struct gct_thread *t = gct_self();
+    if (t == NULL)
+        return gct_real.thrd_join(th, res);
+    int e = errno;
+    gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, false);
+    errno = e;
+    int r = gct_real.thrd_join(th, res);
+    gct_wait_end(t, (void *)th, r);
+    note(t, GCT_EV_THREAD_JOIN, (pthread_t)th, r == thrd_success ? 0 : r);
+    return r;
+}
+
+GCT_EXPORT int
+thrd_detach(thrd_t th)
+{
+    RESOLVED(thrd_detach);
+    struct gct_thread *t = gct_self();
+    int r = gct_real.thrd_detach(th);
+    if (t)
+        note(t, GCT_EV_THREAD_DETACH, (pthread_t)th,
+             r == thrd_success ? 0 : r);
+    return r;
+}

@@ -92,6 +92,8 @@ gct_real_resolve(void)
     NEED(sem_post);
     NEED(pthread_barrier_wait);
     MAY(thrd_create);
+    MAY(thrd_join);
+    MAY(thrd_detach);
     MAY(mtx_lock);
     MAY(mtx_trylock);
     MAY(mtx_timedlock);

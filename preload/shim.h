@@ -85,6 +85,8 @@ struct gct_real {
     int (*pthread_barrier_wait)(pthread_barrier_t *);
 
     int (*thrd_create)(thrd_t *, thrd_start_t, void *);
+    int (*thrd_join)(thrd_t, int *);
+    int (*thrd_detach)(thrd_t);
     int (*mtx_lock)(mtx_t *);
     int (*mtx_trylock)(mtx_t *);
     int (*mtx_timedlock)(mtx_t *, const struct timespec *);
