@@ -373,14 +373,19 @@ unjoined_threads(struct ctx *c)
 
 /* ------------------------------------------------------------ lock order */
 
+/* An edge of the lock-order graph.  Nodes are locks, or lock classes
+ * (the site that made a lock) in the class graph; from_obj and to_obj are
+ * always the locks themselves. */
 struct edge {
     int64_t id, from, to, thread, stack, from_frame;
     int from_flags, to_flags;
     int64_t *gates;
     size_t ngates;
+    int64_t from_obj, to_obj;
 };
 
 struct graph {
+    bool classes; /* nodes are lock classes */
     struct edge *e;
     size_t n, cap;
     struct gct_map out_first; /* (node, k) -> edge index + 1 */
@@ -390,9 +395,18 @@ struct graph {
 static void
 load_edges(struct ctx *c, struct graph *g)
 {
-    sqlite3_stmt *st = query(c, "SELECT id, from_id, to_id, thread_id, "
-                                "stack_id, from_frame, from_flags, to_flags,"
-                                " gate_ids FROM lock_edges ORDER BY id");
+    sqlite3_stmt *st = query(
+        c, g->classes
+               ? "SELECT e.id, fo.class_id, tob.class_id, e.thread_id, "
+                 "e.stack_id, e.from_frame, e.from_flags, e.to_flags, "
+                 "e.gate_ids, e.from_id, e.to_id FROM lock_edges e "
+                 "JOIN objects fo ON fo.id = e.from_id "
+                 "JOIN objects tob ON tob.id = e.to_id "
+                 "WHERE fo.class_id IS NOT NULL AND tob.class_id IS NOT NULL "
+                 "ORDER BY e.id"
+               : "SELECT id, from_id, to_id, thread_id, stack_id, "
+                 "from_frame, from_flags, to_flags, gate_ids, from_id, to_id "
+                 "FROM lock_edges ORDER BY id");
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -405,7 +419,9 @@ load_edges(struct ctx *c, struct graph *g)
                          sqlite3_column_int(st, 6),
                          sqlite3_column_int(st, 7),
                          NULL,
-                         0};
+                         0,
+                         sqlite3_column_int64(st, 9),
+                         sqlite3_column_int64(st, 10)};
         size_t cap = 0;
         for (const char *p = col_text(st, 8); *p;) {
             int64_t v = strtoll(p, (char **)&p, 10);
@@ -415,8 +431,10 @@ load_edges(struct ctx *c, struct graph *g)
             else
                 break;
         }
-        if (e.from == e.to)
+        if (e.from == e.to) { /* nesting within one class: no order */
+            free(e.gates);
             continue;
+        }
         GCT_PUSH(g->e, g->n, g->cap, e);
         uint64_t k = gct_map_get(&g->out_count, (uint64_t)e.from, 0, 0);
         gct_map_put(&g->out_first, (uint64_t)e.from, k + 1, g->n);
@@ -473,6 +491,38 @@ cycle_can_deadlock(struct edge **e, size_t n)
 
 #define MAX_CYCLE 8
 
+/* A node's name: a lock, or a class "locks made at f (file:line)". */
+static char *
+node_label(struct ctx *c, const struct graph *g, int64_t node)
+{
+    if (!g->classes)
+        return object_label(c, node);
+    sqlite3_stmt *st = query(c, "SELECT function, file, line FROM frames "
+                                "WHERE id = ?");
+    char *s = NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, node);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *file = col_text(st, 1), *base = strrchr(file, '/');
+            s = xprintf("locks made at %s (%s:%d)", col_text(st, 0),
+                        base ? base + 1 : file, sqlite3_column_int(st, 2));
+        }
+        sqlite3_finalize(st);
+    }
+    return s ? s : gct_xstrdup("a lock class");
+}
+
+/* A class cycle whose locks also close a cycle is the instance cycle,
+ * reported already. */
+static bool
+closes_on_instances(struct edge **e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (e[i]->to_obj != e[(i + 1) % n]->from_obj)
+            return false;
+    return true;
+}
+
 /* Depth-first search for cycles back to start through nodes > start (so
  * each cycle is found once, from its smallest node). */
 static void
@@ -490,7 +540,8 @@ search(struct ctx *c, struct graph *g, int64_t start, int64_t node,
                 seen = true;
         path[depth] = e;
         if (e->to == start) {
-            if (!cycle_can_deadlock(path, depth + 1))
+            if (!cycle_can_deadlock(path, depth + 1) ||
+                (g->classes && closes_on_instances(path, depth + 1)))
                 continue;
             /* one finding per set of locks */
             uint64_t key = 0;
@@ -502,24 +553,31 @@ search(struct ctx *c, struct graph *g, int64_t start, int64_t node,
             char desc[512] = "";
             size_t len = 0;
             for (size_t i = 0; i <= depth; i++) {
-                char *l = object_label(c, path[i]->from);
+                char *l = node_label(c, g, path[i]->from);
                 int m = snprintf(desc + len, sizeof desc - len, "%s -> ", l);
                 free(l);
                 if (m > 0 && (size_t)m < sizeof desc - len)
                     len += (size_t)m;
             }
-            char *first = object_label(c, path[0]->from);
+            char *first = node_label(c, g, path[0]->from);
             snprintf(desc + len, sizeof desc - len, "%s", first);
             free(first);
             struct gct_finding *f = add(
-                c, "lock_order_cycle", NULL, 2, 0,
-                xprintf("lock-order inversion between %zu locks: %s; the "
-                        "threads below took them in conflicting orders, "
-                        "which deadlocks when they run at the same time",
-                        depth + 1, desc));
+                c, "lock_order_cycle", g->classes ? "class" : NULL, 2, 0,
+                g->classes
+                    ? xprintf("lock-order inversion between %zu lock "
+                              "classes: %s; this run took different locks "
+                              "of these classes in conflicting orders, so "
+                              "the same code can deadlock on the same locks",
+                              depth + 1, desc)
+                    : xprintf("lock-order inversion between %zu locks: %s; "
+                              "the threads below took them in conflicting "
+                              "orders, which deadlocks when they run at the "
+                              "same time",
+                              depth + 1, desc));
             for (size_t i = 0; i <= depth; i++) {
-                char *l = object_label(c, path[i]->to);
-                char *h = object_label(c, path[i]->from);
+                char *l = object_label(c, path[i]->to_obj);
+                char *h = object_label(c, path[i]->from_obj);
                 char *lab = xprintf("edge %zu: %s taken here while holding "
                                     "%s", i + 1, l, h);
                 add_stack(c, f, path[i]->stack, lab);
@@ -529,7 +587,7 @@ search(struct ctx *c, struct graph *g, int64_t start, int64_t node,
                 free(lab);
                 free(l);
                 free(h);
-                ref_object(c, f, path[i]->from);
+                ref_object(c, f, path[i]->from_obj);
                 bool dup = false;
                 for (size_t k2 = 0; k2 < f->nthreads; k2++)
                     if (f->threads[k2].id == path[i]->thread)
@@ -545,10 +603,13 @@ search(struct ctx *c, struct graph *g, int64_t start, int64_t node,
     }
 }
 
+/* Cycles of the lock-order graph: between locks (classes false) or
+ * between lock classes (true), the latter only where the locks
+ * themselves made no cycle. */
 static void
-lock_order_cycles(struct ctx *c)
+lock_order_cycles(struct ctx *c, bool classes)
 {
-    struct graph g = {0};
+    struct graph g = {.classes = classes};
     struct gct_map reported = {0};
     struct edge *path[MAX_CYCLE];
 
@@ -929,7 +990,8 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
     memset(out, 0, sizeof *out);
     lock_deadlocks(&c);
     all_asleep(&c);
-    lock_order_cycles(&c);
+    lock_order_cycles(&c, false);
+    lock_order_cycles(&c, true);
     if (complete(&c)) {
         leaked_threads(&c);
         unclosed_channels(&c);

@@ -37,6 +37,10 @@ enum gct_ev {
     GCT_EV_LOCK_ACQUIRE = 21,  /* a = GCT_LOCK_* mode flags */
     GCT_EV_LOCK_RELEASE = 22,  /* a = result */
     GCT_EV_LOCK_DESTROY = 23,  /* a = result */
+    GCT_EV_LOCK_FIRST_USE = 25,/* the first acquisition in the process of a
+                                  lock never initialised through
+                                  pthread_mutex_init (static initialiser):
+                                  stack = where, for its lock class */
     GCT_EV_LOCK_EDGE = 24,     /* obj = acquired lock, a = held lock,
                                   b = the code address where the held lock
                                   was taken, payload = uint64_t[]: flags

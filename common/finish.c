@@ -74,6 +74,7 @@ struct object {
     int64_t cancel_ns, cancel_cause;
     char *cancel_how;
     int64_t acq, contended, wait_total, wait_max;
+    bool inited; /* made by an init call (has a lock class) */
 };
 
 struct wait {
@@ -111,6 +112,8 @@ struct finisher {
     struct gct_map stack_seen;       /* (stack id, 0) -> 1 */
     struct gct_map frame_by_pc;      /* (pc, 0) -> first frame id */
     struct gct_map pid_seen;         /* (pid, 0) -> 1 */
+    struct gct_map place_ids;        /* (hash of function and file, line)
+                                        -> the first frame id there */
 
     struct gct_symbolizer *sym;
     int64_t next_frame;
@@ -419,6 +422,22 @@ frame_of(struct finisher *f, uint64_t pc)
     const char *mod = fr[0].module ? strrchr(fr[0].module, '/') : NULL;
     if (mod && strcmp(mod, "/libgctrace.so") == 0)
         gct_map_put(&f->frame_by_pc, pc, 2, 1);
+    const char *fn = fr[0].function;
+    if (fn && strncmp(fn, "goc_", 4) == 0) /* libgoc's API: a wrapper */
+        gct_map_put(&f->frame_by_pc, pc, 3, 1);
+    /* The innermost frame's source place, one id for every copy of it
+     * (inlined code has one pc per copy): what lock classes are made of. */
+    uint64_t h = 1469598103934665603ull;
+    for (const char *s = fn ? fn : ""; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (const char *s = fr[0].file ? fr[0].file : ""; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    uint64_t place = gct_map_get(&f->place_ids, h, (uint64_t)fr[0].line, 0);
+    if (place == 0) {
+        place = (uint64_t)id;
+        gct_map_put(&f->place_ids, h, (uint64_t)fr[0].line, place);
+    }
+    gct_map_put(&f->frame_by_pc, pc, 4, place);
     return id;
 }
 
@@ -427,7 +446,7 @@ write_stack(struct finisher *f, const struct gct_rec *r)
 {
     if (gct_map_get(&f->stack_seen, r->obj, 0, 0))
         return;
-    gct_map_put(&f->stack_seen, r->obj, 0, 1);
+    gct_map_put(&f->stack_seen, r->obj, 0, UINT64_MAX);
     const uint64_t *pcs = (const uint64_t *)(r + 1);
     int64_t n = r->a;
     if (n < 0 || (size_t)n * 8 > payload_len(r))
@@ -438,6 +457,12 @@ write_stack(struct finisher *f, const struct gct_rec *r)
         if (gct_map_get(&f->frame_by_pc, pcs[i], 2, 0))
             continue;
         int64_t count = (int64_t)gct_map_get(&f->frame_by_pc, pcs[i], 1, 1);
+        /* A lock's class is the source place that made it, out of
+         * libgoc's wrappers. */
+        if (gct_map_get(&f->stack_seen, r->obj, 0, 0) == UINT64_MAX &&
+            !gct_map_get(&f->frame_by_pc, pcs[i], 3, 0))
+            gct_map_put(&f->stack_seen, r->obj, 0,
+                        gct_map_get(&f->frame_by_pc, pcs[i], 4, 0));
         for (int64_t k = 0; k < count; k++)
             run(f, f->ins_stack_frame, "iii", (int64_t)r->obj, idx++,
                 first + k);
@@ -676,10 +701,16 @@ replay_one(struct finisher *f, const struct ref *ref)
     case GCT_EV_LOCK_INIT: {
         const char *k = obj_kind_name(r->a);
         obj_id = new_object(f, pid, r->obj, k ? k : "mutex", ts);
+        O(f, obj_id)->inited = true;
         O(f, obj_id)->flags = r->b;
         O(f, obj_id)->create_stack = r->stack;
         break;
     }
+    case GCT_EV_LOCK_FIRST_USE:
+        obj_id = object_of(f, pid, r->obj, "mutex", ts);
+        if (O(f, obj_id)->create_stack == 0)
+            O(f, obj_id)->create_stack = r->stack;
+        break;
     case GCT_EV_LOCK_DESTROY:
         obj_id = object_of(f, pid, r->obj, "mutex", ts);
         O(f, obj_id)->destroyed = ts;
@@ -805,7 +836,8 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
     st = prepare(f, "INSERT INTO objects(id,kind,addr,pid,name,flags,"
                     "created_ns,destroyed_ns,create_stack,elem_size,capacity,"
                     "closed_ns,parent_id,ctx_kind,cancel_ns,cancel_how,"
-                    "cancel_cause) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                    "cancel_cause,class_id) "
+                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     sqlite3_stmt *stats = prepare(
         f, "INSERT INTO lock_stats(object_id,acquisitions,contended,"
            "wait_ns_total,wait_ns_max) VALUES(?,?,?,?,?)");
@@ -813,13 +845,20 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
         struct object *o = &f->objects[i];
         bool chan = o->kind && strcmp(o->kind, "chan") == 0;
         bool ctx = o->kind && strcmp(o->kind, "ctx") == 0;
-        run(f, st, "isiisiNNnNNNnsNsN", (int64_t)i + 1,
+        /* Classes come from init sites only: a lock with a static
+         * initialiser is a class of its own, as in the kernel's lockdep;
+         * its first use is a poor name for a class (two unrelated static
+         * locks first used on the same line would share one). */
+        bool lock = o->inited;
+        uint64_t cls = gct_map_get(&f->stack_seen, o->create_stack, 0, 0);
+        run(f, st, "isiisiNNnNNNnsNsNn", (int64_t)i + 1,
             o->kind ? o->kind : "unknown", (int64_t)o->addr, (int64_t)o->pid,
             o->name, o->flags, o->created, o->destroyed,
             (int64_t)o->create_stack, chan ? o->elem : -1,
             chan ? o->cap : -1, o->closed, o->parent,
             ctx ? o->ctx_kind : NULL, o->cancel_ns, o->cancel_how,
-            ctx && o->cancel_ns >= 0 ? o->cancel_cause : -1);
+            ctx && o->cancel_ns >= 0 ? o->cancel_cause : -1,
+            lock && cls != UINT64_MAX ? (int64_t)cls : 0);
         if (o->acq || o->contended)
             run(f, stats, "iiiii", (int64_t)i + 1, o->acq, o->contended,
                 o->wait_total, o->wait_max);
@@ -901,7 +940,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         {GCT_EV_LOCK_ACQUIRE, "lock_acquire"},
         {GCT_EV_LOCK_RELEASE, "lock_release"},
         {GCT_EV_LOCK_DESTROY, "lock_destroy"},
-        {GCT_EV_LOCK_EDGE, "lock_edge"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
+        {GCT_EV_LOCK_EDGE, "lock_edge"},
+        {GCT_EV_LOCK_FIRST_USE, "lock_first_use"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
         {GCT_EV_WAIT_END, "wait_end"}, {GCT_EV_COND_SIGNAL, "cond_signal"},
         {GCT_EV_COND_BROADCAST, "cond_broadcast"},
         {GCT_EV_SEM_POST, "sem_post"}, {GCT_EV_CHAN_MAKE, "chan_make"},
@@ -978,6 +1018,7 @@ free_model(struct finisher *f)
     gct_map_free(&f->stack_seen);
     gct_map_free(&f->frame_by_pc);
     gct_map_free(&f->pid_seen);
+    gct_map_free(&f->place_ids);
     gct_symbolizer_free(f->sym);
 }
 

@@ -77,6 +77,7 @@ pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
                              ? GCT_LOCK_ERRORCHECK
                              : 0;
         t->guard++;
+        gct_lock_seen(t, (uintptr_t)m, false);
         gct_emit(t, GCT_EV_LOCK_INIT, gct_stack_by_site(t, SITE()),
                  (uintptr_t)m, GCT_OBJ_MUTEX, flags, NULL, 0);
         t->guard--;
@@ -99,6 +100,7 @@ pthread_mutex_destroy(pthread_mutex_t *m)
     int r = gct_real.pthread_mutex_destroy(m);
     e = errno;
     atomic_fetch_add_explicit(&gct_lock_generation, 1, memory_order_relaxed);
+    gct_lock_forget((uintptr_t)m);
     t->guard++;
     gct_emit(t, GCT_EV_LOCK_DESTROY, 0, (uintptr_t)m, r, 0, NULL, 0);
     t->guard--;
@@ -193,6 +195,7 @@ pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
     if (t && r == 0) {
         int e = errno;
         t->guard++;
+        gct_lock_seen(t, (uintptr_t)rw, false);
         gct_emit(t, GCT_EV_LOCK_INIT, gct_stack_by_site(t, SITE()),
                  (uintptr_t)rw, GCT_OBJ_RWLOCK, 0, NULL, 0);
         t->guard--;
@@ -211,6 +214,7 @@ pthread_rwlock_destroy(pthread_rwlock_t *rw)
         int e = errno;
         atomic_fetch_add_explicit(&gct_lock_generation, 1,
                                   memory_order_relaxed);
+        gct_lock_forget((uintptr_t)rw);
         t->guard++;
         gct_emit(t, GCT_EV_LOCK_DESTROY, 0, (uintptr_t)rw, r, 0, NULL, 0);
         t->guard--;

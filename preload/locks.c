@@ -52,6 +52,50 @@ note_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
              (int64_t)from->site, payload, (size_t)(2 + n) * sizeof payload[0]);
 }
 
+/* Locks whose first use in the process was recorded: a lock made with
+ * a static initialiser has no init call, so its first use names its
+ * class.  Open addressing with compare-and-swap; destroy leaves a
+ * tombstone.  Consulted only when the per-thread counter cache misses. */
+#define SEEN_SIZE (1 << 16)
+#define SEEN_TOMB ((uintptr_t)1)
+static _Atomic uintptr_t seen_locks[SEEN_SIZE];
+
+void
+gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record)
+{
+    size_t i = (size_t)((lock >> 3) * 0x9e3779b97f4a7c15ull >> 48);
+    for (int probe = 0; probe < 32; probe++, i = (i + 1) & (SEEN_SIZE - 1)) {
+        uintptr_t cur = atomic_load_explicit(&seen_locks[i],
+                                             memory_order_relaxed);
+        if (cur == lock)
+            return;
+        if (cur == 0) {
+            if (!atomic_compare_exchange_strong(&seen_locks[i], &cur, lock)) {
+                if (cur == lock)
+                    return;
+                continue;
+            }
+            if (record)
+                gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_stack(t), lock, 0, 0,
+                         NULL, 0);
+            return;
+        }
+    }
+}
+
+void
+gct_lock_forget(uintptr_t lock)
+{
+    size_t i = (size_t)((lock >> 3) * 0x9e3779b97f4a7c15ull >> 48);
+    for (int probe = 0; probe < 32; probe++, i = (i + 1) & (SEEN_SIZE - 1)) {
+        uintptr_t cur = lock;
+        if (atomic_compare_exchange_strong(&seen_locks[i], &cur, SEEN_TOMB))
+            return;
+        if (cur == 0)
+            return;
+    }
+}
+
 static void
 count(struct gct_thread *t, uintptr_t lock)
 {
@@ -66,6 +110,7 @@ count(struct gct_thread *t, uintptr_t lock)
         gct_emit(t, GCT_REC_COUNT, 0, c->lock, (int64_t)c->count, 0, NULL, 0);
     c->lock = lock;
     c->count = 1;
+    gct_lock_seen(t, lock, true);
 }
 
 void

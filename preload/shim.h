@@ -250,6 +250,14 @@ uint32_t gct_stack_by_site(struct gct_thread *t, uintptr_t site);
  * called from `site`: lock-order edges, counters, all-mode records. */
 void gct_lock_acquired(struct gct_thread *t, const void *lock,
                        uint32_t flags, uintptr_t site);
+/* Notes that lock exists; record: write its first use (with a stack)
+ * unless it was seen before.  Init calls pass false: their own record
+ * names the lock's class. */
+void gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record);
+
+/* A lock was destroyed: its next first use is a new lock's. */
+void gct_lock_forget(uintptr_t lock);
+
 /* Bookkeeping before/after a release. */
 void gct_lock_released(struct gct_thread *t, const void *lock);
 

@@ -1,0 +1,138 @@
+/*
+ * lockorder.c - lock-order patterns, one per mode, each run by two threads
+ * one after the other (joined in between), so nothing ever deadlocks and
+ * the outcome depends on the analysis alone.
+ *
+ * Reported (lock_order_cycle):
+ *   inversion    T1: A then B;   T2: B then A
+ *   classes      T1: a1 then b1; T2: b2 then a2 (a1/a2 made at one site,
+ *                b1/b2 at another): a cycle between classes only
+ *   three        T1: A B; T2: B C; T3: C A (a cycle of three)
+ * Not reported (the twins):
+ *   ordered      both: A then B
+ *   trylock      T2 takes A with trylock while holding B (cannot block)
+ *   readers      A and B rwlocks, both orders, read locks only
+ *   gate         both orders, but always under a common lock G
+ *   reinit       T1: A then B; B destroyed and made again at the same
+ *                address; T2: B then A on the new B
+ *   recursive    T1: A then R; T2: R, R again (recursive), then... only
+ *                A after releasing: no inversion, and R's re-lock adds no
+ *                edge
+ *   classes_ok   T1: a1 then b1; T2: a2 then b2
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static pthread_mutex_t A = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t B = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t C = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t G = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t RA = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_rwlock_t RB = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t R;
+static pthread_mutex_t a1, a2, b1, b2;
+
+static void
+make_a(pthread_mutex_t *m) /* one site: class "a" */
+{
+    pthread_mutex_init(m, NULL);
+}
+
+static void
+make_b(pthread_mutex_t *m) /* another site: class "b" */
+{
+    pthread_mutex_init(m, NULL);
+}
+
+static void
+two(pthread_mutex_t *x, pthread_mutex_t *y)
+{
+    pthread_mutex_lock(x);
+    pthread_mutex_lock(y);
+    pthread_mutex_unlock(y);
+    pthread_mutex_unlock(x);
+}
+
+static const char *mode;
+static int step;
+
+static void *
+body(void *arg)
+{
+    int who = (int)(long)arg;
+
+    if (!strcmp(mode, "inversion"))
+        who == 1 ? two(&A, &B) : two(&B, &A);
+    else if (!strcmp(mode, "ordered"))
+        two(&A, &B);
+    else if (!strcmp(mode, "three"))
+        who == 1 ? two(&A, &B) : who == 2 ? two(&B, &C) : two(&C, &A);
+    else if (!strcmp(mode, "classes"))
+        who == 1 ? two(&a1, &b1) : two(&b2, &a2);
+    else if (!strcmp(mode, "classes_ok"))
+        who == 1 ? two(&a1, &b1) : two(&a2, &b2);
+    else if (!strcmp(mode, "trylock")) {
+        if (who == 1) {
+            two(&A, &B);
+        } else {
+            pthread_mutex_lock(&B);
+            if (pthread_mutex_trylock(&A) == 0)
+                pthread_mutex_unlock(&A);
+            pthread_mutex_unlock(&B);
+        }
+    } else if (!strcmp(mode, "readers")) {
+        pthread_rwlock_t *x = who == 1 ? &RA : &RB, *y = who == 1 ? &RB : &RA;
+        pthread_rwlock_rdlock(x);
+        pthread_rwlock_rdlock(y);
+        pthread_rwlock_unlock(y);
+        pthread_rwlock_unlock(x);
+    } else if (!strcmp(mode, "gate")) {
+        pthread_mutex_lock(&G);
+        who == 1 ? two(&A, &B) : two(&B, &A);
+        pthread_mutex_unlock(&G);
+    } else if (!strcmp(mode, "reinit")) {
+        if (who == 1) {
+            pthread_mutex_init(&b1, NULL);
+            two(&A, &b1);
+            pthread_mutex_destroy(&b1);
+            pthread_mutex_init(&b1, NULL); /* a new lock, same address */
+        } else {
+            two(&b1, &A);
+        }
+    } else if (!strcmp(mode, "recursive")) {
+        if (who == 1) {
+            two(&A, &R);
+        } else {
+            pthread_mutex_lock(&R);
+            pthread_mutex_lock(&R);
+            pthread_mutex_unlock(&R);
+            pthread_mutex_unlock(&R);
+            two(&A, &R);
+        }
+    }
+    step++;
+    return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+    pthread_mutexattr_t rec;
+
+    mode = argc > 1 ? argv[1] : "inversion";
+    make_a(&a1);
+    make_a(&a2);
+    make_b(&b1);
+    make_b(&b2);
+    pthread_mutexattr_init(&rec);
+    pthread_mutexattr_settype(&rec, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&R, &rec);
+    for (long who = 1; who <= 3; who++) {
+        pthread_t t;
+        pthread_create(&t, NULL, body, (void *)who);
+        pthread_join(t, NULL);
+    }
+    printf("%s: %d steps\n", mode, step);
+    return 0;
+}
