@@ -1087,9 +1087,17 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
         fail(&f, "%s: cannot create: %s", tmp, sqlite3_errmsg(f.db));
         goto out;
     }
-    if (!exec(&f, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                  "BEGIN;") ||
-        !exec(&f, gct_schema_sql) || !prepare_all(&f))
+    /* The schema's tables first, its indexes once the rows are in. */
+    const char *indexes = strstr(gct_schema_sql, "-- indexes");
+    char *tables = strndup(gct_schema_sql, indexes ? (size_t)(indexes -
+                                                      gct_schema_sql)
+                                                   : strlen(gct_schema_sql));
+    bool ok = tables && exec(&f, "PRAGMA journal_mode=OFF;"
+                                 "PRAGMA synchronous=OFF;"
+                                 "PRAGMA cache_size=-65536; BEGIN;") &&
+              exec(&f, tables) && prepare_all(&f);
+    free(tables);
+    if (!ok)
         goto out;
     replay(&f);
     if (f.err[0] == '\0')
@@ -1097,6 +1105,8 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     if (f.err[0] == '\0')
         write_meta(&f, opts);
     finalize_all(&f);
+    if (f.err[0] == '\0' && indexes && !exec(&f, indexes))
+        goto out;
     if (f.err[0] != '\0' || !exec(&f, "COMMIT;"))
         goto out;
     if (sqlite3_close(f.db) != SQLITE_OK) {

@@ -164,12 +164,15 @@ CREATE TABLE finding_refs (
     stack_id   INTEGER
 );
 
+-- indexes: made after the data is in (faster than maintaining them row by
+-- row).  events.id is already in time order.
 CREATE INDEX events_by_thread ON events(thread_id, ts);
 CREATE INDEX events_by_object ON events(object_id, ts);
-CREATE INDEX events_by_ts ON events(ts);
+CREATE INDEX events_by_kind ON events(kind);
 CREATE INDEX waits_by_thread ON waits(thread_id, begin_ns);
 CREATE INDEX waits_by_object ON waits(object_id);
 CREATE INDEX objects_by_addr ON objects(addr);
+CREATE INDEX select_cases_by_wait ON select_cases(wait_id);
 
 -- Readable stacks: one row per frame.
 CREATE VIEW stack_text AS
