@@ -110,12 +110,12 @@ add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
 {
     if (stack <= 0)
         return;
-    struct gct_stack s = {.label = gct_xstrdup(label), .id = stack};
     size_t cap = 0;
     sqlite3_stmt *st = query(c, "SELECT function, file, line FROM stack_text "
                                 "WHERE stack_id = ? ORDER BY idx");
     if (st == NULL)
         return;
+    struct gct_stack s = {.label = gct_xstrdup(label), .id = stack};
     sqlite3_bind_int64(st, 1, stack);
     while (sqlite3_step(st) == SQLITE_ROW) {
         struct gct_frame fr = {

@@ -1,0 +1,108 @@
+#!/bin/sh
+# test_view.sh BUILD - drives the real `gctrace view` in a detached tmux
+# session at 80x24, as a person would: sees the finding of bug_lock_order,
+# opens it to its stack, visits every view, searches the events, opens the
+# help, survives a resize and a too-small terminal, quits, and checks that
+# the terminal is restored.  Also: a missing trace is one "gctrace:" line
+# and exit 2 without curses; TERM=vt100 (no colour) still renders.
+# Screens are polled (up to 5 s each), never waited for blindly.
+set -u
+B=${1:?usage: $0 BUILD_DIR}
+G=$(cd "$(dirname "$B/bin/gctrace")" && pwd)/gctrace
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "test_view: skipped (no tmux)"
+    exit 0
+fi
+tmp=$(mktemp -d) || exit 1
+sock=gct-view-$$
+T() { tmux -L "$sock" -f /dev/null "$@"; }
+trap 'T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+fail=0
+err() { echo "FAIL: test_view: $*" >&2; fail=1; }
+
+"$G" run -q -o "$tmp/lo.db" -- "$B/samples/bug_lock_order" >/dev/null 2>&1
+[ -s "$tmp/lo.db" ] || { err "no trace recorded"; exit 1; }
+
+# A missing trace: exit 2, one gctrace: line, nothing on stdout (no curses).
+"$G" view /nonexistent/trace.db >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] || err "view /nonexistent: exit $rc, want 2"
+[ -s "$tmp/out" ] && err "view /nonexistent wrote to stdout (curses?)"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^gctrace: ' "$tmp/err" ||
+    err "view /nonexistent: want one gctrace: line, got: $(cat "$tmp/err")"
+
+screen() { T capture-pane -p -t "$1"; }
+# wait_for SESSION TEXT DESC - polls the screen until it shows TEXT.
+wait_for() {
+    i=0
+    while [ $i -lt 50 ]; do
+        screen "$1" | grep -qF -- "$2" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    err "$3: screen never showed '$2'; it shows:
+$(screen "$1" | sed 's/^/    | /')"
+    return 1
+}
+keys() { s=$1; shift; for k in "$@"; do T send-keys -t "$s" "$k"; sleep 0.02; done; }
+
+# start SESSION [ENV...] - the viewer in a shell that reports its exit and
+# then stays, so the restored terminal can be inspected.
+start() {
+    s=$1
+    shift
+    T new-session -d -x 80 -y 24 -s "$s" \
+        "env $* '$G' view '$tmp/lo.db'; echo VIEW-EXIT=\$?; exec cat" ||
+        err "tmux new-session failed"
+}
+
+start v
+# Without a first screen nothing else can pass: stop rather than time out
+# on every later step.
+wait_for v "lock_order_cycle" "findings view" || exit 1
+wait_for v "press ? for help" "title line"
+screen v | head -n 1 | grep -q '\[1 finding\]' || err "no [1 finding] badge"
+keys v Enter
+wait_for v "bug_lock_order.c:" "finding's stack"
+keys v q
+wait_for v "[findings]" "pane closed"
+for pair in "2:[threads]" "3:[timeline]" "4:[locks]" "5:[channels]" \
+            "6:[lock order]" "7:[events]"; do
+    keys v "${pair%%:*}"
+    wait_for v "${pair#*:}" "view ${pair%%:*}"
+done
+keys v 3
+wait_for v "alice->bob |" "timeline lane"
+keys v 6
+wait_for v "C mutex" "lock-order edge marked as a cycle"
+keys v 7 / bob Enter
+wait_for v "found: bob" "search in events"
+screen v | grep -E '^ +[0-9]+ .*bob->ali' >/dev/null || err "no bob event listed"
+keys v '?'
+wait_for v "Help: keys" "help" && wait_for v "quit" "help lists quit"
+T resize-window -t v -x 100 -y 30
+i=0
+while [ $i -lt 50 ] && [ "$(screen v | wc -l)" -ne 30 ]; do
+    sleep 0.1; i=$((i + 1))
+done
+screen v | tail -n 1 | grep -q '\[pane\]' ||
+    err "after resize to 100x30 the status line is not at the bottom"
+T resize-window -t v -x 50 -y 12
+wait_for v "terminal too small" "too small"
+T resize-window -t v -x 80 -y 24
+wait_for v "Help: keys" "redrawn at 80x24"
+keys v q Q
+wait_for v "VIEW-EXIT=0" "Q quits with status 0"
+screen v | grep -qF "press ? for help" && err "curses screen left behind after Q"
+
+# q at the top level quits too; TERM=vt100 has no colour and still renders.
+start w TERM=vt100
+wait_for w "lock_order_cycle" "TERM=vt100 findings view"
+keys w 2
+wait_for w "[threads]" "TERM=vt100 threads view"
+keys w q
+wait_for w "VIEW-EXIT=0" "q at the top level quits"
+screen w | grep -qF "press ? for help" && err "curses screen left behind after q"
+
+[ $fail -eq 0 ] && echo "test_view: ok"
+exit $fail

@@ -1,0 +1,294 @@
+/*
+ * view_events.c - view 7: the raw event log, paged.
+ *
+ * The events table can hold tens of millions of rows, so this view never
+ * loads it: it keeps one page of rows around the screen and fetches the
+ * next by id.  Ids are the table's rowids, assigned in time order without
+ * gaps by the finisher, so without a filter row N is id min+N (no OFFSET
+ * scan); with a kind filter it falls back to LIMIT/OFFSET over the filtered
+ * rows.  Search runs in SQL from the current id.
+ */
+#include "tui.h"
+
+#include "actions.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct {
+    int64_t min_id, max_id;
+    char kinds[1024];   /* "IN (...)" list when filtered, "" otherwise */
+    long page_start;    /* position of rows.v[0] */
+} ev;
+
+#define COLUMNS \
+    "SELECT e.id, e.ts, e.thread_id, t.tid, coalesce(t.name, ''), " \
+    "coalesce(k.name, e.kind), e.object_id, o.kind, o.name, o.addr, e.a, " \
+    "e.b, coalesce(e.text, ''), e.stack_id FROM events e " \
+    "LEFT JOIN threads t ON t.id = e.thread_id " \
+    "LEFT JOIN event_kinds k ON k.kind = e.kind " \
+    "LEFT JOIN objects o ON o.id = e.object_id "
+
+static int64_t
+scalar(struct app *a, const char *sql, int64_t dflt)
+{
+    sqlite3_stmt *st = tui_prepare(a, sql);
+    int64_t v = dflt;
+    if (st && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void
+load(struct app *a, struct view *v)
+{
+    char sql[1200];
+
+    snprintf(v->header, sizeof v->header, "%8s %10s %-14s %-13s %-20s %s",
+             "ID", "TIME", "THREAD", "KIND", "OBJECT", "A B TEXT");
+    ev.min_id = scalar(a, "SELECT min(id) FROM events", 1);
+    ev.max_id = scalar(a, "SELECT max(id) FROM events", 0);
+    if (ev.kinds[0]) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE kind %s",
+                 ev.kinds);
+        v->total = scalar(a, sql, 0);
+    } else {
+        v->total = ev.max_id >= ev.min_id ? ev.max_id - ev.min_id + 1 : 0;
+    }
+    ev.page_start = 0;
+}
+
+static void
+add_event(struct app *a, struct rows *r, sqlite3_stmt *st)
+{
+    char t1[32], who[64], obj[96];
+
+    (void)a;
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+        snprintf(who, sizeof who, "%lld %s",
+                 (long long)sqlite3_column_int64(st, 3), col_text(st, 4));
+    else
+        snprintf(who, sizeof who, "-");
+    if (sqlite3_column_type(st, 6) == SQLITE_NULL)
+        snprintf(obj, sizeof obj, "-");
+    else if (*col_text(st, 8))
+        snprintf(obj, sizeof obj, "%s %s", col_text(st, 7), col_text(st, 8));
+    else
+        snprintf(obj, sizeof obj, "%s 0x%llx", col_text(st, 7),
+                 (unsigned long long)sqlite3_column_int64(st, 9));
+    rows_add(r, sqlite3_column_int64(st, 0), 0,
+             "%8lld %10s %-14.14s %-13.13s %-20.20s %lld %lld %s",
+             (long long)sqlite3_column_int64(st, 0),
+             fmt_ns(t1, sizeof t1, sqlite3_column_int64(st, 1)), who,
+             col_text(st, 5), obj, (long long)sqlite3_column_int64(st, 10),
+             (long long)sqlite3_column_int64(st, 11), col_text(st, 12));
+    rows_last(r)->ts = sqlite3_column_int64(st, 1);
+    rows_last(r)->thread = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
+        sqlite3_column_int64(st, 2);
+}
+
+/* Makes rows hold positions [from, from + n) (or up to the end). */
+static void
+fetch(struct app *a, struct view *v, long from, long n)
+{
+    char sql[1600];
+    sqlite3_stmt *st;
+
+    rows_clear(&v->rows);
+    ev.page_start = from;
+    if (ev.kinds[0]) {
+        snprintf(sql, sizeof sql, COLUMNS "WHERE e.kind %s ORDER BY e.id "
+                 "LIMIT ?1 OFFSET ?2", ev.kinds);
+        st = tui_prepare(a, sql);
+        if (st == NULL)
+            return;
+        sqlite3_bind_int64(st, 2, from);
+    } else {
+        st = tui_prepare(a, COLUMNS "WHERE e.id >= ?2 ORDER BY e.id "
+                         "LIMIT ?1");
+        if (st == NULL)
+            return;
+        sqlite3_bind_int64(st, 2, ev.min_id + from);
+    }
+    sqlite3_bind_int64(st, 1, n);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        add_event(a, &v->rows, st);
+    sqlite3_finalize(st);
+}
+
+static struct row *
+row_at(struct app *a, struct view *v, long pos)
+{
+    int h = body_height();
+    if (pos < ev.page_start || pos >= ev.page_start + v->rows.n) {
+        long from = pos - h / 2 > 0 ? pos - h / 2 : 0;
+        fetch(a, v, from, 3L * h);
+    }
+    long i = pos - ev.page_start;
+    return i >= 0 && i < v->rows.n ? &v->rows.v[i] : NULL;
+}
+
+static void
+draw(struct app *a, struct view *v, int y, int h)
+{
+    if (v->total == 0) {
+        mvaddnstr(y, 1, ev.kinds[0] ? "(no events of the filtered kinds)" :
+                  "(no events in this trace)", COLS - 1);
+        return;
+    }
+    /* Fetch when the screen leaves the page: one query per page. */
+    if (v->top < ev.page_start ||
+        (v->top + h > ev.page_start + v->rows.n &&
+         ev.page_start + v->rows.n < v->total))
+        fetch(a, v, v->top > h ? v->top - h : 0, 3L * h);
+    for (int i = 0; i < h; i++) {
+        long pos = v->top + i, idx = pos - ev.page_start;
+        if (idx < 0 || idx >= v->rows.n)
+            break;
+        int attr = pos == v->cur ? (int)(A_REVERSE | A_BOLD) :
+            v->rows.v[idx].attr;
+        attrset(attr);
+        mvhline(y + i, 0, ' ', COLS);
+        mvaddnstr(y + i, 0, v->rows.v[idx].text, COLS);
+        attrset(A_NORMAL);
+    }
+}
+
+/* The position of event id among the view's rows. */
+static long
+position_of(struct app *a, int64_t id)
+{
+    char sql[1200];
+    if (!ev.kinds[0])
+        return (long)(id - ev.min_id);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE kind %s "
+             "AND id < %lld", ev.kinds, (long long)id);
+    return (long)scalar(a, sql, 0);
+}
+
+static long
+search(struct app *a, struct view *v, const char *text, int dir)
+{
+    char sql[2400], pat[300];
+    struct row *r = row_at(a, v, v->cur);
+    int64_t cur_id = r ? r->key : ev.min_id - 1;
+
+    snprintf(pat, sizeof pat, "%%%s%%", text);
+    for (int pass = 0; pass < 2; pass++) {
+        snprintf(sql, sizeof sql, COLUMNS
+                 "WHERE e.id %s ?1 %s%s AND (k.name LIKE ?2 OR o.name LIKE ?2 "
+                 "OR o.kind LIKE ?2 OR t.name LIKE ?2 OR e.text LIKE ?2 "
+                 "OR CAST(t.tid AS TEXT) = ?3) ORDER BY e.id %s LIMIT 1",
+                 dir > 0 ? ">" : "<", ev.kinds[0] ? "AND e.kind " : "",
+                 ev.kinds, dir > 0 ? "ASC" : "DESC");
+        sqlite3_stmt *st = tui_prepare(a, sql);
+        if (st == NULL)
+            return -1;
+        /* The second pass wraps around from the other end. */
+        int64_t from = pass == 0 ? cur_id :
+            dir > 0 ? ev.min_id - 1 : ev.max_id + 1;
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_text(st, 2, pat, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+        int64_t id = -1;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (id >= 0)
+            return position_of(a, id);
+    }
+    return -1;
+}
+
+static void
+set_filter(struct app *a, struct view *v, const char *text)
+{
+    ev.kinds[0] = 0;
+    if (text) {
+        sqlite3_stmt *st = tui_prepare(a, "SELECT kind FROM event_kinds "
+                                       "WHERE name LIKE ?");
+        char pat[160];
+        size_t n = (size_t)snprintf(ev.kinds, sizeof ev.kinds, "IN (-1");
+        snprintf(pat, sizeof pat, "%%%s%%", text);
+        if (st) {
+            sqlite3_bind_text(st, 1, pat, -1, SQLITE_TRANSIENT);
+            while (sqlite3_step(st) == SQLITE_ROW && n + 24 < sizeof ev.kinds)
+                n += (size_t)snprintf(ev.kinds + n, sizeof ev.kinds - n,
+                                      ",%lld", (long long)
+                                      sqlite3_column_int64(st, 0));
+            sqlite3_finalize(st);
+        }
+        snprintf(ev.kinds + n, sizeof ev.kinds - n, ")");
+    }
+    rows_clear(&v->rows);
+    load(a, v);
+    v->cur = v->top = 0;
+}
+
+static void
+event_pane(struct app *a, struct row *r)
+{
+    struct rows *p = &a->pane.rows;
+    char t1[32];
+
+    sqlite3_stmt *st = tui_prepare(a, COLUMNS "WHERE e.id = ?");
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, r->key);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        pane_open(a, "event %lld (t: show in timeline, q closes)",
+                  (long long)r->key);
+        rows_add(p, r->key, A_BOLD, "event %lld: %s at %s",
+                 (long long)r->key, col_text(st, 5),
+                 fmt_ns(t1, sizeof t1, sqlite3_column_int64(st, 1)));
+        rows_last(p)->ts = r->ts;
+        rows_last(p)->thread = r->thread;
+        rows_add(p, -1, 0, "  thread %lld %s",
+                 (long long)sqlite3_column_int64(st, 3), col_text(st, 4));
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+            rows_add(p, -1, 0, "  object %s %s 0x%llx", col_text(st, 7),
+                     col_text(st, 8),
+                     (unsigned long long)sqlite3_column_int64(st, 9));
+        rows_add(p, -1, 0, "  a = %lld, b = %lld (see common/event.h)",
+                 (long long)sqlite3_column_int64(st, 10),
+                 (long long)sqlite3_column_int64(st, 11));
+        if (*col_text(st, 12))
+            rows_add(p, -1, 0, "  text: %s", col_text(st, 12));
+        if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+            rows_add(p, -1, A_BOLD, "Stack");
+            rows_stack(a, p, sqlite3_column_int64(st, 13));
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+static bool
+act(struct app *a, struct view *v, int action, int key)
+{
+    (void)key;
+    struct row *r;
+    switch (action) {
+    case ACT_OPEN:
+        if ((r = row_at(a, v, v->cur)) != NULL)
+            event_pane(a, r);
+        return true;
+    case ACT_TIMELINE:
+        if ((r = row_at(a, v, v->cur)) != NULL)
+            timeline_focus(a, r->ts, r->thread);
+        return true;
+    }
+    return false;
+}
+
+const struct view_ops view_events_ops = {
+    .name = "events",
+    .title = "Events",
+    .load = load,
+    .draw = draw,
+    .act = act,
+    .search = search,
+    .filter = set_filter,
+};
