@@ -7,7 +7,9 @@
 # Environment:
 #   BENCH_RUNS=5          runs per cell; the table shows median and min-max
 #   BENCH_SCALE=100       percent of the default item counts (smoke: 5)
-#   BENCH_SECTIONS=chan   which sections to run, in order (space-separated)
+#   BENCH_SECTIONS="chan shim"  which sections to run, in order
+#   BENCH_VG_RUNS=3       runs per valgrind cell in the shim section
+#   BENCH_SHIM_MB=24      size of the shim section's generated input (MB)
 #   BENCH_NO_GO=1         skip the Go column
 #
 # Each section is one function, section_NAME, that prints its own table;
@@ -22,7 +24,7 @@ set -u
 build=${1:-build}
 runs=${BENCH_RUNS:-5}
 scale=${BENCH_SCALE:-100}
-sections=${BENCH_SECTIONS:-chan}
+sections=${BENCH_SECTIONS:-chan shim}
 status=0
 
 if [ ! -d "$build/bench" ]; then
@@ -238,6 +240,432 @@ section_chan() {
         verdict="$verdict $mode $ok;"
     done
     echo "Goal (buffered: libgoc >= 1.00x queue and >= 0.50x Go):${verdict%;}."
+    echo "Raw lines: $log"
+}
+
+# ------------------------------------------------------------- shim
+
+# The shim section measures what gctrace's recorder (libgctrace.so) costs
+# next to a native run, ThreadSanitizer, Helgrind and DRD, on the same
+# programs in the same run.  Cells are ns per op for the microbenchmarks
+# and ms per MB of input for the real programs; bench/README.md explains
+# the choices (item counts, reduced sizes for the slow tools).
+
+shim_lib=
+shim_dir=
+
+# shim_fresh OUT SRC...: true when OUT exists and no SRC is newer.
+shim_fresh() {
+    s_out=$1
+    shift
+    [ -x "$s_out" ] && [ -z "$(find "$@" -newer "$s_out" 2>/dev/null)" ]
+}
+
+# shim_cc OUT CC CFLAGS SRC...: compiles one extra benchmark binary unless
+# it is up to date; a failure is a note, not an error (its cells show "-").
+shim_cc() {
+    c_out=$1 c_cc=$2 c_flags=$3
+    shift 3
+    shim_fresh "$c_out" "$@" && return 0
+    # shellcheck disable=SC2086  # c_flags is a list of flags
+    if ! "$c_cc" -std=c11 -O2 -g -D_GNU_SOURCE $c_flags -I"$here/../include" \
+            -o "$c_out" "$@" -lpthread -ldl >"$tmp/cc.log" 2>&1; then
+        echo "bench/run.sh: could not build $c_out:" \
+             "$(head -c 300 "$tmp/cc.log")" >&2
+        rm -f "$c_out"
+    fi
+}
+
+# shim_setup: the extra builds: chan_bench against the instrumented libgoc,
+# and gcc and clang -fsanitize=thread builds of the microbenchmarks (for
+# chan_bench, of libgoc's sources too).
+shim_setup() {
+    shim_lib=$build/lib/libgctrace.so
+    shim_dir=$build/bench/shim
+    mkdir -p "$shim_dir"
+    shim_cc "$shim_dir/chan_bench_trace" cc "" "$here/chan_bench.c" \
+        "$build/lib/libgoc_trace.a"
+    for c in gcc clang; do
+        command -v "$c" >/dev/null 2>&1 || continue
+        for p in lock_bench cond_bench spawn_bench; do
+            shim_cc "$shim_dir/$p.tsan-$c" "$c" "-fsanitize=thread" \
+                "$here/$p.c"
+        done
+        shim_cc "$shim_dir/chan_bench.tsan-$c" "$c" \
+            "-fsanitize=thread -I$here/../common" "$here/chan_bench.c" \
+            "$here"/../lib/*.c
+    done
+}
+
+# shim_count ROW KIND: items for one run of ROW.  KIND full: native and
+# gctrace default (about 0.2 s natively); all: gctrace record=all; tsan;
+# vg: Helgrind and DRD.  The slow tools get smaller counts so that the
+# section stays within a few minutes; cells are per op, so they compare.
+shim_count() {
+    case "$1:$2" in
+    lockflat:full)    scaled 2000000 ;;
+    lockflat:all)     scaled 200000 ;;
+    lockflat:tsan)    scaled 200000 ;;
+    lockflat:vg)      scaled 10000 ;;
+    locknested:full)  scaled 1000000 ;;
+    locknested:all)   scaled 100000 ;;
+    locknested:tsan)  scaled 100000 ;;
+    locknested:vg)    scaled 5000 ;;
+    cond:full)        scaled 1000000 ;;
+    cond:all)         scaled 100000 ;;
+    cond:tsan)        scaled 200000 ;;
+    cond:vg)          scaled 20000 ;;
+    spawn:full)       scaled 5000 ;;
+    spawn:all)        scaled 5000 ;;
+    spawn:tsan)       scaled 2000 ;;
+    spawn:vg)         scaled 300 ;;
+    chanbuf:full)     scaled 2000000 ;;
+    chanbuf:all)      scaled 200000 ;;
+    chanbuf:tsan)     scaled 200000 ;;
+    chanbuf:vg)       scaled 20000 ;;
+    chanpp:full)      scaled 20000 ;;
+    chanpp:all)       scaled 20000 ;;
+    chanpp:tsan)      scaled 5000 ;;
+    chanpp:vg)        scaled 1000 ;;
+    esac
+}
+
+# shim_prog ROW COL: the program and arguments (without the count) that
+# column COL runs for ROW.  The channel rows compare chan_bench linked
+# against the instrumented libgoc (under the shim) with the plain build.
+shim_prog() {
+    case $1 in
+    lockflat)   p=lock_bench a=flat ;;
+    locknested) p=lock_bench a=nested ;;
+    cond)       p=cond_bench a= ;;
+    spawn)      p=spawn_bench a= ;;
+    chanbuf)    p=chan_bench a=buf1x1 ;;
+    chanpp)     p=chan_bench a=pingpong ;;
+    esac
+    case $2 in
+    gct|all)
+        if [ "$p" = chan_bench ]; then
+            echo "$shim_dir/chan_bench_trace $a"
+        else
+            echo "$build/bench/$p $a"
+        fi ;;
+    tsang) echo "$shim_dir/$p.tsan-gcc $a" ;;
+    tsanc) echo "$shim_dir/$p.tsan-clang $a" ;;
+    *)     echo "$build/bench/$p $a" ;;
+    esac
+}
+
+# shim_micro ROW COL: one run of a microbenchmark cell.
+shim_micro() {
+    r_row=$1 r_col=$2
+    # shellcheck disable=SC2046  # program and mode
+    set -- $(shim_prog "$r_row" "$r_col")
+    [ -x "$1" ] || return 0
+    out=$tmp/shim.$r_row.$r_col
+    case $r_col in
+    native) measure "$log" "$out" "$@" "$(shim_count "$r_row" full)" ;;
+    gct)    measure "$log" "$out" env LD_PRELOAD="$shim_lib" \
+                GCTRACE_OUT="$tmp/t.db" GCTRACE_OPTIONS=report=0:exitcode=0 \
+                "$@" "$(shim_count "$r_row" full)" ;;
+    # finish=0: the timed loop is the same, and turning millions of events
+    # into sqlite after it would only lengthen the section (the writer's
+    # throughput is measured once, below the table).
+    all)    measure "$log" "$out" env LD_PRELOAD="$shim_lib" \
+                GCTRACE_OUT="$tmp/t.db" \
+                GCTRACE_OPTIONS=report=0:exitcode=0:record=all:finish=0 \
+                "$@" "$(shim_count "$r_row" all)" ;;
+    tsang|tsanc)
+            measure "$log" "$out" env TSAN_OPTIONS=report_bugs=0 \
+                "$@" "$(shim_count "$r_row" tsan)" ;;
+    hg)     measure "$log" "$out" valgrind -q --tool=helgrind \
+                "$@" "$(shim_count "$r_row" vg)" ;;
+    drd)    measure "$log" "$out" valgrind -q --tool=drd \
+                "$@" "$(shim_count "$r_row" vg)" ;;
+    esac
+    rm -f "$tmp/t.db" "$tmp/t.db".*
+}
+
+# shim_corpus: a generated, compressible text (web-server log lines from a
+# seeded awk rand(), about 5:1 for gzip) of BENCH_SHIM_MB megabytes
+# (scaled), kept in the build tree; plus its first 1/32 for valgrind.
+shim_corpus() {
+    mb=$(scaled "${BENCH_SHIM_MB:-24}")
+    corpus=$build/bench/corpus-${mb}M.txt
+    corpus_mb=$mb
+    if [ ! -s "$corpus" ]; then
+        echo "bench/run.sh: generating $corpus" >&2
+        awk -v n=$((mb * 1048576)) 'BEGIN {
+            srand(42)
+            split("GET POST PUT DELETE", m, " ")
+            split("items users orders carts search login logout static", p, " ")
+            split("200 200 200 200 304 404 500", st, " ")
+            s = 0; t = 0
+            while (s < n) {
+                t += int(rand() * 3)
+                line = sprintf("2024-03-%02d %02d:%02d:%02d host%d app[%d]: " \
+                    "%s /api/v1/%s/%d status=%s bytes=%d ms=%d",
+                    1 + int(t / 86400) % 28, int(t / 3600) % 24,
+                    int(t / 60) % 60, t % 60, int(rand() * 8),
+                    1000 + int(rand() * 50), m[1 + int(rand() * 4)],
+                    p[1 + int(rand() * 8)], int(rand() * 100000),
+                    st[1 + int(rand() * 7)], int(rand() * 65536),
+                    int(rand() * 900))
+                print line
+                s += length(line) + 1
+            }
+        }' >"$corpus.tmp" && mv "$corpus.tmp" "$corpus"
+    fi
+    corpus_vg=$tmp/corpus-small.txt
+    head -c $((mb * 1048576 / 32)) "$corpus" >"$corpus_vg"
+    corpus_vg_mb=$(awk -v m="$mb" 'BEGIN { print m / 32 }')
+}
+
+# shim_real_cmd ROW: the real program's command line without the file.
+shim_real_cmd() {
+    case $1 in
+    pigz) echo "pigz -p 2 -c" ;;
+    xz)   echo "xz -T2 -1 -c" ;;
+    zstd) echo "zstd -T2 -q -c" ;;
+    esac
+}
+
+# shim_real ROW COL: one run of a real program on the corpus; appends its
+# wall time in ms per MB of input.
+shim_real() {
+    r_row=$1 r_col=$2
+    # shellcheck disable=SC2046  # the command line
+    set -- $(shim_real_cmd "$r_row")
+    command -v "$1" >/dev/null 2>&1 || return 0
+    f=$corpus m=$corpus_mb
+    case $r_col in
+    native) ;;
+    gct) set -- env LD_PRELOAD="$shim_lib" GCTRACE_OUT="$tmp/t.db" \
+             GCTRACE_OPTIONS=report=0:exitcode=0 "$@" ;;
+    all) set -- env LD_PRELOAD="$shim_lib" GCTRACE_OUT="$tmp/t.db" \
+             GCTRACE_OPTIONS=report=0:exitcode=0:record=all "$@" ;;
+    hg)  set -- valgrind -q --tool=helgrind "$@"; f=$corpus_vg m=$corpus_vg_mb ;;
+    drd) set -- valgrind -q --tool=drd "$@"; f=$corpus_vg m=$corpus_vg_mb ;;
+    *)   return 0 ;;
+    esac
+    t0=$(date +%s%N)
+    if "$@" "$f" >/dev/null 2>"$tmp/stderr"; then
+        t1=$(date +%s%N)
+        awk -v t=$((t1 - t0)) -v m="$m" 'BEGIN { print t / 1e6 / m }' \
+            >>"$tmp/shim.$r_row.$r_col"
+        echo "bench=real prog=$r_row col=$r_col mb=$m ns=$((t1 - t0))" >>"$log"
+    else
+        echo "bench/run.sh: FAILED: $* $f ($(head -c 300 "$tmp/stderr"))" >&2
+        echo "FAILED $* $f" >>"$log"
+        status=1
+    fi
+    rm -f "$tmp/t.db" "$tmp/t.db".*
+}
+
+# shim_pkg CMD PACKAGE: installs PACKAGE from Debian when CMD is missing
+# and we are root; otherwise the rows that need it show "-".
+shim_pkg() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
+    echo "bench/run.sh: $1 not found; installing $2" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" \
+        >"$tmp/apt.log" 2>&1 || {
+        apt-get update -q >>"$tmp/apt.log" 2>&1
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" \
+            >>"$tmp/apt.log" 2>&1
+    }
+}
+
+# shim_cell ROW COL: "median (min-max) RATIOx" against the native column.
+shim_cell() {
+    c=$(cell "$tmp/shim.$1.$2")
+    if [ "$c" != "-" ] && [ "$2" != native ]; then
+        c="$c, $(ratio "$tmp/shim.$1.$2" "$tmp/shim.$1.native")"
+    fi
+    echo "$c"
+}
+
+# shim_ratio ROW A B: median(A)/median(B) as a bare number, or "-".
+shim_ratio() {
+    r=$(ratio "$tmp/shim.$1.$2" "$tmp/shim.$1.$3")
+    echo "${r%x}"
+}
+
+# shim_goal TEXT VALUE OP LIMIT: one "met"/"MISSED" line of the verdict.
+shim_goal() {
+    awk -v t="$1" -v v="$2" -v op="$3" -v l="$4" 'BEGIN {
+        if (v == "-" || v == "") { printf("- %s: not measured\n", t); exit }
+        ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 >= l + 0)
+        printf("- %s: %.2f (target %s %s) %s\n", t, v, op, l,
+               ok ? "met" : "MISSED")
+    }'
+}
+
+# shim_extra: trace bytes per event, writer throughput and peak RSS, on
+# lock_bench flat.
+shim_extra() {
+    n=$(shim_count lockflat all)
+    env LD_PRELOAD="$shim_lib" GCTRACE_OUT="$tmp/x.db" \
+        GCTRACE_OPTIONS=report=0:exitcode=0:record=all:finish=0 \
+        "$build/bench/lock_bench" flat "$n" >>"$log" 2>&1
+    raw=$(stat -c %s "$tmp/x.db.raw" 2>/dev/null || echo 0)
+    t0=$(date +%s%N)
+    "$build/bin/gctrace" finish "$tmp/x.db" >/dev/null 2>&1
+    t1=$(date +%s%N)
+    db=$(stat -c %s "$tmp/x.db" 2>/dev/null || echo 0)
+    recs=$(sqlite3 "$tmp/x.db" \
+        "SELECT value FROM meta WHERE key = 'records'" 2>/dev/null)
+    evs=$(sqlite3 "$tmp/x.db" "SELECT count(*) FROM events" 2>/dev/null)
+    rm -f "$tmp/x.db" "$tmp/x.db".*
+    awk -v raw="$raw" -v db="$db" -v r="${recs:-0}" -v e="${evs:-0}" \
+        -v ns=$((t1 - t0)) -v n="$n" 'BEGIN {
+        if (r == 0 || e == 0) { print "- trace size: not measured"; exit }
+        printf("- trace size, record=all, lock flat %d ops/thread:" \
+               " raw log %.1f MB / %d records = %.1f bytes per record;" \
+               " trace %.1f MB / %d events = %.1f bytes per event\n",
+               n, raw / 1e6, r, raw / r, db / 1e6, e, db / e)
+        printf("- writer (gctrace finish): %d records in %.2f s =" \
+               " %.2f M records/s\n", r, ns / 1e9, r / (ns / 1e9) / 1e6)
+    }'
+    # Peak RSS on a long run: 10x the usual count natively and by default,
+    # the usual record=all count (10x would take a minute).
+    if [ -x /usr/bin/time ]; then
+        big=$(( $(shim_count lockflat full) * 10 ))
+        for m in native default all; do
+            case $m in
+            native)  set -- ;;
+            default) set -- env LD_PRELOAD="$shim_lib" GCTRACE_OUT="$tmp/x.db" \
+                         GCTRACE_OPTIONS=report=0:exitcode=0 ;;
+            all)     set -- env LD_PRELOAD="$shim_lib" GCTRACE_OUT="$tmp/x.db" \
+                         GCTRACE_OPTIONS=report=0:exitcode=0:record=all:finish=0 ;;
+            esac
+            k=$big
+            [ "$m" = all ] && k=$(( $(shim_count lockflat full) ))
+            /usr/bin/time -f "%M" -o "$tmp/rss.$m" "$@" \
+                "$build/bench/lock_bench" flat "$k" >>"$log" 2>&1
+            eval "rss_$m=\"\$(tail -n1 \"\$tmp/rss.\$m\") KB ($k ops/thread)\""
+            rm -f "$tmp/x.db" "$tmp/x.db".*
+        done
+        # shellcheck disable=SC2154  # set by the eval above
+        echo "- peak RSS (VmHWM), lock flat: native $rss_native;" \
+             "gctrace default $rss_default (includes the in-process finish);" \
+             "gctrace record=all, finish=0 $rss_all"
+    fi
+}
+
+section_shim() {
+    log=$build/bench/shim.log
+    : >"$log"
+    vruns=${BENCH_VG_RUNS:-3}
+    [ "$vruns" -le "$runs" ] || vruns=$runs
+    shim_setup
+    shim_pkg valgrind valgrind
+    shim_pkg pigz pigz
+    shim_pkg zstd zstd
+    shim_corpus
+    micro="lockflat locknested cond spawn chanbuf chanpp"
+    real="pigz xz zstd"
+    cols="native gct all tsang tsanc"
+    vg=
+    command -v valgrind >/dev/null 2>&1 && vg="hg drd"
+
+    load_before=$(loadavg)
+    echo "bench/run.sh: shim overhead, $runs runs per cell" \
+         "($vruns under valgrind)..." >&2
+    i=1
+    while [ "$i" -le "$runs" ]; do
+        for row in $micro; do
+            for col in $cols; do
+                shim_micro "$row" "$col"
+            done
+            if [ "$i" -le "$vruns" ]; then
+                for col in $vg; do
+                    shim_micro "$row" "$col"
+                done
+            fi
+        done
+        for row in $real; do
+            for col in native gct all; do
+                shim_real "$row" "$col"
+            done
+            if [ "$i" -le "$vruns" ]; then
+                for col in $vg; do
+                    shim_real "$row" "$col"
+                done
+            fi
+        done
+        i=$((i + 1))
+    done
+
+    echo
+    echo "### gctrace's recorder against native runs and peers"
+    echo
+    echo "Median of $runs runs (valgrind: $vruns) with min-max, then the" \
+         "ratio of medians to native (lower is better)."
+    echo
+    echo "| workload | unit | native | gctrace default | gctrace all" \
+         "| TSan gcc | TSan clang | Helgrind | DRD |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|"
+    for row in $micro $real; do
+        case $row in
+        lockflat)   name="lock flat" unit=ns/op ;;
+        locknested) name="lock nested" unit=ns/op ;;
+        cond)       name="condvar queue" unit=ns/item ;;
+        spawn)      name="thread spawn" unit="ns/create+join" ;;
+        chanbuf)    name="libgoc buf1x1 (instr. vs plain)" unit=ns/item ;;
+        chanpp)     name="libgoc pingpong (instr. vs plain)" unit=ns/round-trip ;;
+        pigz)       name="pigz -p 2" unit=ms/MB ;;
+        xz)         name="xz -T2 -1" unit=ms/MB ;;
+        zstd)       name="zstd -T2" unit=ms/MB ;;
+        esac
+        line="| $name | $unit"
+        for col in native gct all tsang tsanc hg drd; do
+            case $row:$col in
+            pigz:tsan? | xz:tsan? | zstd:tsan?) line="$line | n/a" ;;
+            *) line="$line | $(shim_cell "$row" "$col")" ;;
+            esac
+        done
+        echo "$line |"
+    done
+    echo
+    echo "Counts per run (BENCH_SCALE=$scale): full (native, default)," \
+         "record=all, TSan, valgrind:" \
+         "$(for r in $micro; do
+                printf '%s %s/%s/%s/%s; ' "$r" "$(shim_count "$r" full)" \
+                    "$(shim_count "$r" all)" "$(shim_count "$r" tsan)" \
+                    "$(shim_count "$r" vg)"
+            done)" \
+         "lock counts are per thread.  Real programs: ${corpus_mb} MB of" \
+         "generated log text, valgrind on its first ${corpus_vg_mb} MB" \
+         "(one block for xz, which then runs one compressing thread)."
+    echo "gctrace default: GCTRACE_OPTIONS=report=0:exitcode=0 (the trace" \
+         "is finished at exit, inside the real programs' wall time);" \
+         "gctrace all: record=all, finish=0 for the microbenchmarks."
+    echo
+    echo "Targets (issue 6):"
+    shim_goal "lock flat, default" "$(shim_ratio lockflat gct native)" "<=" 1.3
+    shim_goal "lock flat, record=all" "$(shim_ratio lockflat all native)" "<=" 3
+    shim_goal "lock nested, default" "$(shim_ratio locknested gct native)" "<=" 1.3
+    shim_goal "lock nested, record=all" "$(shim_ratio locknested all native)" "<=" 3
+    shim_goal "condvar queue, default" "$(shim_ratio cond gct native)" "<=" 1.1
+    shim_goal "thread spawn, default" "$(shim_ratio spawn gct native)" "<=" 1.5
+    shim_goal "libgoc buf1x1, default" "$(shim_ratio chanbuf gct native)" "<=" 1.5
+    shim_goal "libgoc pingpong, default" "$(shim_ratio chanpp gct native)" "<=" 1.2
+    for row in $real; do
+        shim_goal "$row, default" "$(shim_ratio "$row" gct native)" "<=" 1.03
+    done
+    for row in lockflat locknested; do
+        shim_goal "$row, TSan gcc / gctrace" "$(shim_ratio "$row" tsang gct)" ">=" 10
+        shim_goal "$row, TSan clang / gctrace" "$(shim_ratio "$row" tsanc gct)" ">=" 10
+    done
+    for row in lockflat locknested $real; do
+        shim_goal "$row, Helgrind / gctrace" "$(shim_ratio "$row" hg gct)" ">=" 50
+    done
+    echo
+    echo "Resources:"
+    shim_extra
+    echo
+    echo "Load average before/after: $load_before / $(loadavg)" \
+         "on $(nproc) CPUs (numbers are trustworthy only on an idle machine)."
     echo "Raw lines: $log"
 }
 

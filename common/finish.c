@@ -1083,7 +1083,8 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
 
     unlink(tmp);
     if (sqlite3_open_v2(tmp, &f.db, SQLITE_OPEN_READWRITE |
-                                        SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+                                        SQLITE_OPEN_CREATE |
+                                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         fail(&f, "%s: cannot create: %s", tmp, sqlite3_errmsg(f.db));
         goto out;
     }
