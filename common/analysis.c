@@ -289,7 +289,7 @@ leaked_threads(struct ctx *c)
 {
     sqlite3_stmt *st = query(
         c, "SELECT t.id, t.create_stack, t.parent_id, w.reason, w.object_id,"
-           " w.begin_ns, w.stack_id, p.end_ns "
+           " w.begin_ns, w.stack_id "
            "FROM threads t JOIN processes p ON p.pid = t.pid "
            "LEFT JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL "
            "WHERE t.end_ns IS NULL AND t.tid != t.pid "
@@ -308,17 +308,16 @@ leaked_threads(struct ctx *c)
         int64_t obj = sqlite3_column_int64(st, 4);
         int64_t since = sqlite3_column_int64(st, 5);
         int64_t wstack = sqlite3_column_int64(st, 6);
-        int64_t end = sqlite3_column_int64(st, 7);
         char *who = thread_label(c, id, NULL);
         char *born = where(c, create);
         char *msg;
         if (blocked) {
             char *at = where(c, wstack);
             char *what = obj ? object_label(c, obj) : gct_xstrdup("");
-            msg = xprintf("%s leaked: still blocked on %s%s%s at %s since "
-                          "%.3f s (%.3f s before the end), created at %s",
+            msg = xprintf("%s leaked: still blocked on %s%s%s at %s (since "
+                          "%.3f s into the run), created at %s",
                           who, reason_name(reason), obj ? " of " : "", what,
-                          at, since / 1e9, (end - since) / 1e9, born);
+                          at, since / 1e9, born);
             free(at);
             free(what);
         } else {

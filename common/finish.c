@@ -92,6 +92,8 @@ struct pending_name {
 struct finisher {
     struct pending_name *pending_names;
     size_t npending, cappending;
+    struct pending_name *pending_detach; /* detaches before the start */
+    size_t npdetach, cappdetach;
     const uint8_t *base;
     size_t size;
     const struct gct_log_header *hdr;
@@ -573,6 +575,15 @@ end_image(struct finisher *f, int pid, int64_t ts)
     }
 }
 
+/* The handle no longer names thread id (joined, or ended detached). */
+static void
+forget_handle(struct finisher *f, int pid, uint64_t handle, int64_t id)
+{
+    if ((int64_t)gct_map_get(&f->thread_by_handle, (uint64_t)pid, handle,
+                             0) == id)
+        gct_map_put(&f->thread_by_handle, (uint64_t)pid, handle, 0);
+}
+
 static void
 replay_one(struct finisher *f, const struct ref *ref)
 {
@@ -648,6 +659,13 @@ replay_one(struct finisher *f, const struct ref *ref)
                                              (uint64_t)r->a, 0);
         gct_map_put(&f->thread_by_handle, (uint64_t)pid, r->obj,
                     (uint64_t)th);
+        for (size_t i = 0; i < f->npdetach; i++)
+            if (f->pending_detach[i].pid == pid &&
+                f->pending_detach[i].handle == r->obj) {
+                t->detached = 1;
+                f->pending_detach[i] = f->pending_detach[--f->npdetach];
+                break;
+            }
         for (size_t i = 0; i < f->npending; i++)
             if (f->pending_names[i].pid == pid &&
                 f->pending_names[i].handle == r->obj &&
@@ -660,16 +678,28 @@ replay_one(struct finisher *f, const struct ref *ref)
     case GCT_EV_THREAD_EXIT:
         t->end = ts;
         t->locks_at_exit = r->a;
+        if (t->detached)
+            forget_handle(f, pid, t->handle, th);
         break;
     case GCT_EV_THREAD_JOIN:
     case GCT_EV_THREAD_DETACH: {
+        /* glibc reuses a pthread_t only once its thread was joined, or
+         * ended detached, so the handle names one thread until then.  A
+         * detach right after pthread_create can come before the new
+         * thread's start record: it waits for it. */
         int64_t target = (int64_t)gct_map_get(&f->thread_by_handle,
                                               (uint64_t)pid, r->obj, 0);
+        if (r->a == 0 && target == 0 && kind == GCT_EV_THREAD_DETACH)
+            GCT_PUSH(f->pending_detach, f->npdetach, f->cappdetach,
+                     ((struct pending_name){pid, r->obj, NULL}));
         if (target && r->a == 0) {
+            struct thread *x = T(f, target);
             if (kind == GCT_EV_THREAD_JOIN)
-                T(f, target)->joined_by = th;
+                x->joined_by = th;
             else
-                T(f, target)->detached = 1;
+                x->detached = 1;
+            if (kind == GCT_EV_THREAD_JOIN || x->end >= 0)
+                forget_handle(f, pid, r->obj, target);
         }
         obj_id = object_of(f, pid, r->obj, "thread", ts);
         break;
@@ -1007,6 +1037,7 @@ free_model(struct finisher *f)
     for (size_t i = 0; i < f->npending; i++)
         free(f->pending_names[i].name);
     free(f->pending_names);
+    free(f->pending_detach);
     free(f->threads);
     free(f->objects);
     free(f->waits);

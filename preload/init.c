@@ -207,15 +207,20 @@ gct_spawn_finisher(bool snapshot)
 }
 
 /* Whether some other live thread of this process is running (not blocked
- * in a wait we see). */
+ * in a wait we see); *sig sums what the blocked ones wait on. */
 static bool
-others_running(struct gct_thread *self)
+others_running(struct gct_thread *self, uint64_t *sig)
 {
     int pid = getpid();
-    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next)
-        if (t != self && !atomic_load(&t->dead) && t->pid == pid &&
-            atomic_load_explicit(&t->wait_reason, memory_order_acquire) == 0)
+    *sig = 0;
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
+        if (t == self || atomic_load(&t->dead) || t->pid != pid)
+            continue;
+        if (atomic_load_explicit(&t->wait_reason, memory_order_acquire) == 0)
             return true;
+        *sig += (uint64_t)t->tid * 0x9e3779b97f4a7c15ull +
+                (uint64_t)atomic_load(&t->wait_since);
+    }
     return false;
 }
 
@@ -228,9 +233,23 @@ static void
 settle(struct gct_thread *self)
 {
     struct timespec ms = {0, 1000000};
-    for (long i = 0; i < gct_rec.opt.exit_grace_ms && others_running(self);
-         i++)
+    uint64_t sig, last = 0;
+    int stable = 0;
+
+    /* Done when nobody runs and the blocked ones stayed as they were for
+     * 10 ms: a thread released from its wait just before main returned
+     * records the wait's end within that. */
+    for (long i = 0; i < gct_rec.opt.exit_grace_ms; i++) {
+        bool running = others_running(self, &sig);
+        if (!running && sig == last && ++stable >= 10)
+            break;
+        if (running || sig != last)
+            stable = 0;
+        last = sig;
+        if (!running && sig == 0)
+            break; /* nobody else at all */
         nanosleep(&ms, NULL);
+    }
 }
 
 /* The end of the process (normal exit, _exit): last records, then the

@@ -66,6 +66,41 @@ log_fd(void)
     return gct_rec.fd;
 }
 
+/* The parent of pid, from /proc (0 when unknown). */
+static int
+parent_of(int pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    /* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
+    const char *p = strrchr(buf, ')');
+    int ppid = 0;
+    if (p == NULL || sscanf(p + 1, " %*c %d", &ppid) != 1)
+        return 0;
+    return ppid;
+}
+
+/* Whether root is this process or one of its ancestors. */
+static bool
+descends_from(int root)
+{
+    int pid = getpid();
+    for (int depth = 0; pid > 1 && depth < 64; depth++) {
+        if (pid == root)
+            return true;
+        pid = depth == 0 ? getppid() : parent_of(pid);
+    }
+    return false;
+}
+
 static bool
 attach(int fd)
 {
@@ -77,14 +112,13 @@ attach(int fd)
                                     PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (h == MAP_FAILED)
         return false;
-    /* Attach only to the live log of our own process tree: after an exec,
-     * the pid is the same; a parent that is still alive is the writer's
-     * root.  Anything else is a stale file from an earlier run. */
+    /* Attach only to the live log of our own process tree: the root after
+     * an exec, or any descendant of it (make -> cc -> cc1).  Anything else
+     * is a stale file from an earlier run, or another run's. */
     bool ok = memcmp(h->magic, GCT_LOG_MAGIC, 8) == 0 &&
               h->version == GCT_LOG_VERSION &&
               atomic_load(&h->state) == GCT_LOG_RUNNING &&
-              (h->root_pid == getpid() ||
-               (h->root_pid == getppid() && kill(h->root_pid, 0) == 0));
+              descends_from(h->root_pid);
     if (!ok) {
         munmap(h, GCT_LOG_HEADER_SIZE);
         return false;
@@ -96,25 +130,56 @@ attach(int fd)
     return true;
 }
 
+/* Whether fd is a raw log that a live process tree still writes. */
+static bool
+live(int fd)
+{
+    struct gct_log_header h;
+    if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
+        return false;
+    return memcmp(h.magic, GCT_LOG_MAGIC, 8) == 0 &&
+           h.state == GCT_LOG_RUNNING && h.root_pid > 0 &&
+           kill(h.root_pid, 0) == 0;
+}
+
+/* Switches to TRACE.<pid> (and its raw log). */
+static bool
+own_name(void)
+{
+    char out[sizeof gct_rec.opt.out];
+    int n = snprintf(out, sizeof out, "%s.%d", gct_rec.opt.out, (int)getpid());
+    if (n <= 0 || (size_t)n >= sizeof out)
+        return false;
+    memcpy(gct_rec.opt.out, out, sizeof out);
+    n = snprintf(gct_rec.raw_path, sizeof gct_rec.raw_path, "%s%s", out,
+                 GCT_LOG_SUFFIX);
+    return n > 0 && (size_t)n < sizeof gct_rec.raw_path;
+}
+
+/* A new log, made under a temporary name and renamed into place, so that
+ * no process ever sees it half made or truncated under its feet. */
 static bool
 create(void)
 {
     struct stat st;
     struct timespec real;
 
-    int fd = open(gct_rec.raw_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
-                  0644);
+    char tmp[sizeof gct_rec.raw_path + 24];
+    snprintf(tmp, sizeof tmp, "%s.new.%d", gct_rec.raw_path, (int)getpid());
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return false;
     fd = raise_fd(fd);
     if (ftruncate(fd, GCT_LOG_HEADER_SIZE) != 0 || fstat(fd, &st) != 0) {
         close(fd);
+        unlink(tmp);
         return false;
     }
     struct gct_log_header *h = mmap(NULL, GCT_LOG_HEADER_SIZE,
                                     PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (h == MAP_FAILED) {
         close(fd);
+        unlink(tmp);
         return false;
     }
     clock_gettime(CLOCK_REALTIME, &real);
@@ -130,6 +195,12 @@ create(void)
     /* The magic goes last: a reader never sees a half-made header. */
     atomic_thread_fence(memory_order_release);
     memcpy(h->magic, GCT_LOG_MAGIC, 8);
+    if (rename(tmp, gct_rec.raw_path) != 0) {
+        munmap(h, GCT_LOG_HEADER_SIZE);
+        close(fd);
+        unlink(tmp);
+        return false;
+    }
     gct_rec.hdr = h;
     gct_rec.fd = fd;
     gct_rec.root = 1;
@@ -151,7 +222,12 @@ gct_log_open(void)
             gct_rec.fd = raise_fd(fd);
             return true;
         }
+        bool busy = live(fd);
         close(fd);
+        /* Another run is writing there: never take its file from under it;
+         * this process gets a trace of its own beside it. */
+        if (busy && !own_name())
+            return false;
     }
     return create();
 }
