@@ -194,7 +194,7 @@ install: lib
 	    goc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/goc.pc
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz
 
 .PHONY: all demo lib preload viewer samples test-bins test test-lib test-asan test-tsan bench \
         install clean

@@ -32,6 +32,8 @@
 
 /* ------------------------------------------------------------ model */
 
+/* Who wrote a run of records: a chunk's first owner, or the thread a
+ * GCT_REC_OWNER record handed the rest of the chunk to. */
 struct chunk_info {
     int pid, tid;
     uint32_t seq;
@@ -41,6 +43,7 @@ struct ref {
     int64_t ts;
     uint32_t chunk;
     uint32_t off;
+    uint32_t owner; /* index into the owners */
 };
 
 #define MAX_OPEN_WAITS 4
@@ -97,7 +100,8 @@ struct finisher {
     const uint8_t *base;
     size_t size;
     const struct gct_log_header *hdr;
-    struct chunk_info *chunks;
+    struct chunk_info *chunks; /* the owners of runs of records */
+    size_t nowners, capowners;
     size_t nchunks;
     struct ref *refs;
     size_t nrefs, caprefs;
@@ -162,22 +166,27 @@ collect(struct finisher *f)
     if (n > fit)
         n = fit; /* chunks handed out but never allocated (disk full) */
     f->nchunks = n;
-    f->chunks = gct_xcalloc(n, sizeof *f->chunks);
     for (uint64_t c = 0; c < n; c++) {
         const uint8_t *p = f->base + GCT_LOG_HEADER_SIZE +
                            (size_t)c * GCT_LOG_CHUNK_SIZE;
         const struct gct_chunk_head *h = (const void *)p;
         if (h->magic != GCT_CHUNK_MAGIC)
             continue;
-        f->chunks[c] = (struct chunk_info){h->pid, h->tid, h->seq};
+        struct chunk_info owner = {h->pid, h->tid, h->seq};
+        GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
         uint32_t off = sizeof *h;
         while (off + sizeof(struct gct_rec) <= GCT_LOG_CHUNK_SIZE) {
             const struct gct_rec *r = (const void *)(p + off);
             uint32_t bytes = (uint32_t)r->words * 8;
             if (bytes < sizeof *r || off + bytes > GCT_LOG_CHUNK_SIZE)
                 break;
-            if (r->kind != 0) {
-                struct ref ref = {r->ts, (uint32_t)c, off};
+            if (r->kind == GCT_REC_OWNER) {
+                owner = (struct chunk_info){(int)r->a, (int)r->b,
+                                            (uint32_t)r->obj};
+                GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
+            } else if (r->kind != 0) {
+                struct ref ref = {r->ts, (uint32_t)c, off,
+                                  (uint32_t)(f->nowners - 1)};
                 GCT_PUSH(f->refs, f->nrefs, f->caprefs, ref);
             }
             off += bytes;
@@ -193,8 +202,8 @@ cmp_ref(const void *x, const void *y)
     const struct ref *a = x, *b = y;
     if (a->ts != b->ts)
         return a->ts < b->ts ? -1 : 1;
-    const struct chunk_info *ca = &sort_ctx->chunks[a->chunk];
-    const struct chunk_info *cb = &sort_ctx->chunks[b->chunk];
+    const struct chunk_info *ca = &sort_ctx->chunks[a->owner];
+    const struct chunk_info *cb = &sort_ctx->chunks[b->owner];
     if (ca->pid != cb->pid)
         return ca->pid < cb->pid ? -1 : 1;
     if (ca->tid != cb->tid)
@@ -248,9 +257,17 @@ T(struct finisher *f, int64_t id)
     return &f->threads[id - 1];
 }
 
+/* Object id (1-based).  Id 0, no object (a damaged record's address 0),
+ * gives a scratch object that is never written out, so no case has to
+ * check for it. */
 static struct object *
 O(struct finisher *f, int64_t id)
 {
+    static struct object none;
+    if (id <= 0 || (size_t)id > f->nobjects) {
+        memset(&none, 0, sizeof none);
+        return &none;
+    }
     return &f->objects[id - 1];
 }
 
@@ -588,7 +605,7 @@ static void
 replay_one(struct finisher *f, const struct ref *ref)
 {
     const struct gct_rec *r = rec_at(f, ref);
-    const struct chunk_info *c = &f->chunks[ref->chunk];
+    const struct chunk_info *c = &f->chunks[ref->owner];
     int pid = c->pid;
     int64_t ts = rel(f, r->ts);
     int kind = r->kind;
@@ -631,7 +648,8 @@ replay_one(struct finisher *f, const struct ref *ref)
     }
     case GCT_REC_COUNT: {
         int64_t o = object_of(f, pid, r->obj, "mutex", ts);
-        O(f, o)->acq += r->a;
+        if (o)
+            O(f, o)->acq += r->a;
         return;
     }
     }

@@ -126,6 +126,19 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
     return false;
 }
 
+/* The key as it may be quoted in a one-line message: at most 40 bytes,
+ * anything not printable shown as '?'. */
+static void
+quote_key(char *out, size_t cap, const char *k, size_t kn)
+{
+    size_t n = kn > 40 ? 40 : kn;
+    if (n >= cap)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = k[i] >= 0x20 && k[i] <= 0x7e ? k[i] : '?';
+    out[n] = '\0';
+}
+
 int
 gct_options_parse(struct gct_options *o, const char *text,
                   void (*warn)(void *ctx, const char *msg), void *ctx)
@@ -142,17 +155,18 @@ gct_options_parse(struct gct_options *o, const char *text,
         if (n > 0) {
             bool known = false;
             size_t kn = eq ? (size_t)(eq - p) : n;
+            char key[48];
+            quote_key(key, sizeof key, p, kn);
             if (!eq) {
-                snprintf(msg, sizeof msg, "option '%.*s' has no value",
-                         (int)(kn > 40 ? 40 : kn), p);
+                snprintf(msg, sizeof msg, "option '%s' has no value", key);
                 problems++;
                 if (warn)
                     warn(ctx, msg);
             } else if (!apply(o, p, kn, eq + 1, n - kn - 1, &known)) {
                 snprintf(msg, sizeof msg, known
-                             ? "option '%.*s' has a bad value"
-                             : "unknown option '%.*s' ignored",
-                         (int)(kn > 40 ? 40 : kn), p);
+                             ? "option '%s' has a bad value"
+                             : "unknown option '%s' ignored",
+                         key);
                 problems++;
                 if (warn)
                     warn(ctx, msg);

@@ -13,7 +13,8 @@
  * Layout: a header page, then fixed-size chunks.  Each thread takes a whole
  * chunk (one atomic fetch_add on the header) and fills it alone, so the hot
  * path takes no lock.  A chunk starts with a gct_chunk_head naming its
- * process and thread; records follow, 8-byte aligned.
+ * process and thread; records follow, 8-byte aligned.  A GCT_REC_OWNER
+ * record passes the rest of a chunk to another thread.
  *
  * A record is published in two steps: `words` (its length) is stored first,
  * `kind` last with release order.  A reader stops at words == 0 (the rest of
@@ -100,8 +101,13 @@ enum gct_rec_kind {
                                argv[0] '\0' argv[1] '\0' ... */
     GCT_REC_COUNT = 1003,   /* obj = lock, a = acquisitions since the last
                                count record of this thread for obj */
-    GCT_REC_FINDING = 1005, /* the watchdog's verdict: a = gct finding kind,
-                               payload = message */
+    GCT_REC_FINDING = 1005, /* reserved */
+    GCT_REC_OWNER = 1006,   /* the chunk changes hands: the records after
+                               it are thread b's of process a, its chunk
+                               number obj.  A thread that ends hands the
+                               rest of its chunk to the next new thread,
+                               so short-lived threads do not each take a
+                               whole chunk. */
 };
 
 #endif /* GCT_RAWLOG_H */

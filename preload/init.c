@@ -400,7 +400,7 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
     switch (kind) {
     case GCT_EV_WAIT_BEGIN:
         /* libgoc passes the wait's deadline; GOC_FOREVER is none */
-        gct_wait_begin(t, (int)a, obj, b, b != INT64_MAX && b != 0);
+        gct_wait_begin(t, (int)a, obj, b, b != INT64_MAX && b != 0, 0);
         break;
     case GCT_EV_WAIT_END:
         gct_wait_end(t, obj, a);

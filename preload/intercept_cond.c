@@ -28,7 +28,8 @@ check_holds(struct gct_thread *t, pthread_mutex_t *m)
         int e_ = errno;                                                    \
         check_holds(t, (pthread_mutex_t *)(m));                            \
         gct_lock_released(t, m);                                           \
-        gct_wait_begin(t, GCT_WAIT_COND, c, (int64_t)(uintptr_t)(m), timed); \
+        gct_wait_begin(t, GCT_WAIT_COND, c, (int64_t)(uintptr_t)(m), timed, \
+                       SITE());                                            \
         errno = e_;                                                        \
         int r_ = (call);                                                   \
         e_ = errno;                                                        \
@@ -129,7 +130,7 @@ sem_wait(sem_t *s)
     if (r == 0 || errno != EAGAIN)
         return r == 0 ? (errno = e, 0) : gct_real.sem_wait(s);
     errno = e;
-    gct_wait_begin(t, GCT_WAIT_SEM, s, 0, false);
+    gct_wait_begin(t, GCT_WAIT_SEM, s, 0, false, SITE());
     r = gct_real.sem_wait(s);
     e = errno;
     gct_wait_end(t, s, r == 0 ? 0 : e);
@@ -149,7 +150,7 @@ sem_timedwait(sem_t *s, const struct timespec *ts)
     if (r == 0)
         return errno = e, 0;
     errno = e;
-    gct_wait_begin(t, GCT_WAIT_SEM, s, 0, true);
+    gct_wait_begin(t, GCT_WAIT_SEM, s, 0, true, SITE());
     r = gct_real.sem_timedwait(s, ts);
     e = errno;
     gct_wait_end(t, s, r == 0 ? 0 : e);
@@ -175,7 +176,7 @@ pthread_barrier_wait(pthread_barrier_t *b)
     if (t == NULL)
         return gct_real.pthread_barrier_wait(b);
     int e = errno;
-    gct_wait_begin(t, GCT_WAIT_BARRIER, b, 0, false);
+    gct_wait_begin(t, GCT_WAIT_BARRIER, b, 0, false, SITE());
     errno = e;
     int r = gct_real.pthread_barrier_wait(b);
     e = errno;

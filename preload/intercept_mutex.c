@@ -43,7 +43,7 @@ misuse(struct gct_thread *t, int subkind, const void *obj, int64_t detail)
             int busy_ = r_ == EBUSY;                                       \
             if (busy_)                                                     \
                 gct_wait_begin(t, reason, obj, owner,                      \
-                               (f_ & GCT_LOCK_TIMED) != 0);                \
+                               (f_ & GCT_LOCK_TIMED) != 0, SITE());                \
             r_ = (blockcall);                                              \
             if (busy_) {                                                   \
                 int e_ = errno;                                            \
@@ -52,11 +52,8 @@ misuse(struct gct_thread *t, int subkind, const void *obj, int64_t detail)
                 f_ |= GCT_LOCK_CONTENDED;                                  \
             }                                                              \
         }                                                                  \
-        if (r_ == 0) {                                                     \
-            int e_ = errno;                                                \
+        if (r_ == 0) /* keeps errno */                                     \
             gct_lock_acquired(t, obj, f_, SITE());                         \
-            errno = e_;                                                    \
-        }                                                                  \
         r_;                                                                \
     })
 
@@ -126,11 +123,8 @@ pthread_mutex_trylock(pthread_mutex_t *m)
     RESOLVED(pthread_mutex_trylock);
     struct gct_thread *t = gct_self();
     int r = gct_real.pthread_mutex_trylock(m);
-    if (t && r == 0) {
-        int e = errno;
+    if (t && r == 0)
         gct_lock_acquired(t, m, GCT_LOCK_TRY, SITE());
-        errno = e;
-    }
     return r;
 }
 
@@ -176,11 +170,8 @@ pthread_mutex_unlock(pthread_mutex_t *m)
         errno = e;
     }
     int r = gct_real.pthread_mutex_unlock(m);
-    if (r == 0) {
-        int e = errno;
+    if (r == 0)
         gct_lock_released(t, m);
-        errno = e;
-    }
     return r;
 }
 
@@ -243,11 +234,8 @@ pthread_rwlock_tryrdlock(pthread_rwlock_t *rw)
     RESOLVED(pthread_rwlock_tryrdlock);
     struct gct_thread *t = gct_self();
     int r = gct_real.pthread_rwlock_tryrdlock(rw);
-    if (t && r == 0) {
-        int e = errno;
+    if (t && r == 0)
         gct_lock_acquired(t, rw, GCT_LOCK_SHARED | GCT_LOCK_TRY, SITE());
-        errno = e;
-    }
     return r;
 }
 
@@ -282,11 +270,8 @@ pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
     RESOLVED(pthread_rwlock_trywrlock);
     struct gct_thread *t = gct_self();
     int r = gct_real.pthread_rwlock_trywrlock(rw);
-    if (t && r == 0) {
-        int e = errno;
+    if (t && r == 0)
         gct_lock_acquired(t, rw, GCT_LOCK_TRY, SITE());
-        errno = e;
-    }
     return r;
 }
 
@@ -309,11 +294,8 @@ pthread_rwlock_unlock(pthread_rwlock_t *rw)
     RESOLVED(pthread_rwlock_unlock);
     struct gct_thread *t = gct_self();
     int r = gct_real.pthread_rwlock_unlock(rw);
-    if (t && r == 0) {
-        int e = errno;
+    if (t && r == 0)
         gct_lock_released(t, rw);
-        errno = e;
-    }
     return r;
 }
 
@@ -332,7 +314,8 @@ mtx_lock(mtx_t *m)
     int r = gct_real.mtx_trylock(m);
     uint32_t flags = 0;
     if (r == thrd_busy) {
-        gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm), false);
+        gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm), false,
+                       SITE());
         r = gct_real.mtx_lock(m);
         gct_wait_end(t, m, r);
         flags = GCT_LOCK_CONTENDED;
@@ -368,7 +351,7 @@ mtx_timedlock(mtx_t *m, const struct timespec *ts)
         bool busy = r == thrd_busy;
         if (busy)
             gct_wait_begin(t, GCT_WAIT_MUTEX, m,
-                           mutex_owner((pthread_mutex_t *)m), true);
+                           mutex_owner((pthread_mutex_t *)m), true, SITE());
         r = gct_real.mtx_timedlock(m, ts);
         if (busy) {
             gct_wait_end(t, m, r);

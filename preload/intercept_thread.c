@@ -106,7 +106,7 @@ pthread_join(pthread_t th, void **ret)
     int r = gct_real.pthread_tryjoin_np ? gct_real.pthread_tryjoin_np(th, ret)
                                         : EBUSY;
     if (r == EBUSY) {
-        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, false);
+        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, false, SITE());
         r = gct_real.pthread_join(th, ret);
         gct_wait_end(t, (void *)th, r);
     }
@@ -123,7 +123,7 @@ pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *ts)
         return gct_real.pthread_timedjoin_np(th, ret, ts);
     int r = gct_real.pthread_tryjoin_np(th, ret);
     if (r == EBUSY) {
-        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, true);
+        gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, true, SITE());
         r = gct_real.pthread_timedjoin_np(th, ret, ts);
         gct_wait_end(t, (void *)th, r);
     }
@@ -183,7 +183,7 @@ thrd_join(thrd_t th, int *res)
     if (t == NULL)
         return gct_real.thrd_join(th, res);
     int e = errno;
-    gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, false);
+    gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, false, SITE());
     errno = e;
     int r = gct_real.thrd_join(th, res);
     gct_wait_end(t, (void *)th, r);

@@ -7,9 +7,16 @@
  * lock-order edge (this thread takes B while holding A for the first time)
  * is written once, with the stack of the acquisition of B and the call
  * site of A's; a per-thread cache remembers the edges already written, so
- * a hot nested-lock loop costs a few cache probes.  Counters live in a
- * small per-thread direct-mapped table and are written out when a slot is
- * evicted and at thread exit.
+ * a hot nested-lock loop costs a few cache probes.  The cache is two-way
+ * set-associative: with one way, two hot edges whose addresses happened to
+ * share a slot evicted each other on every acquisition and wrote an edge
+ * (with a stack) each time.  Counters live in a small per-thread
+ * direct-mapped table and are written out when a slot is evicted and at
+ * thread exit.
+ *
+ * The hot path (gct_lock_acquired, gct_lock_released) touches only the
+ * thread's own state and leaves errno alone; whatever writes a record,
+ * which may make system calls, is out of line and keeps errno itself.
  */
 #include "shim.h"
 
@@ -17,30 +24,25 @@
 
 #define GCT_GATES_MAX 8 /* other held locks written with an edge */
 
-static inline size_t
-edge_slot(uintptr_t from, uintptr_t to)
+/* The first of the two slots of the edge from->to's set. */
+static inline struct gct_edge_slot *
+edge_set(struct gct_thread *t, uintptr_t from, uintptr_t to)
 {
     uint64_t h = (uint64_t)from * 0x9e3779b97f4a7c15ull ^ (uint64_t)to;
     h ^= h >> 29;
-    return (size_t)(h * 0xbf58476d1ce4e5b9ull >> 32) & (GCT_EDGE_CACHE - 1);
+    size_t set = (size_t)(h * 0xbf58476d1ce4e5b9ull >> 32) &
+                 (GCT_EDGE_CACHE / 2 - 1);
+    return &t->edges[set * 2];
 }
 
-/* Writes the edge held->to unless this thread wrote it already.  The
- * payload carries the flags of both locks and the other locks held at the
- * time, so that the analysis can tell edges taken under a common gate. */
-static void
-note_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
-          uint32_t to_flags)
+/* Writes the edge from->to, with the flags of both locks and the other
+ * locks held at the time, so that the analysis can tell edges taken under
+ * a common gate.  Out of line: it runs once per edge and thread. */
+static __attribute__((noinline, cold)) void
+write_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
+           uint32_t to_flags)
 {
-    uint64_t gen = atomic_load_explicit(&gct_lock_generation,
-                                        memory_order_relaxed);
-    struct gct_edge_slot *e = &t->edges[edge_slot(from->lock, to)];
-
-    if (e->from == from->lock && e->to == to && e->gen == gen)
-        return;
-    e->from = from->lock;
-    e->to = to;
-    e->gen = gen;
+    int saved = errno;
     uint64_t payload[2 + GCT_GATES_MAX];
     int n = 0;
     payload[0] = from->flags | (uint64_t)to_flags << 16;
@@ -50,6 +52,26 @@ note_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
     payload[1] = (uint64_t)n;
     gct_emit(t, GCT_EV_LOCK_EDGE, gct_stack(t), to, (int64_t)from->lock,
              (int64_t)from->site, payload, (size_t)(2 + n) * sizeof payload[0]);
+    errno = saved;
+}
+
+/* Writes the edge held->to unless this thread wrote it already. */
+static inline void
+note_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
+          uint32_t to_flags)
+{
+    uint64_t gen = atomic_load_explicit(&gct_lock_generation,
+                                        memory_order_relaxed);
+    struct gct_edge_slot *e = edge_set(t, from->lock, to);
+
+    for (int way = 0; way < 2; way++)
+        if (e[way].from == from->lock && e[way].to == to &&
+            e[way].gen == gen)
+            return;
+    /* Replace the older way: the newer moves to slot 1, the new one in. */
+    e[0] = e[1];
+    e[1] = (struct gct_edge_slot){from->lock, to, gen};
+    write_edge(t, from, to, to_flags);
 }
 
 /* Locks whose first use in the process was recorded: a lock made with
@@ -96,21 +118,40 @@ gct_lock_forget(uintptr_t lock)
     }
 }
 
-static void
-count(struct gct_thread *t, uintptr_t lock)
+/* A counter slot changes hands: write the old lock's count, note the new
+ * lock.  Out of line, keeps errno. */
+static __attribute__((noinline, cold)) void
+count_miss(struct gct_thread *t, struct gct_count_slot *c, uintptr_t lock)
 {
-    struct gct_count_slot *c =
-        &t->counts[((lock >> 4) ^ (lock >> 12)) & (GCT_LOCK_CACHE - 1)];
-
-    if (GCT_LIKELY(c->lock == lock)) {
-        c->count++;
-        return;
-    }
+    int saved = errno;
     if (c->count)
         gct_emit(t, GCT_REC_COUNT, 0, c->lock, (int64_t)c->count, 0, NULL, 0);
     c->lock = lock;
     c->count = 1;
     gct_lock_seen(t, lock, true);
+    errno = saved;
+}
+
+static inline void
+count(struct gct_thread *t, uintptr_t lock)
+{
+    struct gct_count_slot *c =
+        &t->counts[((lock >> 4) ^ (lock >> 12)) & (GCT_LOCK_CACHE - 1)];
+
+    if (GCT_LIKELY(c->lock == lock))
+        c->count++;
+    else
+        count_miss(t, c, lock);
+}
+
+/* record=all: one record per acquisition and release.  Keeps errno. */
+static __attribute__((noinline)) void
+record_op(struct gct_thread *t, int kind, uintptr_t lock, int64_t a,
+          int64_t b)
+{
+    int saved = errno;
+    gct_emit(t, kind, 0, lock, a, b, NULL, 0);
+    errno = saved;
 }
 
 void
@@ -130,22 +171,26 @@ gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
                   uintptr_t site)
 {
     uintptr_t l = (uintptr_t)lock;
-    bool again = false;
+    int n = t->nheld;
 
     t->guard++;
     /* A trylock cannot block, so it closes no cycle: no edge into it.
      * A recursive mutex re-locked by its owner adds no edge either. */
-    for (int i = 0; i < t->nheld; i++)
-        if (t->held[i].lock == l)
-            again = true;
-    if (!(flags & GCT_LOCK_TRY) && !again)
-        for (int i = 0; i < t->nheld; i++)
-            note_edge(t, &t->held[i], l, flags);
-    if (t->nheld < GCT_HELD_MAX)
-        t->held[t->nheld++] = (struct gct_held){l, site, flags};
+    if (n > 0 && !(flags & GCT_LOCK_TRY)) {
+        bool again = false;
+        for (int i = 0; i < n; i++)
+            again |= t->held[i].lock == l;
+        if (!again)
+            for (int i = 0; i < n; i++)
+                note_edge(t, &t->held[i], l, flags);
+    }
+    if (GCT_LIKELY(n < GCT_HELD_MAX)) {
+        t->held[n] = (struct gct_held){l, site, flags};
+        t->nheld = n + 1;
+    }
     count(t, l);
-    if (gct_rec.opt.record == GCT_RECORD_ALL)
-        gct_emit(t, GCT_EV_LOCK_ACQUIRE, 0, l, flags, (int64_t)site, NULL, 0);
+    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
+        record_op(t, GCT_EV_LOCK_ACQUIRE, l, flags, (int64_t)site);
     t->guard--;
 }
 
@@ -153,31 +198,36 @@ void
 gct_lock_released(struct gct_thread *t, const void *lock)
 {
     uintptr_t l = (uintptr_t)lock;
+    int n = t->nheld;
 
-    /* Locks are usually released in reverse order: search from the top. */
-    for (int i = t->nheld - 1; i >= 0; i--) {
-        if (t->held[i].lock == l) {
-            memmove(&t->held[i], &t->held[i + 1],
-                    (size_t)(t->nheld - i - 1) * sizeof t->held[0]);
-            t->nheld--;
-            break;
+    /* Locks are usually released in reverse order: the top first. */
+    if (GCT_LIKELY(n > 0 && t->held[n - 1].lock == l)) {
+        t->nheld = n - 1;
+    } else {
+        for (int i = n - 2; i >= 0; i--) {
+            if (t->held[i].lock == l) {
+                for (int k = i; k < n - 1; k++)
+                    t->held[k] = t->held[k + 1];
+                t->nheld = n - 1;
+                break;
+            }
         }
     }
-    if (gct_rec.opt.record == GCT_RECORD_ALL) {
+    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL)) {
         t->guard++;
-        gct_emit(t, GCT_EV_LOCK_RELEASE, 0, l, 0, 0, NULL, 0);
+        record_op(t, GCT_EV_LOCK_RELEASE, l, 0, 0);
         t->guard--;
     }
 }
 
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
-               int64_t detail, bool timed)
+               int64_t detail, bool timed, uintptr_t site)
 {
     gct_watchdog_start(t);
     t->guard++;
     if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
-        uint32_t stack = gct_stack(t);
+        uint32_t stack = site ? gct_stack_by_site(t, site) : gct_stack(t);
         gct_emit(t, GCT_EV_WAIT_BEGIN, stack, (uint64_t)(uintptr_t)obj,
                  reason | (timed ? GCT_WAIT_TIMED : 0), detail, NULL, 0);
     }

@@ -232,6 +232,99 @@ gct_log_open(void)
     return create();
 }
 
+/* Chunks that ended threads left partly empty, for the next new threads:
+ * a program that runs 100,000 short threads would otherwise take 100,000
+ * chunks.  A spin lock guards the list: it is held for a few
+ * instructions, and the shim takes no pthread lock of its own. */
+#define SPARE_MAX 256
+static struct spare {
+    char *map;      /* still mapped: the next thread needs no system call */
+    uint64_t idx;
+    uint32_t used;
+} spares[SPARE_MAX];
+static int nspares;
+static atomic_flag spares_lock = ATOMIC_FLAG_INIT;
+
+static void
+spares_acquire(void)
+{
+    while (atomic_flag_test_and_set_explicit(&spares_lock,
+                                             memory_order_acquire))
+        __builtin_ia32_pause();
+}
+
+static void
+spares_release(void)
+{
+    atomic_flag_clear_explicit(&spares_lock, memory_order_release);
+}
+
+/* Maps chunk idx of the log; NULL on failure. */
+static char *
+map_chunk(uint64_t idx, bool populate)
+{
+    int fd = log_fd();
+    if (fd < 0)
+        return NULL;
+    off_t off = GCT_LOG_HEADER_SIZE + (off_t)idx * GCT_LOG_CHUNK_SIZE;
+    /* MAP_POPULATE maps every page at once, one system call instead of a
+     * fault per page: worth it for a thread that is filling its second
+     * chunk, not for one that may write a record or two. */
+    void *p = mmap(NULL, GCT_LOG_CHUNK_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, off);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Takes over a spare chunk, if there is one. */
+static bool
+adopt_spare(struct gct_thread *t)
+{
+    struct spare s;
+
+    spares_acquire();
+    bool have = nspares > 0;
+    if (have)
+        s = spares[--nspares];
+    spares_release();
+    if (!have)
+        return false;
+    t->chunk = s.map;
+    t->chunk_idx = s.idx;
+    t->chunk_used = s.used;
+    gct_emit(t, GCT_REC_OWNER, 0, t->chunk_seq++, t->pid, t->tid, NULL, 0);
+    return true;
+}
+
+void
+gct_log_donate_chunk(struct gct_thread *t)
+{
+    bool kept = false;
+    if (t->chunk && t->chunk_used + 1024 <= GCT_LOG_CHUNK_SIZE) {
+        spares_acquire();
+        if (nspares < SPARE_MAX) {
+            spares[nspares++] = (struct spare){t->chunk, t->chunk_idx,
+                                               t->chunk_used};
+            kept = true;
+        }
+        spares_release();
+    }
+    if (kept)
+        t->chunk = NULL;
+    else
+        gct_log_release_chunk(t);
+}
+
+void
+gct_log_forget_spares(void)
+{
+    /* The child's copies of the mappings: the parent's threads write
+     * through its own. */
+    for (int i = 0; i < nspares; i++)
+        munmap(spares[i].map, GCT_LOG_CHUNK_SIZE);
+    nspares = 0;
+    atomic_flag_clear(&spares_lock);
+}
+
 /* Moves the thread to a fresh chunk.  false: the log is full or the disk
  * is; the caller drops its record. */
 static bool
@@ -240,6 +333,8 @@ grab_chunk(struct gct_thread *t)
     struct gct_log_header *h = gct_rec.hdr;
 
     gct_log_release_chunk(t);
+    if (t->chunk_seq == 0 && adopt_spare(t))
+        return true;
     uint64_t idx = atomic_fetch_add(&h->next_chunk, 1);
     if (idx >= h->max_chunks)
         return false;
@@ -249,17 +344,17 @@ grab_chunk(struct gct_thread *t)
      * disk would kill the program with SIGBUS. */
     if (fd < 0 || posix_fallocate(fd, off, GCT_LOG_CHUNK_SIZE) != 0)
         return false;
-    void *p = mmap(NULL, GCT_LOG_CHUNK_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_SHARED, fd, off);
-    if (p == MAP_FAILED)
+    char *p = map_chunk(idx, t->chunk_seq > 0);
+    if (p == NULL)
         return false;
-    struct gct_chunk_head *ch = p;
+    struct gct_chunk_head *ch = (struct gct_chunk_head *)p;
     ch->pid = t->pid;
     ch->tid = t->tid;
     ch->seq = t->chunk_seq++;
     atomic_thread_fence(memory_order_release);
     ch->magic = GCT_CHUNK_MAGIC;
     t->chunk = p;
+    t->chunk_idx = idx;
     t->chunk_used = sizeof *ch;
     return true;
 }

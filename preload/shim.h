@@ -151,6 +151,7 @@ struct gct_thread {
 
     /* the current chunk of the raw log */
     char *chunk;        /* mapping of the chunk, or NULL */
+    uint64_t chunk_idx; /* its number in the log */
     uint32_t chunk_used;
     uint32_t chunk_seq;
 
@@ -173,7 +174,18 @@ struct gct_thread {
  * not see start get one too).  NULL when the recorder is off, while the
  * shim itself is working on this thread (guard), or when no memory is
  * left for it. */
-struct gct_thread *gct_self(void);
+struct gct_thread *gct_self_slow(void);
+extern __thread struct gct_thread *gct_tls
+    __attribute__((tls_model("initial-exec")));
+
+static inline struct gct_thread *
+gct_self(void)
+{
+    struct gct_thread *t = gct_tls;
+    if (GCT_LIKELY(t != NULL))
+        return t->guard ? NULL : t;
+    return gct_self_slow();
+}
 
 /* The state, if any, without creating one (for exit paths). */
 struct gct_thread *gct_self_peek(void);
@@ -224,8 +236,12 @@ int64_t gct_now(void);
 void gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
               int64_t a, int64_t b, const void *payload, size_t len);
 
-/* Gives the thread's chunk back (thread exit, fork). */
+/* Gives the thread's chunk back (fork); donate: and lets the next new
+ * thread write into the rest of it (thread exit). */
 void gct_log_release_chunk(struct gct_thread *t);
+void gct_log_donate_chunk(struct gct_thread *t);
+/* Fork child: the parent's spare chunks are the parent's. */
+void gct_log_forget_spares(void);
 
 /* Records the loaded modules not yet recorded (init, dlopen). */
 void gct_log_modules(struct gct_thread *t);
@@ -262,8 +278,11 @@ void gct_lock_forget(uintptr_t lock);
 void gct_lock_released(struct gct_thread *t, const void *lock);
 
 /* Brackets a wait that blocks. */
+/* site: the blocking call's caller, whose first stack stands for every
+ * wait from there (0: capture each time, for libgoc's waits, whose call
+ * site is inside libgoc). */
 void gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
-                    int64_t detail, bool timed);
+                    int64_t detail, bool timed, uintptr_t site);
 void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);
 
 /* ---------------------------------------------------------------- init.c */

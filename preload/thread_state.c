@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static __thread struct gct_thread *self_tls
+__thread struct gct_thread *gct_tls
     __attribute__((tls_model("initial-exec")));
 /* Set once the thread has begun exiting, so that late calls (other key
  * destructors) do not create a fresh state. */
@@ -68,7 +68,7 @@ make_state(int parent_tid, uint32_t stack, int64_t flags)
     t->tid = (int)syscall(SYS_gettid);
     t->pid = getpid();
     t->handle = (uint64_t)pthread_self();
-    self_tls = t;
+    gct_tls = t;
     if (atomic_load_explicit(&key_made, memory_order_acquire))
         pthread_setspecific(exit_key, t);
     t->guard++;
@@ -78,13 +78,12 @@ make_state(int parent_tid, uint32_t stack, int64_t flags)
     return t;
 }
 
+/* gct_self()'s first call on a thread (shim.h has the fast path). */
 struct gct_thread *
-gct_self(void)
+gct_self_slow(void)
 {
-    struct gct_thread *t = self_tls;
+    struct gct_thread *t;
 
-    if (GCT_LIKELY(t != NULL))
-        return t->guard ? NULL : t;
     if (!gct_rec.on || exiting)
         return NULL;
     int saved = errno;
@@ -96,7 +95,7 @@ gct_self(void)
 struct gct_thread *
 gct_self_peek(void)
 {
-    return self_tls;
+    return gct_tls;
 }
 
 /* Called on a thread the shim started, before the user's function. */
@@ -117,8 +116,8 @@ gct_thread_release(struct gct_thread *t)
     gct_flush_counts(t);
     gct_emit(t, GCT_EV_THREAD_EXIT, 0, (uint64_t)pthread_self(), t->nheld,
              0, NULL, 0);
-    gct_log_release_chunk(t);
-    self_tls = NULL;
+    gct_log_donate_chunk(t);
+    gct_tls = NULL;
     exiting = 1;
     atomic_store(&t->dead, 1);
 }
@@ -139,6 +138,7 @@ gct_threads_make_key(void)
 void
 gct_threads_after_fork(struct gct_thread *self)
 {
+    gct_log_forget_spares();
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
         if (t == self)
             continue;

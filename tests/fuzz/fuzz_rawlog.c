@@ -1,0 +1,303 @@
+/*
+ * fuzz_rawlog.c - libFuzzer harness for finishing raw logs
+ * (common/finish.c), then reading and analysing the result
+ * (trace_read.c, analysis.c, findings_out.c).
+ *
+ * Input layout.  A real raw log is a 4 KiB header page and 64 KiB chunks
+ * that are mostly zeros (a thread's records fill a chunk from its start).
+ * Feeding files that size would make every mutation land in zeros, so the
+ * input is a compact form that the harness expands:
+ *
+ *     struct gct_log_header            (sizeof, 88 bytes; a short input
+ *                                       keeps the rest of a real header)
+ *     slice 0, slice 1, ...            (SLICE bytes each)
+ *
+ * Slice i becomes the first SLICE bytes of chunk i; the rest of the chunk
+ * reads as zeros, which the format defines as "nothing written".  A short
+ * last slice ends the file right after it, as a truncated log would.
+ * tests/fuzz/corpus/fuzz_rawlog holds real logs in this form (docs/fuzzing.md
+ * says how they were made).
+ *
+ * Checked beyond crashes, leaks and UB: gct_finish fails with a message or
+ * produces a trace that gct_trace_open accepts; the JSON writer's output
+ * is well-formed JSON.
+ */
+#include "analysis.h"
+#include "rawlog.h"
+#include "trace.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SLICE 4096
+
+static char base_dir[16], dir[64], trace[128], raw[160];
+static FILE *devnull;
+
+static void
+check(int ok)
+{
+    if (!ok)
+        abort();
+}
+
+static void
+cleanup(void)
+{
+    char tmp[200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", trace, (int)getpid());
+    unlink(tmp);
+    unlink(raw);
+    unlink(trace);
+    rmdir(dir);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    /* tmpfs when there is one: every input writes and reads a few files */
+    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    snprintf(base_dir, sizeof base_dir, "%s", base);
+    devnull = fopen("/dev/null", "w");
+    check(devnull != NULL);
+    return 0;
+}
+
+/* A fresh directory per input, removed after it (libFuzzer leaves by
+ * _Exit, so nothing left for exit time would be cleaned up). */
+static void
+make_dir(void)
+{
+    snprintf(dir, sizeof dir, "%s/gct-fuzz-raw.XXXXXX", base_dir);
+    check(mkdtemp(dir) != NULL);
+    snprintf(trace, sizeof trace, "%s/t.db", dir);
+    snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
+}
+
+/* ------------------------------------------------------------ JSON */
+
+/* A strict recursive-descent JSON checker: returns the end of one value
+ * starting at p (after white space), or NULL when it is not one. */
+static const char *value(const char *p, int depth);
+
+static const char *
+ws(const char *p)
+{
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+        p++;
+    return p;
+}
+
+static const char *
+string(const char *p)
+{
+    if (*p++ != '"')
+        return NULL;
+    for (;;) {
+        unsigned char c = (unsigned char)*p++;
+        if (c == '"')
+            return p;
+        if (c < 0x20)
+            return NULL; /* includes the terminating NUL */
+        if (c == '\\') {
+            c = (unsigned char)*p++;
+            if (c == 'u') {
+                for (int i = 0; i < 4; i++, p++)
+                    if (!((*p >= '0' && *p <= '9') ||
+                          (*p >= 'a' && *p <= 'f') ||
+                          (*p >= 'A' && *p <= 'F')))
+                        return NULL;
+            } else if (!strchr("\"\\/bfnrt", c) || c == '\0') {
+                return NULL;
+            }
+        }
+    }
+}
+
+static const char *
+number(const char *p)
+{
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+    else
+        return NULL;
+    if (*p == '.') {
+        p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return NULL;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return NULL;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return p;
+}
+
+static const char *
+value(const char *p, int depth)
+{
+    p = ws(p);
+    if (depth > 64)
+        return NULL;
+    if (*p == '{' || *p == '[') {
+        char close = *p == '{' ? '}' : ']';
+        bool object = *p == '{';
+        p = ws(p + 1);
+        if (*p == close)
+            return p + 1;
+        for (;;) {
+            if (object) {
+                p = string(ws(p));
+                if (p == NULL || *(p = ws(p)) != ':')
+                    return NULL;
+                p++;
+            }
+            p = value(p, depth + 1);
+            if (p == NULL)
+                return NULL;
+            p = ws(p);
+            if (*p == close)
+                return p + 1;
+            if (*p++ != ',')
+                return NULL;
+        }
+    }
+    if (*p == '"')
+        return string(p);
+    if (!strncmp(p, "true", 4))
+        return p + 4;
+    if (!strncmp(p, "false", 5))
+        return p + 5;
+    if (!strncmp(p, "null", 4))
+        return p + 4;
+    return number(p);
+}
+
+static void
+check_json(const struct gct_findings *fs)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    check(m != NULL);
+    gct_findings_json(m, fs);
+    check(fclose(m) == 0);
+    check(strlen(buf) == len); /* no NUL inside */
+    const char *end = value(buf, 0);
+    check(end != NULL && *ws(end) == '\0');
+    free(buf);
+}
+
+/* ------------------------------------------------------------ input */
+
+/* A header as the shim writes it, for inputs too short to carry one. */
+static void
+default_header(struct gct_log_header *h)
+{
+    memset(h, 0, sizeof *h);
+    memcpy(h->magic, GCT_LOG_MAGIC, 8);
+    h->version = GCT_LOG_VERSION;
+    h->chunk_size = GCT_LOG_CHUNK_SIZE;
+    h->max_chunks = 16384;
+    h->next_chunk = 1;
+    h->state = GCT_LOG_EXITED;
+    h->next_stack = 1;
+    h->root_pid = 4242;
+    h->record_mode = GCT_RECORD_ALL;
+    h->start_mono_ns = 1000000000;
+    h->start_real_ns = 1700000000000000000;
+}
+
+/* Writes the expanded raw log; false when the disk refused. */
+static bool
+write_raw(const uint8_t *data, size_t size)
+{
+    struct gct_log_header h;
+    size_t hn = size < sizeof h ? size : sizeof h;
+    default_header(&h);
+    memcpy(&h, data, hn);
+    data += hn;
+    size -= hn;
+
+    FILE *fp = fopen(raw, "w");
+    if (fp == NULL)
+        return false;
+    bool ok = fwrite(&h, sizeof h, 1, fp) == 1;
+    size_t off = GCT_LOG_HEADER_SIZE;
+    for (size_t i = 0; ok && size > 0; i++) {
+        size_t n = size < SLICE ? size : SLICE;
+        off = GCT_LOG_HEADER_SIZE + i * GCT_LOG_CHUNK_SIZE;
+        ok = fseek(fp, (long)off, SEEK_SET) == 0 &&
+             fwrite(data, 1, n, fp) == n;
+        /* a whole slice stands for a whole chunk; a short one ends the
+         * file there */
+        off += n == SLICE ? GCT_LOG_CHUNK_SIZE : n;
+        data += n;
+        size -= n;
+    }
+    ok = ok && fflush(fp) == 0 && ftruncate(fileno(fp), (off_t)off) == 0;
+    return fclose(fp) == 0 && ok;
+}
+
+/* What a finished trace must allow: opening, analysing, every writer. */
+static void
+read_back(void)
+{
+    char err[512] = "";
+    sqlite3 *db = gct_trace_open(trace, err, sizeof err);
+    if (db == NULL) {
+        fprintf(stderr, "fuzz_rawlog: finished trace does not open: %s\n",
+                err);
+        abort();
+    }
+    struct gct_findings fs;
+    if (gct_analyze(db, &fs, err, sizeof err) != 0) {
+        fprintf(stderr, "fuzz_rawlog: finished trace fails analysis: %s\n",
+                err);
+        abort();
+    }
+    gct_findings_json(devnull, &fs);
+    gct_findings_text(devnull, &fs);
+    gct_findings_sarif(devnull, &fs);
+    check_json(&fs);
+    gct_findings_free(&fs);
+    sqlite3_close(db);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char err[512] = "";
+    struct gct_finish_opts o = {.exit_status = -1};
+
+    make_dir();
+    if (write_raw(data, size)) {
+        if (gct_finish(trace, &o, err, sizeof err) == 0) {
+            /* finished: the raw log is consumed */
+            check(access(raw, F_OK) != 0);
+            read_back();
+        } else {
+            check(err[0] != '\0');
+        }
+    }
+    cleanup();
+    return 0;
+}
