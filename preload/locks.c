@@ -135,8 +135,7 @@ count_miss(struct gct_thread *t, struct gct_count_slot *c, uintptr_t lock)
 static inline void
 count(struct gct_thread *t, uintptr_t lock)
 {
-    struct gct_count_slot *c =
-        &t->counts[((lock >> 4) ^ (lock >> 12)) & (GCT_LOCK_CACHE - 1)];
+    struct gct_count_slot *c = &t->counts[gct_count_slot_of(lock)];
 
     if (GCT_LIKELY(c->lock == lock))
         c->count++;
@@ -167,8 +166,8 @@ gct_flush_counts(struct gct_thread *t)
 }
 
 void
-gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
-                  uintptr_t site)
+gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
+                       uintptr_t site)
 {
     uintptr_t l = (uintptr_t)lock;
     int n = t->nheld;
@@ -195,7 +194,7 @@ gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
 }
 
 void
-gct_lock_released(struct gct_thread *t, const void *lock)
+gct_lock_released_slow(struct gct_thread *t, const void *lock)
 {
     uintptr_t l = (uintptr_t)lock;
     int n = t->nheld;

@@ -263,9 +263,34 @@ uint32_t gct_stack_by_site(struct gct_thread *t, uintptr_t site);
 /* ---------------------------------------------------------------- locks.c */
 
 /* Bookkeeping after the thread acquired lock `lock` (flags GCT_LOCK_*),
- * called from `site`: lock-order edges, counters, all-mode records. */
-void gct_lock_acquired(struct gct_thread *t, const void *lock,
-                       uint32_t flags, uintptr_t site);
+ * called from `site`: lock-order edges, counters, all-mode records.
+ * Keeps errno.  The inline part is the common case, a lock taken while
+ * holding none whose counter is cached: no call, no record. */
+void gct_lock_acquired_slow(struct gct_thread *t, const void *lock,
+                            uint32_t flags, uintptr_t site);
+
+static inline size_t
+gct_count_slot_of(uintptr_t lock)
+{
+    return ((lock >> 4) ^ (lock >> 12)) & (GCT_LOCK_CACHE - 1);
+}
+
+static inline void
+gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
+                  uintptr_t site)
+{
+    uintptr_t l = (uintptr_t)lock;
+    struct gct_count_slot *c = &t->counts[gct_count_slot_of(l)];
+
+    if (GCT_LIKELY(t->nheld == 0 && c->lock == l &&
+                   gct_rec.opt.record != GCT_RECORD_ALL)) {
+        t->held[0] = (struct gct_held){l, site, flags};
+        t->nheld = 1;
+        c->count++;
+        return;
+    }
+    gct_lock_acquired_slow(t, lock, flags, site);
+}
 /* Notes that lock exists; record: write its first use (with a stack)
  * unless it was seen before.  Init calls pass false: their own record
  * names the lock's class. */
@@ -275,7 +300,20 @@ void gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record);
 void gct_lock_forget(uintptr_t lock);
 
 /* Bookkeeping before/after a release. */
-void gct_lock_released(struct gct_thread *t, const void *lock);
+void gct_lock_released_slow(struct gct_thread *t, const void *lock);
+
+static inline void
+gct_lock_released(struct gct_thread *t, const void *lock)
+{
+    int n = t->nheld;
+
+    if (GCT_LIKELY(n > 0 && t->held[n - 1].lock == (uintptr_t)lock &&
+                   gct_rec.opt.record != GCT_RECORD_ALL)) {
+        t->nheld = n - 1;
+        return;
+    }
+    gct_lock_released_slow(t, lock);
+}
 
 /* Brackets a wait that blocks. */
 /* site: the blocking call's caller, whose first stack stands for every
