@@ -579,16 +579,22 @@ edge(struct finisher *f, int64_t tid_id, const struct gct_rec *r, int pid,
  * image's threads (and their waits) ended there; the new image's threads
  * start afresh, even on the same tid. */
 static void
-end_image(struct finisher *f, int pid, int64_t ts)
+end_image(struct finisher *f, int pid, int tid, int64_t ts)
 {
+    /* The new image's first thread announced itself just before: keep it. */
+    int64_t current = (int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
+                                           (uint64_t)tid, 0);
     for (size_t i = 0; i < f->nthreads; i++) {
         struct thread *t = &f->threads[i];
-        if (t->pid != pid || t->end >= 0)
+        if (t->pid != pid || t->end >= 0 || (int64_t)i + 1 == current)
             continue;
         t->end = ts;
         while (t->nopen > 0)
             f->waits[t->open_waits[--t->nopen] - 1].end = ts;
-        gct_map_put(&f->thread_by_tid, (uint64_t)pid, (uint64_t)t->tid, 0);
+        if ((int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
+                                 (uint64_t)t->tid, 0) == (int64_t)i + 1)
+            gct_map_put(&f->thread_by_tid, (uint64_t)pid, (uint64_t)t->tid,
+                        0);
     }
 }
 
@@ -626,7 +632,7 @@ replay_one(struct finisher *f, const struct ref *ref)
     }
     case GCT_REC_PROC: {
         if (gct_map_get(&f->pid_seen, (uint64_t)pid, 0, 0))
-            end_image(f, pid, ts);
+            end_image(f, pid, c->tid, ts);
         gct_map_put(&f->pid_seen, (uint64_t)pid, 0, 1);
         const char *p = (const char *)(r + 1);
         size_t n = payload_len(r);

@@ -12,6 +12,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct start {
     void *(*fn)(void *);
@@ -201,4 +203,15 @@ thrd_detach(thrd_t th)
         note(t, GCT_EV_THREAD_DETACH, (pthread_t)th,
              r == thrd_success ? 0 : r);
     return r;
+}
+
+/* pthread_exit from main: the process must still end with its last
+ * thread, though the watchdog's thread outlives them (watchdog.c). */
+GCT_EXPORT void
+pthread_exit(void *ret)
+{
+    RESOLVED(pthread_exit);
+    if (getpid() == (pid_t)syscall(SYS_gettid))
+        gct_watchdog_main_left();
+    gct_real.pthread_exit(ret);
 }

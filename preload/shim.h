@@ -197,6 +197,10 @@ struct gct_thread *gct_thread_begin(int parent_tid, uint32_t stack,
 /* Creates the key whose destructor sees every thread exit (init). */
 void gct_threads_make_key(void);
 
+/* The calling thread is the shim's own: it never gets a state, so
+ * nothing it does is recorded. */
+void gct_thread_hide(void);
+
 /* Releases the calling thread's state (thread exit). */
 void gct_thread_release(struct gct_thread *t);
 
@@ -333,6 +337,9 @@ int gct_spawn_finisher(bool snapshot);
 /* Starts the deadlock watchdog once per process, when t first blocks. */
 void gct_watchdog_start(struct gct_thread *t);
 void gct_watchdog_after_fork(void);
+/* Main called pthread_exit: the watchdog ends the process with the last
+ * other thread, as glibc would have. */
+void gct_watchdog_main_left(void);
 
 /* Writes every thread's pending lock counters (exit). */
 void gct_flush_counts(struct gct_thread *t);

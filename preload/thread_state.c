@@ -92,6 +92,12 @@ gct_self_slow(void)
     return t;
 }
 
+void
+gct_thread_hide(void)
+{
+    exiting = 1;
+}
+
 struct gct_thread *
 gct_self_peek(void)
 {

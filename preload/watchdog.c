@@ -29,9 +29,12 @@
  */
 #include "shim.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -39,6 +42,10 @@
 
 static _Atomic int started;
 static int watchdog_pid;
+
+/* Main called pthread_exit: glibc ends the process when the last thread
+ * ends, and the watchdog must not be that last thread. */
+static _Atomic int main_left;
 
 #define MAX_CHAIN 16
 
@@ -194,19 +201,64 @@ check(int pid, int64_t delay)
     }
 }
 
+/* Whether every thread but the caller has ended (zombies count as
+ * ended: main stays one after pthread_exit). */
+static bool
+alone(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    bool others = false;
+    int me = (int)syscall(SYS_gettid);
+
+    if (d == NULL)
+        return false;
+    while (!others && (e = readdir(d)) != NULL) {
+        int tid = atoi(e->d_name);
+        if (tid <= 0 || tid == me)
+            continue;
+        char path[64], buf[256];
+        snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        buf[n > 0 ? n : 0] = '\0';
+        const char *paren = strrchr(buf, ')');
+        others = paren && paren[1] && paren[2] != 'Z' && paren[2] != 'X';
+    }
+    closedir(d);
+    return !others;
+}
+
+void
+gct_watchdog_main_left(void)
+{
+    atomic_store(&main_left, 1);
+}
+
 static void *
 watchdog_main(void *arg)
 {
     (void)arg;
+    gct_thread_hide();
     /* A name, so that leak checks (include/gctrace.h) leave it out. */
     prctl(PR_SET_NAME, "gctrace-watch", 0, 0, 0);
     int64_t delay = (int64_t)gct_rec.opt.watchdog_ms * 1000000;
     struct timespec period = {(time_t)(delay / 4 / 1000000000),
                               (long)(delay / 4 % 1000000000)};
+    struct timespec soon = {0, 10 * 1000000};
     for (;;) {
-        nanosleep(&period, NULL);
+        bool ending = atomic_load(&main_left);
+        nanosleep(ending ? &soon : &period, NULL);
         if (!gct_rec.on || getpid() != watchdog_pid)
             return NULL;
+        /* What glibc does when the last thread of a process whose main
+         * left ends: exit(0).  Without this the watchdog would keep the
+         * process alive forever. */
+        if (ending && alone())
+            exit(0);
         check(watchdog_pid, delay);
     }
 }

@@ -30,7 +30,8 @@ $(FUZZ_DIR)/obj/common/%.o: common/%.c $(COMMON_HDRS) $(BUILD)/gen/schema.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
 	    -c $< -o $@
 
-$(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_OBJS) $(COMMON_HDRS)
+$(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_OBJS) \
+              $(COMMON_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 	    $(FUZZ_OBJS) -lsqlite3 -ldw -lelf

@@ -8,6 +8,7 @@
  */
 #include "options.h"
 #include "rawlog.h"
+#include "fuzz_util.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,14 +17,6 @@
 struct warnings {
     int n;
 };
-
-static void
-check(int ok)
-{
-    /* abort() rather than assert(): checks must survive -DNDEBUG */
-    if (!ok)
-        abort();
-}
 
 static void
 on_warn(void *ctx, const char *msg)

@@ -25,6 +25,7 @@
 #include "analysis.h"
 #include "rawlog.h"
 #include "trace.h"
+#include "fuzz_util.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -35,15 +36,8 @@
 
 #define SLICE 4096
 
-static char base_dir[16], dir[64], trace[128], raw[160];
+static char dir[64], trace[128], raw[160];
 static FILE *devnull;
-
-static void
-check(int ok)
-{
-    if (!ok)
-        abort();
-}
 
 static void
 cleanup(void)
@@ -61,21 +55,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    /* tmpfs when there is one: every input writes and reads a few files */
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(base_dir, sizeof base_dir, "%s", base);
     devnull = fopen("/dev/null", "w");
     check(devnull != NULL);
     return 0;
 }
 
-/* A fresh directory per input, removed after it (libFuzzer leaves by
- * _Exit, so nothing left for exit time would be cleaned up). */
+/* A fresh directory per input, removed after it. */
 static void
 make_dir(void)
 {
-    snprintf(dir, sizeof dir, "%s/gct-fuzz-raw.XXXXXX", base_dir);
-    check(mkdtemp(dir) != NULL);
+    fuzz_make_dir(dir, sizeof dir, "raw");
     snprintf(trace, sizeof trace, "%s/t.db", dir);
     snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
 }

@@ -10,6 +10,7 @@
  */
 #include "analysis.h"
 #include "map.h"
+#include "fuzz_util.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -18,13 +19,6 @@
 #include <unistd.h>
 
 static char base_path[64], path[64];
-
-static void
-check(int ok)
-{
-    if (!ok)
-        abort();
-}
 
 static void
 cleanup(void)
@@ -37,9 +31,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    /* tmpfs when there is one: every input is written to the file */
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(base_path, sizeof base_path, "%s/gct-fuzz-supp.XXXXXX", base);
+    snprintf(base_path, sizeof base_path, "%s/gct-fuzz-supp.XXXXXX",
+             fuzz_tmp_base());
     return 0;
 }
 

@@ -14,6 +14,7 @@
  */
 #include "analysis.h"
 #include "trace.h"
+#include "fuzz_util.h"
 
 #include <dirent.h>
 #include <stdint.h>
@@ -22,15 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static char base_dir[16], dir[64], trace[128];
+static char dir[64], trace[128];
 static FILE *devnull;
-
-static void
-check(int ok)
-{
-    if (!ok)
-        abort();
-}
 
 static void
 cleanup(void)
@@ -44,20 +38,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(base_dir, sizeof base_dir, "%s", base);
     devnull = fopen("/dev/null", "w");
     check(devnull != NULL);
     return 0;
 }
 
-/* A fresh directory per input, removed after it (libFuzzer leaves by
- * _Exit, so nothing left for exit time would be cleaned up). */
+/* A fresh directory per input, removed after it. */
 static void
 make_dir(void)
 {
-    snprintf(dir, sizeof dir, "%s/gct-fuzz-db.XXXXXX", base_dir);
-    check(mkdtemp(dir) != NULL);
+    fuzz_make_dir(dir, sizeof dir, "db");
     snprintf(trace, sizeof trace, "%s/t.db", dir);
 }
 

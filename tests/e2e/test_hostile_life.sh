@@ -1,0 +1,121 @@
+#!/bin/sh
+# test_hostile_life.sh BUILD - programs at the edges of a process's life,
+# each run natively and under the recorder (same stdout, same exit status,
+# the trace opens): a lock wait 1,000 frames deep; threads made in a
+# constructor and in an atexit handler; exit() from a non-main thread;
+# _exit; pthread_exit from main while other threads go on; a dlopen()ed
+# library whose thread waits on a lock.  Last, `gctrace run` must refuse
+# static and setuid programs with one line and exit 2.
+set -u
+B=${1:?usage: $0 BUILD_DIR}
+B=$(cd "$B" && pwd) || exit 1
+G=$B/bin/gctrace
+LIB=$B/lib/libgctrace.so
+here=$(cd "$(dirname "$0")" && pwd)
+P=$here/progs
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+err() { echo "FAIL: $*" >&2; fail=1; }
+
+command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
+build() {
+    cc -O1 -g -pthread "$@" || { echo "FAIL: cannot compile: $*" >&2; exit 1; }
+}
+build -o "$tmp/deep" "$P/hostile_deep.c"
+build -o "$tmp/life" "$P/hostile_life.c"
+build -shared -fPIC -o "$tmp/libdlib.so" "$P/hostile_dlib.c"
+build -o "$tmp/dlopen" "$P/hostile_dlopen.c" -ldl
+
+# compare NAME NRC TRC: exit statuses and stdout agree, the trace opens
+compare() {
+    [ "$2" = "$3" ] || err "$1: exit $3 traced, $2 native ($(head -c 300 "$tmp/$1.terr"))"
+    cmp -s "$tmp/$1.nout" "$tmp/$1.tout" ||
+        err "$1: stdout differs: '$(head -c 200 "$tmp/$1.tout")' vs native '$(head -c 200 "$tmp/$1.nout")'"
+    "$G" report "$tmp/$1.db" >/dev/null 2>"$tmp/$1.rerr" ||
+        err "$1: gctrace report: $(cat "$tmp/$1.rerr")"
+}
+
+# same NAME PROG ARGS...: under `gctrace run`
+same() {
+    name=$1; shift
+    timeout -s KILL 30 "$@" >"$tmp/$name.nout" 2>"$tmp/$name.nerr"
+    nrc=$?
+    GCTRACE_OPTIONS=exitcode=0 timeout -s KILL 30 \
+        "$G" run -q -o "$tmp/$name.db" -- "$@" >"$tmp/$name.tout" 2>"$tmp/$name.terr"
+    compare "$name" $nrc $?
+}
+
+# same_preload NAME PROG ARGS...: with the recorder preloaded directly, so
+# that a hang is killed with the program (timeout signals its child only)
+same_preload() {
+    name=$1; shift
+    timeout -s KILL 10 "$@" >"$tmp/$name.nout" 2>"$tmp/$name.nerr"
+    nrc=$?
+    LD_PRELOAD=$LIB GCTRACE_OUT=$tmp/$name.db GCTRACE_OPTIONS=exitcode=0:report=0 \
+        timeout -s KILL 10 "$@" >"$tmp/$name.tout" 2>"$tmp/$name.terr"
+    compare "$name" $nrc $?
+}
+
+q() { sqlite3 "$1" "$2" 2>&1; }
+
+# 1,000 frames deep: the wait at the bottom is recorded with a stack made
+# of recurse_then_wait frames (the recorder keeps the innermost ones)
+same deep "$tmp/deep" 1000
+grep -q "blocked yes" "$tmp/deep.tout" || err "deep: the wait did not block"
+n=$(q "$tmp/deep.db" "select count(*) from waits w join stack_text s
+        on s.stack_id = w.stack_id where s.function = 'recurse_then_wait'")
+[ "${n:-0}" -gt 0 ] 2>/dev/null || err "deep: no wait with a recurse_then_wait stack ($n)"
+
+# constructor and atexit threads: main, and one thread each
+same ctor "$tmp/life" ctor
+n=$(q "$tmp/ctor.db" "select count(*) from threads")
+[ "$n" = 3 ] || err "ctor: $n threads in the trace, want 3"
+
+same exit "$tmp/life" exit
+s=$(q "$tmp/exit.db" "select exit_status from processes")
+[ "$s" = 3 ] || err "exit from a thread: processes.exit_status '$s', want 3"
+
+same _exit "$tmp/life" _exit
+s=$(q "$tmp/_exit.db" "select exit_status from processes")
+[ "$s" = 5 ] || err "_exit: processes.exit_status '$s', want 5"
+
+# the process ends when its last thread does (status 0)
+same_preload pexit "$tmp/life" pexit
+# the program's own threads (timeout, which runs it, is traced too):
+# main, the constructor's, and the four chained ones
+n=$(q "$tmp/pexit.db" "select count(distinct tid) from threads where pid =
+        (select pid from processes where exe like '%/life')")
+[ "$n" = 6 ] || err "pthread_exit from main: $n threads in the trace, want 6"
+
+# the library's thread waits with its stack inside the library
+same dlopen "$tmp/dlopen" "$tmp/libdlib.so"
+grep -q "blocked yes" "$tmp/dlopen.tout" || err "dlopen: the wait did not block"
+n=$(q "$tmp/dlopen.db" "select count(*) from waits w join stack_text s
+        on s.stack_id = w.stack_id where s.function = 'lib_thread_body'
+        and s.module like '%libdlib.so' and s.file like '%hostile_dlib.c'")
+[ "${n:-0}" -gt 0 ] 2>/dev/null || err "dlopen: no wait with a stack in libdlib.so ($n)"
+
+# programs the recorder cannot enter: one line, exit 2
+refused() {
+    "$G" run -q -o "$tmp/r.db" -- "$@" >"$tmp/r.out" 2>"$tmp/r.err"
+    rc=$?
+    [ $rc = 2 ] || err "gctrace run $*: exit $rc, want 2"
+    [ "$(wc -l <"$tmp/r.err")" = 1 ] && grep -q "^gctrace: .*cannot trace" "$tmp/r.err" ||
+        err "gctrace run $*: want one 'gctrace: ... cannot trace' line, got '$(cat "$tmp/r.err")'"
+    [ -s "$tmp/r.out" ] && err "gctrace run $*: the program ran"
+}
+printf 'int main(void) { return 0; }\n' >"$tmp/s.c"
+if cc -static -o "$tmp/static" "$tmp/s.c" 2>/dev/null; then
+    refused "$tmp/static"
+    grep -q static "$tmp/r.err" || err "static: the reason does not say static: $(cat "$tmp/r.err")"
+fi
+cp /bin/echo "$tmp/suid" && chmod u+s "$tmp/suid"
+refused "$tmp/suid" hello
+grep -q setuid "$tmp/r.err" || err "setuid: the reason does not say setuid: $(cat "$tmp/r.err")"
+
+if [ $fail -ne 0 ]; then
+    echo "test_hostile_life: FAILED" >&2
+    exit 1
+fi
+echo "test_hostile_life: ok"
