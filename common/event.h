@@ -125,6 +125,7 @@ enum gct_lock_flags {
     GCT_LOCK_RECURSIVE = 1 << 3, /* a recursive mutex */
     GCT_LOCK_ERRORCHECK = 1 << 4,
     GCT_LOCK_CONTENDED = 1 << 5, /* the acquisition had to wait */
+    GCT_LOCK_RW = 1 << 6,        /* a rwlock (shared or not) */
 };
 
 /* Object types (GCT_EV_LOCK_INIT a, objects table). */

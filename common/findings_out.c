@@ -184,8 +184,8 @@ gct_findings_json(FILE *out, const struct gct_findings *f)
 
 /* ------------------------------------------------------------ SARIF */
 
-/* The frame to annotate: the first one with a file that is not a system
- * or library header (the user's line). */
+/* The frame to annotate: the first one with a source line that is the
+ * user's, not the system's (/usr/...) nor libgoc's API (goc_...). */
 static const struct gct_frame *
 user_frame(const struct gct_finding *x)
 {
@@ -196,7 +196,7 @@ user_frame(const struct gct_finding *x)
             if (fr->file == NULL || fr->line <= 0)
                 continue;
             if (strncmp(fr->file, "/usr/", 5) != 0 &&
-                strstr(fr->file, "/lib/") == NULL)
+                strncmp(fr->function, "goc_", 4) != 0)
                 return fr;
             if (!any)
                 any = fr;

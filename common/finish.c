@@ -553,11 +553,14 @@ edge(struct finisher *f, int64_t tid_id, const struct gct_rec *r, int pid,
     if (ngates > np - 2)
         ngates = np >= 2 ? np - 2 : 0;
     int64_t from = object_of(f, pid, (uint64_t)r->a,
-                             (flags & GCT_LOCK_SHARED) ? "rwlock" : "mutex",
+                             (flags & (GCT_LOCK_SHARED | GCT_LOCK_RW))
+                                 ? "rwlock"
+                                 : "mutex",
                              ts);
     int64_t to = object_of(f, pid, r->obj,
-                           ((flags >> 16) & GCT_LOCK_SHARED) ? "rwlock"
-                                                             : "mutex",
+                           ((flags >> 16) & (GCT_LOCK_SHARED | GCT_LOCK_RW))
+                               ? "rwlock"
+                               : "mutex",
                            ts);
     char gates[8 * 24] = "";
     size_t len = 0;
@@ -772,7 +775,10 @@ replay_one(struct finisher *f, const struct ref *ref)
         break;
     case GCT_EV_LOCK_ACQUIRE:
         obj_id = object_of(f, pid, r->obj,
-                           (r->a & GCT_LOCK_SHARED) ? "rwlock" : "mutex", ts);
+                           (r->a & (GCT_LOCK_SHARED | GCT_LOCK_RW))
+                               ? "rwlock"
+                               : "mutex",
+                           ts);
         break;
     case GCT_EV_LOCK_RELEASE:
         obj_id = object_of(f, pid, r->obj, "mutex", ts);

@@ -29,7 +29,17 @@
  *
  *  - Blocking.  Each block says whether a call blocks and under which wait
  *    reason the tracer shows it ("chan send", "chan receive", "select", ...).
+ *
+ *  - Building.  The header uses POSIX 2008 types (pthread_rwlock_t): with
+ *    gcc's and clang's default (gnu11) nothing is needed; with -std=c11
+ *    define _POSIX_C_SOURCE=200809L (goc.pc's Cflags do), or include goc.h
+ *    first and it defines it.  Link -lgoc (or -lgoc_trace, the build that
+ *    reports to gctrace) and -lpthread -ldl.
  */
+#if !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) &&                 \
+    !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
 #ifndef GOC_H
 #define GOC_H
 

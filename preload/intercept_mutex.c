@@ -225,7 +225,8 @@ pthread_rwlock_rdlock(pthread_rwlock_t *rw)
         return gct_real.pthread_rwlock_rdlock(rw);
     return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
                    gct_real.pthread_rwlock_tryrdlock(rw),
-                   gct_real.pthread_rwlock_rdlock(rw), GCT_LOCK_SHARED);
+                   gct_real.pthread_rwlock_rdlock(rw),
+                   GCT_LOCK_RW | GCT_LOCK_SHARED);
 }
 
 GCT_EXPORT int
@@ -235,7 +236,8 @@ pthread_rwlock_tryrdlock(pthread_rwlock_t *rw)
     struct gct_thread *t = gct_self();
     int r = gct_real.pthread_rwlock_tryrdlock(rw);
     if (t && r == 0)
-        gct_lock_acquired(t, rw, GCT_LOCK_SHARED | GCT_LOCK_TRY, SITE());
+        gct_lock_acquired(t, rw, GCT_LOCK_RW | GCT_LOCK_SHARED | GCT_LOCK_TRY,
+                          SITE());
     return r;
 }
 
@@ -249,7 +251,7 @@ pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *ts)
     return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
                    gct_real.pthread_rwlock_tryrdlock(rw),
                    gct_real.pthread_rwlock_timedrdlock(rw, ts),
-                   GCT_LOCK_SHARED | GCT_LOCK_TIMED);
+                   GCT_LOCK_RW | GCT_LOCK_SHARED | GCT_LOCK_TIMED);
 }
 
 GCT_EXPORT int
@@ -261,7 +263,7 @@ pthread_rwlock_wrlock(pthread_rwlock_t *rw)
         return gct_real.pthread_rwlock_wrlock(rw);
     return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
                    gct_real.pthread_rwlock_trywrlock(rw),
-                   gct_real.pthread_rwlock_wrlock(rw), 0);
+                   gct_real.pthread_rwlock_wrlock(rw), GCT_LOCK_RW);
 }
 
 GCT_EXPORT int
@@ -271,7 +273,7 @@ pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
     struct gct_thread *t = gct_self();
     int r = gct_real.pthread_rwlock_trywrlock(rw);
     if (t && r == 0)
-        gct_lock_acquired(t, rw, GCT_LOCK_TRY, SITE());
+        gct_lock_acquired(t, rw, GCT_LOCK_RW | GCT_LOCK_TRY, SITE());
     return r;
 }
 
@@ -285,7 +287,7 @@ pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *ts)
     return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
                    gct_real.pthread_rwlock_trywrlock(rw),
                    gct_real.pthread_rwlock_timedwrlock(rw, ts),
-                   GCT_LOCK_TIMED);
+                   GCT_LOCK_RW | GCT_LOCK_TIMED);
 }
 
 GCT_EXPORT int

@@ -113,6 +113,27 @@ gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
     return make_state(parent_tid, stack, flags);
 }
 
+/* Locks the thread still holds as it ends.  The held stack may name a
+ * lock that another thread unlocked for it (a misuse reported on its
+ * own): where glibc keeps the owner, the owner decides. */
+static int
+gct_locks_still_held(struct gct_thread *t)
+{
+    int n = 0;
+    for (int i = 0; i < t->nheld; i++) {
+        const struct gct_held *h = &t->held[i];
+        if (h->flags & GCT_LOCK_RW) {
+            const pthread_rwlock_t *rw = (const void *)h->lock;
+            n += (h->flags & GCT_LOCK_SHARED) ||
+                 rw->__data.__cur_writer == t->tid;
+        } else {
+            const pthread_mutex_t *m = (const void *)h->lock;
+            n += (m->__data.__kind & 0x70) || m->__data.__owner == t->tid;
+        }
+    }
+    return n;
+}
+
 void
 gct_thread_release(struct gct_thread *t)
 {
@@ -120,7 +141,8 @@ gct_thread_release(struct gct_thread *t)
         return;
     t->guard++;
     gct_flush_counts(t);
-    gct_emit(t, GCT_EV_THREAD_EXIT, 0, (uint64_t)pthread_self(), t->nheld,
+    gct_emit(t, GCT_EV_THREAD_EXIT, 0, (uint64_t)pthread_self(),
+             gct_locks_still_held(t),
              0, NULL, 0);
     gct_log_donate_chunk(t);
     gct_tls = NULL;
