@@ -35,6 +35,7 @@ fi
 for want in "relock errorcheck: EDEADLK" "trylock held mutex: EBUSY" \
         "timedlock held mutex, past deadline: ETIMEDOUT" \
         "unlock errorcheck mutex by non-owner: EPERM" \
+        "timedlock held mutex, invalid time: EINVAL" \
         "cond_timedwait: ETIMEDOUT" "sem_trywait on 0: -1 EAGAIN" \
         "sem_timedwait: -1 ETIMEDOUT" "join self: EDEADLK"; do
     grep -qxF "$want" "$tmp/native.out" || err "errors natively: missing '$want'"

@@ -56,7 +56,7 @@ deadline(long ms)
  * results in probe[] (read by main after the join) rather than printing,
  * so the output order does not depend on scheduling.
  */
-static int probe[3];
+static int probe[4];
 
 static void *
 prober(void *arg)
@@ -66,6 +66,8 @@ prober(void *arg)
     struct timespec past = deadline(-1000);
     probe[1] = pthread_mutex_timedlock(&held, &past);
     probe[2] = pthread_mutex_unlock(&ec);
+    struct timespec bad = {0, 2000000000L}; /* tv_nsec out of range */
+    probe[3] = pthread_mutex_timedlock(&held, &bad);
     return NULL;
 }
 
@@ -88,6 +90,7 @@ main(void)
     show("trylock held mutex", probe[0]);
     show("timedlock held mutex, past deadline", probe[1]);
     show("unlock errorcheck mutex by non-owner", probe[2]);
+    show("timedlock held mutex, invalid time", probe[3]);
     show("unlock", pthread_mutex_unlock(&held));
     show("unlock errorcheck", pthread_mutex_unlock(&ec));
     show("unlock errorcheck again", pthread_mutex_unlock(&ec));
