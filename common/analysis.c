@@ -73,34 +73,51 @@ add(struct ctx *c, const char *kind, const char *subkind, int severity,
     return &c->out->v[c->out->n - 1];
 }
 
-/* "function (file:line)" of a stack's first frame with a source line, the
- * user's code rather than a library's where possible. */
+static void add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
+                      const char *label);
+
+size_t
+gct_user_frame(const struct gct_frame *fr, size_t n)
+{
+    /* Past the outermost of the innermost libgoc API frames (goc_...):
+     * what called into the library, not the library's insides. */
+    size_t from = 0;
+    for (size_t i = 0; i < n && i < 12; i++)
+        if (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0)
+            from = i + 1;
+    for (size_t i = from; i < n; i++)
+        if (fr[i].file && fr[i].line > 0 && strncmp(fr[i].file, "/usr/", 5))
+            return i;
+    for (size_t i = 0; i < n; i++)
+        if (fr[i].file && fr[i].line > 0)
+            return i;
+    return n;
+}
+
+/* "function (file:line)" of a stack's user frame (gct_user_frame). */
 static char *
 where(struct ctx *c, int64_t stack)
 {
-    if (stack <= 0)
-        return gct_xstrdup("an unknown place");
-    /* libgoc's own frames (goc_*) say less than the caller's line */
-    sqlite3_stmt *st = query(c, "SELECT function, file, line FROM stack_text "
-                                "WHERE stack_id = ? ORDER BY file IS NULL, "
-                                "coalesce(function, '') LIKE 'goc\\_%' "
-                                "ESCAPE '\\', idx LIMIT 1");
-    if (st == NULL)
-        return gct_xstrdup("?");
-    sqlite3_bind_int64(st, 1, stack);
+    struct gct_finding tmp = {0};
+    add_stack(c, &tmp, stack, "");
     char *s;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *fn = col_text(st, 0), *file = col_text(st, 1);
-        const char *base = strrchr(file, '/');
-        if (*file)
-            s = xprintf("%s (%s:%d)", *fn ? fn : "??", base ? base + 1 : file,
-                        sqlite3_column_int(st, 2));
-        else
-            s = xprintf("%s", *fn ? fn : "??");
-    } else {
+    if (tmp.nstacks == 0 || tmp.stacks[0].nframes == 0) {
         s = gct_xstrdup("an unknown place");
+    } else {
+        const struct gct_stack *st = &tmp.stacks[0];
+        size_t i = gct_user_frame(st->frames, st->nframes);
+        if (i == st->nframes) {
+            s = xprintf("%s", st->frames[0].function);
+        } else {
+            const char *file = st->frames[i].file;
+            const char *base = strrchr(file, '/');
+            s = xprintf("%s (%s:%d)", st->frames[i].function,
+                        base ? base + 1 : file, st->frames[i].line);
+        }
     }
-    sqlite3_finalize(st);
+    struct gct_findings one = {gct_xmalloc(sizeof tmp), 1, 1};
+    one.v[0] = tmp;
+    gct_findings_free(&one);
     return s;
 }
 

@@ -51,6 +51,10 @@ struct gct_findings {
     size_t n, cap;
 };
 
+/* The index of the frame to show a user: past libgoc's API frames, the
+ * first with a source line outside /usr (n when none has a line). */
+size_t gct_user_frame(const struct gct_frame *fr, size_t n);
+
 /* Runs every analysis over db.  Returns 0, or -1 with a message in err. */
 int gct_analyze(sqlite3 *db, struct gct_findings *out, char *err,
                 size_t errlen);

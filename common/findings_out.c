@@ -184,24 +184,17 @@ gct_findings_json(FILE *out, const struct gct_findings *f)
 
 /* ------------------------------------------------------------ SARIF */
 
-/* The frame to annotate: the first one with a source line that is the
- * user's, not the system's (/usr/...) nor libgoc's API (goc_...). */
+/* The frame to annotate: the user frame of the first stack that has
+ * one (gct_user_frame). */
 static const struct gct_frame *
 user_frame(const struct gct_finding *x)
 {
-    const struct gct_frame *any = NULL;
-    for (size_t s = 0; s < x->nstacks; s++)
-        for (size_t k = 0; k < x->stacks[s].nframes; k++) {
-            const struct gct_frame *fr = &x->stacks[s].frames[k];
-            if (fr->file == NULL || fr->line <= 0)
-                continue;
-            if (strncmp(fr->file, "/usr/", 5) != 0 &&
-                strncmp(fr->function, "goc_", 4) != 0)
-                return fr;
-            if (!any)
-                any = fr;
-        }
-    return any;
+    for (size_t s = 0; s < x->nstacks; s++) {
+        size_t i = gct_user_frame(x->stacks[s].frames, x->stacks[s].nframes);
+        if (i < x->stacks[s].nframes)
+            return &x->stacks[s].frames[i];
+    }
+    return NULL;
 }
 
 /* Paths relative to the current directory when inside it (GitHub code

@@ -6,6 +6,13 @@
  * weak undefined symbol in a statically linked libgoc binds to nothing at
  * link time and would never see the preloaded shim.  When the shim is not
  * loaded, every hook is one predictable branch.
+ *
+ * Without the preload, a program that asks for a trace (GCTRACE_OUT set)
+ * still gets libgoc's events: the shim is loaded here with dlopen
+ * (GCTRACE_LIB, or libgctrace.so from the library path).  Loaded this late
+ * it cannot interpose pthread functions, so such a trace has libgoc's
+ * channels, contexts, goroutines and waits, not the program's own pthread
+ * locks; `gctrace run` and LD_PRELOAD give both.
  */
 #include "goc_impl.h"
 
@@ -23,6 +30,14 @@ goc__hook(void)
     /* Racing first callers all compute the same answer: no lock needed. */
     gctrace_hook_fn fn;
     *(void **)&fn = dlsym(RTLD_DEFAULT, GCTRACE_HOOK_SYMBOL);
+    const char *out = getenv("GCTRACE_OUT");
+    if (fn == NULL && out != NULL && *out != '\0') {
+        const char *lib = getenv("GCTRACE_LIB");
+        void *h = dlopen(lib && *lib ? lib : "libgctrace.so",
+                         RTLD_NOW | RTLD_GLOBAL);
+        if (h)
+            *(void **)&fn = dlsym(h, GCTRACE_HOOK_SYMBOL);
+    }
     atomic_store_explicit(&hook, fn, memory_order_relaxed);
     atomic_store_explicit(&resolved, 1, memory_order_release);
     return fn;

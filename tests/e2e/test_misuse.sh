@@ -40,6 +40,10 @@ pair cond_no_mutex ok_cond cond_wait_without_mutex
 pair double_close ok_close double_close
 pair send_closed ok_send send_on_closed_channel
 pair negative_wg ok_wg negative_waitgroup
+pair recursive_once ok_once recursive_once
+pair sema_over ok_sema semaphore_over_release
+pair close_nil ok_close_nil close_of_nil_channel
+pair group_limit ok_group_limit errgroup_set_limit_while_running
 
 # Suppressions: by function name, from check and from GCTRACE_OPTIONS.
 printf '# the test silences its own misuse\nmisuse:main\n' > "$tmp/supp"

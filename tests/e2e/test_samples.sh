@@ -91,6 +91,15 @@ for p in "$B"/samples/pattern_*; do
 done
 [ $n -gt 0 ] || err "no pattern_* samples in $B/samples"
 
+# Without the preload: libgoc's instrumented build loads the recorder
+# itself when a trace is asked for, and records libgoc's events.
+GCTRACE_OUT="$tmp/nopreload.db" GCTRACE_LIB="$B/lib/libgctrace.so" \
+    GCTRACE_OPTIONS=report=0:exitcode=0 "$B/samples/bug_leaky_generator" \
+    > /dev/null 2>&1 || err "no preload: the sample failed"
+"$G" check --format json "$tmp/nopreload.db" > "$tmp/nopreload.json" 2>&1
+msg=$(check_json "$tmp/nopreload.json" has leaked_thread 2>&1) ||
+    err "no preload: $msg"
+
 if [ $fail -ne 0 ]; then
     echo "test_samples: FAILED" >&2
     exit 1

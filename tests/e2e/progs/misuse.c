@@ -11,6 +11,11 @@
  *   double_close / ok_close           libgoc: close a channel twice
  *   send_closed / ok_send             libgoc: send on a closed channel
  *   negative_wg / ok_wg               libgoc: WaitGroup below zero
+ *   recursive_once / ok_once          libgoc: Once.Do from inside its fn
+ *   sema_over / ok_sema               libgoc: release more than acquired
+ *   close_nil / ok_close_nil          libgoc: close of a NULL channel
+ *   group_limit / ok_group_limit      libgoc: errgroup set_limit while a
+ *                                     task runs
  */
 #define _GNU_SOURCE /* pthread_barrier_t */
 #include <goc.h>
@@ -41,6 +46,26 @@ lock_and_leave(void *arg)
     if (arg == NULL)
         pthread_mutex_unlock(&m);
     return NULL;
+}
+
+static goc_once once = GOC_ONCE_INIT;
+static bool nested;
+
+static int
+init_once(void *arg)
+{
+    (void)arg;
+    if (nested)
+        printf("nested Do: %s\n", goc_strerror(goc_once_do(&once, init_once,
+                                                          NULL)));
+    return 0;
+}
+
+static int
+wait_on(void *arg)
+{
+    goc_chan_recv(arg, NULL, NULL); /* until main closes it */
+    return 0;
 }
 
 int
@@ -116,6 +141,41 @@ main(int argc, char **argv)
         if (!strcmp(mode, "negative_wg"))
             printf("done again: %s\n", goc_strerror(goc_wg_done(&wg)));
         goc_wg_wait(&wg);
+    } else if (!strcmp(mode, "recursive_once") || !strcmp(mode, "ok_once")) {
+        nested = !strcmp(mode, "recursive_once");
+        goc_once_do(&once, init_once, NULL);
+    } else if (!strcmp(mode, "sema_over") || !strcmp(mode, "ok_sema")) {
+        goc_sema *s;
+        goc_sema_make(&s, 4);
+        goc_sema_acquire(s, NULL, 2);
+        printf("release: %s\n",
+               goc_strerror(goc_sema_release(s, !strcmp(mode, "sema_over")
+                                                    ? 3
+                                                    : 2)));
+        goc_sema_free(s);
+    } else if (!strcmp(mode, "close_nil") || !strcmp(mode, "ok_close_nil")) {
+        goc_chan *ch = NULL;
+        if (!strcmp(mode, "ok_close_nil"))
+            goc_chan_make(&ch, 0, 0);
+        printf("close: %s\n", goc_strerror(goc_chan_close(ch)));
+        goc_chan_free(ch);
+    } else if (!strcmp(mode, "group_limit") ||
+               !strcmp(mode, "ok_group_limit")) {
+        bool bad = !strcmp(mode, "group_limit");
+        goc_group *g;
+        goc_chan *release;
+        goc_chan_make(&release, 0, 0);
+        goc_group_make(&g, NULL, NULL);
+        if (!bad)
+            goc_group_set_limit(g, 2);
+        goc_group_go(g, wait_on, release);
+        if (bad)
+            printf("set_limit: %s\n",
+                   goc_strerror(goc_group_set_limit(g, 2)));
+        goc_chan_close(release);
+        goc_group_wait(g);
+        goc_group_free(g);
+        goc_chan_free(release);
     } else {
         fprintf(stderr, "unknown mode %s\n", mode);
         return 2;
