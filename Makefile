@@ -161,6 +161,12 @@ E2E_TESTS := $(wildcard tests/e2e/test_*.sh)
 test: all
 	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS) $(E2E_TESTS)
 
+# Long tests (issue sizes, valgrind): tests/stress/test_*.sh.
+STRESS_TESTS := $(wildcard tests/stress/test_*.sh)
+
+test-stress: all
+	@tests/run-tests.sh $(BUILD) $(STRESS_TESTS)
+
 test-lib: lib test-bins
 	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS)
 
@@ -196,6 +202,6 @@ install: lib
 clean:
 	rm -rf build build-asan build-tsan build-fuzz
 
-.PHONY: all demo lib preload viewer samples test-bins test test-lib test-asan test-tsan bench \
+.PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-tsan bench \
         install clean
 .DEFAULT_GOAL := all
