@@ -12,6 +12,7 @@
 #include <elfutils/libdwfl.h>
 #include <dwarf.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 struct gct_symbolizer {
@@ -44,6 +45,29 @@ keep(struct gct_symbolizer *s, const char *str)
     return copy;
 }
 
+/* Separate debug information is looked for only for the program's own
+ * modules: reading (and decompressing) the system libraries' debug files
+ * was most of the time a small trace took to finish, for frames (libc's
+ * thread start, main's caller) that say nothing about the program.  Their
+ * functions are still named from the libraries' own symbol tables.
+ * GCTRACE_SYSTEM_DEBUGINFO=1 looks for everything's. */
+static bool system_debuginfo;
+
+static int
+find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+               Dwarf_Addr base, const char *file_name,
+               const char *debuglink_file, GElf_Word debuglink_crc,
+               char **debuginfo_file_name)
+{
+    if (!system_debuginfo && file_name &&
+        (strncmp(file_name, "/usr/", 5) == 0 ||
+         strncmp(file_name, "/lib", 4) == 0))
+        return -1;
+    return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
+                                        file_name, debuglink_file,
+                                        debuglink_crc, debuginfo_file_name);
+}
+
 struct gct_symbolizer *
 gct_symbolizer_new(void)
 {
@@ -51,7 +75,9 @@ gct_symbolizer_new(void)
     if (s == NULL)
         return NULL;
     s->cb.find_elf = dwfl_build_id_find_elf;
-    s->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+    const char *env = getenv("GCTRACE_SYSTEM_DEBUGINFO");
+    system_debuginfo = env && *env == '1';
+    s->cb.find_debuginfo = find_debuginfo;
     s->cb.section_address = dwfl_offline_section_address;
     /* The leading '-' turns off checking a debug link's CRC, which reads
      * (and checksums with zlib) every candidate file whole: that was half
