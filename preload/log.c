@@ -378,10 +378,14 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
         len = GCT_LOG_CHUNK_SIZE / 4 - sizeof(struct gct_rec);
         bytes = GCT_LOG_CHUNK_SIZE / 4;
     }
-    if (GCT_UNLIKELY(t->chunk == NULL ||
-                     t->chunk_used + bytes > GCT_LOG_CHUNK_SIZE)) {
+    /* A spare chunk adopted by a new thread may still be too full for
+     * this record: the second try takes a fresh chunk, where it fits. */
+    for (int tries = 0; GCT_UNLIKELY(t->chunk == NULL ||
+                                     t->chunk_used + bytes >
+                                         GCT_LOG_CHUNK_SIZE);
+         tries++) {
         int saved = errno;
-        bool ok = grab_chunk(t);
+        bool ok = tries < 2 && grab_chunk(t);
         errno = saved;
         if (!ok) {
             atomic_fetch_add_explicit(&gct_rec.hdr->dropped, 1,

@@ -73,11 +73,45 @@ for pair in "2:[threads]" "3:[timeline]" "4:[locks]" "5:[channels]" \
 done
 keys v 3
 wait_for v "alice->bob |" "timeline lane"
+# Lanes sort (s: creation, name, blocked; I inverts) and filter (\).
+keys v s
+wait_for v "sort: name" "timeline sort by name"
+keys v I
+wait_for v "sort: name (inv)" "timeline sort inverted"
+screen v | sed -n 3p | grep -q '^[0-9]* bob->alice' ||
+    err "timeline: name sort inverted does not put bob->alice first"
+keys v I s s
+wait_for v "sort: created" "timeline sort cycles back to creation order"
+keys v '\' alice- Enter
+wait_for v "filter: alice-" "timeline filter"
+screen v | grep -qF "bob->alice |" && err "timeline filter kept bob->alice"
+screen v | grep -qF "alice->bob |" || err "timeline filter lost alice->bob"
+keys v Escape
+wait_for v "bob->alice |" "timeline filter cleared by Esc"
+# c: rows per lock class; bug_lock_order's accounts are static locks.
+keys v 4 c
+wait_for v "rows: per class" "locks per class"
+wait_for v "static mutex 0x" "static lock as its own class row"
+keys v c
+wait_for v "rows: per lock" "locks per lock again"
 keys v 6
 wait_for v "C mutex" "lock-order edge marked as a cycle"
 keys v 7 / bob Enter
 wait_for v "found: bob" "search in events"
 screen v | grep -E '^ +[0-9]+ .*bob->ali' >/dev/null || err "no bob event listed"
+# The events filter: thread:TID, object:ID, or a kind name substring; the
+# status line counts the matching events.
+for f in "thread:$(sqlite3 "$tmp/lo.db" "SELECT tid FROM threads
+            WHERE name = 'bob->alice'")|thread_id IN (SELECT id FROM threads
+            WHERE name = 'bob->alice')" \
+         "object:2|object_id = 2" "lock|kind IN (SELECT kind FROM
+            event_kinds WHERE name LIKE '%lock%')"; do
+    n=$(sqlite3 "$tmp/lo.db" "SELECT count(*) FROM events WHERE ${f#*|}")
+    keys v '\' "${f%%|*}" Enter
+    wait_for v "[events] 1 of $n " "events filter ${f%%|*} ($n events)"
+    keys v Escape
+    wait_for v "filter cleared" "events filter ${f%%|*} cleared"
+done
 keys v '?'
 wait_for v "Help: keys" "help" && wait_for v "quit" "help lists quit"
 T resize-window -t v -x 100 -y 30
@@ -94,6 +128,27 @@ wait_for v "Help: keys" "redrawn at 80x24"
 keys v q Q
 wait_for v "VIEW-EXIT=0" "Q quits with status 0"
 screen v | grep -qF "press ? for help" && err "curses screen left behind after Q"
+
+# A class row sums its locks: give both accounts the class of the line
+# in main that made them (as goc_mutex_init at one line would).
+cp "$tmp/lo.db" "$tmp/cls.db"
+sqlite3 "$tmp/cls.db" "UPDATE objects SET class_id = (SELECT id FROM frames
+    WHERE function = 'main' AND file LIKE '%bug_lock_order.c'
+    ORDER BY line LIMIT 1) WHERE id IN (SELECT object_id FROM lock_stats)"
+cls=$(sqlite3 "$tmp/cls.db" "SELECT 'class main (bug_lock_order.c:' ||
+    f.line || ')' || ' ' || count(*) || ' ' || sum(s.acquisitions) || ' ' ||
+    sum(s.contended) FROM lock_stats s JOIN objects o ON o.id = s.object_id
+    JOIN frames f ON f.id = o.class_id")
+T new-session -d -x 80 -y 24 -s x "'$G' view '$tmp/cls.db'; exec cat"
+wait_for x "press ? for help" "class trace opened"
+keys x 4 c
+wait_for x "class main (bug_lock_order.c:" "class row"
+screen x | grep "^class main" | awk '{ print $1, $2, $3, $4, $5, $6 }' |
+    grep -qxF "$cls" ||
+    err "class row: want '$cls', got '$(screen x | grep '^class main')'"
+keys x Enter
+wait_for x "the locks made at this line" "class pane"
+keys x Q
 
 # q at the top level quits too; TERM=vt100 has no colour and still renders.
 start w TERM=vt100

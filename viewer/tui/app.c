@@ -398,10 +398,11 @@ act_view(struct app *a, struct view *v, int act, int ch)
         break;
     case ACT_FILTER:
         if (!v->ops->filter) {
-            app_message(a, "no filter in this view (events: 7)");
+            app_message(a, "no filter in this view (timeline: 3, "
+                        "events: 7)");
             break;
         }
-        if (prompt(a, "filter (kind name, Esc cancels): \\", buf,
+        if (prompt(a, "filter (Esc cancels): \\", buf,
                    sizeof buf)) {
             snprintf(v->filter, sizeof v->filter, "%s", buf);
             v->ops->filter(a, v, buf[0] ? buf : NULL);
@@ -410,7 +411,8 @@ act_view(struct app *a, struct view *v, int act, int ch)
     case ACT_SORT:
     case ACT_SORT_INVERT:
         if (!v->ops->sorts) {
-            app_message(a, "no sort in this view (locks: 4, threads: 2)");
+            app_message(a, "no sort in this view (threads: 2, "
+                        "timeline: 3, locks: 4)");
             break;
         }
         if (act == ACT_SORT_INVERT) {
@@ -428,6 +430,9 @@ act_view(struct app *a, struct view *v, int act, int ch)
                            v->rows.v[v->cur].thread);
         else
             app_message(a, "this row has no moment to show");
+        break;
+    case ACT_CLASSES:
+        app_message(a, "lock classes are in the locks view (4)");
         break;
     case ACT_ZOOM_IN:
     case ACT_ZOOM_OUT:

@@ -5,8 +5,12 @@
  * loads it: it keeps one page of rows around the screen and fetches the
  * next by id.  Ids are the table's rowids, assigned in time order without
  * gaps by the finisher, so without a filter row N is id min+N (no OFFSET
- * scan); with a kind filter it falls back to LIMIT/OFFSET over the filtered
+ * scan); with a filter it falls back to LIMIT/OFFSET over the filtered
  * rows.  Search runs in SQL from the current id.
+ *
+ * The filter (`\`) is "thread:X" (a tid, or a thread name substring),
+ * "object:X" (an object id, or a name substring) or a kind name substring;
+ * each becomes a list of ids, so the query is an IN over an indexed column.
  */
 #include "tui.h"
 
@@ -14,11 +18,12 @@
 
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct {
     int64_t min_id, max_id;
-    char kinds[1024];   /* "IN (...)" list when filtered, "" otherwise */
+    char where[4096];   /* "e.col IN (...)" when filtered, "" otherwise */
     long page_start;    /* position of rows.v[0] */
 } ev;
 
@@ -45,15 +50,15 @@ scalar(struct app *a, const char *sql, int64_t dflt)
 static void
 load(struct app *a, struct view *v)
 {
-    char sql[1200];
+    char sql[4200];
 
     snprintf(v->header, sizeof v->header, "%8s %10s %-14s %-13s %-20s %s",
              "ID", "TIME", "THREAD", "KIND", "OBJECT", "A B TEXT");
     ev.min_id = scalar(a, "SELECT min(id) FROM events", 1);
     ev.max_id = scalar(a, "SELECT max(id) FROM events", 0);
-    if (ev.kinds[0]) {
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE kind %s",
-                 ev.kinds);
+    if (ev.where[0]) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM events e WHERE %s",
+                 ev.where);
         v->total = scalar(a, sql, 0);
     } else {
         v->total = ev.max_id >= ev.min_id ? ev.max_id - ev.min_id + 1 : 0;
@@ -94,14 +99,14 @@ add_event(struct app *a, struct rows *r, sqlite3_stmt *st)
 static void
 fetch(struct app *a, struct view *v, long from, long n)
 {
-    char sql[1600];
+    char sql[4600];
     sqlite3_stmt *st;
 
     rows_clear(&v->rows);
     ev.page_start = from;
-    if (ev.kinds[0]) {
-        snprintf(sql, sizeof sql, COLUMNS "WHERE e.kind %s ORDER BY e.id "
-                 "LIMIT ?1 OFFSET ?2", ev.kinds);
+    if (ev.where[0]) {
+        snprintf(sql, sizeof sql, COLUMNS "WHERE %s ORDER BY e.id "
+                 "LIMIT ?1 OFFSET ?2", ev.where);
         st = tui_prepare(a, sql);
         if (st == NULL)
             return;
@@ -135,7 +140,7 @@ static void
 draw(struct app *a, struct view *v, int y, int h)
 {
     if (v->total == 0) {
-        mvaddnstr(y, 1, ev.kinds[0] ? "(no events of the filtered kinds)" :
+        mvaddnstr(y, 1, ev.where[0] ? "(no events match the filter)" :
                   "(no events in this trace)", COLS - 1);
         return;
     }
@@ -161,29 +166,29 @@ draw(struct app *a, struct view *v, int y, int h)
 static long
 position_of(struct app *a, int64_t id)
 {
-    char sql[1200];
-    if (!ev.kinds[0])
+    char sql[4200];
+    if (!ev.where[0])
         return (long)(id - ev.min_id);
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE kind %s "
-             "AND id < %lld", ev.kinds, (long long)id);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM events e WHERE %s "
+             "AND e.id < %lld", ev.where, (long long)id);
     return (long)scalar(a, sql, 0);
 }
 
 static long
 search(struct app *a, struct view *v, const char *text, int dir)
 {
-    char sql[2400], pat[300];
+    char sql[5200], pat[300];
     struct row *r = row_at(a, v, v->cur);
     int64_t cur_id = r ? r->key : ev.min_id - 1;
 
     snprintf(pat, sizeof pat, "%%%s%%", text);
     for (int pass = 0; pass < 2; pass++) {
         snprintf(sql, sizeof sql, COLUMNS
-                 "WHERE e.id %s ?1 %s%s AND (k.name LIKE ?2 OR o.name LIKE ?2 "
+                 "WHERE e.id %s ?1 %s%s%s AND (k.name LIKE ?2 OR o.name LIKE ?2 "
                  "OR o.kind LIKE ?2 OR t.name LIKE ?2 OR e.text LIKE ?2 "
                  "OR CAST(t.tid AS TEXT) = ?3) ORDER BY e.id %s LIMIT 1",
-                 dir > 0 ? ">" : "<", ev.kinds[0] ? "AND e.kind " : "",
-                 ev.kinds, dir > 0 ? "ASC" : "DESC");
+                 dir > 0 ? ">" : "<", ev.where[0] ? "AND (" : "",
+                 ev.where, ev.where[0] ? ")" : "", dir > 0 ? "ASC" : "DESC");
         sqlite3_stmt *st = tui_prepare(a, sql);
         if (st == NULL)
             return -1;
@@ -203,26 +208,48 @@ search(struct app *a, struct view *v, const char *text, int dir)
     return -1;
 }
 
+/* Sets ev.where to "col IN (-1,ids...)" with the ids sql returns for
+ * ?1 = "%text%" and ?2 = text as a number (or NULL when it is not one). */
+static void
+id_list(struct app *a, const char *col, const char *sql, const char *text)
+{
+    char pat[160], *end;
+    size_t n = (size_t)snprintf(ev.where, sizeof ev.where, "%s IN (-1",
+                                col);
+    sqlite3_stmt *st = tui_prepare(a, sql);
+
+    snprintf(pat, sizeof pat, "%%%s%%", text);
+    long long num = strtoll(text, &end, 10);
+    if (st) {
+        sqlite3_bind_text(st, 1, pat, -1, SQLITE_TRANSIENT);
+        if (*text && *end == 0)
+            sqlite3_bind_int64(st, 2, num);
+        /* A list that would overflow stops short: the filter then shows
+         * the first few thousand matches' events, not a wrong query. */
+        while (sqlite3_step(st) == SQLITE_ROW && n + 24 < sizeof ev.where)
+            n += (size_t)snprintf(ev.where + n, sizeof ev.where - n,
+                                  ",%lld", (long long)
+                                  sqlite3_column_int64(st, 0));
+        sqlite3_finalize(st);
+    }
+    snprintf(ev.where + n, sizeof ev.where - n, ")");
+}
+
 static void
 set_filter(struct app *a, struct view *v, const char *text)
 {
-    ev.kinds[0] = 0;
-    if (text) {
-        sqlite3_stmt *st = tui_prepare(a, "SELECT kind FROM event_kinds "
-                                       "WHERE name LIKE ?");
-        char pat[160];
-        size_t n = (size_t)snprintf(ev.kinds, sizeof ev.kinds, "IN (-1");
-        snprintf(pat, sizeof pat, "%%%s%%", text);
-        if (st) {
-            sqlite3_bind_text(st, 1, pat, -1, SQLITE_TRANSIENT);
-            while (sqlite3_step(st) == SQLITE_ROW && n + 24 < sizeof ev.kinds)
-                n += (size_t)snprintf(ev.kinds + n, sizeof ev.kinds - n,
-                                      ",%lld", (long long)
-                                      sqlite3_column_int64(st, 0));
-            sqlite3_finalize(st);
-        }
-        snprintf(ev.kinds + n, sizeof ev.kinds - n, ")");
-    }
+    ev.where[0] = 0;
+    if (text == NULL)
+        ;
+    else if (!strncmp(text, "thread:", 7))
+        id_list(a, "e.thread_id", "SELECT id FROM threads "
+                "WHERE tid = ?2 OR coalesce(name, '') LIKE ?1", text + 7);
+    else if (!strncmp(text, "object:", 7))
+        id_list(a, "e.object_id", "SELECT id FROM objects "
+                "WHERE id = ?2 OR coalesce(name, '') LIKE ?1", text + 7);
+    else
+        id_list(a, "e.kind", "SELECT kind FROM event_kinds "
+                "WHERE name LIKE ?1", text);
     rows_clear(&v->rows);
     load(a, v);
     v->cur = v->top = 0;

@@ -9,6 +9,9 @@
  * last wait that began before the window (a thread waits on one thing at
  * a time, so only it can reach into the window) and those that begin in
  * it, through the waits_by_thread index.
+ *
+ * Lanes sort like the other lists (`s`: creation order, name, time
+ * blocked; `I` inverts) and filter by a thread name or tid substring (`\`).
  */
 #include "tui.h"
 
@@ -21,6 +24,10 @@
 
 #define LABEL_W 18
 #define MAX_COLS 1024
+
+static const char *const sorts[] = {"created", "name", "blocked", NULL};
+static const char *const sort_sql[] = {"t.start_ns", "coalesce(t.name, '')",
+                                       "blocked"};
 
 static struct {
     int64_t t0, span;  /* visible window */
@@ -63,17 +70,34 @@ clamp(struct app *a)
 static void
 load(struct app *a, struct view *v)
 {
-    char t1[32];
+    char sql[1024], pat[160];
 
     free(tl.start);
     free(tl.end);
     tl.start = tl.end = NULL;
     snprintf(v->header, sizeof v->header, "LANE");
-    sqlite3_stmt *st = tui_prepare(a,
-        "SELECT id, tid, coalesce(name, ''), start_ns, end_ns FROM threads "
-        "ORDER BY start_ns, id");
+    /* Time blocked counts a wait still open at the end up to the run's
+     * end, as in the threads view; busiest first unless inverted. */
+    bool desc = v->sort == 2;
+    if (v->sort_invert)
+        desc = !desc;
+    snprintf(sql, sizeof sql,
+             "SELECT t.id, t.tid, coalesce(t.name, ''), t.start_ns, "
+             "t.end_ns, (SELECT coalesce(sum(coalesce(w.end_ns, ?1) - "
+             "w.begin_ns), 0) FROM waits w WHERE w.thread_id = t.id) "
+             "AS blocked FROM threads t "
+             "WHERE ?2 IS NULL OR coalesce(t.name, '') LIKE ?2 "
+             "OR CAST(t.tid AS TEXT) LIKE ?2 "
+             "ORDER BY %s %s, t.id", sort_sql[v->sort],
+             desc ? "DESC" : "ASC");
+    sqlite3_stmt *st = tui_prepare(a, sql);
     if (st == NULL)
         return;
+    sqlite3_bind_int64(st, 1, a->duration_ns);
+    if (v->filter[0]) {
+        snprintf(pat, sizeof pat, "%%%s%%", v->filter);
+        sqlite3_bind_text(st, 2, pat, -1, SQLITE_TRANSIENT);
+    }
     long cap = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         rows_add(&v->rows, sqlite3_column_int64(st, 0), 0, "%lld %s",
@@ -97,7 +121,17 @@ load(struct app *a, struct view *v)
         tl.cx = 0;
     }
     clamp(a);
-    (void)t1;
+}
+
+/* The filter is in v->filter already; reloading applies it. */
+static void
+set_filter(struct app *a, struct view *v, const char *text)
+{
+    (void)text;
+    rows_clear(&v->rows);
+    load(a, v);
+    v->total = v->rows.n;
+    v->cur = v->top = 0;
 }
 
 static char
@@ -200,7 +234,8 @@ draw(struct app *a, struct view *v, int y, int h)
     mvhline(y - 1, 0, ' ', COLS);
     mvaddnstr(y - 1, 0, hdr, COLS);
     if (v->total == 0) {
-        mvaddnstr(y, 1, "(no threads in this trace)", COLS - 1);
+        mvaddnstr(y, 1, v->filter[0] ? "(no thread matches the filter)" :
+                  "(no threads in this trace)", COLS - 1);
         return;
     }
     for (int r = 0; r < h; r++) {
@@ -377,5 +412,7 @@ const struct view_ops view_timeline_ops = {
     .load = load,
     .draw = draw,
     .act = act,
+    .filter = set_filter,
     .status = status,
+    .sorts = sorts,
 };
