@@ -3,19 +3,16 @@
  * len/cap.  Select lives in select.c and shares the structure and the
  * non-blocking halves of send and receive through chan_impl.h.
  *
- * Locking: each channel's lock (its two side locks, see chan_impl.h) guards
- * its buffer, counters, closed flag, both wait queues and the
- * queued/success fields of the waiters in them (see the invariants in
- * chan_impl.h).  A thread holds at most one channel lock here; select holds
- * several, always taken in address order.
+ * Locking: each channel's goc__lock guards its buffer, counters, closed
+ * flag, both wait queues and the queued/success fields of the waiters in
+ * them (see the invariants in chan_impl.h).  A thread holds at most one
+ * channel lock here; select holds several, always taken in address order.
  * Nothing blocks, allocates or calls the tracer while holding a channel
  * lock: waking a peer (a futex syscall) and tracer hooks happen after the
  * unlock.
  *
- * The fast path (a buffered channel with room or values, nobody waiting
- * and not closed) takes only its own side's lock, which one producer or
- * one consumer keeps in its CPU's cache: one memcpy and one store of head
- * or tail (chan_impl.h explains why that is enough).  A blocked operation
+ * The fast path (a buffered channel with room or values and nobody
+ * waiting) is one lock, one memcpy and one unlock.  A blocked operation
  * keeps its waiter record on its own stack, so no operation allocates.
  */
 #include "chan_impl.h"
@@ -39,12 +36,12 @@ goc__chan_send_locked(goc_chan *ch, const void *val, goc__waiter **wake)
             return 0;
         }
     }
-    if (goc__chan_count(ch) < ch->cap) {
+    if (ch->count < ch->cap) {
         goc__elem_copy(ch->buf + ch->sendx * ch->elem_size, val,
                        ch->elem_size);
         if (++ch->sendx == ch->cap)
             ch->sendx = 0;
-        atomic_fetch_add_explicit(&ch->head, 1, memory_order_release);
+        ch->count++;
         return 0;
     }
     return GOC_EAGAIN;
@@ -54,7 +51,7 @@ int
 goc__chan_recv_locked(goc_chan *ch, void *val, goc__waiter **wake)
 {
     *wake = NULL;
-    if (GOC_UNLIKELY(ch->closed) && goc__chan_count(ch) == 0) {
+    if (GOC_UNLIKELY(ch->closed) && ch->count == 0) {
         if (val != NULL && ch->elem_size != 0)
             memset(val, 0, ch->elem_size);
         return GOC_ECLOSED;
@@ -74,22 +71,18 @@ goc__chan_recv_locked(goc_chan *ch, void *val, goc__waiter **wake)
                 if (++ch->recvx == ch->cap)
                     ch->recvx = 0;
                 ch->sendx = ch->recvx;
-                atomic_fetch_add_explicit(&ch->head, 1,
-                                          memory_order_release);
-                atomic_fetch_add_explicit(&ch->tail, 1,
-                                          memory_order_release);
             }
             w->success = true;
             *wake = w;
             return 0;
         }
     }
-    if (goc__chan_count(ch) > 0) {
+    if (ch->count > 0) {
         goc__elem_copy(val, ch->buf + ch->recvx * ch->elem_size,
                        ch->elem_size);
         if (++ch->recvx == ch->cap)
             ch->recvx = 0;
-        atomic_fetch_add_explicit(&ch->tail, 1, memory_order_release);
+        ch->count--;
         return 0;
     }
     return GOC_EAGAIN;
@@ -98,7 +91,7 @@ goc__chan_recv_locked(goc_chan *ch, void *val, goc__waiter **wake)
 /*
  * Blocks the calling thread on q (ch->sendq or ch->recvq) until a peer
  * completes its operation, the channel closes or the deadline passes.
- * Called with the channel lock held, after the non-blocking attempt failed;
+ * Called with ch->lock held, after the non-blocking attempt failed;
  * returns with it released.  Returns 0, GOC_ECLOSED or GOC_ETIMEDOUT.
  */
 static int
@@ -110,16 +103,16 @@ block(goc_chan *ch, goc__waitq *q, void *elem, goc_time deadline,
 
     goc__wait_init(&wt);
     goc__waitq_push(q, &w);
-    goc__chan_unlock(ch); /* sets the flags: fast paths take the lock */
+    goc__lock_release(&ch->lock);
 
     GOC_WAIT_UNTIL(reason, ch, deadline);
     int r = goc__wait_park(&wt, deadline);
     if (r == GOC_ETIMEDOUT) {
         /* Leave the queue, unless a peer already dropped us as stale. */
-        goc__chan_lock(ch);
+        goc__lock_acquire(&ch->lock);
         if (w.queued)
             goc__waitq_remove(q, &w);
-        goc__chan_unlock(ch);
+        goc__lock_release(&ch->lock);
     }
     if (r == 0) {
         r = w.success ? 0 : GOC_ECLOSED;
@@ -138,11 +131,11 @@ wait_or_give_up(goc_chan *ch, goc__waitq *q, void *elem, goc_time deadline,
                 int reason)
 {
     if (deadline == GOC_NOW) {
-        goc__chan_unlock(ch);
+        goc__lock_release(&ch->lock);
         return GOC_EAGAIN;
     }
     if (deadline != GOC_FOREVER && deadline <= goc_now()) {
-        goc__chan_unlock(ch);
+        goc__lock_release(&ch->lock);
         return GOC_ETIMEDOUT;
     }
     return block(ch, q, elem, deadline, reason);
@@ -198,28 +191,6 @@ goc_chan_send_until(goc_chan *ch, const void *val, goc_time deadline)
     if (GOC_UNLIKELY(ch == NULL || (val == NULL && ch->elem_size != 0)))
         return GOC_EINVAL;
     goc__lock_acquire(&ch->lock);
-    if (ch->cap != 0 && !ch->send_slow) {
-        /* The fast path: append to the ring if it has room.  tail only
-         * grows, so a stale tail_seen only makes the ring look fuller;
-         * acquire: the receiver has finished copying out of the slot. */
-        size_t h = atomic_load_explicit(&ch->head, memory_order_relaxed);
-        if (h - ch->tail_seen >= ch->cap)
-            ch->tail_seen =
-                atomic_load_explicit(&ch->tail, memory_order_acquire);
-        if (h - ch->tail_seen < ch->cap) {
-            goc__elem_copy(ch->buf + ch->sendx * ch->elem_size, val,
-                           ch->elem_size);
-            if (++ch->sendx == ch->cap)
-                ch->sendx = 0;
-            /* release: the value is in the slot before head counts it */
-            atomic_store_explicit(&ch->head, h + 1, memory_order_release);
-            goc__lock_release(&ch->lock);
-            GOC_HOOK(GCT_EV_CHAN_SEND, ch, 0, 0, NULL);
-            return 0;
-        }
-    }
-    /* The slow path: the whole channel lock (we hold the first half). */
-    goc__lock_acquire(&ch->recv_lock);
     r = goc__chan_send_locked(ch, val, &wake);
     if (r == GOC_EAGAIN) {
         r = wait_or_give_up(ch, &ch->sendq, (void *)val, deadline,
@@ -227,7 +198,7 @@ goc_chan_send_until(goc_chan *ch, const void *val, goc_time deadline)
         if (r == GOC_EAGAIN)
             return r; /* a failed poll is not an event */
     } else {
-        goc__chan_unlock(ch);
+        goc__lock_release(&ch->lock);
         if (wake != NULL)
             goc__waiter_wake(wake);
     }
@@ -260,42 +231,13 @@ goc_chan_recv_until(goc_chan *ch, void *val, bool *ok, goc_time deadline)
             *ok = false;
         return GOC_EINVAL;
     }
-    if (ch->cap != 0) {
-        goc__lock_acquire(&ch->recv_lock);
-        if (!ch->recv_slow) {
-            /* The fast path: take from the ring if it is not empty, the
-             * mirror image of the send's (acquire: the value is there). */
-            size_t t = atomic_load_explicit(&ch->tail, memory_order_relaxed);
-            /* Slow-path receives move tail without updating head_seen,
-             * which may thus fall behind tail: then the difference wraps
-             * to more than cap, and we look again. */
-            if (ch->head_seen - t - 1 >= ch->cap)
-                ch->head_seen =
-                    atomic_load_explicit(&ch->head, memory_order_acquire);
-            if (ch->head_seen != t) {
-                goc__elem_copy(val, ch->buf + ch->recvx * ch->elem_size,
-                               ch->elem_size);
-                if (++ch->recvx == ch->cap)
-                    ch->recvx = 0;
-                /* release: done with the slot before the sender reuses it */
-                atomic_store_explicit(&ch->tail, t + 1,
-                                      memory_order_release);
-                goc__lock_release(&ch->recv_lock);
-                if (ok != NULL)
-                    *ok = true;
-                GOC_HOOK(GCT_EV_CHAN_RECV, ch, 0, 0, NULL);
-                return 0;
-            }
-        }
-        goc__lock_release(&ch->recv_lock); /* lock order: lock first */
-    }
-    goc__chan_lock(ch);
+    goc__lock_acquire(&ch->lock);
     r = goc__chan_recv_locked(ch, val, &wake);
     if (r == GOC_EAGAIN) {
         r = wait_or_give_up(ch, &ch->recvq, val, deadline,
                             GCT_WAIT_CHAN_RECV);
     } else {
-        goc__chan_unlock(ch);
+        goc__lock_release(&ch->lock);
         if (wake != NULL)
             goc__waiter_wake(wake);
     }
@@ -327,9 +269,9 @@ goc_chan_close(goc_chan *ch)
         GOC_MISUSE(GCT_MISUSE_CLOSE_NIL, NULL, 0);
         return GOC_EINVAL;
     }
-    goc__chan_lock(ch);
+    goc__lock_acquire(&ch->lock);
     if (ch->closed) {
-        goc__chan_unlock(ch);
+        goc__lock_release(&ch->lock);
         GOC_MISUSE(GCT_MISUSE_DOUBLE_CLOSE, ch, 0);
         GOC_HOOK(GCT_EV_CHAN_CLOSE, ch, GOC_ECLOSED, 0, NULL);
         return GOC_ECLOSED;
@@ -348,7 +290,7 @@ goc_chan_close(goc_chan *ch)
         tail = &w->wake_next;
     }
     *tail = NULL;
-    goc__chan_unlock(ch); /* sets send_slow: fast sends see closed */
+    goc__lock_release(&ch->lock);
 
     while (head != NULL) {
         w = head;
@@ -364,9 +306,9 @@ goc_chan_len(goc_chan *ch)
 {
     if (ch == NULL)
         return 0;
-    goc__chan_lock(ch);
-    size_t n = goc__chan_count(ch);
-    goc__chan_unlock(ch);
+    goc__lock_acquire(&ch->lock);
+    size_t n = ch->count;
+    goc__lock_release(&ch->lock);
     return n;
 }
 
@@ -381,9 +323,9 @@ goc_chan_closed(goc_chan *ch)
 {
     if (ch == NULL)
         return false;
-    goc__chan_lock(ch);
+    goc__lock_acquire(&ch->lock);
     bool closed = ch->closed;
-    goc__chan_unlock(ch);
+    goc__lock_release(&ch->lock);
     return closed;
 }
 

@@ -73,28 +73,7 @@ typedef struct goc__waitq {
 } goc__waitq;
 
 /*
- * Locking.  A channel has two locks: lock, the send side's, and recv_lock,
- * the receive side's.  "The channel lock" below means both, taken in that
- * order by goc__chan_lock (select takes them channel by channel in address
- * order).  A buffered channel's ring is a single-producer/single-consumer
- * ring between the two sides: head (values ever put in) and tail (values
- * ever taken out) are free-running counters, count == head - tail.
- *
- * The fast path (cap > 0): a send takes only lock and, when send_slow is
- * false, appends to the ring if it has room; a receive takes only
- * recv_lock and, when recv_slow is false, takes from the ring if it is not
- * empty.  With one producer and one consumer each side lock stays in its
- * own CPU's cache, and the only lines that move are the slots and
- * head/tail.  send_slow is true when the channel is closed or a receiver
- * may be queued (a send must then fail or hand its value over); recv_slow
- * when a sender may be queued (a receive must then take its value).  Both
- * are written only with both locks held (goc__chan_unlock recomputes
- * them), so a fast path that reads its flag false under its side lock
- * knows that no slow-path operation runs until it releases that lock, and
- * the invariants below hold after it.  Everything else (blocking,
- * hand-offs to waiters, close, select) runs with both locks held.
- *
- * Invariants (under the channel lock), as in chan.go:
+ * Invariants (under lock), as in chan.go:
  *  - count <= cap; buffered values sit at buf[recvx], buf[recvx+1], ...
  *    wrapping at cap, and sendx == (recvx + count) % cap.
  *  - a live (still pending) waiter in recvq means count == 0, and a live
@@ -102,74 +81,23 @@ typedef struct goc__waitq {
  *    completed elsewhere) may sit in either queue until their owner or a
  *    peer removes them.
  *  - once closed, both queues hold only stale waiters.
- *  - send_slow == closed || recvq is not empty;
- *    recv_slow == sendq is not empty.
- *
- * The fields are grouped so that the producer's, the consumer's, head,
- * tail and the rarely written rest sit on different cache lines (padding
- * instead of alignas: the block comes from malloc).
  */
-#define GOC__CACHE_LINE 64
 struct goc_chan {
-    /* Rarely written; read by every operation. */
-    bool closed;          /* channel lock */
-    goc__waitq recvq;     /* channel lock: blocked receivers */
-    goc__waitq sendq;     /* channel lock: blocked senders */
+    goc__lock lock;       /* guards every field below marked "lock" */
+    bool closed;          /* lock */
+    size_t count;         /* lock: values in buf */
+    size_t recvx, sendx;  /* lock: ring indices */
+    goc__waitq recvq;     /* lock: blocked receivers */
+    goc__waitq sendq;     /* lock: blocked senders */
     void (*on_free)(void *); /* lock: hook for goc_chan_free */
     void *on_free_arg;       /* lock */
     _Atomic size_t refs;  /* references; memory goes at zero */
     size_t elem_size;     /* immutable */
     size_t cap;           /* immutable */
     const char *name;     /* immutable; NULL or points into this block */
-    unsigned char *buf;   /* immutable pointer; cap * elem_size bytes:
-                             slot contents belong to the side that owns
-                             them by head/tail, or to the channel lock */
-    char pad0[GOC__CACHE_LINE];
-    /* The send side. */
-    goc__lock lock;       /* the send side's lock (see above) */
-    size_t sendx;         /* lock: next slot to fill */
-    size_t tail_seen;     /* lock: a past value of tail (<= tail) */
-    bool send_slow;       /* both locks to write, lock to read */
-    char pad1[GOC__CACHE_LINE];
-    _Atomic size_t head;  /* written under lock, read by anyone */
-    char pad2[GOC__CACHE_LINE];
-    /* The receive side. */
-    goc__lock recv_lock;
-    size_t recvx;         /* recv_lock: next slot to empty */
-    size_t head_seen;     /* recv_lock: a past value of head (<= head) */
-    bool recv_slow;       /* both locks to write, recv_lock to read */
-    char pad3[GOC__CACHE_LINE];
-    _Atomic size_t tail;  /* written under recv_lock, read by anyone */
-    char pad4[GOC__CACHE_LINE];
+    unsigned char *buf;   /* immutable pointer; cap * elem_size bytes,
+                             contents under lock */
 };
-
-/* Takes the channel lock: both side locks, send side first. */
-static inline void
-goc__chan_lock(goc_chan *ch)
-{
-    goc__lock_acquire(&ch->lock);
-    goc__lock_acquire(&ch->recv_lock);
-}
-
-/* Releases the channel lock, first recomputing the fast paths' flags
- * (stale waiters count: a flag may be set needlessly until they are
- * removed, which only costs the fast path). */
-static inline void
-goc__chan_unlock(goc_chan *ch)
-{
-    ch->send_slow = ch->closed || ch->recvq.first != NULL;
-    ch->recv_slow = ch->sendq.first != NULL;
-    goc__lock_release(&ch->recv_lock);
-    goc__lock_release(&ch->lock);
-}
-
-/* Values in the ring; under the channel lock (exact) or either side's. */
-static inline size_t
-goc__chan_count(goc_chan *ch)
-{
-    return atomic_load_explicit(&ch->head, memory_order_relaxed) -
-           atomic_load_explicit(&ch->tail, memory_order_relaxed);
-}
 
 static inline void
 goc__waitq_push(goc__waitq *q, goc__waiter *w)
@@ -298,7 +226,7 @@ goc__elem_copy(void *dst, const void *src, size_t n)
 
 /*
  * The non-blocking halves of send and receive, shared with select.  Called
- * with the channel lock held; they never block and never unlock.  Each returns:
+ * with ch->lock held; they never block and never unlock.  Each returns:
  *   0            the operation completed (*wake: a waiter to wake after
  *                unlocking, or NULL);
  *   GOC_ECLOSED  closed (send: misuse; recv: drained, *val zero-filled);

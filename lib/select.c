@@ -64,14 +64,14 @@ static void
 lock_all(goc_chan **chans, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        goc__chan_lock(chans[i]);
+        goc__lock_acquire(&chans[i]->lock);
 }
 
 static void
 unlock_all(goc_chan **chans, size_t n)
 {
     for (size_t i = n; i-- > 0;)
-        goc__chan_unlock(chans[i]);
+        goc__lock_release(&chans[i]->lock);
 }
 
 /* A uniform random integer in [0, n), n <= UINT32_MAX (Lemire's
@@ -246,12 +246,12 @@ goc_select(goc_case *cases, size_t n, goc_time deadline)
             continue;
         }
         goc_case *c = &cases[w->index];
-        goc__chan_lock(c->ch);
+        goc__lock_acquire(&c->ch->lock);
         if (w->queued)
             goc__waitq_remove(c->op == GOC_CASE_SEND ? &c->ch->sendq
                                                      : &c->ch->recvq,
                               w);
-        goc__chan_unlock(c->ch);
+        goc__lock_release(&c->ch->lock);
     }
 
     if (r == GOC_ETIMEDOUT) {
