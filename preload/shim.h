@@ -167,7 +167,9 @@ struct gct_thread {
     struct gct_edge_slot edges[GCT_EDGE_CACHE];
     struct gct_count_slot counts[GCT_LOCK_CACHE];
 
-    struct gct_thread *next;    /* all threads' states (gct_threads) */
+    struct gct_thread *next_free; /* dead states to reuse (thread_state.c) */
+    struct gct_thread *next;    /* all threads' states (gct_threads); last
+                                   field: reuse clears everything before */
 };
 
 /* The calling thread's state, created on first use (threads the shim did
