@@ -7,7 +7,7 @@
 # Environment:
 #   BENCH_RUNS=5          runs per cell; the table shows median and min-max
 #   BENCH_SCALE=100       percent of the default item counts (smoke: 5)
-#   BENCH_SECTIONS="chan shim"  which sections to run, in order
+#   BENCH_SECTIONS="chan shim view"  which sections to run, in order
 #   BENCH_VG_RUNS=3       runs per valgrind cell in the shim section
 #   BENCH_SHIM_MB=24      size of the shim section's generated input (MB)
 #   BENCH_NO_GO=1         skip the Go column
@@ -24,7 +24,7 @@ set -u
 build=${1:-build}
 runs=${BENCH_RUNS:-5}
 scale=${BENCH_SCALE:-100}
-sections=${BENCH_SECTIONS:-chan shim}
+sections=${BENCH_SECTIONS:-chan shim view}
 status=0
 
 if [ ! -d "$build/bench" ]; then
@@ -667,6 +667,28 @@ section_shim() {
     echo "Load average before/after: $load_before / $(loadavg)" \
          "on $(nproc) CPUs (numbers are trustworthy only on an idle machine)."
     echo "Raw lines: $log"
+}
+
+# The view section: time to the first screen of `gctrace view` and the
+# time of `gctrace check` on a generated 10-million-event trace
+# (bench/view_open.sh does the work; VIEW_EVENTS changes the size).
+section_view() {
+    log=$build/bench/view.log
+    VIEW_RUNS=$runs sh "$here/view_open.sh" "$build" >"$log" 2>&1 ||
+        status=1
+    echo "## gctrace view on a large trace"
+    echo
+    echo "| measure | best of $runs |"
+    echo "|---|---|"
+    for k in view_open_ms check_ms; do
+        best=$(sed -n "s/^$k=\([0-9-]*\) .*/\1/p" "$log" | sort -n |
+               head -n 1)
+        echo "| $k | ${best:--} |"
+    done
+    echo
+    grep '^view_open:' "$log" | tail -n 1
+    echo "Raw lines: $log"
+    echo
 }
 
 # ------------------------------------------------------------- main

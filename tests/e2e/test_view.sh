@@ -32,11 +32,14 @@ rc=$?
     err "view /nonexistent: want one gctrace: line, got: $(cat "$tmp/err")"
 
 screen() { T capture-pane -p -t "$1"; }
-# wait_for SESSION TEXT DESC - polls the screen until it shows TEXT.
-wait_for() {
+# wait_for SESSION TEXT DESC - polls the screen until it shows TEXT;
+# wait_re: the same for an extended regular expression.
+wait_for() { grep_opt=-qF; wait_screen "$@"; }
+wait_re() { grep_opt=-qE; wait_screen "$@"; }
+wait_screen() {
     i=0
     while [ $i -lt 50 ]; do
-        screen "$1" | grep -qF -- "$2" && return 0
+        screen "$1" | grep "$grep_opt" -- "$2" && return 0
         sleep 0.1
         i=$((i + 1))
     done
@@ -72,7 +75,7 @@ for pair in "2:[threads]" "3:[timeline]" "4:[locks]" "5:[channels]" \
     wait_for v "${pair#*:}" "view ${pair%%:*}"
 done
 keys v 3
-wait_for v "alice->bob |" "timeline lane"
+wait_re v "alice->bob +\|" "timeline lane"
 # Lanes sort (s: creation, name, blocked; I inverts) and filter (\).
 keys v s
 wait_for v "sort: name" "timeline sort by name"
@@ -82,12 +85,12 @@ screen v | sed -n 3p | grep -q '^[0-9]* bob->alice' ||
     err "timeline: name sort inverted does not put bob->alice first"
 keys v I s s
 wait_for v "sort: created" "timeline sort cycles back to creation order"
-keys v '\' alice- Enter
+keys v "\\" alice- Enter
 wait_for v "filter: alice-" "timeline filter"
-screen v | grep -qF "bob->alice |" && err "timeline filter kept bob->alice"
-screen v | grep -qF "alice->bob |" || err "timeline filter lost alice->bob"
+screen v | grep -qE "bob->alice +\|" && err "timeline filter kept bob->alice"
+screen v | grep -qE "alice->bob +\|" || err "timeline filter lost alice->bob"
 keys v Escape
-wait_for v "bob->alice |" "timeline filter cleared by Esc"
+wait_re v "bob->alice +\|" "timeline filter cleared by Esc"
 # c: rows per lock class; bug_lock_order's accounts are static locks.
 keys v 4 c
 wait_for v "rows: per class" "locks per class"
@@ -107,7 +110,7 @@ for f in "thread:$(sqlite3 "$tmp/lo.db" "SELECT tid FROM threads
          "object:2|object_id = 2" "lock|kind IN (SELECT kind FROM
             event_kinds WHERE name LIKE '%lock%')"; do
     n=$(sqlite3 "$tmp/lo.db" "SELECT count(*) FROM events WHERE ${f#*|}")
-    keys v '\' "${f%%|*}" Enter
+    keys v "\\" "${f%%|*}" Enter
     wait_for v "[events] 1 of $n " "events filter ${f%%|*} ($n events)"
     keys v Escape
     wait_for v "filter cleared" "events filter ${f%%|*} cleared"

@@ -24,6 +24,7 @@
 static struct {
     int64_t min_id, max_id;
     char where[4096];   /* "e.col IN (...)" when filtered, "" otherwise */
+    bool dense;         /* the filter keeps more than 1 in 50 events */
     long page_start;    /* position of rows.v[0] */
 } ev;
 
@@ -60,6 +61,7 @@ load(struct app *a, struct view *v)
         snprintf(sql, sizeof sql, "SELECT count(*) FROM events e WHERE %s",
                  ev.where);
         v->total = scalar(a, sql, 0);
+        ev.dense = v->total * 50 > ev.max_id - ev.min_id + 1;
     } else {
         v->total = ev.max_id >= ev.min_id ? ev.max_id - ev.min_id + 1 : 0;
     }
@@ -95,30 +97,103 @@ add_event(struct app *a, struct rows *r, sqlite3_stmt *st)
         sqlite3_column_int64(st, 2);
 }
 
+/* Adds to r up to n filtered events after (dir > 0) or before id `from`,
+ * nearest first.  A filter that keeps many events scans by id (the `+`
+ * keeps sqlite off the column's index, which would sort every match); a
+ * sparse one reads its few matches through the index. */
+static void
+fetch_keyset(struct app *a, struct rows *r, int64_t from, int dir, long n)
+{
+    char sql[4800];
+
+    snprintf(sql, sizeof sql, COLUMNS "WHERE %s%s AND e.id %s ?2 "
+             "ORDER BY e.id %s LIMIT ?1", ev.dense ? "+" : "", ev.where,
+             dir > 0 ? ">" : "<", dir > 0 ? "ASC" : "DESC");
+    sqlite3_stmt *st = tui_prepare(a, sql);
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, n);
+    sqlite3_bind_int64(st, 2, from);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        add_event(a, r, st);
+    sqlite3_finalize(st);
+}
+
+static void
+reverse(struct rows *r, long from)
+{
+    for (long i = from, j = r->n - 1; i < j; i++, j--) {
+        struct row t = r->v[i];
+        r->v[i] = r->v[j];
+        r->v[j] = t;
+    }
+}
+
+static void
+copy_rows(struct rows *to, const struct rows *from, long i, long end)
+{
+    for (; i < end && i < from->n; i++) {
+        rows_add(to, from->v[i].key, from->v[i].attr, "%s", from->v[i].text);
+        rows_last(to)->ts = from->v[i].ts;
+        rows_last(to)->thread = from->v[i].thread;
+    }
+}
+
+/* Filtered paging: positions have no ids, so a page is read next to the
+ * page held (by id, keyset paging) or from either end; only a far jump
+ * falls back to OFFSET, which counts every match before it. */
+static void
+fetch_filtered(struct app *a, struct view *v, long from, long n)
+{
+    struct rows *old = &v->rows, page = {0};
+    long ps = ev.page_start, cnt = old->n;
+
+    if (from == 0) {
+        fetch_keyset(a, &page, ev.min_id - 1, 1, n);
+    } else if (from + n >= v->total) {
+        fetch_keyset(a, &page, ev.max_id + 1, -1, v->total - from);
+        reverse(&page, 0);
+    } else if (cnt && from >= ps && from <= ps + cnt) {
+        copy_rows(&page, old, from - ps, cnt);
+        fetch_keyset(a, &page, old->v[cnt - 1].key, 1, n - page.n);
+    } else if (cnt && from < ps && ps - from <= n) {
+        fetch_keyset(a, &page, old->v[0].key, -1, ps - from);
+        reverse(&page, 0);
+        copy_rows(&page, old, 0, n - page.n);
+    } else {
+        char sql[4600];
+        snprintf(sql, sizeof sql, COLUMNS "WHERE %s ORDER BY e.id "
+                 "LIMIT ?1 OFFSET ?2", ev.where);
+        sqlite3_stmt *st = tui_prepare(a, sql);
+        if (st) {
+            sqlite3_bind_int64(st, 1, n);
+            sqlite3_bind_int64(st, 2, from);
+            while (sqlite3_step(st) == SQLITE_ROW)
+                add_event(a, &page, st);
+            sqlite3_finalize(st);
+        }
+    }
+    rows_clear(old);
+    *old = page;
+    ev.page_start = from;
+}
+
 /* Makes rows hold positions [from, from + n) (or up to the end). */
 static void
 fetch(struct app *a, struct view *v, long from, long n)
 {
-    char sql[4600];
-    sqlite3_stmt *st;
-
+    if (ev.where[0]) {
+        fetch_filtered(a, v, from, n);
+        return;
+    }
     rows_clear(&v->rows);
     ev.page_start = from;
-    if (ev.where[0]) {
-        snprintf(sql, sizeof sql, COLUMNS "WHERE %s ORDER BY e.id "
-                 "LIMIT ?1 OFFSET ?2", ev.where);
-        st = tui_prepare(a, sql);
-        if (st == NULL)
-            return;
-        sqlite3_bind_int64(st, 2, from);
-    } else {
-        st = tui_prepare(a, COLUMNS "WHERE e.id >= ?2 ORDER BY e.id "
-                         "LIMIT ?1");
-        if (st == NULL)
-            return;
-        sqlite3_bind_int64(st, 2, ev.min_id + from);
-    }
+    sqlite3_stmt *st = tui_prepare(a, COLUMNS "WHERE e.id >= ?2 "
+                                   "ORDER BY e.id LIMIT ?1");
+    if (st == NULL)
+        return;
     sqlite3_bind_int64(st, 1, n);
+    sqlite3_bind_int64(st, 2, ev.min_id + from);
     while (sqlite3_step(st) == SQLITE_ROW)
         add_event(a, &v->rows, st);
     sqlite3_finalize(st);
@@ -184,8 +259,9 @@ search(struct app *a, struct view *v, const char *text, int dir)
     snprintf(pat, sizeof pat, "%%%s%%", text);
     for (int pass = 0; pass < 2; pass++) {
         snprintf(sql, sizeof sql, COLUMNS
-                 "WHERE e.id %s ?1 %s%s%s AND (k.name LIKE ?2 OR o.name LIKE ?2 "
-                 "OR o.kind LIKE ?2 OR t.name LIKE ?2 OR e.text LIKE ?2 "
+                 "WHERE e.id %s ?1 %s%s%s AND (k.name LIKE ?2 "
+                 "OR o.name LIKE ?2 OR o.kind LIKE ?2 OR t.name LIKE ?2 "
+                 "OR e.text LIKE ?2 "
                  "OR CAST(t.tid AS TEXT) = ?3) ORDER BY e.id %s LIMIT 1",
                  dir > 0 ? ">" : "<", ev.where[0] ? "AND (" : "",
                  ev.where, ev.where[0] ? ")" : "", dir > 0 ? "ASC" : "DESC");
