@@ -4,7 +4,7 @@
 set -e
 pkgs="build-essential pkg-config libcmocka-dev libunwind-dev libdw-dev
       libelf-dev libsqlite3-dev libncurses-dev sqlite3 python3 tmux
-      xz-utils zstd pigz git make clang libclang-rt-14-dev"
+      xz-utils zstd pigz git make clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
