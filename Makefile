@@ -158,8 +158,9 @@ all: lib preload viewer samples test-bins $(BENCH_BINS)
 
 E2E_TESTS := $(wildcard tests/e2e/test_*.sh)
 
+# Tests that compile against the build's libraries need its sanitizer flags.
 test: all
-	@tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS) $(E2E_TESTS)
+	@GCT_TEST_CFLAGS="$(SAN)" tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS) $(E2E_TESTS)
 
 # Long tests (issue sizes, valgrind): tests/stress/test_*.sh.
 STRESS_TESTS := $(wildcard tests/stress/test_*.sh)

@@ -12,7 +12,10 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
-cc -O1 -g -std=c11 -pthread -Iinclude -o "$tmp/misuse" tests/e2e/progs/misuse.c \
+# GCT_TEST_CFLAGS: the sanitizer flags the build's libgoc was made with
+# shellcheck disable=SC2086
+cc -O1 -g -std=c11 -pthread ${GCT_TEST_CFLAGS:-} -Iinclude \
+    -o "$tmp/misuse" tests/e2e/progs/misuse.c \
     "$build/lib/libgoc_trace.a" -ldl || exit 1
 
 found() {
