@@ -88,7 +88,12 @@ while [ $r -lt $RUNS ]; do
     kill -KILL $pid
     wait $pid 2>/dev/null
     kills=$((kills + 1))
-    last=$(tail -n 1 "$tmp/k.count")
+    # The last complete line (as many lines as newlines): a kill can land
+    # inside the write of the next one, which is not atomic when it
+    # crosses a page of the file.
+    complete=$(wc -l < "$tmp/k.count")
+    last=
+    [ "$complete" -gt 0 ] && last=$(sed -n "${complete}p" "$tmp/k.count")
     last=${last:-0}
     if [ ! -e "$db.raw" ] && [ ! -e "$db" ]; then
         # killed before the recorder made its log: nothing was recorded
