@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,6 +78,34 @@ wait_done(goc_ctx *c)
 }
 
 /* ------------------------------------------------------------ tests */
+
+static void *
+signal_soon(void *arg)
+{
+    (void)arg;
+    goc_sleep(20 * GOC_MILLISECOND); /* either order must work */
+    kill(getpid(), SIGUSR2);
+    return NULL;
+}
+
+/* A wait without a deadline ends when the signal comes (under
+ * ThreadSanitizer too, which delays signals: lib/futex.c). */
+static void
+test_wait_forever(void **state)
+{
+    (void)state;
+    int sig = SIGUSR2;
+    goc_ctx *c = with_signals(goc_ctx_background(), &sig, 1);
+    pthread_t t;
+
+    alarm(20); /* a regression fails the run instead of hanging it */
+    assert_int_equal(pthread_create(&t, NULL, signal_soon, NULL), 0);
+    assert_int_equal(goc_ctx_wait(c, GOC_FOREVER), GOC_ECANCELED);
+    assert_int_equal(goc_ctx_signal(c), SIGUSR2);
+    pthread_join(t, NULL);
+    alarm(0);
+    goc_ctx_free(c);
+}
 
 static void
 test_raise_cancels(void **state)
@@ -265,6 +294,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_raise_cancels),
+        cmocka_unit_test(test_wait_forever),
         cmocka_unit_test(test_kill_sigterm_with_sigint),
         cmocka_unit_test(test_several_contexts),
         cmocka_unit_test(test_parent_and_free),
