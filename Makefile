@@ -37,7 +37,7 @@ OUT_BIN = $(BUILD)/bin
 LIB_SRCS  := $(wildcard lib/*.c)
 LIB_OBJS  := $(LIB_SRCS:lib/%.c=$(OBJ)/lib/%.o)
 LIBT_OBJS := $(LIB_SRCS:lib/%.c=$(OBJ)/lib-trace/%.o)
-LIB_HDRS  := include/goc.h lib/goc_impl.h common/event.h
+LIB_HDRS  := include/goc.h $(wildcard lib/*.h) common/event.h
 
 LIBGOC        = $(OUT_LIB)/libgoc.a
 LIBGOC_SO     = $(OUT_LIB)/libgoc.so
@@ -91,7 +91,7 @@ PRELOAD_SRCS := $(wildcard preload/*.c)
 PRELOAD_OBJS := $(PRELOAD_SRCS:preload/%.c=$(OBJ)/preload/%.o)
 LIBGCTRACE   := $(OUT_LIB)/libgctrace.so
 
-$(OBJ)/preload/%.o: preload/%.c preload/shim.h $(COMMON_HDRS)
+$(OBJ)/preload/%.o: preload/%.c $(wildcard preload/*.h) $(COMMON_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -c $< -o $@
 

@@ -3,142 +3,239 @@
  * len/cap.  Select lives in select.c and shares the structure and the
  * non-blocking halves of send and receive through chan_impl.h.
  *
- * Locking: each channel's goc__lock guards its buffer, counters, closed
- * flag, both wait queues and the queued/success fields of the waiters in
- * them (see the invariants in chan_impl.h).  A thread holds at most one
- * channel lock here; select holds several, always taken in address order.
- * Nothing blocks, allocates or calls the tracer while holding a channel
- * lock: waking a peer (a futex syscall) and tracer hooks happen after the
- * unlock.
+ * Locking: each channel's goc__lock guards its closed flag, both wait
+ * queues and the queued/success fields of the waiters in them (see
+ * chan_impl.h); a buffered channel's values live in a lock-free ring
+ * (chan_ring.h).  A thread holds at most one channel lock here; select
+ * holds several, always taken in address order.  Nothing blocks,
+ * allocates or calls the tracer while holding a channel lock: waking a
+ * peer (a futex syscall) and tracer hooks happen after the unlock.
  *
  * The fast path (a buffered channel with room or values and nobody
- * waiting) is one lock, one memcpy and one unlock.  A blocked operation
- * keeps its waiter record on its own stack, so no operation allocates.
+ * blocked) takes no lock: one CAS, one memcpy, one store and a look at
+ * the other side's registration count.  A blocked operation keeps its
+ * waiter record on its own stack, so no operation allocates.
  */
-#include "chan_impl.h"
+#include "chan_ring.h"
 
-#include <stdalign.h>
-
-int
-goc__chan_send_locked(goc_chan *ch, const void *val, goc__waiter **wake)
+void
+goc__after_run(const goc__after *after)
 {
-    *wake = NULL;
-    if (GOC_UNLIKELY(ch->closed))
-        return GOC_ECLOSED;
-    /* A live receiver waits only when the buffer is empty: hand the value
-     * straight to it, as Go's send() does. */
-    if (ch->recvq.first != NULL) {
-        goc__waiter *w = goc__waitq_claim(&ch->recvq);
-        if (w != NULL) {
-            goc__elem_copy(w->elem, val, ch->elem_size);
-            w->success = true;
-            *wake = w;
-            return 0;
-        }
-    }
-    if (ch->count < ch->cap) {
-        goc__elem_copy(ch->buf + ch->sendx * ch->elem_size, val,
-                       ch->elem_size);
-        if (++ch->sendx == ch->cap)
-            ch->sendx = 0;
-        ch->count++;
-        return 0;
-    }
-    return GOC_EAGAIN;
+    if (after->wake != NULL)
+        goc__waiter_wake(after->wake);
+    goc_chan *ch = after->notify;
+    if (ch == NULL)
+        return;
+    goc__waitq *q = after->sent ? &ch->recvq : &ch->sendq;
+    goc__lock_acquire(&ch->lock);
+    goc__waiter *w = goc__waitq_claim(q);
+    goc__lock_release(&ch->lock);
+    if (w != NULL)
+        goc__waiter_wake(w);
+    goc__chan_unref(ch); /* taken by goc__ring_check_other_side */
 }
 
 int
-goc__chan_recv_locked(goc_chan *ch, void *val, goc__waiter **wake)
+goc__chan_send_poll(goc_chan *ch, const void *val, goc__after *after)
 {
-    *wake = NULL;
-    if (GOC_UNLIKELY(ch->closed) && ch->count == 0) {
+    *after = (goc__after){0};
+    if (ch->cap > 0)
+        return goc__ring_send(ch, val, after);
+    if (GOC_UNLIKELY(ch->closed))
+        return GOC_ECLOSED;
+    /* Hand the value straight to a live receiver, as Go's send() does. */
+    goc__waiter *w = goc__waitq_claim(&ch->recvq);
+    if (w == NULL)
+        return GOC_EAGAIN;
+    goc__elem_copy(w->elem, val, ch->elem_size);
+    w->success = true;
+    after->wake = w;
+    return 0;
+}
+
+int
+goc__chan_recv_poll(goc_chan *ch, void *val, goc__after *after)
+{
+    *after = (goc__after){0};
+    if (ch->cap > 0)
+        return goc__ring_recv(ch, val, after);
+    if (GOC_UNLIKELY(ch->closed)) {
         if (val != NULL && ch->elem_size != 0)
             memset(val, 0, ch->elem_size);
         return GOC_ECLOSED;
     }
-    if (ch->sendq.first != NULL) {
-        goc__waiter *w = goc__waitq_claim(&ch->sendq);
-        if (w != NULL) {
-            if (ch->cap == 0) {
-                goc__elem_copy(val, w->elem, ch->elem_size);
-            } else {
-                /* A live sender waits only when the buffer is full: take
-                 * the oldest value and put the sender's in its slot, which
-                 * is the tail once recvx moves on.  FIFO order holds. */
-                unsigned char *slot = ch->buf + ch->recvx * ch->elem_size;
-                goc__elem_copy(val, slot, ch->elem_size);
-                goc__elem_copy(slot, w->elem, ch->elem_size);
-                if (++ch->recvx == ch->cap)
-                    ch->recvx = 0;
-                ch->sendx = ch->recvx;
-            }
-            w->success = true;
-            *wake = w;
-            return 0;
-        }
-    }
-    if (ch->count > 0) {
-        goc__elem_copy(val, ch->buf + ch->recvx * ch->elem_size,
-                       ch->elem_size);
-        if (++ch->recvx == ch->cap)
-            ch->recvx = 0;
-        ch->count--;
-        return 0;
-    }
-    return GOC_EAGAIN;
+    goc__waiter *w = goc__waitq_claim(&ch->sendq);
+    if (w == NULL)
+        return GOC_EAGAIN;
+    goc__elem_copy(val, w->elem, ch->elem_size);
+    w->success = true;
+    after->wake = w;
+    return 0;
 }
 
-/*
- * Blocks the calling thread on q (ch->sendq or ch->recvq) until a peer
- * completes its operation, the channel closes or the deadline passes.
- * Called with ch->lock held, after the non-blocking attempt failed;
- * returns with it released.  Returns 0, GOC_ECLOSED or GOC_ETIMEDOUT.
- */
+/* One side of a channel operation, for the blocking paths below. */
+struct side {
+    goc__waitq *q; /* where its waiters queue */
+    void *elem;    /* the send value or the receive buffer */
+    bool send;
+};
+
+/* The non-blocking attempt of side s (see goc__chan_send_poll). */
 static int
-block(goc_chan *ch, goc__waitq *q, void *elem, goc_time deadline,
-      int reason)
+attempt(goc_chan *ch, const struct side *s, goc__after *after)
 {
-    goc__wait wt;
-    goc__waiter w = {.wait = &wt, .elem = elem};
+    return s->send ? goc__chan_send_poll(ch, s->elem, after)
+                   : goc__chan_recv_poll(ch, s->elem, after);
+}
 
-    goc__wait_init(&wt);
-    goc__waitq_push(q, &w);
+static bool
+deadline_passed(goc_time deadline)
+{
+    return deadline != GOC_FOREVER && deadline <= goc_now();
+}
+
+/* Queues w on s's queue, unlocks and parks until a peer claims w or the
+ * deadline passes; on a timeout, w is off the queue again.  Returns what
+ * goc__wait_park returns. */
+static int
+park_on(goc_chan *ch, const struct side *s, goc__waiter *w,
+        goc_time deadline, bool *reported)
+{
+    goc__wait_init(w->wait);
+    goc__waitq_push(s->q, w);
     goc__lock_release(&ch->lock);
-
-    GOC_WAIT_UNTIL(reason, ch, deadline);
-    int r = goc__wait_park(&wt, deadline);
+    if (!*reported) {
+        GOC_WAIT_UNTIL(s->send ? GCT_WAIT_CHAN_SEND : GCT_WAIT_CHAN_RECV, ch,
+                       deadline);
+        *reported = true;
+    }
+    int r = goc__wait_park(w->wait, deadline);
     if (r == GOC_ETIMEDOUT) {
         /* Leave the queue, unless a peer already dropped us as stale. */
         goc__lock_acquire(&ch->lock);
-        if (w.queued)
-            goc__waitq_remove(q, &w);
+        if (w->queued)
+            goc__waitq_remove(s->q, w);
         goc__lock_release(&ch->lock);
     }
+    return r;
+}
+
+/*
+ * Unbuffered: blocks until a peer completes the operation, the channel
+ * closes or the deadline passes.  Called with ch->lock held after the
+ * non-blocking attempt failed; returns with it released.  Returns 0,
+ * GOC_ECLOSED or GOC_ETIMEDOUT.
+ */
+static int
+block_unbuffered(goc_chan *ch, const struct side *s, goc_time deadline)
+{
+    goc__wait wt;
+    goc__waiter w = {.wait = &wt, .elem = s->elem};
+    bool reported = false;
+
+    int r = park_on(ch, s, &w, deadline, &reported);
     if (r == 0) {
         r = w.success ? 0 : GOC_ECLOSED;
-        if (r == GOC_ECLOSED && reason == GCT_WAIT_CHAN_RECV &&
-            elem != NULL && ch->elem_size != 0)
-            memset(elem, 0, ch->elem_size);
+        if (r == GOC_ECLOSED && !s->send && s->elem != NULL &&
+            ch->elem_size != 0)
+            memset(s->elem, 0, ch->elem_size);
     }
     GOC_WAIT_END(ch, r);
     return r;
 }
 
-/* After a failed non-blocking attempt (lock held): gives up for GOC_NOW
- * or a passed deadline, else blocks.  Returns with the lock released. */
+/*
+ * Buffered: registers, polls once more and parks until woken, then starts
+ * over, until the ring lets the operation through, the channel closes or
+ * the deadline passes (chan_impl.h).  Called without the lock.  Returns
+ * 0, GOC_ECLOSED or GOC_ETIMEDOUT.
+ */
 static int
-wait_or_give_up(goc_chan *ch, goc__waitq *q, void *elem, goc_time deadline,
-                int reason)
+block_buffered(goc_chan *ch, const struct side *s, goc_time deadline)
 {
+    goc__wait wt;
+    goc__waiter w = {.wait = &wt, .elem = s->elem, .registered = true};
+    goc__after after = {0};
+    bool reported = false;
+    int r;
+
+    for (;;) {
+        /* A thread that was claimed polls even when its deadline has
+         * passed, so that the wake-up meant for it is not lost. */
+        goc__lock_acquire(&ch->lock);
+        atomic_fetch_add(&s->q->registered, 1);
+        r = attempt(ch, s, &after);
+        if (r == GOC_EAGAIN && deadline_passed(deadline))
+            r = GOC_ETIMEDOUT;
+        if (r != GOC_EAGAIN) {
+            atomic_fetch_sub(&s->q->registered, 1);
+            goc__lock_release(&ch->lock);
+            break;
+        }
+        if (park_on(ch, s, &w, deadline, &reported) == GOC_ETIMEDOUT) {
+            atomic_fetch_sub(&s->q->registered, 1); /* nobody claimed us */
+            r = GOC_ETIMEDOUT;
+            break;
+        }
+        /* Claimed by a peer, which ended the registration: poll again. */
+    }
+    if (r == 0)
+        goc__after_run(&after);
+    if (reported)
+        GOC_WAIT_END(ch, r);
+    return r;
+}
+
+/* A buffered send or receive: the ring, a short spin, then blocking. */
+static int
+op_buffered(goc_chan *ch, const struct side *s, goc_time deadline)
+{
+    goc__after after = {0};
+    int r = s->send ? goc__ring_send(ch, s->elem, &after)
+                    : goc__ring_recv(ch, s->elem, &after);
+
+    for (int i = 0; r == GOC_EAGAIN && deadline != GOC_NOW && i < GOC__RING_SPIN;
+         i++) {
+        goc__spin_gap(i);
+        r = attempt(ch, s, &after);
+    }
+    if (r == 0)
+        goc__after_run(&after);
+    else if (r == GOC_EAGAIN && deadline != GOC_NOW)
+        r = block_buffered(ch, s, deadline);
+    return r;
+}
+
+/* An unbuffered send or receive. */
+static int
+op_unbuffered(goc_chan *ch, const struct side *s, goc_time deadline)
+{
+    goc__after after;
+
+    goc__lock_acquire(&ch->lock);
+    int r = attempt(ch, s, &after);
+    if (r != GOC_EAGAIN) {
+        goc__lock_release(&ch->lock);
+        if (r == 0)
+            goc__after_run(&after);
+        return r;
+    }
     if (deadline == GOC_NOW) {
         goc__lock_release(&ch->lock);
         return GOC_EAGAIN;
     }
-    if (deadline != GOC_FOREVER && deadline <= goc_now()) {
+    if (deadline_passed(deadline)) {
         goc__lock_release(&ch->lock);
         return GOC_ETIMEDOUT;
     }
-    return block(ch, q, elem, deadline, reason);
+    return block_unbuffered(ch, s, deadline);
+}
+
+static int
+chan_op(goc_chan *ch, const struct side *s, goc_time deadline)
+{
+    return ch->cap > 0 ? op_buffered(ch, s, deadline)
+                       : op_unbuffered(ch, s, deadline);
 }
 
 int
@@ -155,25 +252,33 @@ goc_chan_make_named(goc_chan **out, size_t elem_size, size_t cap,
         return GOC_EINVAL;
     *out = NULL;
 
-    /* One block: the header, the ring buffer, the name. */
-    size_t hdr = (sizeof(goc_chan) + alignof(max_align_t) - 1) &
-                 ~(alignof(max_align_t) - 1);
+    /* One block, cache-line aligned: the header, the ring, the name.  A
+     * slot is a sequence word and the value, padded to keep the words
+     * aligned. */
+    size_t hdr = sizeof(goc_chan);
     size_t namelen = name != NULL ? strlen(name) + 1 : 0;
-    size_t room = SIZE_MAX - hdr - namelen;
-    if (elem_size != 0 && cap > room / elem_size)
+    size_t room = SIZE_MAX - hdr - namelen - 2 * sizeof(uint64_t);
+    if (elem_size > room)
         return GOC_ENOMEM;
-    size_t bufsize = elem_size * cap;
+    size_t slot_size = (sizeof(uint64_t) + elem_size + sizeof(uint64_t) - 1) &
+                       ~(sizeof(uint64_t) - 1);
+    if (cap > room / slot_size)
+        return GOC_ENOMEM;
+    size_t ringsize = slot_size * cap;
 
-    goc_chan *ch = goc__malloc(hdr + bufsize + namelen);
+    goc_chan *ch = goc__malloc_aligned(64, hdr + ringsize + namelen);
     if (ch == NULL)
         return GOC_ENOMEM;
     memset(ch, 0, sizeof *ch);
     atomic_init(&ch->refs, 1);
     ch->elem_size = elem_size;
     ch->cap = cap;
-    ch->buf = (unsigned char *)ch + hdr;
+    ch->slots = (unsigned char *)ch + hdr;
+    ch->slot_size = slot_size;
+    ch->mask = cap > 0 && (cap & (cap - 1)) == 0 ? cap - 1 : 0;
+    goc__ring_init(ch);
     if (name != NULL) {
-        char *copy = (char *)ch + hdr + bufsize;
+        char *copy = (char *)ch + hdr + ringsize;
         memcpy(copy, name, namelen);
         ch->name = copy;
     }
@@ -185,23 +290,12 @@ goc_chan_make_named(goc_chan **out, size_t elem_size, size_t cap,
 int
 goc_chan_send_until(goc_chan *ch, const void *val, goc_time deadline)
 {
-    goc__waiter *wake;
-    int r;
-
     if (GOC_UNLIKELY(ch == NULL || (val == NULL && ch->elem_size != 0)))
         return GOC_EINVAL;
-    goc__lock_acquire(&ch->lock);
-    r = goc__chan_send_locked(ch, val, &wake);
-    if (r == GOC_EAGAIN) {
-        r = wait_or_give_up(ch, &ch->sendq, (void *)val, deadline,
-                            GCT_WAIT_CHAN_SEND);
-        if (r == GOC_EAGAIN)
-            return r; /* a failed poll is not an event */
-    } else {
-        goc__lock_release(&ch->lock);
-        if (wake != NULL)
-            goc__waiter_wake(wake);
-    }
+    struct side s = {&ch->sendq, (void *)val, true};
+    int r = chan_op(ch, &s, deadline);
+    if (r == GOC_EAGAIN)
+        return r; /* a failed poll is not an event */
     if (GOC_UNLIKELY(r == GOC_ECLOSED))
         GOC_MISUSE(GCT_MISUSE_SEND_CLOSED, ch, 0);
     GOC_HOOK(GCT_EV_CHAN_SEND, ch, r, 0, NULL);
@@ -223,24 +317,13 @@ goc_chan_try_send(goc_chan *ch, const void *val)
 int
 goc_chan_recv_until(goc_chan *ch, void *val, bool *ok, goc_time deadline)
 {
-    goc__waiter *wake;
-    int r;
-
     if (GOC_UNLIKELY(ch == NULL)) {
         if (ok != NULL)
             *ok = false;
         return GOC_EINVAL;
     }
-    goc__lock_acquire(&ch->lock);
-    r = goc__chan_recv_locked(ch, val, &wake);
-    if (r == GOC_EAGAIN) {
-        r = wait_or_give_up(ch, &ch->recvq, val, deadline,
-                            GCT_WAIT_CHAN_RECV);
-    } else {
-        goc__lock_release(&ch->lock);
-        if (wake != NULL)
-            goc__waiter_wake(wake);
-    }
+    struct side s = {&ch->recvq, val, false};
+    int r = chan_op(ch, &s, deadline);
     if (ok != NULL)
         *ok = r == 0;
     if (r != GOC_EAGAIN)
@@ -277,8 +360,11 @@ goc_chan_close(goc_chan *ch)
         return GOC_ECLOSED;
     }
     ch->closed = true;
-    /* Complete every live waiter with success false; wake them after the
-     * unlock, in queue order (receivers first, as Go does). */
+    if (ch->cap > 0)
+        atomic_fetch_or(&ch->sendpos, GOC__RING_CLOSED);
+    /* Complete every live waiter with success false (buffered: they poll
+     * again and see the close); wake them after the unlock, in queue
+     * order (receivers first, as Go does). */
     while ((w = goc__waitq_claim(&ch->recvq)) != NULL) {
         w->success = false;
         *tail = w;
@@ -304,12 +390,9 @@ goc_chan_close(goc_chan *ch)
 size_t
 goc_chan_len(goc_chan *ch)
 {
-    if (ch == NULL)
+    if (ch == NULL || ch->cap == 0)
         return 0;
-    goc__lock_acquire(&ch->lock);
-    size_t n = ch->count;
-    goc__lock_release(&ch->lock);
-    return n;
+    return goc__ring_len(ch);
 }
 
 size_t

@@ -41,6 +41,16 @@ goc__malloc(size_t n)
 }
 
 void *
+goc__malloc_aligned(size_t align, size_t n)
+{
+    void *p;
+
+    if (inject_failure() || posix_memalign(&p, align, n) != 0)
+        return NULL;
+    return p;
+}
+
+void *
 goc__calloc(size_t count, size_t n)
 {
     return inject_failure() ? NULL : calloc(count, n);

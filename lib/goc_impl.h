@@ -43,6 +43,8 @@ GOC_HIDDEN _Noreturn void goc__assert_fail(const char *expr, const char *file,
 GOC_HIDDEN extern _Atomic long goc__alloc_fail_countdown;
 GOC_HIDDEN void *goc__malloc(size_t n);
 GOC_HIDDEN void *goc__calloc(size_t count, size_t n);
+/* align: a power of two, a multiple of sizeof(void *); goc__free frees. */
+GOC_HIDDEN void *goc__malloc_aligned(size_t align, size_t n);
 GOC_HIDDEN void goc__free(void *p);
 GOC_HIDDEN char *goc__strdup(const char *s); /* NULL in, NULL out */
 

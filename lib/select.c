@@ -4,13 +4,15 @@
  * The algorithm, for the usable cases (non-NULL channel):
  *   0. shuffle a poll order (uniform choice among ready cases) and sort the
  *      distinct channels by address (the lock order);
- *   1. lock every channel in lock order and take the first ready case in
- *      poll order;
- *   2. if none is ready and the deadline allows waiting, enqueue one waiter
- *      per case on its channel's queue, all sharing one goc__wait, unlock
- *      and park;
+ *   1. lock the unbuffered channels in lock order (a buffered channel's
+ *      ring needs no lock) and take the first ready case in poll order;
+ *   2. if none is ready and the deadline allows waiting, lock every
+ *      channel, register on the buffered ones and poll once more, then
+ *      enqueue one waiter per case on its channel's queue, all sharing one
+ *      goc__wait, unlock and park;
  *   3. once woken (a peer completed one waiter, see chan_impl.h) or timed
- *      out, lock each channel again to unlink the waiters that lost.
+ *      out, lock each channel again to unlink the waiters that lost.  A
+ *      wake-up from a buffered channel only says "poll again": back to 1.
  *
  * Locks: the channel locks only, each guarding its own channel as in
  * chan.c.  Holding several at once is safe because every thread that holds
@@ -60,18 +62,22 @@ sort_unique(goc_chan **chans, size_t n)
     return m;
 }
 
+/* Locks the channels of chans (in address order): all of them, or only
+ * the unbuffered ones, whose non-blocking halves need their lock. */
 static void
-lock_all(goc_chan **chans, size_t n)
+lock_chans(goc_chan **chans, size_t n, bool all)
 {
     for (size_t i = 0; i < n; i++)
-        goc__lock_acquire(&chans[i]->lock);
+        if (all || chans[i]->cap == 0)
+            goc__lock_acquire(&chans[i]->lock);
 }
 
 static void
-unlock_all(goc_chan **chans, size_t n)
+unlock_chans(goc_chan **chans, size_t n, bool all)
 {
     for (size_t i = n; i-- > 0;)
-        goc__lock_release(&chans[i]->lock);
+        if (all || chans[i]->cap == 0)
+            goc__lock_release(&chans[i]->lock);
 }
 
 /* A uniform random integer in [0, n), n <= UINT32_MAX (Lemire's
@@ -110,6 +116,61 @@ report(goc_case *c, int r)
     } else {
         GOC_HOOK(GCT_EV_CHAN_RECV, c->ch, r, 0, NULL);
     }
+}
+
+/* The queue a blocked case c waits in. */
+static goc__waitq *
+queue_of(goc_case *c)
+{
+    return c->op == GOC_CASE_SEND ? &c->ch->sendq : &c->ch->recvq;
+}
+
+/* Registers case c's thread to block on its buffered channel, or ends
+ * that registration (chan_impl.h); c's channel is locked. */
+static void
+register_case(goc_case *c, int delta)
+{
+    goc__waitq *q = queue_of(c);
+
+    if (delta > 0)
+        atomic_fetch_add(&q->registered, 1);
+    else
+        atomic_fetch_sub(&q->registered, 1);
+}
+
+static void
+register_buffered(goc_case *cases, size_t n, int delta)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cases[i].ch != NULL && cases[i].ch->cap > 0)
+            register_case(&cases[i], delta);
+}
+
+static bool
+may_block(goc_time deadline)
+{
+    return deadline != GOC_NOW &&
+           (deadline == GOC_FOREVER || deadline > goc_now());
+}
+
+/* Polls the usable cases, case `first` (if >= 0) and then poll order,
+ * with the unbuffered channels locked.  Returns the index of the case that
+ * completed (*r its result, *after what to do after unlocking) or -1 if
+ * none could. */
+static int
+poll(goc_case *cases, const uint32_t *order, size_t usable, int first,
+     int *r, goc__after *after)
+{
+    for (size_t k = first >= 0 ? 0 : 1; k <= usable; k++) {
+        int index = k == 0 ? first : (int)order[k - 1];
+        goc_case *c = &cases[index];
+        *r = c->op == GOC_CASE_SEND
+                 ? goc__chan_send_poll(c->ch, c->send, after)
+                 : goc__chan_recv_poll(c->ch, c->recv, after);
+        if (*r != GOC_EAGAIN)
+            return index;
+    }
+    return -1;
 }
 
 int
@@ -173,101 +234,122 @@ goc_select(goc_case *cases, size_t n, goc_time deadline)
     }
     size_t nlocks = sort_unique(locks, usable);
 
-    /* Pass 1: the first ready case in poll order. */
-    lock_all(locks, nlocks);
-    for (k = 0; k < usable; k++) {
-        int index = (int)order[k];
-        goc_case *c = &cases[index];
-        goc__waiter *wake;
-        int r = c->op == GOC_CASE_SEND
-                    ? goc__chan_send_locked(c->ch, c->send, &wake)
-                    : goc__chan_recv_locked(c->ch, c->recv, &wake);
-        if (r == GOC_EAGAIN)
-            continue;
-        unlock_all(locks, nlocks);
-        if (wake != NULL)
-            goc__waiter_wake(wake);
-        c->ok = r == 0;
-        report(c, r);
-        goc__free(block); /* order lives in it */
-        return index;
-    }
-
-    /* Nothing ready: Go's default, or a deadline that already passed. */
+    /* Passes 1 to 3, until a case completes or the deadline passes.  A
+     * thread woken on a buffered channel polls again (chan_impl.h), that
+     * channel's case first: the wake-up was meant for it. */
+    int first = -1;
+    bool waited = false;
     int result;
-    if (deadline == GOC_NOW) {
-        result = GOC_EAGAIN;
-    } else if (deadline != GOC_FOREVER && deadline <= goc_now()) {
-        result = GOC_ETIMEDOUT;
-    } else {
-        result = 0;
-    }
-    if (result != 0) {
-        unlock_all(locks, nlocks);
-        goc__free(block);
-        return result;
-    }
-
-    /* Pass 2: a waiter on every case's channel. */
-    goc__wait wt;
-    goc__wait_init(&wt);
-    k = 0;
-    for (size_t i = 0; i < n; i++) {
-        goc_case *c = &cases[i];
-        if (c->ch == NULL)
-            continue;
-        goc__waiter *w = &waiters[k++];
-        *w = (goc__waiter){
-            .wait = &wt,
-            .elem = c->op == GOC_CASE_SEND ? (void *)c->send : c->recv,
-            .index = (int)i,
-        };
-        goc__waitq_push(c->op == GOC_CASE_SEND ? &c->ch->sendq
-                                               : &c->ch->recvq,
-                        w);
-    }
-    unlock_all(locks, nlocks);
-
-    for (size_t i = 0; i < n; i++)
-        if (cases[i].ch != NULL)
-            GOC_HOOK(GCT_EV_SELECT_CASE, cases[i].ch, cases[i].op, i, NULL);
-    GOC_WAIT_UNTIL(GCT_WAIT_SELECT, cases, deadline);
-    int r = goc__wait_park(&wt, deadline);
-
-    /* Pass 3: unlink the waiters still queued.  The winner was unlinked by
-     * the peer that completed it; the others may have been dropped as stale
-     * by peers, which the queued flag (under the lock) tells. */
-    int won = atomic_load_explicit(&wt.state, memory_order_acquire);
-    goc__waiter *winner = NULL;
-    for (k = 0; k < usable; k++) {
-        goc__waiter *w = &waiters[k];
-        if (w->index == won) {
-            winner = w;
-            continue;
+    for (;;) {
+        /* Pass 1: the first ready case in poll order; buffered channels
+         * need no lock for it.  A thread about to block locks every
+         * channel, registers on the buffered ones and polls again. */
+        bool all = false;
+        goc__after after;
+        int r;
+        lock_chans(locks, nlocks, all);
+        int index = poll(cases, order, usable, first, &r, &after);
+        bool may_wait = index < 0 && may_block(deadline);
+        if (index < 0 && may_wait) {
+            unlock_chans(locks, nlocks, all);
+            all = true;
+            lock_chans(locks, nlocks, all);
+            register_buffered(cases, n, 1);
+            index = poll(cases, order, usable, first, &r, &after);
+            if (index >= 0)
+                register_buffered(cases, n, -1);
         }
-        goc_case *c = &cases[w->index];
-        goc__lock_acquire(&c->ch->lock);
-        if (w->queued)
-            goc__waitq_remove(c->op == GOC_CASE_SEND ? &c->ch->sendq
-                                                     : &c->ch->recvq,
-                              w);
-        goc__lock_release(&c->ch->lock);
-    }
+        if (index >= 0) {
+            goc_case *c = &cases[index];
+            unlock_chans(locks, nlocks, all);
+            if (r == 0)
+                goc__after_run(&after);
+            c->ok = r == 0;
+            if (waited)
+                GOC_WAIT_END(cases, index);
+            report(c, r);
+            result = index;
+            break;
+        }
+        if (!may_wait) { /* Go's default, or a deadline that passed */
+            unlock_chans(locks, nlocks, all);
+            result = deadline == GOC_NOW ? GOC_EAGAIN : GOC_ETIMEDOUT;
+            if (waited)
+                GOC_WAIT_END(cases, result);
+            break;
+        }
 
-    if (r == GOC_ETIMEDOUT) {
-        result = GOC_ETIMEDOUT;
-    } else {
+        /* Pass 2: a waiter on every case's channel. */
+        goc__wait wt;
+        goc__wait_init(&wt);
+        k = 0;
+        for (size_t i = 0; i < n; i++) {
+            goc_case *c = &cases[i];
+            if (c->ch == NULL)
+                continue;
+            goc__waiter *w = &waiters[k++];
+            *w = (goc__waiter){
+                .wait = &wt,
+                .elem = c->op == GOC_CASE_SEND ? (void *)c->send : c->recv,
+                .index = (int)i,
+                .registered = c->ch->cap > 0,
+            };
+            goc__waitq_push(queue_of(c), w);
+        }
+        unlock_chans(locks, nlocks, all);
+
+        if (!waited) {
+            for (size_t i = 0; i < n; i++)
+                if (cases[i].ch != NULL)
+                    GOC_HOOK(GCT_EV_SELECT_CASE, cases[i].ch, cases[i].op, i,
+                             NULL);
+            GOC_WAIT_UNTIL(GCT_WAIT_SELECT, cases, deadline);
+            waited = true;
+        }
+        r = goc__wait_park(&wt, deadline);
+
+        /* Pass 3: unlink the waiters still queued and end their
+         * registrations.  The winner was unlinked (and its registration
+         * ended) by the peer that completed it; the others may have been
+         * dropped as stale by peers, which the queued flag (under the
+         * lock) tells. */
+        int won = atomic_load_explicit(&wt.state, memory_order_acquire);
+        goc__waiter *winner = NULL;
+        for (k = 0; k < usable; k++) {
+            goc__waiter *w = &waiters[k];
+            if (w->index == won) {
+                winner = w;
+                continue;
+            }
+            goc_case *c = &cases[w->index];
+            goc__lock_acquire(&c->ch->lock);
+            if (w->queued)
+                goc__waitq_remove(queue_of(c), w);
+            if (w->registered)
+                register_case(c, -1);
+            goc__lock_release(&c->ch->lock);
+        }
+
+        if (r == GOC_ETIMEDOUT) {
+            result = GOC_ETIMEDOUT;
+            GOC_WAIT_END(cases, result);
+            break;
+        }
         goc__assert(winner != NULL);
         goc_case *c = &cases[winner->index];
+        if (c->ch->cap > 0) {
+            first = winner->index; /* poll again, this case first */
+            continue;
+        }
         c->ok = winner->success;
         if (!c->ok && c->op == GOC_CASE_RECV && c->recv != NULL &&
             c->ch->elem_size != 0)
             memset(c->recv, 0, c->ch->elem_size);
         result = winner->index;
+        GOC_WAIT_END(cases, result);
+        report(c, winner->success ? 0 : GOC_ECLOSED);
+        break;
     }
-    GOC_WAIT_END(cases, result);
-    if (winner != NULL)
-        report(&cases[winner->index], winner->success ? 0 : GOC_ECLOSED);
     goc__free(block);
     return result;
 }

@@ -882,6 +882,56 @@ many(size_t cap, int items)
     goc_chan_free(m.ch);
 }
 
+/* A thread that sends one value and returns: the receiver frees the
+ * channel as soon as it has the value, as Go code drops its last
+ * reference.  The sender may still be inside goc_chan_send, waking the
+ * receiver; it must not touch the freed channel then (ASan and TSan
+ * builds catch it when it does). */
+static void *
+send_one(void *p)
+{
+    int v = 7;
+
+    CHECK(goc_chan_send(p, &v) == 0);
+    return NULL;
+}
+
+/* The mirror: fills the channel, then sends once more and blocks until
+ * the receiver takes a value; then frees the channel itself. */
+static void *
+send_two_then_free(void *p)
+{
+    int v = 1;
+
+    CHECK(goc_chan_send(p, &v) == 0);
+    CHECK(goc_chan_send(p, &v) == 0);
+    goc_chan_free(p);
+    return NULL;
+}
+
+static void
+test_free_right_after_last_value(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2000; round++) {
+        goc_chan *ch = make(sizeof(int), 1);
+        int v = 0;
+        pthread_t t = spawn(send_one, ch);
+        assert_int_equal(goc_chan_recv(ch, &v, NULL), 0);
+        assert_int_equal(v, 7);
+        goc_chan_free(ch);
+        join(t);
+
+        /* The sender frees it once its second send, which waits for
+         * this receive, has returned; this thread touches it no more. */
+        ch = make(sizeof(int), 1);
+        t = spawn(send_two_then_free, ch);
+        assert_int_equal(goc_chan_recv(ch, &v, NULL), 0);
+        assert_int_equal(v, 1);
+        join(t);
+    }
+}
+
 static void
 test_many_threads(void **state)
 {
@@ -913,6 +963,7 @@ main(void)
         cmocka_unit_test(test_large_elements),
         cmocka_unit_test(test_timeouts),
         cmocka_unit_test(test_deadline_not_reached),
+        cmocka_unit_test(test_free_right_after_last_value),
         cmocka_unit_test(test_timeout_in_middle_of_queue),
         cmocka_unit_test(test_claimed_before_deadline_counts),
         cmocka_unit_test(test_deadline_races),
