@@ -99,6 +99,7 @@ struct finisher {
     size_t npdetach, cappdetach;
     const uint8_t *base;
     size_t size;
+    int fd; /* the raw log, while collect() reads it */
     const struct gct_log_header *hdr;
     struct chunk_info *chunks; /* the owners of runs of records */
     size_t nowners, capowners;
@@ -158,6 +159,18 @@ rec_at(struct finisher *f, const struct ref *r)
                                     r->off);
 }
 
+/* Whether chunk c has a hole: blocks never allocated because the disk was
+ * full when a thread took it.  Through the mapping, reading a hole of a
+ * file on a full tmpfs needs a page the file system cannot give: SIGBUS. */
+static bool
+chunk_has_hole(const struct finisher *f, uint64_t c)
+{
+    off_t off = GCT_LOG_HEADER_SIZE + (off_t)c * GCT_LOG_CHUNK_SIZE;
+    off_t hole = lseek(f->fd, off, SEEK_HOLE);
+
+    return hole >= 0 && hole < off + GCT_LOG_CHUNK_SIZE;
+}
+
 static void
 collect(struct finisher *f)
 {
@@ -170,7 +183,7 @@ collect(struct finisher *f)
         const uint8_t *p = f->base + GCT_LOG_HEADER_SIZE +
                            (size_t)c * GCT_LOG_CHUNK_SIZE;
         const struct gct_chunk_head *h = (const void *)p;
-        if (h->magic != GCT_CHUNK_MAGIC)
+        if (chunk_has_hole(f, c) || h->magic != GCT_CHUNK_MAGIC)
             continue;
         struct chunk_info owner = {h->pid, h->tid, h->seq};
         GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
@@ -1103,7 +1116,7 @@ int
 gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
            size_t errlen)
 {
-    struct finisher f = {.err = err, .errlen = errlen};
+    struct finisher f = {.err = err, .errlen = errlen, .fd = -1};
     char raw[4096], tmp[4096];
     struct stat st;
     int rc = -1;
@@ -1123,11 +1136,12 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     }
     f.size = (size_t)st.st_size;
     f.base = mmap(NULL, f.size, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
     if (f.base == MAP_FAILED) {
         fail(&f, "%s: %s", raw, strerror(errno));
+        close(fd);
         return -1;
     }
+    f.fd = fd;
     f.hdr = (const void *)f.base;
     if (memcmp(f.hdr->magic, GCT_LOG_MAGIC, 8) != 0 ||
         f.hdr->version != GCT_LOG_VERSION ||
@@ -1138,6 +1152,8 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     f.t0 = f.hdr->start_mono_ns;
     f.sym = gct_symbolizer_new();
     collect(&f);
+    close(fd);
+    f.fd = -1;
     sort_ctx = &f;
     if (f.nrefs > 1)
         qsort(f.refs, f.nrefs, sizeof *f.refs, cmp_ref);
@@ -1185,6 +1201,8 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
         unlink(raw);
     rc = 0;
 out:
+    if (f.fd >= 0)
+        close(f.fd);
     if (f.db) {
         finalize_all(&f);
         sqlite3_close(f.db);

@@ -2,9 +2,11 @@
  * log.c - the raw log: creating or attaching to it, handing out chunks,
  * writing records.  The format and why it is crash-safe: rawlog.h.
  *
- * Memory stays bounded: a thread maps only its current chunk (64 KiB) and
- * unmaps it when it moves on, so the shim's resident log memory is one
- * chunk per thread that records, whatever the length of the run.
+ * Memory stays bounded: a thread maps only its current window of the log
+ * (one 64 KiB chunk at first, up to WINDOW_MAX chunks for a thread that
+ * keeps recording) and unmaps it when it moves on, so the shim's resident
+ * log memory is at most one window per thread that records, whatever the
+ * length of the run.
  */
 #include "shim.h"
 
@@ -232,18 +234,31 @@ gct_log_open(void)
     return create();
 }
 
-/* Chunks that ended threads left partly empty, for the next new threads:
- * a program that runs 100,000 short threads would otherwise take 100,000
- * chunks.  A spin lock guards the list: it is held for a few
+/* Chunks that ended threads left partly or wholly empty, for the next new
+ * threads: a program that runs 100,000 short threads would otherwise take
+ * 100,000 chunks.  A spin lock guards the list: it is held for a few
  * instructions, and the shim takes no pthread lock of its own. */
 #define SPARE_MAX 256
 static struct spare {
     char *map;      /* still mapped: the next thread needs no system call */
     uint64_t idx;
-    uint32_t used;
+    uint32_t used;  /* 0: never started (no chunk head yet) */
 } spares[SPARE_MAX];
 static int nspares;
 static atomic_flag spares_lock = ATOMIC_FLAG_INIT;
+
+/* A thread maps the log in windows of consecutive chunks, growing from one
+ * chunk (most threads record a few events) to WINDOW_MAX for threads that
+ * keep recording: one mmap, one munmap and one fallocate per window
+ * instead of per chunk.  munmap is the expensive one: in a process with
+ * threads on several cores it flushes every core's TLB (perf, record=all
+ * on bench/lock_bench: 10% of the time in munmap's TLB shoot-downs with
+ * one-chunk windows). */
+#define WINDOW_MAX 16
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
 
 static void
 spares_acquire(void)
@@ -259,20 +274,50 @@ spares_release(void)
     atomic_flag_clear_explicit(&spares_lock, memory_order_release);
 }
 
-/* Maps chunk idx of the log; NULL on failure. */
+/* Maps n chunks of the log from chunk idx on; NULL on failure. */
 static char *
-map_chunk(uint64_t idx, bool populate)
+map_chunks(uint64_t idx, uint32_t n, bool populate)
 {
     int fd = log_fd();
     if (fd < 0)
         return NULL;
     off_t off = GCT_LOG_HEADER_SIZE + (off_t)idx * GCT_LOG_CHUNK_SIZE;
-    /* MAP_POPULATE maps every page at once, one system call instead of a
-     * fault per page: worth it for a thread that is filling its second
-     * chunk, not for one that may write a record or two. */
-    void *p = mmap(NULL, GCT_LOG_CHUNK_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, off);
-    return p == MAP_FAILED ? NULL : p;
+    size_t len = (size_t)n * GCT_LOG_CHUNK_SIZE;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+    if (p == MAP_FAILED)
+        return NULL;
+    /* Fault every page in, writable, in one system call: a write to a
+     * fresh page of a shared file mapping faults even after MAP_POPULATE
+     * (which maps shared pages read-only), and a fault per 4 KiB page cost
+     * more than the records written into it.  Worth it for a thread that
+     * keeps recording, not for one that may write a record or two; old
+     * kernels refuse the advice, and the pages then fault one by one. */
+    if (populate)
+        madvise(p, len, MADV_POPULATE_WRITE);
+    return p;
+}
+
+/* Unmaps the chunks [from, to) of the thread's window. */
+static void
+unmap_range(char *from, char *to)
+{
+    if (to > from)
+        munmap(from, (size_t)(to - from));
+}
+
+/* Starts chunk idx, mapped at p, as the thread's current chunk. */
+static void
+start_chunk(struct gct_thread *t, char *p, uint64_t idx)
+{
+    struct gct_chunk_head *ch = (struct gct_chunk_head *)p;
+    ch->pid = t->pid;
+    ch->tid = t->tid;
+    ch->seq = t->chunk_seq++;
+    atomic_thread_fence(memory_order_release);
+    ch->magic = GCT_CHUNK_MAGIC;
+    t->chunk = p;
+    t->chunk_idx = idx;
+    t->chunk_used = sizeof *ch;
 }
 
 /* Takes over a spare chunk, if there is one. */
@@ -288,6 +333,12 @@ adopt_spare(struct gct_thread *t)
     spares_release();
     if (!have)
         return false;
+    t->map = s.map;
+    t->map_chunks = 1;
+    if (s.used == 0) {
+        start_chunk(t, s.map, s.idx);
+        return true;
+    }
     t->chunk = s.map;
     t->chunk_idx = s.idx;
     t->chunk_used = s.used;
@@ -295,23 +346,48 @@ adopt_spare(struct gct_thread *t)
     return true;
 }
 
+/* Offers one chunk to later threads; false if the list is full. */
+static bool
+offer_spare(char *map, uint64_t idx, uint32_t used)
+{
+    bool kept = false;
+
+    spares_acquire();
+    if (nspares < SPARE_MAX) {
+        spares[nspares++] = (struct spare){map, idx, used};
+        kept = true;
+    }
+    spares_release();
+    return kept;
+}
+
 void
 gct_log_donate_chunk(struct gct_thread *t)
 {
-    bool kept = false;
-    if (t->chunk && t->chunk_used + 1024 <= GCT_LOG_CHUNK_SIZE) {
-        spares_acquire();
-        if (nspares < SPARE_MAX) {
-            spares[nspares++] = (struct spare){t->chunk, t->chunk_idx,
-                                               t->chunk_used};
-            kept = true;
-        }
-        spares_release();
-    }
-    if (kept)
-        t->chunk = NULL;
-    else
+    char *c = t->chunk;
+
+    if (c == NULL) {
         gct_log_release_chunk(t);
+        return;
+    }
+    char *end = t->map + (size_t)t->map_chunks * GCT_LOG_CHUNK_SIZE;
+    char *next = c + GCT_LOG_CHUNK_SIZE;
+    uint64_t idx = t->chunk_idx + 1;
+
+    /* munmap takes any page-aligned part of a mapping: the chunks used up
+     * go, the current one stays if it has room for a new thread, and so
+     * does each chunk of the window never started. */
+    unmap_range(t->map, c);
+    if (t->chunk_used + 1024 > GCT_LOG_CHUNK_SIZE ||
+        !offer_spare(c, t->chunk_idx, t->chunk_used))
+        unmap_range(c, next);
+    while (next < end && offer_spare(next, idx, 0)) {
+        next += GCT_LOG_CHUNK_SIZE;
+        idx++;
+    }
+    unmap_range(next, end);
+    t->map = t->chunk = NULL;
+    t->map_chunks = 0;
 }
 
 void
@@ -325,47 +401,66 @@ gct_log_forget_spares(void)
     atomic_flag_clear(&spares_lock);
 }
 
-/* Moves the thread to a fresh chunk.  false: the log is full or the disk
- * is; the caller drops its record. */
+/* How many chunks the thread's next window gets. */
+static uint32_t
+window_size(const struct gct_thread *t)
+{
+    if (t->chunk_seq == 0)
+        return 1;
+    return t->chunk_seq < 4 ? 4 : WINDOW_MAX;
+}
+
+/* Moves the thread to a fresh chunk: the next one of its window, or a new
+ * window.  false: the log is full or the disk is; the caller drops its
+ * record. */
 static bool
 grab_chunk(struct gct_thread *t)
 {
     struct gct_log_header *h = gct_rec.hdr;
 
+    if (t->chunk != NULL &&
+        t->chunk + GCT_LOG_CHUNK_SIZE <
+            t->map + (size_t)t->map_chunks * GCT_LOG_CHUNK_SIZE) {
+        start_chunk(t, t->chunk + GCT_LOG_CHUNK_SIZE, t->chunk_idx + 1);
+        return true;
+    }
     gct_log_release_chunk(t);
     if (t->chunk_seq == 0 && adopt_spare(t))
         return true;
-    uint64_t idx = atomic_fetch_add(&h->next_chunk, 1);
+    uint32_t n = window_size(t);
+    uint64_t idx = atomic_fetch_add(&h->next_chunk, n);
     if (idx >= h->max_chunks)
         return false;
+    if (n > h->max_chunks - idx)
+        n = (uint32_t)(h->max_chunks - idx);
     off_t off = GCT_LOG_HEADER_SIZE + (off_t)idx * GCT_LOG_CHUNK_SIZE;
     int fd = log_fd();
     /* Allocate the blocks now: touching a page of a sparse file on a full
-     * disk would kill the program with SIGBUS. */
-    if (fd < 0 || posix_fallocate(fd, off, GCT_LOG_CHUNK_SIZE) != 0)
+     * disk would kill the program with SIGBUS.  A window that does not fit
+     * any more may still leave room for one chunk. */
+    if (fd < 0)
         return false;
-    char *p = map_chunk(idx, t->chunk_seq > 0);
+    if (posix_fallocate(fd, off, (off_t)n * GCT_LOG_CHUNK_SIZE) != 0) {
+        if (n == 1 || posix_fallocate(fd, off, GCT_LOG_CHUNK_SIZE) != 0)
+            return false;
+        n = 1;
+    }
+    char *p = map_chunks(idx, n, t->chunk_seq > 0);
     if (p == NULL)
         return false;
-    struct gct_chunk_head *ch = (struct gct_chunk_head *)p;
-    ch->pid = t->pid;
-    ch->tid = t->tid;
-    ch->seq = t->chunk_seq++;
-    atomic_thread_fence(memory_order_release);
-    ch->magic = GCT_CHUNK_MAGIC;
-    t->chunk = p;
-    t->chunk_idx = idx;
-    t->chunk_used = sizeof *ch;
+    t->map = p;
+    t->map_chunks = n;
+    start_chunk(t, p, idx);
     return true;
 }
 
 void
 gct_log_release_chunk(struct gct_thread *t)
 {
-    if (t->chunk) {
-        munmap(t->chunk, GCT_LOG_CHUNK_SIZE);
-        t->chunk = NULL;
-    }
+    if (t->map)
+        munmap(t->map, (size_t)t->map_chunks * GCT_LOG_CHUNK_SIZE);
+    t->map = t->chunk = NULL;
+    t->map_chunks = 0;
 }
 
 void

@@ -149,8 +149,11 @@ struct gct_thread {
     int guard;          /* > 0 while the shim itself is working */
     _Atomic int dead;   /* 1: free for reuse by a new thread */
 
-    /* the current chunk of the raw log */
-    char *chunk;        /* mapping of the chunk, or NULL */
+    /* the thread's window of the raw log: map_chunks consecutive chunks
+     * mapped at once (log.c), and the current chunk in it */
+    char *map;          /* the window's mapping, or NULL */
+    uint32_t map_chunks;
+    char *chunk;        /* the current chunk, in map, or NULL */
     uint64_t chunk_idx; /* its number in the log */
     uint32_t chunk_used;
     uint32_t chunk_seq;
@@ -242,8 +245,8 @@ int64_t gct_now(void);
 void gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
               int64_t a, int64_t b, const void *payload, size_t len);
 
-/* Gives the thread's chunk back (fork); donate: and lets the next new
- * thread write into the rest of it (thread exit). */
+/* Unmaps the thread's window (fork); donate: and lets the next new
+ * threads write into the rest of it (thread exit). */
 void gct_log_release_chunk(struct gct_thread *t);
 void gct_log_donate_chunk(struct gct_thread *t);
 /* Fork child: the parent's spare chunks are the parent's. */

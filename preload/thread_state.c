@@ -194,16 +194,12 @@ gct_threads_after_fork(struct gct_thread *self)
             continue;
         /* Their chunks map the same file pages as the parent's threads,
          * which go on writing: let go of them without a word. */
-        if (t->chunk)
-            munmap(t->chunk, GCT_LOG_CHUNK_SIZE);
-        t->chunk = NULL;
+        gct_log_release_chunk(t);
         if (!atomic_exchange(&t->dead, 1))
             free_push(t);
     }
     if (self) {
-        if (self->chunk)
-            munmap(self->chunk, GCT_LOG_CHUNK_SIZE);
-        self->chunk = NULL;
+        gct_log_release_chunk(self);
         self->tid = (int)syscall(SYS_gettid);
         self->pid = getpid();
     }
