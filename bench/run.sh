@@ -552,6 +552,53 @@ shim_extra() {
     fi
 }
 
+# shim_plot: the table's ratios to native as a bar chart, one group of
+# bars per workload, on a log scale: BUILD_DIR/bench/shim.png (gnuplot,
+# installed from Debian when missing), its data in shim.dat.
+shim_plot() {
+    shim_pkg gnuplot gnuplot-nox
+    dat=$build/bench/shim.dat
+    png=$build/bench/shim.png
+    {
+        echo "workload default all tsan_gcc tsan_clang helgrind drd"
+        for row in $micro $real; do
+            line="$row"
+            for col in gct all tsang tsanc hg drd; do
+                r=$(shim_ratio "$row" "$col" native)
+                line="$line ${r:--}"
+            done
+            echo "$line"
+        done
+    } >"$dat"
+    if ! command -v gnuplot >/dev/null 2>&1; then
+        echo "- plot: gnuplot not found (install gnuplot-nox); data in $dat"
+        return 0
+    fi
+    if ! gnuplot >"$tmp/gnuplot.log" 2>&1 <<PLOT
+set terminal pngcairo size 1100,560 noenhanced font ",10"
+set output "$png"
+set title "gctrace against native runs and peers (ratio to native, lower is better; $(date +%Y-%m-%d), $(nproc) CPUs)"
+set datafile missing "-"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set logscale y
+set yrange [0.5:*]
+set ytics (1, 2, 3, 5, 10, 30, 100, 300, 1000)
+set grid ytics
+set key top left
+set xtics rotate by -20
+plot "$dat" using 2:xtic(1) title columnhead, '' using 3 title columnhead, \\
+     '' using 4 title columnhead, '' using 5 title columnhead, \\
+     '' using 6 title columnhead, '' using 7 title columnhead
+PLOT
+    then
+        echo "- plot: gnuplot failed: $(head -n 3 "$tmp/gnuplot.log")"
+        return 0
+    fi
+    echo "- plot: $png (data: $dat)"
+}
+
 section_shim() {
     log=$build/bench/shim.log
     : >"$log"
@@ -663,6 +710,7 @@ section_shim() {
     echo
     echo "Resources:"
     shim_extra
+    shim_plot
     echo
     echo "Load average before/after: $load_before / $(loadavg)" \
          "on $(nproc) CPUs (numbers are trustworthy only on an idle machine)."
