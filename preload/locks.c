@@ -24,17 +24,6 @@
 
 #define GCT_GATES_MAX 8 /* other held locks written with an edge */
 
-/* The first of the two slots of the edge from->to's set. */
-static inline struct gct_edge_slot *
-edge_set(struct gct_thread *t, uintptr_t from, uintptr_t to)
-{
-    uint64_t h = (uint64_t)from * 0x9e3779b97f4a7c15ull ^ (uint64_t)to;
-    h ^= h >> 29;
-    size_t set = (size_t)(h * 0xbf58476d1ce4e5b9ull >> 32) &
-                 (GCT_EDGE_CACHE / 2 - 1);
-    return &t->edges[set * 2];
-}
-
 /* Writes the edge from->to, with the flags of both locks and the other
  * locks held at the time, so that the analysis can tell edges taken under
  * a common gate.  Out of line: it runs once per edge and thread. */
@@ -62,12 +51,10 @@ note_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
 {
     uint64_t gen = atomic_load_explicit(&gct_lock_generation,
                                         memory_order_relaxed);
-    struct gct_edge_slot *e = edge_set(t, from->lock, to);
+    struct gct_edge_slot *e = gct_edge_set(t, from->lock, to);
 
-    for (int way = 0; way < 2; way++)
-        if (e[way].from == from->lock && e[way].to == to &&
-            e[way].gen == gen)
-            return;
+    if (gct_edge_known(e, from->lock, to, gen))
+        return;
     /* Replace the older way: the newer moves to slot 1, the new one in. */
     e[0] = e[1];
     e[1] = (struct gct_edge_slot){from->lock, to, gen};

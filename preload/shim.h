@@ -284,20 +284,55 @@ gct_count_slot_of(uintptr_t lock)
     return ((lock >> 4) ^ (lock >> 12)) & (GCT_LOCK_CACHE - 1);
 }
 
+/* The first of the two slots of the edge from->to's set in the thread's
+ * edge cache (locks.c). */
+static inline struct gct_edge_slot *
+gct_edge_set(struct gct_thread *t, uintptr_t from, uintptr_t to)
+{
+    uint64_t h = (uint64_t)from * 0x9e3779b97f4a7c15ull ^ (uint64_t)to;
+    h ^= h >> 29;
+    size_t set = (size_t)(h * 0xbf58476d1ce4e5b9ull >> 32) &
+                 (GCT_EDGE_CACHE / 2 - 1);
+    return &t->edges[set * 2];
+}
+
+/* Whether set e holds the edge from->to of lock generation gen. */
+static inline bool
+gct_edge_known(const struct gct_edge_slot *e, uintptr_t from, uintptr_t to,
+               uint64_t gen)
+{
+    return (e[0].from == from && e[0].to == to && e[0].gen == gen) ||
+           (e[1].from == from && e[1].to == to && e[1].gen == gen);
+}
+
 static inline void
 gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
                   uintptr_t site)
 {
     uintptr_t l = (uintptr_t)lock;
     struct gct_count_slot *c = &t->counts[gct_count_slot_of(l)];
+    int n = t->nheld;
 
-    if (GCT_LIKELY(t->nheld == 0 && c->lock == l &&
-                   gct_rec.opt.record != GCT_RECORD_ALL)) {
-        t->held[0] = (struct gct_held){l, site, flags};
-        t->nheld = 1;
-        c->count++;
-        return;
+    if (GCT_UNLIKELY(c->lock != l || gct_rec.opt.record == GCT_RECORD_ALL))
+        goto slow;
+    /* One lock held (nesting two deep, the common case): an edge this
+     * thread has written before costs one probe of the edge cache.  A
+     * trylock adds no edge, and re-locking a recursive mutex none. */
+    if (n == 1 && !(flags & GCT_LOCK_TRY)) {
+        uintptr_t from = t->held[0].lock;
+        uint64_t gen = atomic_load_explicit(&gct_lock_generation,
+                                            memory_order_relaxed);
+        if (from == l || !gct_edge_known(gct_edge_set(t, from, l), from, l,
+                                         gen))
+            goto slow;
+    } else if (n != 0 && !(n == 1 && (flags & GCT_LOCK_TRY))) {
+        goto slow;
     }
+    t->held[n] = (struct gct_held){l, site, flags};
+    t->nheld = n + 1;
+    c->count++;
+    return;
+slow:
     gct_lock_acquired_slow(t, lock, flags, site);
 }
 /* Notes that lock exists; record: write its first use (with a stack)
