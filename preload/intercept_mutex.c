@@ -34,6 +34,18 @@ misuse(struct gct_thread *t, int subkind, const void *obj, int64_t detail)
     t->guard--;
 }
 
+/* An unlock of a mutex this thread does not hold.  Out of line: it keeps
+ * the interposed unlock's own frame small.  Keeps errno. */
+static __attribute__((noinline, cold)) void
+misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
+{
+    int e = errno;
+    misuse(t, owner == 0 ? GCT_MISUSE_UNLOCK_UNLOCKED
+                         : GCT_MISUSE_UNLOCK_FOREIGN,
+           m, owner);
+    errno = e;
+}
+
 /* The common shape of a blocking acquisition: trylock, then the wait. */
 #define ACQUIRE(t, obj, reason, owner, trycall, blockcall, flags)          \
     ({                                                                     \
@@ -162,13 +174,8 @@ pthread_mutex_unlock(pthread_mutex_t *m)
     if (t == NULL)
         return gct_real.pthread_mutex_unlock(m);
     int owner = mutex_owner(m);
-    if (GCT_UNLIKELY(owner >= 0 && owner != t->tid)) {
-        int e = errno;
-        misuse(t, owner == 0 ? GCT_MISUSE_UNLOCK_UNLOCKED
-                             : GCT_MISUSE_UNLOCK_FOREIGN,
-               m, owner);
-        errno = e;
-    }
+    if (GCT_UNLIKELY(owner >= 0 && owner != t->tid))
+        misuse_unlock(t, m, owner);
     int r = gct_real.pthread_mutex_unlock(m);
     if (r == 0)
         gct_lock_released(t, m);
