@@ -159,16 +159,21 @@ rec_at(struct finisher *f, const struct ref *r)
                                     r->off);
 }
 
-/* Whether chunk c has a hole: blocks never allocated because the disk was
- * full when a thread took it.  Through the mapping, reading a hole of a
- * file on a full tmpfs needs a page the file system cannot give: SIGBUS. */
+/* Whether chunk c's first page is a hole: a chunk whose blocks could not
+ * be allocated (a full disk), or one never started.  Through the mapping,
+ * reading a hole of a file on a full tmpfs needs a page the file system
+ * cannot give: SIGBUS.  (A started chunk was allocated whole, so its
+ * first page tells; later pages of it that were never written may still
+ * count as holes on file systems that report unwritten blocks so.) */
 static bool
-chunk_has_hole(const struct finisher *f, uint64_t c)
+chunk_missing(const struct finisher *f, uint64_t c)
 {
     off_t off = GCT_LOG_HEADER_SIZE + (off_t)c * GCT_LOG_CHUNK_SIZE;
-    off_t hole = lseek(f->fd, off, SEEK_HOLE);
+    off_t data = lseek(f->fd, off, SEEK_DATA);
 
-    return hole >= 0 && hole < off + GCT_LOG_CHUNK_SIZE;
+    if (data < 0)
+        return errno == ENXIO; /* nothing but holes from off to the end */
+    return data > off;
 }
 
 static void
@@ -183,7 +188,7 @@ collect(struct finisher *f)
         const uint8_t *p = f->base + GCT_LOG_HEADER_SIZE +
                            (size_t)c * GCT_LOG_CHUNK_SIZE;
         const struct gct_chunk_head *h = (const void *)p;
-        if (chunk_has_hole(f, c) || h->magic != GCT_CHUNK_MAGIC)
+        if (chunk_missing(f, c) || h->magic != GCT_CHUNK_MAGIC)
             continue;
         struct chunk_info owner = {h->pid, h->tid, h->seq};
         GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
