@@ -4,6 +4,7 @@
 #   make test            run every test (cmocka unit tests and end-to-end)
 #   make test-asan       the tests under AddressSanitizer + UBSan (build-asan/)
 #   make test-tsan       libgoc's tests under ThreadSanitizer (build-tsan/)
+#   make test-helgrind   libgoc's tests under Valgrind's Helgrind (build-hg/)
 #   make bench           benchmarks (bench/README.md)
 #   make install PREFIX=/usr/local DESTDIR=
 #
@@ -181,6 +182,11 @@ test-asan:
 test-tsan:
 	$(MAKE) BUILD=build-tsan OPT=-O1 SAN="-fsanitize=thread" test-lib
 
+# Built with libgoc's Helgrind annotations (-DGOC_HELGRIND) by the script,
+# in build-hg/helgrind; test-stress runs it too.
+test-helgrind:
+	@sh tests/stress/test_helgrind.sh build-hg
+
 # The README's first command: the recorder on a sample with a bug.
 demo: all
 	@$(OUT_BIN)/gctrace run -o $(BUILD)/demo.db -- $(BUILD)/samples/bug_lock_order; \
@@ -201,8 +207,8 @@ install: lib
 	    goc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/goc.pc
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz build-hg
 
-.PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-tsan bench \
+.PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-tsan test-helgrind bench \
         install clean
 .DEFAULT_GOAL := all

@@ -360,8 +360,11 @@ goc_chan_close(goc_chan *ch)
         return GOC_ECLOSED;
     }
     ch->closed = true;
-    if (ch->cap > 0)
+    if (ch->cap > 0) {
+        /* For receivers that find the ring closed without the lock. */
+        GOC_HB_BEFORE(&ch->sendpos);
         atomic_fetch_or(&ch->sendpos, GOC__RING_CLOSED);
+    }
     /* Complete every live waiter with success false (buffered: they poll
      * again and see the close); wake them after the unlock, in queue
      * order (receivers first, as Go does). */
@@ -423,8 +426,11 @@ goc__chan_unref(goc_chan *ch)
 {
     /* acq_rel: every use of the channel by other reference holders
      * happens before the free. */
-    if (atomic_fetch_sub_explicit(&ch->refs, 1, memory_order_acq_rel) == 1)
+    GOC_HB_BEFORE(&ch->refs);
+    if (atomic_fetch_sub_explicit(&ch->refs, 1, memory_order_acq_rel) == 1) {
+        GOC_HB_AFTER(&ch->refs);
         goc__free(ch);
+    }
 }
 
 void

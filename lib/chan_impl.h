@@ -189,6 +189,7 @@ goc__waiter_wake(goc__waiter *w)
 {
     _Atomic uint32_t *word = &w->wait->word;
 
+    GOC_HB_BEFORE(word); /* the value moved, success, the queue unlinked */
     if (atomic_exchange_explicit(word, GOC__PARK_WOKEN,
                                  memory_order_release) == GOC__PARK_SLEEPING)
         goc__futex_wake(word, 1);
@@ -202,6 +203,15 @@ goc__waiter_wake(goc__waiter *w)
  * round trip, 200 spins ~15 us).  The price is at most that much CPU per
  * wait that does end up sleeping. */
 #define GOC__SPIN_BEFORE_PARK 1000
+
+/* For goc__wait_park once it saw GOC__PARK_WOKEN: what the waker did
+ * happened before.  The wait is over and its word (on the stack) will be
+ * reused, so the edges recorded on it go. */
+#define GOC__WAIT_WOKEN(wt)                                                 \
+    do {                                                                    \
+        GOC_HB_AFTER(&(wt)->word);                                          \
+        GOC_HB_FORGET(&(wt)->word);                                         \
+    } while (0)
 
 /*
  * Waits until a peer completes wt or the deadline passes.  Returns 0 when
@@ -217,20 +227,26 @@ goc__wait_park(goc__wait *wt, goc_time deadline)
 
     for (int i = 0; i < GOC__SPIN_BEFORE_PARK; i++) {
         if (atomic_load_explicit(&wt->word, memory_order_acquire) ==
-            GOC__PARK_WOKEN)
+            GOC__PARK_WOKEN) {
+            GOC__WAIT_WOKEN(wt);
             return 0;
+        }
         __builtin_ia32_pause();
     }
     c = GOC__PARK_SPINNING;
     if (!atomic_compare_exchange_strong_explicit(
             &wt->word, &c, GOC__PARK_SLEEPING, memory_order_acquire,
-            memory_order_acquire))
-        return 0; /* woken meanwhile */
+            memory_order_acquire)) {
+        GOC__WAIT_WOKEN(wt); /* woken meanwhile */
+        return 0;
+    }
     for (;;) {
         int r = goc__futex_wait(&wt->word, GOC__PARK_SLEEPING, deadline);
         if (atomic_load_explicit(&wt->word, memory_order_acquire) ==
-            GOC__PARK_WOKEN)
+            GOC__PARK_WOKEN) {
+            GOC__WAIT_WOKEN(wt);
             return 0;
+        }
         if (r == GOC_ETIMEDOUT)
             break;
     }
@@ -245,6 +261,7 @@ goc__wait_park(goc__wait *wt, goc_time deadline)
     while (atomic_load_explicit(&wt->word, memory_order_acquire) !=
            GOC__PARK_WOKEN)
         goc__futex_wait(&wt->word, GOC__PARK_SLEEPING, GOC_FOREVER);
+    GOC__WAIT_WOKEN(wt);
     return 0;
 }
 

@@ -116,8 +116,10 @@ goc__ring_send(goc_chan *ch, const void *val, goc__after *after)
             pos = atomic_load_explicit(&ch->sendpos, memory_order_relaxed);
         }
     }
+    GOC_HB_AFTER(seq); /* the last receiver's copy out of this slot */
     goc__ring_check_other_side(ch, &ch->recvq, after, true);
     goc__elem_copy(goc__ring_value(seq), val, ch->elem_size);
+    GOC_HB_BEFORE(seq); /* the value, for its receiver */
     atomic_store_explicit(seq, 2 * pos + 1, memory_order_release);
     return 0;
 }
@@ -150,6 +152,7 @@ goc__ring_recv(goc_chan *ch, void *val, goc__after *after)
             if ((w & ~GOC__RING_CLOSED) <= pos) {
                 if (!(w & GOC__RING_CLOSED))
                     return GOC_EAGAIN;
+                GOC_HB_AFTER(&ch->sendpos); /* what came before the close */
                 if (val != NULL && ch->elem_size != 0)
                     memset(val, 0, ch->elem_size);
                 return GOC_ECLOSED;
@@ -159,8 +162,10 @@ goc__ring_recv(goc_chan *ch, void *val, goc__after *after)
             pos = atomic_load_explicit(&ch->recvpos, memory_order_relaxed);
         }
     }
+    GOC_HB_AFTER(seq); /* the sender's value */
     goc__ring_check_other_side(ch, &ch->sendq, after, false);
     goc__elem_copy(val, goc__ring_value(seq), ch->elem_size);
+    GOC_HB_BEFORE(seq); /* our copy out, before the next lap's sender */
     atomic_store_explicit(seq, 2 * (pos + ch->cap), memory_order_release);
     return 0;
 }

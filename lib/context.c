@@ -43,9 +43,11 @@ static void
 ctx_unref(goc_ctx *ctx)
 {
     while (ctx != NULL) {
+        GOC_HB_BEFORE(&ctx->refs); /* our uses, before the last free */
         if (atomic_fetch_sub_explicit(&ctx->refs, 1, memory_order_acq_rel)
             != 1)
             return;
+        GOC_HB_AFTER(&ctx->refs);
         goc_ctx *parent = ctx->parent;
 
         /* Every cancellable node was cancelled (so unlinked, its list
@@ -103,6 +105,7 @@ cancel_one(goc_ctx *ctx, int err, int cause, int signo, const char *reason,
     atomic_store_explicit(&ctx->cause, cause, memory_order_relaxed);
     if (signo != 0)
         atomic_store_explicit(&ctx->signo, signo, memory_order_relaxed);
+    GOC_HB_BEFORE(&ctx->err); /* cause, signo, and the canceller's work */
     atomic_store_explicit(&ctx->err, err, memory_order_release);
     for (c = ctx->children; c != NULL; c = next) {
         next = c->sib_next;
@@ -117,6 +120,7 @@ cancel_one(goc_ctx *ctx, int err, int cause, int signo, const char *reason,
      * read_err for why. */
     GOC_HOOK(GCT_EV_CTX_CANCEL, ctx, err, cause, reason);
     goc_chan_close(ctx->done);
+    GOC_HB_ATOMIC(&ctx->done_word); /* goc_ctx_wait loads it */
     atomic_store_explicit(&ctx->done_word, 1, memory_order_release);
     goc__lock_release(&ctx->lock);
     goc__futex_wake(&ctx->done_word, INT32_MAX);
@@ -135,6 +139,8 @@ read_err(goc_ctx *c)
 {
     int err = atomic_load_explicit(&c->err, memory_order_acquire);
 
+    if (err != 0)
+        GOC_HB_AFTER(&c->err);
     if (err != 0 &&
         atomic_load_explicit(&c->done_word, memory_order_acquire) == 0) {
         goc__lock_acquire(&c->lock);
@@ -315,6 +321,7 @@ goc_ctx_cancel_cause(goc_ctx *ctx, int cause)
     if (cause == 0)
         cause = GOC_ECANCELED;
     if (goc__ctx_cancel(ctx, GOC_ECANCELED, cause, "explicit", 0)) {
+        GOC_HB_ATOMIC(&ctx->explicit_seen); /* a flag: other cancels read it */
         atomic_store_explicit(&ctx->explicit_seen, true,
                               memory_order_relaxed);
     } else if (!atomic_exchange_explicit(&ctx->explicit_seen, true,
@@ -403,6 +410,8 @@ goc_ctx_wait(goc_ctx *ctx, goc_time deadline)
         if (goc__futex_wait(word, 0, deadline) == GOC_ETIMEDOUT)
             break;
     }
+    /* No GOC_HB_AFTER(word) needed: goc_ctx_err below sees err, stored
+     * before done_word, and takes the canceller's edge from it. */
     err = goc_ctx_err(ctx);
     GOC_WAIT_END(ctx, err);
     return err;

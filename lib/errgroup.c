@@ -108,6 +108,7 @@ record(goc_group *g, int res)
 static void
 release_slot(goc_group *g)
 {
+    GOC_HB_BEFORE(&g->active); /* the task's work, for wait */
     atomic_fetch_sub(&g->active, 1);
     /* seq_cst on both sides (here fetch_sub then load; the sleeper bumps
      * waiters then the futex re-reads active) rules out a lost wake-up. */
@@ -132,6 +133,7 @@ run_task(void *p)
     goc__free(p);
     record(t.g, t.fn(t.arg));
     release_slot(t.g);
+    GOC_HB_BEFORE(&t.g->runners); /* our last use of the group */
     atomic_fetch_sub_explicit(&t.g->runners, 1, memory_order_release);
 }
 
@@ -147,8 +149,10 @@ acquire_slot(goc_group *g, bool block)
         int limit = atomic_load(&g->limit);
 
         if (limit < 0 || a < (uint32_t)limit) {
-            if (atomic_compare_exchange_weak(&g->active, &a, a + 1))
+            if (atomic_compare_exchange_weak(&g->active, &a, a + 1)) {
+                GOC_HB_AFTER(&g->active); /* a slot a task gave back */
                 break;
+            }
             continue;
         }
         if (!block)
@@ -225,6 +229,7 @@ goc_group_wait(goc_group *g)
         } while ((a = atomic_load(&g->active)) != 0);
         GOC_WAIT_END(g, 0);
     }
+    GOC_HB_AFTER(&g->active); /* every task's work */
     err = atomic_load(&g->err);
     if (g->ctx != NULL)
         goc_ctx_cancel_cause(g->ctx, err != 0 ? err : GOC_ECANCELED);
@@ -243,6 +248,7 @@ goc_group_free(goc_group *g)
     /* Wrappers past their wake-up are a few instructions from done. */
     while (atomic_load_explicit(&g->runners, memory_order_acquire) != 0)
         sched_yield();
+    GOC_HB_AFTER(&g->runners);
     if (g->ctx != NULL)
         goc__ctx_free(g->ctx);
     goc__free(g);

@@ -75,16 +75,20 @@ goc__lock_acquire(goc__lock *l)
 
     if (atomic_compare_exchange_strong_explicit(&l->state, &c, 1,
                                                 memory_order_acquire,
-                                                memory_order_relaxed))
+                                                memory_order_relaxed)) {
+        GOC_HB_AFTER(&l->state); /* the last holder's critical section */
         return;
+    }
     /* A short spin pays off for the tiny critical sections of channels. */
     for (int i = 0; i < 100; i++) {
         c = 0;
         if (atomic_load_explicit(&l->state, memory_order_relaxed) == 0 &&
             atomic_compare_exchange_weak_explicit(&l->state, &c, 1,
                                                   memory_order_acquire,
-                                                  memory_order_relaxed))
+                                                  memory_order_relaxed)) {
+            GOC_HB_AFTER(&l->state);
             return;
+        }
         __builtin_ia32_pause();
     }
     if (c != 2)
@@ -93,11 +97,13 @@ goc__lock_acquire(goc__lock *l)
         goc__futex_wait(&l->state, 2, GOC_FOREVER);
         c = atomic_exchange_explicit(&l->state, 2, memory_order_acquire);
     }
+    GOC_HB_AFTER(&l->state);
 }
 
 void
 goc__lock_release(goc__lock *l)
 {
+    GOC_HB_BEFORE(&l->state); /* the critical section, for the next holder */
     if (atomic_exchange_explicit(&l->state, 0, memory_order_release) == 2)
         goc__futex_wake(&l->state, 1);
 }
@@ -112,18 +118,25 @@ int
 goc__park(goc__parker *p, goc_time deadline)
 {
     for (;;) {
-        if (atomic_load_explicit(&p->word, memory_order_acquire) != 0)
+        if (atomic_load_explicit(&p->word, memory_order_acquire) != 0) {
+            GOC_HB_AFTER(&p->word); /* what the unparker did first */
             return 0;
-        if (goc__futex_wait(&p->word, 0, deadline) == GOC_ETIMEDOUT)
-            return atomic_load_explicit(&p->word, memory_order_acquire)
-                       ? 0
-                       : GOC_ETIMEDOUT;
+        }
+        if (goc__futex_wait(&p->word, 0, deadline) == GOC_ETIMEDOUT) {
+            int r = atomic_load_explicit(&p->word, memory_order_acquire)
+                        ? 0
+                        : GOC_ETIMEDOUT;
+            if (r == 0)
+                GOC_HB_AFTER(&p->word);
+            return r;
+        }
     }
 }
 
 void
 goc__unpark(goc__parker *p)
 {
+    GOC_HB_BEFORE(&p->word);
     atomic_store_explicit(&p->word, 1, memory_order_release);
     goc__futex_wake(&p->word, 1);
 }

@@ -64,7 +64,10 @@ goc_set_stack_size(size_t bytes)
 size_t
 goc_count(void)
 {
-    return atomic_load(&live);
+    size_t n = atomic_load(&live);
+
+    GOC_HB_AFTER(&live); /* a caller that sees it drop sees what ended */
+    return n;
 }
 
 const char *
@@ -86,6 +89,7 @@ finish(void *p)
     GOC_HOOK(GCT_EV_GO_EXIT, NULL, gs->id, 0, NULL);
     cur_name = NULL;
     goc__free(gs);
+    GOC_HB_BEFORE(&live);
     atomic_fetch_sub(&live, 1);
     if (wg != NULL)
         goc_wg_done(wg);

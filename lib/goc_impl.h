@@ -25,6 +25,46 @@
 #define GOC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GOC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/*
+ * Happens-before annotations for Helgrind, compiled in only by the
+ * -DGOC_HELGRIND build (make test-helgrind); elsewhere they are nothing.
+ *
+ * Helgrind models pthread calls, not C11 atomics or futexes, so without
+ * them it sees no order between a thread that publishes data with a
+ * releasing store (or RMW, or a store then a futex wake) and one that
+ * observes it with an acquiring load: every later read of the data looks
+ * like a race.  GOC_HB_BEFORE(&word) goes just before the releasing
+ * operation on word, GOC_HB_AFTER(&word) just after an acquiring one that
+ * saw its value; Helgrind then orders everything the first thread did
+ * before with everything the second does after.
+ *
+ * The word itself is an atomic, which by C11 cannot race, but Helgrind
+ * takes a release store for a plain write (an RMW for a read) and would
+ * flag it against the load that observes it: GOC_HB_BEFORE also takes the
+ * word out of race checking.  The data it publishes stays checked.
+ * GOC_HB_ATOMIC(&word) does only that, for atomics that publish nothing
+ * (flags, counters) but are stored while other threads read them.
+ * GOC_HB_FORGET(&word) drops the edges recorded on a word whose object
+ * ends, so that a later object at the same address does not inherit them.
+ */
+#ifdef GOC_HELGRIND
+#include <valgrind/helgrind.h>
+#define GOC_HB_ATOMIC(addr)                                                 \
+    VALGRIND_HG_DISABLE_CHECKING((addr), sizeof *(addr))
+#define GOC_HB_BEFORE(addr)                                                 \
+    do {                                                                    \
+        GOC_HB_ATOMIC(addr);                                                \
+        ANNOTATE_HAPPENS_BEFORE(addr);                                      \
+    } while (0)
+#define GOC_HB_AFTER(addr) ANNOTATE_HAPPENS_AFTER(addr)
+#define GOC_HB_FORGET(addr) ANNOTATE_HAPPENS_BEFORE_FORGET_ALL(addr)
+#else
+#define GOC_HB_ATOMIC(addr) ((void)0)
+#define GOC_HB_BEFORE(addr) ((void)0)
+#define GOC_HB_AFTER(addr) ((void)0)
+#define GOC_HB_FORGET(addr) ((void)0)
+#endif
+
 /* An assertion that survives NDEBUG: for invariants whose failure would
  * corrupt state.  Prints and aborts. */
 #define goc__assert(x)                                                      \

@@ -25,8 +25,10 @@ static _Atomic int resolved;
 gctrace_hook_fn
 goc__hook(void)
 {
-    if (GOC_LIKELY(atomic_load_explicit(&resolved, memory_order_acquire)))
+    if (GOC_LIKELY(atomic_load_explicit(&resolved, memory_order_acquire))) {
+        GOC_HB_AFTER(&resolved);
         return atomic_load_explicit(&hook, memory_order_relaxed);
+    }
     /* Racing first callers all compute the same answer: no lock needed. */
     gctrace_hook_fn fn;
     *(void **)&fn = dlsym(RTLD_DEFAULT, GCTRACE_HOOK_SYMBOL);
@@ -38,7 +40,9 @@ goc__hook(void)
         if (h)
             *(void **)&fn = dlsym(h, GCTRACE_HOOK_SYMBOL);
     }
+    GOC_HB_ATOMIC(&hook); /* racing first callers store the same value */
     atomic_store_explicit(&hook, fn, memory_order_relaxed);
+    GOC_HB_BEFORE(&resolved);
     atomic_store_explicit(&resolved, 1, memory_order_release);
     return fn;
 }

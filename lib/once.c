@@ -64,6 +64,7 @@ finish(void *p)
 
     running_here = self->next;
     once->result = self->result;
+    GOC_HB_BEFORE(&once->state); /* result and fn's work */
     atomic_store_explicit(&once->state, DONE, memory_order_release);
     goc__futex_wake(state_word(once), INT32_MAX);
 }
@@ -76,8 +77,10 @@ goc_once_do(goc_once *once, int (*fn)(void *arg), void *arg)
     if (once == NULL || fn == NULL)
         return GOC_EINVAL;
     s = atomic_load_explicit(&once->state, memory_order_acquire);
-    if (GOC_LIKELY(s == DONE))
+    if (GOC_LIKELY(s == DONE)) {
+        GOC_HB_AFTER(&once->state);
         return once->result;
+    }
 
     if (s == NEW &&
         atomic_compare_exchange_strong_explicit(&once->state, &s, RUNNING,
@@ -105,5 +108,6 @@ goc_once_do(goc_once *once, int (*fn)(void *arg), void *arg)
             goc__futex_wait(state_word(once), RUNNING, GOC_FOREVER);
         GOC_WAIT_END(once, 0);
     }
+    GOC_HB_AFTER(&once->state); /* s is DONE now */
     return once->result;
 }

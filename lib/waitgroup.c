@@ -68,6 +68,7 @@ goc_wg_add(goc_waitgroup *wg, int64_t delta)
         }
         new = old + delta;
         target = new == 0 && delta != 0 ? ZEROING : new;
+        GOC_HB_BEFORE(&wg->count); /* a Done's work, for the Wait */
         if (atomic_compare_exchange_weak(&wg->count, &old, target))
             break;
         if (old == ZEROING)
@@ -85,6 +86,10 @@ goc_wg_add(goc_waitgroup *wg, int64_t delta)
     if (target == ZEROING) {
         atomic_fetch_add(&wg->seq, 1);
         waiters = atomic_load(&wg->waiters);
+        /* Valgrind takes the futex wake below for a read of seq, which
+         * may come after *wg is gone: seq is atomic, never checked. */
+        GOC_HB_ATOMIC(&wg->seq);
+        GOC_HB_BEFORE(&wg->count); /* our reads of *wg, before its free */
         atomic_store(&wg->count, 0); /* the last access to *wg */
         if (waiters != 0)
             goc__futex_wake(&wg->seq, INT32_MAX);
@@ -106,13 +111,16 @@ goc_wg_wait(goc_waitgroup *wg)
 
     if (wg == NULL)
         return;
-    if (settled_count(wg) == 0)
+    if (settled_count(wg) == 0) {
+        GOC_HB_AFTER(&wg->count); /* every Done of the generation */
         return;
+    }
     s = atomic_load(&wg->seq);
     atomic_fetch_add(&wg->waiters, 1);
     c = atomic_load(&wg->count);
     if (c == 0 || c == ZEROING) {
         settled_count(wg);
+        GOC_HB_AFTER(&wg->count);
         atomic_fetch_sub(&wg->waiters, 1);
         return;
     }
@@ -121,6 +129,7 @@ goc_wg_wait(goc_waitgroup *wg)
         goc__futex_wait(&wg->seq, s, GOC_FOREVER);
     /* seq moved: the generation ended; let its Add finish with *wg. */
     settled_count(wg);
+    GOC_HB_AFTER(&wg->count);
     atomic_fetch_sub(&wg->waiters, 1);
     GOC_WAIT_END(wg, 0);
 }

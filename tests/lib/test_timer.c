@@ -56,7 +56,9 @@ assert_no_timer_thread(void)
     assert_int_equal(timer_threads(), 0);
 }
 
-/* Polls *flag until it reaches want, for up to 5 s. */
+/* Polls *flag until it reaches want, for up to 5 s.  Callbacks that
+ * publish data through a flag say so to Helgrind with GOC_HB_BEFORE
+ * (goc_impl.h), as libgoc does at its own atomic hand-offs. */
 static void
 wait_for(_Atomic int *flag, int want)
 {
@@ -65,6 +67,7 @@ wait_for(_Atomic int *flag, int want)
     while (atomic_load(flag) < want && goc_now() < limit)
         goc_sleep(MS / 2);
     assert_true(atomic_load(flag) >= want);
+    GOC_HB_AFTER(flag);
 }
 
 /* ---------------------------------------------------------------------
@@ -91,6 +94,7 @@ record_order(void *arg)
     a->ran_at = goc_now();
     /* Callbacks run one at a time on one thread: no race on ids. */
     a->o->ids[atomic_load(&a->o->n)] = a->id;
+    GOC_HB_BEFORE(&a->o->n);
     atomic_fetch_add(&a->o->n, 1);
 }
 
@@ -126,6 +130,7 @@ test_service_deadline_order(void **state)
 static void
 count_call(void *arg)
 {
+    GOC_HB_BEFORE((_Atomic int *)arg);
     atomic_fetch_add((_Atomic int *)arg, 1);
 }
 
@@ -207,9 +212,11 @@ slow_call(void *arg)
     struct slow *s = arg;
     goc_time limit = goc_now() + 5 * GOC_SECOND;
 
+    GOC_HB_BEFORE(&s->entered);
     atomic_store(&s->entered, 1);
     while (!atomic_load(&s->go_on) && goc_now() < limit)
         goc_sleep(MS / 2);
+    GOC_HB_BEFORE(&s->finished);
     atomic_store(&s->finished, 1);
 }
 
@@ -283,6 +290,7 @@ self_cancel_call(void *arg)
         goc_sleep(MS / 2);
     /* Must not wait for itself (that would deadlock the service). */
     atomic_store(&s->self_cancel, goc__timer_cancel(t) ? 2 : 1);
+    GOC_HB_BEFORE(&s->finished);
     atomic_store(&s->finished, 1);
 }
 
@@ -312,6 +320,7 @@ self_release_call(void *arg)
     while ((t = atomic_load(&s->self)) == NULL && goc_now() < limit)
         goc_sleep(MS / 2);
     goc__timer_release(t);
+    GOC_HB_BEFORE(&s->finished);
     atomic_store(&s->finished, 1);
 }
 
@@ -340,6 +349,7 @@ chain_call(void *arg)
 {
     struct chain *c = arg;
 
+    GOC_HB_BEFORE(&c->calls);
     if (atomic_fetch_add(&c->calls, 1) == 0)
         c->second = goc__timer_start(goc_now() + 5 * MS, chain_call, c);
 }
@@ -383,6 +393,7 @@ many_call(void *arg)
     if (goc_now() < a->when)
         atomic_fetch_add(&a->m->early, 1);
     a->m->last_when = a->when;
+    GOC_HB_BEFORE(&a->m->calls);
     atomic_fetch_add(&a->m->calls, 1);
 }
 

@@ -1,16 +1,20 @@
 /*
- * helgrind_sync.c - libgoc's pthread-based parts (go.c: goroutines;
- * sync.c: goc_mutex, goc_rwmutex, goc_cond) exercised so that every
- * happens-before edge goes through something Helgrind understands.
+ * helgrind_sync.c - the negative control of tests/stress/test_helgrind.sh:
+ * proof that a clean Helgrind run of libgoc is not Helgrind looking away.
  *
- * libgoc's cmocka tests wait for their goroutines with goc_waitgroup,
- * whose hand-off is a C11 atomic plus a futex (lib/futex.c, waitgroup.c);
- * Helgrind sees neither, so it reports every later read of the workers'
- * results as a race (test_stress.sh explains more).  Here the goroutines
- * report completion through a pthread mutex and condvar instead, which
- * Helgrind models, so any report left is about go.c or sync.c themselves.
- * Exits 0 when every count is right.  "helgrind_sync racy" first runs a
- * deliberate race (the negative control: Helgrind must report it).
+ * Linked with the annotated libgoc (-DGOC_HELGRIND), it exercises go.c
+ * (goroutines), sync.c (goc_mutex incl. try_lock, goc_rwmutex incl.
+ * try_rlock, goc_cond wait/signal/broadcast/wait_until) and one hand-off
+ * through a buffered channel (chan_ring.h's annotated slot words), and
+ * reports completion through a pthread mutex and condvar.  It exits 0 when
+ * every count is right, and must run with no Helgrind error.
+ *
+ * "helgrind_sync racy" adds two deliberate races that Helgrind must
+ * report: a variable written by a goroutine and by main with nothing in
+ * between (racy_write), and one written by the channel's sender after its
+ * send (write_late), while what it wrote before the send (write_early)
+ * must stay unreported: the channel's edge is where the ring puts it, no
+ * wider.
  */
 #include <goc.h>
 
@@ -41,13 +45,50 @@ static int closed;              /* guarded by q_mu */
 
 static long unguarded;          /* racy mode: written with no lock */
 
+static goc_chan *handoff;       /* buffered: sender -> main */
+static long early;              /* written before the send: ordered */
+static long late;               /* racy mode: written after the send */
+static bool racy;
+
 static void finished(void);
+
+/* Out of line, so that Helgrind's reports name them. */
+static __attribute__((noinline)) void
+racy_write(void)
+{
+    unguarded++;
+}
+
+static __attribute__((noinline)) void
+write_early(long v)
+{
+    early = v;
+}
+
+static __attribute__((noinline)) void
+write_late(long v)
+{
+    late = v;
+}
 
 static void
 racer(void *arg)
 {
     (void)arg;
-    unguarded++;
+    racy_write();
+    finished();
+}
+
+static void
+sender(void *arg)
+{
+    long v = 42;
+
+    (void)arg;
+    write_early(v);
+    goc_chan_send(handoff, &v);
+    if (racy)
+        write_late(v); /* after the hand-off: unordered with main */
     finished();
 }
 
@@ -135,12 +176,33 @@ main(int argc, char **argv)
     int fails = 0;
     int base = 0;
 
-    if (argc > 1 && strcmp(argv[1], "racy") == 0) {
+    racy = argc > 1 && strcmp(argv[1], "racy") == 0;
+    if (racy) {
         if (goc_go(racer, NULL) != 0)
             return 3;
-        unguarded++;            /* unordered with racer's write */
+        racy_write();           /* unordered with racer's write */
         wait_for(1);
         base = 1;
+    }
+
+    /* A value and what was written before it, through a channel. */
+    long got = 0, seen_late;
+    bool ok;
+    if (goc_chan_make(&handoff, sizeof(long), 1) != 0 ||
+        goc_go(sender, NULL) != 0)
+        return 3;
+    goc_chan_recv(handoff, &got, &ok);
+    if (!ok || got != 42 || early != 42) {
+        printf("chan: got %ld early %ld\n", got, early);
+        fails++;
+    }
+    /* Racy mode: unordered with write_late (volatile: a real read). */
+    seen_late = *(volatile long *)&late;
+    wait_for(++base);
+    goc_chan_free(handoff);
+    if (!racy && seen_late != 0) {
+        printf("chan: late %ld without racy\n", seen_late);
+        fails++;
     }
 
     for (long i = 0; i < WORKERS; i++)
