@@ -10,6 +10,9 @@
  */
 #include "shim.h"
 
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
@@ -92,22 +95,32 @@ emit_process(struct gct_thread *t)
     gct_emit(t, GCT_REC_PROC, 0, 0, getpid(), getppid(), buf, len);
 }
 
-/* Our own text, to cut our frames from stacks. */
+/* The loaded segment that holds an address: range[0] is the address on
+ * the way in, [range[0], range[1]) the segment on the way out. */
 static int
-find_self(struct dl_phdr_info *info, size_t size, void *data)
+find_segment(struct dl_phdr_info *info, size_t size, void *data)
 {
-    uintptr_t *range = data, me = (uintptr_t)&find_self;
+    uintptr_t *range = data, addr = range[0];
     (void)size;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-        if (ph->p_type == PT_LOAD && me >= lo && me < lo + ph->p_memsz) {
+        if (ph->p_type == PT_LOAD && addr >= lo && addr < lo + ph->p_memsz) {
             range[0] = lo;
             range[1] = lo + ph->p_memsz;
             return 1;
         }
     }
     return 0;
+}
+
+static void
+text_of(const void *addr, uintptr_t range[2])
+{
+    range[0] = (uintptr_t)addr;
+    range[1] = 0;
+    if (!dl_iterate_phdr(find_segment, range))
+        range[0] = range[1] = 0;
 }
 
 __attribute__((constructor(101))) static void
@@ -123,8 +136,12 @@ gct_init(void)
         say("cannot create the trace; running without it");
         return;
     }
-    dl_iterate_phdr(find_self, range);
-    gct_stack_init(range[0], range[1]);
+    /* Our own text, to cut our frames from stacks; libunwind's, whose
+     * locks we must not record by unwinding (stack.c). */
+    uintptr_t unw[2];
+    text_of((const void *)&find_segment, range);
+    text_of((const void *)&unw_backtrace, unw);
+    gct_stack_init(range[0], range[1], unw[0], unw[1]);
     gct_threads_make_key();
     gct_rec.on = true;
     struct gct_thread *t = gct_self();

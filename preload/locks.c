@@ -159,6 +159,15 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
     uintptr_t l = (uintptr_t)lock;
     int n = t->nheld;
 
+    if (GCT_UNLIKELY(gct_in_unwinder(site))) {
+        /* libunwind's own lock: held, for the bookkeeping, but nothing
+         * that needs a stack (gct_in_unwinder). */
+        if (n < GCT_HELD_MAX) {
+            t->held[n] = (struct gct_held){l, site, flags};
+            t->nheld = n + 1;
+        }
+        return;
+    }
     t->guard++;
     /* A trylock cannot block, so it closes no cycle: no edge into it.
      * A recursive mutex re-locked by its owner adds no edge either. */

@@ -257,8 +257,17 @@ void gct_log_modules(struct gct_thread *t);
 
 /* ---------------------------------------------------------------- stack.c */
 
-/* Tells the unwinder where the shim's own code is (init). */
-void gct_stack_init(uintptr_t lo, uintptr_t hi);
+/* Tells the unwinder where the shim's own code is, and libunwind's
+ * (init). */
+void gct_stack_init(uintptr_t lo, uintptr_t hi, uintptr_t unw_lo,
+                    uintptr_t unw_hi);
+
+/* Whether site is inside libunwind: the program (or a sanitizer) is
+ * unwinding, and libunwind takes pthread locks of its own, which may be
+ * held at this moment.  Capturing a stack there would unwind from inside
+ * libunwind and wait forever for its lock: such calls are not recorded
+ * with stacks (no lock-order edges, no first use, no stack for a wait). */
+bool gct_in_unwinder(uintptr_t site);
 
 /* Captures the calling stack (skipping the shim's own frames), interns it
  * and returns its id (0 when it cannot).  Writes a GCT_REC_STACK record the

@@ -33,12 +33,16 @@ static struct slot sites[SITE_TABLE_SIZE];
 
 /* Our own code, whose frames are cut from the top of every stack. */
 static uintptr_t shim_lo, shim_hi;
+/* libunwind's code (see gct_in_unwinder). */
+static uintptr_t unw_lo, unw_hi;
 
 void
-gct_stack_init(uintptr_t lo, uintptr_t hi)
+gct_stack_init(uintptr_t lo, uintptr_t hi, uintptr_t ulo, uintptr_t uhi)
 {
     shim_lo = lo;
     shim_hi = hi;
+    unw_lo = ulo;
+    unw_hi = uhi;
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
@@ -140,10 +144,19 @@ gct_stack(struct gct_thread *t)
     return id;
 }
 
+bool
+gct_in_unwinder(uintptr_t site)
+{
+    return site >= unw_lo && site < unw_hi;
+}
+
 uint32_t
 gct_stack_by_site(struct gct_thread *t, uintptr_t site)
 {
     bool fresh;
+
+    if (GCT_UNLIKELY(gct_in_unwinder(site)))
+        return 0;
     struct slot *s = lookup(sites, SITE_TABLE_SIZE, site ? site : 1, &fresh);
 
     if (s && !fresh) {
