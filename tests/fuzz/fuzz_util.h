@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static void
+static inline void
 check(int ok)
 {
     if (!ok)
@@ -18,7 +18,7 @@ check(int ok)
 }
 
 /* Where temporary files go: /dev/shm when writable, else /tmp. */
-static const char *
+static inline const char *
 fuzz_tmp_base(void)
 {
     return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
@@ -26,7 +26,7 @@ fuzz_tmp_base(void)
 
 /* Makes BASE/gct-fuzz-NAME.XXXXXX into dir (libFuzzer leaves by _Exit,
  * so each input cleans up after itself rather than at exit). */
-static void
+static inline void
 fuzz_make_dir(char *dir, size_t cap, const char *name)
 {
     snprintf(dir, cap, "%s/gct-fuzz-%s.XXXXXX", fuzz_tmp_base(), name);
