@@ -221,13 +221,18 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
 {
     gct_watchdog_start(t);
     t->guard++;
+    int64_t since;
     if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
         uint32_t stack = site ? gct_stack_by_site(t, site) : gct_stack(t);
-        gct_emit(t, GCT_EV_WAIT_BEGIN, stack, (uint64_t)(uintptr_t)obj,
-                 reason | (timed ? GCT_WAIT_TIMED : 0), detail, NULL, 0);
+        since = gct_emit(t, GCT_EV_WAIT_BEGIN, stack,
+                         (uint64_t)(uintptr_t)obj,
+                         reason | (timed ? GCT_WAIT_TIMED : 0), detail, NULL,
+                         0);
+    } else {
+        since = gct_now();
     }
     atomic_store_explicit(&t->wait_obj, (uintptr_t)obj, memory_order_relaxed);
-    atomic_store_explicit(&t->wait_since, gct_now(), memory_order_relaxed);
+    atomic_store_explicit(&t->wait_since, since, memory_order_relaxed);
     atomic_store_explicit(&t->wait_timed, timed, memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
     t->guard--;

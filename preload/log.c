@@ -463,7 +463,7 @@ gct_log_release_chunk(struct gct_thread *t)
     t->map_chunks = 0;
 }
 
-void
+int64_t
 gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
          int64_t a, int64_t b, const void *payload, size_t len)
 {
@@ -485,7 +485,7 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
         if (!ok) {
             atomic_fetch_add_explicit(&gct_rec.hdr->dropped, 1,
                                       memory_order_relaxed);
-            return;
+            return gct_now();
         }
     }
     struct gct_rec *r = (struct gct_rec *)(t->chunk + t->chunk_used);
@@ -495,13 +495,15 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
     atomic_signal_fence(memory_order_seq_cst);
     r->words = (uint16_t)(bytes / 8);
     r->stack = stack;
-    r->ts = gct_now();
+    int64_t ts = gct_now();
+    r->ts = ts;
     r->obj = obj;
     r->a = a;
     r->b = b;
     if (len)
         memcpy(r + 1, payload, len);
     atomic_store_explicit(&r->kind, (uint16_t)kind, memory_order_release);
+    return ts;
 }
 
 /* ------------------------------------------------------------ modules */

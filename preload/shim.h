@@ -241,8 +241,9 @@ bool gct_log_open(void);
 int64_t gct_now(void);
 
 /* Writes one record; payload may be NULL.  Never blocks, never allocates;
- * drops the record (counted in the header) when the log is full. */
-void gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
+ * drops the record (counted in the header) when the log is full.  Returns
+ * the record's time stamp (gct_now()), for callers that need it too. */
+int64_t gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
               int64_t a, int64_t b, const void *payload, size_t len);
 
 /* Unmaps the thread's window (fork); donate: and lets the next new
