@@ -194,8 +194,8 @@ op_buffered(goc_chan *ch, const struct side *s, goc_time deadline)
     int r = s->send ? goc__ring_send(ch, s->elem, &after)
                     : goc__ring_recv(ch, s->elem, &after);
 
-    for (int i = 0; r == GOC_EAGAIN && deadline != GOC_NOW && i < GOC__RING_SPIN;
-         i++) {
+    for (int i = 0;
+         r == GOC_EAGAIN && deadline != GOC_NOW && i < GOC__RING_SPIN; i++) {
         goc__spin_gap(i);
         r = attempt(ch, s, &after);
     }

@@ -97,11 +97,12 @@ typedef struct goc__waitq {
  * publishes the slot; when it is non-zero the peer claims one queued
  * waiter and wakes it (goc__after), and the woken thread polls the ring
  * again ("retry"; a value is never handed over in a waiter; a select polls
- * the case it was woken for first, so the wake-up is not wasted).  The counts and the ring positions are seq_cst, so of a
- * registering thread and a peer at least one sees the other: no wake-up is
- * lost.  A registration ends once: the peer that claims the waiter ends it
- * (so that a woken thread that has not run yet sends nobody to the lock),
- * else the thread itself when it leaves without being claimed.
+ * the case it was woken for first, so the wake-up is not wasted).  The
+ * counts and the ring positions are seq_cst, so of a registering thread
+ * and a peer at least one sees the other: no wake-up is lost.  A
+ * registration ends once: the peer that claims the waiter ends it (so
+ * that a woken thread that has not run yet sends nobody to the lock), else
+ * the thread itself when it leaves without being claimed.
  */
 struct goc_chan {
     goc__lock lock;       /* guards every field below marked "lock" */
