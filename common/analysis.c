@@ -121,6 +121,22 @@ where(struct ctx *c, int64_t stack)
     return s;
 }
 
+/* A frame's function as a report shows it: the name, or for code without
+ * symbols "?? (module)", which at least says whose code it is. */
+static char *
+frame_function(sqlite3_stmt *st, int fn_col, int module_col)
+{
+    if (sqlite3_column_type(st, fn_col) != SQLITE_NULL)
+        return gct_xstrdup(col_text(st, fn_col));
+    if (sqlite3_column_type(st, module_col) == SQLITE_NULL)
+        return gct_xstrdup("??");
+    const char *m = col_text(st, module_col);
+    const char *base = strrchr(m, '/');
+    char buf[256];
+    snprintf(buf, sizeof buf, "?? (%s)", base ? base + 1 : m);
+    return gct_xstrdup(buf);
+}
+
 static void
 add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
           const char *label)
@@ -128,17 +144,16 @@ add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
     if (stack <= 0)
         return;
     size_t cap = 0;
-    sqlite3_stmt *st = query(c, "SELECT function, file, line FROM stack_text "
-                                "WHERE stack_id = ? ORDER BY idx");
+    sqlite3_stmt *st = query(c, "SELECT function, file, line, module "
+                                "FROM stack_text WHERE stack_id = ? "
+                                "ORDER BY idx");
     if (st == NULL)
         return;
     struct gct_stack s = {.label = gct_xstrdup(label), .id = stack};
     sqlite3_bind_int64(st, 1, stack);
     while (sqlite3_step(st) == SQLITE_ROW) {
         struct gct_frame fr = {
-            gct_xstrdup(sqlite3_column_type(st, 0) == SQLITE_NULL
-                            ? "??"
-                            : col_text(st, 0)),
+            frame_function(st, 0, 3),
             sqlite3_column_type(st, 1) == SQLITE_NULL
                 ? NULL
                 : gct_xstrdup(col_text(st, 1)),
@@ -157,17 +172,15 @@ add_frame(struct ctx *c, struct gct_finding *f, int64_t frame,
 {
     if (frame <= 0)
         return;
-    sqlite3_stmt *st = query(c, "SELECT function, file, line FROM frames "
-                                "WHERE id = ?");
+    sqlite3_stmt *st = query(c, "SELECT function, file, line, module "
+                                "FROM frames WHERE id = ?");
     if (st == NULL)
         return;
     sqlite3_bind_int64(st, 1, frame);
     if (sqlite3_step(st) == SQLITE_ROW) {
         struct gct_stack s = {.label = gct_xstrdup(label), .nframes = 1};
         s.frames = gct_xcalloc(1, sizeof *s.frames);
-        s.frames[0].function = gct_xstrdup(
-            sqlite3_column_type(st, 0) == SQLITE_NULL ? "??"
-                                                      : col_text(st, 0));
+        s.frames[0].function = frame_function(st, 0, 3);
         s.frames[0].file = sqlite3_column_type(st, 1) == SQLITE_NULL
                                ? NULL
                                : gct_xstrdup(col_text(st, 1));
