@@ -191,8 +191,7 @@ static int
 op_buffered(goc_chan *ch, const struct side *s, goc_time deadline)
 {
     goc__after after = {0};
-    int r = s->send ? goc__ring_send(ch, s->elem, &after)
-                    : goc__ring_recv(ch, s->elem, &after);
+    int r = attempt(ch, s, &after);
 
     for (int i = 0;
          r == GOC_EAGAIN && deadline != GOC_NOW && i < GOC__RING_SPIN; i++) {

@@ -327,7 +327,8 @@ gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
         goto slow;
     /* One lock held (nesting two deep, the common case): an edge this
      * thread has written before costs one probe of the edge cache.  A
-     * trylock adds no edge, and re-locking a recursive mutex none. */
+     * trylock adds no edge; re-locking the held (recursive) mutex goes
+     * the slow way, which adds none either. */
     if (n == 1 && !(flags & GCT_LOCK_TRY)) {
         uintptr_t from = t->held[0].lock;
         uint64_t gen = atomic_load_explicit(&gct_lock_generation,
@@ -335,7 +336,7 @@ gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
         if (from == l || !gct_edge_known(gct_edge_set(t, from, l), from, l,
                                          gen))
             goto slow;
-    } else if (n != 0 && !(n == 1 && (flags & GCT_LOCK_TRY))) {
+    } else if (n > 1) {
         goto slow;
     }
     t->held[n] = (struct gct_held){l, site, flags};
