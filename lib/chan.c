@@ -88,12 +88,6 @@ attempt(goc_chan *ch, const struct side *s, goc__after *after)
                    : goc__chan_recv_poll(ch, s->elem, after);
 }
 
-static bool
-deadline_passed(goc_time deadline)
-{
-    return deadline != GOC_FOREVER && deadline <= goc_now();
-}
-
 /* Queues w on s's queue, unlocks and parks until a peer claims w or the
  * deadline passes; on a timeout, w is off the queue again.  Returns what
  * goc__wait_park returns. */
@@ -165,7 +159,7 @@ block_buffered(goc_chan *ch, const struct side *s, goc_time deadline)
         goc__lock_acquire(&ch->lock);
         atomic_fetch_add(&s->q->registered, 1);
         r = attempt(ch, s, &after);
-        if (r == GOC_EAGAIN && deadline_passed(deadline))
+        if (r == GOC_EAGAIN && goc__deadline_passed(deadline))
             r = GOC_ETIMEDOUT;
         if (r != GOC_EAGAIN) {
             atomic_fetch_sub(&s->q->registered, 1);
@@ -223,7 +217,7 @@ op_unbuffered(goc_chan *ch, const struct side *s, goc_time deadline)
         goc__lock_release(&ch->lock);
         return GOC_EAGAIN;
     }
-    if (deadline_passed(deadline)) {
+    if (goc__deadline_passed(deadline)) {
         goc__lock_release(&ch->lock);
         return GOC_ETIMEDOUT;
     }

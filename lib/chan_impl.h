@@ -291,6 +291,13 @@ goc__spin_gap(int i)
         __builtin_ia32_pause();
 }
 
+/* Whether an absolute deadline (not GOC_NOW) has passed. */
+static inline bool
+goc__deadline_passed(goc_time deadline)
+{
+    return deadline != GOC_FOREVER && deadline <= goc_now();
+}
+
 static inline void
 goc__elem_copy(void *dst, const void *src, size_t n)
 {

@@ -146,13 +146,6 @@ register_buffered(goc_case *cases, size_t n, int delta)
             register_case(&cases[i], delta);
 }
 
-static bool
-may_block(goc_time deadline)
-{
-    return deadline != GOC_NOW &&
-           (deadline == GOC_FOREVER || deadline > goc_now());
-}
-
 /* Polls the usable cases, case `first` (if >= 0) and then poll order,
  * with the unbuffered channels locked.  Returns the index of the case that
  * completed (*r its result, *after what to do after unlocking) or -1 if
@@ -249,7 +242,8 @@ goc_select(goc_case *cases, size_t n, goc_time deadline)
         int r;
         lock_chans(locks, nlocks, all);
         int index = poll(cases, order, usable, first, &r, &after);
-        bool may_wait = index < 0 && may_block(deadline);
+        bool may_wait = index < 0 && deadline != GOC_NOW &&
+                        !goc__deadline_passed(deadline);
         if (index < 0 && may_wait) {
             unlock_chans(locks, nlocks, all);
             all = true;
