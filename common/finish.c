@@ -151,12 +151,54 @@ rel(struct finisher *f, int64_t ts)
 
 /* ------------------------------------------------------------ reading */
 
+/* The record ref points at.  A compact one is expanded into *buf (its
+ * time is the one collect() computed into the ref). */
 static const struct gct_rec *
-rec_at(struct finisher *f, const struct ref *r)
+rec_at(struct finisher *f, const struct ref *ref, struct gct_rec *buf)
 {
-    return (const struct gct_rec *)(f->base + GCT_LOG_HEADER_SIZE +
-                                    (size_t)r->chunk * GCT_LOG_CHUNK_SIZE +
-                                    r->off);
+    const uint8_t *p = f->base + GCT_LOG_HEADER_SIZE +
+                       (size_t)ref->chunk * GCT_LOG_CHUNK_SIZE + ref->off;
+    const struct gct_rec_compact *c = (const void *)p;
+
+    if (!(c->kind & GCT_REC_COMPACT))
+        return (const struct gct_rec *)p;
+    uint64_t arg = 0;
+    if (c->words == 3)
+        memcpy(&arg, c + 1, sizeof arg);
+    *buf = (struct gct_rec){
+        .words = sizeof *buf / 8,
+        .kind = c->kind & ~GCT_REC_COMPACT,
+        .ts = ref->ts,
+        .obj = c->obj,
+        .a = (int64_t)(arg >> GCT_REC_COMPACT_B_BITS),
+        .b = (int64_t)(arg & ((1ull << GCT_REC_COMPACT_B_BITS) - 1)),
+    };
+    return buf;
+}
+
+/* The length of the record at p in bytes, and its time; 0 when what is
+ * there is not a record (the end of the chunk's records). */
+static uint32_t
+rec_size(const uint8_t *p, uint32_t room, int64_t base, int64_t *ts)
+{
+    const struct gct_rec_compact *c = (const void *)p;
+    uint32_t bytes = (uint32_t)c->words * 8;
+
+    *ts = 0;
+    if (room < sizeof *c || bytes < sizeof *c || bytes > room)
+        return 0;
+    if (c->kind & GCT_REC_COMPACT) {
+        if (c->words != 2 && c->words != 3)
+            return 0;
+        *ts = base + c->dts;
+        return bytes;
+    }
+    if (c->kind == 0)
+        return bytes; /* unpublished, of either size: skipped */
+    if (bytes < sizeof(struct gct_rec))
+        return 0;
+    *ts = ((const struct gct_rec *)p)->ts;
+    return bytes;
 }
 
 /* Whether chunk c's first page is a hole: a chunk whose blocks could not
@@ -192,18 +234,17 @@ collect(struct finisher *f)
             continue;
         struct chunk_info owner = {h->pid, h->tid, h->seq};
         GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
-        uint32_t off = sizeof *h;
-        while (off + sizeof(struct gct_rec) <= GCT_LOG_CHUNK_SIZE) {
+        uint32_t off = sizeof *h, bytes;
+        int64_t ts;
+        while ((bytes = rec_size(p + off, GCT_LOG_CHUNK_SIZE - off,
+                                 h->base_ts, &ts)) != 0) {
             const struct gct_rec *r = (const void *)(p + off);
-            uint32_t bytes = (uint32_t)r->words * 8;
-            if (bytes < sizeof *r || off + bytes > GCT_LOG_CHUNK_SIZE)
-                break;
             if (r->kind == GCT_REC_OWNER) {
                 owner = (struct chunk_info){(int)r->a, (int)r->b,
                                             (uint32_t)r->obj};
                 GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
             } else if (r->kind != 0) {
-                struct ref ref = {r->ts, (uint32_t)c, off,
+                struct ref ref = {ts, (uint32_t)c, off,
                                   (uint32_t)(f->nowners - 1)};
                 GCT_PUSH(f->refs, f->nrefs, f->caprefs, ref);
             }
@@ -631,7 +672,8 @@ forget_handle(struct finisher *f, int pid, uint64_t handle, int64_t id)
 static void
 replay_one(struct finisher *f, const struct ref *ref)
 {
-    const struct gct_rec *r = rec_at(f, ref);
+    struct gct_rec buf;
+    const struct gct_rec *r = rec_at(f, ref, &buf);
     const struct chunk_info *c = &f->chunks[ref->owner];
     int pid = c->pid;
     int64_t ts = rel(f, r->ts);
@@ -1105,16 +1147,14 @@ free_model(struct finisher *f)
 static void
 replay(struct finisher *f)
 {
-    for (size_t i = 0; i < f->nrefs; i++) {
-        const struct gct_rec *r = rec_at(f, &f->refs[i]);
-        if (r->kind == GCT_REC_MODULE)
+    struct gct_rec buf;
+
+    for (size_t i = 0; i < f->nrefs; i++)
+        if (rec_at(f, &f->refs[i], &buf)->kind == GCT_REC_MODULE)
             replay_one(f, &f->refs[i]);
-    }
-    for (size_t i = 0; i < f->nrefs && f->err[0] == '\0'; i++) {
-        const struct gct_rec *r = rec_at(f, &f->refs[i]);
-        if (r->kind != GCT_REC_MODULE)
+    for (size_t i = 0; i < f->nrefs && f->err[0] == '\0'; i++)
+        if (rec_at(f, &f->refs[i], &buf)->kind != GCT_REC_MODULE)
             replay_one(f, &f->refs[i]);
-    }
 }
 
 int

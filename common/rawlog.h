@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define GCT_LOG_MAGIC "GCTLOG\0\1"
-#define GCT_LOG_VERSION 1
+#define GCT_LOG_VERSION 2
 #define GCT_LOG_HEADER_SIZE 4096
 #define GCT_LOG_CHUNK_SIZE (64 * 1024)
 /* The suffix of the raw log beside the trace: trace.db -> trace.db.raw */
@@ -73,6 +73,8 @@ struct gct_chunk_head {
     int32_t pid;
     int32_t tid;
     uint32_t seq;     /* the thread's n-th chunk, from 0 */
+    int64_t base_ts;  /* CLOCK_MONOTONIC ns when the chunk was started:
+                         compact records' times count from it */
 };
 #define GCT_CHUNK_MAGIC 0x6b6e6863u /* "chnk" */
 
@@ -90,6 +92,27 @@ struct gct_rec {
     int64_t b;
     /* payload follows */
 };
+
+/*
+ * A compact record: 16 bytes, or 24 with one argument word, for the
+ * operations record=all writes by the million (lock acquisitions and
+ * releases).  Half the bytes of a full record is half the page-cache
+ * pages to allocate, zero and write back per operation, and those were
+ * the larger part of record=all's cost.  `kind` has GCT_REC_COMPACT set;
+ * the time is dts ns after the chunk's base_ts (a writer whose delta does
+ * not fit writes a full record instead); stack is 0; with words == 3,
+ * a = arg >> 56 and b = arg's low 56 bits (user-space addresses and
+ * small flags), else a = b = 0.
+ */
+struct gct_rec_compact {
+    uint16_t words;           /* 2 or 3 */
+    _Atomic uint16_t kind;    /* gct_ev | GCT_REC_COMPACT; 0: unpublished */
+    uint32_t dts;
+    uint64_t obj;
+    /* words == 3: uint64_t arg */
+};
+#define GCT_REC_COMPACT 0x8000
+#define GCT_REC_COMPACT_B_BITS 56
 
 /* Record kinds that are not events (above every gct_ev value). */
 enum gct_rec_kind {

@@ -130,16 +130,6 @@ count(struct gct_thread *t, uintptr_t lock)
         count_miss(t, c, lock);
 }
 
-/* record=all: one record per acquisition and release.  Keeps errno. */
-static __attribute__((noinline)) void
-record_op(struct gct_thread *t, int kind, uintptr_t lock, int64_t a,
-          int64_t b)
-{
-    int saved = errno;
-    gct_emit(t, kind, 0, lock, a, b, NULL, 0);
-    errno = saved;
-}
-
 void
 gct_flush_counts(struct gct_thread *t)
 {
@@ -185,7 +175,7 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
     }
     count(t, l);
     if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
-        record_op(t, GCT_EV_LOCK_ACQUIRE, l, flags, (int64_t)site);
+        gct_emit_compact(t, GCT_EV_LOCK_ACQUIRE, l, (uint8_t)flags, site);
     t->guard--;
 }
 
@@ -210,7 +200,7 @@ gct_lock_released_slow(struct gct_thread *t, const void *lock)
     }
     if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL)) {
         t->guard++;
-        record_op(t, GCT_EV_LOCK_RELEASE, l, 0, 0);
+        gct_emit_compact(t, GCT_EV_LOCK_RELEASE, l, 0, 0);
         t->guard--;
     }
 }

@@ -313,6 +313,8 @@ start_chunk(struct gct_thread *t, char *p, uint64_t idx)
     ch->pid = t->pid;
     ch->tid = t->tid;
     ch->seq = t->chunk_seq++;
+    ch->base_ts = gct_now();
+    t->chunk_base = ch->base_ts;
     atomic_thread_fence(memory_order_release);
     ch->magic = GCT_CHUNK_MAGIC;
     t->chunk = p;
@@ -342,6 +344,7 @@ adopt_spare(struct gct_thread *t)
     t->chunk = s.map;
     t->chunk_idx = s.idx;
     t->chunk_used = s.used;
+    t->chunk_base = ((struct gct_chunk_head *)s.map)->base_ts;
     gct_emit(t, GCT_REC_OWNER, 0, t->chunk_seq++, t->pid, t->tid, NULL, 0);
     return true;
 }
@@ -463,16 +466,12 @@ gct_log_release_chunk(struct gct_thread *t)
     t->map_chunks = 0;
 }
 
-int64_t
-gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
-         int64_t a, int64_t b, const void *payload, size_t len)
+/* Makes room for bytes more in the thread's chunk, taking a fresh chunk
+ * when needed.  false: the log or the disk is full; the record is
+ * dropped and counted.  Keeps errno. */
+static inline bool
+make_room(struct gct_thread *t, size_t bytes)
 {
-    size_t bytes = (sizeof(struct gct_rec) + len + 7) & ~(size_t)7;
-
-    if (GCT_UNLIKELY(bytes > GCT_LOG_CHUNK_SIZE / 4)) {
-        len = GCT_LOG_CHUNK_SIZE / 4 - sizeof(struct gct_rec);
-        bytes = GCT_LOG_CHUNK_SIZE / 4;
-    }
     /* A spare chunk adopted by a new thread may still be too full for
      * this record: the second try takes a fresh chunk, where it fits. */
     for (int tries = 0; GCT_UNLIKELY(t->chunk == NULL ||
@@ -485,14 +484,37 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
         if (!ok) {
             atomic_fetch_add_explicit(&gct_rec.hdr->dropped, 1,
                                       memory_order_relaxed);
-            return gct_now();
+            return false;
         }
     }
-    struct gct_rec *r = (struct gct_rec *)(t->chunk + t->chunk_used);
-    /* Reserve before filling: a signal handler that records on this thread
-     * now writes after this record, not over it. */
+    return true;
+}
+
+/* Reserves bytes at the end of the thread's chunk (make_room first).
+ * Reserve before filling: a signal handler that records on this thread
+ * now writes after this record, not over it. */
+static inline void *
+reserve(struct gct_thread *t, size_t bytes)
+{
+    void *r = t->chunk + t->chunk_used;
     t->chunk_used += (uint32_t)bytes;
     atomic_signal_fence(memory_order_seq_cst);
+    return r;
+}
+
+int64_t
+gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
+         int64_t a, int64_t b, const void *payload, size_t len)
+{
+    size_t bytes = (sizeof(struct gct_rec) + len + 7) & ~(size_t)7;
+
+    if (GCT_UNLIKELY(bytes > GCT_LOG_CHUNK_SIZE / 4)) {
+        len = GCT_LOG_CHUNK_SIZE / 4 - sizeof(struct gct_rec);
+        bytes = GCT_LOG_CHUNK_SIZE / 4;
+    }
+    if (!make_room(t, bytes))
+        return gct_now();
+    struct gct_rec *r = reserve(t, bytes);
     r->words = (uint16_t)(bytes / 8);
     r->stack = stack;
     int64_t ts = gct_now();
@@ -504,6 +526,44 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
         memcpy(r + 1, payload, len);
     atomic_store_explicit(&r->kind, (uint16_t)kind, memory_order_release);
     return ts;
+}
+
+#ifndef GCT_PREFETCH_AHEAD
+#define GCT_PREFETCH_AHEAD 512
+#endif
+
+void
+gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
+                 uint64_t b)
+{
+    bool arg = a != 0 || b != 0;
+    size_t bytes = arg ? 24 : 16;
+
+    if (GCT_UNLIKELY(b >> GCT_REC_COMPACT_B_BITS)) {
+        gct_emit(t, kind, 0, obj, a, (int64_t)b, NULL, 0);
+        return;
+    }
+    if (!make_room(t, bytes))
+        return;
+    /* The base of the chunk that holds the slot, read with the
+     * reservation: the clock, read after both, cannot be earlier. */
+    int64_t base = t->chunk_base;
+    struct gct_rec_compact *r = reserve(t, bytes);
+    __builtin_prefetch((char *)r + GCT_PREFETCH_AHEAD, 1, 3);
+    r->words = (uint16_t)(bytes / 8);
+    uint64_t dts = (uint64_t)(gct_now() - base);
+    if (GCT_UNLIKELY(dts > UINT32_MAX)) {
+        /* The thread started this chunk more than 4 s ago: the slot stays
+         * unpublished (readers skip it) and a full record says it. */
+        gct_emit(t, kind, 0, obj, a, (int64_t)b, NULL, 0);
+        return;
+    }
+    r->dts = (uint32_t)dts;
+    r->obj = obj;
+    if (arg)
+        *(uint64_t *)(r + 1) = (uint64_t)a << GCT_REC_COMPACT_B_BITS | b;
+    atomic_store_explicit(&r->kind, (uint16_t)(kind | GCT_REC_COMPACT),
+                          memory_order_release);
 }
 
 /* ------------------------------------------------------------ modules */

@@ -157,6 +157,7 @@ struct gct_thread {
     uint64_t chunk_idx; /* its number in the log */
     uint32_t chunk_used;
     uint32_t chunk_seq;
+    int64_t chunk_base; /* its base_ts */
 
     /* what the thread is blocked on, for the watchdog (0: running) */
     _Atomic int wait_reason;
@@ -245,6 +246,12 @@ int64_t gct_now(void);
  * the record's time stamp (gct_now()), for callers that need it too. */
 int64_t gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
               int64_t a, int64_t b, const void *payload, size_t len);
+
+/* Writes one compact record (rawlog.h): an event without a stack, whose
+ * a fits 8 bits and b 56.  For record=all's lock operations.  Keeps
+ * errno. */
+void gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj,
+                      uint8_t a, uint64_t b);
 
 /* Unmaps the thread's window (fork); donate: and lets the next new
  * threads write into the rest of it (thread exit). */

@@ -1,0 +1,76 @@
+#!/bin/sh
+# test_record_all.sh BUILD - record=all keeps every lock operation with
+# its lock, mode flags, call site and time (progs/record_all.c): counts,
+# flags (trylock, read and write locks), the site inside the calling
+# function, times in order, and a 4.5 s idle gap (longer than a compact
+# record's time delta can say) measured right.
+set -u
+B=${1:?usage: $0 BUILD_DIR}
+B=$(cd "$B" && pwd) || exit 1
+G=$B/bin/gctrace
+LIB=$B/lib/libgctrace.so
+GAP_MS=4500
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+
+err() { echo "FAIL: $*" >&2; fail=1; }
+
+command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
+cc -O1 -g -pthread -o "$tmp/record_all" "$here/progs/record_all.c" || {
+    echo "FAIL: cannot compile progs/record_all.c" >&2; exit 1; }
+
+db=$tmp/t.db
+out=$(LD_PRELOAD=$LIB GCTRACE_OUT=$db GCTRACE_OPTIONS=record=all:report=0 \
+    "$tmp/record_all" $GAP_MS) || err "record_all: exit $?"
+m=$(echo "$out" | sed -n 's/.*m=\([0-9]*\).*/\1/p')
+rw=$(echo "$out" | sed -n 's/.*rw=\([0-9]*\).*/\1/p')
+fn=$(echo "$out" | sed -n 's/.*fn=\([0-9]*\).*/\1/p')
+size=$(nm -S "$tmp/record_all" | awk '$4 == "lock_unlock" { print $2 }')
+[ -n "$m" ] && [ -n "$rw" ] && [ -n "$fn" ] && [ -n "$size" ] || {
+    echo "FAIL: record_all printed '$out' (nm size '$size')" >&2; exit 1; }
+end=$((fn + 0x$size))
+
+q() { sqlite3 "$db" "$1" 2>&1; }
+acq="select e.* from events e join event_kinds k using(kind)
+     join objects o on o.id = e.object_id where k.name = 'lock_acquire'"
+rel="select e.* from events e join event_kinds k using(kind)
+     join objects o on o.id = e.object_id where k.name = 'lock_release'"
+
+# expect WHAT GOT WANT
+expect() { [ "$2" = "$3" ] || err "$1: got '$2', want '$3'"; }
+
+expect "acquisitions of m" "$(q "select count(*) from ($acq and o.addr = $m)")" 2001
+expect "releases of m" "$(q "select count(*) from ($rel and o.addr = $m)")" 2001
+expect "acquisitions of m at lock_unlock's site, no flags" \
+    "$(q "select count(*) from ($acq and o.addr = $m) where a = 0 and
+          b >= $fn and b < $end")" 2000
+expect "trylocks of m" "$(q "select count(*) from ($acq and o.addr = $m)
+                              where a = 2")" 1
+expect "sites that are not user-space addresses" \
+    "$(q "select count(*) from ($acq) where b <= 0 or b >= 140737488355328")" 0
+expect "rw's kind" "$(q "select kind from objects where addr = $rw")" rwlock
+expect "rw's acquisition flags" \
+    "$(q "select group_concat(a) from ($acq and o.addr = $rw order by e.id)")" \
+    "65,64"
+expect "events out of time order" \
+    "$(q "select count(*) from events e1 join events e2 on e2.id = e1.id + 1
+          where e2.ts < e1.ts")" 0
+expect "releases before their acquisition" \
+    "$(q "select count(*) from ($rel) r where r.ts < (select max(a.ts)
+          from ($acq) a where a.id < r.id)")" 0
+# The gap: the largest step between lock events of m is the sleep.
+gap=$(q "with l as (select ts, row_number() over (order by id) n from (
+             select e.* from events e join objects o on o.id = e.object_id
+             where o.addr = $m))
+         select max(b.ts - a.ts) from l a join l b on b.n = a.n + 1")
+[ "$gap" -ge $((GAP_MS * 1000000)) ] 2>/dev/null &&
+    [ "$gap" -lt $(((GAP_MS + 2000) * 1000000)) ] ||
+    err "the sleep between lock events: ${gap} ns, want ${GAP_MS} ms to 2 s more"
+
+if [ $fail -ne 0 ]; then
+    echo "test_record_all: FAILED" >&2
+    exit 1
+fi
+echo "test_record_all: ok"
