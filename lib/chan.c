@@ -88,6 +88,26 @@ attempt(goc_chan *ch, const struct side *s, goc__after *after)
                    : goc__chan_recv_poll(ch, s->elem, after);
 }
 
+/* A channel wait that is about to sleep, for goc__wait_park's report. */
+struct chan_wait {
+    goc_chan *ch;
+    const struct side *s;
+    goc_time deadline;
+    bool *reported; /* the tracer was told: a wait end is due */
+};
+
+static void
+report_chan_wait(void *arg)
+{
+    struct chan_wait *cw = arg;
+
+    if (!*cw->reported) {
+        GOC_WAIT_UNTIL(cw->s->send ? GCT_WAIT_CHAN_SEND : GCT_WAIT_CHAN_RECV,
+                       cw->ch, cw->deadline);
+        *cw->reported = true;
+    }
+}
+
 /* Queues w on s's queue, unlocks and parks until a peer claims w or the
  * deadline passes; on a timeout, w is off the queue again.  Returns what
  * goc__wait_park returns. */
@@ -95,15 +115,12 @@ static int
 park_on(goc_chan *ch, const struct side *s, goc__waiter *w,
         goc_time deadline, bool *reported)
 {
+    struct chan_wait cw = {ch, s, deadline, reported};
+
     goc__wait_init(w->wait);
     goc__waitq_push(s->q, w);
     goc__lock_release(&ch->lock);
-    if (!*reported) {
-        GOC_WAIT_UNTIL(s->send ? GCT_WAIT_CHAN_SEND : GCT_WAIT_CHAN_RECV, ch,
-                       deadline);
-        *reported = true;
-    }
-    int r = goc__wait_park(w->wait, deadline);
+    int r = goc__wait_park(w->wait, deadline, report_chan_wait, &cw);
     if (r == GOC_ETIMEDOUT) {
         /* Leave the queue, unless a peer already dropped us as stale. */
         goc__lock_acquire(&ch->lock);
@@ -134,7 +151,8 @@ block_unbuffered(goc_chan *ch, const struct side *s, goc_time deadline)
             ch->elem_size != 0)
             memset(s->elem, 0, ch->elem_size);
     }
-    GOC_WAIT_END(ch, r);
+    if (reported)
+        GOC_WAIT_END(ch, r);
     return r;
 }
 

@@ -166,6 +166,30 @@ poll(goc_case *cases, const uint32_t *order, size_t usable, int first,
     return -1;
 }
 
+/* A select that is about to sleep, for goc__wait_park's report: its
+ * cases, then the wait, once per select. */
+struct select_wait {
+    goc_case *cases;
+    size_t n;
+    goc_time deadline;
+    bool *waited; /* the tracer was told: a wait end is due */
+};
+
+static void
+report_select_wait(void *arg)
+{
+    struct select_wait *sw = arg;
+
+    if (*sw->waited)
+        return;
+    for (size_t i = 0; i < sw->n; i++)
+        if (sw->cases[i].ch != NULL)
+            GOC_HOOK(GCT_EV_SELECT_CASE, sw->cases[i].ch, sw->cases[i].op, i,
+                     NULL);
+    GOC_WAIT_UNTIL(GCT_WAIT_SELECT, sw->cases, sw->deadline);
+    *sw->waited = true;
+}
+
 int
 goc_select(goc_case *cases, size_t n, goc_time deadline)
 {
@@ -292,15 +316,8 @@ goc_select(goc_case *cases, size_t n, goc_time deadline)
         }
         unlock_chans(locks, nlocks, all);
 
-        if (!waited) {
-            for (size_t i = 0; i < n; i++)
-                if (cases[i].ch != NULL)
-                    GOC_HOOK(GCT_EV_SELECT_CASE, cases[i].ch, cases[i].op, i,
-                             NULL);
-            GOC_WAIT_UNTIL(GCT_WAIT_SELECT, cases, deadline);
-            waited = true;
-        }
-        r = goc__wait_park(&wt, deadline);
+        struct select_wait sw = {cases, n, deadline, &waited};
+        r = goc__wait_park(&wt, deadline, report_select_wait, &sw);
 
         /* Pass 3: unlink the waiters still queued and end their
          * registrations.  The winner was unlinked (and its registration
@@ -326,7 +343,8 @@ goc_select(goc_case *cases, size_t n, goc_time deadline)
 
         if (r == GOC_ETIMEDOUT) {
             result = GOC_ETIMEDOUT;
-            GOC_WAIT_END(cases, result);
+            if (waited)
+                GOC_WAIT_END(cases, result);
             break;
         }
         goc__assert(winner != NULL);
@@ -340,7 +358,8 @@ goc_select(goc_case *cases, size_t n, goc_time deadline)
             c->ch->elem_size != 0)
             memset(c->recv, 0, c->ch->elem_size);
         result = winner->index;
-        GOC_WAIT_END(cases, result);
+        if (waited)
+            GOC_WAIT_END(cases, result);
         report(c, winner->success ? 0 : GOC_ECLOSED);
         break;
     }

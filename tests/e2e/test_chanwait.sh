@@ -1,0 +1,56 @@
+#!/bin/sh
+# test_chanwait.sh BUILD - libgoc's channel and select waits that sleep
+# are in the trace, each with its reason, object, end and result
+# (progs/chanwait.c forces every wait to sleep before completing it), and
+# a select's cases are recorded with its wait.
+set -u
+B=${1:?usage: $0 BUILD_DIR}
+B=$(cd "$B" && pwd) || exit 1
+LIB=$B/lib/libgctrace.so
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+
+err() { echo "FAIL: $*" >&2; fail=1; }
+
+command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
+# GCT_TEST_CFLAGS: the sanitizer flags the build's libgoc was made with
+# shellcheck disable=SC2086
+cc -O1 -g -std=c11 -pthread ${GCT_TEST_CFLAGS:-} -I"$here/../../include" \
+    -o "$tmp/chanwait" "$here/progs/chanwait.c" "$B/lib/libgoc_trace.a" \
+    -ldl || { echo "FAIL: cannot compile progs/chanwait.c" >&2; exit 1; }
+
+db=$tmp/t.db
+LD_PRELOAD=$LIB GCTRACE_OUT=$db GCTRACE_OPTIONS=report=0:exitcode=0 \
+    timeout 60 "$tmp/chanwait" || err "chanwait: exit $?"
+
+q() { sqlite3 "$db" "$1" 2>&1; }
+expect() { [ "$2" = "$3" ] || err "$1: got '$2', want '$3'"; }
+
+waits="select w.*, r.name as why, o.kind as okind from waits w
+       join wait_reasons r using(reason) left join objects o
+       on o.id = w.object_id where r.name in
+       ('chan send', 'chan receive', 'select')"
+expect "channel and select waits, in order" \
+    "$(q "select group_concat(why, ', ') from ($waits order by begin_ns)")" \
+    "chan receive, chan send, chan receive, select, select"
+expect "waits on channels" \
+    "$(q "select count(*) from ($waits) where why != 'select' and okind = 'chan'")" 3
+expect "waits that ended" \
+    "$(q "select count(*) from ($waits) where end_ns >= begin_ns")" 5
+expect "results of the first four (0, or the select's case index)" \
+    "$(q "select group_concat(result, ',') from (select result from ($waits)
+          order by begin_ns limit 4)")" "0,0,0,1"
+expect "the select's cases" \
+    "$(q "select count(*) from select_cases where wait_id = (select id
+          from ($waits) where why = 'select' order by begin_ns limit 1)")" 2
+expect "the timed select: timed, timed out" \
+    "$(q "select timed, result from ($waits)
+          where why = 'select' order by begin_ns limit 1 offset 1")" "1|-4"
+
+if [ $fail -ne 0 ]; then
+    echo "test_chanwait: FAILED" >&2
+    exit 1
+fi
+echo "test_chanwait: ok"
