@@ -12,15 +12,7 @@
 #    UBSan trap of the program are reported (so a clean run means a clean
 #    shim).
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-LIB=$B/lib/libgctrace.so
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-err() { echo "FAIL: $*" >&2; fail=1; }
+. "$(dirname "$0")/../e2e/lib.sh"
 q() { sqlite3 "$1" "$2" 2>&1; }
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }

@@ -4,13 +4,7 @@
 # stderr and nothing on stdout (never a crash), and reading a good trace
 # must leave it byte-identical.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-G=$B/bin/gctrace
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-
-err() { echo "FAIL: $*" >&2; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
 
@@ -83,8 +77,4 @@ after=$(sha256sum <"$tmp/real.db")
 [ "$before" = "$after" ] || err "check/report modified the trace"
 ls "$tmp"/real.db-* >/dev/null 2>&1 && err "check/report left $(ls "$tmp"/real.db-*)"
 
-if [ $fail -ne 0 ]; then
-    echo "test_badinput: FAILED" >&2
-    exit 1
-fi
-echo "test_badinput: ok"
+e2e_end test_badinput

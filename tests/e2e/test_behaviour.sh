@@ -4,16 +4,7 @@
 # with and without LD_PRELOAD, and real multithreaded tools (sort, xz,
 # zstd) produce byte-identical output under `gctrace run`.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-LIB=$B/lib/libgctrace.so
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-
-err() { echo "FAIL: $*" >&2; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 cc -O1 -g -pthread -o "$tmp/errors" "$here/progs/errors.c" || {
     echo "FAIL: cannot compile progs/errors.c" >&2; exit 1; }
@@ -73,8 +64,4 @@ for tool in xz zstd; do
     same_output $tool "$bin" -T2 -c "$tmp/input.txt"
 done
 
-if [ $fail -ne 0 ]; then
-    echo "test_behaviour: FAILED" >&2
-    exit 1
-fi
-echo "test_behaviour: ok"
+e2e_end test_behaviour

@@ -4,15 +4,7 @@
 # (progs/chanwait.c forces every wait to sleep before completing it), and
 # a select's cases are recorded with its wait.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-LIB=$B/lib/libgctrace.so
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-
-err() { echo "FAIL: $*" >&2; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
 # GCT_TEST_CFLAGS: the sanitizer flags the build's libgoc was made with
@@ -49,8 +41,4 @@ expect "the timed select: timed, timed out" \
     "$(q "select timed, result from ($waits)
           where why = 'select' order by begin_ns limit 1 offset 1")" "1|-4"
 
-if [ $fail -ne 0 ]; then
-    echo "test_chanwait: FAILED" >&2
-    exit 1
-fi
-echo "test_chanwait: ok"
+e2e_end test_chanwait

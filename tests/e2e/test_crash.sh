@@ -4,17 +4,9 @@
 # log from which `gctrace report` recovers exactly N acquire and N release
 # events, both with the recorder preloaded directly and via `gctrace run`.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-LIB=$B/lib/libgctrace.so
+. "$(dirname "$0")/lib.sh"
 N=1000
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
 
-err() { echo "FAIL: $*" >&2; fail=1; }
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
 cc -O1 -g -pthread -o "$tmp/crash" "$here/progs/crash.c" || {
@@ -60,8 +52,4 @@ rc=$?
 [ $rc -eq 137 ] || err "gctrace run of crash kill: exit $rc, want 137 ($(cat "$tmp/run.err"))"
 check_counts "kill (gctrace run)" "$db"
 
-if [ $fail -ne 0 ]; then
-    echo "test_crash: FAILED" >&2
-    exit 1
-fi
-echo "test_crash: ok"
+e2e_end test_crash

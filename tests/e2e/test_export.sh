@@ -5,13 +5,7 @@
 # per track, the leaked generator's open wait lasting to the end of the run,
 # flow arrows that pair up, strings escaped; bad input exits 2 with one line.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-G=$B/bin/gctrace
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-
-err() { echo "FAIL: $*" >&2; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || { echo "FAIL: python3 not installed" >&2; exit 1; }
 
@@ -200,8 +194,4 @@ expect_usage_error "not a trace" "$G" export "$tmp/text"
 "$G" export --help >"$tmp/out" 2>&1 || err "export --help: exit $?"
 grep -q "format chrome" "$tmp/out" || err "export --help says nothing of the format"
 
-if [ $fail -ne 0 ]; then
-    echo "test_export: FAILED" >&2
-    exit 1
-fi
-echo "test_export: ok"
+e2e_end test_export

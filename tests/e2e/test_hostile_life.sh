@@ -7,16 +7,8 @@
 # library whose thread waits on a lock.  Last, `gctrace run` must refuse
 # static and setuid programs with one line and exit 2.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-LIB=$B/lib/libgctrace.so
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
 P=$here/progs
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-err() { echo "FAIL: $*" >&2; fail=1; }
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
 build() {
@@ -114,8 +106,4 @@ cp /bin/echo "$tmp/suid" && chmod u+s "$tmp/suid"
 refused "$tmp/suid" hello
 grep -q setuid "$tmp/r.err" || err "setuid: the reason does not say setuid: $(cat "$tmp/r.err")"
 
-if [ $fail -ne 0 ]; then
-    echo "test_hostile_life: FAILED" >&2
-    exit 1
-fi
-echo "test_hostile_life: ok"
+e2e_end test_hostile_life

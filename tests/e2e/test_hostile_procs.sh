@@ -8,21 +8,14 @@
 # (a 1 MiB tmpfs, when we may mount one): the program is unharmed and the
 # finished trace says how many records were dropped.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-LIB=$B/lib/libgctrace.so
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
 P=$here/progs
-tmp=$(mktemp -d) || exit 1
 mnt=
 cleanup() {
     [ -n "$mnt" ] && umount "$mnt" 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-fail=0
-err() { echo "FAIL: $*" >&2; fail=1; }
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
 build() {
@@ -112,8 +105,4 @@ else
     echo "test_hostile_procs: full disk skipped (cannot mount a tmpfs)"
 fi
 
-if [ $fail -ne 0 ]; then
-    echo "test_hostile_procs: FAILED" >&2
-    exit 1
-fi
-echo "test_hostile_procs: ok"
+e2e_end test_hostile_procs

@@ -7,16 +7,8 @@
 # holds every lock_release the program reported (it writes each
 # iteration's number to a file after the unlock, with write(2)).
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-LIB=$B/lib/libgctrace.so
+. "$(dirname "$0")/lib.sh"
 RUNS=${HOSTILE_KILL_RUNS:-100}
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-err() { echo "FAIL: $*" >&2; fail=1; }
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
 cc -O1 -g -pthread -o "$tmp/sig" "$here/progs/hostile_signal.c" || {
@@ -116,8 +108,4 @@ while [ $r -lt $RUNS ]; do
 done
 echo "test_hostile_signals: $kills kills ($early before the log existed), $events releases recorded, $reported reported by the program"
 
-if [ $fail -ne 0 ]; then
-    echo "test_hostile_signals: FAILED" >&2
-    exit 1
-fi
-echo "test_hostile_signals: ok"
+e2e_end test_hostile_signals

@@ -6,14 +6,7 @@
 # and main).  Defaults are sized for `make test`; HOSTILE_FULL=1 uses the
 # sizes of issue 7 (10,000 alive, 100,000 created), which take minutes.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-err() { echo "FAIL: $*" >&2; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 if [ "${HOSTILE_FULL:-0}" = 1 ]; then
     ALIVE=10000 TOTAL=100000
@@ -55,8 +48,4 @@ n=$(q "$tmp/churn.db" "select count(*) from threads")
 d=$(q "$tmp/churn.db" "select value from meta where key='dropped'")
 [ "$d" = 0 ] || err "churn $TOTAL: meta dropped = $d, want 0"
 
-if [ $fail -ne 0 ]; then
-    echo "test_hostile_threads: FAILED" >&2
-    exit 1
-fi
-echo "test_hostile_threads: ok"
+e2e_end test_hostile_threads

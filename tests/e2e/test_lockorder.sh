@@ -3,24 +3,19 @@
 # stays silent as its header says.
 # Usage: tests/e2e/test_lockorder.sh BUILD_DIR
 set -u
-build=${1:?usage: test_lockorder.sh BUILD_DIR}
-gctrace="$build/bin/gctrace"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 cc -O1 -g -pthread -o "$tmp/lockorder" tests/e2e/progs/lockorder.c || exit 1
 
 # expect MODE FINDINGS: FINDINGS is the sorted kind/subkind list
 expect() {
     mode=$1 want=$2
-    GCTRACE_OPTIONS=exitcode=0 "$gctrace" run -q -o "$tmp/$mode.db" -- \
-        "$tmp/lockorder" "$mode" > /dev/null || bad "$mode: run failed"
-    "$gctrace" check --format json "$tmp/$mode.db" > "$tmp/$mode.json"
+    GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \
+        "$tmp/lockorder" "$mode" > /dev/null || err "$mode: run failed"
+    "$G" check --format json "$tmp/$mode.db" > "$tmp/$mode.json"
     got=$(python3 -c 'import json,sys
 print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(open(sys.argv[1]))["findings"])))' "$tmp/$mode.json")
-    [ "$got" = "$want" ] || bad "$mode: found '$got', want '$want'"
+    [ "$got" = "$want" ] || err "$mode: found '$got', want '$want'"
 }
 
 expect inversion "lock_order_cycle"
@@ -33,5 +28,4 @@ expect gate ""
 expect reinit ""
 expect recursive ""
 expect classes_ok ""
-[ $fail -eq 0 ] && echo "test_lockorder: ok"
-exit $fail
+e2e_end test_lockorder

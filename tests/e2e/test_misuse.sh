@@ -5,34 +5,29 @@
 # user's line.
 # Usage: tests/e2e/test_misuse.sh BUILD_DIR
 set -u
-build=${1:?usage: test_misuse.sh BUILD_DIR}
-gctrace="$build/bin/gctrace"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 # GCT_TEST_CFLAGS: the sanitizer flags the build's libgoc was made with
 # shellcheck disable=SC2086
 cc -O1 -g -std=c11 -pthread ${GCT_TEST_CFLAGS:-} -Iinclude \
     -o "$tmp/misuse" tests/e2e/progs/misuse.c \
-    "$build/lib/libgoc_trace.a" -ldl || exit 1
+    "$B/lib/libgoc_trace.a" -ldl || exit 1
 
 found() {
-    "$gctrace" check --format json "$@" | python3 -c 'import json,sys
+    "$G" check --format json "$@" | python3 -c 'import json,sys
 print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(sys.stdin)["findings"])))'
 }
 
 pair() {
     bug=$1 twin=$2 want=$3
     for mode in "$bug" "$twin"; do
-        GCTRACE_OPTIONS=exitcode=0 "$gctrace" run -q -o "$tmp/$mode.db" -- \
-            "$tmp/misuse" "$mode" > /dev/null || bad "$mode: run failed"
+        GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \
+            "$tmp/misuse" "$mode" > /dev/null || err "$mode: run failed"
     done
     got=$(found "$tmp/$bug.db")
-    [ "$got" = "misuse/$want" ] || bad "$bug: found '$got', want misuse/$want"
+    [ "$got" = "misuse/$want" ] || err "$bug: found '$got', want misuse/$want"
     got=$(found "$tmp/$twin.db")
-    [ -z "$got" ] || bad "$twin: found '$got', want nothing"
+    [ -z "$got" ] || err "$twin: found '$got', want nothing"
 }
 
 pair unlock_unlocked ok_unlock unlock_of_unlocked
@@ -51,20 +46,20 @@ pair group_limit ok_group_limit errgroup_set_limit_while_running
 # Suppressions: by function name, from check and from GCTRACE_OPTIONS.
 printf '# the test silences its own misuse\nmisuse:main\n' > "$tmp/supp"
 got=$(found --suppressions "$tmp/supp" "$tmp/double_close.db")
-[ -z "$got" ] || bad "suppressed check still found '$got'"
-GCTRACE_OPTIONS="suppressions=$tmp/supp" LD_PRELOAD="$build/lib/libgctrace.so" \
+[ -z "$got" ] || err "suppressed check still found '$got'"
+GCTRACE_OPTIONS="suppressions=$tmp/supp" LD_PRELOAD="$B/lib/libgctrace.so" \
     GCTRACE_OUT="$tmp/s.db" "$tmp/misuse" double_close > /dev/null 2>&1
-[ $? -eq 0 ] || bad "a suppressed finding still changed the exit status"
+[ $? -eq 0 ] || err "a suppressed finding still changed the exit status"
 printf 'misuse\n' > "$tmp/badsupp"
-"$gctrace" check --suppressions "$tmp/badsupp" "$tmp/double_close.db" \
+"$G" check --suppressions "$tmp/badsupp" "$tmp/double_close.db" \
     > /dev/null 2> "$tmp/err"
 [ $? -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] ||
-    bad "a malformed suppressions file: want exit 2 and one line"
+    err "a malformed suppressions file: want exit 2 and one line"
 
 # SARIF: version 2.1.0, one result, located at the user's source line.
-"$gctrace" check --format sarif "$tmp/double_close.db" > "$tmp/s.sarif"
-[ $? -eq 1 ] || bad "sarif: want exit 1"
-python3 - "$tmp/s.sarif" <<'PY' || bad "sarif: not as expected"
+"$G" check --format sarif "$tmp/double_close.db" > "$tmp/s.sarif"
+[ $? -eq 1 ] || err "sarif: want exit 1"
+python3 - "$tmp/s.sarif" <<'PY' || err "sarif: not as expected"
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["version"] == "2.1.0"
@@ -77,5 +72,4 @@ loc = r["locations"][0]["physicalLocation"]
 assert loc["artifactLocation"]["uri"].endswith("tests/e2e/progs/misuse.c"), loc
 assert loc["region"]["startLine"] > 0
 PY
-[ $fail -eq 0 ] && echo "test_misuse: ok"
-exit $fail
+e2e_end test_misuse

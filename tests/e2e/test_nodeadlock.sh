@@ -9,14 +9,7 @@
 # the same output and status every time, and never the 20 s SIGKILL.  The
 # traces open, hold both processes and all six threads, and are clean.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-SHIM=$B/lib/libgctrace.so
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
+. "$(dirname "$0")/lib.sh"
 err() { echo "FAIL: test_nodeadlock: $*" >&2; fail=1; }
 ROUNDS=${NODEADLOCK_ROUNDS:-8}
 
@@ -61,7 +54,7 @@ while [ $i -lt "$ROUNDS" ]; do
         n=preload-$rec-$i
         # timeout outside the preload, so that only nd is traced
         timeout -s KILL 20 env GCTRACE_OPTIONS=record=$rec:exitcode=0 \
-            GCTRACE_OUT="$tmp/$n.db" LD_PRELOAD="$SHIM" "$tmp/nd" \
+            GCTRACE_OUT="$tmp/$n.db" LD_PRELOAD="$LIB" "$tmp/nd" \
             >"$tmp/$n.out" 2>"$tmp/$n.err"
         compare "$n" $?
         trace_ok "$n"
@@ -76,8 +69,4 @@ while [ $i -lt "$ROUNDS" ]; do
     i=$((i + 1))
 done
 
-if [ $fail -ne 0 ]; then
-    echo "test_nodeadlock: FAILED" >&2
-    exit 1
-fi
-echo "test_nodeadlock: ok"
+e2e_end test_nodeadlock

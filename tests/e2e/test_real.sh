@@ -8,18 +8,12 @@
 # finding is there is in docs/real-programs.md.  make -j2 is in
 # test_real_make.sh.  A tool that is not installed is skipped.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
+. "$(dirname "$0")/lib.sh"
 # exitcode=0: `run` returns the program's own status even with findings,
 # so that it can be compared with the native one.
 GCTRACE_OPTIONS=exitcode=0
 export GCTRACE_OPTIONS
 
-err() { echo "FAIL: $*" >&2; fail=1; }
 have() { command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $1 not installed"; return 1; }; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 q() { sqlite3 "$tmp/$1.db" "$2" 2>&1; }

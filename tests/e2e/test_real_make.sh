@@ -5,16 +5,10 @@
 # with byte-identical objects and program, every process must be in the
 # trace, and there must be no findings.  See docs/real-programs.md.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
+. "$(dirname "$0")/lib.sh"
 GCTRACE_OPTIONS=exitcode=0
 export GCTRACE_OPTIONS
 
-err() { echo "FAIL: $*" >&2; fail=1; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
 for t in make cc sqlite3; do

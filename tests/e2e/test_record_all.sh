@@ -5,17 +5,9 @@
 # function, times in order, and a 4.5 s idle gap (longer than a compact
 # record's time delta can say) measured right.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-LIB=$B/lib/libgctrace.so
+. "$(dirname "$0")/lib.sh"
 GAP_MS=4500
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
 
-err() { echo "FAIL: $*" >&2; fail=1; }
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
 cc -O1 -g -pthread -o "$tmp/record_all" "$here/progs/record_all.c" || {
@@ -69,8 +61,4 @@ gap=$(q "with l as (select ts, row_number() over (order by id) n from (
     [ "$gap" -lt $(((GAP_MS + 2000) * 1000000)) ] ||
     err "the sleep between lock events: ${gap} ns, want ${GAP_MS} ms to 2 s more"
 
-if [ $fail -ne 0 ]; then
-    echo "test_record_all: FAILED" >&2
-    exit 1
-fi
-echo "test_record_all: ok"
+e2e_end test_record_all

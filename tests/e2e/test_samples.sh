@@ -4,13 +4,7 @@
 # reports the expected finding kind for bug_ samples and nothing for the
 # fix_ and pattern_ ones.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-G=$B/bin/gctrace
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-
-err() { echo "FAIL: $*" >&2; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 # check_json FILE MODE [KIND] - MODE "has" asserts a finding of KIND,
 # "none" asserts no findings, "lockstack" asserts a lock_order_cycle

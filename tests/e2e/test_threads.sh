@@ -3,14 +3,11 @@
 # even when a detach reaches the recorder before the thread starts.
 # Usage: tests/e2e/test_threads.sh BUILD_DIR
 set -u
-build=${1:?usage: test_threads.sh BUILD_DIR}
-gctrace="$build/bin/gctrace"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 cc -O1 -g -pthread -o "$tmp/detach" tests/e2e/progs/detach.c || exit 1
-GCTRACE_OPTIONS=exitcode=0 "$gctrace" run -q -o "$tmp/t.db" -- "$tmp/detach" \
+GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/t.db" -- "$tmp/detach" \
     > /dev/null || { echo "FAIL: run"; exit 1; }
-"$gctrace" check --format json "$tmp/t.db" > "$tmp/t.json"
+"$G" check --format json "$tmp/t.db" > "$tmp/t.json"
 got=$(python3 -c 'import json,sys
 f=json.load(open(sys.argv[1]))["findings"]
 print(" ".join(x["kind"] for x in f), sum("forgotten" in str(x["stacks"]) or "main" in str(x["stacks"]) for x in f))' "$tmp/t.json")

@@ -6,26 +6,20 @@
 # record libunwind's lock and waited for that lock forever.
 # Usage: tests/e2e/test_unwinder.sh BUILD_DIR
 set -u
-build=${1:?usage: test_unwinder.sh BUILD_DIR}
-gctrace="$build/bin/gctrace"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 cc -O1 -g -pthread -o "$tmp/unwinds" tests/e2e/progs/unwinds.c -lunwind ||
     exit 1
 "$tmp/unwinds" > "$tmp/native.out"
 nrc=$?
-timeout -s KILL 60 "$gctrace" run -q -o "$tmp/t.db" -- "$tmp/unwinds" \
+timeout -s KILL 60 "$G" run -q -o "$tmp/t.db" -- "$tmp/unwinds" \
     > "$tmp/traced.out" 2> "$tmp/traced.err"
 trc=$?
-[ "$trc" = "$nrc" ] || bad "exit $trc traced (137: hung and killed), $nrc native: $(head -c 300 "$tmp/traced.err")"
-cmp -s "$tmp/native.out" "$tmp/traced.out" || bad "output differs: $(cat "$tmp/traced.out")"
-grep -q "frames>=2: 1 1" "$tmp/traced.out" || bad "the walks saw too few frames"
+[ "$trc" = "$nrc" ] || err "exit $trc traced (137: hung and killed), $nrc native: $(head -c 300 "$tmp/traced.err")"
+cmp -s "$tmp/native.out" "$tmp/traced.out" || err "output differs: $(cat "$tmp/traced.out")"
+grep -q "frames>=2: 1 1" "$tmp/traced.out" || err "the walks saw too few frames"
 n=$(sqlite3 "$tmp/t.db" "select count(*) from threads" 2>&1)
-[ "$n" = 2 ] || bad "threads in the trace: '$n', want 2"
-"$gctrace" check "$tmp/t.db" > "$tmp/check.out" 2>&1 ||
-    bad "check found something: $(head -c 300 "$tmp/check.out")"
-[ $fail -eq 0 ] && echo "test_unwinder: ok"
-exit $fail
+[ "$n" = 2 ] || err "threads in the trace: '$n', want 2"
+"$G" check "$tmp/t.db" > "$tmp/check.out" 2>&1 ||
+    err "check found something: $(head -c 300 "$tmp/check.out")"
+e2e_end test_unwinder

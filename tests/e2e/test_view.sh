@@ -7,17 +7,14 @@
 # and exit 2 without curses; TERM=vt100 (no colour) still renders.
 # Screens are polled (up to 5 s each), never waited for blindly.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-G=$(cd "$(dirname "$B/bin/gctrace")" && pwd)/gctrace
+. "$(dirname "$0")/lib.sh"
 if ! command -v tmux >/dev/null 2>&1; then
     echo "test_view: skipped (no tmux)"
     exit 0
 fi
-tmp=$(mktemp -d) || exit 1
 sock=gct-view-$$
 T() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
-fail=0
 err() { echo "FAIL: test_view: $*" >&2; fail=1; }
 
 "$G" run -q -o "$tmp/lo.db" -- "$B/samples/bug_lock_order" >/dev/null 2>&1

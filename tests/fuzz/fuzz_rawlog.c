@@ -37,7 +37,6 @@
 #define SLICE 4096
 
 static char dir[64], trace[128], raw[160];
-static FILE *devnull;
 
 static void
 cleanup(void)
@@ -48,25 +47,6 @@ cleanup(void)
     unlink(raw);
     unlink(trace);
     rmdir(dir);
-}
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    devnull = fopen("/dev/null", "w");
-    check(devnull != NULL);
-    return 0;
-}
-
-/* A fresh directory per input, removed after it. */
-static void
-make_dir(void)
-{
-    fuzz_make_dir(dir, sizeof dir, "raw");
-    snprintf(trace, sizeof trace, "%s/t.db", dir);
-    snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
 }
 
 /* ------------------------------------------------------------ JSON */
@@ -263,9 +243,9 @@ read_back(void)
                 err);
         abort();
     }
-    gct_findings_json(devnull, &fs);
-    gct_findings_text(devnull, &fs);
-    gct_findings_sarif(devnull, &fs);
+    gct_findings_json(fuzz_devnull(), &fs);
+    gct_findings_text(fuzz_devnull(), &fs);
+    gct_findings_sarif(fuzz_devnull(), &fs);
     check_json(&fs);
     gct_findings_free(&fs);
     sqlite3_close(db);
@@ -277,7 +257,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[512] = "";
     struct gct_finish_opts o = {.exit_status = -1};
 
-    make_dir();
+    fuzz_make_trace_dir(dir, sizeof dir, trace, sizeof trace, "raw");
+    snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
     if (write_raw(data, size)) {
         if (gct_finish(trace, &o, err, sizeof err) == 0) {
             /* finished: the raw log is consumed */

@@ -24,31 +24,12 @@
 #include <unistd.h>
 
 static char dir[64], trace[128];
-static FILE *devnull;
 
 static void
 cleanup(void)
 {
     unlink(trace);
     rmdir(dir);
-}
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    devnull = fopen("/dev/null", "w");
-    check(devnull != NULL);
-    return 0;
-}
-
-/* A fresh directory per input, removed after it. */
-static void
-make_dir(void)
-{
-    fuzz_make_dir(dir, sizeof dir, "db");
-    snprintf(trace, sizeof trace, "%s/t.db", dir);
 }
 
 /* Whether the file still holds exactly data, and nothing else is in dir. */
@@ -80,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[512] = "";
 
-    make_dir();
+    fuzz_make_trace_dir(dir, sizeof dir, trace, sizeof trace, "db");
     FILE *fp = fopen(trace, "w");
     check(fp != NULL);
     bool ok = fwrite(data, 1, size, fp) == size;
@@ -93,9 +74,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct gct_findings fs;
         err[0] = '\0';
         if (gct_analyze(db, &fs, err, sizeof err) == 0) {
-            gct_findings_json(devnull, &fs);
-            gct_findings_text(devnull, &fs);
-            gct_findings_sarif(devnull, &fs);
+            gct_findings_json(fuzz_devnull(), &fs);
+            gct_findings_text(fuzz_devnull(), &fs);
+            gct_findings_sarif(fuzz_devnull(), &fs);
             gct_findings_free(&fs);
         } else {
             check(err[0] != '\0');

@@ -33,4 +33,27 @@ fuzz_make_dir(char *dir, size_t cap, const char *name)
     check(mkdtemp(dir) != NULL);
 }
 
+/* /dev/null, opened at first use: for the writers whose output only has
+ * to be produced without a crash. */
+static inline FILE *
+fuzz_devnull(void)
+{
+    static FILE *f;
+    if (f == NULL) {
+        f = fopen("/dev/null", "w");
+        check(f != NULL);
+    }
+    return f;
+}
+
+/* A fresh directory for one input (fuzz_make_dir) and the path of a
+ * trace in it, DIR/t.db. */
+static inline void
+fuzz_make_trace_dir(char *dir, size_t dir_cap, char *trace, size_t trace_cap,
+                    const char *name)
+{
+    fuzz_make_dir(dir, dir_cap, name);
+    snprintf(trace, trace_cap, "%s/t.db", dir);
+}
+
 #endif

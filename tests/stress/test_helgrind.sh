@@ -34,15 +34,10 @@
 # apply.  80-100 s on an idle 2-core machine (test_chan 1 minute,
 # test_select 20 s), plus the build.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
+. "$(dirname "$0")/../e2e/lib.sh"
 mkdir -p "$B/helgrind" || exit 1
-B=$(cd "$B" && pwd) || exit 1
 HG=$B/helgrind
-here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
 err() { echo "FAIL: test_helgrind: $*" >&2; fail=1; }
 
 if ! command -v valgrind >/dev/null 2>&1; then

@@ -8,14 +8,8 @@
 #    lock_acquire + lock_release events plus meta.dropped are exactly
 #    10,000,000 (with dropped = 0 expected at this size, about 1 min).
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/../e2e/lib.sh"
 top=$(cd "$here/../.." && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
 err() { echo "FAIL: test_issue_sizes: $*" >&2; fail=1; }
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
 

@@ -13,16 +13,10 @@
 # memcheck.supp holds the one suppression needed (libunwind's probe) and
 # says why.  About 1 minute.
 set -u
-B=${1:?usage: $0 BUILD_DIR}
-B=$(cd "$B" && pwd) || exit 1
-G=$B/bin/gctrace
-SHIM=$B/lib/libgctrace.so
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d) || exit 1
+. "$(dirname "$0")/../e2e/lib.sh"
 sock=gct-memcheck-$$
 T() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'command -v tmux >/dev/null && T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
-fail=0
 err() { echo "FAIL: test_memcheck: $*" >&2; fail=1; }
 
 if ! command -v valgrind >/dev/null 2>&1; then
@@ -51,7 +45,7 @@ $(grep -v -e '^==[0-9]*== *$' "$tmp/$name.vg" | sed -n '/ERROR SUMMARY/q;/^==[0-
 }
 
 # A fresh raw log: bug_lock_order with the shim, not finished at exit.
-GCTRACE_OPTIONS=finish=0:exitcode=0 GCTRACE_OUT=$tmp/lo.db LD_PRELOAD=$SHIM \
+GCTRACE_OPTIONS=finish=0:exitcode=0 GCTRACE_OUT=$tmp/lo.db LD_PRELOAD=$LIB \
     "$B/samples/bug_lock_order" >/dev/null 2>&1
 [ -s "$tmp/lo.db.raw" ] || { err "no raw log $tmp/lo.db.raw recorded"; exit 1; }
 
@@ -105,7 +99,7 @@ else
 fi
 
 # The shim under memcheck, inside the traced program.
-VGENV="env GCTRACE_OPTIONS=exitcode=0 GCTRACE_OUT=$tmp/shim.db LD_PRELOAD=$SHIM"
+VGENV="env GCTRACE_OPTIONS=exitcode=0 GCTRACE_OUT=$tmp/shim.db LD_PRELOAD=$LIB"
 vg shim 0 "$B/samples/bug_lock_order"
 VGENV=
 grep -q "total 200" "$tmp/shim.out" || err "shim: program output: $(cat "$tmp/shim.out")"
@@ -114,8 +108,4 @@ p=$(sqlite3 "$tmp/shim.db" "select count(*) || ' ' || max(exe) from processes" 2
 f=$(sqlite3 "$tmp/shim.db" "select group_concat(kind) from findings" 2>&1)
 [ "$f" = lock_order_cycle ] || err "shim: findings '$f', want lock_order_cycle"
 
-if [ $fail -ne 0 ]; then
-    echo "test_memcheck: FAILED" >&2
-    exit 1
-fi
-echo "test_memcheck: ok"
+e2e_end test_memcheck
