@@ -528,10 +528,6 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
     return ts;
 }
 
-#ifndef GCT_PREFETCH_AHEAD
-#define GCT_PREFETCH_AHEAD 512
-#endif
-
 void
 gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
                  uint64_t b)
@@ -549,7 +545,6 @@ gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
      * reservation: the clock, read after both, cannot be earlier. */
     int64_t base = t->chunk_base;
     struct gct_rec_compact *r = reserve(t, bytes);
-    __builtin_prefetch((char *)r + GCT_PREFETCH_AHEAD, 1, 3);
     r->words = (uint16_t)(bytes / 8);
     uint64_t dts = (uint64_t)(gct_now() - base);
     if (GCT_UNLIKELY(dts > UINT32_MAX)) {
