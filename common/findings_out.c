@@ -308,7 +308,9 @@ gct_findings_store(sqlite3 *db, const struct gct_findings *f)
     sqlite3_stmt *ins = NULL, *ref = NULL;
     int rc = SQLITE_OK;
 
-    if (sqlite3_exec(db, "BEGIN; DELETE FROM finding_refs; "
+    /* A savepoint, not BEGIN: the finisher calls this inside the
+     * transaction that writes the trace, `check` on a trace of its own. */
+    if (sqlite3_exec(db, "SAVEPOINT findings; DELETE FROM finding_refs; "
                          "DELETE FROM findings;",
                      NULL, NULL, NULL) != SQLITE_OK)
         return -1;
@@ -353,7 +355,9 @@ gct_findings_store(sqlite3 *db, const struct gct_findings *f)
     }
     sqlite3_finalize(ins);
     sqlite3_finalize(ref);
-    sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL,
-                 NULL);
+    sqlite3_exec(db,
+                 rc == SQLITE_OK ? "RELEASE findings"
+                                 : "ROLLBACK TO findings; RELEASE findings",
+                 NULL, NULL, NULL);
     return rc == SQLITE_OK ? 0 : -1;
 }

@@ -1230,6 +1230,11 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     finalize_all(&f);
     if (f.err[0] == '\0' && indexes && !exec(&f, indexes))
         goto out;
+    if (f.err[0] == '\0' && opts && opts->before_commit &&
+        opts->before_commit(f.db, opts->arg) != 0) {
+        fail(&f, "%s: cannot complete the trace", trace);
+        goto out;
+    }
     if (f.err[0] != '\0' || !exec(&f, "COMMIT;"))
         goto out;
     if (sqlite3_close(f.db) != SQLITE_OK) {

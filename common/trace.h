@@ -15,6 +15,11 @@ struct gct_finish_opts {
     int exit_status;  /* >= 0: the program's exit status, known outside */
     int term_signal;  /* > 0: the signal that killed it */
     bool keep_raw;    /* keep the raw log (a writer is still running) */
+    /* Called with the new trace before its one transaction commits, so
+     * that what it adds (the findings) costs no second commit; nonzero
+     * fails the finish.  NULL: nothing to add. */
+    int (*before_commit)(sqlite3 *db, void *arg);
+    void *arg;
 };
 
 /*

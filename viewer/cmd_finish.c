@@ -37,38 +37,50 @@ gct_findings_for(void *db, const char *suppressions, struct gct_findings *out)
     return 0;
 }
 
+/* What the finish step adds to the trace it writes: the findings. */
+struct findings_step {
+    const char *suppressions;
+    struct gct_findings found;
+    bool ok;
+};
+
+/* before_commit of gct_finish.  A failed analysis or store is said on
+ * stderr but keeps the trace (the raw log is consumed either way). */
+static int
+add_findings(sqlite3 *db, void *arg)
+{
+    struct findings_step *st = arg;
+
+    st->ok = gct_findings_for(db, st->suppressions, &st->found) == 0;
+    if (st->ok && gct_findings_store(db, &st->found) != 0)
+        gct_say("cannot store the findings: %s", sqlite3_errmsg(db));
+    return 0;
+}
+
 int
 gct_finish_and_report(const char *trace, int exit_status, int term_signal,
                       const char *suppressions, bool report, bool snapshot)
 {
     char err[512];
+    struct findings_step st = {.suppressions = suppressions};
     struct gct_finish_opts o = {.exit_status = exit_status,
                                 .term_signal = term_signal,
-                                .keep_raw = snapshot};
-    struct gct_findings found;
-    sqlite3 *db = NULL;
+                                .keep_raw = snapshot,
+                                .before_commit = add_findings,
+                                .arg = &st};
 
     if (gct_finish(trace, &o, err, sizeof err) != 0) {
+        if (st.ok)
+            gct_findings_free(&st.found);
         gct_say("%s", err);
         return -1;
     }
-    if (sqlite3_open_v2(trace, &db, SQLITE_OPEN_READWRITE, NULL) !=
-        SQLITE_OK) {
-        gct_say("%s: %s", trace, sqlite3_errmsg(db));
-        sqlite3_close(db);
+    if (!st.ok)
         return -1;
-    }
-    if (gct_findings_for(db, suppressions, &found) != 0) {
-        sqlite3_close(db);
-        return -1;
-    }
-    if (gct_findings_store(db, &found) != 0)
-        gct_say("%s: cannot store findings: %s", trace, sqlite3_errmsg(db));
-    sqlite3_close(db);
     if (report)
-        gct_findings_text(stderr, &found);
-    int n = (int)found.n;
-    gct_findings_free(&found);
+        gct_findings_text(stderr, &st.found);
+    int n = (int)st.found.n;
+    gct_findings_free(&st.found);
     return n;
 }
 
