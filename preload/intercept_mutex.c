@@ -49,13 +49,17 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
 /* The common shape of a blocking acquisition: trylock, then the wait. */
 #define ACQUIRE(t, obj, reason, owner, trycall, blockcall, flags)          \
     ({                                                                     \
-        int r_ = (trycall);                                                \
         uint32_t f_ = (flags);                                             \
-        if (r_ != 0) {                                                     \
+        struct gct_rec_compact *pre_ = gct_acquire_prepare(t, obj, f_,     \
+                                                           SITE());        \
+        int r_ = (trycall);                                                \
+        if (r_ == 0) {                                                     \
+            f_ = gct_acquire_published(pre_, f_);                          \
+        } else {                                                           \
             int busy_ = r_ == EBUSY;                                       \
             if (busy_)                                                     \
                 gct_wait_begin(t, reason, obj, owner,                      \
-                               (f_ & GCT_LOCK_TIMED) != 0, SITE());                \
+                               (f_ & GCT_LOCK_TIMED) != 0, SITE());        \
             r_ = (blockcall);                                              \
             if (busy_) {                                                   \
                 int e_ = errno;                                            \
@@ -320,9 +324,12 @@ mtx_lock(mtx_t *m)
     if (t == NULL)
         return gct_real.mtx_lock(m);
     pthread_mutex_t *pm = (pthread_mutex_t *)m;
-    int r = gct_real.mtx_trylock(m);
     uint32_t flags = 0;
-    if (r == thrd_busy) {
+    struct gct_rec_compact *pre = gct_acquire_prepare(t, m, flags, SITE());
+    int r = gct_real.mtx_trylock(m);
+    if (r == thrd_success) {
+        flags = gct_acquire_published(pre, flags);
+    } else if (r == thrd_busy) {
         gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm), false,
                        SITE());
         r = gct_real.mtx_lock(m);
@@ -354,9 +361,12 @@ mtx_timedlock(mtx_t *m, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.mtx_timedlock(m, ts);
-    int r = gct_real.mtx_trylock(m);
     uint32_t flags = GCT_LOCK_TIMED;
-    if (r != thrd_success) {
+    struct gct_rec_compact *pre = gct_acquire_prepare(t, m, flags, SITE());
+    int r = gct_real.mtx_trylock(m);
+    if (r == thrd_success) {
+        flags = gct_acquire_published(pre, flags);
+    } else {
         bool busy = r == thrd_busy;
         if (busy)
             gct_wait_begin(t, GCT_WAIT_MUTEX, m,

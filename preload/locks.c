@@ -148,7 +148,9 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
 {
     uintptr_t l = (uintptr_t)lock;
     int n = t->nheld;
+    bool recorded = flags & GCT_LOCK_PRERECORDED;
 
+    flags &= ~GCT_LOCK_PRERECORDED;
     if (GCT_UNLIKELY(gct_in_unwinder(site))) {
         /* libunwind's own lock: held, for the bookkeeping, but nothing
          * that needs a stack (gct_in_unwinder). */
@@ -174,7 +176,7 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
         t->nheld = n + 1;
     }
     count(t, l);
-    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
+    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL) && !recorded)
         gct_emit_compact(t, GCT_EV_LOCK_ACQUIRE, l, (uint8_t)flags, site);
     t->guard--;
 }

@@ -528,12 +528,39 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
     return ts;
 }
 
+/* Reserves and fills a compact record (room made), all but its kind.
+ * NULL when its time does not fit: the thread started this chunk more
+ * than 4 s ago; the slot then stays unpublished (readers skip it). */
+static struct gct_rec_compact *
+fill_compact(struct gct_thread *t, uint64_t obj, uint8_t a, uint64_t b,
+             size_t bytes)
+{
+    /* The base of the chunk that holds the slot, read with the
+     * reservation: the clock, read after both, cannot be earlier. */
+    int64_t base = t->chunk_base;
+    struct gct_rec_compact *r = reserve(t, bytes);
+    r->words = (uint16_t)(bytes / 8);
+    uint64_t dts = (uint64_t)(gct_now() - base);
+    if (GCT_UNLIKELY(dts > UINT32_MAX))
+        return NULL;
+    r->dts = (uint32_t)dts;
+    r->obj = obj;
+    if (bytes > sizeof *r)
+        *(uint64_t *)(r + 1) = (uint64_t)a << GCT_REC_COMPACT_B_BITS | b;
+    return r;
+}
+
+static size_t
+compact_size(uint8_t a, uint64_t b)
+{
+    return a != 0 || b != 0 ? 24 : 16;
+}
+
 void
 gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
                  uint64_t b)
 {
-    bool arg = a != 0 || b != 0;
-    size_t bytes = arg ? 24 : 16;
+    size_t bytes = compact_size(a, b);
 
     if (GCT_UNLIKELY(b >> GCT_REC_COMPACT_B_BITS)) {
         gct_emit(t, kind, 0, obj, a, (int64_t)b, NULL, 0);
@@ -541,24 +568,22 @@ gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
     }
     if (!make_room(t, bytes))
         return;
-    /* The base of the chunk that holds the slot, read with the
-     * reservation: the clock, read after both, cannot be earlier. */
-    int64_t base = t->chunk_base;
-    struct gct_rec_compact *r = reserve(t, bytes);
-    r->words = (uint16_t)(bytes / 8);
-    uint64_t dts = (uint64_t)(gct_now() - base);
-    if (GCT_UNLIKELY(dts > UINT32_MAX)) {
-        /* The thread started this chunk more than 4 s ago: the slot stays
-         * unpublished (readers skip it) and a full record says it. */
+    struct gct_rec_compact *r = fill_compact(t, obj, a, b, bytes);
+    if (r != NULL)
+        gct_publish_compact(r, kind);
+    else
         gct_emit(t, kind, 0, obj, a, (int64_t)b, NULL, 0);
-        return;
-    }
-    r->dts = (uint32_t)dts;
-    r->obj = obj;
-    if (arg)
-        *(uint64_t *)(r + 1) = (uint64_t)a << GCT_REC_COMPACT_B_BITS | b;
-    atomic_store_explicit(&r->kind, (uint16_t)(kind | GCT_REC_COMPACT),
-                          memory_order_release);
+}
+
+struct gct_rec_compact *
+gct_prepare_compact(struct gct_thread *t, uint64_t obj, uint8_t a, uint64_t b)
+{
+    size_t bytes = compact_size(a, b);
+
+    if (GCT_UNLIKELY(b >> GCT_REC_COMPACT_B_BITS) || t->chunk == NULL ||
+        t->chunk_used + bytes > GCT_LOG_CHUNK_SIZE)
+        return NULL;
+    return fill_compact(t, obj, a, b, bytes);
 }
 
 /* ------------------------------------------------------------ modules */

@@ -253,6 +253,22 @@ int64_t gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
 void gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj,
                       uint8_t a, uint64_t b);
 
+/* A compact record filled now (its time is now) and published later, or
+ * never: a record reserved ahead of an event that may not happen.  NULL
+ * when there is no room in the thread's chunk, or the time does not fit
+ * (the caller then writes the record when the event happens).  Makes no
+ * system call, keeps errno. */
+struct gct_rec_compact *gct_prepare_compact(struct gct_thread *t,
+                                            uint64_t obj, uint8_t a,
+                                            uint64_t b);
+
+static inline void
+gct_publish_compact(struct gct_rec_compact *r, int kind)
+{
+    atomic_store_explicit(&r->kind, (uint16_t)(kind | GCT_REC_COMPACT),
+                          memory_order_release);
+}
+
 /* Unmaps the thread's window (fork); donate: and lets the next new
  * threads write into the rest of it (thread exit). */
 void gct_log_release_chunk(struct gct_thread *t);
@@ -353,6 +369,39 @@ gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
 slow:
     gct_lock_acquired_slow(t, lock, flags, site);
 }
+
+/* record=all: an acquisition by a blocking lock call has its record
+ * written before the attempt (gct_acquire_prepare), its time taken
+ * then, and published only when that attempt succeeds without waiting
+ * (gct_acquire_published), so that the program's critical section does
+ * not also hold the clock read and the record's stores: in a nested-lock
+ * loop those made every lock held longer and the other thread wait for
+ * it.  A recorded hold so starts a few ns before the real one, as its
+ * release is recorded a few ns after it.  An attempt that fails leaves
+ * the record unpublished, and the acquisition that follows the wait is
+ * recorded once it happened. */
+#define GCT_LOCK_PRERECORDED (1u << 31) /* shim-internal flag */
+
+static inline struct gct_rec_compact *
+gct_acquire_prepare(struct gct_thread *t, const void *lock, uint32_t flags,
+                    uintptr_t site)
+{
+    if (GCT_LIKELY(gct_rec.opt.record != GCT_RECORD_ALL))
+        return NULL;
+    return gct_prepare_compact(t, (uintptr_t)lock, (uint8_t)flags, site);
+}
+
+/* The attempt succeeded: publishes the record; returns flags for
+ * gct_lock_acquired. */
+static inline uint32_t
+gct_acquire_published(struct gct_rec_compact *r, uint32_t flags)
+{
+    if (r == NULL)
+        return flags;
+    gct_publish_compact(r, GCT_EV_LOCK_ACQUIRE);
+    return flags | GCT_LOCK_PRERECORDED;
+}
+
 /* Notes that lock exists; record: write its first use (with a stack)
  * unless it was seen before.  Init calls pass false: their own record
  * names the lock's class. */

@@ -2,8 +2,9 @@
 # test_record_all.sh BUILD - record=all keeps every lock operation with
 # its lock, mode flags, call site and time (progs/record_all.c): counts,
 # flags (trylock, read and write locks), the site inside the calling
-# function, times in order, and a 4.5 s idle gap (longer than a compact
-# record's time delta can say) measured right.
+# function, times in order, a 4.5 s idle gap (longer than a compact
+# record's time delta can say) measured right, and a contended
+# acquisition recorded once, as contended.
 set -u
 . "$(dirname "$0")/lib.sh"
 GAP_MS=4500
@@ -33,8 +34,10 @@ rel="select e.* from events e join event_kinds k using(kind)
 # expect WHAT GOT WANT
 expect() { [ "$2" = "$3" ] || err "$1: got '$2', want '$3'"; }
 
-expect "acquisitions of m" "$(q "select count(*) from ($acq and o.addr = $m)")" 2001
-expect "releases of m" "$(q "select count(*) from ($rel and o.addr = $m)")" 2001
+expect "acquisitions of m" "$(q "select count(*) from ($acq and o.addr = $m)")" 2003
+expect "releases of m" "$(q "select count(*) from ($rel and o.addr = $m)")" 2003
+expect "contended acquisitions of m" \
+    "$(q "select count(*) from ($acq and o.addr = $m) where a = 32")" 1
 expect "acquisitions of m at lock_unlock's site, no flags" \
     "$(q "select count(*) from ($acq and o.addr = $m) where a = 0 and
           b >= $fn and b < $end")" 2000
