@@ -26,6 +26,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sleeping.h"
+
 static goc_chan *ch_a, *ch_b;
 static _Atomic int waiter_tid;
 static int failed;
@@ -39,26 +41,14 @@ expect(int got, int want, const char *what)
     }
 }
 
-/* Returns once thread tid sleeps in the kernel. */
+/* Returns once the waiter thread of the current case sleeps. */
 static void
-wait_sleeping(void)
+waiter_sleeping(void)
 {
     int tid;
     while ((tid = waiter_tid) == 0)
         sched_yield();
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-    for (;;) {
-        FILE *f = fopen(path, "r");
-        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-        if (f)
-            fclose(f);
-        buf[n] = '\0';
-        const char *p = strrchr(buf, ')');
-        if (p && p[1] == ' ' && p[2] == 'S')
-            return;
-        usleep(1000);
-    }
+    wait_sleeping(tid);
 }
 
 static void *
@@ -101,7 +91,7 @@ run_case(void *(*fn)(void *), intptr_t arg, int (*finish)(void))
     waiter_tid = 0;
     if (pthread_create(&th, NULL, fn, (void *)arg) != 0)
         exit(2);
-    wait_sleeping();
+    waiter_sleeping();
     expect(finish(), 0, "completing operation");
     pthread_join(th, NULL);
 }

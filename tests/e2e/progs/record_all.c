@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sleeping.h"
+
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 
@@ -51,25 +53,6 @@ contend(void *arg)
     pthread_mutex_lock(&m);
     pthread_mutex_unlock(&m);
     return NULL;
-}
-
-/* Returns once thread tid sleeps in the kernel. */
-static void
-wait_sleeping(int tid)
-{
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-    for (;;) {
-        FILE *f = fopen(path, "r");
-        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-        if (f)
-            fclose(f);
-        buf[n] = '\0';
-        const char *p = strrchr(buf, ')');
-        if (p && p[1] == ' ' && p[2] == 'S')
-            return;
-        usleep(1000);
-    }
 }
 
 int
