@@ -143,10 +143,12 @@ fail(struct finisher *f, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Wrapping arithmetic: a corrupt log's times are garbage, but never
+ * undefined behaviour. */
 static int64_t
 rel(struct finisher *f, int64_t ts)
 {
-    return ts - f->t0;
+    return (int64_t)((uint64_t)ts - (uint64_t)f->t0);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -190,7 +192,7 @@ rec_size(const uint8_t *p, uint32_t room, int64_t base, int64_t *ts)
     if (c->kind & GCT_REC_COMPACT) {
         if (c->words != 2 && c->words != 3)
             return 0;
-        *ts = base + c->dts;
+        *ts = (int64_t)((uint64_t)base + c->dts);
         return bytes;
     }
     if (c->kind == 0)
@@ -593,9 +595,10 @@ end_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
                       w->reason == GCT_WAIT_RWLOCK_RD ||
                       w->reason == GCT_WAIT_RWLOCK_WR)) {
         struct object *o = O(f, w->object);
-        int64_t d = ts - w->begin;
+        /* wrapping, as rel(): a corrupt log may hold any times */
+        int64_t d = (int64_t)((uint64_t)ts - (uint64_t)w->begin);
         o->contended++;
-        o->wait_total += d;
+        o->wait_total = (int64_t)((uint64_t)o->wait_total + (uint64_t)d);
         if (d > o->wait_max)
             o->wait_max = d;
     }
