@@ -142,6 +142,7 @@ gct_init(void)
     text_of((const void *)&find_segment, range);
     text_of((const void *)&unw_backtrace, unw);
     gct_stack_init(range[0], range[1], unw[0], unw[1]);
+    gct_tsc_init();
     gct_threads_make_key();
     gct_rec.on = true;
     struct gct_thread *t = gct_self();

@@ -502,6 +502,22 @@ reserve(struct gct_thread *t, size_t bytes)
     return r;
 }
 
+void
+gct_emit_at(struct gct_thread *t, int64_t ts, int kind, uint32_t stack,
+            uint64_t obj, int64_t a, int64_t b)
+{
+    if (!make_room(t, sizeof(struct gct_rec)))
+        return;
+    struct gct_rec *r = reserve(t, sizeof *r);
+    r->words = sizeof *r / 8;
+    r->stack = stack;
+    r->ts = ts;
+    r->obj = obj;
+    r->a = a;
+    r->b = b;
+    atomic_store_explicit(&r->kind, (uint16_t)kind, memory_order_release);
+}
+
 int64_t
 gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
          int64_t a, int64_t b, const void *payload, size_t len)

@@ -2,9 +2,10 @@
  * shim.h - the private interface of libgctrace.so.
  *
  * Split by job: real.c resolves the interposed originals, log.c owns the
- * raw log and writes records, thread_state.c keeps the per-thread state,
- * stack.c captures and interns stacks, init.c starts and stops the
- * recorder, and the intercept_*.c files are the interposed functions.
+ * raw log and writes records, tsc.c derives short waits' end times,
+ * thread_state.c keeps the per-thread state, stack.c captures and interns
+ * stacks, init.c starts and stops the recorder, and the intercept_*.c
+ * files are the interposed functions.
  *
  * The one rule everywhere: the shim never changes what the program sees.
  * Every interposed function returns exactly what the original returned,
@@ -164,6 +165,8 @@ struct gct_thread {
     _Atomic uintptr_t wait_obj;
     _Atomic int64_t wait_since;
     _Atomic bool wait_timed;    /* the wait has a timeout of its own */
+    int64_t wait_ns;            /* the wait's begin time, and the time- */
+    uint64_t wait_tsc;          /* stamp counter then (tsc.c) */
     uint64_t handle;            /* pthread_self(), for joins */
 
     int nheld;
@@ -269,6 +272,11 @@ gct_publish_compact(struct gct_rec_compact *r, int kind)
                           memory_order_release);
 }
 
+/* Writes one record without payload at time ts (gct_emit reads the
+ * clock itself). */
+void gct_emit_at(struct gct_thread *t, int64_t ts, int kind, uint32_t stack,
+                 uint64_t obj, int64_t a, int64_t b);
+
 /* Unmaps the thread's window (fork); donate: and lets the next new
  * threads write into the rest of it (thread exit). */
 void gct_log_release_chunk(struct gct_thread *t);
@@ -278,6 +286,20 @@ void gct_log_forget_spares(void);
 
 /* Records the loaded modules not yet recorded (init, dlopen). */
 void gct_log_modules(struct gct_thread *t);
+
+/* ---------------------------------------------------------------- tsc.c */
+
+/* Checks for an invariant time-stamp counter and takes the first pair of
+ * readings (init). */
+void gct_tsc_init(void);
+
+/* The counter now, to pair with clock time ns just read (a wait's
+ * begin); measures ns per tick again now and then. */
+uint64_t gct_tsc_pair(int64_t ns);
+
+/* The clock time now, derived from the pair (ns0, tsc0) when that is
+ * known to be accurate (a short wait), else read from the clock. */
+int64_t gct_now_since(int64_t ns0, uint64_t tsc0);
 
 /* ---------------------------------------------------------------- stack.c */
 

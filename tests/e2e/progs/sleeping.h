@@ -28,7 +28,7 @@ wait_sleeping(int tid)
         const char *p = strrchr(buf, ')');
         if (p && p[1] == ' ' && p[2] == 'S')
             return;
-        usleep(1000);
+        usleep(100);
     }
 }
 

@@ -1,0 +1,94 @@
+/*
+ * tsc.c - the end times of short waits, from the CPU's time-stamp counter.
+ *
+ * A wait on a mutex or a condvar ends inside the program's critical
+ * section: the thread holds the lock again.  Reading CLOCK_MONOTONIC
+ * there (kvm-clock through the vDSO: an ordered rdtsc plus the
+ * hypervisor's clock page, 26 ns in a loop and more in place) made the
+ * other thread wait for the lock longer; bench/cond_bench ran 1.67x of
+ * native with it, 1.36x with a bare rdtsc in its place (interleaved
+ * runs).  So a wait remembers the counter next to its begin time, and
+ * its end is begin + ticks x (ns per tick) when the wait was short.
+ *
+ * ns per tick is measured, not read from anywhere: the first pair of
+ * (CLOCK_MONOTONIC, counter) readings is kept, and once a later wait
+ * begins 10 ms or more after it, the ratio over that span becomes the
+ * scale (and is measured again, over a longer span, every 100 ms).
+ * Until then, for waits longer than 1 ms, and where the counter is not
+ * invariant (CPUID 0x80000007 EDX bit 8) or went backwards (another CPU
+ * whose counter disagrees), the end is read from the clock.  The error of
+ * a derived end is the scale's (a few ppm over 10 ms) times at most 1 ms.
+ */
+#include "shim.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <x86intrin.h>
+
+static bool
+invariant_tsc(void)
+{
+    unsigned a, b, c, d;
+
+    return __get_cpuid(0x80000007, &a, &b, &c, &d) && (d & (1u << 8));
+}
+#else
+/* Elsewhere every wait end reads the clock. */
+static bool invariant_tsc(void) { return false; }
+static uint64_t __rdtsc(void) { return 0; }
+#endif
+
+#define CALIBRATE_AFTER_NS 10000000 /* first scale after 10 ms */
+#define RECALIBRATE_NS 100000000    /* then every 100 ms */
+#define DERIVE_MAX_NS 1000000       /* longer waits read the clock */
+
+static bool usable;                   /* invariant counter */
+static int64_t origin_ns;             /* the first pair */
+static uint64_t origin_tsc;
+static _Atomic uint64_t scale;        /* ns per tick, 32.32 fixed point;
+                                         0: not measured yet */
+static _Atomic int64_t calibrated_ns; /* when scale was last measured */
+
+void
+gct_tsc_init(void)
+{
+    if (!invariant_tsc())
+        return;
+    origin_ns = gct_now();
+    origin_tsc = __rdtsc();
+    usable = true;
+}
+
+uint64_t
+gct_tsc_pair(int64_t ns)
+{
+    uint64_t tsc = __rdtsc();
+
+    if (!usable || tsc <= origin_tsc || ns - origin_ns < CALIBRATE_AFTER_NS)
+        return tsc;
+    if (ns - atomic_load_explicit(&calibrated_ns, memory_order_relaxed) <
+        RECALIBRATE_NS)
+        return tsc;
+    double per_tick = (double)(ns - origin_ns) / (double)(tsc - origin_tsc);
+    if (per_tick > 0 && per_tick < 16) {
+        atomic_store_explicit(&scale, (uint64_t)(per_tick * 4294967296.0),
+                              memory_order_relaxed);
+        atomic_store_explicit(&calibrated_ns, ns, memory_order_relaxed);
+    }
+    return tsc;
+}
+
+int64_t
+gct_now_since(int64_t ns0, uint64_t tsc0)
+{
+    uint64_t s = atomic_load_explicit(&scale, memory_order_relaxed);
+    uint64_t dt = __rdtsc() - tsc0;
+
+    /* dt below 2^32 keeps dt * s (s < 16 << 32) within 64 bits */
+    if (s != 0 && dt < ((uint64_t)1 << 32)) {
+        uint64_t ns = (dt * (s >> 4)) >> 28;
+        if (ns <= DERIVE_MAX_NS)
+            return ns0 + (int64_t)ns;
+    }
+    return gct_now();
+}
