@@ -17,7 +17,9 @@
  * Until then, for waits longer than 1 ms, and where the counter is not
  * invariant (CPUID 0x80000007 EDX bit 8) or went backwards (another CPU
  * whose counter disagrees), the end is read from the clock.  The error of
- * a derived end is the scale's (a few ppm over 10 ms) times at most 1 ms.
+ * a derived end is the scale's times at most 1 ms: a few ppm from the
+ * measurement, plus however much NTP is slewing CLOCK_MONOTONIC (at
+ * most 500 ppm, so 0.5 us at worst).
  */
 #include "shim.h"
 
