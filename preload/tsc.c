@@ -34,10 +34,16 @@ invariant_tsc(void)
 
     return __get_cpuid(0x80000007, &a, &b, &c, &d) && (d & (1u << 8));
 }
+
+static uint64_t
+read_tsc(void)
+{
+    return __rdtsc();
+}
 #else
 /* Elsewhere every wait end reads the clock. */
 static bool invariant_tsc(void) { return false; }
-static uint64_t __rdtsc(void) { return 0; }
+static uint64_t read_tsc(void) { return 0; }
 #endif
 
 #define CALIBRATE_AFTER_NS 10000000 /* first scale after 10 ms */
@@ -57,14 +63,14 @@ gct_tsc_init(void)
     if (!invariant_tsc())
         return;
     origin_ns = gct_now();
-    origin_tsc = __rdtsc();
+    origin_tsc = read_tsc();
     usable = true;
 }
 
 uint64_t
 gct_tsc_pair(int64_t ns)
 {
-    uint64_t tsc = __rdtsc();
+    uint64_t tsc = read_tsc();
 
     if (!usable || tsc <= origin_tsc || ns - origin_ns < CALIBRATE_AFTER_NS)
         return tsc;
@@ -84,9 +90,10 @@ int64_t
 gct_now_since(int64_t ns0, uint64_t tsc0)
 {
     uint64_t s = atomic_load_explicit(&scale, memory_order_relaxed);
-    uint64_t dt = __rdtsc() - tsc0;
+    uint64_t dt = read_tsc() - tsc0;
 
-    /* dt below 2^32 keeps dt * s (s < 16 << 32) within 64 bits */
+    /* dt below 2^32 and s >> 4 below 2^32 (s < 16 << 32): the product
+     * fits 64 bits */
     if (s != 0 && dt < ((uint64_t)1 << 32)) {
         uint64_t ns = (dt * (s >> 4)) >> 28;
         if (ns <= DERIVE_MAX_NS)
