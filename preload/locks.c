@@ -223,7 +223,6 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     } else {
         since = gct_now();
     }
-    t->wait_ns = since;
     t->wait_tsc = gct_tsc_pair(since);
     atomic_store_explicit(&t->wait_obj, (uintptr_t)obj, memory_order_relaxed);
     atomic_store_explicit(&t->wait_since, since, memory_order_relaxed);
@@ -240,8 +239,11 @@ gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
     /* A wait on a mutex or a condvar ends with the lock held again,
      * inside the program's critical section: the end's time comes from
      * the time-stamp counter when it can (tsc.c). */
-    if (gct_rec.opt.record >= GCT_RECORD_BLOCKING)
-        gct_emit_at(t, gct_now_since(t->wait_ns, t->wait_tsc),
-                    GCT_EV_WAIT_END, 0, (uint64_t)(uintptr_t)obj, result, 0);
+    if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
+        int64_t since = atomic_load_explicit(&t->wait_since,
+                                             memory_order_relaxed);
+        gct_emit_at(t, gct_now_since(since, t->wait_tsc), GCT_EV_WAIT_END, 0,
+                    (uint64_t)(uintptr_t)obj, result, 0);
+    }
     t->guard--;
 }

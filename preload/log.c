@@ -502,25 +502,11 @@ reserve(struct gct_thread *t, size_t bytes)
     return r;
 }
 
-void
-gct_emit_at(struct gct_thread *t, int64_t ts, int kind, uint32_t stack,
-            uint64_t obj, int64_t a, int64_t b)
-{
-    if (!make_room(t, sizeof(struct gct_rec)))
-        return;
-    struct gct_rec *r = reserve(t, sizeof *r);
-    r->words = sizeof *r / 8;
-    r->stack = stack;
-    r->ts = ts;
-    r->obj = obj;
-    r->a = a;
-    r->b = b;
-    atomic_store_explicit(&r->kind, (uint16_t)kind, memory_order_release);
-}
-
-int64_t
-gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
-         int64_t a, int64_t b, const void *payload, size_t len)
+/* Writes one record: its time is *at, or NULL: the clock's, read once
+ * the record's room is reserved.  Returns the time. */
+static int64_t
+write_rec(struct gct_thread *t, const int64_t *at, int kind, uint32_t stack,
+          uint64_t obj, int64_t a, int64_t b, const void *payload, size_t len)
 {
     size_t bytes = (sizeof(struct gct_rec) + len + 7) & ~(size_t)7;
 
@@ -529,11 +515,11 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
         bytes = GCT_LOG_CHUNK_SIZE / 4;
     }
     if (!make_room(t, bytes))
-        return gct_now();
+        return at ? *at : gct_now();
     struct gct_rec *r = reserve(t, bytes);
     r->words = (uint16_t)(bytes / 8);
     r->stack = stack;
-    int64_t ts = gct_now();
+    int64_t ts = at ? *at : gct_now();
     r->ts = ts;
     r->obj = obj;
     r->a = a;
@@ -542,6 +528,20 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
         memcpy(r + 1, payload, len);
     atomic_store_explicit(&r->kind, (uint16_t)kind, memory_order_release);
     return ts;
+}
+
+void
+gct_emit_at(struct gct_thread *t, int64_t ts, int kind, uint32_t stack,
+            uint64_t obj, int64_t a, int64_t b)
+{
+    write_rec(t, &ts, kind, stack, obj, a, b, NULL, 0);
+}
+
+int64_t
+gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
+         int64_t a, int64_t b, const void *payload, size_t len)
+{
+    return write_rec(t, NULL, kind, stack, obj, a, b, payload, len);
 }
 
 /* Reserves and fills a compact record (room made), all but its kind.

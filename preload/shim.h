@@ -165,8 +165,8 @@ struct gct_thread {
     _Atomic uintptr_t wait_obj;
     _Atomic int64_t wait_since;
     _Atomic bool wait_timed;    /* the wait has a timeout of its own */
-    int64_t wait_ns;            /* the wait's begin time, and the time- */
-    uint64_t wait_tsc;          /* stamp counter then (tsc.c) */
+    uint64_t wait_tsc;          /* the time-stamp counter at wait_since
+                                   (tsc.c) */
     uint64_t handle;            /* pthread_self(), for joins */
 
     int nheld;
