@@ -168,6 +168,7 @@ struct gct_thread {
     uint64_t wait_tsc;          /* the time-stamp counter at wait_since
                                    (tsc.c) */
     uint64_t handle;            /* pthread_self(), for joins */
+    uint32_t stacks_walked;     /* stacks captured by stepping (stack.c) */
 
     int nheld;
     struct gct_held held[GCT_HELD_MAX];

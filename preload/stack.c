@@ -1,8 +1,7 @@
 /*
  * stack.c - capturing and interning call stacks.
  *
- * Stacks are captured with libunwind's unw_backtrace (about 150 ns for 15
- * frames, with the per-thread cache), only where they add information: a
+ * Stacks are captured with libunwind, only where they add information: a
  * thread's creation site, a lock's initialisation or first use, a wait
  * that blocks, a new lock-order edge.  Each distinct stack is written to
  * the log once and named by a small id; later sightings write only the id.
@@ -19,6 +18,7 @@
 #include <string.h>
 
 #define MAX_FRAMES 64
+#define WALKS_BEFORE_TRACE 16 /* see capture() */
 #define TABLE_SIZE (1 << 16) /* power of two */
 #define SITE_TABLE_SIZE (1 << 12)
 #define MAX_PROBES 64
@@ -104,6 +104,37 @@ slot_id(struct slot *s)
     return id;
 }
 
+/* Fills pcs with the calling stack's return addresses; returns how many.
+ *
+ * unw_backtrace takes about 0.2 us for 15 frames once the thread has its
+ * cache of frame shapes, but builds that cache on the thread's first
+ * call: a 256 KB mapping, every page of it written.  Under virtualisation
+ * a first touch of a page costs 10-20 us, and that cache cost 1-5 ms per
+ * thread: most of what the recorder added to a short real program whose
+ * few threads each capture a handful of stacks.  A thread's first
+ * captures therefore step frame by frame (unw_step: 2 us a frame, no
+ * cache of its own), and it turns to unw_backtrace once it has captured
+ * enough stacks for the cache to pay off. */
+static int
+capture(struct gct_thread *t, void **pcs)
+{
+    if (t->stacks_walked >= WALKS_BEFORE_TRACE)
+        return unw_backtrace(pcs, MAX_FRAMES);
+    t->stacks_walked++;
+    unw_context_t ctx;
+    unw_cursor_t cur;
+    if (unw_getcontext(&ctx) != 0 || unw_init_local(&cur, &ctx) != 0)
+        return 0;
+    int n = 0;
+    do {
+        unw_word_t ip;
+        if (unw_get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
+            break;
+        pcs[n++] = (void *)ip;
+    } while (n < MAX_FRAMES && unw_step(&cur) > 0);
+    return n;
+}
+
 uint32_t
 gct_stack(struct gct_thread *t)
 {
@@ -111,7 +142,7 @@ gct_stack(struct gct_thread *t)
     bool fresh;
 
     t->guard++;
-    int n = unw_backtrace(pcs, MAX_FRAMES);
+    int n = capture(t, pcs);
     int skip = 0;
     while (skip < n && (uintptr_t)pcs[skip] >= shim_lo &&
            (uintptr_t)pcs[skip] < shim_hi)

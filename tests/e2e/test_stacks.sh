@@ -1,0 +1,22 @@
+#!/bin/sh
+# A thread's first stacks are captured by stepping through its frames,
+# its later ones with libunwind's cached backtrace (preload/stack.c): the
+# same call path must give the same stack either way.  first_use takes 40
+# mutexes from one path; the trace must hold one stack, used 40 times,
+# whose frames are take, then main.
+# Usage: tests/e2e/test_stacks.sh BUILD_DIR
+set -u
+. "$(dirname "$0")/lib.sh"
+
+cc -O1 -g -pthread -o "$tmp/first_use" tests/e2e/progs/first_use.c || exit 1
+GCTRACE_OPTIONS=report=0:out="$tmp/t.db" LD_PRELOAD="$LIB" "$tmp/first_use" ||
+    err "first_use failed"
+uses=$(sqlite3 "$tmp/t.db" "select count(*) || ' ' || count(distinct stack_id)
+                            from events e join event_kinds k on k.kind = e.kind
+                            where k.name = 'lock_first_use'" 2>&1)
+[ "$uses" = "40 1" ] || err "first uses and their distinct stacks: '$uses', want '40 1'"
+top=$(sqlite3 "$tmp/t.db" "select group_concat(function, ' ') from
+                           (select function from stack_text where idx < 2
+                            order by idx)" 2>&1)
+[ "$top" = "take main" ] || err "the stack's top frames: '$top', want 'take main'"
+e2e_end test_stacks
