@@ -114,7 +114,12 @@ preload: $(LIBGCTRACE)
 VIEWER_SRCS := $(wildcard viewer/*.c viewer/tui/*.c)
 VIEWER_OBJS := $(VIEWER_SRCS:viewer/%.c=$(OBJ)/viewer/%.o)
 GCTRACE     := $(OUT_BIN)/gctrace
-VIEWER_LIBS := -lsqlite3 -ldw -lelf -lncursesw -lm -lpthread
+# sqlite and libdw are linked in statically: the finishing step runs at
+# the exit of every traced program, and resolving and relocating those two
+# libraries at its start was 2-3 ms of its 12-17 (docs/bench-shim.md).
+# Their static archives come with the same -dev packages.
+VIEWER_LIBS := -Wl,-Bstatic -lsqlite3 -ldw -lelf -Wl,-Bdynamic \
+               -lz -lbz2 -llzma -lncursesw -lm -lpthread -ldl
 
 $(OBJ)/viewer/%.o: viewer/%.c $(wildcard viewer/*.h viewer/tui/*.h) $(COMMON_HDRS)
 	@mkdir -p $(@D)
