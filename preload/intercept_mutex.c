@@ -46,12 +46,14 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
     errno = e;
 }
 
-/* The common shape of a blocking acquisition: trylock, then the wait. */
-#define ACQUIRE(t, obj, reason, owner, trycall, blockcall, flags)          \
+/* The common shape of a blocking acquisition: trylock, then the wait;
+ * site: the caller's address. */
+#define ACQUIRE_AT(t, obj, reason, owner, trycall, blockcall, flags, site) \
     ({                                                                     \
         uint32_t f_ = (flags);                                             \
+        uintptr_t site_ = (site);                                          \
         struct gct_rec_compact *pre_ = gct_acquire_prepare(t, obj, f_,     \
-                                                           SITE());        \
+                                                           site_);         \
         int r_ = (trycall);                                                \
         if (r_ == 0) {                                                     \
             f_ = gct_acquire_published(pre_, f_);                          \
@@ -59,7 +61,7 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
             int busy_ = r_ == EBUSY;                                       \
             if (busy_)                                                     \
                 gct_wait_begin(t, reason, obj, owner,                      \
-                               (f_ & GCT_LOCK_TIMED) != 0, SITE());        \
+                               (f_ & GCT_LOCK_TIMED) != 0, site_);         \
             r_ = (blockcall);                                              \
             if (busy_) {                                                   \
                 int e_ = errno;                                            \
@@ -69,9 +71,12 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
             }                                                              \
         }                                                                  \
         if (r_ == 0) /* keeps errno */                                     \
-            gct_lock_acquired(t, obj, f_, SITE());                         \
+            gct_lock_acquired(t, obj, f_, site_);                          \
         r_;                                                                \
     })
+
+#define ACQUIRE(t, obj, reason, owner, trycall, blockcall, flags)          \
+    ACQUIRE_AT(t, obj, reason, owner, trycall, blockcall, flags, SITE())
 
 /* ------------------------------------------------------------ mutex */
 
@@ -121,6 +126,20 @@ pthread_mutex_destroy(pthread_mutex_t *m)
     return r;
 }
 
+/* pthread_mutex_lock's ways other than the common one, out of line so
+ * that the common one (no record=all, the trylock succeeds) saves and
+ * restores fewer registers: it runs inside the critical section of any
+ * lock the thread holds already.  tried: the failed trylock's answer, or
+ * -1 under record=all, which prepares its record before the attempt. */
+static __attribute__((noinline)) int
+mutex_lock_rest(struct gct_thread *t, pthread_mutex_t *m, int tried,
+                uintptr_t site)
+{
+    return ACQUIRE_AT(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
+                      tried >= 0 ? tried : gct_real.pthread_mutex_trylock(m),
+                      gct_real.pthread_mutex_lock(m), 0, site);
+}
+
 GCT_EXPORT int
 pthread_mutex_lock(pthread_mutex_t *m)
 {
@@ -128,9 +147,13 @@ pthread_mutex_lock(pthread_mutex_t *m)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_mutex_lock(m);
-    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
-                   gct_real.pthread_mutex_trylock(m),
-                   gct_real.pthread_mutex_lock(m), 0);
+    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
+        return mutex_lock_rest(t, m, -1, SITE());
+    int r = gct_real.pthread_mutex_trylock(m);
+    if (GCT_UNLIKELY(r != 0))
+        return mutex_lock_rest(t, m, r, SITE());
+    gct_lock_acquired_unrecorded(t, m, 0, SITE());
+    return 0;
 }
 
 GCT_EXPORT int
@@ -177,13 +200,17 @@ pthread_mutex_unlock(pthread_mutex_t *m)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_mutex_unlock(m);
-    int owner = mutex_owner(m);
-    if (GCT_UNLIKELY(owner >= 0 && owner != t->tid))
-        misuse_unlock(t, m, owner);
+    /* The owner read first: for the plain kinds it is this thread. */
+    if (GCT_UNLIKELY(m->__data.__owner != t->tid)) {
+        int owner = mutex_owner(m);
+        if (owner >= 0)
+            misuse_unlock(t, m, owner);
+    }
     int r = gct_real.pthread_mutex_unlock(m);
-    if (r == 0)
-        gct_lock_released(t, m);
-    return r;
+    if (r != 0)
+        return r;
+    gct_lock_released(t, m);
+    return 0;
 }
 
 /* ------------------------------------------------------------ rwlock */

@@ -361,15 +361,17 @@ gct_edge_known(const struct gct_edge_slot *e, uintptr_t from, uintptr_t to,
            (e[1].from == from && e[1].to == to && e[1].gen == gen);
 }
 
+/* gct_lock_acquired for a caller that knows the record mode is not
+ * record=all. */
 static inline void
-gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
-                  uintptr_t site)
+gct_lock_acquired_unrecorded(struct gct_thread *t, const void *lock,
+                             uint32_t flags, uintptr_t site)
 {
     uintptr_t l = (uintptr_t)lock;
     struct gct_count_slot *c = &t->counts[gct_count_slot_of(l)];
     int n = t->nheld;
 
-    if (GCT_UNLIKELY(c->lock != l || gct_rec.opt.record == GCT_RECORD_ALL))
+    if (GCT_UNLIKELY(c->lock != l))
         goto slow;
     /* One lock held (nesting two deep, the common case): an edge this
      * thread has written before costs one probe of the edge cache.  A
@@ -391,6 +393,16 @@ gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
     return;
 slow:
     gct_lock_acquired_slow(t, lock, flags, site);
+}
+
+static inline void
+gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
+                  uintptr_t site)
+{
+    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
+        gct_lock_acquired_slow(t, lock, flags, site);
+    else
+        gct_lock_acquired_unrecorded(t, lock, flags, site);
 }
 
 /* record=all: an acquisition by a blocking lock call has its record
