@@ -19,9 +19,11 @@
  * A record is published in two steps: `words` (its length) is stored first,
  * `kind` last with release order.  A reader stops at words == 0 (the rest of
  * the chunk is unwritten, as new file pages read as zeros) and skips a
- * record whose kind is still 0 (one interrupted by a crash).  Space is
- * reserved before a record is filled, so a signal handler that records
- * while its thread was mid-record cannot overwrite it.
+ * record whose kind is still 0 (one interrupted by a crash, or the end of
+ * a wait on a lock, reserved with the wait's begin, when the wait never
+ * ended).  Space is reserved before a record is filled, so a signal
+ * handler that records while its thread was mid-record cannot overwrite
+ * it; records so need not lie in time order within a chunk.
  */
 #ifndef GCT_RAWLOG_H
 #define GCT_RAWLOG_H

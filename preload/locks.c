@@ -207,6 +207,26 @@ gct_lock_released_slow(struct gct_thread *t, const void *lock)
     }
 }
 
+/* Whether a wait for reason ends with a lock held again, inside the
+ * program's critical section. */
+static bool
+ends_holding(int reason)
+{
+    return reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_RD ||
+           reason == GCT_WAIT_RWLOCK_WR || reason == GCT_WAIT_COND;
+}
+
+/*
+ * A wait on a lock ends with the lock held again: whatever the end's
+ * record costs, the program's critical section costs too, and in a
+ * contended loop a longer critical section makes the other threads block
+ * more often.  So such a wait reserves its end record right after its
+ * begin, filled in but unpublished, and the end only stores the time
+ * (from the time-stamp counter for a short wait, tsc.c) and the result
+ * and publishes it.  lock_bench nested, 15 interleaved rounds: 1.38x ->
+ * 1.25x of native.  A wait that never ends (the program was killed)
+ * leaves the reservation unpublished, which the finisher skips.
+ */
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                int64_t detail, bool timed, uintptr_t site)
@@ -220,6 +240,9 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                          (uint64_t)(uintptr_t)obj,
                          reason | (timed ? GCT_WAIT_TIMED : 0), detail, NULL,
                          0);
+        t->end_slot = ends_holding(reason)
+                          ? gct_reserve_rec(t, (uint64_t)(uintptr_t)obj)
+                          : NULL;
     } else {
         since = gct_now();
     }
@@ -236,14 +259,21 @@ gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
 {
     t->guard++;
     atomic_store_explicit(&t->wait_reason, 0, memory_order_release);
-    /* A wait on a mutex or a condvar ends with the lock held again,
-     * inside the program's critical section: the end's time comes from
-     * the time-stamp counter when it can (tsc.c). */
+    struct gct_rec *r = t->end_slot;
+    t->end_slot = NULL;
     if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
         int64_t since = atomic_load_explicit(&t->wait_since,
                                              memory_order_relaxed);
-        gct_emit_at(t, gct_now_since(since, t->wait_tsc), GCT_EV_WAIT_END, 0,
-                    (uint64_t)(uintptr_t)obj, result, 0);
+        int64_t now = gct_now_since(since, t->wait_tsc);
+        if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj) {
+            r->ts = now;
+            r->a = result;
+            atomic_store_explicit(&r->kind, GCT_EV_WAIT_END,
+                                  memory_order_release);
+        } else {
+            gct_emit_at(t, now, GCT_EV_WAIT_END, 0, (uint64_t)(uintptr_t)obj,
+                        result, 0);
+        }
     }
     t->guard--;
 }

@@ -460,6 +460,10 @@ grab_chunk(struct gct_thread *t)
 void
 gct_log_release_chunk(struct gct_thread *t)
 {
+    /* A wait's reserved end record goes with the window: a signal handler
+     * that records enough during the wait moves the thread on; the end is
+     * then written afresh, and the reservation stays unpublished. */
+    t->end_slot = NULL;
     if (t->map)
         munmap(t->map, (size_t)t->map_chunks * GCT_LOG_CHUNK_SIZE);
     t->map = t->chunk = NULL;
@@ -528,6 +532,20 @@ write_rec(struct gct_thread *t, const int64_t *at, int kind, uint32_t stack,
         memcpy(r + 1, payload, len);
     atomic_store_explicit(&r->kind, (uint16_t)kind, memory_order_release);
     return ts;
+}
+
+struct gct_rec *
+gct_reserve_rec(struct gct_thread *t, uint64_t obj)
+{
+    if (!make_room(t, sizeof(struct gct_rec)))
+        return NULL;
+    struct gct_rec *r = reserve(t, sizeof(struct gct_rec));
+    r->words = sizeof(struct gct_rec) / 8;
+    r->stack = 0;
+    r->obj = obj;
+    r->a = 0;
+    r->b = 0;
+    return r;
 }
 
 void

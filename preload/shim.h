@@ -167,6 +167,8 @@ struct gct_thread {
     _Atomic bool wait_timed;    /* the wait has a timeout of its own */
     uint64_t wait_tsc;          /* the time-stamp counter at wait_since
                                    (tsc.c) */
+    struct gct_rec *end_slot;   /* the end record of the wait on a lock,
+                                   reserved with its begin (locks.c) */
     uint64_t handle;            /* pthread_self(), for joins */
     uint32_t stacks_walked;     /* stacks captured by stepping (stack.c) */
 
@@ -284,6 +286,12 @@ void gct_log_release_chunk(struct gct_thread *t);
 void gct_log_donate_chunk(struct gct_thread *t);
 /* Fork child: the parent's spare chunks are the parent's. */
 void gct_log_forget_spares(void);
+
+/* Reserves a full record for obj, filled but for its time and kind, so
+ * that publishing it later costs a few stores; NULL when the log is
+ * full.  The reservation lasts while the thread keeps its window of the
+ * log (gct_log_release_chunk clears t->end_slot, the only holder). */
+struct gct_rec *gct_reserve_rec(struct gct_thread *t, uint64_t obj);
 
 /* Records the loaded modules not yet recorded (init, dlopen). */
 void gct_log_modules(struct gct_thread *t);
