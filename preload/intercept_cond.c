@@ -72,18 +72,28 @@ pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
                      gct_real.pthread_cond_clockwait(c, m, clk, ts));
 }
 
-static int
-note(int kind, const void *obj)
+static __attribute__((noinline)) void
+note_recorded(int kind, const void *obj)
 {
     struct gct_thread *t = gct_self();
-    if (t && gct_rec.opt.record == GCT_RECORD_ALL) {
+    if (t) {
         int e = errno;
         t->guard++;
         gct_emit(t, kind, 0, (uintptr_t)obj, 0, 0, NULL, 0);
         t->guard--;
         errno = e;
     }
-    return 0;
+}
+
+/* Records a signal or post under record=all.  The mode is looked at
+ * first and the rest is out of line: a program signals with its mutex
+ * held, and this runs in its critical section (40 instructions a call
+ * were 8 when nothing is recorded). */
+static inline void
+note(int kind, const void *obj)
+{
+    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
+        note_recorded(kind, obj);
 }
 
 GCT_EXPORT int
