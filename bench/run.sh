@@ -323,8 +323,8 @@ shim_count() {
     chanbuf:all)      scaled 200000 ;;
     chanbuf:tsan)     scaled 200000 ;;
     chanbuf:vg)       scaled 20000 ;;
-    chanpp:full)      scaled 20000 ;;
-    chanpp:all)       scaled 20000 ;;
+    chanpp:full)      scaled 100000 ;;
+    chanpp:all)       scaled 100000 ;;
     chanpp:tsan)      scaled 5000 ;;
     chanpp:vg)        scaled 1000 ;;
     esac
