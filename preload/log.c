@@ -305,6 +305,18 @@ unmap_range(char *from, char *to)
         munmap(from, (size_t)(to - from));
 }
 
+/* A thread's records never go back in time: a time derived from the
+ * counter may run a few ns (at worst 0.5 us, tsc.c) ahead of the clock
+ * read next, and the finisher orders a thread's records by time. */
+static inline int64_t
+monotonic(struct gct_thread *t, int64_t ts)
+{
+    if (ts < t->last_ts)
+        ts = t->last_ts;
+    t->last_ts = ts;
+    return ts;
+}
+
 /* Starts chunk idx, mapped at p, as the thread's current chunk. */
 static void
 start_chunk(struct gct_thread *t, char *p, uint64_t idx)
@@ -313,7 +325,7 @@ start_chunk(struct gct_thread *t, char *p, uint64_t idx)
     ch->pid = t->pid;
     ch->tid = t->tid;
     ch->seq = t->chunk_seq++;
-    ch->base_ts = gct_now();
+    ch->base_ts = monotonic(t, gct_now());
     t->chunk_base = ch->base_ts;
     atomic_thread_fence(memory_order_release);
     ch->magic = GCT_CHUNK_MAGIC;
@@ -523,7 +535,7 @@ write_rec(struct gct_thread *t, const int64_t *at, int kind, uint32_t stack,
     struct gct_rec *r = reserve(t, bytes);
     r->words = (uint16_t)(bytes / 8);
     r->stack = stack;
-    int64_t ts = at ? *at : gct_now();
+    int64_t ts = monotonic(t, at ? *at : gct_now());
     r->ts = ts;
     r->obj = obj;
     r->a = a;
@@ -562,6 +574,24 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
     return write_rec(t, NULL, kind, stack, obj, a, b, payload, len);
 }
 
+/* The time for a compact record: record=all writes one per lock
+ * operation, and reading the clock (kvm-clock through the vDSO, 28 ns
+ * here) was a fifth of the lock flat row's cost.  While the thread's
+ * last clock reading is under 1 ms old the time is derived from it and
+ * the counter (11 ns; tsc.c), else the clock is read again. */
+static int64_t
+record_time(struct gct_thread *t)
+{
+    int64_t ns;
+
+    if (!gct_tsc_derive(t->clock_ns, t->clock_tsc, gct_tsc_read(), &ns)) {
+        ns = gct_now();
+        t->clock_ns = ns;
+        t->clock_tsc = gct_tsc_pair(ns);
+    }
+    return monotonic(t, ns);
+}
+
 /* Reserves and fills a compact record (room made), all but its kind.
  * NULL when its time does not fit: the thread started this chunk more
  * than 4 s ago; the slot then stays unpublished (readers skip it). */
@@ -570,11 +600,12 @@ fill_compact(struct gct_thread *t, uint64_t obj, uint8_t a, uint64_t b,
              size_t bytes)
 {
     /* The base of the chunk that holds the slot, read with the
-     * reservation: the clock, read after both, cannot be earlier. */
+     * reservation: the time, taken after both, cannot be earlier (a
+     * thread's times do not go back, and the base was one of them). */
     int64_t base = t->chunk_base;
     struct gct_rec_compact *r = reserve(t, bytes);
     r->words = (uint16_t)(bytes / 8);
-    uint64_t dts = (uint64_t)(gct_now() - base);
+    uint64_t dts = (uint64_t)(record_time(t) - base);
     if (GCT_UNLIKELY(dts > UINT32_MAX))
         return NULL;
     r->dts = (uint32_t)dts;

@@ -159,6 +159,9 @@ struct gct_thread {
     uint32_t chunk_used;
     uint32_t chunk_seq;
     int64_t chunk_base; /* its base_ts */
+    int64_t clock_ns;   /* the thread's last clock reading for a record, */
+    uint64_t clock_tsc; /* with the counter then (log.c, record_time) */
+    int64_t last_ts;    /* the latest time it gave a record */
 
     /* what the thread is blocked on, for the watchdog (0: running) */
     _Atomic int wait_reason;
@@ -305,6 +308,14 @@ void gct_tsc_init(void);
 /* The counter now, to pair with clock time ns just read (a wait's
  * begin); measures ns per tick again now and then. */
 uint64_t gct_tsc_pair(int64_t ns);
+
+/* The counter now (0 where there is none). */
+uint64_t gct_tsc_read(void);
+
+/* The clock time at counter reading tsc1, from the pair (ns0, tsc0),
+ * into *ns when that is known to be accurate (ns per tick measured, and
+ * under 1 ms from tsc0 to tsc1); false: read the clock instead. */
+bool gct_tsc_derive(int64_t ns0, uint64_t tsc0, uint64_t tsc1, int64_t *ns);
 
 /* The clock time now, derived from the pair (ns0, tsc0) when that is
  * known to be accurate (a short wait), else read from the clock. */

@@ -1,5 +1,6 @@
 /*
- * tsc.c - the end times of short waits, from the CPU's time-stamp counter.
+ * tsc.c - clock times derived from the CPU's time-stamp counter: the end
+ * times of short waits, and record=all's lock records.
  *
  * A wait on a mutex or a condvar ends inside the program's critical
  * section: the thread holds the lock again.  Reading CLOCK_MONOTONIC
@@ -9,6 +10,8 @@
  * native with it, 1.36x with a bare rdtsc in its place (interleaved
  * runs).  So a wait remembers the counter next to its begin time, and
  * its end is begin + ticks x (ns per tick) when the wait was short.
+ * record=all's compact records count likewise from the thread's last
+ * clock reading while it is under 1 ms old (log.c).
  *
  * ns per tick is measured, not read from anywhere: the first pair of
  * (CLOCK_MONOTONIC, counter) readings is kept, and once a later wait
@@ -86,18 +89,32 @@ gct_tsc_pair(int64_t ns)
     return tsc;
 }
 
-int64_t
-gct_now_since(int64_t ns0, uint64_t tsc0)
+uint64_t
+gct_tsc_read(void)
+{
+    return read_tsc();
+}
+
+bool
+gct_tsc_derive(int64_t ns0, uint64_t tsc0, uint64_t tsc1, int64_t *ns)
 {
     uint64_t s = atomic_load_explicit(&scale, memory_order_relaxed);
-    uint64_t dt = read_tsc() - tsc0;
+    uint64_t dt = tsc1 - tsc0;
 
     /* dt below 2^32 and s >> 4 below 2^32 (s < 16 << 32): the product
      * fits 64 bits */
-    if (s != 0 && dt < ((uint64_t)1 << 32)) {
-        uint64_t ns = (dt * (s >> 4)) >> 28;
-        if (ns <= DERIVE_MAX_NS)
-            return ns0 + (int64_t)ns;
-    }
-    return gct_now();
+    if (s == 0 || dt >= ((uint64_t)1 << 32))
+        return false;
+    uint64_t d = (dt * (s >> 4)) >> 28;
+    if (d > DERIVE_MAX_NS)
+        return false;
+    *ns = ns0 + (int64_t)d;
+    return true;
+}
+
+int64_t
+gct_now_since(int64_t ns0, uint64_t tsc0)
+{
+    int64_t ns;
+    return gct_tsc_derive(ns0, tsc0, read_tsc(), &ns) ? ns : gct_now();
 }

@@ -4,7 +4,8 @@
 # flags (trylock, read and write locks), the site inside the calling
 # function, times in order, a 4.5 s idle gap (longer than a compact
 # record's time delta can say) measured right, and a contended
-# acquisition recorded once, as contended.
+# acquisition recorded once, as contended, and two acquisitions' distance
+# measured right when their times come from the time-stamp counter.
 set -u
 . "$(dirname "$0")/lib.sh"
 GAP_MS=4500
@@ -20,8 +21,12 @@ out=$(LD_PRELOAD=$LIB GCTRACE_OUT=$db GCTRACE_OPTIONS=record=all:report=0 \
 m=$(echo "$out" | sed -n 's/.*m=\([0-9]*\).*/\1/p')
 rw=$(echo "$out" | sed -n 's/.*rw=\([0-9]*\).*/\1/p')
 fn=$(echo "$out" | sed -n 's/.*fn=\([0-9]*\).*/\1/p')
+paced=$(echo "$out" | sed -n 's/.*paced=\([0-9]*\).*/\1/p')
+lo=$(echo "$out" | sed -n 's/.*lo=\([0-9]*\).*/\1/p')
+hi=$(echo "$out" | sed -n 's/.*hi=\([0-9]*\).*/\1/p')
 size=$(nm -S "$tmp/record_all" | awk '$4 == "lock_unlock" { print $2 }')
-[ -n "$m" ] && [ -n "$rw" ] && [ -n "$fn" ] && [ -n "$size" ] || {
+[ -n "$m" ] && [ -n "$rw" ] && [ -n "$fn" ] && [ -n "$size" ] &&
+    [ -n "$paced" ] && [ -n "$lo" ] && [ -n "$hi" ] || {
     echo "FAIL: record_all printed '$out' (nm size '$size')" >&2; exit 1; }
 end=$((fn + 0x$size))
 
@@ -72,5 +77,13 @@ gap=$(q "with l as (select ts, row_number() over (order by id) n from (
 [ "$gap" -ge $((GAP_MS * 1000000)) ] 2>/dev/null &&
     [ "$gap" -lt $(((GAP_MS + 2000) * 1000000)) ] ||
     err "the sleep between lock events: ${gap} ns, want ${GAP_MS} ms to 2 s more"
+
+# Two acquisitions 300 us apart: the distance between their records,
+# whose times may come from the time-stamp counter (preload/log.c), lies
+# within the bounds the program read from the clock around them, give or
+# take 1 us.
+d=$(q "select max(ts) - min(ts) from ($acq and o.addr = $paced)")
+[ "$d" -ge $((lo - 1000)) ] 2>/dev/null && [ "$d" -le $((hi + 1000)) ] ||
+    err "paced acquisitions ${d} ns apart, want ${lo} to ${hi} ns"
 
 e2e_end test_record_all

@@ -13,9 +13,15 @@
  *      asks for it, and lets go once that thread sleeps in the kernel
  *      (its /proc state turns to S): the recorder's record prepared for
  *      the thread's first attempt must stay unpublished, and the
- *      acquisition after the wait be recorded once, as contended.
- * Prints, in decimal, the addresses the test compares with the trace:
- *   m=... rw=... fn=...
+ *      acquisition after the wait be recorded once, as contended;
+ *   5. two acquisitions of mutex paced, 300 us apart by the clock, each
+ *      between two clock readings: a lock record's time within 1 ms of
+ *      its thread's last clock reading is derived from the time-stamp
+ *      counter (preload/log.c), and the distance between the two must
+ *      agree with the clock's.
+ * Prints, in decimal, the addresses the test compares with the trace and
+ * phase 5's bounds on the distance (ns):
+ *   m=... rw=... fn=... paced=... lo=... hi=...
  * fn is lock_unlock's address: the sites of phases 1 and 3 lie in it.
  */
 #define _GNU_SOURCE
@@ -31,6 +37,7 @@
 #include "sleeping.h"
 
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t paced = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 
 /* noinline: one call site for all of phase 1 and 3's lock calls, whose
@@ -41,6 +48,14 @@ lock_unlock(void)
     pthread_mutex_lock(&m);
     __asm__ volatile("" ::: "memory");
     pthread_mutex_unlock(&m);
+}
+
+static int64_t
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static _Atomic int contender_tid;
@@ -82,8 +97,20 @@ main(int argc, char **argv)
     wait_sleeping(contender_tid);
     pthread_mutex_unlock(&m);
     pthread_join(th, NULL);
-    printf("m=%lu rw=%lu fn=%lu\n", (unsigned long)(uintptr_t)&m,
-           (unsigned long)(uintptr_t)&rw,
-           (unsigned long)(uintptr_t)&lock_unlock);
+    int64_t a0 = now_ns();
+    pthread_mutex_lock(&paced);
+    int64_t a1 = now_ns();
+    pthread_mutex_unlock(&paced);
+    while (now_ns() < a1 + 300000)
+        ;
+    int64_t b0 = now_ns();
+    pthread_mutex_lock(&paced);
+    int64_t b1 = now_ns();
+    pthread_mutex_unlock(&paced);
+    printf("m=%lu rw=%lu fn=%lu paced=%lu lo=%ld hi=%ld\n",
+           (unsigned long)(uintptr_t)&m, (unsigned long)(uintptr_t)&rw,
+           (unsigned long)(uintptr_t)&lock_unlock,
+           (unsigned long)(uintptr_t)&paced, (long)(b0 - a1),
+           (long)(b1 - a0));
     return 0;
 }
