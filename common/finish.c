@@ -184,10 +184,14 @@ static uint32_t
 rec_size(const uint8_t *p, uint32_t room, int64_t base, int64_t *ts)
 {
     const struct gct_rec_compact *c = (const void *)p;
-    uint32_t bytes = (uint32_t)c->words * 8;
 
     *ts = 0;
-    if (room < sizeof *c || bytes < sizeof *c || bytes > room)
+    /* A chunk full to its end leaves no room: p is then past it, and
+     * past the file if the chunk is the last. */
+    if (room < sizeof *c)
+        return 0;
+    uint32_t bytes = (uint32_t)c->words * 8;
+    if (bytes < sizeof *c || bytes > room)
         return 0;
     if (c->kind & GCT_REC_COMPACT) {
         if (c->words != 2 && c->words != 3)
