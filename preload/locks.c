@@ -267,10 +267,7 @@ gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
                                              memory_order_relaxed);
         int64_t now = gct_now_since(since, t->wait_tsc);
         if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj) {
-            r->ts = now;
-            r->a = result;
-            atomic_store_explicit(&r->kind, GCT_EV_WAIT_END,
-                                  memory_order_release);
+            gct_publish_rec(t, r, GCT_EV_WAIT_END, now, result);
         } else {
             gct_emit_at(t, now, GCT_EV_WAIT_END, 0, (uint64_t)(uintptr_t)obj,
                         result, 0);

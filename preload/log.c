@@ -305,18 +305,6 @@ unmap_range(char *from, char *to)
         munmap(from, (size_t)(to - from));
 }
 
-/* A thread's records never go back in time: a time derived from the
- * counter may run a few ns (at worst 0.5 us, tsc.c) ahead of the clock
- * read next, and the finisher orders a thread's records by time. */
-static inline int64_t
-monotonic(struct gct_thread *t, int64_t ts)
-{
-    if (ts < t->last_ts)
-        ts = t->last_ts;
-    t->last_ts = ts;
-    return ts;
-}
-
 /* Starts chunk idx, mapped at p, as the thread's current chunk. */
 static void
 start_chunk(struct gct_thread *t, char *p, uint64_t idx)
@@ -325,7 +313,7 @@ start_chunk(struct gct_thread *t, char *p, uint64_t idx)
     ch->pid = t->pid;
     ch->tid = t->tid;
     ch->seq = t->chunk_seq++;
-    ch->base_ts = monotonic(t, gct_now());
+    ch->base_ts = gct_monotonic(t, gct_now());
     t->chunk_base = ch->base_ts;
     atomic_thread_fence(memory_order_release);
     ch->magic = GCT_CHUNK_MAGIC;
@@ -535,7 +523,7 @@ write_rec(struct gct_thread *t, const int64_t *at, int kind, uint32_t stack,
     struct gct_rec *r = reserve(t, bytes);
     r->words = (uint16_t)(bytes / 8);
     r->stack = stack;
-    int64_t ts = monotonic(t, at ? *at : gct_now());
+    int64_t ts = gct_monotonic(t, at ? *at : gct_now());
     r->ts = ts;
     r->obj = obj;
     r->a = a;
@@ -589,7 +577,7 @@ record_time(struct gct_thread *t)
         t->clock_ns = ns;
         t->clock_tsc = gct_tsc_pair(ns);
     }
-    return monotonic(t, ns);
+    return gct_monotonic(t, ns);
 }
 
 /* Reserves and fills a compact record (room made), all but its kind.

@@ -296,6 +296,29 @@ void gct_log_forget_spares(void);
  * log (gct_log_release_chunk clears t->end_slot, the only holder). */
 struct gct_rec *gct_reserve_rec(struct gct_thread *t, uint64_t obj);
 
+/* A thread's records never go back in time: a time derived from the
+ * counter may run a few ns (at worst 0.5 us, tsc.c) ahead of the clock
+ * read next, and the finisher orders a thread's records by time.
+ * Returns the time to give the thread's next record, ts or later. */
+static inline int64_t
+gct_monotonic(struct gct_thread *t, int64_t ts)
+{
+    if (ts < t->last_ts)
+        ts = t->last_ts;
+    t->last_ts = ts;
+    return ts;
+}
+
+/* Publishes reserved record r as kind, at time ts, with a. */
+static inline void
+gct_publish_rec(struct gct_thread *t, struct gct_rec *r, int kind,
+                int64_t ts, int64_t a)
+{
+    r->ts = gct_monotonic(t, ts);
+    r->a = a;
+    atomic_store_explicit(&r->kind, (uint16_t)kind, memory_order_release);
+}
+
 /* Records the loaded modules not yet recorded (init, dlopen). */
 void gct_log_modules(struct gct_thread *t);
 
