@@ -2,9 +2,12 @@
 # Installs what building and testing gctrace needs on Debian 12, when it is
 # missing.  Run as root (or with sudo available).  Safe to run again.
 set -e
+# libdebuginfod1: test_debuginfo checks that libdw loads it only when
+# debuginfod servers are configured.
 pkgs="build-essential pkg-config libcmocka-dev libunwind-dev libdw-dev
       libelf-dev libsqlite3-dev libncurses-dev sqlite3 python3 tmux
-      xz-utils zstd pigz git make clang libclang-rt-14-dev valgrind"
+      xz-utils zstd pigz git make clang libclang-rt-14-dev valgrind
+      libdebuginfod1"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
