@@ -15,8 +15,15 @@
  * Slice i becomes the first SLICE bytes of chunk i; the rest of the chunk
  * reads as zeros, which the format defines as "nothing written".  A short
  * last slice ends the file right after it, as a truncated log would.
+ * When bit 0 of the header's reserved1 is set (never in a real log), a
+ * whole slice fills its chunk to the last byte instead, as a thread that
+ * kept recording leaves it: the chunk head (the slice's first bytes),
+ * then the rest of the slice over and over, the last copy cut short.
  * tests/fuzz/corpus/fuzz_rawlog holds real logs in this form (docs/fuzzing.md
  * says how they were made).
+ *
+ * The raw log's mapping has an inaccessible page after it (mmap below),
+ * so that a read past the end of its last chunk faults.
  *
  * Checked beyond crashes, leaks and UB: gct_finish fails with a message or
  * produces a trace that gct_trace_open accepts; the JSON writer's output
@@ -31,12 +38,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SLICE 4096
 
 static char dir[64], trace[128], raw[160];
+
+/* The raw log being finished, by device and inode (0: none). */
+static dev_t raw_dev;
+static ino_t raw_ino;
+
+/* gct_finish maps the raw log whole.  A read past the end of its last
+ * chunk lands past the end of the file, in whatever the process mapped
+ * next, and goes unnoticed (one did, until make test-asan happened on
+ * an unmapped page there).  This mmap, which the harness's executable
+ * puts in front of libc's, leaves the page after the raw log's mapping
+ * inaccessible, so that such a read faults.  The guard page outlives
+ * the mapping: address space only, a page per input. */
+void *
+mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    struct stat st;
+
+    if (raw_ino != 0 && fd >= 0 && addr == NULL && fstat(fd, &st) == 0 &&
+        st.st_dev == raw_dev && st.st_ino == raw_ino) {
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        size_t span = (len + page - 1) / page * page;
+        void *p = (void *)syscall(SYS_mmap, NULL, span + page, PROT_NONE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return p;
+        return (void *)syscall(SYS_mmap, p, len, prot, flags | MAP_FIXED, fd,
+                               off);
+    }
+    return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
 
 static void
 cleanup(void)
@@ -210,12 +250,22 @@ write_raw(const uint8_t *data, size_t size)
     if (fp == NULL)
         return false;
     bool ok = fwrite(&h, sizeof h, 1, fp) == 1;
+    bool fill = h.reserved1 & 1;
+    const size_t head = sizeof(struct gct_chunk_head);
     size_t off = GCT_LOG_HEADER_SIZE;
     for (size_t i = 0; ok && size > 0; i++) {
         size_t n = size < SLICE ? size : SLICE;
         off = GCT_LOG_HEADER_SIZE + i * GCT_LOG_CHUNK_SIZE;
         ok = fseek(fp, (long)off, SEEK_SET) == 0 &&
              fwrite(data, 1, n, fp) == n;
+        for (size_t at = n; ok && fill && n == SLICE &&
+                            at < GCT_LOG_CHUNK_SIZE;) {
+            size_t k = SLICE - head;
+            if (k > GCT_LOG_CHUNK_SIZE - at)
+                k = GCT_LOG_CHUNK_SIZE - at;
+            ok = fwrite(data + head, 1, k, fp) == k;
+            at += k;
+        }
         /* a whole slice stands for a whole chunk; a short one ends the
          * file there */
         off += n == SLICE ? GCT_LOG_CHUNK_SIZE : n;
@@ -260,7 +310,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_make_trace_dir(dir, sizeof dir, trace, sizeof trace, "raw");
     snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
     if (write_raw(data, size)) {
-        if (gct_finish(trace, &o, err, sizeof err) == 0) {
+        struct stat st;
+        check(stat(raw, &st) == 0);
+        raw_dev = st.st_dev;
+        raw_ino = st.st_ino;
+        int r = gct_finish(trace, &o, err, sizeof err);
+        raw_ino = 0;
+        if (r == 0) {
             /* finished: the raw log is consumed */
             check(access(raw, F_OK) != 0);
             read_back();
