@@ -2,7 +2,8 @@
  * shim.h - the private interface of libgctrace.so.
  *
  * Split by job: real.c resolves the interposed originals, log.c owns the
- * raw log and writes records, tsc.c derives short waits' end times,
+ * raw log and writes records, tsc.c derives clock times from the
+ * time-stamp counter,
  * thread_state.c keeps the per-thread state, stack.c captures and interns
  * stacks, init.c starts and stops the recorder, and the intercept_*.c
  * files are the interposed functions.
@@ -333,16 +334,49 @@ void gct_tsc_init(void);
 uint64_t gct_tsc_pair(int64_t ns);
 
 /* The counter now (0 where there is none). */
-uint64_t gct_tsc_read(void);
+static inline uint64_t
+gct_tsc_read(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    return 0;
+#endif
+}
+
+/* ns per tick, 32.32 fixed point, as last measured; 0: not yet, or no
+ * invariant counter (tsc.c). */
+#define GCT_TSC_DERIVE_MAX_NS 1000000 /* longer spans read the clock */
+extern _Atomic uint64_t gct_tsc_scale;
 
 /* The clock time at counter reading tsc1, from the pair (ns0, tsc0),
  * into *ns when that is known to be accurate (ns per tick measured, and
  * under 1 ms from tsc0 to tsc1); false: read the clock instead. */
-bool gct_tsc_derive(int64_t ns0, uint64_t tsc0, uint64_t tsc1, int64_t *ns);
+static inline bool
+gct_tsc_derive(int64_t ns0, uint64_t tsc0, uint64_t tsc1, int64_t *ns)
+{
+    uint64_t s = atomic_load_explicit(&gct_tsc_scale, memory_order_relaxed);
+    uint64_t dt = tsc1 - tsc0;
+
+    /* dt below 2^32 and s >> 4 below 2^32 (s < 16 << 32): the product
+     * fits 64 bits */
+    if (s == 0 || dt >= ((uint64_t)1 << 32))
+        return false;
+    uint64_t d = (dt * (s >> 4)) >> 28;
+    if (d > GCT_TSC_DERIVE_MAX_NS)
+        return false;
+    *ns = ns0 + (int64_t)d;
+    return true;
+}
 
 /* The clock time now, derived from the pair (ns0, tsc0) when that is
  * known to be accurate (a short wait), else read from the clock. */
-int64_t gct_now_since(int64_t ns0, uint64_t tsc0);
+static inline int64_t
+gct_now_since(int64_t ns0, uint64_t tsc0)
+{
+    int64_t ns;
+    return gct_tsc_derive(ns0, tsc0, gct_tsc_read(), &ns) ? ns : gct_now();
+}
 
 /* ---------------------------------------------------------------- stack.c */
 

@@ -14,9 +14,12 @@
  * clock reading while it is under 1 ms old (log.c).
  *
  * ns per tick is measured, not read from anywhere: the first pair of
- * (CLOCK_MONOTONIC, counter) readings is kept, and once a later wait
- * begins 10 ms or more after it, the ratio over that span becomes the
- * scale (and is measured again, over a longer span, every 100 ms).
+ * (CLOCK_MONOTONIC, counter) readings is kept, and once a later pair (a
+ * wait's begin, or a record=all record that reads the clock) is taken
+ * 10 ms or more after it, the ratio over that span becomes the scale
+ * (and is measured again, over a longer span, every 100 ms).  Reading
+ * the counter and deriving a time are inline (shim.h): they are on the
+ * lock path.
  * Until then, for waits longer than 1 ms, and where the counter is not
  * invariant (CPUID 0x80000007 EDX bit 8) or went backwards (another CPU
  * whose counter disagrees), the end is read from the clock.  The error of
@@ -28,7 +31,6 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
-#include <x86intrin.h>
 
 static bool
 invariant_tsc(void)
@@ -37,27 +39,18 @@ invariant_tsc(void)
 
     return __get_cpuid(0x80000007, &a, &b, &c, &d) && (d & (1u << 8));
 }
-
-static uint64_t
-read_tsc(void)
-{
-    return __rdtsc();
-}
 #else
 /* Elsewhere every wait end reads the clock. */
 static bool invariant_tsc(void) { return false; }
-static uint64_t read_tsc(void) { return 0; }
 #endif
 
 #define CALIBRATE_AFTER_NS 10000000 /* first scale after 10 ms */
 #define RECALIBRATE_NS 100000000    /* then every 100 ms */
-#define DERIVE_MAX_NS 1000000       /* longer waits read the clock */
 
 static bool usable;                   /* invariant counter */
 static int64_t origin_ns;             /* the first pair */
 static uint64_t origin_tsc;
-static _Atomic uint64_t scale;        /* ns per tick, 32.32 fixed point;
-                                         0: not measured yet */
+_Atomic uint64_t gct_tsc_scale;       /* shim.h */
 static _Atomic int64_t calibrated_ns; /* when scale was last measured */
 
 void
@@ -66,14 +59,14 @@ gct_tsc_init(void)
     if (!invariant_tsc())
         return;
     origin_ns = gct_now();
-    origin_tsc = read_tsc();
+    origin_tsc = gct_tsc_read();
     usable = true;
 }
 
 uint64_t
 gct_tsc_pair(int64_t ns)
 {
-    uint64_t tsc = read_tsc();
+    uint64_t tsc = gct_tsc_read();
 
     if (!usable || tsc <= origin_tsc || ns - origin_ns < CALIBRATE_AFTER_NS)
         return tsc;
@@ -82,39 +75,10 @@ gct_tsc_pair(int64_t ns)
         return tsc;
     double per_tick = (double)(ns - origin_ns) / (double)(tsc - origin_tsc);
     if (per_tick > 0 && per_tick < 16) {
-        atomic_store_explicit(&scale, (uint64_t)(per_tick * 4294967296.0),
+        atomic_store_explicit(&gct_tsc_scale,
+                              (uint64_t)(per_tick * 4294967296.0),
                               memory_order_relaxed);
         atomic_store_explicit(&calibrated_ns, ns, memory_order_relaxed);
     }
     return tsc;
-}
-
-uint64_t
-gct_tsc_read(void)
-{
-    return read_tsc();
-}
-
-bool
-gct_tsc_derive(int64_t ns0, uint64_t tsc0, uint64_t tsc1, int64_t *ns)
-{
-    uint64_t s = atomic_load_explicit(&scale, memory_order_relaxed);
-    uint64_t dt = tsc1 - tsc0;
-
-    /* dt below 2^32 and s >> 4 below 2^32 (s < 16 << 32): the product
-     * fits 64 bits */
-    if (s == 0 || dt >= ((uint64_t)1 << 32))
-        return false;
-    uint64_t d = (dt * (s >> 4)) >> 28;
-    if (d > DERIVE_MAX_NS)
-        return false;
-    *ns = ns0 + (int64_t)d;
-    return true;
-}
-
-int64_t
-gct_now_since(int64_t ns0, uint64_t tsc0)
-{
-    int64_t ns;
-    return gct_tsc_derive(ns0, tsc0, read_tsc(), &ns) ? ns : gct_now();
 }
