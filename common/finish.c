@@ -44,6 +44,8 @@ struct ref {
     uint32_t chunk;
     uint32_t off;
     uint32_t owner; /* index into the owners */
+    uint32_t src;   /* the offset of the record that holds its contents:
+                       off, or for a repeat the compact record repeated */
 };
 
 #define MAX_OPEN_WAITS 4
@@ -159,7 +161,7 @@ static const struct gct_rec *
 rec_at(struct finisher *f, const struct ref *ref, struct gct_rec *buf)
 {
     const uint8_t *p = f->base + GCT_LOG_HEADER_SIZE +
-                       (size_t)ref->chunk * GCT_LOG_CHUNK_SIZE + ref->off;
+                       (size_t)ref->chunk * GCT_LOG_CHUNK_SIZE + ref->src;
     const struct gct_rec_compact *c = (const void *)p;
 
     if (!(c->kind & GCT_REC_COMPACT))
@@ -188,6 +190,15 @@ rec_size(const uint8_t *p, uint32_t room, int64_t base, int64_t *ts)
     *ts = 0;
     /* A chunk full to its end leaves no room: p is then past it, and
      * past the file if the chunk is the last. */
+    if (room < sizeof(struct gct_rec_repeat))
+        return 0;
+    if (c->words == 1) {
+        if (c->kind != 0 && (c->kind & ~GCT_REC_REPEAT_OFF_MASK) !=
+                                GCT_REC_COMPACT)
+            return 0;
+        *ts = (int64_t)((uint64_t)base + c->dts);
+        return sizeof(struct gct_rec_repeat);
+    }
     if (room < sizeof *c)
         return 0;
     uint32_t bytes = (uint32_t)c->words * 8;
@@ -240,18 +251,29 @@ collect(struct finisher *f)
             continue;
         struct chunk_info owner = {h->pid, h->tid, h->seq};
         GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
+        /* The published compact records met so far in the chunk, by
+         * offset / 8: those a repeat record may name. */
+        uint64_t compact_at[GCT_LOG_CHUNK_SIZE / 8 / 64] = {0};
         uint32_t off = sizeof *h, bytes;
         int64_t ts;
         while ((bytes = rec_size(p + off, GCT_LOG_CHUNK_SIZE - off,
                                  h->base_ts, &ts)) != 0) {
             const struct gct_rec *r = (const void *)(p + off);
+            uint32_t src = off;
+            if (r->kind != 0 && r->words == 1) {
+                src = (r->kind & GCT_REC_REPEAT_OFF_MASK) * 8u;
+                if (!(compact_at[src / 8 / 64] >> (src / 8 % 64) & 1))
+                    src = 0; /* names no compact record: corrupt */
+            } else if (r->kind & GCT_REC_COMPACT) {
+                compact_at[off / 8 / 64] |= 1ull << (off / 8 % 64);
+            }
             if (r->kind == GCT_REC_OWNER) {
                 owner = (struct chunk_info){(int)r->a, (int)r->b,
                                             (uint32_t)r->obj};
                 GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
-            } else if (r->kind != 0) {
+            } else if (r->kind != 0 && src != 0) {
                 struct ref ref = {ts, (uint32_t)c, off,
-                                  (uint32_t)(f->nowners - 1)};
+                                  (uint32_t)(f->nowners - 1), src};
                 GCT_PUSH(f->refs, f->nrefs, f->caprefs, ref);
             }
             off += bytes;

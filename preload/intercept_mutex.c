@@ -52,13 +52,13 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
     ({                                                                     \
         uint32_t f_ = (flags);                                             \
         uintptr_t site_ = (site);                                          \
-        struct gct_rec_compact *pre_ = gct_acquire_prepare(t, obj, f_,     \
-                                                           site_);         \
+        gct_acquire_prepare(t, obj, f_, site_);                            \
         int r_ = (trycall);                                                \
         if (r_ == 0) {                                                     \
-            f_ = gct_acquire_published(pre_, f_);                          \
+            f_ = gct_acquire_published(t, f_);                             \
         } else {                                                           \
             int busy_ = r_ == EBUSY;                                       \
+            gct_acquire_failed(t);                                         \
             if (busy_)                                                     \
                 gct_wait_begin(t, reason, obj, owner,                      \
                                (f_ & GCT_LOCK_TIMED) != 0, site_);         \
@@ -352,18 +352,21 @@ mtx_lock(mtx_t *m)
         return gct_real.mtx_lock(m);
     pthread_mutex_t *pm = (pthread_mutex_t *)m;
     uint32_t flags = 0;
-    struct gct_rec_compact *pre = gct_acquire_prepare(t, m, flags, SITE());
+    gct_acquire_prepare(t, m, flags, SITE());
     int r = gct_real.mtx_trylock(m);
     if (r == thrd_success) {
-        flags = gct_acquire_published(pre, flags);
-    } else if (r == thrd_busy) {
-        gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm), false,
-                       SITE());
+        flags = gct_acquire_published(t, flags);
+    } else {
+        gct_acquire_failed(t);
+        bool busy = r == thrd_busy;
+        if (busy)
+            gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm), false,
+                           SITE());
         r = gct_real.mtx_lock(m);
-        gct_wait_end(t, m, r);
-        flags = GCT_LOCK_CONTENDED;
-    } else if (r != thrd_success) {
-        r = gct_real.mtx_lock(m);
+        if (busy) {
+            gct_wait_end(t, m, r);
+            flags = GCT_LOCK_CONTENDED;
+        }
     }
     if (r == thrd_success)
         gct_lock_acquired(t, m, flags, SITE());
@@ -389,12 +392,13 @@ mtx_timedlock(mtx_t *m, const struct timespec *ts)
     if (t == NULL)
         return gct_real.mtx_timedlock(m, ts);
     uint32_t flags = GCT_LOCK_TIMED;
-    struct gct_rec_compact *pre = gct_acquire_prepare(t, m, flags, SITE());
+    gct_acquire_prepare(t, m, flags, SITE());
     int r = gct_real.mtx_trylock(m);
     if (r == thrd_success) {
-        flags = gct_acquire_published(pre, flags);
+        flags = gct_acquire_published(t, flags);
     } else {
         bool busy = r == thrd_busy;
+        gct_acquire_failed(t);
         if (busy)
             gct_wait_begin(t, GCT_WAIT_MUTEX, m,
                            mutex_owner((pthread_mutex_t *)m), true, SITE());

@@ -464,6 +464,7 @@ gct_log_release_chunk(struct gct_thread *t)
      * that records enough during the wait moves the thread on; the end is
      * then written afresh, and the reservation stays unpublished. */
     t->end_slot = NULL;
+    t->prepared = NULL;
     if (t->map)
         munmap(t->map, (size_t)t->map_chunks * GCT_LOG_CHUNK_SIZE);
     t->map = t->chunk = NULL;
@@ -580,13 +581,36 @@ record_time(struct gct_thread *t)
     return gct_monotonic(t, ns);
 }
 
-/* Reserves and fills a compact record (room made), all but its kind.
- * NULL when its time does not fit: the thread started this chunk more
- * than 4 s ago; the slot then stays unpublished (readers skip it). */
-static struct gct_rec_compact *
-fill_compact(struct gct_thread *t, uint64_t obj, uint8_t a, uint64_t b,
-             size_t bytes)
+/* The repeat cache's slot for a compact record's contents. */
+static inline struct gct_repeat_slot *
+repeat_slot(struct gct_thread *t, uint16_t kind, uint64_t obj, uint64_t arg)
 {
+    uint64_t h = ((obj >> 3) ^ (arg >> 2) ^ kind) * 0x9e3779b97f4a7c15ull;
+    return &t->repeats[h >> (64 - 6)];
+}
+_Static_assert(GCT_REPEAT_CACHE == 1 << 6, "repeat_slot's hash width");
+
+static size_t
+compact_size(uint64_t arg)
+{
+    return arg != 0 ? 24 : 16;
+}
+
+/* Reserves and fills the record of an operation, all but its kind, in
+ * the room made for its compact form: a repeat record if the thread
+ * published a compact record of the same contents in this chunk, else a
+ * compact record.  *publish gets the kind that publishes it.  NULL when
+ * its time does not fit: the thread started this chunk more than 4 s
+ * ago; the slot then stays unpublished (readers skip it). */
+static struct gct_rec_compact *
+fill_op(struct gct_thread *t, int kind, uint64_t obj, uint64_t arg,
+        uint16_t *publish)
+{
+    uint16_t k = (uint16_t)(kind | GCT_REC_COMPACT);
+    const struct gct_repeat_slot *s = repeat_slot(t, k, obj, arg);
+    bool again = s->chunk_seq == t->chunk_seq && s->kind == k &&
+                 s->obj == obj && s->arg == arg;
+    size_t bytes = again ? sizeof(struct gct_rec_repeat) : compact_size(arg);
     /* The base of the chunk that holds the slot, read with the
      * reservation: the time, taken after both, cannot be earlier (a
      * thread's times do not go back, and the base was one of them). */
@@ -597,46 +621,82 @@ fill_compact(struct gct_thread *t, uint64_t obj, uint8_t a, uint64_t b,
     if (GCT_UNLIKELY(dts > UINT32_MAX))
         return NULL;
     r->dts = (uint32_t)dts;
+    if (again) {
+        *publish = (uint16_t)(GCT_REC_COMPACT | s->off8);
+        return r;
+    }
     r->obj = obj;
-    if (bytes > sizeof *r)
-        *(uint64_t *)(r + 1) = (uint64_t)a << GCT_REC_COMPACT_B_BITS | b;
+    if (arg != 0)
+        *(uint64_t *)(r + 1) = arg;
+    *publish = k;
     return r;
 }
 
-static size_t
-compact_size(uint8_t a, uint64_t b)
+/* Remembers the compact record r, just published as kind, for repeats,
+ * if it lies in the thread's current chunk (a signal handler that
+ * recorded between a prepared record's filling and its publishing may
+ * have moved the thread on). */
+void
+gct_repeat_learn(struct gct_thread *t, const struct gct_rec_compact *r,
+                 uint16_t kind)
 {
-    return a != 0 || b != 0 ? 24 : 16;
+    const char *p = (const char *)r;
+    if (t->chunk == NULL || p < t->chunk || p >= t->chunk + t->chunk_used)
+        return;
+    uint64_t arg = r->words == 3 ? *(const uint64_t *)(r + 1) : 0;
+    t->guard++;
+    struct gct_repeat_slot *s = repeat_slot(t, kind, r->obj, arg);
+    *s = (struct gct_repeat_slot){r->obj, arg, t->chunk_seq, kind,
+                                  (uint16_t)((p - t->chunk) / 8)};
+    t->guard--;
+}
+
+/* Makes room for the operation's compact form: false when the log has
+ * none left, or its argument is too wide for one (the caller then writes
+ * a full record, or drops it). */
+static inline bool
+room_for_op(struct gct_thread *t, uint64_t arg, bool grab)
+{
+    size_t bytes = compact_size(arg);
+    if (!grab)
+        return t->chunk != NULL &&
+               t->chunk_used + bytes <= GCT_LOG_CHUNK_SIZE;
+    return make_room(t, bytes);
 }
 
 void
 gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
                  uint64_t b)
 {
-    size_t bytes = compact_size(a, b);
+    uint64_t arg = (uint64_t)a << GCT_REC_COMPACT_B_BITS | b;
+    uint16_t publish;
 
     if (GCT_UNLIKELY(b >> GCT_REC_COMPACT_B_BITS)) {
         gct_emit(t, kind, 0, obj, a, (int64_t)b, NULL, 0);
         return;
     }
-    if (!make_room(t, bytes))
+    if (!room_for_op(t, arg, true))
         return;
-    struct gct_rec_compact *r = fill_compact(t, obj, a, b, bytes);
+    struct gct_rec_compact *r = fill_op(t, kind, obj, arg, &publish);
     if (r != NULL)
-        gct_publish_compact(r, kind);
+        gct_publish_op(t, r, publish);
     else
         gct_emit(t, kind, 0, obj, a, (int64_t)b, NULL, 0);
 }
 
-struct gct_rec_compact *
-gct_prepare_compact(struct gct_thread *t, uint64_t obj, uint8_t a, uint64_t b)
+void
+gct_prepare_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
+                    uint64_t b)
 {
-    size_t bytes = compact_size(a, b);
+    uint64_t arg = (uint64_t)a << GCT_REC_COMPACT_B_BITS | b;
 
-    if (GCT_UNLIKELY(b >> GCT_REC_COMPACT_B_BITS) || t->chunk == NULL ||
-        t->chunk_used + bytes > GCT_LOG_CHUNK_SIZE)
-        return NULL;
-    return fill_compact(t, obj, a, b, bytes);
+    t->prepared = NULL;
+    if (GCT_UNLIKELY(b >> GCT_REC_COMPACT_B_BITS) ||
+        !room_for_op(t, arg, false))
+        return;
+    t->guard++;
+    t->prepared = fill_op(t, kind, obj, arg, &t->prepared_kind);
+    t->guard--;
 }
 
 /* ------------------------------------------------------------ modules */

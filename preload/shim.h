@@ -128,6 +128,7 @@ void gct_real_resolve(void);
 #define GCT_HELD_MAX 64         /* locks one thread holds at once */
 #define GCT_EDGE_CACHE 256      /* per-thread lock-order edges seen */
 #define GCT_LOCK_CACHE 128      /* per-thread lock counters */
+#define GCT_REPEAT_CACHE 64     /* per-thread compact records to repeat */
 
 struct gct_held {
     uintptr_t lock;
@@ -143,6 +144,16 @@ struct gct_edge_slot {
 struct gct_count_slot {
     uintptr_t lock;
     uint64_t count;
+};
+
+/* A compact record the thread published in its current chunk, which a
+ * repeat record (rawlog.h) can name instead of writing it again. */
+struct gct_repeat_slot {
+    uint64_t obj;
+    uint64_t arg;       /* the record's argument word, 0 if none */
+    uint32_t chunk_seq; /* the thread's chunk_seq then; 0: empty */
+    uint16_t kind;      /* the published kind, GCT_REC_COMPACT | gct_ev */
+    uint16_t off8;      /* its offset in the chunk / 8 */
 };
 
 struct gct_thread {
@@ -180,6 +191,11 @@ struct gct_thread {
     struct gct_held held[GCT_HELD_MAX];
     struct gct_edge_slot edges[GCT_EDGE_CACHE];
     struct gct_count_slot counts[GCT_LOCK_CACHE];
+    struct gct_repeat_slot repeats[GCT_REPEAT_CACHE];
+    struct gct_rec_compact *prepared; /* record=all: an acquisition's
+                                         record, filled before the attempt
+                                         (gct_acquire_prepare) */
+    uint16_t prepared_kind; /* the kind that publishes it */
 
     struct gct_thread *next_free; /* dead states to reuse (thread_state.c) */
     struct gct_thread *next;    /* all threads' states (gct_threads); last
@@ -257,26 +273,35 @@ int64_t gct_now(void);
 int64_t gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
               int64_t a, int64_t b, const void *payload, size_t len);
 
-/* Writes one compact record (rawlog.h): an event without a stack, whose
- * a fits 8 bits and b 56.  For record=all's lock operations.  Keeps
- * errno. */
+/* Writes one compact record (rawlog.h), or a repeat record when the
+ * thread wrote one of the same contents in its chunk: an event without a
+ * stack, whose a fits 8 bits and b 56.  For record=all's lock
+ * operations.  Keeps errno. */
 void gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj,
                       uint8_t a, uint64_t b);
 
-/* A compact record filled now (its time is now) and published later, or
- * never: a record reserved ahead of an event that may not happen.  NULL
- * when there is no room in the thread's chunk, or the time does not fit
- * (the caller then writes the record when the event happens).  Makes no
- * system call, keeps errno. */
-struct gct_rec_compact *gct_prepare_compact(struct gct_thread *t,
-                                            uint64_t obj, uint8_t a,
-                                            uint64_t b);
+/* Fills a record of kind as gct_emit_compact would, but leaves it
+ * unpublished: a record reserved ahead of an event that may not happen,
+ * whose time is now.  It goes in t->prepared (NULL when there is no room
+ * in the thread's chunk, or the time does not fit: the caller then
+ * writes the record when the event happens), and the kind that publishes
+ * it in t->prepared_kind.  Makes no system call, keeps errno. */
+void gct_prepare_compact(struct gct_thread *t, int kind, uint64_t obj,
+                         uint8_t a, uint64_t b);
 
+/* Remembers the compact record r, published as kind, so that the next
+ * operations of the same contents in its chunk are written as repeats. */
+void gct_repeat_learn(struct gct_thread *t, const struct gct_rec_compact *r,
+                      uint16_t kind);
+
+/* Publishes r, a compact or repeat record filled by the thread, as kind. */
 static inline void
-gct_publish_compact(struct gct_rec_compact *r, int kind)
+gct_publish_op(struct gct_thread *t, struct gct_rec_compact *r,
+               uint16_t kind)
 {
-    atomic_store_explicit(&r->kind, (uint16_t)(kind | GCT_REC_COMPACT),
-                          memory_order_release);
+    atomic_store_explicit(&r->kind, kind, memory_order_release);
+    if (r->words != 1)
+        gct_repeat_learn(t, r, kind);
 }
 
 /* Writes one record without payload at time ts (gct_emit reads the
@@ -493,24 +518,35 @@ gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
  * recorded once it happened. */
 #define GCT_LOCK_PRERECORDED (1u << 31) /* shim-internal flag */
 
-static inline struct gct_rec_compact *
+static inline void
 gct_acquire_prepare(struct gct_thread *t, const void *lock, uint32_t flags,
                     uintptr_t site)
 {
-    if (GCT_LIKELY(gct_rec.opt.record != GCT_RECORD_ALL))
-        return NULL;
-    return gct_prepare_compact(t, (uintptr_t)lock, (uint8_t)flags, site);
+    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
+        gct_prepare_compact(t, GCT_EV_LOCK_ACQUIRE, (uintptr_t)lock,
+                            (uint8_t)flags, site);
 }
 
-/* The attempt succeeded: publishes the record; returns flags for
- * gct_lock_acquired. */
+/* The attempt succeeded: publishes the record, if one is still prepared
+ * (a signal handler that took a lock meanwhile used the thread's
+ * preparation for its own, or moved it to a new chunk: the acquisition
+ * is then recorded once made); returns flags for gct_lock_acquired. */
 static inline uint32_t
-gct_acquire_published(struct gct_rec_compact *r, uint32_t flags)
+gct_acquire_published(struct gct_thread *t, uint32_t flags)
 {
+    struct gct_rec_compact *r = t->prepared;
     if (r == NULL)
         return flags;
-    gct_publish_compact(r, GCT_EV_LOCK_ACQUIRE);
+    t->prepared = NULL;
+    gct_publish_op(t, r, t->prepared_kind);
     return flags | GCT_LOCK_PRERECORDED;
+}
+
+/* The attempt failed: the prepared record stays unpublished. */
+static inline void
+gct_acquire_failed(struct gct_thread *t)
+{
+    t->prepared = NULL;
 }
 
 /* Notes that lock exists; record: write its first use (with a stack)

@@ -5,7 +5,8 @@
 # function, times in order, a 4.5 s idle gap (longer than a compact
 # record's time delta can say) measured right, and a contended
 # acquisition recorded once, as contended, and two acquisitions' distance
-# measured right when their times come from the time-stamp counter.
+# measured right when their times come from the time-stamp counter.  The
+# raw log must say repeated operations in repeat records.
 set -u
 . "$(dirname "$0")/lib.sh"
 GAP_MS=4500
@@ -16,8 +17,28 @@ cc -O1 -g -pthread -o "$tmp/record_all" "$here/progs/record_all.c" || {
     echo "FAIL: cannot compile progs/record_all.c" >&2; exit 1; }
 
 db=$tmp/t.db
-out=$(LD_PRELOAD=$LIB GCTRACE_OUT=$db GCTRACE_OPTIONS=record=all:report=0 \
+out=$(LD_PRELOAD=$LIB GCTRACE_OUT=$db \
+    GCTRACE_OPTIONS=record=all:report=0:finish=0 \
     "$tmp/record_all" $GAP_MS) || err "record_all: exit $?"
+# Phase 1's 1000 pairs at one site: after the first pair, each operation
+# is written as an 8-byte repeat of that pair's records (common/rawlog.h).
+repeats=$(python3 -c '
+import struct, sys
+raw = open(sys.argv[1], "rb").read()
+n = 0
+for c in range(4096, len(raw), 65536):
+    off = 24
+    while off + 8 <= 65536 and c + off + 8 <= len(raw):
+        words, kind = struct.unpack_from("<HH", raw, c + off)
+        if words == 0:
+            break
+        n += words == 1 and kind != 0
+        off += words * 8
+print(n)' "$db.raw")
+[ "$repeats" -ge 1998 ] 2>/dev/null ||
+    err "repeat records in the raw log: '$repeats', want at least 1998"
+"$G" report "$db" >/dev/null 2>"$tmp/err" ||
+    err "gctrace report: $(head -c 300 "$tmp/err")"
 m=$(echo "$out" | sed -n 's/.*m=\([0-9]*\).*/\1/p')
 rw=$(echo "$out" | sed -n 's/.*rw=\([0-9]*\).*/\1/p')
 fn=$(echo "$out" | sed -n 's/.*fn=\([0-9]*\).*/\1/p')

@@ -15,6 +15,11 @@ the same length, so the seed names no machine's directories.
 rewrites a seed of the version 1 format (16-byte chunk heads) as version
 2 (24-byte heads with a base time of 0); later bytes of each slice move
 up by 8, and a whole slice loses its last 8.
+
+    rawlog_seed.py --upgrade-v2 SEED OUT
+
+stamps a seed of the version 2 format as version 3, which only adds a
+record form (8-byte repeat records): the rest of it reads the same.
 """
 import struct
 import sys
@@ -31,10 +36,10 @@ REC_FULL = 40        # sizeof(struct gct_rec)
 def mangle_modules(chunk, keep_libc):
     """Turns each module record's path /x into !x, in place."""
     off = HEAD_V2
-    while off + 16 <= len(chunk):
+    while off + 8 <= len(chunk):
         words, kind = struct.unpack_from("<HH", chunk, off)
         size = words * 8
-        if size < 16 or off + size > len(chunk):
+        if size < 8 or off + size > len(chunk):
             break
         if kind == REC_MODULE and size > REC_FULL:
             path = bytes(chunk[off + REC_FULL:off + size]).split(b"\0")[0]
@@ -76,9 +81,21 @@ def upgrade_v1(seed_path, out_path):
     open(out_path, "wb").write(out)
 
 
+def upgrade_v2(seed_path, out_path):
+    seed = bytearray(open(seed_path, "rb").read())
+    (version,) = struct.unpack_from("<I", seed, 8)
+    if version != 2:
+        sys.exit("%s: version %d, not 2" % (seed_path, version))
+    struct.pack_into("<I", seed, 8, 3)
+    open(out_path, "wb").write(seed)
+
+
 def main(argv):
     if len(argv) == 4 and argv[1] == "--upgrade-v1":
         upgrade_v1(argv[2], argv[3])
+        return 0
+    if len(argv) == 4 and argv[1] == "--upgrade-v2":
+        upgrade_v2(argv[2], argv[3])
         return 0
     args = [a for a in argv[1:] if not a.startswith("--")]
     strip = None
