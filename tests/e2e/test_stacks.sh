@@ -3,7 +3,8 @@
 # its later ones with libunwind's cached backtrace (preload/stack.c): the
 # same call path must give the same stack either way.  first_use takes 40
 # mutexes from one path; the trace must hold one stack, used 40 times,
-# whose frames are take, then main.
+# whose frames are take, then main.  No frame of the recorder's own is
+# kept.
 # Usage: tests/e2e/test_stacks.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -19,4 +20,19 @@ top=$(sqlite3 "$tmp/t.db" "select group_concat(function, ' ') from
                            (select function from stack_text where idx < 2
                             order by idx)" 2>&1)
 [ "$top" = "take main" ] || err "the stack's top frames: '$top', want 'take main'"
+
+# No stack holds a frame of the recorder's own: not the interposer on top,
+# nor the trampolines under main and under each thread's function
+# (bug_lock_order's threads take locks, each with a stack).
+GCTRACE_OPTIONS=report=0:exitcode=0:out="$tmp/l.db" LD_PRELOAD="$LIB" \
+    "$B/samples/bug_lock_order" >/dev/null 2>&1
+for db in "$tmp/t.db" "$tmp/l.db"; do
+    n=$(sqlite3 "$db" "select count(*), sum(module like '%/libgctrace.so')
+                       from frames" 2>&1)
+    case $n in
+    0\|*|*\|) err "$(basename "$db"): frames, recorder's: '$n'" ;;
+    *\|0) ;;
+    *) err "$(basename "$db"): frames, recorder's: '$n', want none of the recorder's" ;;
+    esac
+done
 e2e_end test_stacks
