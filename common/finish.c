@@ -906,6 +906,13 @@ replay_one(struct finisher *f, const struct ref *ref)
     case GCT_EV_CHAN_RECV:
         obj_id = object_of(f, pid, r->obj, "chan", ts);
         break;
+    case GCT_EV_COND_SIGNAL:
+    case GCT_EV_COND_BROADCAST:
+        obj_id = object_of(f, pid, r->obj, "cond", ts);
+        break;
+    case GCT_EV_SEM_POST:
+        obj_id = object_of(f, pid, r->obj, "sem", ts);
+        break;
     case GCT_EV_SELECT_CASE:
         if (t->ncases == t->capcases) {
             t->capcases = t->capcases ? t->capcases * 2 : 8;

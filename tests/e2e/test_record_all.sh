@@ -5,8 +5,9 @@
 # function, times in order, a 4.5 s idle gap (longer than a compact
 # record's time delta can say) measured right, and a contended
 # acquisition recorded once, as contended, and two acquisitions' distance
-# measured right when their times come from the time-stamp counter.  The
-# raw log must say repeated operations in repeat records.
+# measured right when their times come from the time-stamp counter;
+# condvar signals and broadcasts and semaphore posts, with their objects.
+# The raw log must say repeated operations in repeat records.
 set -u
 . "$(dirname "$0")/lib.sh"
 GAP_MS=4500
@@ -45,9 +46,12 @@ fn=$(echo "$out" | sed -n 's/.*fn=\([0-9]*\).*/\1/p')
 paced=$(echo "$out" | sed -n 's/.*paced=\([0-9]*\).*/\1/p')
 lo=$(echo "$out" | sed -n 's/.*lo=\([0-9]*\).*/\1/p')
 hi=$(echo "$out" | sed -n 's/.*hi=\([0-9]*\).*/\1/p')
+cv=$(echo "$out" | sed -n 's/.*cv=\([0-9]*\).*/\1/p')
+sem=$(echo "$out" | sed -n 's/.*semaphore=\([0-9]*\).*/\1/p')
 size=$(nm -S "$tmp/record_all" | awk '$4 == "lock_unlock" { print $2 }')
 [ -n "$m" ] && [ -n "$rw" ] && [ -n "$fn" ] && [ -n "$size" ] &&
-    [ -n "$paced" ] && [ -n "$lo" ] && [ -n "$hi" ] || {
+    [ -n "$paced" ] && [ -n "$lo" ] && [ -n "$hi" ] && [ -n "$cv" ] &&
+    [ -n "$sem" ] || {
     echo "FAIL: record_all printed '$out' (nm size '$size')" >&2; exit 1; }
 end=$((fn + 0x$size))
 
@@ -90,6 +94,15 @@ expect "events out of time order" \
 expect "releases before their acquisition" \
     "$(q "select count(*) from ($rel) r where r.ts < (select max(a.ts)
           from ($acq) a where a.id < r.id)")" 0
+# Signals, broadcasts and posts, each with its object.
+expect "signals, broadcasts and posts by object" \
+    "$(q "select k.name, o.addr, count(*) from events e
+          join event_kinds k using(kind) join objects o on o.id = e.object_id
+          where k.name in ('cond_signal', 'cond_broadcast', 'sem_post')
+          group by 1, 2 order by 1")" \
+    "$(printf 'cond_broadcast|%s|2\ncond_signal|%s|300\nsem_post|%s|3' \
+        "$cv" "$cv" "$sem")"
+
 # The gap: the largest step between lock events of m is the sleep.
 gap=$(q "with l as (select ts, row_number() over (order by id) n from (
              select e.* from events e join objects o on o.id = e.object_id

@@ -18,14 +18,17 @@
  *      between two clock readings: a lock record's time within 1 ms of
  *      its thread's last clock reading is derived from the time-stamp
  *      counter (preload/log.c), and the distance between the two must
- *      agree with the clock's.
+ *      agree with the clock's;
+ *   6. 300 signals of condvar cv (nobody waits), 2 broadcasts of it and
+ *      3 posts of semaphore sem, each kept with its object.
  * Prints, in decimal, the addresses the test compares with the trace and
  * phase 5's bounds on the distance (ns):
- *   m=... rw=... fn=... paced=... lo=... hi=...
+ *   m=... rw=... fn=... paced=... lo=... hi=... cv=... semaphore=...
  * fn is lock_unlock's address: the sites of phases 1 and 3 lie in it.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +42,8 @@
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t paced = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static sem_t sem;
 
 /* noinline: one call site for all of phase 1 and 3's lock calls, whose
  * return address the shim records as the site. */
@@ -107,10 +112,19 @@ main(int argc, char **argv)
     pthread_mutex_lock(&paced);
     int64_t b1 = now_ns();
     pthread_mutex_unlock(&paced);
-    printf("m=%lu rw=%lu fn=%lu paced=%lu lo=%ld hi=%ld\n",
+    if (sem_init(&sem, 0, 0) != 0)
+        return 1;
+    for (int i = 0; i < 300; i++)
+        pthread_cond_signal(&cv);
+    pthread_cond_broadcast(&cv);
+    pthread_cond_broadcast(&cv);
+    for (int i = 0; i < 3; i++)
+        sem_post(&sem);
+    printf("m=%lu rw=%lu fn=%lu paced=%lu lo=%ld hi=%ld cv=%lu semaphore=%lu\n",
            (unsigned long)(uintptr_t)&m, (unsigned long)(uintptr_t)&rw,
            (unsigned long)(uintptr_t)&lock_unlock,
            (unsigned long)(uintptr_t)&paced, (long)(b0 - a1),
-           (long)(b1 - a0));
+           (long)(b1 - a0), (unsigned long)(uintptr_t)&cv,
+           (unsigned long)(uintptr_t)&sem);
     return 0;
 }
