@@ -79,7 +79,7 @@ note_recorded(int kind, const void *obj)
     if (t) {
         int e = errno;
         t->guard++;
-        gct_emit(t, kind, 0, (uintptr_t)obj, 0, 0, NULL, 0);
+        gct_emit_compact(t, kind, (uintptr_t)obj, 0, 0);
         t->guard--;
         errno = e;
     }
