@@ -426,8 +426,13 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
     case GCT_EV_CHAN_SEND:
     case GCT_EV_CHAN_RECV:
         if (mode == GCT_RECORD_ALL) {
+            /* One per transfer: a compact (or repeat) record when the
+             * operation succeeded, a full one for a result to keep. */
             t->guard++;
-            gct_emit(t, kind, 0, (uintptr_t)obj, a, b, NULL, 0);
+            if (a == 0 && b == 0)
+                gct_emit_compact(t, kind, (uintptr_t)obj, 0, 0);
+            else
+                gct_emit(t, kind, 0, (uintptr_t)obj, a, b, NULL, 0);
             t->guard--;
         }
         break;

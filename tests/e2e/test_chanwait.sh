@@ -2,7 +2,8 @@
 # test_chanwait.sh BUILD - libgoc's channel and select waits that sleep
 # are in the trace, each with its reason, object, end and result
 # (progs/chanwait.c forces every wait to sleep before completing it), and
-# a select's cases are recorded with its wait.
+# a select's cases are recorded with its wait; under record=all, each
+# transfer with its channel and result.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -40,5 +41,18 @@ expect "the select's cases" \
 expect "the timed select: timed, timed out" \
     "$(q "select timed, result from ($waits)
           where why = 'select' order by begin_ns limit 1 offset 1")" "1|-4"
+
+# record=all: every transfer is an event on its channel, with its result:
+# cases 1-4 each send and receive once; case 6 receives GOC_ECLOSED (-3).
+LD_PRELOAD=$LIB GCTRACE_OUT=$tmp/all.db \
+    GCTRACE_OPTIONS=report=0:exitcode=0:record=all \
+    timeout 60 "$tmp/chanwait" || err "chanwait, record=all: exit $?"
+expect "transfers under record=all, by kind, object kind and result" \
+    "$(sqlite3 "$tmp/all.db" "select k.name, o.kind, e.a, count(*)
+          from events e join event_kinds k using(kind)
+          join objects o on o.id = e.object_id
+          where k.name in ('chan_send', 'chan_recv')
+          group by 1, 2, 3 order by 1, 3" 2>&1)" \
+    "$(printf 'chan_recv|chan|-3|1\nchan_recv|chan|0|4\nchan_send|chan|0|4')"
 
 e2e_end test_chanwait

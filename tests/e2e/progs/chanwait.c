@@ -13,7 +13,8 @@
  *      main;
  *   4. a select over two receive cases, then a send on the second;
  *   5. a select with a 1 ms deadline that passes (GOC_ETIMEDOUT): no
- *      thread needed, main does it.
+ *      thread needed, main does it;
+ *   6. a receive from a closed channel (GOC_ECLOSED), by main.
  * Exits 0 when every operation returned what it should.
  */
 #define _GNU_SOURCE
@@ -127,6 +128,9 @@ main(void)
     goc_case one[1] = {GOC_RECV(ch_a, &v)};
     expect(goc_select(one, 1, goc_deadline_after(1000000)), GOC_ETIMEDOUT,
            "select with a deadline");
+    expect(goc_chan_close(ch_b), 0, "close");
+    expect(goc_chan_recv(ch_b, &v, NULL), GOC_ECLOSED,
+           "receive from a closed channel");
     goc_chan_free(ch_a);
     goc_chan_free(ch_b);
     return failed;
