@@ -37,6 +37,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN)
 OBJ = $(BUILD)/obj
 OUT_LIB = $(BUILD)/lib
 OUT_BIN = $(BUILD)/bin
+OUT_LIBEXEC = $(BUILD)/libexec
 
 # ---------------------------------------------------------------- libgoc
 LIB_SRCS  := $(wildcard lib/*.c)
@@ -129,7 +130,25 @@ $(GCTRACE): $(VIEWER_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIEWER_LIBS)
 
+# gctrace-finish: the finishing step alone, static, for the recorder to run
+# at a traced program's exit (viewer/finisher/main.c says why).  Not in
+# sanitizer builds, which cannot link statically: there the recorder runs
+# `gctrace finish` instead.
+FINISHER      := $(OUT_LIBEXEC)/gctrace-finish
+FINISHER_OBJS := $(OBJ)/viewer/finisher/main.o $(OBJ)/viewer/finisher/nodl.o \
+                 $(OBJ)/viewer/cmd_finish.o $(OBJ)/viewer/say.o
+FINISHER_LIBS := -Wl,--wrap=dlopen,--wrap=dlsym,--wrap=dlclose,--wrap=dlerror \
+                 -lsqlite3 -ldw -lelf -lz -lbz2 -llzma -lm -lpthread
+
+$(FINISHER): $(FINISHER_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -static-pie $(LDFLAGS) -o $@ $^ $(FINISHER_LIBS)
+
+ifeq ($(SAN),)
+viewer: $(GCTRACE) $(FINISHER)
+else
 viewer: $(GCTRACE)
+endif
 
 # ---------------------------------------------------------------- samples
 # Samples link the instrumented libgoc, so that gctrace sees their channels.

@@ -168,9 +168,11 @@ record_exit(int status)
     t->guard--;
 }
 
-/* Runs `gctrace finish` on the trace; returns its exit status (1: the
- * analyses found something), or -1 when it could not run.  A snapshot
- * (the watchdog's) leaves the raw log to the program, which goes on. */
+/* Runs the finishing step on the trace: gctrace-finish, the static
+ * helper (viewer/finisher/main.c), or `gctrace finish` where there is
+ * none (sanitizer builds).  Returns its exit status (1: the analyses
+ * found something), or -1 when it could not run.  A snapshot (the
+ * watchdog's) leaves the raw log to the program, which goes on. */
 int
 gct_spawn_finisher(bool snapshot)
 {
@@ -181,9 +183,15 @@ gct_spawn_finisher(bool snapshot)
         return -1;
     const char *slash = strrchr(info.dli_fname, '/');
     int dir = slash ? (int)(slash - info.dli_fname) : 0;
-    snprintf(bin, sizeof bin, "%.*s/../bin/gctrace", dir, info.dli_fname);
-    if (access(bin, X_OK) != 0)
-        return -1;
+    snprintf(bin, sizeof bin, "%.*s/../libexec/gctrace-finish", dir,
+             info.dli_fname);
+    bool helper = access(bin, X_OK) == 0;
+    if (!helper) {
+        snprintf(bin, sizeof bin, "%.*s/../bin/gctrace", dir,
+                 info.dli_fname);
+        if (access(bin, X_OK) != 0)
+            return -1;
+    }
 
     /* The finisher must not trace itself: drop LD_PRELOAD from its env. */
     size_t n = 0;
@@ -201,7 +209,8 @@ gct_spawn_finisher(bool snapshot)
     char *argv[10];
     int a = 0;
     argv[a++] = bin;
-    argv[a++] = "finish";
+    if (!helper)
+        argv[a++] = "finish";
     argv[a++] = gct_rec.opt.report ? "--report" : "--quiet";
     if (snapshot)
         argv[a++] = "--snapshot";

@@ -3,7 +3,6 @@
  */
 #include "cli.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,17 +18,6 @@ static const struct {
     {"export", cmd_export, "write a trace as a Chrome/Perfetto timeline"},
     {"finish", cmd_finish, "turn a raw log left by the recorder into a trace"},
 };
-
-void
-gct_say(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("gctrace: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
 
 static void
 usage(FILE *out)

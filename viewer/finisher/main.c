@@ -1,0 +1,62 @@
+/*
+ * main.c - gctrace-finish: `gctrace finish` alone, linked statically, for
+ * the recorder to run at a traced program's exit, which waits for it.
+ *
+ *   gctrace-finish [finish's options] [--] TRACE
+ *
+ * A static executable starts without the dynamic loader's work: mapping
+ * and relocating libc, ncurses and the compression libraries, and
+ * resolving each function at its first call.  On zstd -T2's trace a
+ * finish took 12.1 ms instead of 15.2 (medians of 6 rounds of 15).
+ *
+ * Its glibc cannot load shared libraries (nodl.c), and libdw loads its
+ * debuginfod client when DEBUGINFOD_URLS names servers: then the helper
+ * hands over to `gctrace finish`, beside it in ../bin.
+ */
+#include "../cli.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Runs `gctrace finish` with our arguments; returns only on failure. */
+static void
+hand_over(int argc, char **argv)
+{
+    char self[PATH_MAX], bin[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash == NULL)
+        return;
+    *slash = '\0';
+    if (snprintf(bin, sizeof bin, "%s/../bin/gctrace", self) >=
+        (int)sizeof bin)
+        return;
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (args == NULL)
+        return;
+    args[0] = bin;
+    args[1] = "finish";
+    for (int i = 1; i < argc; i++)
+        args[i + 1] = argv[i];
+    execv(bin, args);
+    free(args);
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *urls = getenv("DEBUGINFOD_URLS");
+    if (urls && *urls) {
+        hand_over(argc, argv);
+        gct_say("finish: cannot run gctrace beside gctrace-finish for "
+                "DEBUGINFOD_URLS");
+        return GCT_EXIT_USAGE;
+    }
+    return cmd_finish(argc, argv);
+}
