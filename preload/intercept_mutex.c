@@ -52,13 +52,12 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
     ({                                                                     \
         uint32_t f_ = (flags);                                             \
         uintptr_t site_ = (site);                                          \
-        gct_acquire_prepare(t, obj, f_, site_);                            \
+        struct gct_prepared pre_ = gct_acquire_prepare(t, obj, f_, site_); \
         int r_ = (trycall);                                                \
         if (r_ == 0) {                                                     \
-            f_ = gct_acquire_published(t, f_);                             \
+            f_ = gct_acquire_published(t, pre_, f_);                       \
         } else {                                                           \
             int busy_ = r_ == EBUSY;                                       \
-            gct_acquire_failed(t);                                         \
             if (busy_)                                                     \
                 gct_wait_begin(t, reason, obj, owner,                      \
                                (f_ & GCT_LOCK_TIMED) != 0, site_);         \
@@ -352,12 +351,11 @@ mtx_lock(mtx_t *m)
         return gct_real.mtx_lock(m);
     pthread_mutex_t *pm = (pthread_mutex_t *)m;
     uint32_t flags = 0;
-    gct_acquire_prepare(t, m, flags, SITE());
+    struct gct_prepared pre = gct_acquire_prepare(t, m, flags, SITE());
     int r = gct_real.mtx_trylock(m);
     if (r == thrd_success) {
-        flags = gct_acquire_published(t, flags);
+        flags = gct_acquire_published(t, pre, flags);
     } else {
-        gct_acquire_failed(t);
         bool busy = r == thrd_busy;
         if (busy)
             gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm), false,
@@ -392,13 +390,12 @@ mtx_timedlock(mtx_t *m, const struct timespec *ts)
     if (t == NULL)
         return gct_real.mtx_timedlock(m, ts);
     uint32_t flags = GCT_LOCK_TIMED;
-    gct_acquire_prepare(t, m, flags, SITE());
+    struct gct_prepared pre = gct_acquire_prepare(t, m, flags, SITE());
     int r = gct_real.mtx_trylock(m);
     if (r == thrd_success) {
-        flags = gct_acquire_published(t, flags);
+        flags = gct_acquire_published(t, pre, flags);
     } else {
         bool busy = r == thrd_busy;
-        gct_acquire_failed(t);
         if (busy)
             gct_wait_begin(t, GCT_WAIT_MUTEX, m,
                            mutex_owner((pthread_mutex_t *)m), true, SITE());

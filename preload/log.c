@@ -684,19 +684,19 @@ gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
         gct_emit(t, kind, 0, obj, a, (int64_t)b, NULL, 0);
 }
 
-void
+struct gct_prepared
 gct_prepare_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
                     uint64_t b)
 {
     uint64_t arg = (uint64_t)a << GCT_REC_COMPACT_B_BITS | b;
+    struct gct_prepared p = {NULL, 0};
 
-    t->prepared = NULL;
-    if (GCT_UNLIKELY(b >> GCT_REC_COMPACT_B_BITS) ||
-        !room_for_op(t, arg, false))
-        return;
     t->guard++;
-    t->prepared = fill_op(t, kind, obj, arg, &t->prepared_kind);
+    if (!(b >> GCT_REC_COMPACT_B_BITS) && room_for_op(t, arg, false))
+        p.rec = fill_op(t, kind, obj, arg, &p.kind);
+    t->prepared = p.rec;
     t->guard--;
+    return p;
 }
 
 /* ------------------------------------------------------------ modules */

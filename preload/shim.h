@@ -192,10 +192,9 @@ struct gct_thread {
     struct gct_edge_slot edges[GCT_EDGE_CACHE];
     struct gct_count_slot counts[GCT_LOCK_CACHE];
     struct gct_repeat_slot repeats[GCT_REPEAT_CACHE];
-    struct gct_rec_compact *prepared; /* record=all: an acquisition's
-                                         record, filled before the attempt
-                                         (gct_acquire_prepare) */
-    uint16_t prepared_kind; /* the kind that publishes it */
+    struct gct_rec_compact *prepared; /* record=all: the latest record
+                                         filled before an acquisition's
+                                         attempt (gct_acquire_prepare) */
 
     struct gct_thread *next_free; /* dead states to reuse (thread_state.c) */
     struct gct_thread *next;    /* all threads' states (gct_threads); last
@@ -280,14 +279,20 @@ int64_t gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
 void gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj,
                       uint8_t a, uint64_t b);
 
+/* A record filled ahead of the event it records (below). */
+struct gct_prepared {
+    struct gct_rec_compact *rec; /* NULL: nothing prepared */
+    uint16_t kind;               /* the kind that publishes it */
+};
+
 /* Fills a record of kind as gct_emit_compact would, but leaves it
  * unpublished: a record reserved ahead of an event that may not happen,
- * whose time is now.  It goes in t->prepared (NULL when there is no room
- * in the thread's chunk, or the time does not fit: the caller then
- * writes the record when the event happens), and the kind that publishes
- * it in t->prepared_kind.  Makes no system call, keeps errno. */
-void gct_prepare_compact(struct gct_thread *t, int kind, uint64_t obj,
-                         uint8_t a, uint64_t b);
+ * whose time is now.  Returns it with the kind that publishes it, and
+ * notes it in t->prepared; its rec is NULL when there is no room in the
+ * thread's chunk, or the time does not fit (the caller then writes the
+ * record when the event happens).  Makes no system call, keeps errno. */
+struct gct_prepared gct_prepare_compact(struct gct_thread *t, int kind,
+                                        uint64_t obj, uint8_t a, uint64_t b);
 
 /* Remembers the compact record r, published as kind, so that the next
  * operations of the same contents in its chunk are written as repeats. */
@@ -518,35 +523,38 @@ gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
  * recorded once it happened. */
 #define GCT_LOCK_PRERECORDED (1u << 31) /* shim-internal flag */
 
-static inline void
+static inline struct gct_prepared
 gct_acquire_prepare(struct gct_thread *t, const void *lock, uint32_t flags,
                     uintptr_t site)
 {
-    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
-        gct_prepare_compact(t, GCT_EV_LOCK_ACQUIRE, (uintptr_t)lock,
-                            (uint8_t)flags, site);
+    if (GCT_LIKELY(gct_rec.opt.record != GCT_RECORD_ALL))
+        return (struct gct_prepared){NULL, 0};
+    return gct_prepare_compact(t, GCT_EV_LOCK_ACQUIRE, (uintptr_t)lock,
+                               (uint8_t)flags, site);
 }
 
-/* The attempt succeeded: publishes the record, if one is still prepared
- * (a signal handler that took a lock meanwhile used the thread's
- * preparation for its own, or moved it to a new chunk: the acquisition
- * is then recorded once made); returns flags for gct_lock_acquired. */
+/* The attempt succeeded: publishes the prepared record, unless a signal
+ * handler that recorded meanwhile prepared one of its own (t->prepared
+ * names only the latest) or moved the thread to a new window (which
+ * clears it): the acquisition is then recorded once made.  Under the
+ * guard, so that no handler records between the check and the store.
+ * Returns flags for gct_lock_acquired. */
 static inline uint32_t
-gct_acquire_published(struct gct_thread *t, uint32_t flags)
+gct_acquire_published(struct gct_thread *t, struct gct_prepared p,
+                      uint32_t flags)
 {
-    struct gct_rec_compact *r = t->prepared;
-    if (r == NULL)
+    if (p.rec == NULL)
         return flags;
-    t->prepared = NULL;
-    gct_publish_op(t, r, t->prepared_kind);
-    return flags | GCT_LOCK_PRERECORDED;
-}
-
-/* The attempt failed: the prepared record stays unpublished. */
-static inline void
-gct_acquire_failed(struct gct_thread *t)
-{
-    t->prepared = NULL;
+    t->guard++;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (t->prepared == p.rec) {
+        t->prepared = NULL;
+        gct_publish_op(t, p.rec, p.kind);
+        flags |= GCT_LOCK_PRERECORDED;
+    }
+    atomic_signal_fence(memory_order_seq_cst);
+    t->guard--;
+    return flags;
 }
 
 /* Notes that lock exists; record: write its first use (with a stack)
