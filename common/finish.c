@@ -555,7 +555,8 @@ write_stack(struct finisher *f, const struct gct_rec *r)
     gct_map_put(&f->stack_seen, r->obj, 0, UINT64_MAX);
     const uint64_t *pcs = (const uint64_t *)(r + 1);
     int64_t n = r->a;
-    if (n < 0 || (size_t)n * 8 > payload_len(r))
+    /* Compared by division: a corrupt count times 8 can wrap around. */
+    if (n < 0 || (uint64_t)n > payload_len(r) / 8)
         n = (int64_t)(payload_len(r) / 8);
     int64_t idx = 0;
     for (int64_t i = 0; i < n; i++) {
