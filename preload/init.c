@@ -377,9 +377,11 @@ fork(void)
         return pid;
     int e = errno;
     if (pid == 0) {
-        /* The child writes into the same log, in chunks of its own. */
-        gct_threads_after_fork(t);
+        /* The child writes into the same log, in chunks of its own.  The
+         * background thread's state first: releasing the parent's windows
+         * asks it about them, and it did not come along. */
         gct_watchdog_after_fork();
+        gct_threads_after_fork(t);
         gct_rec.root = 0;
         exit_status = -1;
         t->guard++;

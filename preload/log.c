@@ -274,9 +274,9 @@ spares_release(void)
     atomic_flag_clear_explicit(&spares_lock, memory_order_release);
 }
 
-/* Maps n chunks of the log from chunk idx on; NULL on failure. */
+/* Maps n chunks of the log from chunk idx on for t; NULL on failure. */
 static char *
-map_chunks(uint64_t idx, uint32_t n, bool populate)
+map_chunks(struct gct_thread *t, uint64_t idx, uint32_t n, bool populate)
 {
     int fd = log_fd();
     if (fd < 0)
@@ -291,10 +291,20 @@ map_chunks(uint64_t idx, uint32_t n, bool populate)
      * (which maps shared pages read-only), and a fault per 4 KiB page cost
      * more than the records written into it.  Worth it for a thread that
      * keeps recording, not for one that may write a record or two; old
-     * kernels refuse the advice, and the pages then fault one by one. */
-    if (populate)
+     * kernels refuse the advice, and the pages then fault one by one.
+     * The background thread does it, and reads each page once, when it
+     * can (prefault.c). */
+    if (populate && !gct_prefault_post(t, p, len))
         madvise(p, len, MADV_POPULATE_WRITE);
     return p;
+}
+
+/* Unmaps len bytes of a thread's window from p. */
+static void
+unmap(char *p, size_t len)
+{
+    gct_prefault_cancel(p, len);
+    munmap(p, len);
 }
 
 /* Unmaps the chunks [from, to) of the thread's window. */
@@ -302,7 +312,7 @@ static void
 unmap_range(char *from, char *to)
 {
     if (to > from)
-        munmap(from, (size_t)(to - from));
+        unmap(from, (size_t)(to - from));
 }
 
 /* Starts chunk idx, mapped at p, as the thread's current chunk. */
@@ -448,7 +458,7 @@ grab_chunk(struct gct_thread *t)
             return false;
         n = 1;
     }
-    char *p = map_chunks(idx, n, t->chunk_seq > 0);
+    char *p = map_chunks(t, idx, n, t->chunk_seq > 0);
     if (p == NULL)
         return false;
     t->map = p;
@@ -466,7 +476,7 @@ gct_log_release_chunk(struct gct_thread *t)
     t->end_slot = NULL;
     t->prepared = NULL;
     if (t->map)
-        munmap(t->map, (size_t)t->map_chunks * GCT_LOG_CHUNK_SIZE);
+        unmap(t->map, (size_t)t->map_chunks * GCT_LOG_CHUNK_SIZE);
     t->map = t->chunk = NULL;
     t->map_chunks = 0;
 }

@@ -602,6 +602,23 @@ void gct_watchdog_after_fork(void);
 /* Main called pthread_exit: the watchdog ends the process with the last
  * other thread, as glibc would have. */
 void gct_watchdog_main_left(void);
+/* Starts the shim's background thread (the watchdog's) if it is not
+ * running; false when it cannot be. */
+bool gct_background_start(struct gct_thread *t);
+/* Wakes the background thread: work for it is queued. */
+void gct_background_wake(void);
+
+/* ---------------------------------------------------------------- prefault.c */
+
+/* Queues the fresh window [p, p+len) of t's log for the background thread
+ * to bring into memory; false when it cannot (the caller then populates
+ * the window itself).  Call with t's guard held. */
+bool gct_prefault_post(struct gct_thread *t, char *p, size_t len);
+/* Before [p, p+len) is unmapped: no request touches it any more. */
+void gct_prefault_cancel(const char *p, size_t len);
+/* The background thread's part: works through the queue. */
+void gct_prefault_work(void);
+void gct_prefault_after_fork(void);
 
 /* Writes every thread's pending lock counters (exit). */
 void gct_flush_counts(struct gct_thread *t);

@@ -26,11 +26,19 @@
  *
  * The watchdog never calls an interposed function and has no thread
  * state, so it never appears in the trace.
+ *
+ * Its thread is the shim's one background thread: it also brings the log
+ * windows of threads that keep recording into memory (prefault.c), and
+ * is started for that alone when the watchdog is off (watchdog_ms=0).
+ * One thread for both, because a process whose main called pthread_exit
+ * must end when its last thread does, and the background thread has to
+ * notice that it is the only one left.
  */
 #include "shim.h"
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +48,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static _Atomic int started;
+static _Atomic int started;    /* 0 no, 2 starting, 1 running */
 static int watchdog_pid;
+/* Bumped to wake the thread (gct_background_wake), which sleeps on it. */
+static _Atomic uint32_t wake_word;
 
 /* Main called pthread_exit: glibc ends the process when the last thread
  * ends, and the watchdog must not be that last thread. */
@@ -236,6 +246,22 @@ void
 gct_watchdog_main_left(void)
 {
     atomic_store(&main_left, 1);
+    gct_background_wake();
+}
+
+void
+gct_background_wake(void)
+{
+    atomic_fetch_add_explicit(&wake_word, 1, memory_order_release);
+    syscall(SYS_futex, &wake_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Sleeps until woken or for *timeout (NULL: until woken), unless woken
+ * since the thread read w from wake_word. */
+static void
+sleep_on(uint32_t w, const struct timespec *timeout)
+{
+    syscall(SYS_futex, &wake_word, FUTEX_WAIT_PRIVATE, w, timeout, NULL, 0);
 }
 
 static void *
@@ -246,35 +272,47 @@ watchdog_main(void *arg)
     /* A name, so that leak checks (include/gctrace.h) leave it out. */
     prctl(PR_SET_NAME, "gctrace-watch", 0, 0, 0);
     int64_t delay = (int64_t)gct_rec.opt.watchdog_ms * 1000000;
-    struct timespec period = {(time_t)(delay / 4 / 1000000000),
-                              (long)(delay / 4 % 1000000000)};
+    int64_t period = delay / 4, next_check = gct_now() + period;
     struct timespec soon = {0, 10 * 1000000};
     for (;;) {
+        uint32_t w = atomic_load_explicit(&wake_word, memory_order_acquire);
+        gct_prefault_work();
         bool ending = atomic_load(&main_left);
-        nanosleep(ending ? &soon : &period, NULL);
+        int64_t left = next_check - gct_now();
+        struct timespec until = {(time_t)(left / 1000000000),
+                                 (long)(left % 1000000000)};
+        if (ending)
+            sleep_on(w, &soon);
+        else if (delay <= 0)
+            sleep_on(w, NULL);
+        else if (left > 0)
+            sleep_on(w, &until);
         if (!gct_rec.on || getpid() != watchdog_pid)
             return NULL;
         /* What glibc does when the last thread of a process whose main
-         * left ends: exit(0).  Without this the watchdog would keep the
-         * process alive forever. */
+         * left ends: exit(0).  Without this the background thread would
+         * keep the process alive forever. */
         if (ending && alone())
             exit(0);
-        check(watchdog_pid, delay);
+        if (delay > 0 && gct_now() >= next_check) {
+            check(watchdog_pid, delay);
+            next_check = gct_now() + period;
+        }
     }
 }
 
-void
-gct_watchdog_start(struct gct_thread *t)
+bool
+gct_background_start(struct gct_thread *t)
 {
     int zero = 0;
     pthread_attr_t attr;
     pthread_t th;
     sigset_t all, old;
 
-    if (gct_rec.opt.watchdog_ms <= 0 ||
-        atomic_load_explicit(&started, memory_order_relaxed) ||
-        !atomic_compare_exchange_strong(&started, &zero, 1))
-        return;
+    if (atomic_load_explicit(&started, memory_order_acquire) == 1)
+        return true;
+    if (!atomic_compare_exchange_strong(&started, &zero, 2))
+        return atomic_load(&started) == 1;
     t->guard++;
     watchdog_pid = getpid();
     /* The thread starts with every signal blocked: the program's signals
@@ -284,11 +322,20 @@ gct_watchdog_start(struct gct_thread *t)
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 64 * 1024);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (gct_real.pthread_create(&th, &attr, watchdog_main, NULL) != 0)
-        atomic_store(&started, 0);
+    bool ok = gct_real.pthread_create(&th, &attr, watchdog_main, NULL) == 0;
+    atomic_store(&started, ok ? 1 : 0);
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     t->guard--;
+    return ok;
+}
+
+void
+gct_watchdog_start(struct gct_thread *t)
+{
+    if (gct_rec.opt.watchdog_ms > 0 &&
+        atomic_load_explicit(&started, memory_order_relaxed) != 1)
+        gct_background_start(t);
 }
 
 void
@@ -296,4 +343,5 @@ gct_watchdog_after_fork(void)
 {
     atomic_store(&started, 0);
     reported = 0;
+    gct_prefault_after_fork();
 }

@@ -3,7 +3,8 @@
 # each run natively and under the recorder (same stdout, same exit status,
 # the trace opens): a lock wait 1,000 frames deep; threads made in a
 # constructor and in an atexit handler; exit() from a non-main thread;
-# _exit; pthread_exit from main while other threads go on; a dlopen()ed
+# _exit; pthread_exit from main while other threads go on, also once the
+# recorder's background thread runs for its log; a dlopen()ed
 # library whose thread waits on a lock.  Last, `gctrace run` must refuse
 # static and setuid programs with one line and exit 2.
 set -u
@@ -79,6 +80,20 @@ same_preload pexit "$tmp/life" pexit
 n=$(q "$tmp/pexit.db" "select count(distinct tid) from threads where pid =
         (select pid from processes where exe like '%/life')")
 [ "$n" = 6 ] || err "pthread_exit from main: $n threads in the trace, want 6"
+
+# The same once the recorder's background thread runs for the log alone
+# (record=all brings each thread's next log window into memory there,
+# preload/prefault.c; the watchdog is off): it must not outlive the last
+# of the program's threads either.
+LD_PRELOAD=$LIB GCTRACE_OUT=$tmp/busy.db \
+    GCTRACE_OPTIONS=exitcode=0:report=0:record=all:watchdog_ms=0 \
+    timeout -s KILL 20 "$tmp/life" pexit-busy >"$tmp/busy.out" 2>&1
+rc=$?
+[ $rc = 0 ] || err "pthread_exit after recording: exit $rc, want 0 ($(head -c 300 "$tmp/busy.out"))"
+grep -q "background thread: yes" "$tmp/busy.out" ||
+    err "pthread_exit after recording: no background thread: $(head -c 300 "$tmp/busy.out")"
+grep -q "chained thread 4" "$tmp/busy.out" ||
+    err "pthread_exit after recording: the last thread did not run"
 
 # the library's thread waits with its stack inside the library
 same dlopen "$tmp/dlopen" "$tmp/libdlib.so"

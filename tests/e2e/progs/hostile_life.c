@@ -6,8 +6,13 @@
  *   _exit    _exit(5) while another thread runs
  *   pexit    pthread_exit from main; the other threads go on, one after
  *            the other, and the process ends with the last of them (0)
+ *   pexit-busy  the same after 200,000 lock/unlock pairs, enough under
+ *            record=all for the recorder's background thread to start
+ *            for its log; first prints whether a thread named
+ *            gctrace-watch runs
  * Output is deterministic: workers only print in a fixed order.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -68,6 +73,28 @@ exiter(void *arg)
     exit((int)(long)arg);
 }
 
+/* Whether a thread of this process is named name. */
+static int
+thread_named(const char *name)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int found = 0;
+    while (d && !found && (e = readdir(d)) != NULL) {
+        char path[300], comm[64] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        found = fgets(comm, sizeof comm, f) &&
+                strncmp(comm, name, strlen(name)) == 0;
+        fclose(f);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
 /* Waits for the previous thread of the chain, then prints. */
 static void *
 chained(void *arg)
@@ -111,6 +138,14 @@ main(int argc, char **argv)
         for (int i = 0; i < 3; i++)
             pthread_join(th[i], NULL);    /* never returns: exit(3) wins */
         return 1;
+    }
+    if (strcmp(mode, "pexit-busy") == 0) {
+        for (int i = 0; i < 200000; i++)
+            bump(NULL);
+        printf("background thread: %s\n",
+               thread_named("gctrace-watch") ? "yes" : "no");
+        fflush(stdout);
+        mode = "pexit";
     }
     if (strcmp(mode, "pexit") == 0) {
         static pthread_t th[4];
