@@ -5,8 +5,9 @@
 # findings it writes must be those `gctrace finish` writes from the same
 # raw log.  A sanitizer build has no helper: the recorder must fall back
 # to `gctrace finish`.  With DEBUGINFOD_URLS set the helper hands over to
-# gctrace, which can load the debuginfod client; a helper asked for a
-# missing trace says so in one line and exits 2.
+# gctrace, which can load the debuginfod client, or finishes without it
+# when there is no gctrace beside it; a helper asked for a missing trace
+# says so in one line and exits 2.
 # Usage: tests/e2e/test_finisher.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -64,6 +65,22 @@ if [ -x "$H" ]; then
     [ $rc = 1 ] || err "gctrace-finish with DEBUGINFOD_URLS: exit $rc, want 1"
     grep -q "needed by .*/bin/gctrace" "$tmp/ld.log" ||
         err "gctrace-finish did not hand DEBUGINFOD_URLS over to gctrace"
+
+    # With no gctrace beside it, the helper says so in one line and
+    # finishes the trace itself, without debuginfod.
+    mkdir -p "$tmp/alone/libexec" && cp "$H" "$tmp/alone/libexec/" || exit 1
+    GCTRACE_OPTIONS=report=0:exitcode=0:finish=0:out="$tmp/x.db" \
+        LD_PRELOAD="$LIB" "$tmp/lockorder" inversion > /dev/null ||
+        err "lockorder with finish=0 failed"
+    DEBUGINFOD_URLS=http://127.0.0.1:1 DEBUGINFOD_CACHE_PATH="$tmp/cache" \
+        "$tmp/alone/libexec/gctrace-finish" --quiet -- "$tmp/x.db" \
+        2> "$tmp/err"
+    rc=$?
+    [ $rc = 1 ] || err "gctrace-finish alone: exit $rc, want 1 (findings)"
+    [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q "without them" "$tmp/err" ||
+        err "gctrace-finish alone said: $(cat "$tmp/err")"
+    n=$(sqlite3 "$tmp/x.db" "select count(*) from findings" 2>&1)
+    [ "$n" = 1 ] || err "gctrace-finish alone: findings '$n', want 1"
 
     # A missing trace: one line, exit 2.
     "$H" --quiet -- "$tmp/none.db" 2> "$tmp/err"
