@@ -165,7 +165,9 @@ CREATE TABLE finding_refs (
 );
 
 -- indexes: made after the data is in (faster than maintaining them row by
--- row).  events.id is already in time order.
+-- row), and only for a trace of 100,000 records or more (common/finish.c:
+-- a smaller one's tables are scanned in milliseconds).  events.id is
+-- already in time order.
 CREATE INDEX events_by_thread ON events(thread_id, ts);
 CREATE INDEX events_by_object ON events(object_id, ts);
 CREATE INDEX events_by_kind ON events(kind);

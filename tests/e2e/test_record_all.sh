@@ -7,7 +7,8 @@
 # acquisition recorded once, as contended, and two acquisitions' distance
 # measured right when their times come from the time-stamp counter;
 # condvar signals and broadcasts and semaphore posts, with their objects.
-# The raw log must say repeated operations in repeat records.
+# The raw log must say repeated operations in repeat records.  A trace
+# this small has no indexes; one of 120,000 records has them all.
 set -u
 . "$(dirname "$0")/lib.sh"
 GAP_MS=4500
@@ -119,5 +120,22 @@ gap=$(q "with l as (select ts, row_number() over (order by id) n from (
 d=$(q "select max(ts) - min(ts) from ($acq and o.addr = $paced)")
 [ "$d" -ge $((lo - 1000)) ] 2>/dev/null && [ "$d" -le $((hi + 1000)) ] ||
     err "paced acquisitions ${d} ns apart, want ${lo} to ${hi} ns"
+
+# Indexes: none in this small trace, all of them in one of 120,000
+# records (60,000 lock/unlock pairs), which the viewer pages through.
+idx="select count(*) from sqlite_master where type = 'index'
+     and name not like 'sqlite_%'"
+expect "indexes in a trace of $(q "select value from meta
+        where key = 'records'") records" "$(q "$idx")" 0
+printf '%s\n' '#include <pthread.h>' \
+    'static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;' \
+    'int main(void) { for (int i = 0; i < 60000; i++) {' \
+    '    pthread_mutex_lock(&m); pthread_mutex_unlock(&m); } return 0; }' \
+    > "$tmp/many.c"
+cc -O1 -pthread -o "$tmp/many" "$tmp/many.c" || exit 1
+LD_PRELOAD=$LIB GCTRACE_OUT=$tmp/many.db GCTRACE_OPTIONS=record=all:report=0 \
+    "$tmp/many" || err "many: exit $?"
+expect "indexes in a trace of 120,000 records" \
+    "$(sqlite3 "$tmp/many.db" "$idx" 2>&1)" 7
 
 e2e_end test_record_all
