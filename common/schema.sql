@@ -164,18 +164,6 @@ CREATE TABLE finding_refs (
     stack_id   INTEGER
 );
 
--- indexes: made after the data is in (faster than maintaining them row by
--- row), and only for a trace of 100,000 records or more (common/finish.c:
--- a smaller one's tables are scanned in milliseconds).  events.id is
--- already in time order.
-CREATE INDEX events_by_thread ON events(thread_id, ts);
-CREATE INDEX events_by_object ON events(object_id, ts);
-CREATE INDEX events_by_kind ON events(kind);
-CREATE INDEX waits_by_thread ON waits(thread_id, begin_ns);
-CREATE INDEX waits_by_object ON waits(object_id);
-CREATE INDEX objects_by_addr ON objects(addr);
-CREATE INDEX select_cases_by_wait ON select_cases(wait_id);
-
 -- Readable stacks: one row per frame.
 CREATE VIEW stack_text AS
     SELECT sf.stack_id, sf.idx, f.function, f.file, f.line, f.module, f.pc
@@ -198,3 +186,16 @@ CREATE VIEW contended_locks AS
            s.wait_ns_total, s.wait_ns_max
     FROM lock_stats s JOIN objects o ON o.id = s.object_id
     ORDER BY s.wait_ns_total DESC;
+
+-- indexes: made after the data is in (faster than maintaining them row by
+-- row), and only for a trace of 100,000 records or more (common/finish.c:
+-- a smaller one's tables are scanned in milliseconds).  events.id is
+-- already in time order.  The finishing step runs what comes before this
+-- line first, so this part stays last.
+CREATE INDEX events_by_thread ON events(thread_id, ts);
+CREATE INDEX events_by_object ON events(object_id, ts);
+CREATE INDEX events_by_kind ON events(kind);
+CREATE INDEX waits_by_thread ON waits(thread_id, begin_ns);
+CREATE INDEX waits_by_object ON waits(object_id);
+CREATE INDEX objects_by_addr ON objects(addr);
+CREATE INDEX select_cases_by_wait ON select_cases(wait_id);
