@@ -654,24 +654,9 @@ gct_repeat_learn(struct gct_thread *t, const struct gct_rec_compact *r,
     if (t->chunk == NULL || p < t->chunk || p >= t->chunk + t->chunk_used)
         return;
     uint64_t arg = r->words == 3 ? *(const uint64_t *)(r + 1) : 0;
-    t->guard++;
     struct gct_repeat_slot *s = repeat_slot(t, kind, r->obj, arg);
     *s = (struct gct_repeat_slot){r->obj, arg, t->chunk_seq, kind,
                                   (uint16_t)((p - t->chunk) / 8)};
-    t->guard--;
-}
-
-/* Makes room for the operation's compact form: false when the log has
- * none left, or its argument is too wide for one (the caller then writes
- * a full record, or drops it). */
-static inline bool
-room_for_op(struct gct_thread *t, uint64_t arg, bool grab)
-{
-    size_t bytes = compact_size(arg);
-    if (!grab)
-        return t->chunk != NULL &&
-               t->chunk_used + bytes <= GCT_LOG_CHUNK_SIZE;
-    return make_room(t, bytes);
 }
 
 void
@@ -685,7 +670,7 @@ gct_emit_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
         gct_emit(t, kind, 0, obj, a, (int64_t)b, NULL, 0);
         return;
     }
-    if (!room_for_op(t, arg, true))
+    if (!make_room(t, compact_size(arg)))
         return;
     struct gct_rec_compact *r = fill_op(t, kind, obj, arg, &publish);
     if (r != NULL)
@@ -702,7 +687,9 @@ gct_prepare_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
     struct gct_prepared p = {NULL, 0};
 
     t->guard++;
-    if (!(b >> GCT_REC_COMPACT_B_BITS) && room_for_op(t, arg, false))
+    /* Only in the chunk at hand: moving to a new one makes system calls. */
+    if (!(b >> GCT_REC_COMPACT_B_BITS) && t->chunk != NULL &&
+        t->chunk_used + compact_size(arg) <= GCT_LOG_CHUNK_SIZE)
         p.rec = fill_op(t, kind, obj, arg, &p.kind);
     t->prepared = p.rec;
     t->guard--;

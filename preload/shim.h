@@ -295,7 +295,9 @@ struct gct_prepared gct_prepare_compact(struct gct_thread *t, int kind,
                                         uint64_t obj, uint8_t a, uint64_t b);
 
 /* Remembers the compact record r, published as kind, so that the next
- * operations of the same contents in its chunk are written as repeats. */
+ * operations of the same contents in its chunk are written as repeats.
+ * Call with t's guard held (a handler's record would find the cache
+ * half written). */
 void gct_repeat_learn(struct gct_thread *t, const struct gct_rec_compact *r,
                       uint16_t kind);
 
@@ -374,9 +376,9 @@ gct_tsc_read(void)
 #endif
 }
 
+#define GCT_TSC_DERIVE_MAX_NS 1000000 /* longer spans read the clock */
 /* ns per tick, 32.32 fixed point, as last measured; 0: not yet, or no
  * invariant counter (tsc.c). */
-#define GCT_TSC_DERIVE_MAX_NS 1000000 /* longer spans read the clock */
 extern _Atomic uint64_t gct_tsc_scale;
 
 /* The clock time at counter reading tsc1, from the pair (ns0, tsc0),

@@ -159,12 +159,11 @@ gct_stack(struct gct_thread *t)
 
     t->guard++;
     int n = without_shim(pcs, capture(t, pcs));
-    void **top = pcs;
     if (n <= 0) {
         t->guard--;
         return 0;
     }
-    uint64_t h = hash_pcs(top, n);
+    uint64_t h = hash_pcs(pcs, n);
     struct slot *s = lookup(stacks, TABLE_SIZE, h, &fresh);
     uint32_t id;
     if (s && !fresh) {
@@ -177,7 +176,7 @@ gct_stack(struct gct_thread *t)
     id = new_id();
     uint64_t frames[MAX_FRAMES];
     for (int i = 0; i < n; i++)
-        frames[i] = (uint64_t)(uintptr_t)top[i];
+        frames[i] = (uint64_t)(uintptr_t)pcs[i];
     gct_emit(t, GCT_REC_STACK, 0, id, n, 0, frames,
              (size_t)n * sizeof frames[0]);
     if (s && fresh)

@@ -43,7 +43,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -269,8 +268,6 @@ watchdog_main(void *arg)
 {
     (void)arg;
     gct_thread_hide();
-    /* A name, so that leak checks (include/gctrace.h) leave it out. */
-    prctl(PR_SET_NAME, "gctrace-watch", 0, 0, 0);
     int64_t delay = (int64_t)gct_rec.opt.watchdog_ms * 1000000;
     int64_t period = delay / 4, next_check = gct_now() + period;
     struct timespec soon = {0, 10 * 1000000};
@@ -323,6 +320,10 @@ gct_background_start(struct gct_thread *t)
     pthread_attr_setstacksize(&attr, 64 * 1024);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     bool ok = gct_real.pthread_create(&th, &attr, watchdog_main, NULL) == 0;
+    /* A name, so that leak checks (include/gctrace.h) leave it out, given
+     * here rather than by the thread: it is the thread's from the start. */
+    if (ok)
+        gct_real.pthread_setname_np(th, "gctrace-watch");
     atomic_store(&started, ok ? 1 : 0);
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
