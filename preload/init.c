@@ -143,6 +143,14 @@ gct_init(void)
     text_of((const void *)&unw_backtrace, unw);
     gct_stack_init(range[0], range[1], unw[0], unw[1]);
     gct_tsc_init();
+    const char *slow = gct_mutex_fast_init(gettid());
+    if (gct_rec.opt.verbosity >= 1) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "default mutexes: %s%s",
+                 slow ? "through glibc: " : "taken in place",
+                 slow ? slow : "");
+        say(msg);
+    }
     gct_threads_make_key();
     gct_rec.on = true;
     struct gct_thread *t = gct_self();

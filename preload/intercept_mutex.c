@@ -79,6 +79,19 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
 
 /* ------------------------------------------------------------ mutex */
 
+/* pthread_mutex_trylock, done in place for a default mutex when glibc
+ * allows it (mutex_fast.c). */
+static inline int
+mutex_trylock(struct gct_thread *t, pthread_mutex_t *m)
+{
+    if (GCT_LIKELY(gct_mutex_fast)) {
+        int r = gct_mutex_fast_trylock(m, t->tid);
+        if (r >= 0)
+            return r;
+    }
+    return gct_real.pthread_mutex_trylock(m);
+}
+
 GCT_EXPORT int
 pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
 {
@@ -135,7 +148,7 @@ mutex_lock_rest(struct gct_thread *t, pthread_mutex_t *m, int tried,
                 uintptr_t site)
 {
     return ACQUIRE_AT(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
-                      tried >= 0 ? tried : gct_real.pthread_mutex_trylock(m),
+                      tried >= 0 ? tried : mutex_trylock(t, m),
                       gct_real.pthread_mutex_lock(m), 0, site);
 }
 
@@ -148,7 +161,7 @@ pthread_mutex_lock(pthread_mutex_t *m)
         return gct_real.pthread_mutex_lock(m);
     if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
         return mutex_lock_rest(t, m, -1, SITE());
-    int r = gct_real.pthread_mutex_trylock(m);
+    int r = mutex_trylock(t, m);
     if (GCT_UNLIKELY(r != 0))
         return mutex_lock_rest(t, m, r, SITE());
     gct_lock_acquired_unrecorded(t, m, 0, SITE());
@@ -160,8 +173,10 @@ pthread_mutex_trylock(pthread_mutex_t *m)
 {
     RESOLVED(pthread_mutex_trylock);
     struct gct_thread *t = gct_self();
-    int r = gct_real.pthread_mutex_trylock(m);
-    if (t && r == 0)
+    if (t == NULL)
+        return gct_real.pthread_mutex_trylock(m);
+    int r = mutex_trylock(t, m);
+    if (r == 0)
         gct_lock_acquired(t, m, GCT_LOCK_TRY, SITE());
     return r;
 }
@@ -204,6 +219,9 @@ pthread_mutex_unlock(pthread_mutex_t *m)
         int owner = mutex_owner(m);
         if (owner >= 0)
             misuse_unlock(t, m, owner);
+    } else if (GCT_LIKELY(gct_mutex_fast) && gct_mutex_fast_unlock(m)) {
+        gct_lock_released(t, m);
+        return 0;
     }
     int r = gct_real.pthread_mutex_unlock(m);
     if (r != 0)

@@ -591,6 +591,57 @@ void gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                     int64_t detail, bool timed, uintptr_t site);
 void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);
 
+/* ---------------------------------------------------------------- mutex_fast.c */
+
+/* Set at start-up when the default mutex's uncontended lock and unlock
+ * may be done in place (mutex_fast.c); read-only after. */
+extern bool gct_mutex_fast;
+/* Sets gct_mutex_fast; tid: the calling thread's.  Returns why not, or
+ * NULL. */
+const char *gct_mutex_fast_init(int tid);
+
+/* pthread_mutex_trylock of m by tid for a default mutex, done as glibc's
+ * own fast path does: 0 (taken) or EBUSY; -1 when m is not a default
+ * mutex (then nothing changed).  The lock word is glibc's plain int: the
+ * __atomic builtins, not stdatomic.h. */
+static inline int
+gct_mutex_fast_trylock(pthread_mutex_t *m, int tid)
+{
+    int unlocked = 0;
+
+    if (m->__data.__kind != 0)
+        return -1;
+    if (!__atomic_compare_exchange_n(&m->__data.__lock, &unlocked, 1, false,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return EBUSY;
+    m->__data.__owner = tid;
+    m->__data.__nusers++;
+    return 0;
+}
+
+/* Releases m, a default mutex its caller holds, if nobody waits for it
+ * (lock word 1, not 2); false when someone does (then nothing changed
+ * and glibc's unlock must wake them). */
+static inline bool
+gct_mutex_fast_unlock(pthread_mutex_t *m)
+{
+    int owner = m->__data.__owner, locked = 1;
+
+    if (m->__data.__kind != 0 ||
+        __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) != 1)
+        return false;
+    m->__data.__owner = 0;
+    m->__data.__nusers--;
+    if (GCT_LIKELY(__atomic_compare_exchange_n(&m->__data.__lock, &locked, 0,
+                                               false, __ATOMIC_RELEASE,
+                                               __ATOMIC_RELAXED)))
+        return true;
+    /* A waiter came meanwhile; the lock is still ours: put them back. */
+    m->__data.__owner = owner;
+    m->__data.__nusers++;
+    return false;
+}
+
 /* ---------------------------------------------------------------- init.c */
 
 /* Runs `gctrace finish` (see init.c); snapshot: for the watchdog. */
