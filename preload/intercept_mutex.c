@@ -84,7 +84,7 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
 static inline int
 mutex_trylock(struct gct_thread *t, pthread_mutex_t *m)
 {
-    if (GCT_LIKELY(gct_mutex_fast)) {
+    if (GCT_LIKELY(gct_rec.mutex_fast)) {
         int r = gct_mutex_fast_trylock(m, t->tid);
         if (r >= 0)
             return r;
@@ -219,7 +219,7 @@ pthread_mutex_unlock(pthread_mutex_t *m)
         int owner = mutex_owner(m);
         if (owner >= 0)
             misuse_unlock(t, m, owner);
-    } else if (GCT_LIKELY(gct_mutex_fast) && gct_mutex_fast_unlock(m)) {
+    } else if (GCT_LIKELY(gct_rec.mutex_fast) && gct_mutex_fast_unlock(m)) {
         gct_lock_released(t, m);
         return 0;
     }

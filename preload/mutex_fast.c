@@ -26,8 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool gct_mutex_fast;
-
 /* The fields a default mutex has when it is free, or held once by tid. */
 static bool
 looks(const pthread_mutex_t *m, int lock, int tid)
@@ -61,6 +59,6 @@ gct_mutex_fast_init(int tid)
     ok = ok && gct_mutex_fast_unlock(&m) && looks(&m, 0, 0);
     ok = ok && gct_real.pthread_mutex_trylock(&m) == 0 &&
          gct_real.pthread_mutex_unlock(&m) == 0 && looks(&m, 0, 0);
-    gct_mutex_fast = ok;
+    gct_rec.mutex_fast = ok;
     return ok ? NULL : "this glibc's mutex differs from the one expected";
 }

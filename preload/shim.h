@@ -257,6 +257,9 @@ struct gct_recorder {
     ino_t ino;
     struct gct_log_header *hdr; /* mapped header page */
     int root;                   /* this process created the log */
+    /* Default mutexes may be taken and released in place (mutex_fast.c);
+     * set at start-up, read on every lock. */
+    bool mutex_fast;
 };
 extern struct gct_recorder gct_rec;
 
@@ -593,11 +596,8 @@ void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);
 
 /* ---------------------------------------------------------------- mutex_fast.c */
 
-/* Set at start-up when the default mutex's uncontended lock and unlock
- * may be done in place (mutex_fast.c); read-only after. */
-extern bool gct_mutex_fast;
-/* Sets gct_mutex_fast; tid: the calling thread's.  Returns why not, or
- * NULL. */
+/* Sets gct_rec.mutex_fast; tid: the calling thread's.  Returns why not,
+ * or NULL. */
 const char *gct_mutex_fast_init(int tid);
 
 /* pthread_mutex_trylock of m by tid for a default mutex, done as glibc's
