@@ -234,20 +234,22 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
 {
     gct_watchdog_start(t);
     t->guard++;
-    int64_t since;
+    /* since and tsc stay a pair, as read: the end is derived from them.
+     * The record's time may be later (a thread's times do not go back);
+     * pairing that with tsc put every later derived time of the thread
+     * ahead of the clock. */
+    uint64_t tsc;
+    int64_t since = gct_clock(t, &tsc);
     if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
         uint32_t stack = site ? gct_stack_by_site(t, site) : gct_stack(t);
-        since = gct_emit(t, GCT_EV_WAIT_BEGIN, stack,
-                         (uint64_t)(uintptr_t)obj,
-                         reason | (timed ? GCT_WAIT_TIMED : 0), detail, NULL,
-                         0);
+        gct_emit_at(t, since, GCT_EV_WAIT_BEGIN, stack,
+                    (uint64_t)(uintptr_t)obj,
+                    reason | (timed ? GCT_WAIT_TIMED : 0), detail);
         t->end_slot = ends_holding(reason)
                           ? gct_reserve_rec(t, (uint64_t)(uintptr_t)obj)
                           : NULL;
-    } else {
-        since = gct_now();
     }
-    t->wait_tsc = gct_tsc_pair(since);
+    t->wait_tsc = tsc;
     atomic_store_explicit(&t->wait_obj, (uintptr_t)obj, memory_order_relaxed);
     atomic_store_explicit(&t->wait_since, since, memory_order_relaxed);
     atomic_store_explicit(&t->wait_timed, timed, memory_order_relaxed);

@@ -573,22 +573,32 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
     return write_rec(t, NULL, kind, stack, obj, a, b, payload, len);
 }
 
-/* The time for a compact record: record=all writes one per lock
+/* The time for a record on the lock path: record=all writes one per lock
  * operation, and reading the clock (kvm-clock through the vDSO, 28 ns
- * here) was a fifth of the lock flat row's cost.  While the thread's
- * last clock reading is under 1 ms old the time is derived from it and
- * the counter (11 ns; tsc.c), else the clock is read again. */
-static int64_t
-record_time(struct gct_thread *t)
+ * here) was a fifth of the lock flat row's cost; a wait's begin is
+ * written inside the critical section of a condvar's mutex.  While the
+ * thread's last clock reading is under 1 ms old the time is derived from
+ * it and the counter (11 ns; tsc.c), else the clock is read again.
+ * *tsc: the counter at that time. */
+int64_t
+gct_clock(struct gct_thread *t, uint64_t *tsc)
 {
     int64_t ns;
 
-    if (!gct_tsc_derive(t->clock_ns, t->clock_tsc, gct_tsc_read(), &ns)) {
+    *tsc = gct_tsc_read();
+    if (!gct_tsc_derive(t->clock_ns, t->clock_tsc, *tsc, &ns)) {
         ns = gct_now();
         t->clock_ns = ns;
-        t->clock_tsc = gct_tsc_pair(ns);
+        t->clock_tsc = *tsc = gct_tsc_pair(ns);
     }
-    return gct_monotonic(t, ns);
+    return ns;
+}
+
+static int64_t
+record_time(struct gct_thread *t)
+{
+    uint64_t tsc;
+    return gct_monotonic(t, gct_clock(t, &tsc));
 }
 
 /* The repeat cache's slot for a compact record's contents. */

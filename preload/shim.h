@@ -314,10 +314,14 @@ gct_publish_op(struct gct_thread *t, struct gct_rec_compact *r,
         gct_repeat_learn(t, r, kind);
 }
 
-/* Writes one record without payload at time ts (gct_emit reads the
- * clock itself). */
+/* Writes one record without payload at time ts, or later: a thread's
+ * times do not go back (gct_emit reads the clock itself). */
 void gct_emit_at(struct gct_thread *t, int64_t ts, int kind, uint32_t stack,
                  uint64_t obj, int64_t a, int64_t b);
+
+/* The time now for a record, derived from the thread's last clock
+ * reading while that is under 1 ms old (log.c); *tsc: the counter then. */
+int64_t gct_clock(struct gct_thread *t, uint64_t *tsc);
 
 /* Unmaps the thread's window (fork); donate: and lets the next new
  * threads write into the rest of it (thread exit). */
