@@ -129,6 +129,7 @@ void gct_real_resolve(void);
 #define GCT_EDGE_CACHE 256      /* per-thread lock-order edges seen */
 #define GCT_LOCK_CACHE 128      /* per-thread lock counters */
 #define GCT_REPEAT_CACHE 64     /* per-thread compact records to repeat */
+#define GCT_SITE_CACHE 4        /* per-thread call sites' stacks */
 
 struct gct_held {
     uintptr_t lock;
@@ -186,6 +187,10 @@ struct gct_thread {
                                    reserved with its begin (locks.c) */
     uint64_t handle;            /* pthread_self(), for joins */
     uint32_t stacks_walked;     /* stacks captured by stepping (stack.c) */
+    struct {                    /* the thread's recent gct_stack_by_site */
+        uintptr_t site;         /* answers, by site (stack.c) */
+        uint32_t stack;
+    } sites[GCT_SITE_CACHE];
 
     int nheld;
     struct gct_held held[GCT_HELD_MAX];
