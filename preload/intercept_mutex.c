@@ -3,10 +3,12 @@
  *
  * Every acquisition tries first (mutrace's trick): an uncontended lock
  * costs one trylock and the held-stack bookkeeping, nothing is written.
- * Only when the trylock says EBUSY is the wait recorded (stack, begin,
- * end) around the real blocking call.  When the trylock fails otherwise
- * (EINVAL, EAGAIN...), the real call runs and its answer is returned, so
- * results match a run without the shim exactly.
+ * A default mutex's trylock is done in place, as glibc's own fast path
+ * does it (mutex_fast.c); other kinds go through glibc's.  Only when the
+ * trylock says EBUSY is the wait recorded (stack, begin, end) around the
+ * real blocking call.  When the trylock fails otherwise (EINVAL,
+ * EAGAIN...), the real call runs and its answer is returned, so results
+ * match a run without the shim exactly.
  *
  * glibc keeps the owner's tid in the mutex (__data.__owner) for the plain
  * kinds; we read it to tell misuse (unlock of an unlocked or a foreign
