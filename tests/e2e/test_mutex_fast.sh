@@ -11,16 +11,16 @@ set -u
 cc -O1 -g -pthread -o "$tmp/mutex_state" "$here/progs/mutex_state.c" || {
     echo "FAIL: cannot compile progs/mutex_state.c" >&2; exit 1; }
 
-# run_case NAME WANT_LINE ENV... - the program under the recorder with
-# ENV, against its native run with the same GLIBC_TUNABLES; the
-# recorder's stderr must hold WANT_LINE.
+# run_case NAME WANT_LINE OPTIONS [ENV...] - the program under the
+# recorder with GCTRACE_OPTIONS and ENV, against its native run with the
+# same ENV; the recorder's stderr must hold WANT_LINE.
 run_case() {
-    name=$1 want=$2
-    shift 2
+    name=$1 want=$2 opts=$3
+    shift 3
     env "$@" "$tmp/mutex_state" >"$tmp/$name.native" 2>&1 ||
         err "$name natively: exit $?: $(head -n 3 "$tmp/$name.native")"
     env "$@" LD_PRELOAD="$LIB" GCTRACE_OUT="$tmp/$name.db" \
-        GCTRACE_OPTIONS="verbosity=1:report=0:$OPTS" \
+        GCTRACE_OPTIONS="verbosity=1:report=0:$opts" \
         "$tmp/mutex_state" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
         err "$name under the recorder: exit $?: $(head -n 3 "$tmp/$name.err")"
     cmp -s "$tmp/$name.native" "$tmp/$name.out" ||
@@ -30,7 +30,7 @@ $(diff "$tmp/$name.native" "$tmp/$name.out")"
         err "$name: no line 'default mutexes: $want' in: $(cat "$tmp/$name.err")"
 }
 
-OPTS= run_case default "taken in place" GCTRACE_X=1
+run_case default "taken in place" ""
 # Lines the native run must have, so that a program that printed
 # nothing cannot pass the comparison.
 for want in "locked: lock=1 owner=self nusers=1 count=0" \
@@ -43,9 +43,9 @@ for want in "locked: lock=1 owner=self nusers=1 count=0" \
     grep -qxF "$want" "$tmp/default.native" ||
         err "natively: missing '$want'"
 done
-OPTS=record=all run_case all "taken in place" GCTRACE_X=1
-OPTS=record=counters run_case counters "taken in place" GCTRACE_X=1
-OPTS= run_case elision "through glibc: GLIBC_TUNABLES asks for lock elision" \
+run_case all "taken in place" record=all
+run_case counters "taken in place" record=counters
+run_case elision "through glibc: GLIBC_TUNABLES asks for lock elision" "" \
     GLIBC_TUNABLES=glibc.elision.enable=1
 
 # The trace of the default run saw the contended lock as a wait.
