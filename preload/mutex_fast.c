@@ -45,18 +45,16 @@ elision_asked(void)
 const char *
 gct_mutex_fast_init(int tid)
 {
-    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
-    bool ok = looks(&m, 0, 0);
-
     if (elision_asked())
         return "GLIBC_TUNABLES asks for lock elision";
-    ok = ok && gct_real.pthread_mutex_lock(&m) == 0;
+    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    bool ok = looks(&m, 0, 0) && gct_real.pthread_mutex_lock(&m) == 0;
     ok = ok && looks(&m, 1, tid) && gct_real.pthread_mutex_unlock(&m) == 0;
     ok = ok && looks(&m, 0, 0) && gct_mutex_fast_trylock(&m, tid) == 0;
     ok = ok && looks(&m, 1, tid) &&
          gct_real.pthread_mutex_trylock(&m) == EBUSY &&
          gct_mutex_fast_trylock(&m, tid) == EBUSY && looks(&m, 1, tid);
-    ok = ok && gct_mutex_fast_unlock(&m) && looks(&m, 0, 0);
+    ok = ok && gct_mutex_fast_unlock(&m, tid) && looks(&m, 0, 0);
     ok = ok && gct_real.pthread_mutex_trylock(&m) == 0 &&
          gct_real.pthread_mutex_unlock(&m) == 0 && looks(&m, 0, 0);
     gct_rec.mutex_fast = ok;

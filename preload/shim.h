@@ -628,13 +628,13 @@ gct_mutex_fast_trylock(pthread_mutex_t *m, int tid)
     return 0;
 }
 
-/* Releases m, a default mutex its caller holds, if nobody waits for it
- * (lock word 1, not 2); false when someone does (then nothing changed
+/* Releases m, a default mutex its caller tid holds, if nobody waits for
+ * it (lock word 1, not 2); false when someone does (then nothing changed
  * and glibc's unlock must wake them). */
 static inline bool
-gct_mutex_fast_unlock(pthread_mutex_t *m)
+gct_mutex_fast_unlock(pthread_mutex_t *m, int tid)
 {
-    int owner = m->__data.__owner, locked = 1;
+    int locked = 1;
 
     if (m->__data.__kind != 0 ||
         __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) != 1)
@@ -646,7 +646,7 @@ gct_mutex_fast_unlock(pthread_mutex_t *m)
                                                __ATOMIC_RELAXED)))
         return true;
     /* A waiter came meanwhile; the lock is still ours: put them back. */
-    m->__data.__owner = owner;
+    m->__data.__owner = tid;
     m->__data.__nusers++;
     return false;
 }
