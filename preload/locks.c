@@ -63,46 +63,32 @@ note_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
 
 /* Locks whose first use in the process was recorded: a lock made with
  * a static initialiser has no init call, so its first use names its
- * class.  Open addressing with compare-and-swap; destroy leaves a
- * tombstone.  Consulted only when the per-thread counter cache misses. */
+ * class.  Destroy leaves a tombstone in the lock's slot (intern.c).
+ * Consulted only when the per-thread counter cache misses. */
 #define SEEN_SIZE (1 << 16)
-#define SEEN_TOMB ((uintptr_t)1)
-static _Atomic uintptr_t seen_locks[SEEN_SIZE];
+#define SEEN_TOMB 1 /* never a lock's address */
+static _Alignas(4096) struct gct_slot seen_first[GCT_INTERN_FIRST];
+static struct gct_slot seen_rest[SEEN_SIZE];
+static const struct gct_intern seen_locks = {seen_first, seen_rest,
+                                             SEEN_SIZE};
 
 void
 gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record)
 {
-    size_t i = (size_t)((lock >> 3) * 0x9e3779b97f4a7c15ull >> 48);
-    for (int probe = 0; probe < 32; probe++, i = (i + 1) & (SEEN_SIZE - 1)) {
-        uintptr_t cur = atomic_load_explicit(&seen_locks[i],
-                                             memory_order_relaxed);
-        if (cur == lock)
-            return;
-        if (cur == 0) {
-            if (!atomic_compare_exchange_strong(&seen_locks[i], &cur, lock)) {
-                if (cur == lock)
-                    return;
-                continue;
-            }
-            if (record)
-                gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_stack(t), lock, 0, 0,
-                         NULL, 0);
-            return;
-        }
-    }
+    bool fresh;
+
+    if (gct_intern(&seen_locks, lock, &fresh) && fresh && record)
+        gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_stack(t), lock, 0, 0, NULL, 0);
 }
 
 void
 gct_lock_forget(uintptr_t lock)
 {
-    size_t i = (size_t)((lock >> 3) * 0x9e3779b97f4a7c15ull >> 48);
-    for (int probe = 0; probe < 32; probe++, i = (i + 1) & (SEEN_SIZE - 1)) {
-        uintptr_t cur = lock;
-        if (atomic_compare_exchange_strong(&seen_locks[i], &cur, SEEN_TOMB))
-            return;
-        if (cur == 0)
-            return;
-    }
+    struct gct_slot *s = gct_intern_find(&seen_locks, lock);
+    uint64_t key = lock;
+
+    if (s)
+        atomic_compare_exchange_strong(&s->key, &key, SEEN_TOMB);
 }
 
 /* A counter slot changes hands: write the old lock's count, note the new

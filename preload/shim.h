@@ -422,6 +422,32 @@ gct_now_since(int64_t ns0, uint64_t tsc0)
     return gct_tsc_derive(ns0, tsc0, gct_tsc_read(), &ns) ? ns : gct_now();
 }
 
+/* ---------------------------------------------------------------- intern.c */
+
+/* A slot of a set: key 0 is empty; id is the caller's. */
+struct gct_slot {
+    _Atomic uint64_t key;
+    _Atomic uint32_t id;
+};
+
+#define GCT_INTERN_FIRST 256 /* slots of the first level: one page */
+
+/* A set of keys in two levels (intern.c): first has GCT_INTERN_FIRST
+ * slots, rest rest_size (a power of two). */
+struct gct_intern {
+    struct gct_slot *first;
+    struct gct_slot *rest;
+    size_t rest_size;
+};
+
+/* Finds key's slot or claims one for it (*fresh: claimed by this call).
+ * NULL when both levels are full where key would go. */
+struct gct_slot *gct_intern(const struct gct_intern *set, uint64_t key,
+                            bool *fresh);
+
+/* key's slot, or NULL when key was never claimed. */
+struct gct_slot *gct_intern_find(const struct gct_intern *set, uint64_t key);
+
 /* ---------------------------------------------------------------- stack.c */
 
 /* Tells the unwinder where the shim's own code is, and libunwind's

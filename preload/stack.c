@@ -7,9 +7,9 @@
  * the log once and named by a small id; later sightings write only the id.
  * Symbolisation happens later, outside the program (common/symbolize.c).
  *
- * The intern table is a fixed open-addressing array of (hash, id) pairs
- * claimed with compare-and-swap: no lock, bounded memory.  When it is full
- * stacks are still recorded, just no longer deduplicated.
+ * Stacks are interned by hash in a fixed set (intern.c): no lock, bounded
+ * memory.  When it is full stacks are still recorded, just no longer
+ * deduplicated.
  */
 #define UNW_LOCAL_ONLY
 #include "shim.h"
@@ -21,15 +21,16 @@
 #define WALKS_BEFORE_TRACE 16 /* see capture() */
 #define TABLE_SIZE (1 << 16) /* power of two */
 #define SITE_TABLE_SIZE (1 << 12)
-#define MAX_PROBES 64
 
-struct slot {
-    _Atomic uint64_t hash; /* 0: empty */
-    _Atomic uint32_t id;   /* 0: being filled */
-};
-
-static struct slot stacks[TABLE_SIZE];
-static struct slot sites[SITE_TABLE_SIZE];
+/* Slots of both sets: id 0 while the claimer has not yet published it. */
+static _Alignas(4096) struct gct_slot stacks_first[GCT_INTERN_FIRST];
+static struct gct_slot stacks_rest[TABLE_SIZE];
+static const struct gct_intern stacks = {stacks_first, stacks_rest,
+                                         TABLE_SIZE};
+static _Alignas(4096) struct gct_slot sites_first[GCT_INTERN_FIRST];
+static struct gct_slot sites_rest[SITE_TABLE_SIZE];
+static const struct gct_intern sites = {sites_first, sites_rest,
+                                        SITE_TABLE_SIZE};
 
 /* Our own code, whose frames are cut from every stack. */
 static uintptr_t shim_lo, shim_hi;
@@ -58,32 +59,6 @@ hash_pcs(void *const *pcs, int n)
     return h ? h : 1;
 }
 
-/* Finds or claims the slot for hash; *fresh tells whether we claimed it.
- * Returns NULL when the probe limit is reached. */
-static struct slot *
-lookup(struct slot *table, size_t size, uint64_t hash, bool *fresh)
-{
-    size_t i = hash & (size - 1);
-    *fresh = false;
-    for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & (size - 1)) {
-        uint64_t cur = atomic_load_explicit(&table[i].hash,
-                                            memory_order_acquire);
-        if (cur == hash)
-            return &table[i];
-        if (cur == 0) {
-            uint64_t expected = 0;
-            if (atomic_compare_exchange_strong(&table[i].hash, &expected,
-                                               hash)) {
-                *fresh = true;
-                return &table[i];
-            }
-            if (expected == hash)
-                return &table[i];
-        }
-    }
-    return NULL;
-}
-
 static uint32_t
 new_id(void)
 {
@@ -93,7 +68,7 @@ new_id(void)
 /* The id of an existing slot, waiting out a claimer that has not yet
  * published it (a few instructions away). */
 static uint32_t
-slot_id(struct slot *s)
+slot_id(struct gct_slot *s)
 {
     uint32_t id;
     for (int spin = 0; (id = atomic_load_explicit(&s->id,
@@ -164,7 +139,7 @@ gct_stack(struct gct_thread *t)
         return 0;
     }
     uint64_t h = hash_pcs(pcs, n);
-    struct slot *s = lookup(stacks, TABLE_SIZE, h, &fresh);
+    struct gct_slot *s = gct_intern(&stacks, h, &fresh);
     uint32_t id;
     if (s && !fresh) {
         id = slot_id(s);
@@ -220,7 +195,7 @@ gct_stack_by_site(struct gct_thread *t, uintptr_t site)
         return t->sites[site_slot(site)].stack;
     if (GCT_UNLIKELY(gct_in_unwinder(site)))
         return 0;
-    struct slot *s = lookup(sites, SITE_TABLE_SIZE, site ? site : 1, &fresh);
+    struct gct_slot *s = gct_intern(&sites, site ? site : 1, &fresh);
 
     if (s && !fresh) {
         uint32_t id = slot_id(s);
