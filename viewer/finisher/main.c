@@ -17,9 +17,12 @@
 #include "../cli.h"
 
 #include <limits.h>
+#include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* Runs `gctrace finish` with our arguments; returns only on failure. */
@@ -49,9 +52,37 @@ hand_over(int argc, char **argv)
     free(args);
 }
 
+#define HUGE_PAGE (2u << 20)
+
+/* sqlite's page cache in one huge page.  The first touch of each 4 KiB
+ * page costs a fault, 17-29 us on a paravirtualised guest; one 2 MiB page
+ * costs one.  Finishing zstd -T2's trace took 250 faults before, 164
+ * with this, and 12.9 -> 10.9 ms (medians of 15 interleaved rounds of
+ * 10 finishes).  Where transparent huge pages are off, the buffer fills
+ * page by page as malloc's memory would; once its slots are used up,
+ * sqlite takes pages from malloc. */
+static void
+page_cache_in_huge_page(void)
+{
+    char *map = mmap(NULL, 2 * HUGE_PAGE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (map == MAP_FAILED)
+        return;
+    char *buf = (char *)(((uintptr_t)map + HUGE_PAGE - 1) &
+                         ~(uintptr_t)(HUGE_PAGE - 1));
+    (void)madvise(buf, HUGE_PAGE, MADV_HUGEPAGE);
+    int hdr = 0;
+    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) != SQLITE_OK)
+        return;
+    int slot = 4096 + ((hdr + 7) & ~7);
+    (void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, buf, slot,
+                         (int)(HUGE_PAGE / (unsigned)slot));
+}
+
 int
 main(int argc, char **argv)
 {
+    page_cache_in_huge_page();
     const char *urls = getenv("DEBUGINFOD_URLS");
     if (urls && *urls) {
         hand_over(argc, argv);
