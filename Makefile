@@ -136,6 +136,7 @@ $(GCTRACE): $(VIEWER_OBJS) $(COMMON_OBJS)
 # `gctrace finish` instead.
 FINISHER      := $(OUT_LIBEXEC)/gctrace-finish
 FINISHER_OBJS := $(OBJ)/viewer/finisher/main.o $(OBJ)/viewer/finisher/nodl.o \
+                 $(OBJ)/viewer/finisher/standby.o \
                  $(OBJ)/viewer/cmd_finish.o $(OBJ)/viewer/say.o
 FINISHER_LIBS := -Wl,--wrap=dlopen,--wrap=dlsym,--wrap=dlclose,--wrap=dlerror \
                  -lsqlite3 -ldw -lelf -lz -lbz2 -llzma -lm -lpthread
@@ -217,7 +218,7 @@ ASAN_SHIM_TESTS := tests/asan-shim/test_shim_asan.sh \
     $(patsubst %,tests/e2e/test_%.sh,threads lockorder deadlock nodeadlock \
         crash c11 misuse behaviour hostile_threads hostile_life \
         hostile_signals hostile_procs record_all stacks killed_waiting \
-        mutex_fast)
+        mutex_fast standby)
 
 test-asan-shim:
 	$(MAKE) BUILD=build-asan-shim OPT=-O1 SAN= \

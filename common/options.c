@@ -16,6 +16,7 @@ gct_options_default(struct gct_options *o)
     o->exitcode = 66;
     o->report = true;
     o->finish = true;
+    o->standby = true;
     o->watchdog_ms = 3000;
     o->abort_on_deadlock = false;
     o->max_size_mb = 1024;
@@ -98,13 +99,16 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
         o->exitcode = (int)l;
         return true;
     }
-    if (KEY("report") || KEY("finish") || KEY("abort_on_deadlock")) {
+    if (KEY("report") || KEY("finish") || KEY("standby") ||
+        KEY("abort_on_deadlock")) {
         if (!parse_bool(v, vn, &b))
             return false;
         if (KEY("report"))
             o->report = b;
         else if (KEY("finish"))
             o->finish = b;
+        else if (KEY("standby"))
+            o->standby = b;
         else
             o->abort_on_deadlock = b;
         return true;

@@ -20,6 +20,8 @@ struct gct_options {
     bool report;                 /* sanitizer-style report at exit */
     bool finish;                 /* finish the trace at exit (gctrace run
                                     clears it: it finishes the trace) */
+    bool standby;                /* start the finishing step with the
+                                    program; it waits for the exit */
     long watchdog_ms;            /* deadlock watchdog delay; 0 = off */
     bool abort_on_deadlock;      /* watchdog: abort instead of hanging */
     long exit_grace_ms;          /* at exit, how long running threads may
@@ -27,6 +29,10 @@ struct gct_options {
     long max_size_mb;            /* raw log limit; events beyond it drop */
     int verbosity;               /* 0 quiet, 1 notes, 2 debug */
 };
+
+/* With standby, the finishing step's helper (gctrace-finish --standby)
+ * talks to the recorder on this descriptor. */
+#define GCT_STANDBY_FD 3
 
 /* Fills defaults. */
 void gct_options_default(struct gct_options *o);

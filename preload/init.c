@@ -1,12 +1,11 @@
 /*
  * init.c - starting and stopping the recorder: options, the process
- * record, fork and exec, exit, and the finishing step at exit.
+ * record, fork and exec, exit.
  *
- * At exit the root process hands the raw log to `gctrace finish`, started
- * with posix_spawn from the bin/ directory beside our lib/ directory, which
- * writes the sqlite trace, runs the analyses and prints the report; its
- * exit status says whether anything was found.  Under `gctrace run`
- * (finish=0) the runner does that instead, after the program has ended.
+ * At exit the root process has the finishing step (finisher.c) write the
+ * sqlite trace, run the analyses and print the report; its status says
+ * whether anything was found.  Under `gctrace run` (finish=0) the runner
+ * does that instead, after the program has ended.
  */
 #include "shim.h"
 
@@ -16,15 +15,11 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 static int exit_status = -1;     /* what the program exits with, if known */
 static _Atomic int finished;     /* the at-exit work ran */
@@ -160,6 +155,7 @@ gct_init(void)
         gct_log_modules(t);
         t->guard--;
     }
+    gct_standby_start();
 }
 
 /* ------------------------------------------------------------ exit */
@@ -174,71 +170,6 @@ record_exit(int status)
     t->guard++;
     gct_emit(t, GCT_EV_PROC_EXIT, 0, 0, status, 0, NULL, 0);
     t->guard--;
-}
-
-/* Runs the finishing step on the trace: gctrace-finish, the static
- * helper (viewer/finisher/main.c), or `gctrace finish` where there is
- * none (sanitizer builds).  Returns its exit status (1: the analyses
- * found something), or -1 when it could not run.  A snapshot (the
- * watchdog's) leaves the raw log to the program, which goes on. */
-int
-gct_spawn_finisher(bool snapshot)
-{
-    Dl_info info;
-    char bin[PATH_MAX];
-
-    if (!dladdr((void *)&gct_spawn_finisher, &info) || !info.dli_fname)
-        return -1;
-    const char *slash = strrchr(info.dli_fname, '/');
-    int dir = slash ? (int)(slash - info.dli_fname) : 0;
-    snprintf(bin, sizeof bin, "%.*s/../libexec/gctrace-finish", dir,
-             info.dli_fname);
-    bool helper = access(bin, X_OK) == 0;
-    if (!helper) {
-        snprintf(bin, sizeof bin, "%.*s/../bin/gctrace", dir,
-                 info.dli_fname);
-        if (access(bin, X_OK) != 0)
-            return -1;
-    }
-
-    /* The finisher must not trace itself: drop LD_PRELOAD from its env. */
-    size_t n = 0;
-    while (environ && environ[n])
-        n++;
-    char **env = calloc(n + 1, sizeof *env);
-    if (env == NULL)
-        return -1;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
-            env[k++] = environ[i];
-    char status[16];
-    snprintf(status, sizeof status, "%d", exit_status);
-    char *argv[10];
-    int a = 0;
-    argv[a++] = bin;
-    if (!helper)
-        argv[a++] = "finish";
-    argv[a++] = gct_rec.opt.report ? "--report" : "--quiet";
-    if (snapshot)
-        argv[a++] = "--snapshot";
-    if (gct_rec.opt.suppressions[0]) {
-        argv[a++] = "--suppressions";
-        argv[a++] = gct_rec.opt.suppressions;
-    }
-    argv[a++] = "--";
-    argv[a++] = gct_rec.opt.out;
-    argv[a] = NULL;
-    pid_t pid;
-    int r = posix_spawn(&pid, bin, NULL, NULL, argv, env);
-    free(env);
-    if (r != 0)
-        return -1;
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* Whether some other live thread of this process is running (not blocked
@@ -309,7 +240,7 @@ at_exit(void)
     if (!gct_rec.opt.finish)
         return -1;
     gct_rec.on = false;
-    int r = gct_spawn_finisher(false);
+    int r = gct_finish_at_exit();
     if (r == 1 && gct_rec.opt.exitcode != 0)
         return gct_rec.opt.exitcode;
     return -1;
@@ -390,6 +321,7 @@ fork(void)
          * asks it about them, and it did not come along. */
         gct_watchdog_after_fork();
         gct_threads_after_fork(t);
+        gct_standby_after_fork();
         gct_rec.root = 0;
         exit_status = -1;
         t->guard++;

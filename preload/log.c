@@ -36,8 +36,8 @@ gct_now(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int
-raise_fd(int fd)
+int
+gct_raise_fd(int fd)
 {
     int hi = fcntl(fd, F_DUPFD_CLOEXEC, LOG_FD_MIN);
     if (hi >= 0) {
@@ -64,7 +64,7 @@ log_fd(void)
         close(fd);
         return -1;
     }
-    gct_rec.fd = raise_fd(fd);
+    gct_rec.fd = gct_raise_fd(fd);
     return gct_rec.fd;
 }
 
@@ -171,7 +171,7 @@ create(void)
     int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return false;
-    fd = raise_fd(fd);
+    fd = gct_raise_fd(fd);
     if (ftruncate(fd, GCT_LOG_HEADER_SIZE) != 0 || fstat(fd, &st) != 0) {
         close(fd);
         unlink(tmp);
@@ -221,7 +221,7 @@ gct_log_open(void)
     int fd = open(gct_rec.raw_path, O_RDWR | O_CLOEXEC);
     if (fd >= 0) {
         if (attach(fd)) {
-            gct_rec.fd = raise_fd(fd);
+            gct_rec.fd = gct_raise_fd(fd);
             return true;
         }
         bool busy = live(fd);

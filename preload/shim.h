@@ -268,6 +268,10 @@ struct gct_recorder {
 };
 extern struct gct_recorder gct_rec;
 
+/* Moves fd to a high number (close-on-exec), out of the way of programs
+ * that expect small ones; returns the new number (fd when it cannot). */
+int gct_raise_fd(int fd);
+
 /* Creates (or, after exec, attaches to) the raw log.  false: off. */
 bool gct_log_open(void);
 
@@ -677,10 +681,23 @@ gct_mutex_fast_unlock(pthread_mutex_t *m, int tid)
     return false;
 }
 
-/* ---------------------------------------------------------------- init.c */
+/* ---------------------------------------------------------------- finisher.c */
 
-/* Runs `gctrace finish` (see init.c); snapshot: for the watchdog. */
+/* Runs the finishing step now and waits for it; snapshot: for the
+ * watchdog.  Its exit status (1: something was found), or -1 when it
+ * could not run. */
 int gct_spawn_finisher(bool snapshot);
+
+/* Starts the finishing step's helper with the root process, waiting for
+ * its exit (option standby). */
+void gct_standby_start(void);
+
+/* In a fork's child: the waiting helper is the parent's. */
+void gct_standby_after_fork(void);
+
+/* The root process's exit: the waiting helper finishes the trace, or a
+ * step started now.  Status as gct_spawn_finisher's. */
+int gct_finish_at_exit(void);
 
 /* ---------------------------------------------------------------- watchdog.c */
 
