@@ -18,7 +18,8 @@
  * The waiting helper must not change how the program runs:
  *  - it is not the program's child but init's (started through a child
  *    that leaves at once, without an exit signal): wait(2) never reports
- *    it, and no SIGCHLD reaches the program;
+ *    it, and no SIGCHLD reaches the program (a program that would adopt
+ *    it, as init of its namespace or a subreaper, gets no helper);
  *  - it keeps none of the program's descriptors: its standard input and
  *    output are /dev/null until "go", so a reader of the program's output
  *    sees its end when the program closes it;
@@ -36,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -193,11 +195,15 @@ gct_standby_start(void)
     int sv[2];
 
     /* With DEBUGINFOD_URLS the helper hands the finish over to gctrace,
-     * which a waiting helper could not (viewer/finisher/main.c). */
+     * which a waiting helper could not (viewer/finisher/main.c).  A
+     * program that is its namespace's init, or a subreaper, would adopt
+     * the helper as its own child. */
     const char *urls = getenv("DEBUGINFOD_URLS");
+    int subreaper = 0;
     if (!gct_rec.opt.standby || !gct_rec.opt.finish || !gct_rec.root ||
-        (urls && *urls) || !finisher_path(bin, sizeof bin, &helper) ||
-        !helper)
+        (urls && *urls) || getpid() == 1 ||
+        prctl(PR_GET_CHILD_SUBREAPER, &subreaper) != 0 || subreaper ||
+        !finisher_path(bin, sizeof bin, &helper) || !helper)
         return;
     int saved = errno;
     char **env = env_without_preload();

@@ -2,12 +2,12 @@
 # test_standby.sh BUILD - the finishing step's helper, started with the
 # program and waiting for its exit (preload/finisher.c, standby=1, the
 # default), must not change how the program runs: wait() in the program
-# reports its own children only; the helper is not the program's child
-# and keeps none of its descriptors; the report goes to the stderr the
-# program has at exit; a program that closed every descriptor, exec'd,
-# was killed, or lost its helper still gets its trace.  standby=0 starts
-# no helper.  A build without the static helper (sanitizers) has no
-# standby: the test then checks only that traces are finished.
+# reports its own children only (a subreaper gets no helper); the helper
+# is not the program's child and keeps none of its descriptors; the
+# report goes to the stderr the program has at exit; a program that
+# closed every descriptor, exec'd, was killed, or lost its helper still
+# gets its trace.  standby=0 starts no helper.  A build without the
+# static helper has no standby: then the test checks the traces only.
 set -u
 . "$(dirname "$0")/lib.sh"
 H=$B/libexec/gctrace-finish
@@ -66,6 +66,13 @@ timeout -s KILL 30 env GCTRACE_OUT="$tmp/reap.db" LD_PRELOAD="$LIB" \
     err "reap: exit $?: $(cat "$tmp/reap.out")"
 grep -qx "reaped 3" "$tmp/reap.out" || err "reap: $(cat "$tmp/reap.out")"
 finished "$tmp/reap.db" || err "reap: the trace was not finished"
+
+# A subreaper would adopt the helper: it gets none.
+timeout -s KILL 30 env GCTRACE_OUT="$tmp/sub.db" LD_PRELOAD="$LIB" \
+    "$tmp/standby" subreaper reap 2 > "$tmp/sub.out" 2>&1 ||
+    err "subreaper: exit $?: $(cat "$tmp/sub.out")"
+grep -qx "reaped 2" "$tmp/sub.out" || err "subreaper: $(cat "$tmp/sub.out")"
+finished "$tmp/sub.db" || err "subreaper: the trace was not finished"
 
 # 2. While the program runs: one helper, not its child, holding only
 # /dev/null and its socket.  The program's exit has it finish and leave.

@@ -9,6 +9,8 @@
  *   standby closeall    closes every descriptor above 2, then as misuse
  *   standby redirect F  sends its stderr to file F, then as misuse
  *   standby exec        execs itself as "standby reap 1"
+ *   standby subreaper MODE...  becomes a subreaper, then execs itself
+ *                       as "standby MODE..."
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,7 +105,14 @@ main(int argc, char **argv)
         execl("/proc/self/exe", argv[0], "reap", "1", (char *)NULL);
         return 2;
     }
+    if (!strcmp(mode, "subreaper") && argc > 2) {
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+            return 2;
+        argv[1] = argv[0];
+        execv("/proc/self/exe", argv + 1);
+        return 2;
+    }
     fprintf(stderr, "usage: standby reap N | hold | misuse | closeall | "
-                    "redirect FILE | exec\n");
+                    "redirect FILE | exec | subreaper MODE...\n");
     return 2;
 }
