@@ -30,7 +30,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define WARM_HEAP (1 << 20)
+#define WARM_HEAP (256 << 10)
 
 /* Whether the program has spoken (or gone). */
 static bool
