@@ -549,7 +549,8 @@ shim_extra() {
         done
         # shellcheck disable=SC2154  # set by the eval above
         echo "- peak RSS (VmHWM), lock flat: native $rss_native;" \
-             "gctrace default $rss_default (includes the in-process finish);" \
+             "gctrace default $rss_default (the program with the recorder:" \
+             "the helper that finishes the trace is not its child);" \
              "gctrace record=all, finish=0 $rss_all"
     fi
 }
