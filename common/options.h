@@ -30,10 +30,6 @@ struct gct_options {
     int verbosity;               /* 0 quiet, 1 notes, 2 debug */
 };
 
-/* With standby, the finishing step's helper (gctrace-finish --standby)
- * talks to the recorder on this descriptor. */
-#define GCT_STANDBY_FD 3
-
 /* Fills defaults. */
 void gct_options_default(struct gct_options *o);
 

@@ -29,6 +29,8 @@
  */
 #include "shim.h"
 
+#include "../common/standby.h"
+
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -275,27 +277,13 @@ standby_finish(void)
     standby_fd = -1;
     if (fd < 0)
         return -2;
-    char go = 'g';
-    struct iovec iov = {&go, 1};
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } ctl;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = ctl.buf,
-                         .msg_controllen = sizeof ctl.buf};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    int err = 2;
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof err);
-    memcpy(CMSG_DATA(c), &err, sizeof err);
-    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    struct gct_standby_msg m;
+    gct_standby_msg_init(&m, 'g');
+    gct_standby_msg_attach(&m, 2);
+    ssize_t n = sendmsg(fd, &m.msg, MSG_NOSIGNAL);
     if (n < 0 && errno == EBADF) { /* no standard error: none to hand */
-        go = 'n';
-        msg.msg_control = NULL;
-        msg.msg_controllen = 0;
-        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        gct_standby_msg_init(&m, 'n');
+        n = sendmsg(fd, &m.msg, MSG_NOSIGNAL);
     }
     unsigned char status = 0;
     if (n == 1)

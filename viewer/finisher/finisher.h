@@ -4,8 +4,6 @@
 #ifndef GCT_FINISHER_H
 #define GCT_FINISHER_H
 
-#include "options.h" /* GCT_STANDBY_FD */
-
 /* gctrace-finish --standby [finish's options] [--] TRACE: waits for the
  * traced program's exit, then finishes TRACE.  page_cache is the buffer
  * main.c gave sqlite for its page cache (may be NULL). */

@@ -10,14 +10,13 @@
  * exited, so that a short program waits about as long as for a helper
  * started at its exit.
  *
- * The messages: the recorder sends one byte, 'g' with its standard error
- * attached (SCM_RIGHTS), or 'n' when it has none; the helper finishes the
- * trace and answers one byte, the status `gctrace finish` exits with.
- * End of file instead: the program ended otherwise (killed, or exec'd);
- * the raw log stays for the next gctrace command, or the new program.
+ * The messages are in common/standby.h.  End of file instead of one: the
+ * program ended otherwise (killed, or exec'd); the raw log stays for the
+ * next gctrace command, or the new program.
  */
 #include "../cli.h"
 #include "finisher.h"
+#include "standby.h"
 #include "schema.h"
 #include "symbolize.h"
 
@@ -77,22 +76,17 @@ warm_symbolizer(void)
 static bool
 wait_for_exit(void)
 {
-    char go;
-    struct iovec iov = {&go, 1};
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } ctl;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = ctl.buf,
-                         .msg_controllen = sizeof ctl.buf};
+    struct gct_standby_msg m;
+    gct_standby_msg_init(&m, 0);
+    gct_standby_msg_room(&m);
     ssize_t n;
     do
-        n = recvmsg(GCT_STANDBY_FD, &msg, MSG_CMSG_CLOEXEC);
+        n = recvmsg(GCT_STANDBY_FD, &m.msg, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     if (n != 1)
         return false;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m.msg); c;
+         c = CMSG_NXTHDR(&m.msg, c))
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
             int fd;
             memcpy(&fd, CMSG_DATA(c), sizeof fd);
