@@ -16,9 +16,14 @@ export GCTRACE_OPTIONS=report=1
 cc -O1 -g -pthread -o "$tmp/standby" "$here/progs/standby.c" || {
     echo "FAIL: cannot compile progs/standby.c" >&2; exit 1; }
 
-# helper_of TRACE: the pid of the helper waiting to finish TRACE, if any.
+# helper_of TRACE: the pid of the helper waiting to finish TRACE, if any
+# (from /proc: pgrep is not everywhere).
 helper_of() {
-    pgrep -f -- "gctrace-finish --standby .* $1\$" | head -n 1
+    for d in /proc/[0-9]*; do
+        tr '\0' ' ' < "$d/cmdline" 2>/dev/null |
+            grep -q -- "gctrace-finish --standby .* $1 \$" &&
+            { echo "${d#/proc/}"; return; }
+    done
 }
 
 # gone PID: waits up to 5 s for PID to end; false if it did not.
