@@ -43,11 +43,31 @@ warn_option(void *ctx, const char *msg)
     say(msg);
 }
 
-/* The trace path made absolute, so that chdir does not move it. */
+/* path (a buffer of PATH_MAX) made absolute, so that chdir does not move
+ * it; false when it cannot be. */
 static bool
-resolve_out(void)
+absolute(char *path)
 {
-    char cwd[PATH_MAX], *out = gct_rec.opt.out;
+    char cwd[PATH_MAX], tmp[PATH_MAX];
+
+    if (path[0] == '/' || path[0] == '\0')
+        return true;
+    if (getcwd(cwd, sizeof cwd) == NULL)
+        return false;
+    int n = snprintf(tmp, sizeof tmp, "%s/%s", cwd, path);
+    if (n <= 0 || (size_t)n >= sizeof tmp)
+        return false;
+    strcpy(path, tmp);
+    return true;
+}
+
+/* The trace path, and the suppressions file's, made absolute: the
+ * finishing step may run in another directory (the helper waits in the
+ * one the program started in). */
+static bool
+resolve_paths(void)
+{
+    char *out = gct_rec.opt.out;
     const char *env = getenv("GCTRACE_OUT");
 
     if (env && *env) {
@@ -57,16 +77,8 @@ resolve_out(void)
     }
     if (out[0] == '\0')
         snprintf(out, sizeof gct_rec.opt.out, "gctrace.%d.db", (int)getpid());
-    if (out[0] == '/')
-        return true;
-    if (getcwd(cwd, sizeof cwd) == NULL)
-        return false;
-    char tmp[PATH_MAX];
-    int n = snprintf(tmp, sizeof tmp, "%s/%s", cwd, out);
-    if (n <= 0 || (size_t)n >= sizeof tmp)
-        return false;
-    strcpy(out, tmp);
-    return true;
+    (void)absolute(gct_rec.opt.suppressions); /* else as given */
+    return absolute(out);
 }
 
 /* exe and argv, from /proc (no allocation, works before main). */
@@ -127,7 +139,7 @@ gct_init(void)
     gct_options_default(&gct_rec.opt);
     gct_options_parse(&gct_rec.opt, getenv("GCTRACE_OPTIONS"), warn_option,
                       NULL);
-    if (!resolve_out() || !gct_log_open()) {
+    if (!resolve_paths() || !gct_log_open()) {
         say("cannot create the trace; running without it");
         return;
     }

@@ -4,7 +4,8 @@
 # default), must not change how the program runs: wait() in the program
 # reports its own children only (a subreaper gets no helper); the helper
 # is not the program's child and keeps none of its descriptors; the
-# report goes to the stderr the program has at exit; a program that
+# report goes to the stderr the program has at exit, and a relative
+# suppressions file is the one where it started; a program that
 # closed every descriptor, exec'd, was killed, or lost its helper still
 # gets its trace.  standby=0 starts no helper.  A build without the
 # static helper has no standby: then the test checks the traces only.
@@ -20,7 +21,7 @@ cc -O1 -g -pthread -o "$tmp/standby" "$here/progs/standby.c" || {
 # (from /proc: pgrep is not everywhere).
 helper_of() {
     for d in /proc/[0-9]*; do
-        tr '\0' ' ' < "$d/cmdline" 2>/dev/null |
+        { tr '\0' ' ' < "$d/cmdline"; } 2>/dev/null |
             grep -q -- "gctrace-finish --standby .* $1 \$" &&
             { echo "${d#/proc/}"; return; }
     done
@@ -121,6 +122,19 @@ grep -q "unlock_of_unlocked" "$tmp/redir.log" ||
     err "redirect: the report is not in the program's new stderr"
 ! grep -q "unlock_of_unlocked" "$tmp/redir.err" ||
     err "redirect: the report went to the stderr the program started with"
+
+# A suppressions file named relative to where the program started holds
+# after the program changed directory, with or without the helper.
+printf 'misuse:standby.c\n' > "$tmp/supp"
+for sb in 1 0; do
+    (cd "$tmp" && GCTRACE_OPTIONS="report=1:standby=$sb:suppressions=supp" \
+        GCTRACE_OUT="$tmp/cd$sb.db" LD_PRELOAD="$LIB" "$tmp/standby" cdmisuse \
+        2> "$tmp/cd$sb.err")
+    rc=$?
+    [ $rc = 0 ] || err "cdmisuse, standby=$sb: exit $rc, want 0 (suppressed)"
+    [ ! -s "$tmp/cd$sb.err" ] ||
+        err "cdmisuse, standby=$sb: said $(cat "$tmp/cd$sb.err")"
+done
 
 # 4. A program that closed every descriptor of ours: the step runs at exit.
 GCTRACE_OUT="$tmp/closed.db" LD_PRELOAD="$LIB" "$tmp/standby" closeall \

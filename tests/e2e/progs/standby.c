@@ -8,6 +8,7 @@
  *   standby misuse      unlocks an unlocked mutex (a finding)
  *   standby closeall    closes every descriptor above 2, then as misuse
  *   standby redirect F  sends its stderr to file F, then as misuse
+ *   standby cdmisuse    changes directory to /, then as misuse
  *   standby exec        execs itself as "standby reap 1"
  *   standby subreaper MODE...  becomes a subreaper, then execs itself
  *                       as "standby MODE..."
@@ -89,6 +90,8 @@ main(int argc, char **argv)
     }
     if (!strcmp(mode, "misuse"))
         return misuse();
+    if (!strcmp(mode, "cdmisuse"))
+        return chdir("/") == 0 ? misuse() : 2;
     if (!strcmp(mode, "closeall")) {
         if (close_range(3, ~0u, 0) != 0)
             return 2;
@@ -113,6 +116,6 @@ main(int argc, char **argv)
         return 2;
     }
     fprintf(stderr, "usage: standby reap N | hold | misuse | closeall | "
-                    "redirect FILE | exec | subreaper MODE...\n");
+                    "redirect FILE | cdmisuse | exec | subreaper MODE...\n");
     return 2;
 }
