@@ -221,7 +221,8 @@ pthread_mutex_unlock(pthread_mutex_t *m)
         int owner = mutex_owner(m);
         if (owner >= 0)
             misuse_unlock(t, m, owner);
-    } else if (GCT_LIKELY(gct_rec.mutex_fast) && gct_mutex_fast_unlock(m, t->tid)) {
+    } else if (GCT_LIKELY(gct_rec.mutex_fast) &&
+               gct_mutex_fast_unlock(m, t->tid)) {
         gct_lock_released(t, m);
         return 0;
     }

@@ -56,7 +56,8 @@ hold() {
     i=0
     until grep -q holding "$tmp/$1.out" 2>/dev/null; do
         i=$((i + 1))
-        [ $i -le 200 ] || { err "$1: the program never said holding"; return 1; }
+        [ $i -le 200 ] ||
+            { err "$1: the program never said holding"; return 1; }
         sleep 0.05
     done
 }
@@ -153,6 +154,7 @@ finished "$tmp/exec.db" || err "exec: the trace was not finished"
 # next gctrace command finishes it.
 hold killed && {
     h=$(helper_of "$tmp/killed.db")
+    [ -x "$H" ] && [ -z "$h" ] && err "killed: no helper waits for the program"
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null
     exec 7>&-

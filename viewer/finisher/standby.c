@@ -39,6 +39,17 @@ program_exited(void)
     return poll(&p, 1, 0) > 0;
 }
 
+/* The buffer main.c gave sqlite for its page cache, or NULL. */
+static char *page_cache;
+
+/* The page cache's huge page: one fault for all of it. */
+static void
+warm_page_cache(void)
+{
+    if (page_cache)
+        page_cache[0] = 0;
+}
+
 /* sqlite's parser and code generator, on the schema in memory. */
 static void
 warm_sqlite(void)
@@ -97,22 +108,20 @@ wait_for_exit(void)
 }
 
 int
-finish_standby(int argc, char **argv, char *page_cache)
+finish_standby(int argc, char **argv, char *cache)
 {
+    static void (*const warm_ups[])(void) = {warm_page_cache, warm_sqlite,
+                                              warm_heap, warm_symbolizer};
     /* The recorder blocked every signal for our start (its handlers must
      * not run in the child before exec). */
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
 
-    if (page_cache && !program_exited())
-        page_cache[0] = 0; /* the whole huge page, one fault */
-    if (!program_exited())
-        warm_sqlite();
-    if (!program_exited())
-        warm_heap();
-    if (!program_exited())
-        warm_symbolizer();
+    page_cache = cache;
+    for (size_t i = 0; i < sizeof warm_ups / sizeof warm_ups[0]; i++)
+        if (!program_exited())
+            warm_ups[i]();
     if (!wait_for_exit())
         return 0;
     int r = cmd_finish(argc, argv);
