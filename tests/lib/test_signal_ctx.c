@@ -135,7 +135,7 @@ test_raise_cancels(void **state)
     assert_true(handler_is_counter(SIGUSR1));
     assert_int_equal(raise(SIGUSR1), 0);
     assert_int_equal(atomic_load(&hits[SIGUSR1]), 1);
-    assert_int_equal(watcher_threads(), 0);
+    assert_no_threads_named("goc-signal");
 }
 
 static void
@@ -200,7 +200,7 @@ test_several_contexts(void **state)
     goc_ctx_free(a);
     assert_true(handler_is_counter(SIGUSR1));
     assert_int_equal(atomic_load(&hits[SIGUSR1]), 0);
-    assert_int_equal(watcher_threads(), 0);
+    assert_no_threads_named("goc-signal");
 }
 
 static void
@@ -236,7 +236,7 @@ test_parent_and_free(void **state)
     c = with_signals(goc_ctx_background(), sigs, 1);
     goc_ctx_free(c);
     assert_true(handler_is_counter(SIGUSR1));
-    assert_int_equal(watcher_threads(), 0);
+    assert_no_threads_named("goc-signal");
 
     /* Other contexts answer 0. */
     assert_int_equal(goc_ctx_signal(goc_ctx_background()), 0);
@@ -267,7 +267,7 @@ test_invalid(void **state)
                          GOC_EINVAL);
     /* Nothing was left installed by the failures. */
     assert_true(handler_is_counter(SIGUSR1));
-    assert_int_equal(watcher_threads(), 0);
+    assert_no_threads_named("goc-signal");
 
     /* Out of memory at each allocation in turn. */
     bool made = false;

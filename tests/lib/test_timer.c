@@ -49,11 +49,7 @@ timer_threads(void)
 static void
 assert_no_timer_thread(void)
 {
-    goc_time limit = goc_now() + 2 * GOC_SECOND;
-
-    while (timer_threads() != 0 && goc_now() < limit)
-        goc_sleep(MS);
-    assert_int_equal(timer_threads(), 0);
+    assert_no_threads_named("goc-timer");
 }
 
 /* Polls *flag until it reaches want, for up to 5 s.  Callbacks that

@@ -81,6 +81,20 @@ threads_named(const char *prefix)
     return n;
 }
 
+/* Waits up to 2 s for the service threads named prefix to be gone.  A
+ * thread that libgoc has joined is past its exit, but the kernel lists
+ * it in /proc a moment longer: this waits for what the join guarantees,
+ * not for luck. */
+static inline void
+assert_no_threads_named(const char *prefix)
+{
+    goc_time limit = goc_now() + 2 * GOC_SECOND;
+
+    while (threads_named(prefix) != 0 && goc_now() < limit)
+        goc_sleep(GOC_MILLISECOND);
+    assert_int_equal(threads_named(prefix), 0);
+}
+
 #ifdef GOC_CHAN_IMPL_H
 /* Waiters queued on ch (senders or receivers), stale ones included: how
  * a test sees "X is blocked" without sleeping. */
