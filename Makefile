@@ -9,7 +9,7 @@
 #   make test-tsan       libgoc's tests under ThreadSanitizer (build-tsan/)
 #   make test-helgrind   libgoc's tests under Valgrind's Helgrind (build-hg/)
 #   make bench           benchmarks (bench/README.md)
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (and make uninstall)
 #
 # Outputs mirror the installed layout, so that bin/gctrace finds
 # ../lib/libgctrace.so in the build tree and after installation alike.
@@ -45,10 +45,17 @@ LIB_OBJS  := $(LIB_SRCS:lib/%.c=$(OBJ)/lib/%.o)
 LIBT_OBJS := $(LIB_SRCS:lib/%.c=$(OBJ)/lib-trace/%.o)
 LIB_HDRS  := include/goc.h $(wildcard lib/*.h) common/event.h
 
+# The version is said once, in goc.h; the shared libraries carry it in
+# their file names and their soname (libgoc.so.MAJOR), and the
+# unversioned names are links for the linker, as Debian's -dev packages
+# have them.
+VERSION       := $(shell sed -n 's/^\#define GOC_VERSION "\(.*\)"/\1/p' include/goc.h)
+SOVERSION     := $(firstword $(subst ., ,$(VERSION)))
+
 LIBGOC        = $(OUT_LIB)/libgoc.a
-LIBGOC_SO     = $(OUT_LIB)/libgoc.so
+LIBGOC_SO     = $(OUT_LIB)/libgoc.so.$(VERSION)
 LIBGOC_T      = $(OUT_LIB)/libgoc_trace.a
-LIBGOC_T_SO   = $(OUT_LIB)/libgoc_trace.so
+LIBGOC_T_SO   = $(OUT_LIB)/libgoc_trace.so.$(VERSION)
 LIB_LIBS      = -lpthread -ldl
 
 $(OBJ)/lib/%.o: lib/%.c $(LIB_HDRS)
@@ -65,10 +72,17 @@ $(LIBGOC): $(LIB_OBJS)
 $(LIBGOC_T): $(LIBT_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
+# so_links FILE: FILE's soname link and its unversioned link beside it.
+so_links = cd $(dir $(1)) && \
+    ln -sf $(notdir $(1)) $(basename $(basename $(basename $(notdir $(1))))).$(SOVERSION) && \
+    ln -sf $(notdir $(1)) $(basename $(basename $(basename $(notdir $(1)))))
+
 $(LIBGOC_SO): $(LIB_OBJS)
-	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libgoc.so -o $@ $^ $(LIB_LIBS)
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libgoc.so.$(SOVERSION) -o $@ $^ $(LIB_LIBS)
+	$(call so_links,$@)
 $(LIBGOC_T_SO): $(LIBT_OBJS)
-	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libgoc_trace.so -o $@ $^ $(LIB_LIBS)
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libgoc_trace.so.$(SOVERSION) -o $@ $^ $(LIB_LIBS)
+	$(call so_links,$@)
 
 lib: $(LIBGOC) $(LIBGOC_SO) $(LIBGOC_T) $(LIBGOC_T_SO)
 
@@ -244,18 +258,46 @@ demo: all
 bench: all
 	@bench/run.sh $(BUILD)
 
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 $(LIBGOC) $(LIBGOC_T) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIBGOC_SO) $(LIBGOC_T_SO) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 include/goc.h include/gctrace.h $(DESTDIR)$(PREFIX)/include/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define GOC_VERSION "\(.*\)"/\1/p' include/goc.h)|' \
-	    goc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/goc.pc
+# The installed layout is the build tree's: gctrace finds the shim in
+# ../lib beside itself, and the shim finds its finishing helper in
+# ../libexec beside its own directory, so PREFIX may be anywhere and
+# DESTDIR moves the whole tree.
+BINDIR     = $(DESTDIR)$(PREFIX)/bin
+LIBDIR     = $(DESTDIR)$(PREFIX)/lib
+LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec
+INCDIR     = $(DESTDIR)$(PREFIX)/include
+PCDIR      = $(LIBDIR)/pkgconfig
+MAN1DIR    = $(DESTDIR)$(PREFIX)/share/man/man1
+# pc_file NAME WHAT: lib/goc.pc.in made into $(PCDIR)/NAME.pc.
+pc_file = sed -e '/^\#/d' -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+              -e 's|@NAME@|$(1)|' -e 's|@WHAT@|$(2)|' lib/goc.pc.in > $(PCDIR)/$(1).pc
+
+install: lib preload viewer
+	install -d $(BINDIR) $(LIBDIR) $(LIBEXECDIR) $(INCDIR) $(PCDIR) $(MAN1DIR)
+	install -m 755 $(GCTRACE) $(BINDIR)/
+	install -m 755 $(LIBGCTRACE) $(LIBDIR)/
+	$(if $(SAN),,install -m 755 $(FINISHER) $(LIBEXECDIR)/)
+	install -m 644 $(LIBGOC) $(LIBGOC_T) $(LIBDIR)/
+	install -m 755 $(LIBGOC_SO) $(LIBGOC_T_SO) $(LIBDIR)/
+	$(call so_links,$(LIBDIR)/$(notdir $(LIBGOC_SO)))
+	$(call so_links,$(LIBDIR)/$(notdir $(LIBGOC_T_SO)))
+	install -m 644 include/goc.h include/gctrace.h $(INCDIR)/
+	$(call pc_file,goc,)
+	$(call pc_file,goc_trace,; instrumented for gctrace)
+	install -m 644 docs/gctrace.1 $(MAN1DIR)/
+
+uninstall:
+	rm -f $(BINDIR)/gctrace $(LIBDIR)/libgctrace.so $(LIBEXECDIR)/gctrace-finish \
+	    $(LIBDIR)/libgoc.a $(LIBDIR)/libgoc_trace.a \
+	    $(LIBDIR)/libgoc.so $(LIBDIR)/libgoc.so.$(SOVERSION) $(LIBDIR)/libgoc.so.$(VERSION) \
+	    $(LIBDIR)/libgoc_trace.so $(LIBDIR)/libgoc_trace.so.$(SOVERSION) \
+	    $(LIBDIR)/libgoc_trace.so.$(VERSION) \
+	    $(INCDIR)/goc.h $(INCDIR)/gctrace.h $(PCDIR)/goc.pc $(PCDIR)/goc_trace.pc \
+	    $(MAN1DIR)/gctrace.1
 
 clean:
 	rm -rf build build-asan build-asan-shim build-tsan build-fuzz build-hg
 
 .PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-asan-shim test-tsan test-helgrind bench \
-        install clean
+        install uninstall clean
 .DEFAULT_GOAL := all

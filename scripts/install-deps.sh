@@ -5,11 +5,12 @@ set -e
 # libdebuginfod1: test_debuginfo checks that libdw loads it only when
 # debuginfod servers are configured.  zlib1g-dev, libbz2-dev, liblzma-dev:
 # libdw's compression libraries, whose static archives the static
-# finishing helper (libexec/gctrace-finish) links.
+# finishing helper (libexec/gctrace-finish) links.  man-db: test_install
+# renders the installed man page with man -l.
 pkgs="build-essential pkg-config libcmocka-dev libunwind-dev libdw-dev
       libelf-dev libsqlite3-dev libncurses-dev sqlite3 python3 tmux
       xz-utils zstd pigz git make clang libclang-rt-14-dev valgrind
-      libdebuginfod1 zlib1g-dev libbz2-dev liblzma-dev"
+      libdebuginfod1 zlib1g-dev libbz2-dev liblzma-dev man-db"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
