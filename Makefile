@@ -89,7 +89,7 @@ lib: $(LIBGOC) $(LIBGOC_SO) $(LIBGOC_T) $(LIBGOC_T_SO)
 # ---------------------------------------------------------------- common
 # Code shared by the shim and the gctrace command.  The shim links only the
 # parts that need neither sqlite nor libdw.
-COMMON_SHIM_SRCS := common/options.c
+COMMON_SHIM_SRCS := common/options.c common/safe_file.c
 COMMON_SHIM_OBJS := $(COMMON_SHIM_SRCS:common/%.c=$(OBJ)/shim-common/%.o)
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:common/%.c=$(OBJ)/common/%.o)

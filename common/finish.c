@@ -16,6 +16,7 @@
 #include "event.h"
 #include "map.h"
 #include "rawlog.h"
+#include "safe_file.h"
 #include "schema.h"
 #include "symbolize.h"
 
@@ -1206,18 +1207,42 @@ replay(struct finisher *f)
             replay_one(f, &f->refs[i]);
 }
 
+/* The new trace, as a sqlite database in a file of our own that nobody
+ * could have planted (safe_file.h); its name goes in tmp ("" when none
+ * was made). */
+static bool
+open_temp_trace(struct finisher *f, const char *trace, char *tmp, size_t n)
+{
+    int fd = gct_create_temp(trace, tmp, n);
+    if (fd < 0) {
+        fail(f, "%s: cannot create a file beside it: %s", trace,
+             strerror(errno));
+        tmp[0] = '\0';
+        return false;
+    }
+    /* NOFOLLOW: were the name swapped for a symlink since, sqlite refuses
+     * it rather than write through it. */
+    bool ok = sqlite3_open_v2(tmp, &f->db, SQLITE_OPEN_READWRITE |
+                                               SQLITE_OPEN_NOFOLLOW |
+                                               SQLITE_OPEN_NOMUTEX,
+                              NULL) == SQLITE_OK;
+    if (!ok)
+        fail(f, "%s: cannot create: %s", tmp, sqlite3_errmsg(f->db));
+    close(fd);
+    return ok;
+}
+
 int
 gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
            size_t errlen)
 {
     struct finisher f = {.err = err, .errlen = errlen, .fd = -1};
-    char raw[4096], tmp[4096];
+    char raw[4096], tmp[4096] = "";
     struct stat st;
     int rc = -1;
 
     err[0] = '\0';
     snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", trace, (int)getpid());
     int fd = open(raw, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         fail(&f, "%s: %s", raw, strerror(errno));
@@ -1252,13 +1277,8 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     if (f.nrefs > 1)
         qsort(f.refs, f.nrefs, sizeof *f.refs, cmp_ref);
 
-    unlink(tmp);
-    if (sqlite3_open_v2(tmp, &f.db, SQLITE_OPEN_READWRITE |
-                                        SQLITE_OPEN_CREATE |
-                                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        fail(&f, "%s: cannot create: %s", tmp, sqlite3_errmsg(f.db));
+    if (!open_temp_trace(&f, trace, tmp, sizeof tmp))
         goto out;
-    }
     /* The schema's tables first, its indexes once the rows are in. */
     const char *indexes = strstr(gct_schema_sql, "-- indexes");
     char *tables = strndup(gct_schema_sql, indexes ? (size_t)(indexes -
@@ -1293,6 +1313,11 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
         goto out;
     }
     f.db = NULL;
+    const char *why;
+    if (!gct_may_replace(trace, &why)) {
+        fail(&f, "%s %s: not replaced", trace, why);
+        goto out;
+    }
     if (rename(tmp, trace) != 0) {
         fail(&f, "%s: %s", trace, strerror(errno));
         goto out;
@@ -1307,7 +1332,7 @@ out:
         finalize_all(&f);
         sqlite3_close(f.db);
     }
-    if (rc != 0)
+    if (rc != 0 && tmp[0])
         unlink(tmp);
     free_model(&f);
     munmap((void *)f.base, f.size);

@@ -22,6 +22,7 @@ gct_options_default(struct gct_options *o)
     o->max_size_mb = 1024;
     o->exit_grace_ms = 200;
     o->verbosity = 0;
+    o->record_argv = true;
 }
 
 /* Parses a decimal long in [lo, hi]; false when it is not one. */
@@ -100,11 +101,13 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
         return true;
     }
     if (KEY("report") || KEY("finish") || KEY("standby") ||
-        KEY("abort_on_deadlock")) {
+        KEY("abort_on_deadlock") || KEY("record_argv")) {
         if (!parse_bool(v, vn, &b))
             return false;
         if (KEY("report"))
             o->report = b;
+        else if (KEY("record_argv"))
+            o->record_argv = b;
         else if (KEY("finish"))
             o->finish = b;
         else if (KEY("standby"))

@@ -28,6 +28,7 @@ struct gct_options {
                                     take to block or end */
     long max_size_mb;            /* raw log limit; events beyond it drop */
     int verbosity;               /* 0 quiet, 1 notes, 2 debug */
+    bool record_argv;            /* the command line goes in the trace */
 };
 
 /* Fills defaults. */

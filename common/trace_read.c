@@ -10,6 +10,7 @@
 #include "trace.h"
 
 #include "rawlog.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,64 @@ gct_raw_state(const char *trace)
         (kill(h.root_pid, 0) == 0 || errno == EPERM))
         return GCT_RAW_LIVE;
     return GCT_RAW_DONE;
+}
+
+/* sqlite's settings for a file that may come from anyone: a trace is a
+ * CI artifact that travels between machines, and a sqlite file carries
+ * code (views, triggers, generated columns) as well as data. */
+static void
+distrust(sqlite3 *db)
+{
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+    /* No value gctrace writes comes near this; a larger one is refused
+     * when read instead of being allocated. */
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 16 << 20);
+}
+
+/* Whether every table, index, view and trigger of db is one that
+ * gctrace's own schema makes, word for word (a trace may lack the
+ * indexes: small ones are written without).  Else why names the first
+ * stranger. */
+static bool
+schema_is_ours(sqlite3 *db, char *why, size_t whylen)
+{
+    sqlite3 *ref = NULL;
+    sqlite3_stmt *q = NULL, *r = NULL;
+    int rc = SQLITE_ERROR;
+
+    snprintf(why, whylen, "its schema cannot be read");
+    if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE |
+                                              SQLITE_OPEN_CREATE, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(ref, gct_schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ref, "SELECT 1 FROM sqlite_schema WHERE type = ?1 "
+                                "AND name = ?2 AND sql IS ?3",
+                           -1, &r, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT type, name, sql FROM sqlite_schema",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto out;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        for (int i = 0; i < 3; i++)
+            sqlite3_bind_value(r, i + 1, sqlite3_column_value(q, i));
+        bool known = sqlite3_step(r) == SQLITE_ROW;
+        sqlite3_reset(r);
+        if (!known) {
+            const char *type = (const char *)sqlite3_column_text(q, 0);
+            const char *name = (const char *)sqlite3_column_text(q, 1);
+            snprintf(why, whylen, "%s '%.64s' is not gctrace's",
+                     type ? type : "object", name ? name : "?");
+            rc = SQLITE_ERROR;
+            break;
+        }
+    }
+out:
+    sqlite3_finalize(q);
+    sqlite3_finalize(r);
+    sqlite3_close(ref);
+    return rc == SQLITE_DONE;
 }
 
 static sqlite3 *
@@ -74,6 +133,7 @@ open_checked(const char *trace, char *err, size_t errlen)
         sqlite3_close(db);
         return NULL;
     }
+    distrust(db);
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT (SELECT value FROM meta WHERE key = "
                                 "'producer'), (SELECT value FROM meta WHERE "
@@ -108,6 +168,12 @@ open_checked(const char *trace, char *err, size_t errlen)
         rc = -1;
     }
     sqlite3_finalize(q);
+    char why[160];
+    if (rc == SQLITE_ROW && !schema_is_ours(db, why, sizeof why)) {
+        snprintf(err, errlen, "%s: refused: %s (a trace from elsewhere "
+                 "may carry code; docs/security.md)", trace, why);
+        rc = -1;
+    }
     if (rc != SQLITE_ROW) {
         sqlite3_close(db);
         return NULL;

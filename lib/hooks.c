@@ -32,9 +32,11 @@ goc__hook(void)
     /* Racing first callers all compute the same answer: no lock needed. */
     gctrace_hook_fn fn;
     *(void **)&fn = dlsym(RTLD_DEFAULT, GCTRACE_HOOK_SYMBOL);
-    const char *out = getenv("GCTRACE_OUT");
+    /* secure_getenv: a setuid program must not load a library that its
+     * caller names. */
+    const char *out = secure_getenv("GCTRACE_OUT");
     if (fn == NULL && out != NULL && *out != '\0') {
-        const char *lib = getenv("GCTRACE_LIB");
+        const char *lib = secure_getenv("GCTRACE_LIB");
         void *h = dlopen(lib && *lib ? lib : "libgctrace.so",
                          RTLD_NOW | RTLD_GLOBAL);
         if (h)

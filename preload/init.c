@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,7 +93,8 @@ emit_process(struct gct_thread *t)
     if (n > 0)
         len = (size_t)n;
     buf[len++] = '\0';
-    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    int fd = gct_rec.opt.record_argv
+                 ? open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC) : -1;
     if (fd >= 0) {
         n = read(fd, buf + len, sizeof buf - len - 1);
         if (n > 0)
@@ -136,11 +138,23 @@ gct_init(void)
     uintptr_t range[2] = {0, 0};
 
     gct_real_resolve();
+    /* A program that runs with more rights than its caller (setuid,
+     * setgid, file capabilities) is not recorded: the caller's options
+     * would choose files that the program writes with its rights. */
+    if (getauxval(AT_SECURE))
+        return;
     gct_options_default(&gct_rec.opt);
     gct_options_parse(&gct_rec.opt, getenv("GCTRACE_OPTIONS"), warn_option,
                       NULL);
     if (!resolve_paths() || !gct_log_open()) {
-        say("cannot create the trace; running without it");
+        char msg[PATH_MAX + 96];
+        if (gct_log_refused)
+            snprintf(msg, sizeof msg, "%s %s: not replaced; running "
+                     "without a trace", gct_rec.raw_path, gct_log_refused);
+        else
+            snprintf(msg, sizeof msg, "cannot create the trace; running "
+                     "without it");
+        say(msg);
         return;
     }
     /* Our own text, to cut our frames from stacks; libunwind's, whose

@@ -10,6 +10,8 @@
  */
 #include "shim.h"
 
+#include "../common/safe_file.h"
+
 #include <fcntl.h>
 #include <link.h>
 #include <signal.h>
@@ -108,7 +110,10 @@ attach(int fd)
 {
     struct stat st;
 
-    if (fstat(fd, &st) != 0 || st.st_size < GCT_LOG_HEADER_SIZE)
+    /* Only to a log of our own user: another user's file, whatever its
+     * header says, must not receive our records. */
+    if (fstat(fd, &st) != 0 || st.st_size < GCT_LOG_HEADER_SIZE ||
+        !S_ISREG(st.st_mode) || st.st_uid != geteuid())
         return false;
     struct gct_log_header *h = mmap(NULL, GCT_LOG_HEADER_SIZE,
                                     PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -158,6 +163,8 @@ own_name(void)
     return n > 0 && (size_t)n < sizeof gct_rec.raw_path;
 }
 
+const char *gct_log_refused;
+
 /* A new log, made under a temporary name and renamed into place, so that
  * no process ever sees it half made or truncated under its feet. */
 static bool
@@ -167,8 +174,12 @@ create(void)
     struct timespec real;
 
     char tmp[sizeof gct_rec.raw_path + 24];
-    snprintf(tmp, sizeof tmp, "%s.new.%d", gct_rec.raw_path, (int)getpid());
-    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const char *why;
+    if (!gct_may_replace(gct_rec.raw_path, &why)) {
+        gct_log_refused = why;
+        return false;
+    }
+    int fd = gct_create_temp(gct_rec.raw_path, tmp, sizeof tmp);
     if (fd < 0)
         return false;
     fd = gct_raise_fd(fd);
@@ -218,7 +229,8 @@ gct_log_open(void)
                      gct_rec.opt.out, GCT_LOG_SUFFIX);
     if (n <= 0 || (size_t)n >= sizeof gct_rec.raw_path)
         return false;
-    int fd = open(gct_rec.raw_path, O_RDWR | O_CLOEXEC);
+    /* O_NOFOLLOW: a symlink planted at the log's name is never opened. */
+    int fd = open(gct_rec.raw_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd >= 0) {
         if (attach(fd)) {
             gct_rec.fd = gct_raise_fd(fd);

@@ -272,8 +272,11 @@ extern struct gct_recorder gct_rec;
  * that expect small ones; returns the new number (fd when it cannot). */
 int gct_raise_fd(int fd);
 
-/* Creates (or, after exec, attaches to) the raw log.  false: off. */
+/* Creates (or, after exec, attaches to) the raw log.  false: off, and
+ * gct_log_refused says why when the log's name held a file that must not
+ * be replaced (safe_file.h). */
 bool gct_log_open(void);
+extern const char *gct_log_refused;
 
 /* Current time for records. */
 int64_t gct_now(void);

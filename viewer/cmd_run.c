@@ -10,6 +10,9 @@
  */
 #include "cli.h"
 
+#include "rawlog.h"
+#include "safe_file.h"
+
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -201,6 +204,16 @@ cmd_run(int argc, char **argv)
             return GCT_EXIT_USAGE;
         }
     }
+
+    /* Refused now rather than after the program ran (safe_file.h). */
+    char raw[PATH_MAX + sizeof GCT_LOG_SUFFIX];
+    snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
+    const char *paths[] = {trace, raw}, *unsafe;
+    for (int i = 0; i < 2; i++)
+        if (!gct_may_replace(paths[i], &unsafe)) {
+            gct_say("run: %s %s: not replaced", paths[i], unsafe);
+            return GCT_EXIT_USAGE;
+        }
 
     /* The recorder's settings: ours come last so that they win. */
     const char *user_opts = getenv("GCTRACE_OPTIONS");
