@@ -36,10 +36,16 @@ if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
     exit 1
 fi
 
+harnesses=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+            make -s -C "$root" BUILD="$B" fuzz-list)
+# fuzz_traceschema's base trace, wherever this runs from.
+FUZZ_TRACE_BASE=$root/tests/fuzz/corpus/fuzz_tracedb/bug_lock_order
+export FUZZ_TRACE_BASE
+
 fail=0
 # Saved reproducers: each must now pass (a harness given files runs each
 # once).
-for h in fuzz_options fuzz_suppressions fuzz_rawlog fuzz_tracedb; do
+for h in $harnesses; do
     for c in "$root/tests/fuzz/crashes/$h"-*; do
         [ -e "$c" ] || continue
         if ! "$F/$h" "$c" >"$probe/replay.log" 2>&1; then
@@ -83,9 +89,15 @@ check() {
     fi
 }
 
-run fuzz_options & run fuzz_suppressions & wait
-run fuzz_rawlog & run fuzz_tracedb & wait
-for h in fuzz_options fuzz_suppressions fuzz_rawlog fuzz_tracedb; do
+# Two at a time.
+set -- $harnesses
+while [ $# -gt 0 ]; do
+    run "$1" &
+    [ $# -gt 1 ] && { run "$2" & shift; }
+    shift
+    wait
+done
+for h in $harnesses; do
     check "$h"
 done
 [ $fail -eq 0 ] && echo "test_fuzz_smoke: ok"

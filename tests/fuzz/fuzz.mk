@@ -14,7 +14,8 @@ FUZZ_CC      ?= clang
 FUZZ_DIR     ?= $(BUILD)-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-FUZZ_HARNESSES := fuzz_options fuzz_suppressions fuzz_rawlog fuzz_tracedb
+FUZZ_HARNESSES := fuzz_options fuzz_suppressions fuzz_rawlog fuzz_tracedb \
+                  fuzz_traceschema
 
 # UBSan aborts instead of printing and going on, so libFuzzer sees UB as a
 # crash and saves the input.
@@ -64,7 +65,11 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	$(call fuzz-run,10)
 
+# The harnesses' names, for tests/e2e/test_fuzz_smoke.sh.
+fuzz-list:
+	@echo $(FUZZ_HARNESSES)
+
 fuzz-clean:
 	rm -rf $(FUZZ_DIR)
 
-.PHONY: fuzz fuzz-build fuzz-smoke fuzz-clean
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-list fuzz-clean
