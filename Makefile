@@ -95,9 +95,14 @@ COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:common/%.c=$(OBJ)/common/%.o)
 COMMON_HDRS := $(wildcard common/*.h)
 
+# PROJECT_URL: the project's home page, named in SARIF reports (the
+# tool's informationUri, each rule's helpUri under docs/findings.md).
+PROJECT_URL ?=
+COMMON_DEFS := $(if $(PROJECT_URL),-DGCT_PROJECT_URL='"$(PROJECT_URL)"')
+
 $(OBJ)/common/%.o: common/%.c $(COMMON_HDRS) $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -fvisibility=hidden -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(COMMON_DEFS) -I$(BUILD)/gen -fvisibility=hidden -c $< -o $@
 
 # The schema is kept as SQL (docs link to it) and compiled in as a string.
 $(BUILD)/gen/schema.h: common/schema.sql

@@ -137,6 +137,29 @@ frame_function(sqlite3_stmt *st, int fn_col, int module_col)
     return gct_xstrdup(buf);
 }
 
+/* The nullable text of column i, copied; NULL for NULL. */
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL
+               ? NULL
+               : gct_xstrdup(col_text(st, i));
+}
+
+/* A frame from a row of (function, file, line, module, offset). */
+static struct gct_frame
+frame_from_row(sqlite3_stmt *st)
+{
+    return (struct gct_frame){
+        .function = frame_function(st, 0, 3),
+        .file = col_dup(st, 1),
+        .line = sqlite3_column_int(st, 2),
+        .module = col_dup(st, 3),
+        .offset = sqlite3_column_type(st, 4) == SQLITE_NULL
+                      ? -1
+                      : sqlite3_column_int64(st, 4)};
+}
+
 static void
 add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
           const char *label)
@@ -144,20 +167,15 @@ add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
     if (stack <= 0)
         return;
     size_t cap = 0;
-    sqlite3_stmt *st = query(c, "SELECT function, file, line, module "
-                                "FROM stack_text WHERE stack_id = ? "
+    sqlite3_stmt *st = query(c, "SELECT function, file, line, module, "
+                                "offset FROM stack_text WHERE stack_id = ? "
                                 "ORDER BY idx");
     if (st == NULL)
         return;
     struct gct_stack s = {.label = gct_xstrdup(label), .id = stack};
     sqlite3_bind_int64(st, 1, stack);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        struct gct_frame fr = {
-            frame_function(st, 0, 3),
-            sqlite3_column_type(st, 1) == SQLITE_NULL
-                ? NULL
-                : gct_xstrdup(col_text(st, 1)),
-            sqlite3_column_int(st, 2)};
+        struct gct_frame fr = frame_from_row(st);
         GCT_PUSH(s.frames, s.nframes, cap, fr);
     }
     sqlite3_finalize(st);
@@ -172,19 +190,15 @@ add_frame(struct ctx *c, struct gct_finding *f, int64_t frame,
 {
     if (frame <= 0)
         return;
-    sqlite3_stmt *st = query(c, "SELECT function, file, line, module "
-                                "FROM frames WHERE id = ?");
+    sqlite3_stmt *st = query(c, "SELECT function, file, line, module, "
+                                "offset FROM frames WHERE id = ?");
     if (st == NULL)
         return;
     sqlite3_bind_int64(st, 1, frame);
     if (sqlite3_step(st) == SQLITE_ROW) {
         struct gct_stack s = {.label = gct_xstrdup(label), .nframes = 1};
         s.frames = gct_xcalloc(1, sizeof *s.frames);
-        s.frames[0].function = frame_function(st, 0, 3);
-        s.frames[0].file = sqlite3_column_type(st, 1) == SQLITE_NULL
-                               ? NULL
-                               : gct_xstrdup(col_text(st, 1));
-        s.frames[0].line = sqlite3_column_int(st, 2);
+        s.frames[0] = frame_from_row(st);
         size_t scap = f->nstacks;
         GCT_PUSH(f->stacks, f->nstacks, scap, s);
     }
@@ -223,6 +237,15 @@ ref_thread(struct ctx *c, struct gct_finding *f, int64_t id)
 {
     struct gct_ref r = {.id = id, .kind = gct_xstrdup("thread")};
     r.name = thread_label(c, id, &r.tid);
+    sqlite3_stmt *st = query(c, "SELECT name, goid FROM threads WHERE id = ?");
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            r.given = col_dup(st, 0);
+            r.goid = sqlite3_column_int64(st, 1);
+        }
+        sqlite3_finalize(st);
+    }
     size_t cap = f->nthreads;
     GCT_PUSH(f->threads, f->nthreads, cap, r);
 }
@@ -253,11 +276,16 @@ ref_object(struct ctx *c, struct gct_finding *f, int64_t id)
     if (id <= 0)
         return;
     struct gct_ref r = {.id = id, .kind = NULL, .name = object_label(c, id)};
-    sqlite3_stmt *st = query(c, "SELECT kind FROM objects WHERE id = ?");
+    sqlite3_stmt *st = query(c, "SELECT kind, name, addr FROM objects "
+                                "WHERE id = ?");
     if (st) {
         sqlite3_bind_int64(st, 1, id);
-        r.kind = gct_xstrdup(sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0)
-                                                            : "unknown");
+        bool row = sqlite3_step(st) == SQLITE_ROW;
+        r.kind = gct_xstrdup(row ? col_text(st, 0) : "unknown");
+        if (row) {
+            r.given = col_dup(st, 1);
+            r.addr = (uint64_t)sqlite3_column_int64(st, 2);
+        }
         sqlite3_finalize(st);
     }
     size_t cap = f->nobjects;
@@ -908,8 +936,8 @@ static const char *
 misuse_name(int64_t sub)
 {
     switch (sub) {
-#define GCT_X_CASE(name, value, text) \
-    case value:                       \
+#define GCT_X_CASE(name, value, text, meaning) \
+    case value:                                \
         return text;
         GCT_MISUSE_KINDS(GCT_X_CASE)
 #undef GCT_X_CASE
@@ -921,19 +949,11 @@ static const char *
 misuse_text(int64_t sub)
 {
     switch (sub) {
-    case GCT_MISUSE_UNLOCK_UNLOCKED: return "unlock of a lock that is not locked";
-    case GCT_MISUSE_UNLOCK_FOREIGN: return "unlock of a lock held by another thread";
-    case GCT_MISUSE_DESTROY_HELD: return "destroy of a lock that is held";
-    case GCT_MISUSE_EXIT_HOLDING: return "thread exit while holding a lock";
-    case GCT_MISUSE_COND_NO_MUTEX: return "condition wait without holding its mutex";
-    case GCT_MISUSE_DOUBLE_CLOSE: return "close of a closed channel";
-    case GCT_MISUSE_SEND_CLOSED: return "send on a closed channel";
-    case GCT_MISUSE_NEGATIVE_WG: return "WaitGroup counter would go negative";
-    case GCT_MISUSE_WG_REUSE: return "WaitGroup reused before the previous Wait returned";
-    case GCT_MISUSE_RECURSIVE_ONCE: return "Once.Do called from inside its own function";
-    case GCT_MISUSE_SEMA_OVER_RELEASE: return "semaphore released more than was acquired";
-    case GCT_MISUSE_CLOSE_NIL: return "close of a nil channel";
-    case GCT_MISUSE_GROUP_SET_LIMIT: return "errgroup limit changed while tasks run";
+#define GCT_X_CASE(name, value, text, meaning) \
+    case value:                                \
+        return meaning;
+        GCT_MISUSE_KINDS(GCT_X_CASE)
+#undef GCT_X_CASE
     }
     return "API misuse";
 }
@@ -1043,6 +1063,7 @@ free_refs(struct gct_ref *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(r[i].kind);
         free(r[i].name);
+        free(r[i].given);
     }
     free(r);
 }
@@ -1061,6 +1082,7 @@ gct_findings_free(struct gct_findings *f)
             for (size_t k = 0; k < x->stacks[s].nframes; k++) {
                 free(x->stacks[s].frames[k].function);
                 free(x->stacks[s].frames[k].file);
+                free(x->stacks[s].frames[k].module);
             }
             free(x->stacks[s].frames);
             free(x->stacks[s].label);

@@ -18,6 +18,8 @@
 struct gct_frame {
     char *function, *file;
     int line;
+    char *module;   /* the file of the module, or NULL */
+    int64_t offset; /* the address in the module's file; -1 unknown */
 };
 
 struct gct_stack {
@@ -31,7 +33,10 @@ struct gct_ref {
     int64_t id;
     char *kind;  /* object kind, or "thread" */
     char *name;  /* name or a generated label, e.g. "mutex 0x..." */
+    char *given; /* the name the program gave it; NULL when none */
     int64_t tid; /* threads */
+    int64_t goid;  /* threads: the libgoc goroutine id; 0 for a pthread */
+    uint64_t addr; /* objects: the address */
 };
 
 struct gct_finding {
@@ -77,8 +82,17 @@ void gct_suppressions_free(struct gct_suppressions *s);
 
 /* Writers.  json: {"findings": [...]}; sarif: SARIF 2.1.0; text: one
  * sanitizer-style block per finding. */
-void gct_findings_json(FILE *out, const struct gct_findings *f);
-void gct_findings_sarif(FILE *out, const struct gct_findings *f);
+void gct_findings_json(FILE *out, const struct gct_findings *f,
+                       const char *trace);
+/* srcroot: where artifact URIs are relative to (%SRCROOT%); NULL: the git
+ * work tree around the current directory, else the current directory. */
+void gct_findings_sarif(FILE *out, const struct gct_findings *f,
+                        const char *srcroot);
+/* A finding's identity across runs and machines: a hash of its kind,
+ * subkind, the functions and files of its user frames and the names its
+ * objects were given; never addresses, thread ids or lines.  16 hex
+ * digits and a NUL. */
+void gct_finding_fingerprint(const struct gct_finding *f, char out[17]);
 void gct_findings_text(FILE *out, const struct gct_findings *f);
 /* One finding as a JSON object (for the findings table). */
 char *gct_finding_json(const struct gct_finding *f);

@@ -150,24 +150,38 @@ enum gct_ctx_kind {
     GCT_CTX_GROUP = 5,
 };
 
-/* Misuse subkinds (GCT_EV_MISUSE a), with the names `check` prints. */
-#define GCT_MISUSE_KINDS(X)                                          \
-    X(GCT_MISUSE_UNLOCK_UNLOCKED,   1, "unlock_of_unlocked")         \
-    X(GCT_MISUSE_UNLOCK_FOREIGN,    2, "unlock_of_foreign_lock")     \
-    X(GCT_MISUSE_DESTROY_HELD,      3, "destroy_of_held_lock")       \
-    X(GCT_MISUSE_EXIT_HOLDING,      4, "exit_while_holding_lock")    \
-    X(GCT_MISUSE_COND_NO_MUTEX,     5, "cond_wait_without_mutex")    \
-    X(GCT_MISUSE_DOUBLE_CLOSE,      6, "double_close")               \
-    X(GCT_MISUSE_SEND_CLOSED,       7, "send_on_closed_channel")     \
-    X(GCT_MISUSE_NEGATIVE_WG,       8, "negative_waitgroup")         \
-    X(GCT_MISUSE_WG_REUSE,          9, "waitgroup_reused_before_wait") \
-    X(GCT_MISUSE_RECURSIVE_ONCE,   10, "recursive_once")             \
-    X(GCT_MISUSE_SEMA_OVER_RELEASE,11, "semaphore_over_release")     \
-    X(GCT_MISUSE_CLOSE_NIL,        12, "close_of_nil_channel")       \
-    X(GCT_MISUSE_GROUP_SET_LIMIT,  13, "errgroup_set_limit_while_running")
+/* Misuse subkinds (GCT_EV_MISUSE a): the name `check` prints, and what
+ * it means in a report's words. */
+#define GCT_MISUSE_KINDS(X)                                                  \
+    X(GCT_MISUSE_UNLOCK_UNLOCKED,   1, "unlock_of_unlocked",                 \
+      "unlock of a lock that is not locked")                                 \
+    X(GCT_MISUSE_UNLOCK_FOREIGN,    2, "unlock_of_foreign_lock",             \
+      "unlock of a lock held by another thread")                             \
+    X(GCT_MISUSE_DESTROY_HELD,      3, "destroy_of_held_lock",               \
+      "destroy of a lock that is held")                                      \
+    X(GCT_MISUSE_EXIT_HOLDING,      4, "exit_while_holding_lock",            \
+      "thread exit while holding a lock")                                    \
+    X(GCT_MISUSE_COND_NO_MUTEX,     5, "cond_wait_without_mutex",            \
+      "condition wait without holding its mutex")                            \
+    X(GCT_MISUSE_DOUBLE_CLOSE,      6, "double_close",                       \
+      "close of a closed channel")                                           \
+    X(GCT_MISUSE_SEND_CLOSED,       7, "send_on_closed_channel",             \
+      "send on a closed channel")                                            \
+    X(GCT_MISUSE_NEGATIVE_WG,       8, "negative_waitgroup",                 \
+      "WaitGroup counter would go negative")                                 \
+    X(GCT_MISUSE_WG_REUSE,          9, "waitgroup_reused_before_wait",       \
+      "WaitGroup reused before the previous Wait returned")                  \
+    X(GCT_MISUSE_RECURSIVE_ONCE,   10, "recursive_once",                     \
+      "Once.Do called from inside its own function")                         \
+    X(GCT_MISUSE_SEMA_OVER_RELEASE,11, "semaphore_over_release",             \
+      "semaphore released more than was acquired")                           \
+    X(GCT_MISUSE_CLOSE_NIL,        12, "close_of_nil_channel",               \
+      "close of a nil channel")                                              \
+    X(GCT_MISUSE_GROUP_SET_LIMIT,  13, "errgroup_set_limit_while_running",   \
+      "errgroup limit changed while tasks run")
 
 enum gct_misuse {
-#define GCT_X_ENUM(name, value, text) name = value,
+#define GCT_X_ENUM(name, value, text, meaning) name = value,
     GCT_MISUSE_KINDS(GCT_X_ENUM)
 #undef GCT_X_ENUM
 };

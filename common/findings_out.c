@@ -5,6 +5,8 @@
 #include "analysis.h"
 
 #include "map.h"
+#include "rules.h"
+#include "version.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -81,6 +83,22 @@ putf(struct buf *b, const char *fmt, ...)
         put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+static char *
+xprintf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *
+xprintf_(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    if (s == NULL)
+        abort();
+    return s;
+}
+
 static void
 jstr(struct buf *b, const char *s)
 {
@@ -102,59 +120,160 @@ jstr(struct buf *b, const char *s)
     puts_(b, "\"");
 }
 
-static void
-json_refs(struct buf *b, const struct gct_ref *r, size_t n, bool thread)
+/* FNV-1a, 64 bits: a fingerprint only has to be stable and spread. */
+static uint64_t
+fnv(uint64_t h, const char *s)
 {
-    puts_(b, "[");
-    for (size_t i = 0; i < n; i++) {
-        putf(b, "%s{\"id\":%" PRId64 ",", i ? "," : "", r[i].id);
-        if (thread)
-            putf(b, "\"tid\":%" PRId64 ",", r[i].tid);
-        else {
-            puts_(b, "\"kind\":");
-            jstr(b, r[i].kind);
-            puts_(b, ",");
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;
+         p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    return (h ^ 0xff) * 0x100000001b3ull; /* a separator after each part */
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The file as a fingerprint sees it: its base name, since the same source
+ * is built under other directories on other machines. */
+static const char *
+base_name(const char *file)
+{
+    const char *slash = file ? strrchr(file, '/') : NULL;
+    return slash ? slash + 1 : file;
+}
+
+void
+gct_finding_fingerprint(const struct gct_finding *x, char out[17])
+{
+    /* Each stack and object hashes alone, and the sorted hashes are
+     * combined: which thread's stack comes first may change between
+     * runs, the set does not. */
+    size_t n = x->nstacks + x->nobjects, k = 0;
+    uint64_t *part = gct_xcalloc(n ? n : 1, sizeof *part);
+    for (size_t s = 0; s < x->nstacks; s++) {
+        const struct gct_stack *st = &x->stacks[s];
+        uint64_t h = 0xcbf29ce484222325ull; /* not the label: it may
+                                               name addresses */
+        /* The user frames from the first shown one, at most four: deeper
+         * frames (the test runner's, main's callers) are not the bug's. */
+        size_t i = gct_user_frame(st->frames, st->nframes);
+        for (size_t used = 0; i < st->nframes && used < 4; i++) {
+            const struct gct_frame *fr = &st->frames[i];
+            if (fr->file == NULL || strncmp(fr->file, "/usr/", 5) == 0)
+                continue;
+            h = fnv(fnv(h, fr->function), base_name(fr->file));
+            used++;
         }
-        puts_(b, "\"name\":");
-        jstr(b, r[i].name);
-        puts_(b, "}");
+        part[k++] = h;
     }
-    puts_(b, "]");
+    for (size_t o = 0; o < x->nobjects; o++)
+        part[k++] = fnv(fnv(0xcbf29ce484222325ull, x->objects[o].kind),
+                        x->objects[o].given);
+    qsort(part, k, sizeof *part, cmp_u64);
+    uint64_t h = fnv(fnv(0xcbf29ce484222325ull, x->kind), x->subkind);
+    for (size_t i = 0; i < k; i++)
+        for (int b = 0; b < 8; b++)
+            h = (h ^ ((part[i] >> (8 * b)) & 0xff)) * 0x100000001b3ull;
+    free(part);
+    snprintf(out, 17, "%016" PRIx64, h);
+}
+
+/* "error" for a bug or a deadlock, "warning" for hygiene, "note" for
+ * information: SARIF's levels, which JSON uses too. */
+static const char *
+level_of(const struct gct_finding *x)
+{
+    return x->severity >= 2 ? "error" : x->severity == 1 ? "warning" : "note";
+}
+
+static void
+json_thread(struct buf *b, const struct gct_ref *r)
+{
+    putf(b, "{\"id\":%" PRId64 ",\"tid\":%" PRId64 ",\"name\":", r->id,
+         r->tid);
+    jstr(b, r->given);
+    puts_(b, ",\"goroutine\":");
+    if (r->goid > 0)
+        putf(b, "%" PRId64, r->goid);
+    else
+        puts_(b, "null");
+    puts_(b, ",\"label\":");
+    jstr(b, r->name);
+    puts_(b, "}");
+}
+
+static void
+json_object(struct buf *b, const struct gct_ref *r)
+{
+    putf(b, "{\"id\":%" PRId64 ",\"kind\":", r->id);
+    jstr(b, r->kind);
+    puts_(b, ",\"name\":");
+    jstr(b, r->given);
+    putf(b, ",\"address\":\"0x%" PRIx64 "\",\"label\":", r->addr);
+    jstr(b, r->name);
+    puts_(b, "}");
+}
+
+static void
+json_frame(struct buf *b, const struct gct_frame *fr)
+{
+    puts_(b, "{\"function\":");
+    jstr(b, fr->function);
+    puts_(b, ",\"file\":");
+    jstr(b, fr->file);
+    putf(b, ",\"line\":%d,\"module\":", fr->line);
+    jstr(b, fr->module);
+    if (fr->offset >= 0)
+        putf(b, ",\"offset\":\"0x%" PRIx64 "\"}", (uint64_t)fr->offset);
+    else
+        puts_(b, ",\"offset\":null}");
 }
 
 static void
 json_one(struct buf *b, const struct gct_finding *x)
 {
+    char id[17];
+    size_t n;
+    gct_finding_fingerprint(x, id);
     puts_(b, "{\"kind\":");
     jstr(b, x->kind);
-    if (x->subkind) {
-        puts_(b, ",\"subkind\":");
-        jstr(b, x->subkind);
-    }
-    puts_(b, ",\"message\":");
+    puts_(b, ",\"id\":");
+    jstr(b, id);
+    puts_(b, ",\"subkind\":");
+    jstr(b, x->subkind);
+    puts_(b, ",\"rule\":");
+    jstr(b, gct_rules(&n)[gct_rule_index(x->kind, x->subkind)].id);
+    puts_(b, ",\"level\":");
+    jstr(b, level_of(x));
+    putf(b, ",\"severity\":%d,\"message\":", x->severity);
     jstr(b, x->message);
-    putf(b, ",\"severity\":%d,\"threads\":", x->severity);
-    json_refs(b, x->threads, x->nthreads, true);
-    puts_(b, ",\"objects\":");
-    json_refs(b, x->objects, x->nobjects, false);
-    puts_(b, ",\"stack_labels\":[");
-    for (size_t s = 0; s < x->nstacks; s++) {
-        if (s)
+    puts_(b, ",\"threads\":[");
+    for (size_t i = 0; i < x->nthreads; i++) {
+        if (i)
             puts_(b, ",");
-        jstr(b, x->stacks[s].label);
+        json_thread(b, &x->threads[i]);
+    }
+    puts_(b, "],\"objects\":[");
+    for (size_t i = 0; i < x->nobjects; i++) {
+        if (i)
+            puts_(b, ",");
+        json_object(b, &x->objects[i]);
     }
     puts_(b, "],\"stacks\":[");
     for (size_t s = 0; s < x->nstacks; s++) {
-        puts_(b, s ? ",[" : "[");
+        puts_(b, s ? ",{\"label\":" : "{\"label\":");
+        jstr(b, x->stacks[s].label);
+        puts_(b, ",\"frames\":[");
         for (size_t k = 0; k < x->stacks[s].nframes; k++) {
-            const struct gct_frame *fr = &x->stacks[s].frames[k];
-            puts_(b, k ? ",{\"function\":" : "{\"function\":");
-            jstr(b, fr->function);
-            puts_(b, ",\"file\":");
-            jstr(b, fr->file);
-            putf(b, ",\"line\":%d}", fr->line);
+            if (k)
+                puts_(b, ",");
+            json_frame(b, &x->stacks[s].frames[k]);
         }
-        puts_(b, "]");
+        puts_(b, "]}");
     }
     puts_(b, "]}");
 }
@@ -168,13 +287,16 @@ gct_finding_json(const struct gct_finding *f)
 }
 
 void
-gct_findings_json(FILE *out, const struct gct_findings *f)
+gct_findings_json(FILE *out, const struct gct_findings *f, const char *trace)
 {
     struct buf b = {0};
-    puts_(&b, "{\"findings\":[");
+    putf(&b, "{\"format\":\"gctrace-findings\",\"format_version\":%d,"
+             "\"tool\":{\"name\":\"gctrace\",\"version\":\"%s\"},\"trace\":",
+         GCT_FINDINGS_JSON_VERSION, GCT_VERSION);
+    jstr(&b, trace);
+    puts_(&b, ",\"findings\":[");
     for (size_t i = 0; i < f->n; i++) {
-        if (i)
-            puts_(&b, ",\n");
+        puts_(&b, i ? ",\n" : "\n");
         json_one(&b, &f->v[i]);
     }
     puts_(&b, "]}\n");
@@ -197,102 +319,185 @@ user_frame(const struct gct_finding *x)
     return NULL;
 }
 
-/* Paths relative to the current directory when inside it (GitHub code
- * scanning resolves them against the repository root). */
-static const char *
-rel_path(const char *file, const char *cwd)
+/* The git work tree around the current directory (a directory with a
+ * .git entry, the current one or above), else the current directory. */
+static void
+default_src_root(char *root, size_t n)
 {
-    size_t n = strlen(cwd);
-    if (strncmp(file, cwd, n) == 0 && file[n] == '/')
-        return file + n + 1;
-    return file;
+    char path[4096 + 8];
+    if (!getcwd(root, n)) {
+        snprintf(root, n, "/");
+        return;
+    }
+    char here[4096];
+    snprintf(here, sizeof here, "%s", root);
+    for (;;) {
+        snprintf(path, sizeof path, "%s/.git", here);
+        if (access(path, F_OK) == 0) {
+            snprintf(root, n, "%s", here);
+            return;
+        }
+        char *slash = strrchr(here, '/');
+        if (slash == NULL || slash == here)
+            return; /* reached / without one: the current directory */
+        *slash = '\0';
+    }
+}
+
+/* An artifactLocation: relative to %SRCROOT% when the file is under it,
+ * else an absolute file: URI (a system header, a library's source). */
+static void
+sarif_artifact(struct buf *b, const char *file, const char *root)
+{
+    size_t n = strlen(root);
+    puts_(b, "\"artifactLocation\":{\"uri\":");
+    if (strncmp(file, root, n) == 0 && file[n] == '/') {
+        jstr(b, file + n + 1);
+        puts_(b, ",\"uriBaseId\":\"%SRCROOT%\"}");
+    } else if (file[0] == '/') {
+        char *uri = xprintf_("file://%s", file);
+        jstr(b, uri);
+        free(uri);
+        puts_(b, "}");
+    } else {
+        jstr(b, file); /* relative already: as the compiler saw it */
+        puts_(b, ",\"uriBaseId\":\"%SRCROOT%\"}");
+    }
+}
+
+static void
+sarif_location(struct buf *b, const struct gct_frame *fr, const char *root)
+{
+    puts_(b, "{\"physicalLocation\":{");
+    sarif_artifact(b, fr->file, root);
+    putf(b, ",\"region\":{\"startLine\":%d}}", fr->line);
+}
+
+static void
+sarif_rules(struct buf *b)
+{
+    size_t n;
+    const struct gct_rule *r = gct_rules(&n);
+    for (size_t i = 0; i < n; i++) {
+        puts_(b, i ? ",{\"id\":" : "{\"id\":");
+        jstr(b, r[i].id);
+        puts_(b, ",\"name\":");
+        jstr(b, r[i].name);
+        puts_(b, ",\"shortDescription\":{\"text\":");
+        jstr(b, r[i].name);
+        puts_(b, "},\"fullDescription\":{\"text\":");
+        jstr(b, r[i].what);
+        char *text = xprintf_("%s %s", r[i].what, r[i].why);
+        char *md = xprintf_("**%s**\n\n%s\n\n%s", r[i].name, r[i].what,
+                            r[i].why);
+        puts_(b, "},\"help\":{\"text\":");
+        jstr(b, text);
+        puts_(b, ",\"markdown\":");
+        jstr(b, md);
+        puts_(b, "}");
+        free(text);
+        free(md);
+        if (GCT_PROJECT_URL[0]) {
+            /* docs/findings.md's anchors are the ids without the slash */
+            char anchor[96];
+            size_t k = 0;
+            for (const char *p = r[i].id; *p && k < sizeof anchor - 1; p++)
+                if (*p != '/')
+                    anchor[k++] = *p;
+            anchor[k] = '\0';
+            putf(b, ",\"helpUri\":\"%s/blob/main/docs/findings.md#%s\"",
+                 GCT_PROJECT_URL, anchor);
+        }
+        putf(b, ",\"defaultConfiguration\":{\"level\":\"%s\"}}",
+             strncmp(r[i].id, "unjoined", 8) == 0 ||
+                     strncmp(r[i].id, "context", 7) == 0
+                 ? "warning"
+                 : "error");
+    }
+}
+
+/* Every stack with a source line as a thread flow, so that a reviewer
+ * sees each thread's part. */
+static void
+sarif_flows(struct buf *b, const struct gct_finding *x, const char *root)
+{
+    puts_(b, ",\"codeFlows\":[{\"threadFlows\":[");
+    bool first_flow = true;
+    for (size_t s = 0; s < x->nstacks; s++) {
+        const struct gct_stack *st = &x->stacks[s];
+        bool any = false;
+        for (size_t k = 0; k < st->nframes; k++)
+            any |= st->frames[k].file != NULL && st->frames[k].line > 0;
+        if (!any)
+            continue;
+        puts_(b, first_flow ? "{\"message\":{\"text\":"
+                            : ",{\"message\":{\"text\":");
+        first_flow = false;
+        jstr(b, st->label);
+        puts_(b, "},\"locations\":[");
+        bool first = true;
+        for (size_t k = 0; k < st->nframes; k++) {
+            const struct gct_frame *g = &st->frames[k];
+            if (g->file == NULL || g->line <= 0)
+                continue;
+            puts_(b, first ? "{\"location\":" : ",{\"location\":");
+            first = false;
+            sarif_location(b, g, root);
+            puts_(b, ",\"message\":{\"text\":");
+            jstr(b, g->function);
+            puts_(b, "}}}");
+        }
+        puts_(b, "]}");
+    }
+    if (first_flow) /* no flow had a location: SARIF wants one flow */
+        puts_(b, "{\"locations\":[]}");
+    puts_(b, "]}]");
 }
 
 void
-gct_findings_sarif(FILE *out, const struct gct_findings *f)
+gct_findings_sarif(FILE *out, const struct gct_findings *f,
+                   const char *srcroot)
 {
-    static const char *rules[][2] = {
-        {"leaked_thread", "A thread or goroutine was still alive at exit"},
-        {"unjoined_thread", "A thread exited but was never joined"},
-        {"lock_order_cycle", "Locks taken in conflicting orders"},
-        {"deadlock", "Threads blocked on each other"},
-        {"unclosed_channel", "A channel was never closed while receivers "
-                             "waited"},
-        {"context_leak", "A cancellable context was never cancelled"},
-        {"misuse", "API misuse"},
-    };
-    char cwd[4096];
-    if (!getcwd(cwd, sizeof cwd))
-        cwd[0] = '\0';
+    char root[4096];
+    if (srcroot)
+        snprintf(root, sizeof root, "%s", srcroot);
+    else
+        default_src_root(root, sizeof root);
+    size_t len = strlen(root);
+    while (len > 1 && root[len - 1] == '/')
+        root[--len] = '\0';
     struct buf b = {0};
     puts_(&b, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
               "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{"
-              "\"name\":\"gctrace\",\"version\":\"0.1.0\","
-              "\"informationUri\":\"https://example.invalid/gctrace\","
-              "\"rules\":[");
-    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-        puts_(&b, i ? ",{\"id\":" : "{\"id\":");
-        jstr(&b, rules[i][0]);
-        puts_(&b, ",\"shortDescription\":{\"text\":");
-        jstr(&b, rules[i][1]);
-        puts_(&b, "}}");
-    }
-    puts_(&b, "]}},\"results\":[");
+              "\"name\":\"gctrace\",\"version\":\"" GCT_VERSION "\",");
+    if (GCT_PROJECT_URL[0])
+        puts_(&b, "\"informationUri\":\"" GCT_PROJECT_URL "\",");
+    puts_(&b, "\"rules\":[");
+    sarif_rules(&b);
+    puts_(&b, "]}},\"originalUriBaseIds\":{\"%SRCROOT%\":{\"uri\":");
+    char *rooturi = xprintf_("file://%s%s", root, len > 1 ? "/" : "");
+    jstr(&b, rooturi);
+    free(rooturi);
+    puts_(&b, "}},\"results\":[");
     for (size_t i = 0; i < f->n; i++) {
         const struct gct_finding *x = &f->v[i];
+        size_t n, rule = gct_rule_index(x->kind, x->subkind);
+        char id[17];
+        gct_finding_fingerprint(x, id);
         puts_(&b, i ? ",{\"ruleId\":" : "{\"ruleId\":");
-        jstr(&b, x->kind);
-        puts_(&b, ",\"level\":");
-        jstr(&b, x->severity >= 2 ? "error" : "warning");
-        puts_(&b, ",\"message\":{\"text\":");
+        jstr(&b, gct_rules(&n)[rule].id);
+        putf(&b, ",\"ruleIndex\":%zu,\"level\":\"%s\",\"message\":{\"text\":",
+             rule, level_of(x));
         jstr(&b, x->message);
-        puts_(&b, "}");
+        putf(&b, "},\"partialFingerprints\":{\"gctrace/v1\":\"%s\"}", id);
         const struct gct_frame *fr = user_frame(x);
         if (fr) {
-            puts_(&b, ",\"locations\":[{\"physicalLocation\":{"
-                      "\"artifactLocation\":{\"uri\":");
-            jstr(&b, rel_path(fr->file, cwd));
-            putf(&b, "},\"region\":{\"startLine\":%d}}}]", fr->line);
+            puts_(&b, ",\"locations\":[");
+            sarif_location(&b, fr, root);
+            puts_(&b, "}]");
         }
-        /* Every stack as a code flow, so reviewers see each thread. */
-        if (x->nstacks) {
-            puts_(&b, ",\"codeFlows\":[{\"threadFlows\":[");
-            bool first_flow = true;
-            for (size_t s = 0; s < x->nstacks; s++) {
-                bool any = false;
-                for (size_t k = 0; k < x->stacks[s].nframes; k++)
-                    any |= x->stacks[s].frames[k].file != NULL &&
-                           x->stacks[s].frames[k].line > 0;
-                if (!any)
-                    continue;
-                puts_(&b, first_flow ? "{\"message\":{\"text\":"
-                                     : ",{\"message\":{\"text\":");
-                first_flow = false;
-                jstr(&b, x->stacks[s].label);
-                puts_(&b, "},\"locations\":[");
-                bool first = true;
-                for (size_t k = 0; k < x->stacks[s].nframes; k++) {
-                    const struct gct_frame *g = &x->stacks[s].frames[k];
-                    if (g->file == NULL || g->line <= 0)
-                        continue;
-                    puts_(&b, first ? "{\"location\":{\"physicalLocation\":{"
-                                      "\"artifactLocation\":{\"uri\":"
-                                    : ",{\"location\":{\"physicalLocation\":{"
-                                      "\"artifactLocation\":{\"uri\":");
-                    first = false;
-                    jstr(&b, rel_path(g->file, cwd));
-                    putf(&b, "},\"region\":{\"startLine\":%d}},"
-                             "\"message\":{\"text\":",
-                         g->line);
-                    jstr(&b, g->function);
-                    puts_(&b, "}}}");
-                }
-                puts_(&b, "]}");
-            }
-            if (first_flow) /* no flow had a location: drop the shell */
-                puts_(&b, "{\"locations\":[]}");
-            puts_(&b, "]}]");
-        }
+        if (x->nstacks)
+            sarif_flows(&b, x, root);
         puts_(&b, "}");
     }
     puts_(&b, "]}]}\n");

@@ -526,13 +526,15 @@ frame_of(struct finisher *f, uint64_t pc)
     int n = f->sym ? gct_symbolize(f->sym, pc - 1, fr, 16) : 0;
     if (n == 0) {
         memset(fr, 0, sizeof fr[0]);
+        fr[0].bias = -1;
         n = 1;
     }
     id = f->next_frame + 1;
     for (int i = 0; i < n; i++)
-        run(f, f->ins_frame, "iisssii", f->next_frame + 1 + i, (int64_t)pc,
+        run(f, f->ins_frame, "iisssiiN", f->next_frame + 1 + i, (int64_t)pc,
             fr[i].module, fr[i].function, fr[i].file, (int64_t)fr[i].line,
-            (int64_t)fr[i].inlined);
+            (int64_t)fr[i].inlined,
+            fr[i].bias < 0 ? (int64_t)-1 : (int64_t)(pc - (uint64_t)fr[i].bias));
     f->next_frame += n;
     gct_map_put(&f->frame_by_pc, pc, 0, (uint64_t)id);
     /* remember how many frames the chain has, and whether it is the
@@ -1139,7 +1141,7 @@ prepare_all(struct finisher *f)
                              "thread_id,ts,from_flags,to_flags,stack_id,"
                              "from_frame,gate_ids) VALUES(?,?,?,?,?,?,?,?,?)");
     f->ins_stack = prepare(f, "INSERT INTO stacks VALUES(?,?)");
-    f->ins_frame = prepare(f, "INSERT INTO frames VALUES(?,?,?,?,?,?,?)");
+    f->ins_frame = prepare(f, "INSERT INTO frames VALUES(?,?,?,?,?,?,?,?)");
     f->ins_stack_frame = prepare(f, "INSERT INTO stack_frames VALUES(?,?,?)");
     f->ins_process = prepare(f, "INSERT OR REPLACE INTO processes(pid,ppid,"
                                 "exe,argv,start_ns) VALUES(?,?,?,?,?)");

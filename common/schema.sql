@@ -1,4 +1,4 @@
--- The gctrace trace format, version 1.  Documented in docs/trace-format.md.
+-- The gctrace trace format, version 2.  Documented in docs/trace-format.md.
 -- Times are nanoseconds since the start of the run (CLOCK_MONOTONIC).
 -- Addresses are stored as signed 64-bit integers (sqlite's INTEGER).
 
@@ -113,7 +113,10 @@ CREATE TABLE frames (
     function TEXT,
     file     TEXT,
     line     INTEGER,
-    inlined  INTEGER DEFAULT 0      -- 1: an inlined call inside the next
+    inlined  INTEGER DEFAULT 0,     -- 1: an inlined call inside the next
+    offset   INTEGER                -- pc in the module's file (pc minus its
+                                    -- load bias), as addr2line -e MODULE
+                                    -- takes it; NULL: no module known
 );
 
 CREATE TABLE stack_frames (
@@ -166,7 +169,8 @@ CREATE TABLE finding_refs (
 
 -- Readable stacks: one row per frame.
 CREATE VIEW stack_text AS
-    SELECT sf.stack_id, sf.idx, f.function, f.file, f.line, f.module, f.pc
+    SELECT sf.stack_id, sf.idx, f.function, f.file, f.line, f.module, f.pc,
+           f.offset
     FROM stack_frames sf JOIN frames f ON f.id = sf.frame_id;
 
 -- Threads alive when the process ended, and what they were blocked on.

@@ -243,9 +243,12 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
 {
     report_module_of(s, pc);
     memset(out, 0, sizeof *out);
+    out->bias = -1;
     Dwfl_Module *m = dwfl_addrmodule(s->dwfl, pc);
     if (m == NULL)
         return 1;
+    Dwarf_Addr mbias = 0;
+    int64_t load_bias = dwfl_module_getelf(m, &mbias) ? (int64_t)mbias : -1;
     const char *mod_file = NULL;
     dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &mod_file, NULL);
     const char *elfname = dwfl_module_addrname(m, pc);
@@ -272,7 +275,7 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
             continue;
         out[n] = (struct gct_sym_frame){keep(s, die_name(&scopes[i])),
                                         keep(s, file), line,
-                                        keep(s, mod_file), 1};
+                                        keep(s, mod_file), 1, load_bias};
         n++;
         Dwarf_Attribute attr;
         Dwarf_Word v;
@@ -287,7 +290,7 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
     }
     free(scopes);
     out[n] = (struct gct_sym_frame){keep(s, elfname), keep(s, file), line,
-                                    keep(s, mod_file), 0};
+                                    keep(s, mod_file), 0, load_bias};
     return n + 1;
 }
 

@@ -18,6 +18,9 @@ struct gct_sym_frame {
     int line;             /* 0 when unknown */
     const char *module;   /* the file of the module, or NULL */
     int inlined;          /* 1: inlined into the next frame */
+    int64_t bias;         /* the module's load bias (an address minus it is
+                             the address in the module's file); -1 when
+                             no module holds the address */
 };
 
 struct gct_symbolizer *gct_symbolizer_new(void);

@@ -161,9 +161,10 @@ open_checked(const char *trace, char *err, size_t errlen)
     } else if (producer == NULL || strcmp(producer, "gctrace") != 0) {
         snprintf(err, errlen, "%s: not a gctrace trace", trace);
         rc = -1;
-    } else if (version > GCT_FORMAT_VERSION || version < 1) {
+    } else if (version != GCT_FORMAT_VERSION) {
+        /* One schema per version, checked word for word below. */
         snprintf(err, errlen,
-                 "%s: trace format version %d, this gctrace reads up to %d",
+                 "%s: trace format version %d, this gctrace reads version %d",
                  trace, version, GCT_FORMAT_VERSION);
         rc = -1;
     }

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "analysis.h"
+#include "rules.h"
 #include "trace.h"
 
 #include <getopt.h>
@@ -15,11 +16,34 @@ static void
 usage(FILE *out)
 {
     fputs("usage: gctrace check [--format text|json|sarif] "
-          "[--suppressions FILE] TRACE\n"
+          "[--suppressions FILE]\n"
+          "                     [--source-root DIR] TRACE\n"
+          "       gctrace check --rules\n"
           "Analyses TRACE and prints its findings on stdout.\n"
+          "  --source-root DIR  SARIF: where file paths are relative to\n"
+          "                     (default: the git work tree around the\n"
+          "                     current directory, else the directory)\n"
+          "  --rules            every kind of finding, what it means and\n"
+          "                     how to fix it, as markdown\n"
           "exit status: 0 clean, 1 findings, 2 usage error or unreadable "
           "trace\n",
           out);
+}
+
+/* docs/findings.md, from the table SARIF's rules come from. */
+static void
+print_rules(void)
+{
+    size_t n;
+    const struct gct_rule *r = gct_rules(&n);
+    printf("# Findings\n\n"
+           "What each kind of finding means and how to fix it.  This page "
+           "is made by\n`gctrace check --rules` from common/rules.c, "
+           "where SARIF's rules come\nfrom too; each heading is a rule "
+           "id (`kind/subkind`).\n");
+    for (size_t i = 0; i < n; i++)
+        printf("\n## %s\n\n**%s.** %s\n\n%s\n", r[i].id, r[i].name,
+               r[i].what, r[i].why);
 }
 
 int
@@ -28,10 +52,12 @@ cmd_check(int argc, char **argv)
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
         {"suppressions", required_argument, NULL, 's'},
+        {"source-root", required_argument, NULL, 'r'},
+        {"rules", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *format = "text", *supp = NULL;
+    const char *format = "text", *supp = NULL, *srcroot = NULL;
     char err[512];
     int c;
 
@@ -41,6 +67,8 @@ cmd_check(int argc, char **argv)
         switch (c) {
         case 'f': format = optarg; break;
         case 's': supp = optarg; break;
+        case 'r': srcroot = optarg; break;
+        case 'R': print_rules(); return GCT_EXIT_OK;
         case 'h': usage(stdout); return GCT_EXIT_OK;
         default:
             gct_say("check: unknown option '%s' (see 'gctrace check --help')",
@@ -68,9 +96,9 @@ cmd_check(int argc, char **argv)
     if (rc != 0)
         return GCT_EXIT_USAGE;
     if (!strcmp(format, "json"))
-        gct_findings_json(stdout, &found);
+        gct_findings_json(stdout, &found, argv[optind]);
     else if (!strcmp(format, "sarif"))
-        gct_findings_sarif(stdout, &found);
+        gct_findings_sarif(stdout, &found, srcroot);
     else if (found.n == 0)
         printf("gctrace: no findings in %s\n", argv[optind]);
     else

@@ -61,7 +61,7 @@ struct exporter {
 };
 
 static const char *const misuse_names[] = {
-#define GCT_X_NAME(name, value, text) [value] = text,
+#define GCT_X_NAME(name, value, text, meaning) [value] = text,
     GCT_MISUSE_KINDS(GCT_X_NAME)
 #undef GCT_X_NAME
 };

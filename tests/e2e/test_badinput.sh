@@ -47,7 +47,10 @@ sqlite3 "$tmp/v99.db" "update meta set value='99' where key='format_version'"
 [ "$(sqlite3 "$tmp/v99.db" "select value from meta where key='format_version'")" = 99 ] ||
     err "could not set format_version to 99 in the copy"
 
-for f in missing empty text other dir v99.db; do
+cp "$tmp/real.db" "$tmp/v1.db"     # an older format: another schema
+sqlite3 "$tmp/v1.db" "update meta set value='1' where key='format_version'"
+
+for f in missing empty text other dir v99.db v1.db; do
     for cmd in check report; do
         expect_usage_error "$cmd $f" "$G" $cmd "$tmp/$f"
     done

@@ -78,14 +78,14 @@ grep -q '"kind": *"unclosed_channel"' "$tmp/uc.json" ||
     err "program on the installed goc_trace: no unclosed_channel"
 
 # The man page renders, and names each option the recorder reads.
-man -l "$P/share/man/man1/gctrace.1" >"$tmp/man.txt" 2>"$tmp/man.err" ||
+MANWIDTH=100 man -l "$P/share/man/man1/gctrace.1" >"$tmp/man.txt" 2>"$tmp/man.err" ||
     err "man -l failed: $(head -2 "$tmp/man.err")"
 for s in NAME SYNOPSIS COMMANDS FINDINGS SUPPRESSIONS "EXIT STATUS" \
          ENVIRONMENT; do
     grep -q "^$s" "$tmp/man.txt" || err "man page: no section $s"
 done
 for c in run check report view export finish; do
-    grep -q "gctrace $c" "$tmp/man.txt" || err "man page: no command $c"
+    grep -Eq "gctrace +$c" "$tmp/man.txt" || err "man page: no command $c"
 done
 for k in $(grep -o 'KEY("[a-z_]*")' "$root/common/options.c" |
            sed 's/KEY("\(.*\)")/\1/' | sort -u); do

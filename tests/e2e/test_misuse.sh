@@ -67,7 +67,7 @@ run = s["runs"][0]
 assert run["tool"]["driver"]["name"] == "gctrace"
 rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
 [r] = run["results"]
-assert r["ruleId"] == "misuse" and r["ruleId"] in rules
+assert r["ruleId"] == "misuse/double_close" and r["ruleId"] in rules
 loc = r["locations"][0]["physicalLocation"]
 assert loc["artifactLocation"]["uri"].endswith("tests/e2e/progs/misuse.c"), loc
 assert loc["region"]["startLine"] > 0

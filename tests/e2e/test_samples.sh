@@ -34,7 +34,7 @@ elif mode == "lockstack":
         if x.get("kind") != "lock_order_cycle":
             continue
         for st in x.get("stacks", []):
-            for fr in st:
+            for fr in st["frames"]:
                 if str(fr.get("file") or "").endswith("bug_lock_order.c") \
                         and (fr.get("line") or 0) > 0:
                     ok = True

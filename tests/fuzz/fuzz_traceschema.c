@@ -155,8 +155,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct gct_findings fs;
         err[0] = '\0';
         if (gct_analyze(db, &fs, err, sizeof err) == 0) {
-            gct_findings_json(fuzz_devnull(), &fs);
-            gct_findings_sarif(fuzz_devnull(), &fs);
+            gct_findings_json(fuzz_devnull(), &fs, trace);
+            gct_findings_sarif(fuzz_devnull(), &fs, NULL);
             gct_findings_free(&fs);
         } else {
             check(err[0] != '\0');

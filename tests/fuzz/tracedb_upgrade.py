@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""tracedb_upgrade.py SCHEMA.sql OLD NEW TRACE... - brings fuzz_tracedb's
+seed traces (and saved reproducers) to the current trace format.
+
+gctrace reads only traces whose schema is its own, word for word
+(docs/security.md), so a seed made under an older schema would only ever
+be refused.  Each TRACE is rebuilt in place: a new database from
+SCHEMA.sql, the rows of every table copied column by column (columns the
+old table lacks stay NULL; ones the new lacks are dropped), meta's
+format_version set to NEW (NEW + 1 for a seed that was ahead of OLD, the
+`newer` seed), and the file re-paged to 512 bytes as docs/fuzzing.md says.
+A file that is not a gctrace trace (the `foreign` seed) is left alone.
+"""
+import os
+import sqlite3
+import sys
+
+
+def upgrade(schema, old_version, version, path):
+    old = sqlite3.connect(path)
+    try:
+        meta = dict(old.execute("SELECT key, value FROM meta"))
+    except sqlite3.DatabaseError:
+        meta = {}
+    if meta.get("producer") != "gctrace":
+        return "not a gctrace trace, left alone"
+    old_tables = {name: [c[1] for c in old.execute("PRAGMA table_info(%s)" % name)]
+                  for (name,) in old.execute(
+                      "SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    old.close()
+    tmp = path + ".new"
+    if os.path.exists(tmp):
+        os.unlink(tmp)
+    new = sqlite3.connect(tmp)
+    new.executescript(schema)
+    # Copied inside sqlite, so that values are moved as they are (some
+    # seeds hold names that are not UTF-8).
+    new.execute("ATTACH DATABASE ? AS old", (path,))
+    for (name,) in new.execute("SELECT name FROM main.sqlite_schema WHERE type = 'table'").fetchall():
+        cols = [c[1] for c in new.execute("PRAGMA main.table_info(%s)" % name)]
+        common = [c for c in cols if c in old_tables.get(name, [])]
+        if common:
+            new.execute("INSERT OR REPLACE INTO main.%s (%s) SELECT %s FROM old.%s"
+                        % (name, ", ".join(common), ", ".join(common), name))
+    new.commit()
+    new.execute("DETACH DATABASE old")
+    # A seed that was a version ahead of its gctrace stays one ahead.
+    ahead = int(meta.get("format_version", "0")) > int(old_version)
+    new.execute("UPDATE meta SET value = ? WHERE key = 'format_version'",
+                (str(version + 1 if ahead else version),))
+    new.commit()
+    new.execute("PRAGMA page_size = 512")
+    new.execute("VACUUM")
+    new.close()
+    os.replace(tmp, path)
+    return "upgraded"
+
+
+def main():
+    schema = open(sys.argv[1]).read()
+    old_version, version = int(sys.argv[2]), int(sys.argv[3])
+    for path in sys.argv[4:]:
+        print("%s: %s" % (path, upgrade(schema, old_version, version, path)))
+
+
+if __name__ == "__main__":
+    main()
