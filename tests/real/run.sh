@@ -22,7 +22,8 @@
 # directory and built here.  A program whose toolchain or runtime is
 # missing fails with a line saying what to install
 # (scripts/install-deps.sh --real installs all of it).  The closing line
-# is "tests: N passed, N failed".
+# is "tests: N passed, N failed".  GCTRACE_REAL_KEEP=DIR keeps the
+# traces; GCTRACE_REAL_TIMEOUT=S bounds each run (180 s).
 set -u
 . "$(dirname "$0")/../e2e/lib.sh"
 # Default options: nothing from the caller's environment either.
@@ -34,6 +35,8 @@ export OMP_NUM_THREADS
 # A run that hangs fails instead of stopping the target (seconds).
 LIMIT=${GCTRACE_REAL_TIMEOUT:-180}
 PY=/usr/bin/python3
+# GCTRACE_REAL_KEEP=DIR keeps each program's trace there (NAME.db).
+KEEP=${GCTRACE_REAL_KEEP:-}
 WANT="scripts/install-deps.sh --real installs it"
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -94,7 +97,9 @@ both() {
     t2=$(ms)
     echo "time: native $((t1 - t0)) ms, traced $((t2 - t1)) ms"
     [ $nrc -eq 0 ] || err "$cur: the native run exited $nrc: $(head -c 400 "$tmp/$cur.err")"
-    [ $trc -ne 124 ] && [ $trc -ne 137 ] || err "$cur: the traced run did not end within ${LIMIT}s"
+    case $trc in
+        124 | 137) err "$cur: the traced run did not end within ${LIMIT}s" ;;
+    esac
     [ $trc -eq $nrc ] || err "$cur: traced exit status $trc, native $nrc"
     cmp -s "$tmp/$cur.out" "$tmp/$cur.tout" || err "$cur: traced stdout differs from native"
     cmp -s "$tmp/$cur.err" "$tmp/$cur.terr" ||
@@ -103,6 +108,8 @@ both() {
         err "$cur: the trace does not open: $(head -c 300 "$tmp/$cur.rerr")"
         return
     fi
+    echo "trace: $(q "SELECT count(*) FROM threads") threads in $(q "SELECT count(*) FROM processes") processes"
+    [ -z "$KEEP" ] || cp "$tmp/$cur.db" "$KEEP/" || err "$cur: cannot keep the trace in $KEEP"
     findings
 }
 
@@ -130,6 +137,7 @@ threads_atleast() { atleast threads "SELECT count(*) FROM threads" "$1"; }
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not found: $WANT" >&2; exit 1; }
 mkdir "$tmp/work" || exit 1
+[ -z "$KEEP" ] || mkdir -p "$KEEP" || exit 1
 # about 1 MB of text lines, the same on every run
 awk 'BEGIN { for (i = 0; i < 40000; i++)
                  printf "%d line %x %d\n", (i * 7919) % 40009, i * 2654435761 % 4294967296, i }' \
@@ -187,6 +195,7 @@ begin glib_pool
 if need gcc pkg-config &&
     { glib=$(pkg-config --cflags --libs glib-2.0 2>&1) ||
           { err "$cur: glib-2.0 not found by pkg-config: $WANT"; false; }; } &&
+    # shellcheck disable=SC2086 # $glib: several flags
     build glib_pool gcc -O2 -g "$here/gpool.c" $glib; then
     both "$tmp/glib_pool"
     threads_atleast 2
