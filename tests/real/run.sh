@@ -192,10 +192,10 @@ done
 
 # GLib: a GThreadPool of two threads, GMutex, GCond, GAsyncQueue.
 begin glib_pool
+# shellcheck disable=SC2086 # $glib: several flags
 if need gcc pkg-config &&
     { glib=$(pkg-config --cflags --libs glib-2.0 2>&1) ||
           { err "$cur: glib-2.0 not found by pkg-config: $WANT"; false; }; } &&
-    # shellcheck disable=SC2086 # $glib: several flags
     build glib_pool gcc -O2 -g "$here/gpool.c" $glib; then
     both "$tmp/glib_pool"
     threads_atleast 2
