@@ -17,7 +17,8 @@ pkgs="build-essential pkg-config libcmocka-dev libunwind-dev libdw-dev
       libdebuginfod1 zlib1g-dev libbz2-dev liblzma-dev"
 # make test-real: a JVM, node, a C++ compiler, OpenMP for gcc (libgomp
 # comes with gcc) and for clang (libomp-dev), GLib's headers, and the
-# compressors.  Kept apart so that `make test` needs none of it.
+# compressors.  Kept apart so that `make test` needs none of it.  Each
+# name is a package of Debian 12 and of Debian 13.
 real="default-jre-headless nodejs g++ clang libomp-dev libglib2.0-dev
       pkg-config python3 xz-utils zstd pigz sqlite3"
 case "${1:-}" in
