@@ -2,9 +2,10 @@
  * tasks pushed to a pool of two threads, results gathered under a GMutex
  * and handed back through a GAsyncQueue, a GCond that the last task
  * signals, then g_thread_pool_free(pool, FALSE, TRUE), which waits for
- * the queued tasks and ends the pool's threads.  GLib keeps unused pool
- * threads of its own (g_thread_pool_set_max_unused_threads) after that.
- * What it prints does not depend on the schedule. */
+ * the queued tasks.  The pool's threads then end or stay with GLib as
+ * unused threads (g_thread_pool_set_max_unused_threads), which wait with
+ * a timeout for another pool.  What it prints does not depend on the
+ * schedule. */
 #include <glib.h>
 #include <stdio.h>
 
