@@ -8,6 +8,9 @@
 #                        into the end-to-end tests (build-asan-shim/)
 #   make test-tsan       libgoc's tests under ThreadSanitizer (build-tsan/)
 #   make test-helgrind   libgoc's tests under Valgrind's Helgrind (build-hg/)
+#   make test-real       real programs from Debian under gctrace run, default
+#                        options (tests/real/run.sh; needs
+#                        scripts/install-deps.sh --real)
 #   make bench           benchmarks (bench/README.md)
 #   make install PREFIX=/usr/local DESTDIR=   (and make uninstall)
 #
@@ -253,6 +256,13 @@ test-tsan:
 test-helgrind:
 	@sh tests/stress/test_helgrind.sh build-hg
 
+# Real programs from Debian (python3, java, node, OpenMP with gcc and
+# clang, GLib, C++ threads, xz, zstd, pigz) natively and under `gctrace
+# run` with default options: same output, same exit status.  What they
+# need: scripts/install-deps.sh --real.  docs/real-programs.md.
+test-real: preload viewer
+	@tests/real/run.sh $(BUILD)
+
 # The README's first command: the recorder on a sample with a bug.
 demo: all
 	@$(OUT_BIN)/gctrace run -o $(BUILD)/demo.db -- $(BUILD)/samples/bug_lock_order; \
@@ -303,6 +313,6 @@ uninstall:
 clean:
 	rm -rf build build-asan build-asan-shim build-tsan build-fuzz build-hg
 
-.PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-asan-shim test-tsan test-helgrind bench \
+.PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-asan-shim test-tsan test-helgrind test-real bench \
         install uninstall clean
 .DEFAULT_GOAL := all
