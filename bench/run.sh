@@ -7,7 +7,7 @@
 # Environment:
 #   BENCH_RUNS=5          runs per cell; the table shows median and min-max
 #   BENCH_SCALE=100       percent of the default item counts (smoke: 5)
-#   BENCH_SECTIONS="chan shim view"  which sections to run, in order
+#   BENCH_SECTIONS="wholerun chan shim view"  which sections to run, in order
 #   BENCH_VG_RUNS=3       runs per valgrind cell in the shim section
 #   BENCH_SHIM_MB=24      size of the shim section's generated input (MB)
 #   BENCH_NO_GO=1         skip the Go column
@@ -24,7 +24,7 @@ set -u
 build=${1:-build}
 runs=${BENCH_RUNS:-5}
 scale=${BENCH_SCALE:-100}
-sections=${BENCH_SECTIONS:-chan shim view}
+sections=${BENCH_SECTIONS:-wholerun chan shim view}
 status=0
 
 if [ ! -d "$build/bench" ]; then
@@ -741,6 +741,9 @@ section_view() {
     echo "Raw lines: $log"
     echo
 }
+
+# The headline section, the whole run (bench/wholerun.sh).
+. "$here/wholerun.sh"
 
 # ------------------------------------------------------------- main
 

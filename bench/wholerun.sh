@@ -1,0 +1,131 @@
+# bench/wholerun.sh - the headline: the whole `gctrace run`, as the user
+# waits for it (start-up, the program, finishing the trace, the report),
+# timed from outside, against the same program run natively in the same
+# rounds.  Sourced by run.sh, whose helpers (stats, scaled, shim_corpus)
+# it uses; section "wholerun".
+#
+# Each round runs every workload natively and then under
+# `gctrace run -q -o T --` (default options; exitcode=0 so that a finding
+# is not mistaken for a failure), back to back, so that the machine's
+# slow and fast minutes fall on both alike.  A cell is the median wall
+# time of BENCH_RUNS rounds, with min-max; the ratio is of the medians.
+
+# whole_ms CMD...: runs CMD, prints its wall time in ms (one decimal).
+whole_ms() {
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>"$tmp/whole.err"
+    rc=$?
+    t1=$(date +%s%N)
+    if [ "$rc" -ge 128 ] || [ "$rc" -eq 127 ]; then
+        echo "bench/run.sh: wholerun: '$*' failed ($rc): $(head -c 300 "$tmp/whole.err")" >&2
+        status=1
+        return 1
+    fi
+    awk -v t=$((t1 - t0)) 'BEGIN { printf("%.1f\n", t / 1e6) }'
+}
+
+# whole_cmd ROW: the program of a row, as a command line.
+whole_cmd() {
+    case $1 in
+    locknested) echo "$build/bench/lock_bench nested $(scaled 3000000)" ;;
+    lockflat)   echo "$build/bench/lock_bench flat $(scaled 2000000)" ;;
+    lockall)    echo "$build/bench/lock_bench flat $(scaled 2000000)" ;;
+    cond)       echo "$build/bench/cond_bench $(scaled 1500000)" ;;
+    spawn)      echo "$build/bench/spawn_bench $(scaled 5000)" ;;
+    short)      echo "$build/bench/short_bench" ;;
+    suite)      echo "sh $tmp/suite.sh" ;;
+    python)     echo "python3 -c pass" ;;
+    node)       echo "node -e 0" ;;
+    java)       echo "java -version" ;;
+    pigz)       echo "pigz -p 2 -c $corpus" ;;
+    xz)         echo "xz -T2 -1 -c $corpus" ;;
+    zstd)       echo "zstd -T2 -q -c $corpus" ;;
+    esac
+}
+
+# whole_one CMDROW: one round of the row named by $row_name (whose
+# command is CMDROW's), native then traced.
+whole_one() {
+    # shellcheck disable=SC2046  # the command line
+    set -- $(whole_cmd "$1")
+    [ "$1" = sh ] || command -v "$1" >/dev/null 2>&1 || return 0
+    opts=exitcode=0
+    [ "$row_name" = lockall ] && opts=exitcode=0:record=all
+    case $row_name in
+    perproc)
+        # 50 short processes, each under its own gctrace run.
+        whole_ms sh "$tmp/suite.sh" >>"$tmp/whole.perproc.native" || return 0
+        whole_ms sh "$tmp/suite_each.sh" >>"$tmp/whole.perproc.gct" || return 0
+        ;;
+    *)
+        whole_ms "$@" >>"$tmp/whole.$row_name.native" || return 0
+        GCTRACE_OPTIONS=$opts whole_ms "$build/bin/gctrace" run -q \
+            -o "$tmp/whole.db" -- "$@" >>"$tmp/whole.$row_name.gct" || return 0
+        sz=$(stat -c %s "$tmp/whole.db" 2>/dev/null || echo 0)
+        echo "$sz" >"$tmp/whole.$row_name.size"
+        ;;
+    esac
+    rm -f "$tmp/whole.db" "$tmp/whole.db".*
+}
+
+section_wholerun() {
+    shim_corpus
+    # The test-suite rows: 50 runs of a program that starts one thread and
+    # joins it, under one gctrace run (the suite) and each under its own.
+    : >"$tmp/suite.sh"
+    : >"$tmp/suite_each.sh"
+    i=1
+    while [ "$i" -le 50 ]; do
+        echo "$build/bench/short_bench" >>"$tmp/suite.sh"
+        echo "GCTRACE_OPTIONS=exitcode=0 $build/bin/gctrace run -q -o $tmp/each.db -- $build/bench/short_bench" >>"$tmp/suite_each.sh"
+        i=$((i + 1))
+    done
+    rows="short suite perproc python node java locknested lockflat lockall cond spawn pigz xz zstd"
+    echo "bench/run.sh: whole runs, $runs rounds..." >&2
+    load_before=$(loadavg)
+    r=1
+    while [ "$r" -le "$runs" ]; do
+        for row_name in $rows; do
+            case $row_name in
+            perproc) whole_one short ;;
+            *) whole_one "$row_name" ;;
+            esac
+        done
+        r=$((r + 1))
+    done
+    echo
+    echo "### The whole run, as the user waits for it"
+    echo
+    echo "Wall time of the program natively and of \`gctrace run -q -o T --" \
+         "PROG\` (default options; lockall: record=all), timed from outside," \
+         "interleaved, median of $runs rounds with min-max (ms); the ratio" \
+         "of medians; the trace's size.  $(date -u +%Y-%m-%d), $(nproc)" \
+         "cores, load $load_before before, $(loadavg) after."
+    echo
+    echo "| workload | native ms | gctrace run ms | ratio | trace |"
+    echo "|---|--:|--:|--:|--:|"
+    for row_name in $rows; do
+        n=$tmp/whole.$row_name.native g=$tmp/whole.$row_name.gct
+        [ -s "$n" ] || continue
+        case $row_name in
+        short)      name="one short two-thread process" ;;
+        suite)      name="50 such processes under one gctrace run" ;;
+        perproc)    name="50 such processes, each under its own gctrace run" ;;
+        python)     name="python3 -c pass" ;;
+        node)       name="node -e 0" ;;
+        java)       name="java -version" ;;
+        locknested) name="lock nested, 2 threads, $(scaled 3000000) ops each" ;;
+        lockflat)   name="lock flat, 2 threads, $(scaled 2000000) ops each" ;;
+        lockall)    name="the same with record=all" ;;
+        cond)       name="condvar queue, $(scaled 1500000) items" ;;
+        spawn)      name="thread create+join, $(scaled 5000)" ;;
+        *)          name="$(whole_cmd "$row_name" | sed "s|$corpus|${corpus_mb} MB|")" ;;
+        esac
+        size=-
+        [ -s "$tmp/whole.$row_name.size" ] &&
+            size=$(awk -v b="$(cat "$tmp/whole.$row_name.size")" \
+                'BEGIN { printf(b < 1048576 ? "%.0f KB" : "%.1f MB", b < 1048576 ? b / 1024 : b / 1048576) }')
+        echo "| $name | $(cell "$n") | $(cell "$g") | $(ratio "$g" "$n") | $size |"
+    done
+    echo
+}
