@@ -36,15 +36,7 @@ cleanup(void)
 static bool
 unchanged(const uint8_t *data, size_t size)
 {
-    FILE *fp = fopen(trace, "r");
-    if (fp == NULL)
-        return false;
-    uint8_t *back = malloc(size + 1);
-    check(back != NULL);
-    size_t got = fread(back, 1, size + 1, fp);
-    fclose(fp);
-    bool same = got == size && memcmp(back, data, size) == 0;
-    free(back);
+    bool same = fuzz_file_is(trace, data, size);
 
     DIR *d = opendir(dir);
     check(d != NULL);

@@ -104,21 +104,6 @@ foreign_schema(void)
     return foreign;
 }
 
-static bool
-same_file(const uint8_t *data, size_t size)
-{
-    FILE *fp = fopen(trace, "rb");
-    if (fp == NULL)
-        return false;
-    uint8_t *back = malloc(size + 1);
-    check(back != NULL);
-    size_t got = fread(back, 1, size + 1, fp);
-    fclose(fp);
-    bool same = got == size && memcmp(back, data, size) == 0;
-    free(back);
-    return same;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -163,7 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         sqlite3_close(db);
     }
-    check(same_file(before, n));
+    check(fuzz_file_is(trace, before, n));
     free(before);
     unlink(trace);
     rmdir(dir);

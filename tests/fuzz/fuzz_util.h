@@ -6,8 +6,11 @@
 #ifndef GCT_FUZZ_UTIL_H
 #define GCT_FUZZ_UTIL_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static inline void
@@ -54,6 +57,22 @@ fuzz_make_trace_dir(char *dir, size_t dir_cap, char *trace, size_t trace_cap,
 {
     fuzz_make_dir(dir, dir_cap, name);
     snprintf(trace, trace_cap, "%s/t.db", dir);
+}
+
+/* Whether the file at path holds exactly data[0..size). */
+static inline bool
+fuzz_file_is(const char *path, const uint8_t *data, size_t size)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return false;
+    uint8_t *back = malloc(size + 1);
+    check(back != NULL);
+    size_t got = fread(back, 1, size + 1, fp);
+    fclose(fp);
+    bool same = got == size && memcmp(back, data, size) == 0;
+    free(back);
+    return same;
 }
 
 #endif
