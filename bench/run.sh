@@ -731,11 +731,14 @@ section_view() {
     echo
     echo "| measure | best of $runs |"
     echo "|---|---|"
-    for k in view_open_ms check_ms; do
+    for k in view_open_ms check_ms export_ms; do
         best=$(sed -n "s/^$k=\([0-9-]*\) .*/\1/p" "$log" | sort -n |
                head -n 1)
         echo "| $k | ${best:--} |"
     done
+    last=$(grep '^export_ms=' "$log" | tail -n 1)
+    echo "| export size, bytes | $(echo "$last" | sed -n 's/.*bytes=\([0-9]*\).*/\1/p') |"
+    echo "| export peak RSS, KB | $(echo "$last" | sed -n 's/.*peak_rss_kb=\([0-9-]*\).*/\1/p') |"
     echo
     grep '^view_open:' "$log" | tail -n 1
     echo "Raw lines: $log"

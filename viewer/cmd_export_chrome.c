@@ -674,7 +674,9 @@ put_instants(struct exporter *x)
             "LEFT JOIN objects o ON o.id = e.object_id "
             "WHERE e.kind IN (SELECT kind FROM event_kinds WHERE name IN "
             "('thread_start', 'thread_exit', 'chan_close', 'ctx_cancel', "
-            "'misuse', 'fork', 'proc_exit')) ORDER BY e.id",
+            "'misuse', 'fork', 'proc_exit', 'chan_send', 'chan_recv', "
+            "'cond_signal', 'cond_broadcast', 'sem_post', 'wg_add')) "
+            "ORDER BY e.id",
             -1, &st, NULL) != SQLITE_OK) {
         x->failed = true;
         return;
@@ -711,7 +713,13 @@ put_instants(struct exporter *x)
             fprintf(x->out, ",\"locks_held\":%lld", (long long)a);
             break;
         case GCT_EV_CHAN_CLOSE:
+        case GCT_EV_CHAN_SEND:
+        case GCT_EV_CHAN_RECV:
             fprintf(x->out, ",\"result\":%lld", (long long)a);
+            break;
+        case GCT_EV_WG_ADD:
+            fprintf(x->out, ",\"delta\":%lld,\"counter\":%lld", (long long)a,
+                    (long long)b);
             break;
         case GCT_EV_CTX_CANCEL:
             fprintf(x->out, ",\"err\":%lld,\"cause\":%lld", (long long)a,
@@ -737,6 +745,76 @@ put_instants(struct exporter *x)
         fputs("}}", x->out);
     }
     sqlite3_finalize(st);
+}
+
+/* One end of a lock hold, as an async slice of its own on the holder's
+ * track ("b" or "e"): holds of several locks overlap without nesting,
+ * which complete ("X") slices on one track cannot show. */
+static void
+put_hold(struct exporter *x, const char *ph, int64_t pid, int64_t tid,
+         int64_t thread, int64_t obj, int64_t ts)
+{
+    begin_event(x, ph, pid, tid);
+    fprintf(x->out, ",\"cat\":\"lock\",\"name\":\"held\",\"id2\":{\"local\":"
+                    "\"t%lld.o%lld\"},\"ts\":",
+            (long long)thread, (long long)obj);
+    put_us(x->out, ts);
+}
+
+/* Lock holds, from acquisition to release, where the trace has them
+ * (record=all).  A hold still open at the end of the run is closed
+ * there.  Memory: one counter per (thread, lock) pair that was held. */
+static void
+put_lock_holds(struct exporter *x)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            x->db,
+            "SELECT e.ts, e.kind, e.a, e.thread_id, e.object_id, t.pid, "
+            "t.tid, o.kind, o.name, o.addr FROM events e "
+            "JOIN threads t ON t.id = e.thread_id "
+            "LEFT JOIN objects o ON o.id = e.object_id "
+            "WHERE e.kind IN (?1, ?2) ORDER BY e.id",
+            -1, &st, NULL) != SQLITE_OK) {
+        x->failed = true;
+        return;
+    }
+    sqlite3_bind_int(st, 1, GCT_EV_LOCK_ACQUIRE);
+    sqlite3_bind_int(st, 2, GCT_EV_LOCK_RELEASE);
+    struct gct_map depth = {0};
+    while (next_row(x, st)) {
+        int64_t ts = sqlite3_column_int64(st, 0);
+        bool acquire = sqlite3_column_int(st, 1) == GCT_EV_LOCK_ACQUIRE;
+        int64_t thread = sqlite3_column_int64(st, 3);
+        int64_t obj = sqlite3_column_int64(st, 4);
+        uint64_t d = gct_map_get(&depth, (uint64_t)thread, (uint64_t)obj, 0);
+        if (!acquire && d == 0)
+            continue; /* taken before recording began */
+        gct_map_put(&depth, (uint64_t)thread, (uint64_t)obj,
+                    acquire ? d + 1 : d - 1);
+        put_hold(x, acquire ? "b" : "e", sqlite3_column_int64(st, 5),
+                 sqlite3_column_int64(st, 6), thread, obj, ts);
+        fputs(",\"args\":{", x->out);
+        if (acquire)
+            fprintf(x->out, "\"mode\":%lld", (long long)sqlite3_column_int64(
+                                                 st, 2));
+        else
+            fprintf(x->out, "\"result\":%lld",
+                    (long long)sqlite3_column_int64(st, 2));
+        put_object(x, st, 7);
+        fputs("}}", x->out);
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < depth.cap; i++) {
+        const struct gct_map_slot *m = &depth.slots[i];
+        const struct thr *t = m->used ? thread_by_id(x, (int64_t)m->k1) : NULL;
+        for (uint64_t k = 0; t && k < m->val; k++) {
+            put_hold(x, "e", t->pid, t->tid, (int64_t)m->k1, (int64_t)m->k2,
+                     t->end);
+            fputs(",\"args\":{\"open\":true}}", x->out);
+        }
+    }
+    gct_map_free(&depth);
 }
 
 /* The last time the trace knows of: the recorded duration, or later when
@@ -781,6 +859,7 @@ export(struct exporter *x)
           x->out);
     put_metadata(x);
     put_threads(x);
+    put_lock_holds(x);
     put_instants(x);
     fputs("\n]}\n", x->out);
     if (x->failed) {

@@ -167,6 +167,48 @@ if missing:
     sys.exit(1)
 EOF
 
+# Under record=all the export has every lock hold (an async b/e pair per
+# acquisition, balanced on each holder's track) and each channel send and
+# receive; under the default mode, neither.
+for mode in all blocking; do
+    GCTRACE_OPTIONS=record=$mode "$G" run -q -o "$tmp/lb.$mode.db" -- \
+        "$B/bench/lock_bench" nested 500 >/dev/null 2>&1
+    GCTRACE_OPTIONS=record=$mode "$G" run -q -o "$tmp/pp.$mode.db" -- \
+        "$B/samples/pattern_pipeline" >/dev/null 2>&1
+    "$G" export "$tmp/lb.$mode.db" >"$tmp/lb.$mode.json" || err "export lb.$mode"
+    "$G" export "$tmp/pp.$mode.db" >"$tmp/pp.$mode.json" || err "export pp.$mode"
+done
+python3 - "$tmp" <<'EOF' || err "record=all's holds and channel operations"
+import collections, json, sqlite3, sys
+tmp = sys.argv[1]
+bad = []
+for mode in ("all", "blocking"):
+    ev = json.load(open("%s/lb.%s.json" % (tmp, mode)))["traceEvents"]
+    holds = [e for e in ev if e.get("cat") == "lock"]
+    acq = sqlite3.connect("%s/lb.%s.db" % (tmp, mode)).execute(
+        "SELECT count(*) FROM events WHERE kind = 21").fetchone()[0]
+    begins = sum(e["ph"] == "b" for e in holds)
+    if begins != acq:
+        bad.append("%s: %d hold slices for %d acquisitions" % (mode, begins, acq))
+    if mode == "all" and acq < 2000:
+        bad.append("record=all: only %d acquisitions in the trace" % acq)
+    depth = collections.Counter()
+    for e in sorted(holds, key=lambda e: e["ts"]):
+        depth[e["id2"]["local"]] += 1 if e["ph"] == "b" else -1
+        if depth[e["id2"]["local"]] < 0:
+            bad.append("%s: a hold ends before it begins" % mode)
+            break
+    if any(depth.values()):
+        bad.append("%s: unbalanced holds %s" % (mode, dict(depth)))
+    ev = json.load(open("%s/pp.%s.json" % (tmp, mode)))["traceEvents"]
+    ops = collections.Counter(e["name"] for e in ev
+                              if e["name"] in ("chan_send", "chan_recv"))
+    if (mode == "all") != (ops["chan_send"] > 0 and ops["chan_recv"] > 0):
+        bad.append("%s: channel operations %s" % (mode, dict(ops)))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+
 # expect_usage_error DESC CMD... - exit 2, one "gctrace:" line, no output.
 expect_usage_error() {
     desc=$1
