@@ -13,15 +13,31 @@
 
 /* ------------------------------------------------------------ text */
 
-void
-gct_findings_text(FILE *out, const struct gct_findings *f)
+/* How a finding of a system library's code is marked, by whether it
+ * counts (option fail_system). */
+static const char *
+system_mark(const struct gct_finding *x)
 {
+    if (!x->system)
+        return "";
+    return x->severity == GCT_SEVERITY_INFO
+               ? " (system library: information, not counted)"
+               : " (system library)";
+}
+
+void
+gct_findings_text(FILE *out, const struct gct_findings *f, bool info)
+{
+    size_t counted = gct_findings_counted(f);
+
     for (size_t i = 0; i < f->n; i++) {
         const struct gct_finding *x = &f->v[i];
+        if (!info && x->severity == GCT_SEVERITY_INFO)
+            continue;
         fprintf(out, "==================\n");
-        fprintf(out, "gctrace: %s%s%s: %s\n", x->kind,
+        fprintf(out, "gctrace: %s%s%s%s: %s\n", x->kind,
                 x->subkind ? "/" : "", x->subkind ? x->subkind : "",
-                x->message);
+                system_mark(x), x->message);
         for (size_t s = 0; s < x->nstacks; s++) {
             const struct gct_stack *st = &x->stacks[s];
             fprintf(out, "  %s:\n", st->label);
@@ -35,9 +51,13 @@ gct_findings_text(FILE *out, const struct gct_findings *f)
             }
         }
     }
-    if (f->n)
-        fprintf(out, "==================\ngctrace: %zu finding%s\n", f->n,
-                f->n == 1 ? "" : "s");
+    if (counted || (info && f->n))
+        fprintf(out, "==================\ngctrace: %zu finding%s\n", counted,
+                counted == 1 ? "" : "s");
+    if (f->n > counted)
+        fprintf(out, "gctrace: %zu more for information: system libraries' "
+                     "threads and locks (fail_system=1 counts them)\n",
+                f->n - counted);
 }
 
 /* ------------------------------------------------------------ JSON */
@@ -133,7 +153,8 @@ json_one(struct buf *b, const struct gct_finding *x)
     }
     puts_(b, ",\"message\":");
     jstr(b, x->message);
-    putf(b, ",\"severity\":%d,\"threads\":", x->severity);
+    putf(b, ",\"severity\":%d,\"origin\":\"%s\",\"threads\":", x->severity,
+         x->system ? "system" : "program");
     json_refs(b, x->threads, x->nthreads, true);
     puts_(b, ",\"objects\":");
     json_refs(b, x->objects, x->nobjects, false);
@@ -243,7 +264,9 @@ gct_findings_sarif(FILE *out, const struct gct_findings *f)
         puts_(&b, i ? ",{\"ruleId\":" : "{\"ruleId\":");
         jstr(&b, x->kind);
         puts_(&b, ",\"level\":");
-        jstr(&b, x->severity >= 2 ? "error" : "warning");
+        jstr(&b, x->severity >= 2                   ? "error"
+                 : x->severity == GCT_SEVERITY_INFO ? "note"
+                                                    : "warning");
         puts_(&b, ",\"message\":{\"text\":");
         jstr(&b, x->message);
         puts_(&b, "}");

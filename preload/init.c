@@ -102,6 +102,17 @@ emit_process(struct gct_thread *t)
     gct_emit(t, GCT_REC_PROC, 0, 0, getpid(), getppid(), buf, len);
 }
 
+/* The options as given, for the analyses: those that decide what counts
+ * as a finding (docs/options.md) apply when the trace is checked later
+ * too. */
+static void
+emit_options(struct gct_thread *t)
+{
+    const char *o = getenv("GCTRACE_OPTIONS");
+    if (o && *o)
+        gct_emit(t, GCT_REC_OPTIONS, 0, 0, 0, 0, o, strnlen(o, 4095) + 1);
+}
+
 /* The loaded segment that holds an address: range[0] is the address on
  * the way in, [range[0], range[1]) the segment on the way out. */
 static int
@@ -164,6 +175,7 @@ gct_init(void)
     if (t) {
         t->guard++;
         emit_process(t);
+        emit_options(t);
         gct_log_modules(t);
         t->guard--;
     }
@@ -184,50 +196,63 @@ record_exit(int status)
     t->guard--;
 }
 
-/* Whether some other live thread of this process is running (not blocked
- * in a wait we see); *sig sums what the blocked ones wait on. */
+/* Whether the kernel has thread tid of this process on a CPU or about
+ * to be ('R', also a thread just woken from its wait; 'D' soon is
+ * again): it may still record something.  A thread asleep, stopped or
+ * gone records nothing until something wakes it. */
 static bool
-others_running(struct gct_thread *self, uint64_t *sig)
+kernel_running(int tid)
 {
+    char path[64], buf[160];
+
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false; /* it has ended */
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    /* "tid (comm) S ...": comm may hold ')' itself, the numbers cannot */
+    const char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' && (p[2] == 'R' || p[2] == 'D');
+}
+
+/* Whether some other thread of this process may still record what the
+ * trace needs at its end: one created and not yet registered, or one the
+ * kernel has running (released from its wait and not yet recording its
+ * end, or on its way to a wait). */
+static bool
+threads_in_motion(struct gct_thread *self)
+{
+    if (atomic_load(&gct_threads_starting) > 0)
+        return true;
     int pid = getpid();
-    *sig = 0;
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
-        if (t == self || atomic_load(&t->dead) || t->pid != pid)
+        if (t == self || atomic_load(&t->dead) || t->pid != pid || t->tid == 0)
             continue;
-        if (atomic_load_explicit(&t->wait_reason, memory_order_acquire) == 0)
+        if (kernel_running(t->tid))
             return true;
-        *sig += (uint64_t)t->tid * 0x9e3779b97f4a7c15ull +
-                (uint64_t)atomic_load(&t->wait_since);
     }
     return false;
 }
 
-/* goleak's grace period: a thread that has just signalled its end (closed
- * a channel, called done) may still be running towards its exit, and one
- * about to block has not blocked yet.  Give them a moment to settle, so
- * the trace shows what they ended up doing rather than where they
- * happened to be. */
+/* goleak's grace period: a thread created just before the end may not
+ * have run yet, one released from its wait (a channel closed, a condvar
+ * signalled) may still be on its way out, and one about to block has
+ * not blocked yet.  Waits until none of them is in motion, so that the
+ * trace shows what they ended up doing rather than where they happened
+ * to be; not at all when every other thread already sleeps, and at most
+ * exit_grace_ms (a thread that computes to the end). */
 static void
 settle(struct gct_thread *self)
 {
-    struct timespec ms = {0, 1000000};
-    uint64_t sig, last = 0;
-    int stable = 0;
+    const struct timespec step = {0, 100000};
+    int64_t end = gct_now() + gct_rec.opt.exit_grace_ms * 1000000;
 
-    /* Done when nobody runs and the blocked ones stayed as they were for
-     * 10 ms: a thread released from its wait just before main returned
-     * records the wait's end within that. */
-    for (long i = 0; i < gct_rec.opt.exit_grace_ms; i++) {
-        bool running = others_running(self, &sig);
-        if (!running && sig == last && ++stable >= 10)
-            break;
-        if (running || sig != last)
-            stable = 0;
-        last = sig;
-        if (!running && sig == 0)
-            break; /* nobody else at all */
-        nanosleep(&ms, NULL);
-    }
+    while (threads_in_motion(self) && gct_now() < end)
+        nanosleep(&step, NULL);
 }
 
 /* The end of the process (normal exit, _exit): last records, then the

@@ -243,6 +243,11 @@ void gct_thread_release(struct gct_thread *t);
 /* Forgets every thread state but the caller's (fork child). */
 void gct_threads_after_fork(struct gct_thread *self);
 
+/* Threads of this process whose creation has begun and that have not
+ * yet made their state (intercept_thread.c); the exit grace waits for
+ * them. */
+extern _Atomic int gct_threads_starting;
+
 /* Head of the list of every thread state ever made (never shrinks; dead
  * ones are reused). */
 extern struct gct_thread *_Atomic gct_threads;

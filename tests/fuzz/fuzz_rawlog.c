@@ -294,7 +294,7 @@ read_back(void)
         abort();
     }
     gct_findings_json(fuzz_devnull(), &fs);
-    gct_findings_text(fuzz_devnull(), &fs);
+    gct_findings_text(fuzz_devnull(), &fs, true);
     gct_findings_sarif(fuzz_devnull(), &fs);
     check_json(&fs);
     gct_findings_free(&fs);
