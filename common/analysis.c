@@ -24,8 +24,6 @@ struct ctx {
     size_t errlen;
     bool failed;
     struct gct_options opt; /* the rules of ownership (load_rules) */
-    char **exes;            /* the traced programs: their own modules */
-    size_t nexes, capexes;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -301,11 +299,15 @@ reason_name(int64_t reason)
 
 /* ------------------------------------------------------------ ownership */
 
-/* The directories of the system's libraries: code there is the
- * system's, not the program's (docs/findings.md). */
+/* The directories of the system's libraries and programs, where the
+ * distribution installs them: code there is the system's, not the
+ * program's (docs/findings.md).  /usr/local and /opt are not among them:
+ * what is built and installed locally is the program's own. */
 static const char *const system_dirs[] = {
-    "/lib/",      "/lib32/",      "/lib64/",      "/libx32/", "/usr/lib/",
-    "/usr/lib32/", "/usr/lib64/", "/usr/libx32/", "/usr/libexec/",
+    "/lib/",       "/lib32/",      "/lib64/",     "/libx32/",
+    "/usr/lib/",   "/usr/lib32/",  "/usr/lib64/", "/usr/libx32/",
+    "/usr/libexec/", "/bin/",      "/sbin/",      "/usr/bin/",
+    "/usr/sbin/",  "/usr/games/",
 };
 
 /* Whether path matches one of list's comma-separated fnmatch patterns. */
@@ -328,9 +330,9 @@ matches_list(const char *list, const char *path)
 }
 
 /* Whether the module at path is the program's own: named by own_modules,
- * or neither named by system_modules nor under a system directory unless
- * it is a traced program's executable.  Code of no known module (made at
- * run time) is nobody's in particular: not the program's. */
+ * or neither named by system_modules nor under a system directory.  Code
+ * of no known module (made at run time) is nobody's in particular: not
+ * the program's. */
 static bool
 module_own(const struct ctx *c, const char *path)
 {
@@ -340,9 +342,6 @@ module_own(const struct ctx *c, const char *path)
         return true;
     if (matches_list(c->opt.system_modules, path))
         return false;
-    for (size_t i = 0; i < c->nexes; i++)
-        if (strcmp(c->exes[i], path) == 0)
-            return true;
     for (size_t i = 0; i < sizeof system_dirs / sizeof *system_dirs; i++)
         if (strncmp(path, system_dirs[i], strlen(system_dirs[i])) == 0)
             return false;
@@ -397,8 +396,7 @@ mark_system(struct ctx *c, struct gct_finding *f, bool system)
 }
 
 /* The options that decide ownership: as the trace's root process was
- * given them, then as the analysing command is (GCTRACE_OPTIONS wins),
- * and the traced programs' executables. */
+ * given them, then as the analysing command is (GCTRACE_OPTIONS wins). */
 static void
 load_rules(struct ctx *c)
 {
@@ -409,12 +407,6 @@ load_rules(struct ctx *c)
         gct_options_parse(&c->opt, col_text(st, 0), NULL, NULL);
     sqlite3_finalize(st);
     gct_options_parse(&c->opt, getenv("GCTRACE_OPTIONS"), NULL, NULL);
-    st = query(c, "SELECT DISTINCT exe FROM processes WHERE exe != ''");
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        char *exe = gct_xstrdup(col_text(st, 0));
-        GCT_PUSH(c->exes, c->nexes, c->capexes, exe);
-    }
-    sqlite3_finalize(st);
 }
 
 /* ------------------------------------------------------------ threads */
@@ -1169,9 +1161,6 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
         unjoined_threads(&c);
     }
     misuses(&c);
-    for (size_t i = 0; i < c.nexes; i++)
-        free(c.exes[i]);
-    free(c.exes);
     if (c.failed) {
         gct_findings_free(out);
         return -1;

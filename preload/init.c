@@ -198,8 +198,8 @@ record_exit(int status)
 
 /* Whether the kernel has thread tid of this process on a CPU or about
  * to be ('R', also a thread just woken from its wait; 'D' soon is
- * again): it may still record something.  A thread asleep, stopped or
- * gone records nothing until something wakes it. */
+ * again).  A thread asleep, stopped or gone records nothing until
+ * something wakes it. */
 static bool
 kernel_running(int tid)
 {
@@ -219,10 +219,42 @@ kernel_running(int tid)
     return p && p[1] == ' ' && (p[2] == 'R' || p[2] == 'D');
 }
 
-/* Whether some other thread of this process may still record what the
- * trace needs at its end: one created and not yet registered, or one the
- * kernel has running (released from its wait and not yet recording its
- * end, or on its way to a wait). */
+/* A thread that has run for less CPU time than this since it started is
+ * taken to be on its way from its start to its first wait: from the
+ * trampoline to a lock or a channel send takes microseconds.  One that
+ * ran longer and still runs computes (libomp's workers spin for 200 ms
+ * before they sleep), and is not waited for. */
+#define FRESH_CPU_NS 2000000
+
+/* The CPU time thread tid of this process has used (the kernel's
+ * per-thread clock, as pthread_getcpuclockid makes it, without a
+ * pthread_t that may be stale); INT64_MAX when it has ended. */
+static int64_t
+thread_cpu_ns(int tid)
+{
+    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 6);
+    struct timespec ts;
+
+    if (clock_gettime(clock, &ts) != 0)
+        return INT64_MAX;
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Whether thread t may still record what the trace needs at the end:
+ * running though its last record is a wait's begin (released from that
+ * wait, its end not yet recorded), or running freshly started. */
+static bool
+in_motion(const struct gct_thread *t)
+{
+    if (!kernel_running(t->tid))
+        return false;
+    if (atomic_load_explicit(&t->wait_reason, memory_order_acquire) != 0)
+        return true;
+    return thread_cpu_ns(t->tid) < FRESH_CPU_NS;
+}
+
+/* Whether some other thread of this process is in motion, or created and
+ * not yet registered. */
 static bool
 threads_in_motion(struct gct_thread *self)
 {
@@ -232,7 +264,7 @@ threads_in_motion(struct gct_thread *self)
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
         if (t == self || atomic_load(&t->dead) || t->pid != pid || t->tid == 0)
             continue;
-        if (kernel_running(t->tid))
+        if (in_motion(t))
             return true;
     }
     return false;
@@ -240,19 +272,26 @@ threads_in_motion(struct gct_thread *self)
 
 /* goleak's grace period: a thread created just before the end may not
  * have run yet, one released from its wait (a channel closed, a condvar
- * signalled) may still be on its way out, and one about to block has
- * not blocked yet.  Waits until none of them is in motion, so that the
- * trace shows what they ended up doing rather than where they happened
- * to be; not at all when every other thread already sleeps, and at most
- * exit_grace_ms (a thread that computes to the end). */
+ * signalled) has not recorded the wait's end yet, and one just started
+ * has not reached its first wait yet.  Waits until none of them is in
+ * motion, so that the trace shows what they ended up doing rather than
+ * where they happened to be; not at all when none is, and at most
+ * exit_grace_ms. */
 static void
 settle(struct gct_thread *self)
 {
     const struct timespec step = {0, 100000};
-    int64_t end = gct_now() + gct_rec.opt.exit_grace_ms * 1000000;
+    int64_t start = gct_now(), now = start;
+    int64_t end = start + gct_rec.opt.exit_grace_ms * 1000000;
 
-    while (threads_in_motion(self) && gct_now() < end)
+    while (threads_in_motion(self) && (now = gct_now()) < end)
         nanosleep(&step, NULL);
+    if (gct_rec.opt.verbosity >= 1) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "exit grace: %.1f ms",
+                 (double)(now - start) / 1e6);
+        say(msg);
+    }
 }
 
 /* The end of the process (normal exit, _exit): last records, then the
