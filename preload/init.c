@@ -219,16 +219,16 @@ kernel_running(int tid)
     return p && p[1] == ' ' && (p[2] == 'R' || p[2] == 'D');
 }
 
-/* A thread that has run for less CPU time than this since it started is
- * taken to be on its way from its start to its first wait: from the
- * trampoline to a lock or a channel send takes microseconds.  One that
- * ran longer and still runs computes (libomp's workers spin for 200 ms
- * before they sleep), and is not waited for. */
-#define FRESH_CPU_NS 2000000
+/* A thread that runs on through this much CPU time during the grace is
+ * taken to compute rather than to be on its way to a wait or to its end
+ * (from a wait's end or a thread's start to the next wait takes
+ * microseconds): libomp's workers spin for 200 ms before they sleep,
+ * and made every short program pay the whole grace. */
+#define COMPUTING_CPU_NS 2000000
 
 /* The CPU time thread tid of this process has used (the kernel's
  * per-thread clock, as pthread_getcpuclockid makes it, without a
- * pthread_t that may be stale); INT64_MAX when it has ended. */
+ * pthread_t that may be stale); -1 when it has ended. */
 static int64_t
 thread_cpu_ns(int tid)
 {
@@ -236,21 +236,26 @@ thread_cpu_ns(int tid)
     struct timespec ts;
 
     if (clock_gettime(clock, &ts) != 0)
-        return INT64_MAX;
+        return -1;
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Whether thread t may still record what the trace needs at the end:
- * running though its last record is a wait's begin (released from that
- * wait, its end not yet recorded), or running freshly started. */
+/* Whether thread t may still record what the trace needs at the end: the
+ * kernel has it running (released from its wait and not yet recording
+ * the wait's end, just started, or on its way out) and it has not been
+ * computing all through the grace.  t->grace_cpu keeps its CPU time when
+ * the grace first saw it, plus one. */
 static bool
-in_motion(const struct gct_thread *t)
+in_motion(struct gct_thread *t)
 {
     if (!kernel_running(t->tid))
         return false;
-    if (atomic_load_explicit(&t->wait_reason, memory_order_acquire) != 0)
-        return true;
-    return thread_cpu_ns(t->tid) < FRESH_CPU_NS;
+    int64_t cpu = thread_cpu_ns(t->tid);
+    if (cpu < 0)
+        return false;
+    if (t->grace_cpu == 0)
+        t->grace_cpu = cpu + 1;
+    return cpu + 1 - t->grace_cpu < COMPUTING_CPU_NS;
 }
 
 /* Whether some other thread of this process is in motion, or created and
@@ -273,7 +278,7 @@ threads_in_motion(struct gct_thread *self)
 /* goleak's grace period: a thread created just before the end may not
  * have run yet, one released from its wait (a channel closed, a condvar
  * signalled) has not recorded the wait's end yet, and one just started
- * has not reached its first wait yet.  Waits until none of them is in
+ * or just done with its work has not reached its next wait yet.  Waits until none of them is in
  * motion, so that the trace shows what they ended up doing rather than
  * where they happened to be; not at all when none is, and at most
  * exit_grace_ms. */

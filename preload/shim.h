@@ -186,6 +186,8 @@ struct gct_thread {
     struct gct_rec *end_slot;   /* the end record of the wait on a lock,
                                    reserved with its begin (locks.c) */
     uint64_t handle;            /* pthread_self(), for joins */
+    int64_t grace_cpu;          /* the exit grace's first look at its CPU
+                                   time, + 1 (0: none yet; init.c) */
     uint32_t stacks_walked;     /* stacks captured by stepping (stack.c) */
     struct {                    /* the thread's recent gct_stack_by_site */
         uintptr_t site;         /* answers, by site (stack.c) */
