@@ -882,7 +882,6 @@ replay_one(struct finisher *f, const struct ref *ref)
         break;
     case GCT_EV_THREAD_CREATE:
         thread_created(f, th, r, pid, ts);
-        obj_id = object_of(f, pid, r->obj, "thread", ts);
         break;
     case GCT_EV_THREAD_EXIT:
         t->end = ts;
