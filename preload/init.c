@@ -278,10 +278,10 @@ threads_in_motion(struct gct_thread *self)
 /* goleak's grace period: a thread created just before the end may not
  * have run yet, one released from its wait (a channel closed, a condvar
  * signalled) has not recorded the wait's end yet, and one just started
- * or just done with its work has not reached its next wait yet.  Waits until none of them is in
- * motion, so that the trace shows what they ended up doing rather than
- * where they happened to be; not at all when none is, and at most
- * exit_grace_ms. */
+ * or just done with its work has not reached its next wait yet.  Waits
+ * until none of them is in motion, so that the trace shows what they
+ * ended up doing rather than where they happened to be; not at all when
+ * none is, and at most exit_grace_ms. */
 static void
 settle(struct gct_thread *self)
 {
