@@ -10,7 +10,8 @@
  *   goroutine    BUG: a goroutine whose first act is a send on an
  *                unbuffered channel that nobody receives from; main
  *                returns as soon as goc_go has.
- *   goroutine_ok its twin: main receives the value.
+ *   goroutine_ok its twin: main receives the value (and waits for the
+ *                goroutine's end before it frees the channel).
  *   timed        a thread in a condvar wait with a timeout (an hour): it
  *                ends by itself, it is not blocked forever.
  *   running      a thread that computes until the process ends: still
@@ -150,13 +151,17 @@ main(int argc, char **argv)
     } else if (strcmp(mode, "goroutine") == 0 ||
                strcmp(mode, "goroutine_ok") == 0) {
         goc_chan *ch;
+        goc_waitgroup wg = GOC_WAITGROUP_INIT;
         int v;
-        if (goc_chan_make(&ch, sizeof(int), 0) < 0 ||
-            goc_go_named("sender", sender, ch) < 0)
+        if (goc_chan_make(&ch, sizeof(int), 0) < 0)
             return 1;
-        if (strcmp(mode, "goroutine") == 0)
-            return 0; /* BUG: nobody will receive */
+        if (strcmp(mode, "goroutine") == 0) /* BUG: nobody will receive */
+            return goc_go_named("sender", sender, ch) < 0;
+        if (goc_wg_go(&wg, sender, ch) < 0)
+            return 1;
         goc_chan_recv(ch, &v, NULL);
+        goc_wg_wait(&wg);
+        goc_chan_free(ch);
     } else if (strcmp(mode, "timed") == 0) {
         spawn_waiter(1);
     } else if (strcmp(mode, "running") == 0) {
