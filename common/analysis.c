@@ -439,14 +439,15 @@ leaked_threads(struct ctx *c)
 {
     sqlite3_stmt *st = query(
         c, "SELECT t.id, t.create_stack, t.parent_id, w.reason, w.object_id,"
-           " w.begin_ns, w.stack_id "
+           " max(w.begin_ns), w.stack_id " /* the innermost wait's */
            "FROM threads t JOIN processes p ON p.pid = t.pid "
            "JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL "
            "WHERE t.end_ns IS NULL AND t.tid != t.pid "
            "AND coalesce(t.name, '') NOT LIKE 'goc-%' "
            "AND NOT EXISTS (SELECT 1 FROM waits x WHERE x.thread_id = t.id "
            "  AND x.end_ns IS NULL AND x.timed) "
-           "AND t.id NOT IN (SELECT thread_id FROM events WHERE kind = 2) "
+           "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
+           "  AND e.thread_id = t.id) "
            "GROUP BY t.id ORDER BY t.id");
     if (st == NULL)
         return;
