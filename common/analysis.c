@@ -9,7 +9,9 @@
 
 #include "event.h"
 #include "map.h"
+#include "options.h"
 
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@ struct ctx {
     char *err;
     size_t errlen;
     bool failed;
+    struct gct_options opt; /* the rules of ownership (load_rules) */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -205,7 +208,8 @@ add_frame(struct ctx *c, struct gct_finding *f, int64_t frame,
     sqlite3_finalize(st);
 }
 
-/* A readable name for a thread: goroutine name, or "thread T<tid>". */
+/* A readable name for a thread: its name (a goroutine's, or one the
+ * program gave it), or "thread T<tid>". */
 static char *
 thread_label(struct ctx *c, int64_t id, int64_t *tid_out)
 {
@@ -219,10 +223,11 @@ thread_label(struct ctx *c, int64_t id, int64_t *tid_out)
         int64_t tid = sqlite3_column_int64(st, 0);
         if (tid_out)
             *tid_out = tid;
+        bool go = sqlite3_column_type(st, 2) != SQLITE_NULL;
         if (sqlite3_column_type(st, 1) != SQLITE_NULL && *col_text(st, 1))
-            s = xprintf("goroutine '%s' (tid %" PRId64 ")", col_text(st, 1),
-                        tid);
-        else if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            s = xprintf("%s '%s' (tid %" PRId64 ")",
+                        go ? "goroutine" : "thread", col_text(st, 1), tid);
+        else if (go)
             s = xprintf("goroutine %" PRId64 " (tid %" PRId64 ")",
                         sqlite3_column_int64(st, 2), tid);
         else
@@ -320,6 +325,118 @@ reason_name(int64_t reason)
     return "unknown wait";
 }
 
+/* ------------------------------------------------------------ ownership */
+
+/* The directories of the system's libraries and programs, where the
+ * distribution installs them: code there is the system's, not the
+ * program's (docs/leaks.md).  /usr/local and /opt are not among them:
+ * what is built and installed locally is the program's own. */
+static const char *const system_dirs[] = {
+    "/lib/",       "/lib32/",      "/lib64/",     "/libx32/",
+    "/usr/lib/",   "/usr/lib32/",  "/usr/lib64/", "/usr/libx32/",
+    "/usr/libexec/", "/bin/",      "/sbin/",      "/usr/bin/",
+    "/usr/sbin/",  "/usr/games/",
+};
+
+/* Whether path matches one of list's comma-separated fnmatch patterns. */
+static bool
+matches_list(const char *list, const char *path)
+{
+    char pat[sizeof ((struct gct_options *)0)->own_modules];
+
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n > 0 && n < sizeof pat) {
+            memcpy(pat, p, n);
+            pat[n] = '\0';
+            if (fnmatch(pat, path, 0) == 0)
+                return true;
+        }
+        p += n + (p[n] == ',');
+    }
+    return false;
+}
+
+/* Whether the module at path is the program's own: named by own_modules,
+ * or neither named by system_modules nor under a system directory.  Code
+ * of no known module (made at run time) is nobody's in particular: not
+ * the program's. */
+static bool
+module_own(const struct ctx *c, const char *path)
+{
+    if (path == NULL || *path == '\0')
+        return false;
+    if (matches_list(c->opt.own_modules, path))
+        return true;
+    if (matches_list(c->opt.system_modules, path))
+        return false;
+    for (size_t i = 0; i < sizeof system_dirs / sizeof *system_dirs; i++)
+        if (strncmp(path, system_dirs[i], strlen(system_dirs[i])) == 0)
+            return false;
+    return true;
+}
+
+/* Whose code a stack shows (its innermost frame only, or any frame):
+ * 1 the program's, 0 only system libraries', -1 no frame at all. */
+static int
+stack_owner(struct ctx *c, int64_t stack, bool innermost)
+{
+    int owner = -1;
+    if (stack <= 0)
+        return owner;
+    sqlite3_stmt *st = query(c, "SELECT module FROM stack_text WHERE "
+                                "stack_id = ? ORDER BY idx");
+    if (st == NULL)
+        return owner;
+    sqlite3_bind_int64(st, 1, stack);
+    while (owner != 1 && sqlite3_step(st) == SQLITE_ROW) {
+        owner = module_own(c, (const char *)sqlite3_column_text(st, 0));
+        if (innermost)
+            break;
+    }
+    sqlite3_finalize(st);
+    return owner;
+}
+
+/* Whether a thread is a system library's: the code that created it (the
+ * innermost frame of its creation stack) is a system library's, and so
+ * is every frame where it was blocked (a thread started through a
+ * library for the program, std::thread or g_thread_new, runs the
+ * program's code).  A thread with no stack at all is the program's. */
+static bool
+thread_is_system(struct ctx *c, int64_t create_stack, int64_t blocked_stack)
+{
+    int made = stack_owner(c, create_stack, true);
+    int ran = stack_owner(c, blocked_stack, false);
+    if (made == 1 || ran == 1)
+        return false;
+    return made == 0 || ran == 0;
+}
+
+/* A finding that only system libraries' code is part of is information:
+ * not counted, unless the option fail_system asks for it. */
+static void
+mark_system(struct ctx *c, struct gct_finding *f, bool system)
+{
+    f->system = system;
+    if (system && !c->opt.fail_system)
+        f->severity = GCT_SEVERITY_INFO;
+}
+
+/* The options that decide ownership: as the trace's root process was
+ * given them, then as the analysing command is (GCTRACE_OPTIONS wins). */
+static void
+load_rules(struct ctx *c)
+{
+    gct_options_default(&c->opt);
+    sqlite3_stmt *st = query(c, "SELECT value FROM meta WHERE key = "
+                                "'options'");
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        gct_options_parse(&c->opt, col_text(st, 0), NULL, NULL);
+    sqlite3_finalize(st);
+    gct_options_parse(&c->opt, getenv("GCTRACE_OPTIONS"), NULL, NULL);
+}
+
 /* ------------------------------------------------------------ threads */
 
 /* Whether a deadlock finding already names thread id. */
@@ -337,21 +454,28 @@ in_deadlock(struct ctx *c, int64_t id)
     return false;
 }
 
-/* Threads alive when their process ended.  The main thread of each
- * process is the process, not a leak; libgoc's own service threads
- * ("goc-" names) are the library's business.  Threads that were merely
- * on their way out when main returned are not here: the recorder's exit
- * grace period (exit_grace_ms) lets them finish first, as goleak retries. */
+/* Threads blocked forever when their process ended: in a wait without
+ * a timeout (one with a timeout ends by itself).  A thread still running
+ * is not a leak (ThreadSanitizer's rule), nor is the thread that called
+ * exit, nor the main thread of each process, which is the process;
+ * libgoc's own service threads ("goc-" names) are the library's
+ * business.  Threads that were merely on their way out, or on their way
+ * to block, when main returned were given the time to get there by the
+ * recorder's exit grace (exit_grace_ms), as goleak retries. */
 static void
 leaked_threads(struct ctx *c)
 {
     sqlite3_stmt *st = query(
         c, "SELECT t.id, t.create_stack, t.parent_id, w.reason, w.object_id,"
-           " w.begin_ns, w.stack_id "
+           " max(w.begin_ns), w.stack_id " /* the innermost wait's */
            "FROM threads t JOIN processes p ON p.pid = t.pid "
-           "LEFT JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL "
+           "JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL "
            "WHERE t.end_ns IS NULL AND t.tid != t.pid "
            "AND coalesce(t.name, '') NOT LIKE 'goc-%' "
+           "AND NOT EXISTS (SELECT 1 FROM waits x WHERE x.thread_id = t.id "
+           "  AND x.end_ns IS NULL AND x.timed) "
+           "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
+           "  AND e.thread_id = t.id) "
            "GROUP BY t.id ORDER BY t.id");
     if (st == NULL)
         return;
@@ -361,29 +485,20 @@ leaked_threads(struct ctx *c)
         int64_t parent = sqlite3_column_int64(st, 2);
         if (in_deadlock(c, id))
             continue; /* the deadlock finding explains it */
-        bool blocked = sqlite3_column_type(st, 3) != SQLITE_NULL;
         int64_t reason = sqlite3_column_int64(st, 3);
         int64_t obj = sqlite3_column_int64(st, 4);
         int64_t since = sqlite3_column_int64(st, 5);
         int64_t wstack = sqlite3_column_int64(st, 6);
         char *who = thread_label(c, id, NULL);
         char *born = where(c, create);
-        char *msg;
-        if (blocked) {
-            char *at = where(c, wstack);
-            char *what = obj ? object_label(c, obj) : gct_xstrdup("");
-            msg = xprintf("%s leaked: still blocked on %s%s%s at %s (since "
-                          "%.3f s into the run), created at %s",
-                          who, reason_name(reason), obj ? " of " : "", what,
-                          at, since / 1e9, born);
-            free(at);
-            free(what);
-        } else {
-            msg = xprintf("%s leaked: still running when the process "
-                          "ended, created at %s",
-                          who, born);
-        }
+        char *at = where(c, wstack);
+        char *what = obj ? object_label(c, obj) : gct_xstrdup("");
+        char *msg = xprintf("%s leaked: still blocked on %s%s%s at %s (since "
+                            "%.3f s into the run), created at %s",
+                            who, reason_name(reason), obj ? " of " : "",
+                            what, at, since / 1e9, born);
         struct gct_finding *f = add(c, "leaked_thread", NULL, 2, since, msg);
+        mark_system(c, f, thread_is_system(c, create, wstack));
         ref_thread(c, f, id);
         if (parent)
             ref_thread(c, f, parent);
@@ -393,6 +508,8 @@ leaked_threads(struct ctx *c)
         add_stack(c, f, create, "created at");
         if (obj)
             add_stack(c, f, object_stack(c, obj), "object created at");
+        free(at);
+        free(what);
         free(who);
         free(born);
     }
@@ -420,6 +537,7 @@ unjoined_threads(struct ctx *c)
             xprintf("%s exited but was never joined nor detached (its "
                     "resources stay allocated); created at %s",
                     who, born));
+        mark_system(c, f, thread_is_system(c, create, 0));
         ref_thread(c, f, id);
         add_stack(c, f, create, "created at");
         free(who);
@@ -977,6 +1095,7 @@ misuses(struct ctx *c)
         struct gct_finding *f = add(
             c, "misuse", misuse_name(sub), 2, sqlite3_column_int64(st, 0),
             xprintf("%s: %s by %s at %s", misuse_text(sub), what, who, at));
+        mark_system(c, f, stack_owner(c, stack, false) == 0);
         ref_thread(c, f, th);
         ref_object(c, f, obj);
         add_stack(c, f, stack, "misused at");
@@ -986,10 +1105,13 @@ misuses(struct ctx *c)
     }
     sqlite3_finalize(st);
 
-    st = query(c, "SELECT id, end_ns, locks_at_exit FROM threads WHERE "
-                  "locks_at_exit > 0 ORDER BY id");
+    /* Whose the locks are shows in the thread's creator: the JVM's VM
+     * thread ends holding one by design. */
+    st = query(c, "SELECT id, end_ns, locks_at_exit, create_stack FROM "
+                  "threads WHERE locks_at_exit > 0 ORDER BY id");
     while (st && sqlite3_step(st) == SQLITE_ROW) {
         int64_t th = sqlite3_column_int64(st, 0);
+        int64_t create = sqlite3_column_int64(st, 3);
         char *who = thread_label(c, th, NULL);
         struct gct_finding *f = add(
             c, "misuse", misuse_name(GCT_MISUSE_EXIT_HOLDING), 2,
@@ -998,7 +1120,9 @@ misuses(struct ctx *c)
                     misuse_text(GCT_MISUSE_EXIT_HOLDING), who,
                     sqlite3_column_int64(st, 2),
                     sqlite3_column_int64(st, 2) == 1 ? "" : "s"));
+        mark_system(c, f, thread_is_system(c, create, 0));
         ref_thread(c, f, th);
+        add_stack(c, f, create, "thread created at");
         free(who);
     }
     sqlite3_finalize(st);
@@ -1031,12 +1155,22 @@ complete(struct ctx *c)
     return done;
 }
 
+size_t
+gct_findings_counted(const struct gct_findings *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        n += f->v[i].severity != GCT_SEVERITY_INFO;
+    return n;
+}
+
 int
 gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
 {
-    struct ctx c = {db, out, err, errlen, false};
+    struct ctx c = {.db = db, .out = out, .err = err, .errlen = errlen};
 
     memset(out, 0, sizeof *out);
+    load_rules(&c);
     lock_deadlocks(&c);
     all_asleep(&c);
     lock_order_cycles(&c, false);

@@ -39,10 +39,15 @@ struct gct_ref {
     uint64_t addr; /* objects: the address */
 };
 
+/* Severity 0: information, not counted in exit statuses (a finding that
+ * only system libraries' code is part of; docs/leaks.md). */
+#define GCT_SEVERITY_INFO 0
+
 struct gct_finding {
     char *kind;
     char *subkind; /* NULL when none */
-    int severity;  /* 3 deadlock, 2 bug, 1 hygiene */
+    int severity;  /* 3 deadlock, 2 bug, 1 hygiene, 0 information */
+    bool system;   /* only system libraries' code is part of it */
     char *message;
     int64_t ts;
     struct gct_ref *threads, *objects;
@@ -64,6 +69,9 @@ size_t gct_user_frame(const struct gct_frame *fr, size_t n);
 int gct_analyze(sqlite3 *db, struct gct_findings *out, char *err,
                 size_t errlen);
 void gct_findings_free(struct gct_findings *f);
+/* The findings that count towards exit statuses (severity above
+ * GCT_SEVERITY_INFO). */
+size_t gct_findings_counted(const struct gct_findings *f);
 
 /* Suppressions: lines "kind:pattern" ('#' comments); pattern is an
  * fnmatch glob matched against every function and file name in a
@@ -81,7 +89,8 @@ size_t gct_suppress(const struct gct_suppressions *s, struct gct_findings *f);
 void gct_suppressions_free(struct gct_suppressions *s);
 
 /* Writers.  json: {"findings": [...]}; sarif: SARIF 2.1.0; text: one
- * sanitizer-style block per finding. */
+ * sanitizer-style block per finding (information findings in full when
+ * info is set, else counted in one line). */
 void gct_findings_json(FILE *out, const struct gct_findings *f,
                        const char *trace);
 /* srcroot: where artifact URIs are relative to (%SRCROOT%); NULL: the git
@@ -93,7 +102,7 @@ void gct_findings_sarif(FILE *out, const struct gct_findings *f,
  * objects were given; never addresses, thread ids or lines.  16 hex
  * digits and a NUL. */
 void gct_finding_fingerprint(const struct gct_finding *f, char out[17]);
-void gct_findings_text(FILE *out, const struct gct_findings *f);
+void gct_findings_text(FILE *out, const struct gct_findings *f, bool info);
 /* One finding as a JSON object (for the findings table). */
 char *gct_finding_json(const struct gct_finding *f);
 

@@ -22,11 +22,15 @@ enum gct_ev {
     GCT_EV_DROPPED = 5,      /* a = events dropped since the last one */
 
     /* threads; obj = pthread_t of the thread concerned */
-    GCT_EV_THREAD_CREATE = 10, /* reserved */
+    GCT_EV_THREAD_CREATE = 10, /* on the creator, once pthread_create (or
+                                  thrd_create) returned: obj = the new
+                                  thread, a = its creation serial (below),
+                                  b = flags; stack = creation stack */
     GCT_EV_THREAD_START = 11,  /* on the new thread: a = creator's tid
                                   (0: not seen being created), b = flags
-                                  (1: detached at creation); stack =
-                                  creation stack */
+                                  (1: detached at creation) | creation
+                                  serial << GCT_THREAD_SERIAL_SHIFT;
+                                  stack = creation stack */
     GCT_EV_THREAD_EXIT = 12,   /* a = locks still held */
     GCT_EV_THREAD_JOIN = 13,   /* a = result; a blocking join is a wait */
     GCT_EV_THREAD_DETACH = 14, /* a = result */
@@ -85,6 +89,12 @@ enum gct_ev {
     /* API misuse; obj = object, a = gct_misuse subkind, b = detail */
     GCT_EV_MISUSE = 90,
 };
+
+/* A thread's creation serial pairs its creator's GCT_EV_THREAD_CREATE
+ * with its own GCT_EV_THREAD_START: unique within one process image, 0
+ * for a thread not seen being created.  The thread exists from the
+ * first of the two. */
+#define GCT_THREAD_SERIAL_SHIFT 8
 
 /* Wait reasons, as Go spells them where meanings match. */
 #define GCT_WAIT_REASONS(X)                                   \

@@ -15,15 +15,31 @@
 
 /* ------------------------------------------------------------ text */
 
-void
-gct_findings_text(FILE *out, const struct gct_findings *f)
+/* How a finding of a system library's code is marked, by whether it
+ * counts (option fail_system). */
+static const char *
+system_mark(const struct gct_finding *x)
 {
+    if (!x->system)
+        return "";
+    return x->severity == GCT_SEVERITY_INFO
+               ? " (system library: information, not counted)"
+               : " (system library)";
+}
+
+void
+gct_findings_text(FILE *out, const struct gct_findings *f, bool info)
+{
+    size_t counted = gct_findings_counted(f);
+
     for (size_t i = 0; i < f->n; i++) {
         const struct gct_finding *x = &f->v[i];
+        if (!info && x->severity == GCT_SEVERITY_INFO)
+            continue;
         fprintf(out, "==================\n");
-        fprintf(out, "gctrace: %s%s%s: %s\n", x->kind,
+        fprintf(out, "gctrace: %s%s%s%s: %s\n", x->kind,
                 x->subkind ? "/" : "", x->subkind ? x->subkind : "",
-                x->message);
+                system_mark(x), x->message);
         for (size_t s = 0; s < x->nstacks; s++) {
             const struct gct_stack *st = &x->stacks[s];
             fprintf(out, "  %s:\n", st->label);
@@ -37,9 +53,13 @@ gct_findings_text(FILE *out, const struct gct_findings *f)
             }
         }
     }
-    if (f->n)
-        fprintf(out, "==================\ngctrace: %zu finding%s\n", f->n,
-                f->n == 1 ? "" : "s");
+    if (counted || (info && f->n))
+        fprintf(out, "==================\ngctrace: %zu finding%s\n", counted,
+                counted == 1 ? "" : "s");
+    if (f->n > counted)
+        fprintf(out, "gctrace: %zu more for information: system libraries' "
+                     "threads and locks (fail_system=1 counts them)\n",
+                f->n - counted);
 }
 
 /* ------------------------------------------------------------ JSON */
@@ -251,6 +271,7 @@ json_one(struct buf *b, const struct gct_finding *x)
     jstr(b, level_of(x));
     putf(b, ",\"severity\":%d,\"message\":", x->severity);
     jstr(b, x->message);
+    puts_(b, x->system ? ",\"origin\":\"system\"" : ",\"origin\":\"program\"");
     puts_(b, ",\"threads\":[");
     for (size_t i = 0; i < x->nthreads; i++) {
         if (i)

@@ -121,7 +121,10 @@ struct finisher {
     struct gct_map object_by_addr;   /* (pid, addr) -> object id */
     struct gct_map stack_seen;       /* (stack id, 0) -> 1 */
     struct gct_map frame_by_pc;      /* (pc, 0) -> first frame id */
-    struct gct_map pid_seen;         /* (pid, 0) -> 1 */
+    struct gct_map pid_seen;         /* (pid, 0) -> its images so far */
+    struct gct_map thread_by_serial; /* (image_key, creation serial) ->
+                                        thread id */
+    char *options;                   /* the root's GCTRACE_OPTIONS */
     struct gct_map place_ids;        /* (hash of function and file, line)
                                         -> the first frame id there */
 
@@ -705,6 +708,69 @@ end_image(struct finisher *f, int pid, int tid, int64_t ts)
     }
 }
 
+/* Where thread_by_serial keeps process pid's current image's serials
+ * (they start again at each exec). */
+static uint64_t
+image_key(struct finisher *f, int pid)
+{
+    return gct_map_get(&f->pid_seen, (uint64_t)pid, 0, 0) << 32 |
+           (uint32_t)pid;
+}
+
+static uint64_t
+start_serial(const struct gct_rec *r)
+{
+    return (uint64_t)r->b >> GCT_THREAD_SERIAL_SHIFT;
+}
+
+/* The creator's record of a new thread: the thread exists from there,
+ * whether or not it ever ran.  Nothing to do when its start came first. */
+static void
+thread_created(struct finisher *f, int64_t creator, const struct gct_rec *r,
+               int pid, int64_t ts)
+{
+    uint64_t key = image_key(f, pid);
+
+    if (r->a == 0 ||
+        gct_map_get(&f->thread_by_serial, key, (uint64_t)r->a, 0))
+        return;
+    struct thread t = {.pid = pid, .handle = r->obj, .start = ts, .end = -1,
+                       .parent = creator, .create_stack = r->stack,
+                       .detached = (int)(r->b & 1)};
+    GCT_PUSH(f->threads, f->nthreads, f->capthreads, t);
+    uint64_t id = f->nthreads;
+    gct_map_put(&f->thread_by_serial, key, (uint64_t)r->a, id);
+    gct_map_put(&f->thread_by_handle, (uint64_t)pid, r->obj, id);
+}
+
+/* A thread's start, before it is replayed: when its creator recorded it
+ * first, tid now names that thread.  Its handle is cleared for the start
+ * to set again, so that the start does not take it for a reused tid. */
+static void
+adopt_created(struct finisher *f, int pid, int tid, const struct gct_rec *r)
+{
+    uint64_t serial = start_serial(r);
+    if (serial == 0)
+        return;
+    int64_t id = (int64_t)gct_map_get(&f->thread_by_serial,
+                                      image_key(f, pid), serial, 0);
+    if (id == 0 || T(f, id)->tid != 0)
+        return;
+    T(f, id)->tid = tid;
+    T(f, id)->handle = 0;
+    gct_map_put(&f->thread_by_tid, (uint64_t)pid, (uint64_t)tid,
+                (uint64_t)id);
+}
+
+/* After a thread's start: its creator's record, if later, is no news. */
+static void
+note_serial(struct finisher *f, int pid, const struct gct_rec *r, int64_t th)
+{
+    if (start_serial(r))
+        gct_map_put(&f->thread_by_serial, image_key(f, pid), start_serial(r),
+                    (uint64_t)th);
+}
+
 /* The handle no longer names thread id (joined, or ended detached). */
 static void
 forget_handle(struct finisher *f, int pid, uint64_t handle, int64_t id)
@@ -739,9 +805,10 @@ replay_one(struct finisher *f, const struct ref *ref)
         return;
     }
     case GCT_REC_PROC: {
-        if (gct_map_get(&f->pid_seen, (uint64_t)pid, 0, 0))
+        uint64_t images = gct_map_get(&f->pid_seen, (uint64_t)pid, 0, 0);
+        if (images)
             end_image(f, pid, c->tid, ts);
-        gct_map_put(&f->pid_seen, (uint64_t)pid, 0, 1);
+        gct_map_put(&f->pid_seen, (uint64_t)pid, 0, images + 1);
         const char *p = (const char *)(r + 1);
         size_t n = payload_len(r);
         size_t exe_len = strnlen(p, n);
@@ -766,8 +833,16 @@ replay_one(struct finisher *f, const struct ref *ref)
             O(f, o)->acq += r->a;
         return;
     }
+    case GCT_REC_OPTIONS:
+        if (f->options == NULL || pid == f->hdr->root_pid) {
+            free(f->options);
+            f->options = payload_str(r);
+        }
+        return;
     }
 
+    if (kind == GCT_EV_THREAD_START)
+        adopt_created(f, pid, c->tid, r);
     int64_t th = thread_of(f, pid, c->tid, ts);
     struct thread *t = T(f, th);
     int64_t obj_id = 0;
@@ -785,7 +860,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         t->start = ts;
         t->handle = r->obj;
         t->create_stack = r->stack;
-        t->detached = (int)(r->b & 1);
+        t->detached |= (int)(r->b & 1); /* or detached since its creation */
+        note_serial(f, pid, r, th);
         if (r->a)
             t->parent = (int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
                                              (uint64_t)r->a, 0);
@@ -806,6 +882,9 @@ replay_one(struct finisher *f, const struct ref *ref)
                 t->name = f->pending_names[i].name;
                 f->pending_names[i].name = NULL;
             }
+        break;
+    case GCT_EV_THREAD_CREATE:
+        thread_created(f, th, r, pid, ts);
         break;
     case GCT_EV_THREAD_EXIT:
         t->end = ts;
@@ -996,8 +1075,9 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
         const char *state = t->end >= 0 ? (t->joined_by ? "joined"
                                            : t->detached ? "detached"
                                                          : "exited")
-                            : t->nopen ? "blocked"
-                                       : "running";
+                            : t->nopen    ? "blocked"
+                            : t->tid == 0 ? "not_started"
+                                          : "running";
         run(f, st, "iiiisnnniNinis", (int64_t)i + 1, (int64_t)t->pid,
             (int64_t)t->tid, (int64_t)t->handle, t->name, t->goid, t->parent,
             (int64_t)t->create_stack, t->start, t->end, (int64_t)t->detached,
@@ -1090,6 +1170,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
     META("clean_exit", "%d", f->hdr->state == GCT_LOG_EXITED);
     META("complete", "%d", opts == NULL || !opts->keep_raw);
 #undef META
+    if (f->options)
+        run(f, st, "ss", "options", f->options);
     sqlite3_finalize(st);
 
     st = prepare(f, "INSERT INTO wait_reasons VALUES(?,?)");
@@ -1104,7 +1186,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         const char *name;
     } kinds[] = {
         {GCT_EV_PROC_START, "proc_start"}, {GCT_EV_PROC_EXIT, "proc_exit"},
-        {GCT_EV_FORK, "fork"}, {GCT_EV_THREAD_START, "thread_start"},
+        {GCT_EV_FORK, "fork"}, {GCT_EV_THREAD_CREATE, "thread_create"},
+        {GCT_EV_THREAD_START, "thread_start"},
         {GCT_EV_THREAD_EXIT, "thread_exit"},
         {GCT_EV_THREAD_JOIN, "thread_join"},
         {GCT_EV_THREAD_DETACH, "thread_detach"},
@@ -1191,6 +1274,8 @@ free_model(struct finisher *f)
     gct_map_free(&f->stack_seen);
     gct_map_free(&f->frame_by_pc);
     gct_map_free(&f->pid_seen);
+    gct_map_free(&f->thread_by_serial);
+    free(f->options);
     gct_map_free(&f->place_ids);
     gct_symbolizer_free(f->sym);
 }

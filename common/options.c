@@ -100,8 +100,13 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
         o->exitcode = (int)l;
         return true;
     }
+    if (KEY("own_modules"))
+        return copy_path(o->own_modules, sizeof o->own_modules, v, vn);
+    if (KEY("system_modules"))
+        return copy_path(o->system_modules, sizeof o->system_modules, v, vn);
     if (KEY("report") || KEY("finish") || KEY("standby") ||
-        KEY("abort_on_deadlock") || KEY("record_argv")) {
+        KEY("abort_on_deadlock") || KEY("record_argv") ||
+        KEY("fail_system")) {
         if (!parse_bool(v, vn, &b))
             return false;
         if (KEY("report"))
@@ -112,6 +117,8 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
             o->finish = b;
         else if (KEY("standby"))
             o->standby = b;
+        else if (KEY("fail_system"))
+            o->fail_system = b;
         else
             o->abort_on_deadlock = b;
         return true;

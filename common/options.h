@@ -29,6 +29,12 @@ struct gct_options {
     long max_size_mb;            /* raw log limit; events beyond it drop */
     int verbosity;               /* 0 quiet, 1 notes, 2 debug */
     bool record_argv;            /* the command line goes in the trace */
+    /* What is the program's own and what a system library's (the
+     * analyses; docs/options.md): comma-separated fnmatch patterns of
+     * module paths, and whether system libraries' findings fail too. */
+    char own_modules[1024];
+    char system_modules[1024];
+    bool fail_system;
 };
 
 /* Fills defaults. */

@@ -153,6 +153,8 @@ enum gct_rec_kind {
                                rest of its chunk to the next new thread,
                                so short-lived threads do not each take a
                                whole chunk. */
+    GCT_REC_OPTIONS = 1007, /* payload = the process's GCTRACE_OPTIONS,
+                               which the analyses read too */
 };
 
 #endif /* GCT_RAWLOG_H */

@@ -4,9 +4,12 @@
  *     # comment
  *     kind:pattern
  *
- * kind is a finding kind (leaked_thread, lock_order_cycle, ...) or '*';
- * pattern is an fnmatch(3) glob matched against every function name and
- * every file path (and its base name) in the finding's stacks.
+ * kind is a finding kind (leaked_thread, lock_order_cycle, ...), a kind
+ * and subkind (misuse/exit_while_holding_lock), or '*'; pattern is an
+ * fnmatch(3) glob matched against every function name and every file
+ * path (and its base name) in the finding's stacks, and the names of its
+ * threads and objects, so that a finding without a stack can be named
+ * too; '*' alone matches every finding of the kind.
  */
 #include "analysis.h"
 
@@ -52,9 +55,12 @@ gct_suppressions_parse(const char *text, char *err, size_t errlen)
             const char *colon = memchr(line, ':', len);
             bool known = false;
             size_t kl = colon ? (size_t)(colon - line) : 0;
+            const char *slash = memchr(line, '/', kl);
+            size_t base = slash ? (size_t)(slash - line) : kl;
             for (size_t i = 0; colon && i < sizeof kinds / sizeof kinds[0];
                  i++)
-                if (strlen(kinds[i]) == kl && !strncmp(kinds[i], line, kl))
+                if (strlen(kinds[i]) == base &&
+                    !strncmp(kinds[i], line, base) && base + 1 != kl)
                     known = true;
             if (!colon || !known || kl + 1 >= len) {
                 snprintf(err, errlen,
@@ -125,18 +131,49 @@ matches(const char *pattern, const char *s)
     return b && fnmatch(pattern, b + 1, 0) == 0;
 }
 
+/* Whether rule kind k names finding f's kind: '*', "kind" or
+ * "kind/subkind". */
+static bool
+kind_matches(const char *k, const struct gct_finding *f)
+{
+    size_t n = strlen(f->kind);
+    if (strcmp(k, "*") == 0 || strcmp(k, f->kind) == 0)
+        return true;
+    return f->subkind && strncmp(k, f->kind, n) == 0 && k[n] == '/' &&
+           strcmp(k + n + 1, f->subkind) == 0;
+}
+
+static bool
+matches_refs(const char *pattern, const struct gct_ref *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (matches(pattern, r[i].name))
+            return true;
+    return false;
+}
+
+static bool
+rule_matches(const struct rule *r, const struct gct_finding *f)
+{
+    if (!kind_matches(r->kind, f))
+        return false;
+    if (strcmp(r->pattern, "*") == 0)
+        return true;
+    for (size_t k = 0; k < f->nstacks; k++)
+        for (size_t j = 0; j < f->stacks[k].nframes; j++)
+            if (matches(r->pattern, f->stacks[k].frames[j].function) ||
+                matches(r->pattern, f->stacks[k].frames[j].file))
+                return true;
+    return matches_refs(r->pattern, f->threads, f->nthreads) ||
+           matches_refs(r->pattern, f->objects, f->nobjects);
+}
+
 bool
 gct_suppressed(const struct gct_suppressions *s, const struct gct_finding *f)
 {
-    for (size_t i = 0; s && i < s->n; i++) {
-        if (strcmp(s->r[i].kind, "*") != 0 && strcmp(s->r[i].kind, f->kind))
-            continue;
-        for (size_t k = 0; k < f->nstacks; k++)
-            for (size_t j = 0; j < f->stacks[k].nframes; j++)
-                if (matches(s->r[i].pattern, f->stacks[k].frames[j].function) ||
-                    matches(s->r[i].pattern, f->stacks[k].frames[j].file))
-                    return true;
-    }
+    for (size_t i = 0; s && i < s->n; i++)
+        if (rule_matches(&s->r[i], f))
+            return true;
     return false;
 }
 

@@ -104,6 +104,17 @@ emit_process(struct gct_thread *t)
     gct_emit(t, GCT_REC_PROC, 0, 0, getpid(), getppid(), buf, len);
 }
 
+/* The options as given, for the analyses: those that decide what counts
+ * as a finding (docs/options.md) apply when the trace is checked later
+ * too. */
+static void
+emit_options(struct gct_thread *t)
+{
+    const char *o = getenv("GCTRACE_OPTIONS");
+    if (o && *o)
+        gct_emit(t, GCT_REC_OPTIONS, 0, 0, 0, 0, o, strnlen(o, 4095) + 1);
+}
+
 /* The loaded segment that holds an address: range[0] is the address on
  * the way in, [range[0], range[1]) the segment on the way out. */
 static int
@@ -178,6 +189,7 @@ gct_init(void)
     if (t) {
         t->guard++;
         emit_process(t);
+        emit_options(t);
         gct_log_modules(t);
         t->guard--;
     }
@@ -198,49 +210,106 @@ record_exit(int status)
     t->guard--;
 }
 
-/* Whether some other live thread of this process is running (not blocked
- * in a wait we see); *sig sums what the blocked ones wait on. */
+/* Whether the kernel has thread tid of this process on a CPU or about
+ * to be ('R', also a thread just woken from its wait; 'D' soon is
+ * again).  A thread asleep, stopped or gone records nothing until
+ * something wakes it. */
 static bool
-others_running(struct gct_thread *self, uint64_t *sig)
+kernel_running(int tid)
 {
+    char path[64], buf[160];
+
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false; /* it has ended */
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    /* "tid (comm) S ...": comm may hold ')' itself, the numbers cannot */
+    const char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' && (p[2] == 'R' || p[2] == 'D');
+}
+
+/* A thread that runs on through this much CPU time during the grace is
+ * taken to compute rather than to be on its way to a wait or to its end
+ * (from a wait's end or a thread's start to the next wait takes
+ * microseconds): libomp's workers spin for 200 ms before they sleep,
+ * and made every short program pay the whole grace. */
+#define COMPUTING_CPU_NS 2000000
+
+/* The CPU time thread tid of this process has used (the kernel's
+ * per-thread clock, as pthread_getcpuclockid makes it, without a
+ * pthread_t that may be stale); -1 when it has ended. */
+static int64_t
+thread_cpu_ns(int tid)
+{
+    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 6);
+    struct timespec ts;
+
+    if (clock_gettime(clock, &ts) != 0)
+        return -1;
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Whether thread t may still record what the trace needs at the end: the
+ * kernel has it running (released from its wait and not yet recording
+ * the wait's end, just started, or on its way out) and it has not been
+ * computing all through the grace.  t->grace_cpu keeps its CPU time when
+ * the grace first saw it, plus one. */
+static bool
+in_motion(struct gct_thread *t)
+{
+    if (!kernel_running(t->tid))
+        return false;
+    int64_t cpu = thread_cpu_ns(t->tid);
+    if (cpu < 0)
+        return false;
+    if (t->grace_cpu == 0)
+        t->grace_cpu = cpu + 1;
+    return cpu + 1 - t->grace_cpu < COMPUTING_CPU_NS;
+}
+
+/* Whether some other thread of this process is in motion, or created and
+ * not yet registered. */
+static bool
+threads_in_motion(struct gct_thread *self)
+{
+    if (atomic_load(&gct_threads_starting) > 0)
+        return true;
     int pid = getpid();
-    *sig = 0;
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
-        if (t == self || atomic_load(&t->dead) || t->pid != pid)
+        if (t == self || atomic_load(&t->dead) || t->pid != pid || t->tid == 0)
             continue;
-        if (atomic_load_explicit(&t->wait_reason, memory_order_acquire) == 0)
+        if (in_motion(t))
             return true;
-        *sig += (uint64_t)t->tid * 0x9e3779b97f4a7c15ull +
-                (uint64_t)atomic_load(&t->wait_since);
     }
     return false;
 }
 
-/* goleak's grace period: a thread that has just signalled its end (closed
- * a channel, called done) may still be running towards its exit, and one
- * about to block has not blocked yet.  Give them a moment to settle, so
- * the trace shows what they ended up doing rather than where they
- * happened to be. */
+/* goleak's grace period: a thread created just before the end may not
+ * have run yet, one released from its wait (a channel closed, a condvar
+ * signalled) has not recorded the wait's end yet, and one just started
+ * or just done with its work has not reached its next wait yet.  Waits
+ * until none of them is in motion, so that the trace shows what they
+ * ended up doing rather than where they happened to be; not at all when
+ * none is, and at most exit_grace_ms. */
 static void
 settle(struct gct_thread *self)
 {
-    struct timespec ms = {0, 1000000};
-    uint64_t sig, last = 0;
-    int stable = 0;
+    const struct timespec step = {0, 100000};
+    int64_t start = gct_now(), now = start;
+    int64_t end = start + gct_rec.opt.exit_grace_ms * 1000000;
 
-    /* Done when nobody runs and the blocked ones stayed as they were for
-     * 10 ms: a thread released from its wait just before main returned
-     * records the wait's end within that. */
-    for (long i = 0; i < gct_rec.opt.exit_grace_ms; i++) {
-        bool running = others_running(self, &sig);
-        if (!running && sig == last && ++stable >= 10)
-            break;
-        if (running || sig != last)
-            stable = 0;
-        last = sig;
-        if (!running && sig == 0)
-            break; /* nobody else at all */
-        nanosleep(&ms, NULL);
+    while (threads_in_motion(self) && (now = gct_now()) < end)
+        nanosleep(&step, NULL);
+    if (gct_rec.opt.verbosity >= 1) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "exit grace: %.1f ms",
+                 (double)(now - start) / 1e6);
+        say(msg);
     }
 }
 

@@ -2,11 +2,15 @@
  * intercept_thread.c - thread creation, join, detach and exit (pthreads
  * and C11 threads).
  *
- * A new thread starts in our trampoline, which makes its recorder state
- * (tid, creator, creation stack) before the user's function runs; its exit
- * is seen by a pthread key destructor (thread_state.c), which also covers
- * threads we did not see start.  Joins try first, so only a join that
- * blocks is recorded as a wait.
+ * A thread exists from the moment pthread_create returns in its creator,
+ * which then records it (GCT_EV_THREAD_CREATE): a thread that never got
+ * to run before the process ended is in the trace all the same.  The new
+ * thread starts in our trampoline, which makes its recorder state (tid,
+ * creator, creation stack) before the user's function runs; the creation
+ * serial pairs the two records.  Its exit is seen by a pthread key
+ * destructor (thread_state.c), which also covers threads we did not see
+ * start.  Joins try first, so only a join that blocks is recorded as a
+ * wait.
  */
 #include "shim.h"
 
@@ -22,20 +26,28 @@ struct start {
     int parent_tid;
     uint32_t stack;
     int64_t flags;
+    uint64_t serial;
 };
+
+/* Creation serials (event.h); one counter per process image. */
+static _Atomic uint64_t last_serial;
 
 static void *
 trampoline(void *p)
 {
     struct start s = *(struct start *)p;
     free(p);
-    gct_thread_begin(s.parent_tid, s.stack, s.flags);
+    gct_thread_begin(s.parent_tid, s.stack,
+                     s.flags | (int64_t)(s.serial << GCT_THREAD_SERIAL_SHIFT));
+    /* after the state exists: the exit grace sees one or the other */
+    atomic_fetch_sub(&gct_threads_starting, 1);
     if (s.c11_fn)
         return (void *)(intptr_t)s.c11_fn(s.arg);
     return s.fn(s.arg);
 }
 
-/* Prepares the trampoline's argument; NULL: start the thread untraced. */
+/* Prepares the trampoline's argument, and counts the thread as starting
+ * until it has made its state; NULL: start the thread untraced. */
 static struct start *
 prepare(struct gct_thread *t, void *(*fn)(void *), int (*c11_fn)(void *),
         void *arg, const pthread_attr_t *attr)
@@ -48,10 +60,34 @@ prepare(struct gct_thread *t, void *(*fn)(void *), int (*c11_fn)(void *),
         if (attr)
             pthread_attr_getdetachstate(attr, &detached);
         *s = (struct start){fn, c11_fn, arg, t->tid, gct_stack(t),
-                            detached == PTHREAD_CREATE_DETACHED};
+                            detached == PTHREAD_CREATE_DETACHED,
+                            atomic_fetch_add(&last_serial, 1) + 1};
+        atomic_fetch_add(&gct_threads_starting, 1);
     }
     t->guard--;
     return s;
+}
+
+/* Creates the thread through the trampoline with s (from prepare), and
+ * records it once it exists; pthread_create's result. */
+static int
+create_traced(struct gct_thread *t, pthread_t *th, const pthread_attr_t *attr,
+              struct start *s)
+{
+    struct start mine = *s; /* s is the new thread's as soon as it runs */
+    int r = gct_real.pthread_create(th, attr, trampoline, s);
+    if (r != 0) {
+        free(s);
+        atomic_fetch_sub(&gct_threads_starting, 1);
+        return r;
+    }
+    int e = errno;
+    t->guard++;
+    gct_emit(t, GCT_EV_THREAD_CREATE, mine.stack, (uint64_t)*th,
+             (int64_t)mine.serial, mine.flags, NULL, 0);
+    t->guard--;
+    errno = e;
+    return 0;
 }
 
 GCT_EXPORT int
@@ -65,10 +101,7 @@ pthread_create(pthread_t *th, const pthread_attr_t *attr,
     errno = e;
     if (s == NULL)
         return gct_real.pthread_create(th, attr, fn, arg);
-    int r = gct_real.pthread_create(th, attr, trampoline, s);
-    if (r != 0)
-        free(s);
-    return r;
+    return create_traced(t, th, attr, s);
 }
 
 GCT_EXPORT int
@@ -80,11 +113,9 @@ thrd_create(thrd_t *th, thrd_start_t fn, void *arg)
     if (s == NULL)
         return gct_real.thrd_create(th, fn, arg);
     /* thrd_create is pthread_create underneath; its codes differ. */
-    int r = gct_real.pthread_create((pthread_t *)th, NULL, trampoline, s);
-    if (r != 0) {
-        free(s);
+    int r = create_traced(t, (pthread_t *)th, NULL, s);
+    if (r != 0)
         return r == ENOMEM ? thrd_nomem : thrd_error;
-    }
     return thrd_success;
 }
 

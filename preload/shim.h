@@ -186,6 +186,8 @@ struct gct_thread {
     struct gct_rec *end_slot;   /* the end record of the wait on a lock,
                                    reserved with its begin (locks.c) */
     uint64_t handle;            /* pthread_self(), for joins */
+    int64_t grace_cpu;          /* the exit grace's first look at its CPU
+                                   time, + 1 (0: none yet; init.c) */
     uint32_t stacks_walked;     /* stacks captured by stepping (stack.c) */
     struct {                    /* the thread's recent gct_stack_by_site */
         uintptr_t site;         /* answers, by site (stack.c) */
@@ -242,6 +244,11 @@ void gct_thread_release(struct gct_thread *t);
 
 /* Forgets every thread state but the caller's (fork child). */
 void gct_threads_after_fork(struct gct_thread *self);
+
+/* Threads of this process whose creation has begun and that have not
+ * yet made their state (intercept_thread.c); the exit grace waits for
+ * them. */
+extern _Atomic int gct_threads_starting;
 
 /* Head of the list of every thread state ever made (never shrinks; dead
  * ones are reused). */

@@ -26,6 +26,7 @@ __thread struct gct_thread *gct_tls
 static __thread int exiting __attribute__((tls_model("initial-exec")));
 
 struct gct_thread *_Atomic gct_threads;
+_Atomic int gct_threads_starting;
 _Atomic uint64_t gct_lock_generation;
 
 static pthread_key_t exit_key;
@@ -187,6 +188,8 @@ void
 gct_threads_after_fork(struct gct_thread *self)
 {
     gct_log_forget_spares();
+    /* the parent's threads in creation are the parent's */
+    atomic_store(&gct_threads_starting, 0);
     /* Another thread of the parent may have held it at the fork. */
     atomic_flag_clear(&free_lock);
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {

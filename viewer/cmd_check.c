@@ -1,6 +1,7 @@
 /*
  * cmd_check.c - `gctrace check`: the CI gate.  Analyses a trace and exits
- * 1 when anything is found, 0 when clean, 2 when the trace cannot be read.
+ * 1 when a finding counts (information about system libraries' threads
+ * does not), 0 when clean, 2 when the trace cannot be read.
  */
 #include "cli.h"
 
@@ -102,8 +103,8 @@ cmd_check(int argc, char **argv)
     else if (found.n == 0)
         printf("gctrace: no findings in %s\n", argv[optind]);
     else
-        gct_findings_text(stdout, &found);
-    size_t n = found.n;
+        gct_findings_text(stdout, &found, true);
+    size_t n = gct_findings_counted(&found);
     gct_findings_free(&found);
     if (fflush(stdout) != 0) {
         gct_say("check: cannot write the report");

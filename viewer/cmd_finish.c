@@ -78,8 +78,8 @@ gct_finish_and_report(const char *trace, int exit_status, int term_signal,
     if (!st.ok)
         return -1;
     if (report)
-        gct_findings_text(stderr, &st.found);
-    int n = (int)st.found.n;
+        gct_findings_text(stderr, &st.found, false);
+    int n = (int)gct_findings_counted(&st.found);
     gct_findings_free(&st.found);
     return n;
 }

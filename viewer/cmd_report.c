@@ -90,10 +90,16 @@ cmd_report(int argc, char **argv)
             "printf('%.3f', wait_ns_total / 1e6) FROM contended_locks "
             "WHERE contended > 0 OR acquisitions > 0 LIMIT 10",
             5);
-    printf("\nfindings: %zu\n", found.n);
+    size_t counted = gct_findings_counted(&found);
+    printf("\nfindings: %zu", counted);
+    if (found.n > counted)
+        printf(" (and %zu for information: system libraries')",
+               found.n - counted);
+    printf("\n");
     for (size_t i = 0; i < found.n; i++)
-        printf("  %s%s%s: %s\n", found.v[i].kind,
-               found.v[i].subkind ? "/" : "",
+        printf("  %s%s%s%s: %s\n",
+               found.v[i].severity == GCT_SEVERITY_INFO ? "[info] " : "",
+               found.v[i].kind, found.v[i].subkind ? "/" : "",
                found.v[i].subkind ? found.v[i].subkind : "",
                found.v[i].message);
     gct_findings_free(&found);

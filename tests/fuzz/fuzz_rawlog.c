@@ -291,7 +291,7 @@ read_back(void)
         abort();
     }
     gct_findings_json(fuzz_devnull(), &fs, trace);
-    gct_findings_text(fuzz_devnull(), &fs);
+    gct_findings_text(fuzz_devnull(), &fs, true);
     gct_findings_sarif(fuzz_devnull(), &fs, NULL);
     check_json(&fs);
     gct_findings_free(&fs);

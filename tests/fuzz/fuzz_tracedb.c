@@ -67,7 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         err[0] = '\0';
         if (gct_analyze(db, &fs, err, sizeof err) == 0) {
             gct_findings_json(fuzz_devnull(), &fs, trace);
-            gct_findings_text(fuzz_devnull(), &fs);
+            gct_findings_text(fuzz_devnull(), &fs, true);
             gct_findings_sarif(fuzz_devnull(), &fs, NULL);
             gct_findings_free(&fs);
         } else {

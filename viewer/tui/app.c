@@ -368,7 +368,7 @@ help(struct app *a)
     rows_add(&a->pane.rows, -1, 0, "  D  context done     Z  sleep");
     rows_add(&a->pane.rows, -1, A_BOLD, "Flags");
     rows_add(&a->pane.rows, -1, 0, "  B  blocked at the end   "
-             "L  alive at the end (leaked)");
+             "L  alive at the end, not blocked");
     rows_add(&a->pane.rows, -1, 0, "  C  in a lock-order cycle   "
              "!  severity 3 (deadlock)");
 }

@@ -10,7 +10,7 @@
 static const char *
 severity_word(int s)
 {
-    return s >= 3 ? "deadlock" : s == 2 ? "bug" : "hygiene";
+    return s >= 3 ? "deadlock" : s == 2 ? "bug" : s == 1 ? "hygiene" : "info";
 }
 
 static int
@@ -79,6 +79,13 @@ open_finding(struct app *a, struct view *v)
     rows_last(r)->ts = f->ts;
     rows_last(r)->thread = f->nthreads ? f->threads[0].id : -1;
     rows_wrap(r, f->message, COLS - 2, 2);
+    if (f->system)
+        rows_wrap(r, f->severity == GCT_SEVERITY_INFO
+                         ? "Only system libraries' code is part of it: "
+                           "information, not counted (fail_system=1 "
+                           "counts it)."
+                         : "Only system libraries' code is part of it.",
+                  COLS - 2, 2);
     if (f->nthreads)
         rows_add(r, -1, A_BOLD, "Threads");
     for (size_t i = 0; i < f->nthreads; i++)

@@ -51,7 +51,8 @@ load(struct app *a, struct view *v)
             snprintf(where, sizeof where, "blocked: %s", col_text(st, 8));
             state = where;
             flag = 'B';
-        } else if ((!strcmp(state, "running") || !strcmp(state, "blocked")) &&
+        } else if ((!strcmp(state, "running") || !strcmp(state, "blocked") ||
+                    !strcmp(state, "not_started")) &&
                    !sqlite3_column_int(st, 9)) {
             /* A main thread is alive at the end by definition. */
             flag = 'L';
