@@ -129,7 +129,7 @@ void gct_real_resolve(void);
 #define GCT_EDGE_CACHE 256      /* per-thread lock-order edges seen */
 #define GCT_LOCK_CACHE 128      /* per-thread lock counters */
 #define GCT_REPEAT_CACHE 64     /* per-thread compact records to repeat */
-#define GCT_SITE_CACHE 4        /* per-thread call sites' stacks */
+#define GCT_STACK_MEMO 4        /* per-thread recent stacks' ids */
 
 struct gct_held {
     uintptr_t lock;
@@ -189,10 +189,10 @@ struct gct_thread {
     int64_t grace_cpu;          /* the exit grace's first look at its CPU
                                    time, + 1 (0: none yet; init.c) */
     uint32_t stacks_walked;     /* stacks captured by stepping (stack.c) */
-    struct {                    /* the thread's recent gct_stack_by_site */
-        uintptr_t site;         /* answers, by site (stack.c) */
-        uint32_t stack;
-    } sites[GCT_SITE_CACHE];
+    struct gct_stack_memo {     /* the thread's recent stacks' ids, */
+        uint64_t hash;          /* by hash of their pcs (stack.c) */
+        uint32_t id;
+    } stack_memo[GCT_STACK_MEMO];
 
     int nheld;
     struct gct_held held[GCT_HELD_MAX];
@@ -481,8 +481,10 @@ bool gct_in_unwinder(uintptr_t site);
  * first time a stack is seen. */
 uint32_t gct_stack(struct gct_thread *t);
 
-/* Like gct_stack, but the first stack seen from call site `site` is reused
- * for every later call from there (thread creation sites). */
+/* gct_stack for a call made from `site`, the interposed function's return
+ * address: 0 when site is inside libunwind (gct_in_unwinder).  Each call
+ * gets its own stack: one site is many call paths when the call is in a
+ * wrapper (stack.c). */
 uint32_t gct_stack_by_site(struct gct_thread *t, uintptr_t site);
 
 /* ---------------------------------------------------------------- locks.c */
@@ -636,9 +638,9 @@ gct_lock_released(struct gct_thread *t, const void *lock)
 }
 
 /* Brackets a wait that blocks. */
-/* site: the blocking call's caller, whose first stack stands for every
- * wait from there (0: capture each time, for libgoc's waits, whose call
- * site is inside libgoc). */
+/* site: the blocking call's caller, for gct_stack_by_site (0: libgoc's
+ * waits, whose call site is inside libgoc).  The wait's stack is captured
+ * each time. */
 void gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                     int64_t detail, bool timed, uintptr_t site);
 void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);

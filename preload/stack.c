@@ -10,6 +10,45 @@
  * Stacks are interned by hash in a fixed set (intern.c): no lock, bounded
  * memory.  When it is full stacks are still recorded, just no longer
  * deduplicated.
+ *
+ * Every event gets the stack captured when it happens: nothing stands in
+ * for a stack but the stack itself.  A cache keyed by the interposed
+ * call's return address (the "site"), which this file had, gave every
+ * call made through a wrapper the stack of the first call ever made
+ * there: HotSpot's Mutex::lock, GLib's g_mutex_lock and any lock() or
+ * wait() helper of a program's own are one site for all their callers
+ * and all threads, and every Java thread was "blocked at" the VM
+ * Thread's stack, every HotSpot Mutex "created at" Events::init.  The
+ * ways to tell call paths apart without unwinding were weighed and
+ * dropped:
+ *
+ * - the site plus the stack depth (the stack pointer against the
+ *   thread's stack base): two start routines, or two callers of a
+ *   helper, with frames of the same size are the same depth, which is
+ *   common, and the cache would then be wrong with nothing to say so;
+ * - a short walk of frame pointers: most x86-64 code keeps none, and
+ *   where %rbp is a general register the walk reads garbage that can
+ *   look like a chain;
+ * - the site and the stack pointer, checked against the return
+ *   addresses found in the stack at the first capture: found by
+ *   scanning, a stale copy of a return address in an uninitialised
+ *   local would be checked instead of the real one and would match
+ *   for another caller; found exactly, it needs libunwind's step loop
+ *   (about 2 us a frame) at every new stack, and a function that
+ *   realigns its stack or uses alloca can still move its caller's
+ *   return address while the checked words stay the same.
+ *
+ * So the pcs themselves are the key: unw_backtrace costs about 0.1-0.2 us
+ * for the 5-15 frames of a wait once the thread's libunwind cache exists,
+ * against the microseconds of a wait that blocks, and only blocking waits,
+ * lock creations and new edges capture (docs/bench-shim.md, "Stacks":
+ * what it costs the condvar queue and the nested-lock loop).  Two
+ * distinct stacks share an id only when their 64-bit hashes are equal
+ * (the set and each thread's memo compare hashes, not frames): with the
+ * 65,536 stacks the set holds, a chance of about 2^-33 that any two in a
+ * run do.  hash_pcs mixes each frame in with a bijection of the running
+ * hash, so two stacks of one length that differ in a single frame get
+ * different hashes before the final 0 -> 1.
  */
 #define UNW_LOCAL_ONLY
 #include "shim.h"
@@ -20,17 +59,12 @@
 #define MAX_FRAMES 64
 #define WALKS_BEFORE_TRACE 16 /* see capture() */
 #define TABLE_SIZE (1 << 16) /* power of two */
-#define SITE_TABLE_SIZE (1 << 12)
 
 /* Slots of both sets: id 0 while the claimer has not yet published it. */
 static _Alignas(4096) struct gct_slot stacks_first[GCT_INTERN_FIRST];
 static struct gct_slot stacks_rest[TABLE_SIZE];
 static const struct gct_intern stacks = {stacks_first, stacks_rest,
                                          TABLE_SIZE};
-static _Alignas(4096) struct gct_slot sites_first[GCT_INTERN_FIRST];
-static struct gct_slot sites_rest[SITE_TABLE_SIZE];
-static const struct gct_intern sites = {sites_first, sites_rest,
-                                        SITE_TABLE_SIZE};
 
 /* Our own code, whose frames are cut from every stack. */
 static uintptr_t shim_lo, shim_hi;
@@ -126,6 +160,13 @@ without_shim(void **pcs, int n)
     return k;
 }
 
+/* The thread's memo slot for a stack of hash h. */
+static inline struct gct_stack_memo *
+memo_of(struct gct_thread *t, uint64_t h)
+{
+    return &t->stack_memo[(h ^ h >> 32) & (GCT_STACK_MEMO - 1)];
+}
+
 uint32_t
 gct_stack(struct gct_thread *t)
 {
@@ -139,11 +180,21 @@ gct_stack(struct gct_thread *t)
         return 0;
     }
     uint64_t h = hash_pcs(pcs, n);
+    /* A thread that waits in a loop asks for the same few stacks again
+     * and again, a condvar's inside the critical section of its mutex:
+     * its memo answers without the shared set's probe (a third of a
+     * wait's begin, callgrind, when that probe was by call site). */
+    struct gct_stack_memo *m = memo_of(t, h);
+    if (m->hash == h) {
+        t->guard--;
+        return m->id;
+    }
     struct gct_slot *s = gct_intern(&stacks, h, &fresh);
     uint32_t id;
     if (s && !fresh) {
         id = slot_id(s);
         if (id) {
+            *m = (struct gct_stack_memo){h, id};
             t->guard--;
             return id;
         }
@@ -156,6 +207,7 @@ gct_stack(struct gct_thread *t)
              (size_t)n * sizeof frames[0]);
     if (s && fresh)
         atomic_store_explicit(&s->id, id, memory_order_release);
+    *m = (struct gct_stack_memo){h, id};
     t->guard--;
     return id;
 }
@@ -166,45 +218,11 @@ gct_in_unwinder(uintptr_t site)
     return site >= unw_lo && site < unw_hi;
 }
 
-/* The thread's cache slot for site. */
-static inline size_t
-site_slot(uintptr_t site)
-{
-    return (site ^ site >> 6) & (GCT_SITE_CACHE - 1);
-}
-
-static uint32_t
-remember_site(struct gct_thread *t, uintptr_t site, uint32_t id)
-{
-    t->sites[site_slot(site)].site = site;
-    t->sites[site_slot(site)].stack = id;
-    return id;
-}
-
-/* A site's stack, once known, never changes: the thread remembers its
- * last few, which a loop that waits at a condvar and a contended mutex
- * asks for again and again, the condvar's inside the critical section of
- * its mutex (a probe of the shared table was a third of a wait's begin,
- * callgrind). */
+/* The site is not a key: see the comment at the top. */
 uint32_t
 gct_stack_by_site(struct gct_thread *t, uintptr_t site)
 {
-    bool fresh;
-
-    if (site != 0 && t->sites[site_slot(site)].site == site)
-        return t->sites[site_slot(site)].stack;
     if (GCT_UNLIKELY(gct_in_unwinder(site)))
         return 0;
-    struct gct_slot *s = gct_intern(&sites, site ? site : 1, &fresh);
-
-    if (s && !fresh) {
-        uint32_t id = slot_id(s);
-        if (id)
-            return remember_site(t, site, id == UINT32_MAX ? 0 : id);
-    }
-    uint32_t id = gct_stack(t);
-    if (s && fresh)
-        atomic_store_explicit(&s->id, id ? id : UINT32_MAX,
-                              memory_order_release);
-    return s ? remember_site(t, site, id) : id;
+    return gct_stack(t);
 }
