@@ -118,6 +118,16 @@ extern struct gct_real gct_real;
 /* The caller's address: where a lock was taken. */
 #define SITE() ((uintptr_t)__builtin_return_address(0))
 
+/* Whether ts is a deadline glibc's timed waits accept.  Its rwlock and
+ * semaphore waits check it before they try: a shim that tried first would
+ * take a free lock where glibc answers EINVAL.  (NULL: not known valid;
+ * the real call decides.) */
+static inline bool
+gct_deadline_valid(const struct timespec *ts)
+{
+    return ts != NULL && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
+}
+
 /* Resolves every original; safe to call again (a no-op after the first).
  * Aborts with a message when a symbol the shim cannot do without is
  * missing (that is a broken libc, not a program we can trace). */
@@ -634,6 +644,11 @@ void gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
 void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);
 
 /* ---------------------------------------------------------------- mutex_fast.c */
+
+/* The bit of a mutex's __kind that glibc sets for a robust mutex
+ * (PTHREAD_MUTEX_ROBUST_NORMAL_NP, private to glibc). */
+#define GCT_MUTEX_KIND_ROBUST 0x10
+
 
 /* Sets gct_rec.mutex_fast; tid: the calling thread's.  Returns why not,
  * or NULL. */

@@ -134,7 +134,9 @@ gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
 
 /* Locks the thread still holds as it ends.  The held stack may name a
  * lock that another thread unlocked for it (a misuse reported on its
- * own): where glibc keeps the owner, the owner decides. */
+ * own): where glibc keeps the owner, the owner decides.  A robust mutex
+ * does not count: ending while holding one is what it is made for (the
+ * next owner is told, with EOWNERDEAD). */
 static int
 gct_locks_still_held(struct gct_thread *t)
 {
@@ -147,6 +149,8 @@ gct_locks_still_held(struct gct_thread *t)
                  rw->__data.__cur_writer == t->tid;
         } else {
             const pthread_mutex_t *m = (const void *)h->lock;
+            if (m->__data.__kind & GCT_MUTEX_KIND_ROBUST)
+                continue;
             n += (m->__data.__kind & 0x70) || m->__data.__owner == t->tid;
         }
     }
