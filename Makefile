@@ -105,9 +105,11 @@ $(OBJ)/shim-common/%.o: common/%.c $(COMMON_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -fvisibility=hidden -c $< -o $@
 
+# -z nodelete: the recorder's end is an exit handler of its own
+# (preload/init.c, exit_last), which must outlive a dlclose.
 $(LIBGCTRACE): $(PRELOAD_OBJS) $(COMMON_SHIM_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -shared $(LDFLAGS) $(SHIM_SAN) -Wl,-soname,libgctrace.so -o $@ $^ -lunwind -ldl -lpthread
+	$(CC) -shared $(LDFLAGS) $(SHIM_SAN) -Wl,-soname,libgctrace.so -Wl,-z,nodelete -o $@ $^ -lunwind -ldl -lpthread
 
 preload: $(LIBGCTRACE)
 

@@ -24,6 +24,8 @@
 static int exit_status = -1;     /* what the program exits with, if known */
 static _Atomic int finished;     /* the at-exit work ran */
 
+static void exit_last(void);
+
 static void
 say(const char *msg)
 {
@@ -160,6 +162,7 @@ gct_init(void)
     }
     gct_threads_make_key();
     gct_rec.on = true;
+    exit_last();
     struct gct_thread *t = gct_self();
     if (t) {
         t->guard++;
@@ -258,16 +261,39 @@ at_exit(void)
     return -1;
 }
 
-__attribute__((destructor)) static void
-gct_fini(void)
+/* The recorder's end, the last of the exit handlers (exit_last).  The
+ * status changes only here, when everything of the program has run. */
+static void
+gct_fini(void *unused)
 {
+    (void)unused;
     int code = at_exit();
     if (code >= 0) {
-        /* Like the sanitizers: the program's buffered output still goes
-         * out, then the process ends with the findings' status. */
-        fflush(NULL);
+        /* What exit does after its last handler, then the findings'
+         * status: glibc's fcloseall is that step (_IO_cleanup: every
+         * stream flushed, without taking their locks, none closed). */
+        fcloseall();
         gct_real._exit(code);
     }
+}
+
+/* Has gct_fini run after every destructor and every atexit handler of the
+ * program, whatever the recorder reports: a library's destructor may still
+ * join its threads (libomp) or write a file.  exit runs its handlers in the
+ * reverse order of their registration, and the dynamic linker's, which
+ * runs every library's destructors, is registered by __libc_start_main,
+ * after the constructors of the preloaded libraries ran: a handler
+ * registered here comes after it.  No DSO handle: one would have our own
+ * destructor run it, early.  (Loaded later, by dlopen, the recorder ends
+ * before what was registered before it; it is linked -z nodelete, so that
+ * the handler always has its code.) */
+static void
+exit_last(void)
+{
+    extern int __cxa_atexit(void (*)(void *), void *, void *);
+    if (__cxa_atexit(gct_fini, NULL, NULL) != 0)
+        say("cannot register the end of the trace; it is finished by the "
+            "next gctrace command");
 }
 
 GCT_EXPORT void

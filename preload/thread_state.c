@@ -13,6 +13,7 @@
  */
 #include "shim.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -24,6 +25,8 @@ __thread struct gct_thread *gct_tls
 /* Set once the thread has begun exiting, so that late calls (other key
  * destructors) do not create a fresh state. */
 static __thread int exiting __attribute__((tls_model("initial-exec")));
+/* Calls of the exit key's destructor on this thread so far. */
+static __thread int exit_rounds __attribute__((tls_model("initial-exec")));
 
 struct gct_thread *_Atomic gct_threads;
 _Atomic uint64_t gct_lock_generation;
@@ -157,27 +160,55 @@ gct_locks_still_held(struct gct_thread *t)
     return n;
 }
 
-void
-gct_thread_release(struct gct_thread *t)
+/* The thread's end: its last counters and its exit record.  It may still
+ * record after it (on_thread_exit); dead: nobody waits for it any more. */
+static void
+thread_ended(struct gct_thread *t)
 {
-    if (t == NULL)
-        return;
     t->guard++;
     gct_flush_counts(t);
     gct_emit(t, GCT_EV_THREAD_EXIT, 0, (uint64_t)pthread_self(),
              gct_locks_still_held(t),
              0, NULL, 0);
+    t->guard--;
+    atomic_store(&t->dead, 1);
+}
+
+void
+gct_thread_release(struct gct_thread *t)
+{
+    if (t == NULL)
+        return;
+    if (!atomic_load(&t->dead))
+        thread_ended(t);
+    t->guard++;
+    gct_flush_counts(t); /* of locks taken after the end record */
     gct_log_donate_chunk(t);
     gct_tls = NULL;
     exiting = 1;
-    atomic_store(&t->dead, 1);
     free_push(t);
 }
 
+/* The exit key's destructor.  glibc calls the destructors of all keys in
+ * rounds, ours first (our key is made first), and another round while any
+ * of them set a value again, up to PTHREAD_DESTRUCTOR_ITERATIONS rounds.
+ * The others may still join, detach or lock: GLib detaches its threads
+ * from one.  So the end is recorded in the first round, and the state is
+ * kept, set again, until the last, so that what those destructors do is
+ * recorded too.  (A state first made inside a later round, by a thread
+ * that never called the shim before, may see no last round: it then
+ * stays allocated, as dead, with its end recorded.) */
 static void
 on_thread_exit(void *arg)
 {
-    gct_thread_release(arg);
+    struct gct_thread *t = arg;
+
+    if (exit_rounds++ == 0)
+        thread_ended(t);
+    if (exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS &&
+        pthread_setspecific(exit_key, t) == 0)
+        return;
+    gct_thread_release(t);
 }
 
 void
