@@ -161,6 +161,11 @@ gct_init(void)
         say(msg);
     }
     gct_threads_make_key();
+    gct_here_init();
+    gct_rec.pid = getpid();
+    /* fork's and daemon's children take the state over at once (a child
+     * made otherwise does on its first call: gct_here). */
+    pthread_atfork(NULL, NULL, gct_process_new);
     gct_rec.on = true;
     exit_last();
     struct gct_thread *t = gct_self();
@@ -175,9 +180,23 @@ gct_init(void)
 
 /* ------------------------------------------------------------ exit */
 
+/* Whether the recorder's state is the calling process's.  A child that
+ * the recorder has not met yet takes it over here; a child of vfork,
+ * which runs on its parent's memory until it execs or exits, is not the
+ * state's process: its exit must not end its parent's trace. */
+static bool
+this_process(void)
+{
+    if (!*gct_here && gct_rec.on)
+        gct_process_new();
+    return getpid() == gct_rec.pid;
+}
+
 static void
 record_exit(int status)
 {
+    if (!this_process())
+        return;
     struct gct_thread *t = gct_self();
     if (t == NULL || exit_status != -1)
         return;
@@ -240,16 +259,17 @@ static int
 at_exit(void)
 {
     int zero = 0;
-    if (!gct_rec.on || !atomic_compare_exchange_strong(&finished, &zero, 1))
+    if (!gct_rec.on || !this_process() ||
+        !atomic_compare_exchange_strong(&finished, &zero, 1))
         return -1;
     struct gct_thread *t = gct_self_peek();
     if (t) {
         t->guard++;
         gct_flush_counts(t);
     }
+    settle(t); /* in every process: a forked child's threads end too */
     if (!gct_rec.root || getpid() != gct_rec.hdr->root_pid)
         return -1;
-    settle(t);
     gct_rec.hdr->exit_status = exit_status;
     atomic_store(&gct_rec.hdr->state, GCT_LOG_EXITED);
     if (!gct_rec.opt.finish)
@@ -350,30 +370,49 @@ fork(void)
     gct_real_resolve();
     struct gct_thread *t = gct_self();
     pid_t pid = gct_real.fork();
-    if (t == NULL)
+    /* The child's part ran in fork, from pthread_atfork's handler. */
+    if (t == NULL || pid <= 0)
         return pid;
     int e = errno;
-    if (pid == 0) {
-        /* The child writes into the same log, in chunks of its own.  The
-         * background thread's state first: releasing the parent's windows
-         * asks it about them, and it did not come along. */
-        gct_watchdog_after_fork();
-        gct_threads_after_fork(t);
-        gct_standby_after_fork();
-        gct_rec.root = 0;
-        exit_status = -1;
+    t->guard++;
+    gct_emit(t, GCT_EV_FORK, 0, 0, pid, 0, NULL, 0);
+    t->guard--;
+    errno = e;
+    return pid;
+}
+
+/* The child's part of a fork, however the child was made (shim.h,
+ * gct_here).  It writes into the same log, in chunks of its own.  The
+ * background thread's state first: releasing the parent's windows asks
+ * it about them, and it did not come along. */
+void
+gct_process_new(void)
+{
+    int e = errno;
+    struct gct_thread *t = gct_self_peek();
+
+    *gct_here = 1;
+    gct_rec.pid = getpid();
+    if (!gct_rec.on)
+        return; /* the parent had finished: nothing more is recorded */
+    gct_watchdog_after_fork();
+    gct_threads_after_fork(t);
+    gct_standby_after_fork();
+    gct_rec.root = 0;
+    exit_status = -1;
+    atomic_store(&finished, 0);
+    if (t) {
         t->guard++;
         gct_emit(t, GCT_EV_THREAD_START, 0, (uint64_t)pthread_self(), 0, 0,
                  NULL, 0);
-        emit_process(t);
-        t->guard--;
-    } else if (pid > 0) {
+    } else if ((t = gct_self()) != NULL) { /* its start recorded */
         t->guard++;
-        gct_emit(t, GCT_EV_FORK, 0, 0, pid, 0, NULL, 0);
+    }
+    if (t) {
+        emit_process(t);
         t->guard--;
     }
     errno = e;
-    return pid;
 }
 
 GCT_EXPORT void *

@@ -224,11 +224,24 @@ struct gct_thread *gct_self_slow(void);
 extern __thread struct gct_thread *gct_tls
     __attribute__((tls_model("initial-exec")));
 
+/* Nonzero in the process that the recorder's state belongs to.  It lives
+ * in a page that the kernel gives every child process zeroed
+ * (MADV_WIPEONFORK), however the child was made: fork, but also daemon
+ * and _Fork, which run no interposed fork, or a raw clone.  Such a child
+ * then takes the state over on its next call (gct_process_new) instead
+ * of writing over its parent's records.  (Where the kernel has no
+ * MADV_WIPEONFORK it stays nonzero: only children made through fork or
+ * daemon, which run pthread_atfork's handlers, are told apart.) */
+extern int *gct_here;
+
+/* Sets gct_here up (init). */
+void gct_here_init(void);
+
 static inline struct gct_thread *
 gct_self(void)
 {
     struct gct_thread *t = gct_tls;
-    if (GCT_LIKELY(t != NULL))
+    if (GCT_LIKELY(t != NULL && *gct_here))
         return t->guard ? NULL : t;
     return gct_self_slow();
 }
@@ -272,11 +285,16 @@ struct gct_recorder {
     ino_t ino;
     struct gct_log_header *hdr; /* mapped header page */
     int root;                   /* this process created the log */
+    int pid;                    /* the process this state is (gct_here) */
     /* Default mutexes may be taken and released in place (mutex_fast.c);
      * set at start-up, read on every lock. */
     bool mutex_fast;
 };
 extern struct gct_recorder gct_rec;
+
+/* A child process the recorder has not met yet (fork's child, or
+ * gct_here found wiped) takes its state over as its own (init.c). */
+void gct_process_new(void);
 
 /* Moves fd to a high number (close-on-exec), out of the way of programs
  * that expect small ones; returns the new number (fd when it cannot). */

@@ -100,7 +100,8 @@ make_state(int parent_tid, uint32_t stack, int64_t flags)
     return t;
 }
 
-/* gct_self()'s first call on a thread (shim.h has the fast path). */
+/* gct_self()'s first call on a thread, or in a process (shim.h has the
+ * fast path). */
 struct gct_thread *
 gct_self_slow(void)
 {
@@ -109,9 +110,33 @@ gct_self_slow(void)
     if (!gct_rec.on || exiting)
         return NULL;
     int saved = errno;
-    t = make_state(0, 0, 0);
+    if (!*gct_here)
+        gct_process_new();
+    t = gct_tls;
+    if (t == NULL)
+        t = make_state(0, 0, 0);
+    else if (t->guard)
+        t = NULL;
     errno = saved;
     return t;
+}
+
+static int always_here = 1;
+int *gct_here = &always_here;
+
+void
+gct_here_init(void)
+{
+    int *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return;
+    if (madvise(p, 4096, MADV_WIPEONFORK) != 0) {
+        munmap(p, 4096);
+        return;
+    }
+    *p = 1;
+    gct_here = p;
 }
 
 void
