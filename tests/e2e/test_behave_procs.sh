@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_behave_procs.sh BUILD - processes the recorder must tell apart
-# (progs/behave_fork.c).
+# (progs/behave_fork.c), and programs it must refuse clearly.
 #  - Children made without the fork function (glibc's daemon(), _Fork(),
 #    syscall(SYS_fork)) are processes of their own: a process row each,
 #    their records in their own chunks (the parent's 100 lock
@@ -9,6 +9,9 @@
 #    Same output and exit status natively and under `gctrace run`.
 #  - A fork()ed child gets the exit grace too: its thread on its way out
 #    is no leak; the twin whose thread waits for ever still is.
+#  - A dynamically linked musl program: one line saying so, exit 2, the
+#    program not run (a program whose PT_INTERP names ld-musl, built
+#    with the system's cc; a real musl-gcc build too where there is one).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -67,5 +70,25 @@ run _Fork_leak 66 "unjoined_thread" _Fork leak
 
 run grace 0 "" grace
 run stuck 66 "leaked_thread" stuck
+
+# musl: refused before it runs, in one line
+printf '#include <stdio.h>\nint main(void) { puts("ran"); return 0; }\n' >"$tmp/m.c"
+refused() {
+    "$G" run -o "$tmp/m.db" -- "$1" >"$tmp/m.out" 2>"$tmp/m.err"
+    rc=$?
+    [ $rc -eq 2 ] || err "musl $2: exit $rc, want 2"
+    [ "$(wc -l <"$tmp/m.err")" -eq 1 ] && grep -q "musl" "$tmp/m.err" ||
+        err "musl $2: want one line naming musl, got '$(cat "$tmp/m.err")'"
+    [ -s "$tmp/m.out" ] && err "musl $2: the program ran"
+    [ -e "$tmp/m.db.raw" ] && err "musl $2: a trace was started"
+}
+cc -Wl,--dynamic-linker=/lib/ld-musl-x86_64.so.1 -o "$tmp/fake_musl" "$tmp/m.c" ||
+    err "cannot link a program with a musl PT_INTERP"
+refused "$tmp/fake_musl" "PT_INTERP"
+if command -v musl-gcc >/dev/null && musl-gcc -o "$tmp/musl" "$tmp/m.c" 2>/dev/null; then
+    refused "$tmp/musl" "musl-gcc"
+else
+    echo "test_behave_procs: musl-gcc not installed, only its PT_INTERP tested"
+fi
 
 e2e_end test_behave_procs
