@@ -772,7 +772,10 @@ replay_one(struct finisher *f, const struct ref *ref)
 
     switch (kind) {
     case GCT_EV_THREAD_START:
-        if (t->nopen > 0 || t->end >= 0 || t->handle != 0) {
+        /* A second start record of the same live thread completes the
+         * first (preload/thread_state.c, gct_thread_begin). */
+        if (t->nopen > 0 || t->end >= 0 ||
+            (t->handle != 0 && t->handle != r->obj)) {
             /* the tid was reused by a new thread */
             gct_map_put(&f->thread_by_tid, (uint64_t)pid, (uint64_t)c->tid,
                         0);

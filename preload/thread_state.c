@@ -79,8 +79,19 @@ claim_state(void)
     return t;
 }
 
-/* Makes the calling thread's state.  parent_tid and stack describe its
- * creation when the shim saw it (0 otherwise). */
+/* The thread's start record.  parent_tid and stack describe its creation
+ * when the shim saw it (0 otherwise). */
+static void
+record_start(struct gct_thread *t, int parent_tid, uint32_t stack,
+             int64_t flags)
+{
+    t->guard++;
+    gct_emit(t, GCT_EV_THREAD_START, stack, (uint64_t)pthread_self(),
+             parent_tid, flags, NULL, 0);
+    t->guard--;
+}
+
+/* Makes the calling thread's state. */
 static struct gct_thread *
 make_state(int parent_tid, uint32_t stack, int64_t flags)
 {
@@ -91,12 +102,12 @@ make_state(int parent_tid, uint32_t stack, int64_t flags)
     t->pid = getpid();
     t->handle = (uint64_t)pthread_self();
     gct_tls = t;
+    /* pthread_setspecific may allocate, with the program's allocator */
+    t->guard++;
     if (atomic_load_explicit(&key_made, memory_order_acquire))
         pthread_setspecific(exit_key, t);
-    t->guard++;
-    gct_emit(t, GCT_EV_THREAD_START, stack, (uint64_t)pthread_self(),
-             parent_tid, flags, NULL, 0);
     t->guard--;
+    record_start(t, parent_tid, stack, flags);
     return t;
 }
 
@@ -151,13 +162,22 @@ gct_self_peek(void)
     return gct_tls;
 }
 
-/* Called on a thread the shim started, before the user's function. */
+/* Called on a thread the shim started, before the user's function.  When
+ * something on the thread's way here called the shim first (a signal
+ * handler, an allocator that locks, preloaded beside the recorder), that
+ * made the thread's state, with a start record that knew nothing of its
+ * creation: the state stays the thread's one, and a second start record
+ * completes the first (the finishing step keeps one thread). */
 struct gct_thread *
 gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
 {
     if (!gct_rec.on)
         return NULL;
-    return make_state(parent_tid, stack, flags);
+    struct gct_thread *t = gct_tls;
+    if (t == NULL)
+        return make_state(parent_tid, stack, flags);
+    record_start(t, parent_tid, stack, flags);
+    return t;
 }
 
 /* Locks the thread still holds as it ends.  The held stack may name a
