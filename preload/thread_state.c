@@ -206,7 +206,7 @@ gct_locks_still_held(struct gct_thread *t)
 }
 
 /* The thread's end: its last counters and its exit record.  It may still
- * record after it (on_thread_exit); dead: nobody waits for it any more. */
+ * record after it, until its state is released (on_thread_exit). */
 static void
 thread_ended(struct gct_thread *t)
 {
@@ -216,7 +216,6 @@ thread_ended(struct gct_thread *t)
              gct_locks_still_held(t),
              0, NULL, 0);
     t->guard--;
-    atomic_store(&t->dead, 1);
 }
 
 void
@@ -224,13 +223,12 @@ gct_thread_release(struct gct_thread *t)
 {
     if (t == NULL)
         return;
-    if (!atomic_load(&t->dead))
-        thread_ended(t);
     t->guard++;
     gct_flush_counts(t); /* of locks taken after the end record */
     gct_log_donate_chunk(t);
     gct_tls = NULL;
     exiting = 1;
+    atomic_store(&t->dead, 1);
     free_push(t);
 }
 
@@ -240,9 +238,10 @@ gct_thread_release(struct gct_thread *t)
  * The others may still join, detach or lock: GLib detaches its threads
  * from one.  So the end is recorded in the first round, and the state is
  * kept, set again, until the last, so that what those destructors do is
- * recorded too.  (A state first made inside a later round, by a thread
+ * recorded too; until then the thread is not dead, and the exit grace
+ * waits for it.  (A state first made inside a later round, by a thread
  * that never called the shim before, may see no last round: it then
- * stays allocated, as dead, with its end recorded.) */
+ * stays allocated, with its end recorded, and counts as running.) */
 static void
 on_thread_exit(void *arg)
 {
