@@ -21,6 +21,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,7 +96,16 @@ struct pending_name {
     char *name;
 };
 
+/* A process that was still running as its records were read, and its
+ * program then. */
+struct live_process {
+    int pid;
+    char *exe; /* NULL: it was not running */
+};
+
 struct finisher {
+    struct live_process *live; /* each pid of the log, as collect() met it */
+    size_t nlive, caplive;
     struct pending_name *pending_names;
     size_t npending, cappending;
     struct pending_name *pending_detach; /* detaches before the start */
@@ -235,6 +246,26 @@ chunk_missing(const struct finisher *f, uint64_t c)
     return data > off;
 }
 
+/* Notes whether process pid still runs, before its records are read: a
+ * process that does (a daemon that outlives the program) may add more
+ * after, so what it was doing is no end.  Its program is kept, so that a
+ * pid another program took since does not count. */
+static void
+note_process(struct finisher *f, int pid)
+{
+    char link[64], exe[PATH_MAX];
+
+    for (size_t i = 0; i < f->nlive; i++)
+        if (f->live[i].pid == pid)
+            return;
+    snprintf(link, sizeof link, "/proc/%d/exe", pid);
+    ssize_t n = readlink(link, exe, sizeof exe - 1);
+    if (n > 0)
+        exe[n] = '\0';
+    struct live_process p = {pid, n > 0 ? gct_xstrdup(exe) : NULL};
+    GCT_PUSH(f->live, f->nlive, f->caplive, p);
+}
+
 static void
 collect(struct finisher *f)
 {
@@ -251,6 +282,7 @@ collect(struct finisher *f)
             continue;
         struct chunk_info owner = {h->pid, h->tid, h->seq};
         GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
+        note_process(f, h->pid);
         /* The published compact records met so far in the chunk, by
          * offset / 8: those a repeat record may name. */
         uint64_t compact_at[GCT_LOG_CHUNK_SIZE / 8 / 64] = {0};
@@ -271,6 +303,7 @@ collect(struct finisher *f)
                 owner = (struct chunk_info){(int)r->a, (int)r->b,
                                             (uint32_t)r->obj};
                 GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
+                note_process(f, owner.pid);
             } else if (r->kind != 0 && src != 0) {
                 struct ref ref = {ts, (uint32_t)c, off,
                                   (uint32_t)(f->nowners - 1), src};
@@ -982,6 +1015,36 @@ replay_one(struct finisher *f, const struct ref *ref)
     }
 }
 
+/* Whether process pid, whose program was exe, was running as its records
+ * were read (note_process). */
+static bool
+was_running(const struct finisher *f, int64_t pid, const char *exe)
+{
+    for (size_t i = 0; i < f->nlive; i++)
+        if (f->live[i].pid == pid)
+            return f->live[i].exe && exe && strcmp(f->live[i].exe, exe) == 0;
+    return false;
+}
+
+/* Marks the processes without an end that were running as the trace was
+ * finished: their threads were caught in the middle of their work, not
+ * left over (the analyses treat them as a snapshot's). */
+static void
+mark_running(struct finisher *f)
+{
+    sqlite3_stmt *q = prepare(f, "SELECT pid, exe FROM processes WHERE "
+                                 "end_ns IS NULL");
+    sqlite3_stmt *up = prepare(f, "UPDATE processes SET running = 1 WHERE "
+                                  "pid = ?");
+    while (q && up && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t pid = sqlite3_column_int64(q, 0);
+        if (was_running(f, pid, (const char *)sqlite3_column_text(q, 1)))
+            run(f, up, "i", pid);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(up);
+}
+
 /* ------------------------------------------------------------ output */
 
 static void
@@ -1062,6 +1125,7 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
             (int64_t)(opts && opts->term_signal > 0 ? opts->term_signal : -1),
             f->last_ts, (int64_t)root);
     sqlite3_finalize(st);
+    mark_running(f);
 }
 
 static void
@@ -1176,6 +1240,9 @@ free_model(struct finisher *f)
         free(f->objects[i].name);
         free(f->objects[i].cancel_how);
     }
+    for (size_t i = 0; i < f->nlive; i++)
+        free(f->live[i].exe);
+    free(f->live);
     for (size_t i = 0; i < f->npending; i++)
         free(f->pending_names[i].name);
     free(f->pending_names);

@@ -9,6 +9,8 @@
 #    Same output and exit status natively and under `gctrace run`.
 #  - A fork()ed child gets the exit grace too: its thread on its way out
 #    is no leak; the twin whose thread waits for ever still is.
+#  - A child still running when the program ends (a daemon) is marked
+#    running in the trace, and its waiting thread is no leak.
 #  - A dynamically linked musl program: one line saying so, exit 2, the
 #    program not run (a program whose PT_INTERP names ld-musl, built
 #    with the system's cc; a real musl-gcc build too where there is one).
@@ -70,6 +72,22 @@ run _Fork_leak 66 "unjoined_thread" _Fork leak
 
 run grace 0 "" grace
 run stuck 66 "leaked_thread" stuck
+
+# A child that outlives the program (a daemon) is caught mid-work when
+# the trace is finished: its waiting thread is no leak, and its process
+# is marked running.  It then ends when the test says so.
+mkfifo "$tmp/go" "$tmp/done" || err "cannot make FIFOs"
+timeout -s KILL 30 "$G" run -q -o "$tmp/outlive.db" -- \
+    "$tmp/fork" outlive "$tmp/go" "$tmp/done" >"$tmp/outlive.out" 2>"$tmp/outlive.err"
+rc=$?
+[ $rc -eq 0 ] || err "outlive: exit $rc: $(head -c 300 "$tmp/outlive.err")"
+got=$(found "$tmp/outlive.db")
+[ -z "$got" ] || err "outlive: found '$got' in a process still running"
+n=$(sqlite3 "$tmp/outlive.db" "select count(*) from processes where running = 1")
+[ "$n" = 1 ] || err "outlive: $n processes marked running, want 1"
+echo go >"$tmp/go"
+[ "$(timeout -s KILL 30 cat "$tmp/done")" = "child done" ] ||
+    err "outlive: the child did not end as told"
 
 # musl: refused before it runs, in one line
 printf '#include <stdio.h>\nint main(void) { puts("ran"); return 0; }\n' >"$tmp/m.c"

@@ -19,6 +19,12 @@
  *     grace it posts the semaphore and exits at once, while the thread
  *     is on its way out; with stuck (the twin) it exits with the thread
  *     still waiting (with either, once the thread has run)
+ *
+ *   behave_fork outlive GO DONE
+ *     the program's child outlives it, as a daemon does: it starts a
+ *     thread that waits on a semaphore, tells the program, which exits;
+ *     it then reads the FIFO GO, posts the semaphore, joins the thread,
+ *     and writes into the FIFO DONE as it ends
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -141,9 +147,47 @@ grace(bool post)
     return 0;
 }
 
+static int
+outlive(const char *go_fifo, const char *done_fifo)
+{
+    int ready[2];
+    if (pipe(ready) != 0)
+        return 1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        pthread_t th;
+        char c;
+        close(ready[0]);
+        sem_init(&running, 0, 0);
+        sem_init(&go, 0, 0);
+        pthread_create(&th, NULL, waiter, NULL);
+        sem_wait(&running);
+        close(ready[1]); /* the program may end */
+        FILE *f = fopen(go_fifo, "r");
+        if (f == NULL || fread(&c, 1, 1, f) != 1)
+            _exit(5);
+        sem_post(&go);
+        pthread_join(th, NULL);
+        f = fopen(done_fifo, "w");
+        if (f == NULL)
+            _exit(6);
+        fputs("child done\n", f);
+        exit(0);
+    }
+    close(ready[1]);
+    char c;
+    if (pid < 0 || read(ready[0], &c, 1) != 0)
+        return 1; /* EOF: the child is ready */
+    printf("leaving the child running\n");
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "outlive") == 0)
+        return outlive(argv[2], argv[3]);
     if (argc < 2) {
         fprintf(stderr, "usage: behave_fork daemon|_Fork|sysfork [leak] | grace|stuck\n");
         return 2;
