@@ -94,17 +94,21 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
 
 /* ------------------------------------------------------------ mutex */
 
-/* pthread_mutex_trylock, done in place for a default mutex when glibc
- * allows it (mutex_fast.c). */
+/* The trylock of a default mutex, done in place when glibc allows it
+ * (mutex_fast.c): 0 or EBUSY; -1 for another kind of mutex. */
+static inline int
+mutex_trylock_fast(struct gct_thread *t, pthread_mutex_t *m)
+{
+    return GCT_LIKELY(gct_rec.mutex_fast) ? gct_mutex_fast_trylock(m, t->tid)
+                                          : -1;
+}
+
+/* pthread_mutex_trylock, done in place for a default mutex. */
 static inline int
 mutex_trylock(struct gct_thread *t, pthread_mutex_t *m)
 {
-    if (GCT_LIKELY(gct_rec.mutex_fast)) {
-        int r = gct_mutex_fast_trylock(m, t->tid);
-        if (r >= 0)
-            return r;
-    }
-    return gct_real.pthread_mutex_trylock(m);
+    int r = mutex_trylock_fast(t, m);
+    return r >= 0 ? r : gct_real.pthread_mutex_trylock(m);
 }
 
 /* The first attempt of a blocking lock of m: its trylock, which for every
@@ -117,9 +121,12 @@ mutex_trylock(struct gct_thread *t, pthread_mutex_t *m)
 static inline int
 mutex_first(struct gct_thread *t, pthread_mutex_t *m)
 {
-    if (GCT_UNLIKELY(m->__data.__kind & GCT_MUTEX_KIND_ROBUST))
+    int r = mutex_trylock_fast(t, m);
+    if (GCT_LIKELY(r >= 0))
+        return r;
+    if (m->__data.__kind & GCT_MUTEX_KIND_ROBUST)
         return m->__data.__lock ? EBUSY : NO_ATTEMPT;
-    return mutex_trylock(t, m);
+    return gct_real.pthread_mutex_trylock(m);
 }
 
 /* The clocks glibc's pthread_mutex_clocklock accepts; with any other it
