@@ -224,7 +224,7 @@ pthread_mutex_trylock(pthread_mutex_t *m)
     if (t == NULL)
         return gct_real.pthread_mutex_trylock(m);
     int r = mutex_trylock(t, m);
-    if (r == 0)
+    if (HOLDS(r))
         gct_lock_acquired(t, m, GCT_LOCK_TRY, SITE());
     return r;
 }
