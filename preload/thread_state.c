@@ -233,8 +233,9 @@ gct_thread_release(struct gct_thread *t)
 }
 
 /* The exit key's destructor.  glibc calls the destructors of all keys in
- * rounds, ours first (our key is made first), and another round while any
- * of them set a value again, up to PTHREAD_DESTRUCTOR_ITERATIONS rounds.
+ * rounds, in the order the keys were made (ours, made at start-up, comes
+ * before those of the program's own libraries), and another round while
+ * any of them set a value again, up to PTHREAD_DESTRUCTOR_ITERATIONS.
  * The others may still join, detach or lock: GLib detaches its threads
  * from one.  So the end is recorded in the first round, and the state is
  * kept, set again, until the last, so that what those destructors do is
