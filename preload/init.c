@@ -297,13 +297,13 @@ gct_fini(void *unused)
     }
 }
 
-/* Has gct_fini run after every destructor and every atexit handler of the
+/* Makes gct_fini run after every destructor and atexit handler of the
  * program, whatever the recorder reports: a library's destructor may still
  * join its threads (libomp) or write a file.  exit runs its handlers in the
  * reverse order of their registration, and the dynamic linker's, which
  * runs every library's destructors, is registered by __libc_start_main,
  * after the constructors of the preloaded libraries ran: a handler
- * registered here comes after it.  No DSO handle: one would have our own
+ * registered here runs after it.  No DSO handle: one would have our own
  * destructor run it, early.  (Loaded later, by dlopen, the recorder ends
  * before what was registered before it; it is linked -z nodelete, so that
  * the handler always has its code.) */
