@@ -1,9 +1,10 @@
 /*
  * behave_exit_lib.c - a library that keeps a worker thread, as libomp
- * does: started by the program's first call (pool_start), stopped and
- * joined by the library's destructor, which also writes the file
- * DIR/pool.txt (a library that flushes its state at exit).  With
- * nojoin, the destructor leaves the worker waiting: the buggy twin.
+ * does: started by the program's first call (pool_start, which returns
+ * once the worker waits for work), stopped and joined by the library's
+ * destructor, which also writes the file DIR/pool.txt (a library that
+ * flushes its state at exit).  With nojoin, the destructor leaves the
+ * worker waiting: the buggy twin.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,7 +15,7 @@
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static bool stop, started, join_at_end;
+static bool stop, started, ready, join_at_end;
 static pthread_t worker;
 static char path[4096];
 
@@ -23,6 +24,8 @@ work(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&mu);
+    ready = true;
+    pthread_cond_broadcast(&cv);
     while (!stop)
         pthread_cond_wait(&cv, &mu);
     pthread_mutex_unlock(&mu);
@@ -35,6 +38,10 @@ pool_start(const char *dir, bool join)
     snprintf(path, sizeof path, "%s/pool.txt", dir);
     join_at_end = join;
     started = pthread_create(&worker, NULL, work, NULL) == 0;
+    pthread_mutex_lock(&mu); /* returns once the worker waits */
+    while (started && !ready)
+        pthread_cond_wait(&cv, &mu);
+    pthread_mutex_unlock(&mu);
 }
 
 __attribute__((destructor)) static void
