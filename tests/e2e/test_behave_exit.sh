@@ -40,7 +40,8 @@ check() {
     grep -q "pool" "$tmp/n.$mode.all" && grep -q "written at exit" "$tmp/n.$mode.all" ||
         err "$mode natively: the files of the end are missing"
 
-    LD_PRELOAD=$LIB GCTRACE_OUT=$tmp/$mode.db timeout -s KILL 30 \
+    # env after timeout: the program, not timeout, is the traced root
+    timeout -s KILL 30 env LD_PRELOAD="$LIB" GCTRACE_OUT="$tmp/$mode.db" \
         "$tmp/exit" "$tmp/p.$mode" "$mode" >"$tmp/p.$mode/out" 2>"$tmp/p.$mode.err"
     rc=$?
     [ $rc -eq "$want_rc" ] || err "$mode under LD_PRELOAD: exit $rc, want $want_rc"

@@ -42,8 +42,8 @@ got=$(found "$tmp/run.db")
 [ -z "$got" ] || err "robust mutexes held at thread exit: found '$got'"
 
 # record=all takes another way through the lock calls.
-LD_PRELOAD=$LIB GCTRACE_OUT=$tmp/all.db GCTRACE_OPTIONS=record=all:report=0 \
-    timeout -s KILL 30 "$tmp/locks" >"$tmp/all.out" 2>"$tmp/all.err"
+timeout -s KILL 30 env LD_PRELOAD="$LIB" GCTRACE_OUT="$tmp/all.db" \
+    GCTRACE_OPTIONS=record=all:report=0 "$tmp/locks" >"$tmp/all.out" 2>"$tmp/all.err"
 rc=$?
 [ $rc -eq 0 ] || err "under LD_PRELOAD, record=all: exit $rc"
 cmp -s "$tmp/native.out" "$tmp/all.out" ||

@@ -9,6 +9,7 @@
 #    Same output and exit status natively and under `gctrace run`.
 #  - A fork()ed child gets the exit grace too: its thread on its way out
 #    is no leak; the twin whose thread waits for ever still is.
+#  - A vfork child's _exit does not end its parent's trace.
 #  - A child still running when the program ends (a daemon) is marked
 #    running in the trace, and its waiting thread is no leak.
 #  - A dynamically linked musl program: one line saying so, exit 2, the
@@ -72,6 +73,17 @@ run _Fork_leak 66 "unjoined_thread" _Fork leak
 
 run grace 0 "" grace
 run stuck 66 "leaked_thread" stuck
+
+# A vfork child's _exit is not its parent's: the parent's trace is
+# finished at its own exit (LD_PRELOAD, the recorder finishes it).
+timeout -s KILL 30 env LD_PRELOAD="$LIB" GCTRACE_OUT="$tmp/vfork.db" \
+    "$tmp/fork" vfork >"$tmp/vfork.out" 2>"$tmp/vfork.err"
+rc=$?
+[ $rc -eq 0 ] || err "vfork: exit $rc: $(head -c 300 "$tmp/vfork.err")"
+[ "$(cat "$tmp/vfork.out")" = "vfork child exited 3" ] ||
+    err "vfork: output '$(cat "$tmp/vfork.out")'"
+[ -e "$tmp/vfork.db" ] && [ ! -e "$tmp/vfork.db.raw" ] ||
+    err "vfork: the trace was not finished at the program's exit"
 
 # A child that outlives the program (a daemon) is caught mid-work when
 # the trace is finished: its waiting thread is no leak, and its process

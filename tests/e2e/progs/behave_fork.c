@@ -20,6 +20,10 @@
  *     is on its way out; with stuck (the twin) it exits with the thread
  *     still waiting (with either, once the thread has run)
  *
+ *   behave_fork vfork
+ *     a vfork child, which runs on the program's memory, ends with
+ *     _exit(3); the program prints its status
+ *
  *   behave_fork outlive GO DONE
  *     the program's child outlives it, as a daemon does: it starts a
  *     thread that waits on a semaphore, tells the program, which exits;
@@ -183,9 +187,25 @@ outlive(const char *go_fifo, const char *done_fifo)
     return 0;
 }
 
+static int
+vforked(void)
+{
+    fflush(stdout);
+    pid_t pid = vfork();
+    if (pid == 0)
+        _exit(3);
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid)
+        return 1;
+    printf("vfork child exited %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+    if (strcmp(argv[1], "vfork") == 0)
+        return vforked();
     if (argc == 4 && strcmp(argv[1], "outlive") == 0)
         return outlive(argv[2], argv[3]);
     if (argc < 2) {
