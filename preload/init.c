@@ -187,7 +187,7 @@ gct_init(void)
 static bool
 this_process(void)
 {
-    if (!*gct_here && gct_rec.on)
+    if (!gct_here[0] && gct_rec.on)
         gct_process_new();
     return getpid() == gct_rec.pid;
 }
@@ -391,7 +391,7 @@ gct_process_new(void)
     int e = errno;
     struct gct_thread *t = gct_self_peek();
 
-    *gct_here = 1;
+    gct_here[0] = 1;
     gct_rec.pid = getpid();
     if (!gct_rec.on)
         return; /* the parent had finished: nothing more is recorded */

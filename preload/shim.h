@@ -224,15 +224,16 @@ struct gct_thread *gct_self_slow(void);
 extern __thread struct gct_thread *gct_tls
     __attribute__((tls_model("initial-exec")));
 
-/* Nonzero in the process that the recorder's state belongs to.  It lives
- * in a page that the kernel gives every child process zeroed
- * (MADV_WIPEONFORK), however the child was made: fork, but also daemon
- * and _Fork, which run no interposed fork, or a raw clone.  Such a child
- * then takes the state over on its next call (gct_process_new) instead
- * of writing over its parent's records.  (Where the kernel has no
- * MADV_WIPEONFORK it stays nonzero: only children made through fork or
- * daemon, which run pthread_atfork's handlers, are told apart.) */
-extern int *gct_here;
+/* gct_here[0] is nonzero in the process that the recorder's state
+ * belongs to, once it is on.  It lives in a page that the kernel gives
+ * every child process zeroed (MADV_WIPEONFORK), however the child was
+ * made: fork, but also daemon and _Fork, which run no interposed fork, or
+ * a raw clone.  Such a child then takes the state over on its next call
+ * (gct_process_new) instead of writing over its parent's records.  (Where
+ * the kernel has no MADV_WIPEONFORK it stays nonzero: only children made
+ * through fork or daemon, which run pthread_atfork's handlers, are told
+ * apart.) */
+extern int gct_here[];
 
 /* Sets gct_here up (init). */
 void gct_here_init(void);
@@ -241,7 +242,7 @@ static inline struct gct_thread *
 gct_self(void)
 {
     struct gct_thread *t = gct_tls;
-    if (GCT_LIKELY(t != NULL && *gct_here))
+    if (GCT_LIKELY(t != NULL && gct_here[0]))
         return t->guard ? NULL : t;
     return gct_self_slow();
 }

@@ -121,7 +121,7 @@ gct_self_slow(void)
     if (!gct_rec.on || exiting)
         return NULL;
     int saved = errno;
-    if (!*gct_here)
+    if (!gct_here[0])
         gct_process_new();
     t = gct_tls;
     if (t == NULL)
@@ -132,22 +132,18 @@ gct_self_slow(void)
     return t;
 }
 
-static int always_here = 1;
-int *gct_here = &always_here;
+/* A page of its own in the library's zero-filled data, which the dynamic
+ * linker maps as anonymous memory, the only kind MADV_WIPEONFORK takes:
+ * the word tested costs one compare, where a pointer to a page mapped
+ * apart cost a load more on every call. */
+int gct_here[4096 / sizeof(int)] __attribute__((aligned(4096)));
 
 void
 gct_here_init(void)
 {
-    int *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return;
-    if (madvise(p, 4096, MADV_WIPEONFORK) != 0) {
-        munmap(p, 4096);
-        return;
-    }
-    *p = 1;
-    gct_here = p;
+    /* Without MADV_WIPEONFORK the word stays set in every child. */
+    (void)madvise(gct_here, sizeof gct_here, MADV_WIPEONFORK);
+    gct_here[0] = 1;
 }
 
 void
