@@ -127,9 +127,11 @@ $(OBJ)/shim-common/%.o: common/%.c $(COMMON_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -fvisibility=hidden -c $< -o $@
 
+# -z nodelete: the recorder's end is an exit handler of its own
+# (preload/init.c, exit_last), which must outlive a dlclose.
 $(LIBGCTRACE): $(PRELOAD_OBJS) $(COMMON_SHIM_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -shared $(LDFLAGS) $(SHIM_SAN) -Wl,-soname,libgctrace.so -o $@ $^ -lunwind -ldl -lpthread
+	$(CC) -shared $(LDFLAGS) $(SHIM_SAN) -Wl,-soname,libgctrace.so -Wl,-z,nodelete -o $@ $^ -lunwind -ldl -lpthread
 
 preload: $(LIBGCTRACE)
 
@@ -240,7 +242,8 @@ ASAN_SHIM_TESTS := tests/asan-shim/test_shim_asan.sh \
     $(patsubst %,tests/e2e/test_%.sh,threads lockorder deadlock nodeadlock \
         crash c11 misuse behaviour hostile_threads hostile_life \
         hostile_signals hostile_procs record_all stacks site_stacks \
-        killed_waiting mutex_fast standby leak_at_exit)
+        killed_waiting mutex_fast standby leak_at_exit behave_locks \
+        behave_exit behave_procs)
 
 test-asan-shim:
 	$(MAKE) BUILD=build-asan-shim OPT=-O1 SAN= \

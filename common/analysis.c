@@ -471,6 +471,7 @@ leaked_threads(struct ctx *c)
            "FROM threads t JOIN processes p ON p.pid = t.pid "
            "JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL "
            "WHERE t.end_ns IS NULL AND t.tid != t.pid "
+           "AND NOT coalesce(p.running, 0) "
            "AND coalesce(t.name, '') NOT LIKE 'goc-%' "
            "AND NOT EXISTS (SELECT 1 FROM waits x WHERE x.thread_id = t.id "
            "  AND x.end_ns IS NULL AND x.timed) "
@@ -522,7 +523,9 @@ unjoined_threads(struct ctx *c)
     sqlite3_stmt *st = query(
         c, "SELECT id, create_stack, parent_id, end_ns FROM threads "
            "WHERE end_ns IS NOT NULL AND joined_by IS NULL AND detached = 0 "
-           "AND goid IS NULL AND tid != pid ORDER BY id");
+           "AND goid IS NULL AND tid != pid "
+           "AND pid NOT IN (SELECT pid FROM processes WHERE running = 1) "
+           "ORDER BY id");
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -946,6 +949,7 @@ all_asleep(struct ctx *c)
            "w.thread_id = t.id AND w.end_ns IS NULL AND w.timed = 0)), t.pid "
            "FROM threads t JOIN processes p ON p.pid = t.pid "
            "WHERE t.end_ns IS NULL AND p.exit_status IS NULL "
+           "AND NOT coalesce(p.running, 0) "
            "GROUP BY t.pid");
     if (st == NULL)
         return;

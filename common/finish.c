@@ -22,6 +22,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +62,8 @@ struct thread {
     int detached;
     int64_t joined_by;
     int64_t locks_at_exit;
+    bool merged; /* its creator's record, folded into the row that the
+                    thread's earlier records made (adopt_created) */
     int64_t open_waits[MAX_OPEN_WAITS]; /* wait ids, innermost last */
     int nopen;
     /* select cases announced before the select's wait */
@@ -95,7 +99,16 @@ struct pending_name {
     char *name;
 };
 
+/* A process that was still running as its records were read, and its
+ * program then. */
+struct live_process {
+    int pid;
+    char *exe; /* NULL: it was not running */
+};
+
 struct finisher {
+    struct live_process *live; /* each pid of the log, as collect() met it */
+    size_t nlive, caplive;
     struct pending_name *pending_names;
     size_t npending, cappending;
     struct pending_name *pending_detach; /* detaches before the start */
@@ -239,6 +252,26 @@ chunk_missing(const struct finisher *f, uint64_t c)
     return data > off;
 }
 
+/* Notes whether process pid still runs, before its records are read: a
+ * process that does (a daemon that outlives the program) may add more
+ * after, so what it was doing is no end.  Its program is kept, so that a
+ * pid another program took since does not count. */
+static void
+note_process(struct finisher *f, int pid)
+{
+    char link[64], exe[PATH_MAX];
+
+    for (size_t i = 0; i < f->nlive; i++)
+        if (f->live[i].pid == pid)
+            return;
+    snprintf(link, sizeof link, "/proc/%d/exe", pid);
+    ssize_t n = readlink(link, exe, sizeof exe - 1);
+    if (n > 0)
+        exe[n] = '\0';
+    struct live_process p = {pid, n > 0 ? gct_xstrdup(exe) : NULL};
+    GCT_PUSH(f->live, f->nlive, f->caplive, p);
+}
+
 static void
 collect(struct finisher *f)
 {
@@ -255,6 +288,7 @@ collect(struct finisher *f)
             continue;
         struct chunk_info owner = {h->pid, h->tid, h->seq};
         GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
+        note_process(f, h->pid);
         /* The published compact records met so far in the chunk, by
          * offset / 8: those a repeat record may name. */
         uint64_t compact_at[GCT_LOG_CHUNK_SIZE / 8 / 64] = {0};
@@ -275,6 +309,7 @@ collect(struct finisher *f)
                 owner = (struct chunk_info){(int)r->a, (int)r->b,
                                             (uint32_t)r->obj};
                 GCT_PUSH(f->chunks, f->nowners, f->capowners, owner);
+                note_process(f, owner.pid);
             } else if (r->kind != 0 && src != 0) {
                 struct ref ref = {ts, (uint32_t)c, off,
                                   (uint32_t)(f->nowners - 1), src};
@@ -756,6 +791,29 @@ adopt_created(struct finisher *f, int pid, int tid, const struct gct_rec *r)
                                       image_key(f, pid), serial, 0);
     if (id == 0 || T(f, id)->tid != 0)
         return;
+    /* The thread recorded something before its start (its start path
+     * took a lock: a malloc of its own, say), which made its row then: a
+     * live row of its tid can only be it.  The creator's record is folded
+     * into that row, whose id its earlier events already carry. */
+    int64_t early = (int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
+                                         (uint64_t)tid, 0);
+    if (early && early != id && T(f, early)->end < 0) {
+        struct thread *e = T(f, early), *c = T(f, id);
+        e->parent = c->parent;
+        e->create_stack = c->create_stack;
+        e->start = c->start;
+        e->detached |= c->detached;
+        if (!e->joined_by)
+            e->joined_by = c->joined_by;
+        c->merged = true;
+        gct_map_put(&f->thread_by_serial, image_key(f, pid), serial,
+                    (uint64_t)early);
+        if ((int64_t)gct_map_get(&f->thread_by_handle, (uint64_t)pid,
+                                 c->handle, 0) == id)
+            gct_map_put(&f->thread_by_handle, (uint64_t)pid, c->handle,
+                        (uint64_t)early);
+        return;
+    }
     T(f, id)->tid = tid;
     T(f, id)->handle = 0;
     gct_map_put(&f->thread_by_tid, (uint64_t)pid, (uint64_t)tid,
@@ -850,7 +908,10 @@ replay_one(struct finisher *f, const struct ref *ref)
 
     switch (kind) {
     case GCT_EV_THREAD_START:
-        if (t->nopen > 0 || t->end >= 0 || t->handle != 0) {
+        /* A second start record of the same live thread completes the
+         * first (preload/thread_state.c, gct_thread_begin). */
+        if (t->nopen > 0 || t->end >= 0 ||
+            (t->handle != 0 && t->handle != r->obj)) {
             /* the tid was reused by a new thread */
             gct_map_put(&f->thread_by_tid, (uint64_t)pid, (uint64_t)c->tid,
                         0);
@@ -1061,6 +1122,36 @@ replay_one(struct finisher *f, const struct ref *ref)
     }
 }
 
+/* Whether process pid, whose program was exe, was running as its records
+ * were read (note_process). */
+static bool
+was_running(const struct finisher *f, int64_t pid, const char *exe)
+{
+    for (size_t i = 0; i < f->nlive; i++)
+        if (f->live[i].pid == pid)
+            return f->live[i].exe && exe && strcmp(f->live[i].exe, exe) == 0;
+    return false;
+}
+
+/* Marks the processes without an end that were running as the trace was
+ * finished: their threads were caught in the middle of their work, not
+ * left over (the analyses treat them as a snapshot's). */
+static void
+mark_running(struct finisher *f)
+{
+    sqlite3_stmt *q = prepare(f, "SELECT pid, exe FROM processes WHERE "
+                                 "end_ns IS NULL");
+    sqlite3_stmt *up = prepare(f, "UPDATE processes SET running = 1 WHERE "
+                                  "pid = ?");
+    while (q && up && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t pid = sqlite3_column_int64(q, 0);
+        if (was_running(f, pid, (const char *)sqlite3_column_text(q, 1)))
+            run(f, up, "i", pid);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(up);
+}
+
 /* ------------------------------------------------------------ output */
 
 static void
@@ -1072,6 +1163,8 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
            "end_state) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (size_t i = 0; st && i < f->nthreads; i++) {
         struct thread *t = &f->threads[i];
+        if (t->merged)
+            continue;
         const char *state = t->end >= 0 ? (t->joined_by ? "joined"
                                            : t->detached ? "detached"
                                                          : "exited")
@@ -1142,6 +1235,7 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
             (int64_t)(opts && opts->term_signal > 0 ? opts->term_signal : -1),
             f->last_ts, (int64_t)root);
     sqlite3_finalize(st);
+    mark_running(f);
 }
 
 static void
@@ -1259,6 +1353,9 @@ free_model(struct finisher *f)
         free(f->objects[i].name);
         free(f->objects[i].cancel_how);
     }
+    for (size_t i = 0; i < f->nlive; i++)
+        free(f->live[i].exe);
+    free(f->live);
     for (size_t i = 0; i < f->npending; i++)
         free(f->pending_names[i].name);
     free(f->pending_names);

@@ -15,7 +15,10 @@ CREATE TABLE processes (
     start_ns     INTEGER,
     end_ns       INTEGER,       -- NULL: no clean end was recorded
     exit_status  INTEGER,       -- NULL when unknown
-    term_signal  INTEGER        -- the signal that killed it, when known
+    term_signal  INTEGER,       -- the signal that killed it, when known
+    running      INTEGER        -- 1: still running when the trace was
+                                -- finished (a daemon that outlives the
+                                -- program): nothing of it is left over yet
 );
 
 CREATE TABLE threads (

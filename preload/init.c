@@ -25,6 +25,8 @@
 static int exit_status = -1;     /* what the program exits with, if known */
 static _Atomic int finished;     /* the at-exit work ran */
 
+static void exit_last(void);
+
 static void
 say(const char *msg)
 {
@@ -184,7 +186,13 @@ gct_init(void)
         say(msg);
     }
     gct_threads_make_key();
+    gct_here_init();
+    gct_rec.pid = getpid();
+    /* fork's and daemon's children take the state over at once (a child
+     * made otherwise does on its first call: gct_here). */
+    pthread_atfork(NULL, NULL, gct_process_new);
     gct_rec.on = true;
+    exit_last();
     struct gct_thread *t = gct_self();
     if (t) {
         t->guard++;
@@ -198,9 +206,23 @@ gct_init(void)
 
 /* ------------------------------------------------------------ exit */
 
+/* Whether the recorder's state is the calling process's.  A child that
+ * the recorder has not met yet takes it over here; a child of vfork,
+ * which runs on its parent's memory until it execs or exits, is not the
+ * state's process: its exit must not end its parent's trace. */
+static bool
+this_process(void)
+{
+    if (!gct_here[0] && gct_rec.on)
+        gct_process_new();
+    return getpid() == gct_rec.pid;
+}
+
 static void
 record_exit(int status)
 {
+    if (!this_process())
+        return;
     struct gct_thread *t = gct_self();
     if (t == NULL || exit_status != -1)
         return;
@@ -320,16 +342,17 @@ static int
 at_exit(void)
 {
     int zero = 0;
-    if (!gct_rec.on || !atomic_compare_exchange_strong(&finished, &zero, 1))
+    if (!gct_rec.on || !this_process() ||
+        !atomic_compare_exchange_strong(&finished, &zero, 1))
         return -1;
     struct gct_thread *t = gct_self_peek();
     if (t) {
         t->guard++;
         gct_flush_counts(t);
     }
+    settle(t); /* in every process: a forked child's threads end too */
     if (!gct_rec.root || getpid() != gct_rec.hdr->root_pid)
         return -1;
-    settle(t);
     gct_rec.hdr->exit_status = exit_status;
     atomic_store(&gct_rec.hdr->state, GCT_LOG_EXITED);
     if (!gct_rec.opt.finish)
@@ -341,16 +364,39 @@ at_exit(void)
     return -1;
 }
 
-__attribute__((destructor)) static void
-gct_fini(void)
+/* The recorder's end, the last of the exit handlers (exit_last).  The
+ * status changes only here, when everything of the program has run. */
+static void
+gct_fini(void *unused)
 {
+    (void)unused;
     int code = at_exit();
     if (code >= 0) {
-        /* Like the sanitizers: the program's buffered output still goes
-         * out, then the process ends with the findings' status. */
-        fflush(NULL);
+        /* What exit does after its last handler, then the findings'
+         * status: glibc's fcloseall is that step (_IO_cleanup: every
+         * stream flushed, without taking their locks, none closed). */
+        fcloseall();
         gct_real._exit(code);
     }
+}
+
+/* Makes gct_fini run after every destructor and atexit handler of the
+ * program, whatever the recorder reports: a library's destructor may still
+ * join its threads (libomp) or write a file.  exit runs its handlers in the
+ * reverse order of their registration, and the dynamic linker's, which
+ * runs every library's destructors, is registered by __libc_start_main,
+ * after the constructors of the preloaded libraries ran: a handler
+ * registered here runs after it.  No DSO handle: one would have our own
+ * destructor run it, early.  (Loaded later, by dlopen, the recorder ends
+ * before what was registered before it; it is linked -z nodelete, so that
+ * the handler always has its code.) */
+static void
+exit_last(void)
+{
+    extern int __cxa_atexit(void (*)(void *), void *, void *);
+    if (__cxa_atexit(gct_fini, NULL, NULL) != 0)
+        say("cannot register the end of the trace; it is finished by the "
+            "next gctrace command");
 }
 
 GCT_EXPORT void
@@ -407,30 +453,49 @@ fork(void)
     gct_real_resolve();
     struct gct_thread *t = gct_self();
     pid_t pid = gct_real.fork();
-    if (t == NULL)
+    /* The child's part ran in fork, from pthread_atfork's handler. */
+    if (t == NULL || pid <= 0)
         return pid;
     int e = errno;
-    if (pid == 0) {
-        /* The child writes into the same log, in chunks of its own.  The
-         * background thread's state first: releasing the parent's windows
-         * asks it about them, and it did not come along. */
-        gct_watchdog_after_fork();
-        gct_threads_after_fork(t);
-        gct_standby_after_fork();
-        gct_rec.root = 0;
-        exit_status = -1;
+    t->guard++;
+    gct_emit(t, GCT_EV_FORK, 0, 0, pid, 0, NULL, 0);
+    t->guard--;
+    errno = e;
+    return pid;
+}
+
+/* The child's part of a fork, however the child was made (shim.h,
+ * gct_here).  It writes into the same log, in chunks of its own.  The
+ * background thread's state first: releasing the parent's windows asks
+ * it about them, and it did not come along. */
+void
+gct_process_new(void)
+{
+    int e = errno;
+    struct gct_thread *t = gct_self_peek();
+
+    gct_here[0] = 1;
+    gct_rec.pid = getpid();
+    if (!gct_rec.on)
+        return; /* the parent had finished: nothing more is recorded */
+    gct_watchdog_after_fork();
+    gct_threads_after_fork(t);
+    gct_standby_after_fork();
+    gct_rec.root = 0;
+    exit_status = -1;
+    atomic_store(&finished, 0);
+    if (t) {
         t->guard++;
         gct_emit(t, GCT_EV_THREAD_START, 0, (uint64_t)pthread_self(), 0, 0,
                  NULL, 0);
-        emit_process(t);
-        t->guard--;
-    } else if (pid > 0) {
+    } else if ((t = gct_self()) != NULL) { /* its start recorded */
         t->guard++;
-        gct_emit(t, GCT_EV_FORK, 0, 0, pid, 0, NULL, 0);
+    }
+    if (t) {
+        emit_process(t);
         t->guard--;
     }
     errno = e;
-    return pid;
 }
 
 GCT_EXPORT void *

@@ -135,6 +135,10 @@ sem_wait(sem_t *s)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.sem_wait(s);
+    /* sem_wait is a cancellation point even when the semaphore is free,
+     * and glibc's acts on a pending cancellation before it tries; the
+     * trywait below is none. */
+    pthread_testcancel();
     int e = errno;
     int r = gct_real.sem_trywait(s);
     if (r == 0 || errno != EAGAIN)
@@ -153,8 +157,9 @@ sem_timedwait(sem_t *s, const struct timespec *ts)
 {
     RESOLVED(sem_timedwait);
     struct gct_thread *t = gct_self();
-    if (t == NULL)
+    if (t == NULL || !gct_deadline_valid(ts))
         return gct_real.sem_timedwait(s, ts);
+    pthread_testcancel(); /* as in sem_wait */
     int e = errno;
     int r = gct_real.sem_trywait(s);
     if (r == 0)

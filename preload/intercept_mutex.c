@@ -6,9 +6,15 @@
  * A default mutex's trylock is done in place, as glibc's own fast path
  * does it (mutex_fast.c); other kinds go through glibc's.  Only when the
  * trylock says EBUSY is the wait recorded (stack, begin, end) around the
- * real blocking call.  When the trylock fails otherwise (EINVAL,
- * EAGAIN...), the real call runs and its answer is returned, so results
- * match a run without the shim exactly.
+ * real blocking call.  Any other answer of the trylock is the answer of
+ * the lock: glibc's lock and trylock take the same first step, so a
+ * robust mutex whose owner died is taken with EOWNERDEAD by either (the
+ * real lock after it would wait for ourselves), and a priority-protect
+ * mutex above its ceiling fails with EINVAL in both.  Where glibc's
+ * timed call checks its arguments before that step (a clock it does not
+ * accept, an rwlock deadline out of range), the shim does not try first
+ * and the real call runs as it is: an acquisition it makes is recorded,
+ * its answer returned.  So results match a run without the shim exactly.
  *
  * glibc keeps the owner's tid in the mutex (__data.__owner) for the plain
  * kinds; we read it to tell misuse (unlock of an unlocked or a foreign
@@ -48,50 +54,87 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
     errno = e;
 }
 
-/* The common shape of a blocking acquisition: trylock, then the wait;
- * site: the caller's address. */
-#define ACQUIRE_AT(t, obj, reason, owner, trycall, blockcall, flags, site) \
+/* Whether a lock call's answer leaves the lock held: a robust mutex
+ * whose owner died is taken, with EOWNERDEAD. */
+#define HOLDS(r) ((r) == 0 || (r) == EOWNERDEAD)
+
+/* The first attempt of a blocking call that has none: the real call runs
+ * alone. */
+#define NO_ATTEMPT (-1)
+
+/* The common shape of a blocking acquisition: first, the first attempt's
+ * answer (its trylock's, or NO_ATTEMPT); the wait is recorded around the
+ * real call when it said EBUSY; site: the caller's address. */
+#define ACQUIRE_AT(t, obj, reason, owner, first, blockcall, flags, site)   \
     ({                                                                     \
         uint32_t f_ = (flags);                                             \
         uintptr_t site_ = (site);                                          \
         struct gct_prepared pre_ = gct_acquire_prepare(t, obj, f_, site_); \
-        int r_ = (trycall);                                                \
-        if (r_ == 0) {                                                     \
-            f_ = gct_acquire_published(t, pre_, f_);                       \
-        } else {                                                           \
-            int busy_ = r_ == EBUSY;                                       \
-            if (busy_)                                                     \
-                gct_wait_begin(t, reason, obj, owner,                      \
-                               (f_ & GCT_LOCK_TIMED) != 0, site_);         \
+        int r_ = (first);                                                  \
+        if (r_ == EBUSY) {                                                 \
+            gct_wait_begin(t, reason, obj, owner,                          \
+                           (f_ & GCT_LOCK_TIMED) != 0, site_);             \
             r_ = (blockcall);                                              \
-            if (busy_) {                                                   \
-                int e_ = errno;                                            \
-                gct_wait_end(t, obj, r_);                                  \
-                errno = e_;                                                \
-                f_ |= GCT_LOCK_CONTENDED;                                  \
-            }                                                              \
+            int e_ = errno;                                                \
+            gct_wait_end(t, obj, r_);                                      \
+            errno = e_;                                                    \
+            f_ |= GCT_LOCK_CONTENDED;                                      \
+        } else if (r_ == NO_ATTEMPT) {                                     \
+            r_ = (blockcall);                                              \
+        } else if (HOLDS(r_)) {                                            \
+            f_ = gct_acquire_published(t, pre_, f_);                       \
         }                                                                  \
-        if (r_ == 0) /* keeps errno */                                     \
+        if (HOLDS(r_)) /* keeps errno */                                   \
             gct_lock_acquired(t, obj, f_, site_);                          \
         r_;                                                                \
     })
 
-#define ACQUIRE(t, obj, reason, owner, trycall, blockcall, flags)          \
-    ACQUIRE_AT(t, obj, reason, owner, trycall, blockcall, flags, SITE())
+#define ACQUIRE(t, obj, reason, owner, first, blockcall, flags)            \
+    ACQUIRE_AT(t, obj, reason, owner, first, blockcall, flags, SITE())
 
 /* ------------------------------------------------------------ mutex */
 
-/* pthread_mutex_trylock, done in place for a default mutex when glibc
- * allows it (mutex_fast.c). */
+/* The trylock of a default mutex, done in place when glibc allows it
+ * (mutex_fast.c): 0 or EBUSY; -1 for another kind of mutex. */
+static inline int
+mutex_trylock_fast(struct gct_thread *t, pthread_mutex_t *m)
+{
+    return GCT_LIKELY(gct_rec.mutex_fast) ? gct_mutex_fast_trylock(m, t->tid)
+                                          : -1;
+}
+
+/* pthread_mutex_trylock, done in place for a default mutex. */
 static inline int
 mutex_trylock(struct gct_thread *t, pthread_mutex_t *m)
 {
-    if (GCT_LIKELY(gct_rec.mutex_fast)) {
-        int r = gct_mutex_fast_trylock(m, t->tid);
-        if (r >= 0)
-            return r;
-    }
+    int r = mutex_trylock_fast(t, m);
+    return r >= 0 ? r : gct_real.pthread_mutex_trylock(m);
+}
+
+/* The first attempt of a blocking lock of m: its trylock, which for every
+ * kind but the robust ones is exactly the lock's first step.  A robust
+ * mutex gets none (glibc's trylock leaves one that it finds unrecoverable
+ * locked, where its lock leaves it free): EBUSY when its lock word says
+ * it is held, so that the real call is recorded as a wait, else
+ * NO_ATTEMPT.  (That word is read before the real call: a lock taken in
+ * between makes a wait that is not recorded, never a different answer.) */
+static inline int
+mutex_first(struct gct_thread *t, pthread_mutex_t *m)
+{
+    int r = mutex_trylock_fast(t, m);
+    if (GCT_LIKELY(r >= 0))
+        return r;
+    if (m->__data.__kind & GCT_MUTEX_KIND_ROBUST)
+        return m->__data.__lock ? EBUSY : NO_ATTEMPT;
     return gct_real.pthread_mutex_trylock(m);
+}
+
+/* The clocks glibc's pthread_mutex_clocklock accepts; with any other it
+ * answers EINVAL before its first attempt. */
+static inline bool
+clock_accepted(clockid_t clk)
+{
+    return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC;
 }
 
 GCT_EXPORT int
@@ -140,17 +183,20 @@ pthread_mutex_destroy(pthread_mutex_t *m)
     return r;
 }
 
+/* Not attempted yet: record=all prepares its record before the attempt. */
+#define UNTRIED (-2)
+
 /* pthread_mutex_lock's ways other than the common one, out of line so
  * that the common one (no record=all, the trylock succeeds) saves and
  * restores fewer registers: it runs inside the critical section of any
- * lock the thread holds already.  tried: the failed trylock's answer, or
- * -1 under record=all, which prepares its record before the attempt. */
+ * lock the thread holds already.  tried: the first attempt's answer
+ * (mutex_first), or UNTRIED. */
 static __attribute__((noinline)) int
 mutex_lock_rest(struct gct_thread *t, pthread_mutex_t *m, int tried,
                 uintptr_t site)
 {
     return ACQUIRE_AT(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
-                      tried >= 0 ? tried : mutex_trylock(t, m),
+                      tried != UNTRIED ? tried : mutex_first(t, m),
                       gct_real.pthread_mutex_lock(m), 0, site);
 }
 
@@ -162,8 +208,8 @@ pthread_mutex_lock(pthread_mutex_t *m)
     if (t == NULL)
         return gct_real.pthread_mutex_lock(m);
     if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
-        return mutex_lock_rest(t, m, -1, SITE());
-    int r = mutex_trylock(t, m);
+        return mutex_lock_rest(t, m, UNTRIED, SITE());
+    int r = mutex_first(t, m);
     if (GCT_UNLIKELY(r != 0))
         return mutex_lock_rest(t, m, r, SITE());
     gct_lock_acquired_unrecorded(t, m, 0, SITE());
@@ -178,7 +224,7 @@ pthread_mutex_trylock(pthread_mutex_t *m)
     if (t == NULL)
         return gct_real.pthread_mutex_trylock(m);
     int r = mutex_trylock(t, m);
-    if (r == 0)
+    if (HOLDS(r))
         gct_lock_acquired(t, m, GCT_LOCK_TRY, SITE());
     return r;
 }
@@ -190,8 +236,7 @@ pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_mutex_timedlock(m, ts);
-    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
-                   gct_real.pthread_mutex_trylock(m),
+    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m), mutex_first(t, m),
                    gct_real.pthread_mutex_timedlock(m, ts), GCT_LOCK_TIMED);
 }
 
@@ -204,7 +249,7 @@ pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk,
     if (t == NULL)
         return gct_real.pthread_mutex_clocklock(m, clk, ts);
     return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
-                   gct_real.pthread_mutex_trylock(m),
+                   clock_accepted(clk) ? mutex_first(t, m) : NO_ATTEMPT,
                    gct_real.pthread_mutex_clocklock(m, clk, ts),
                    GCT_LOCK_TIMED);
 }
@@ -307,7 +352,8 @@ pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *ts)
     if (t == NULL)
         return gct_real.pthread_rwlock_timedrdlock(rw, ts);
     return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
-                   gct_real.pthread_rwlock_tryrdlock(rw),
+                   gct_deadline_valid(ts) ? gct_real.pthread_rwlock_tryrdlock(rw)
+                                          : NO_ATTEMPT,
                    gct_real.pthread_rwlock_timedrdlock(rw, ts),
                    GCT_LOCK_RW | GCT_LOCK_SHARED | GCT_LOCK_TIMED);
 }
@@ -343,7 +389,8 @@ pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *ts)
     if (t == NULL)
         return gct_real.pthread_rwlock_timedwrlock(rw, ts);
     return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
-                   gct_real.pthread_rwlock_trywrlock(rw),
+                   gct_deadline_valid(ts) ? gct_real.pthread_rwlock_trywrlock(rw)
+                                          : NO_ATTEMPT,
                    gct_real.pthread_rwlock_timedwrlock(rw, ts),
                    GCT_LOCK_RW | GCT_LOCK_TIMED);
 }
@@ -363,6 +410,31 @@ pthread_rwlock_unlock(pthread_rwlock_t *rw)
  * glibc's mtx_lock calls its pthread code directly, past our interposed
  * pthread_mutex_lock, so C11 locks need their own entry points. */
 
+/* mtx_lock and mtx_timedlock (timed): ACQUIRE's shape in C11's answers,
+ * whose trylock is also exactly the first step of the lock. */
+static int
+c11_acquire(struct gct_thread *t, mtx_t *m, bool timed,
+            const struct timespec *ts, uintptr_t site)
+{
+    uint32_t flags = timed ? GCT_LOCK_TIMED : 0;
+    struct gct_prepared pre = gct_acquire_prepare(t, m, flags, site);
+    int r = gct_real.mtx_trylock(m);
+    if (r == thrd_busy) {
+        gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner((pthread_mutex_t *)m),
+                       timed, site);
+        r = timed ? gct_real.mtx_timedlock(m, ts) : gct_real.mtx_lock(m);
+        int e = errno;
+        gct_wait_end(t, m, r);
+        errno = e;
+        flags |= GCT_LOCK_CONTENDED;
+    } else if (r == thrd_success) {
+        flags = gct_acquire_published(t, pre, flags);
+    }
+    if (r == thrd_success)
+        gct_lock_acquired(t, m, flags, site);
+    return r;
+}
+
 GCT_EXPORT int
 mtx_lock(mtx_t *m)
 {
@@ -370,26 +442,7 @@ mtx_lock(mtx_t *m)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.mtx_lock(m);
-    pthread_mutex_t *pm = (pthread_mutex_t *)m;
-    uint32_t flags = 0;
-    struct gct_prepared pre = gct_acquire_prepare(t, m, flags, SITE());
-    int r = gct_real.mtx_trylock(m);
-    if (r == thrd_success) {
-        flags = gct_acquire_published(t, pre, flags);
-    } else {
-        bool busy = r == thrd_busy;
-        if (busy)
-            gct_wait_begin(t, GCT_WAIT_MUTEX, m, mutex_owner(pm), false,
-                           SITE());
-        r = gct_real.mtx_lock(m);
-        if (busy) {
-            gct_wait_end(t, m, r);
-            flags = GCT_LOCK_CONTENDED;
-        }
-    }
-    if (r == thrd_success)
-        gct_lock_acquired(t, m, flags, SITE());
-    return r;
+    return c11_acquire(t, m, false, NULL, SITE());
 }
 
 GCT_EXPORT int
@@ -410,25 +463,7 @@ mtx_timedlock(mtx_t *m, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.mtx_timedlock(m, ts);
-    uint32_t flags = GCT_LOCK_TIMED;
-    struct gct_prepared pre = gct_acquire_prepare(t, m, flags, SITE());
-    int r = gct_real.mtx_trylock(m);
-    if (r == thrd_success) {
-        flags = gct_acquire_published(t, pre, flags);
-    } else {
-        bool busy = r == thrd_busy;
-        if (busy)
-            gct_wait_begin(t, GCT_WAIT_MUTEX, m,
-                           mutex_owner((pthread_mutex_t *)m), true, SITE());
-        r = gct_real.mtx_timedlock(m, ts);
-        if (busy) {
-            gct_wait_end(t, m, r);
-            flags |= GCT_LOCK_CONTENDED;
-        }
-    }
-    if (r == thrd_success)
-        gct_lock_acquired(t, m, flags, SITE());
-    return r;
+    return c11_acquire(t, m, true, ts, SITE());
 }
 
 GCT_EXPORT int

@@ -118,6 +118,16 @@ extern struct gct_real gct_real;
 /* The caller's address: where a lock was taken. */
 #define SITE() ((uintptr_t)__builtin_return_address(0))
 
+/* Whether ts is a deadline glibc's timed waits accept.  Its rwlock and
+ * semaphore waits check it before they try: a shim that tried first would
+ * take a free lock where glibc answers EINVAL.  (NULL: not known valid;
+ * the real call decides.) */
+static inline bool
+gct_deadline_valid(const struct timespec *ts)
+{
+    return ts != NULL && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
+}
+
 /* Resolves every original; safe to call again (a no-op after the first).
  * Aborts with a message when a symbol the shim cannot do without is
  * missing (that is a broken libc, not a program we can trace). */
@@ -216,11 +226,25 @@ struct gct_thread *gct_self_slow(void);
 extern __thread struct gct_thread *gct_tls
     __attribute__((tls_model("initial-exec")));
 
+/* gct_here[0] is nonzero in the process that the recorder's state
+ * belongs to, once it is on.  It lives in a page that the kernel gives
+ * every child process zeroed (MADV_WIPEONFORK), however the child was
+ * made: fork, but also daemon and _Fork, which run no interposed fork, or
+ * a raw clone.  Such a child then takes the state over on its next call
+ * (gct_process_new) instead of writing over its parent's records.  (Where
+ * the kernel has no MADV_WIPEONFORK it stays nonzero: only children made
+ * through fork or daemon, which run pthread_atfork's handlers, are told
+ * apart.) */
+extern int gct_here[];
+
+/* Sets gct_here up (init). */
+void gct_here_init(void);
+
 static inline struct gct_thread *
 gct_self(void)
 {
     struct gct_thread *t = gct_tls;
-    if (GCT_LIKELY(t != NULL))
+    if (GCT_LIKELY(t != NULL && gct_here[0]))
         return t->guard ? NULL : t;
     return gct_self_slow();
 }
@@ -269,11 +293,16 @@ struct gct_recorder {
     ino_t ino;
     struct gct_log_header *hdr; /* mapped header page */
     int root;                   /* this process created the log */
+    int pid;                    /* the process this state is (gct_here) */
     /* Default mutexes may be taken and released in place (mutex_fast.c);
      * set at start-up, read on every lock. */
     bool mutex_fast;
 };
 extern struct gct_recorder gct_rec;
+
+/* A child process the recorder has not met yet (fork's child, or
+ * gct_here found wiped) takes its state over as its own (init.c). */
+void gct_process_new(void);
 
 /* Moves fd to a high number (close-on-exec), out of the way of programs
  * that expect small ones; returns the new number (fd when it cannot). */
@@ -646,6 +675,11 @@ void gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
 void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);
 
 /* ---------------------------------------------------------------- mutex_fast.c */
+
+/* The bit of a mutex's __kind that glibc sets for a robust mutex
+ * (PTHREAD_MUTEX_ROBUST_NORMAL_NP, private to glibc). */
+#define GCT_MUTEX_KIND_ROBUST 0x10
+
 
 /* Sets gct_rec.mutex_fast; tid: the calling thread's.  Returns why not,
  * or NULL. */

@@ -13,6 +13,7 @@
  */
 #include "shim.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -24,6 +25,8 @@ __thread struct gct_thread *gct_tls
 /* Set once the thread has begun exiting, so that late calls (other key
  * destructors) do not create a fresh state. */
 static __thread int exiting __attribute__((tls_model("initial-exec")));
+/* Calls of the exit key's destructor on this thread so far. */
+static __thread int exit_rounds __attribute__((tls_model("initial-exec")));
 
 struct gct_thread *_Atomic gct_threads;
 _Atomic int gct_threads_starting;
@@ -77,8 +80,19 @@ claim_state(void)
     return t;
 }
 
-/* Makes the calling thread's state.  parent_tid and stack describe its
- * creation when the shim saw it (0 otherwise). */
+/* The thread's start record.  parent_tid and stack describe its creation
+ * when the shim saw it (0 otherwise). */
+static void
+record_start(struct gct_thread *t, int parent_tid, uint32_t stack,
+             int64_t flags)
+{
+    t->guard++;
+    gct_emit(t, GCT_EV_THREAD_START, stack, (uint64_t)pthread_self(),
+             parent_tid, flags, NULL, 0);
+    t->guard--;
+}
+
+/* Makes the calling thread's state. */
 static struct gct_thread *
 make_state(int parent_tid, uint32_t stack, int64_t flags)
 {
@@ -89,16 +103,17 @@ make_state(int parent_tid, uint32_t stack, int64_t flags)
     t->pid = getpid();
     t->handle = (uint64_t)pthread_self();
     gct_tls = t;
+    /* pthread_setspecific may allocate, with the program's allocator */
+    t->guard++;
     if (atomic_load_explicit(&key_made, memory_order_acquire))
         pthread_setspecific(exit_key, t);
-    t->guard++;
-    gct_emit(t, GCT_EV_THREAD_START, stack, (uint64_t)pthread_self(),
-             parent_tid, flags, NULL, 0);
     t->guard--;
+    record_start(t, parent_tid, stack, flags);
     return t;
 }
 
-/* gct_self()'s first call on a thread (shim.h has the fast path). */
+/* gct_self()'s first call on a thread, or in a process (shim.h has the
+ * fast path). */
 struct gct_thread *
 gct_self_slow(void)
 {
@@ -107,9 +122,29 @@ gct_self_slow(void)
     if (!gct_rec.on || exiting)
         return NULL;
     int saved = errno;
-    t = make_state(0, 0, 0);
+    if (!gct_here[0])
+        gct_process_new();
+    t = gct_tls;
+    if (t == NULL)
+        t = make_state(0, 0, 0);
+    else if (t->guard)
+        t = NULL;
     errno = saved;
     return t;
+}
+
+/* A page of its own in the library's zero-filled data, which the dynamic
+ * linker maps as anonymous memory, the only kind MADV_WIPEONFORK takes:
+ * the word tested costs one compare, where a pointer to a page mapped
+ * apart cost a load more on every call. */
+int gct_here[4096 / sizeof(int)] __attribute__((aligned(4096)));
+
+void
+gct_here_init(void)
+{
+    /* Without MADV_WIPEONFORK the word stays set in every child. */
+    (void)madvise(gct_here, sizeof gct_here, MADV_WIPEONFORK);
+    gct_here[0] = 1;
 }
 
 void
@@ -124,18 +159,29 @@ gct_self_peek(void)
     return gct_tls;
 }
 
-/* Called on a thread the shim started, before the user's function. */
+/* Called on a thread the shim started, before the user's function.  When
+ * something on the thread's way here called the shim first (a signal
+ * handler, an allocator that locks, preloaded beside the recorder), that
+ * made the thread's state, with a start record that knew nothing of its
+ * creation: the state stays the thread's one, and a second start record
+ * completes the first (the finishing step keeps one thread). */
 struct gct_thread *
 gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
 {
     if (!gct_rec.on)
         return NULL;
-    return make_state(parent_tid, stack, flags);
+    struct gct_thread *t = gct_tls;
+    if (t == NULL)
+        return make_state(parent_tid, stack, flags);
+    record_start(t, parent_tid, stack, flags);
+    return t;
 }
 
 /* Locks the thread still holds as it ends.  The held stack may name a
  * lock that another thread unlocked for it (a misuse reported on its
- * own): where glibc keeps the owner, the owner decides. */
+ * own): where glibc keeps the owner, the owner decides.  A robust mutex
+ * does not count: ending while holding one is what it is made for (the
+ * next owner is told, with EOWNERDEAD). */
 static int
 gct_locks_still_held(struct gct_thread *t)
 {
@@ -148,10 +194,25 @@ gct_locks_still_held(struct gct_thread *t)
                  rw->__data.__cur_writer == t->tid;
         } else {
             const pthread_mutex_t *m = (const void *)h->lock;
+            if (m->__data.__kind & GCT_MUTEX_KIND_ROBUST)
+                continue;
             n += (m->__data.__kind & 0x70) || m->__data.__owner == t->tid;
         }
     }
     return n;
+}
+
+/* The thread's end: its last counters and its exit record.  It may still
+ * record after it, until its state is released (on_thread_exit). */
+static void
+thread_ended(struct gct_thread *t)
+{
+    t->guard++;
+    gct_flush_counts(t);
+    gct_emit(t, GCT_EV_THREAD_EXIT, 0, (uint64_t)pthread_self(),
+             gct_locks_still_held(t),
+             0, NULL, 0);
+    t->guard--;
 }
 
 void
@@ -160,10 +221,7 @@ gct_thread_release(struct gct_thread *t)
     if (t == NULL)
         return;
     t->guard++;
-    gct_flush_counts(t);
-    gct_emit(t, GCT_EV_THREAD_EXIT, 0, (uint64_t)pthread_self(),
-             gct_locks_still_held(t),
-             0, NULL, 0);
+    gct_flush_counts(t); /* of locks taken after the end record */
     gct_log_donate_chunk(t);
     gct_tls = NULL;
     exiting = 1;
@@ -171,10 +229,28 @@ gct_thread_release(struct gct_thread *t)
     free_push(t);
 }
 
+/* The exit key's destructor.  glibc calls the destructors of all keys in
+ * rounds, in the order the keys were made (ours, made at start-up, comes
+ * before those of the program's own libraries), and another round while
+ * any of them set a value again, up to PTHREAD_DESTRUCTOR_ITERATIONS.
+ * The others may still join, detach or lock: GLib detaches its threads
+ * from one.  So the end is recorded in the first round, and the state is
+ * kept, set again, until the last, so that what those destructors do is
+ * recorded too; until then the thread is not dead, and the exit grace
+ * waits for it.  (A state first made inside a later round, by a thread
+ * that never called the shim before, may see no last round: it then
+ * stays allocated, with its end recorded, and counts as running.) */
 static void
 on_thread_exit(void *arg)
 {
-    gct_thread_release(arg);
+    struct gct_thread *t = arg;
+
+    if (exit_rounds++ == 0)
+        thread_ended(t);
+    if (exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS &&
+        pthread_setspecific(exit_key, t) == 0)
+        return;
+    gct_thread_release(t);
 }
 
 void

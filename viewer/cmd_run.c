@@ -67,6 +67,28 @@ find_program(const char *prog, char *out, size_t n)
     return false;
 }
 
+/* Whether the ELF program open on fd (header eh) names a dynamic linker
+ * (PT_INTERP); its path into interp ("" when unreadable). */
+static bool
+elf_interp(int fd, const Elf64_Ehdr *eh, char *interp, size_t size)
+{
+    interp[0] = '\0';
+    for (int i = 0; i < eh->e_phnum; i++) {
+        Elf64_Phdr ph;
+        if (pread(fd, &ph, sizeof ph,
+                  (off_t)(eh->e_phoff + (size_t)i * eh->e_phentsize)) !=
+            (ssize_t)sizeof ph)
+            break;
+        if (ph.p_type != PT_INTERP)
+            continue;
+        size_t n = ph.p_filesz < size ? (size_t)ph.p_filesz : size - 1;
+        ssize_t got = pread(fd, interp, n, (off_t)ph.p_offset);
+        interp[got > 0 ? (size_t)got : 0] = '\0';
+        return true;
+    }
+    return false;
+}
+
 /* Why the recorder cannot be preloaded into path, or NULL if it can. */
 static const char *
 untraceable(const char *path)
@@ -97,19 +119,18 @@ untraceable(const char *path)
         close(fd);
         return "is not a 64-bit ELF program or a script";
     }
-    bool interp = false;
-    for (int i = 0; i < eh.e_phnum; i++) {
-        Elf64_Phdr ph;
-        if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + i * eh.e_phentsize)) !=
-            (ssize_t)sizeof ph)
-            break;
-        if (ph.p_type == PT_INTERP)
-            interp = true;
-    }
+    char interp[PATH_MAX];
+    bool dynamic = elf_interp(fd, &eh, interp, sizeof interp);
     close(fd);
-    if (!interp) {
+    if (!dynamic) {
         snprintf(why, sizeof why, "is statically linked: there is no "
                                   "dynamic linker to preload the recorder");
+        return why;
+    }
+    const char *base = strrchr(interp, '/');
+    if (strncmp(base ? base + 1 : interp, "ld-musl", 7) == 0) {
+        snprintf(why, sizeof why, "is linked with musl libc (its dynamic "
+                 "linker is %.160s): the recorder is made for glibc", interp);
         return why;
     }
     return NULL;

@@ -1,0 +1,60 @@
+#!/bin/sh
+# test_behave_locks.sh BUILD - lock calls whose answer is not "free" or
+# "busy" (progs/behave_locks.c) answer the same natively, under `gctrace
+# run` and under LD_PRELOAD with record=all: robust mutexes whose owner
+# died (EOWNERDEAD with the mutex taken, never a hang; ENOTRECOVERABLE),
+# a clock pthread_mutex_clocklock rejects, a priority-protect mutex above
+# its ceiling, invalid deadlines on free rwlocks and semaphores, sem_wait
+# with a cancellation pending.  A thread that ends holding a robust mutex
+# is no finding; its twin, ending with a normal mutex held, still is.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+cc -O1 -g -pthread -o "$tmp/locks" "$here/progs/behave_locks.c" || {
+    echo "FAIL: cannot compile progs/behave_locks.c" >&2; exit 1; }
+
+found() {
+    "$G" check --format json "$1" | python3 -c 'import json,sys
+print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(sys.stdin)["findings"])))'
+}
+
+timeout -s KILL 30 "$tmp/locks" >"$tmp/native.out" 2>"$tmp/native.err"
+rc=$?
+[ $rc -eq 0 ] || err "natively: exit $rc"
+for want in "robust lock: EOWNERDEAD" "robust timedlock: EOWNERDEAD" \
+        "robust unrecoverable timedlock: ENOTRECOVERABLE" \
+        "clocklock CLOCK_PROCESS_CPUTIME_ID: EINVAL" "after it, trylock: 0" \
+        "timedrdlock invalid time: EINVAL" \
+        "sem_timedwait invalid time: EINVAL" \
+        "sem_wait with a cancel pending: cancelled, value 1"; do
+    grep -qxF "$want" "$tmp/native.out" || err "natively: missing '$want'"
+done
+
+# Default options: the same answers, the same exit status, no finding.
+timeout -s KILL 30 "$G" run -q -o "$tmp/run.db" -- "$tmp/locks" \
+    >"$tmp/run.out" 2>"$tmp/run.err"
+rc=$?
+[ $rc -eq 0 ] || err "under gctrace run: exit $rc: $(head -n 5 "$tmp/run.err")"
+cmp -s "$tmp/native.out" "$tmp/run.out" ||
+    err "gctrace run: answers differ:
+$(diff "$tmp/native.out" "$tmp/run.out")"
+got=$(found "$tmp/run.db")
+[ -z "$got" ] || err "robust mutexes held at thread exit: found '$got'"
+
+# record=all takes another way through the lock calls.
+timeout -s KILL 30 env LD_PRELOAD="$LIB" GCTRACE_OUT="$tmp/all.db" \
+    GCTRACE_OPTIONS=record=all:report=0 "$tmp/locks" >"$tmp/all.out" 2>"$tmp/all.err"
+rc=$?
+[ $rc -eq 0 ] || err "under LD_PRELOAD, record=all: exit $rc"
+cmp -s "$tmp/native.out" "$tmp/all.out" ||
+    err "record=all: answers differ:
+$(diff "$tmp/native.out" "$tmp/all.out")"
+
+# The twin: a normal mutex held at a thread's end is still misuse.
+GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/died.db" -- \
+    "$tmp/locks" died >/dev/null 2>&1 || err "died: run failed"
+got=$(found "$tmp/died.db")
+[ "$got" = "misuse/exit_while_holding_lock" ] ||
+    err "died: found '$got', want misuse/exit_while_holding_lock"
+
+e2e_end test_behave_locks
