@@ -121,8 +121,11 @@ struct finisher {
     struct gct_map stack_seen;       /* (stack id, 0) -> 1 */
     struct gct_map frame_by_pc;      /* (pc, 0) -> first frame id */
     struct gct_map pid_seen;         /* (pid, 0) -> 1 */
-    struct gct_map place_ids;        /* (hash of function and file, line)
+    struct gct_map place_ids;        /* (hash of a pc's frames' functions,
+                                        files and lines, their count)
                                         -> the first frame id there */
+    struct gct_map class_by_places;  /* (hash of a stack's places, depth)
+                                        -> the lock class: a stack id */
 
     struct gct_symbolizer *sym;
     int64_t next_frame;
@@ -540,23 +543,52 @@ frame_of(struct finisher *f, uint64_t pc)
     const char *mod = fr[0].module ? strrchr(fr[0].module, '/') : NULL;
     if (mod && strcmp(mod, "/libgctrace.so") == 0)
         gct_map_put(&f->frame_by_pc, pc, 2, 1);
-    const char *fn = fr[0].function;
-    if (fn && strncmp(fn, "goc_", 4) == 0) /* libgoc's API: a wrapper */
-        gct_map_put(&f->frame_by_pc, pc, 3, 1);
-    /* The innermost frame's source place, one id for every copy of it
-     * (inlined code has one pc per copy): what lock classes are made of. */
+    /* The source places of the pc's frames, the inlined ones with it,
+     * one id for every copy of them (inlined code has one pc per copy):
+     * what lock classes are made of.  A pc without a source line is a
+     * place of its own: code without line tables would otherwise make
+     * every such frame one place. */
     uint64_t h = 1469598103934665603ull;
-    for (const char *s = fn ? fn : ""; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    for (const char *s = fr[0].file ? fr[0].file : ""; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    uint64_t place = gct_map_get(&f->place_ids, h, (uint64_t)fr[0].line, 0);
+    for (int i = 0; i < n; i++) {
+        for (const char *s = fr[i].function ? fr[i].function : ""; *s; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211ull;
+        for (const char *s = fr[i].file ? fr[i].file : ""; *s; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211ull;
+        h = (h ^ (uint64_t)(unsigned)fr[i].line) * 1099511628211ull;
+    }
+    uint64_t place = fr[0].line > 0
+                         ? gct_map_get(&f->place_ids, h, (uint64_t)n, 0)
+                         : (uint64_t)id;
     if (place == 0) {
         place = (uint64_t)id;
-        gct_map_put(&f->place_ids, h, (uint64_t)fr[0].line, place);
+        gct_map_put(&f->place_ids, h, (uint64_t)n, place);
     }
     gct_map_put(&f->frame_by_pc, pc, 4, place);
     return id;
+}
+
+/*
+ * The lock class of a creation stack: the first stack written with the
+ * same source places, frame by frame, so that the copies of one call
+ * path (inlined code, a stack recorded twice when the recorder's table
+ * was full) make one class.  The whole stack and not its innermost
+ * frame: every lock made through one helper (a lock_init() function, a
+ * C++ mutex class, g_mutex_init) has the helper's frame on top, and a
+ * class of all of them read a consistent order between unrelated locks
+ * as a cycle.  Locks made in a loop, or by one constructor called from
+ * one place, still share a class.
+ */
+static uint64_t
+class_of_places(struct finisher *f, uint64_t places, int64_t depth,
+                uint64_t stack)
+{
+    uint64_t cls = gct_map_get(&f->class_by_places, places, (uint64_t)depth,
+                               0);
+    if (cls == 0) {
+        cls = stack;
+        gct_map_put(&f->class_by_places, places, (uint64_t)depth, cls);
+    }
+    return cls;
 }
 
 static void
@@ -571,22 +603,22 @@ write_stack(struct finisher *f, const struct gct_rec *r)
     if (n < 0 || (uint64_t)n > payload_len(r) / 8)
         n = (int64_t)(payload_len(r) / 8);
     int64_t idx = 0;
+    uint64_t places = 0x9e3779b97f4a7c15ull;
     for (int64_t i = 0; i < n; i++) {
         int64_t first = frame_of(f, pcs[i]);
         if (gct_map_get(&f->frame_by_pc, pcs[i], 2, 0))
             continue;
         int64_t count = (int64_t)gct_map_get(&f->frame_by_pc, pcs[i], 1, 1);
-        /* A lock's class is the source place that made it, out of
-         * libgoc's wrappers. */
-        if (gct_map_get(&f->stack_seen, r->obj, 0, 0) == UINT64_MAX &&
-            !gct_map_get(&f->frame_by_pc, pcs[i], 3, 0))
-            gct_map_put(&f->stack_seen, r->obj, 0,
-                        gct_map_get(&f->frame_by_pc, pcs[i], 4, 0));
+        places = (places ^ gct_map_get(&f->frame_by_pc, pcs[i], 4, 0)) *
+                 0xff51afd7ed558ccdull;
         for (int64_t k = 0; k < count; k++)
             run(f, f->ins_stack_frame, "iii", (int64_t)r->obj, idx++,
                 first + k);
     }
     run(f, f->ins_stack, "ii", (int64_t)r->obj, idx);
+    if (idx > 0)
+        gct_map_put(&f->stack_seen, r->obj, 0,
+                    class_of_places(f, places, idx, r->obj));
 }
 
 /* ------------------------------------------------------------ replay */
@@ -1189,6 +1221,7 @@ free_model(struct finisher *f)
     gct_map_free(&f->frame_by_pc);
     gct_map_free(&f->pid_seen);
     gct_map_free(&f->place_ids);
+    gct_map_free(&f->class_by_places);
     gct_symbolizer_free(f->sym);
 }
 

@@ -47,9 +47,10 @@ CREATE TABLE objects (
     created_ns   INTEGER,
     destroyed_ns INTEGER,
     create_stack INTEGER REFERENCES stacks(id), -- init, make, or first use
-    class_id     INTEGER,       -- locks made by an init call: a frame
-                                -- (frames.id) of the source line that
-                                -- made it; NULL for static initialisers
+    class_id     INTEGER,       -- locks made by an init call: a stack
+                                -- (stacks.id), the first made on the
+                                -- same call path (innermost 8 frames);
+                                -- NULL for static initialisers
     elem_size    INTEGER,       -- channels
     capacity     INTEGER,       -- channels
     closed_ns    INTEGER,       -- channels

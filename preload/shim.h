@@ -471,6 +471,9 @@ bool gct_in_unwinder(uintptr_t site);
  * first time a stack is seen. */
 uint32_t gct_stack(struct gct_thread *t);
 
+/* Like gct_stack, but only the innermost depth frames of the program. */
+uint32_t gct_stack_top(struct gct_thread *t, int depth);
+
 /* Like gct_stack, but the first stack seen from call site `site` is reused
  * for every later call from there (thread creation sites). */
 uint32_t gct_stack_by_site(struct gct_thread *t, uintptr_t site);
