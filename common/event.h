@@ -47,6 +47,11 @@ enum gct_ev {
                                   (held lock's GCT_LOCK_* | acquired
                                   lock's << 16), n, then the n other locks
                                   held at the time; stack = acquisition */
+    GCT_EV_MEM_GONE = 29,      /* obj = the start of an address range
+                                  whose memory went away (munmap, a
+                                  library unloaded by dlclose), a = its
+                                  length: every object in it ended, and
+                                  one at such an address later is new */
 
     /* blocking; obj = what is waited on */
     GCT_EV_WAIT_BEGIN = 30,    /* a = gct_wait reason, | GCT_WAIT_TIMED

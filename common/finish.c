@@ -734,6 +734,26 @@ end_image(struct finisher *f, int pid, int tid, int64_t ts)
     }
 }
 
+/* The memory [lo, lo+len) of process pid went away (munmap, dlclose):
+ * every object there ended, and whatever is seen at its addresses later
+ * is a new object, as after a destroy.  A scan of the objects: such
+ * records are few (the shim writes them only for memory where it saw a
+ * lock). */
+static void
+end_objects_in(struct finisher *f, int pid, uint64_t lo, uint64_t len,
+               int64_t ts)
+{
+    for (size_t i = 0; i < f->nobjects; i++) {
+        struct object *o = &f->objects[i];
+        if (o->pid != pid || o->addr < lo || o->addr - lo >= len ||
+            gct_map_get(&f->object_by_addr, (uint64_t)pid, o->addr, 0) !=
+                (uint64_t)i + 1)
+            continue;
+        o->destroyed = ts;
+        gct_map_put(&f->object_by_addr, (uint64_t)pid, o->addr, 0);
+    }
+}
+
 /* The handle no longer names thread id (joined, or ended detached). */
 static void
 forget_handle(struct finisher *f, int pid, uint64_t handle, int64_t id)
@@ -906,6 +926,9 @@ replay_one(struct finisher *f, const struct ref *ref)
         obj_id = object_of(f, pid, r->obj, "mutex", ts);
         O(f, obj_id)->destroyed = ts;
         gct_map_put(&f->object_by_addr, (uint64_t)pid, r->obj, 0);
+        break;
+    case GCT_EV_MEM_GONE:
+        end_objects_in(f, pid, r->obj, (uint64_t)r->a, ts);
         break;
     case GCT_EV_LOCK_ACQUIRE:
         obj_id = object_of(f, pid, r->obj,
@@ -1142,7 +1165,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         {GCT_EV_LOCK_RELEASE, "lock_release"},
         {GCT_EV_LOCK_DESTROY, "lock_destroy"},
         {GCT_EV_LOCK_EDGE, "lock_edge"},
-        {GCT_EV_LOCK_FIRST_USE, "lock_first_use"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
+        {GCT_EV_LOCK_FIRST_USE, "lock_first_use"},
+        {GCT_EV_MEM_GONE, "mem_gone"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
         {GCT_EV_WAIT_END, "wait_end"}, {GCT_EV_COND_SIGNAL, "cond_signal"},
         {GCT_EV_COND_BROADCAST, "cond_broadcast"},
         {GCT_EV_SEM_POST, "sem_post"}, {GCT_EV_CHAN_MAKE, "chan_make"},

@@ -72,13 +72,90 @@ static struct gct_slot seen_rest[SEEN_SIZE];
 static const struct gct_intern seen_locks = {seen_first, seen_rest,
                                              SEEN_SIZE};
 
+/*
+ * Where locks were ever seen, coarsely: one bit per 2 MiB region of the
+ * address space, hashed into a fixed bitmap.  A munmap of memory that
+ * never held a lock (most of them: buffers, a runtime's heap pages) is
+ * then passed on with a few loads, without a record, and without making
+ * every thread write its lock-order edges again.  A collision only costs
+ * a record.
+ */
+#define REGION_SHIFT 21
+#define REGION_BITS 16 /* log2 of the bitmap's bits */
+#define REGION_SPAN_MAX 4096 /* regions checked one by one; more: maybe */
+static _Atomic uint64_t lock_regions[(1u << REGION_BITS) / 64];
+
+static inline uint32_t
+region_bit(uint64_t region)
+{
+    return (uint32_t)((region * 0x9e3779b97f4a7c15ull) >> (64 - REGION_BITS));
+}
+
+static void
+note_region(uintptr_t lock)
+{
+    uint32_t b = region_bit(lock >> REGION_SHIFT);
+    uint64_t bit = 1ull << (b % 64);
+
+    if (!(atomic_load_explicit(&lock_regions[b / 64], memory_order_relaxed) &
+          bit))
+        atomic_fetch_or_explicit(&lock_regions[b / 64], bit,
+                                 memory_order_relaxed);
+}
+
+bool
+gct_locks_maybe_in(uintptr_t lo, size_t len)
+{
+    if (len == 0)
+        return false;
+    uint64_t first = lo >> REGION_SHIFT;
+    uint64_t last = (lo + (len - 1)) >> REGION_SHIFT;
+    if (last < first || last - first >= REGION_SPAN_MAX)
+        return true;
+    for (uint64_t r = first; r <= last; r++) {
+        uint32_t b = region_bit(r);
+        if (atomic_load_explicit(&lock_regions[b / 64],
+                                 memory_order_relaxed) >> (b % 64) & 1)
+            return true;
+    }
+    return false;
+}
+
 void
 gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record)
 {
     bool fresh;
 
+    note_region(lock);
     if (gct_intern(&seen_locks, lock, &fresh) && fresh && record)
         gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_stack(t), lock, 0, 0, NULL, 0);
+}
+
+/* Tombstones the locks of [lo, hi) in n slots of the seen set. */
+static void
+forget_in(struct gct_slot *slots, size_t n, uintptr_t lo, uintptr_t hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = atomic_load_explicit(&slots[i].key,
+                                            memory_order_relaxed);
+        if (key >= lo && key < hi && key != 0 && key != SEEN_TOMB)
+            atomic_compare_exchange_strong(&slots[i].key, &key, SEEN_TOMB);
+    }
+}
+
+void
+gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo, size_t len,
+                bool everywhere)
+{
+    /* As for a destroy: the threads' edge caches forget addresses that
+     * may now name new locks, and a new lock there gets its first use. */
+    atomic_fetch_add_explicit(&gct_lock_generation, 1, memory_order_relaxed);
+    forget_in(seen_first, GCT_INTERN_FIRST, lo, lo + len);
+    if (everywhere)
+        forget_in(seen_rest, SEEN_SIZE, lo, lo + len);
+    t->guard++;
+    gct_emit_at(t, ts, GCT_EV_MEM_GONE, 0, lo, (int64_t)len, 0);
+    t->guard--;
 }
 
 void

@@ -100,6 +100,8 @@ struct gct_real {
     void (*exit)(int) __attribute__((noreturn));
     void (*_exit)(int) __attribute__((noreturn));
     void *(*dlopen)(const char *, int);
+    int (*dlclose)(void *);
+    int (*munmap)(void *, size_t);
     int (*__libc_start_main)(int (*)(int, char **, char **), int, char **,
                              void (*)(void), void (*)(void),
                              void (*)(void), void *);
@@ -466,6 +468,9 @@ void gct_stack_init(uintptr_t lo, uintptr_t hi, uintptr_t unw_lo,
  * with stacks (no lock-order edges, no first use, no stack for a wait). */
 bool gct_in_unwinder(uintptr_t site);
 
+/* Whether pc is in the shim's own code. */
+bool gct_in_shim(uintptr_t pc);
+
 /* Captures the calling stack (skipping the shim's own frames), interns it
  * and returns its id (0 when it cannot).  Writes a GCT_REC_STACK record the
  * first time a stack is seen. */
@@ -611,6 +616,17 @@ void gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record);
 
 /* A lock was destroyed: its next first use is a new lock's. */
 void gct_lock_forget(uintptr_t lock);
+
+/* Whether a lock may ever have been seen in [lo, lo+len): false means
+ * certainly not (intercept_mem.c). */
+bool gct_locks_maybe_in(uintptr_t lo, size_t len);
+
+/* The memory [lo, lo+len) went away at time ts (munmap, dlclose): ends
+ * the locks it held, as destroy does, and records it.  everywhere: also
+ * forget the locks seen there from the large level of the seen set,
+ * whose pages a scan touches (dlclose's rare calls only). */
+void gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo,
+                     size_t len, bool everywhere);
 
 /* Bookkeeping before/after a release. */
 void gct_lock_released_slow(struct gct_thread *t, const void *lock);

@@ -176,6 +176,12 @@ gct_stack_top(struct gct_thread *t, int depth)
 }
 
 bool
+gct_in_shim(uintptr_t pc)
+{
+    return pc >= shim_lo && pc < shim_hi;
+}
+
+bool
 gct_in_unwinder(uintptr_t site)
 {
     return site >= unw_lo && site < unw_hi;
