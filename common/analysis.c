@@ -840,23 +840,44 @@ lock_deadlocks(struct ctx *c)
     gct_map_free(&done);
 }
 
+static bool
+has_column(struct ctx *c, const char *table, const char *column)
+{
+    sqlite3_stmt *st = query(c, "SELECT 1 FROM pragma_table_info(?) "
+                                "WHERE name = ?");
+    bool found = false;
+    if (st) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    return found;
+}
+
 /* In a process that did not exit (it was killed while stuck), every
  * thread alive at the end blocked in a wait without a timeout: "all
  * goroutines are asleep".  A thread blocked where the recorder does not
  * see (read(2), libgoc's timer thread) counts as running: something may
- * still have woken the program. */
+ * still have woken the program.  So does a wait that another process or
+ * a signal handler may end (waits.external): a process-shared object, a
+ * semaphore a handler may post. */
 static void
 all_asleep(struct ctx *c)
 {
     for (size_t i = 0; i < c->out->n; i++)
         if (strcmp(c->out->v[i].kind, "deadlock") == 0)
             return; /* already explained */
-    sqlite3_stmt *st = query(
-        c, "SELECT count(*), sum(EXISTS (SELECT 1 FROM waits w WHERE "
-           "w.thread_id = t.id AND w.end_ns IS NULL AND w.timed = 0)), t.pid "
-           "FROM threads t JOIN processes p ON p.pid = t.pid "
-           "WHERE t.end_ns IS NULL AND p.exit_status IS NULL "
-           "GROUP BY t.pid");
+    /* Traces written before waits.external have none to look at. */
+    char *sql = xprintf(
+        "SELECT count(*), sum(EXISTS (SELECT 1 FROM waits w WHERE "
+        "w.thread_id = t.id AND w.end_ns IS NULL AND w.timed = 0%s)), t.pid "
+        "FROM threads t JOIN processes p ON p.pid = t.pid "
+        "WHERE t.end_ns IS NULL AND p.exit_status IS NULL "
+        "GROUP BY t.pid",
+        has_column(c, "waits", "external") ? " AND w.external = 0" : "");
+    sqlite3_stmt *st = query(c, sql);
+    free(sql);
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {

@@ -86,6 +86,7 @@ struct wait {
     int64_t thread, object, reason, begin, end, result, holder;
     uint32_t stack;
     int timed;
+    int shared; /* on a process-shared object */
 };
 
 struct pending_name {
@@ -126,6 +127,8 @@ struct finisher {
                                         -> the first frame id there */
     struct gct_map class_by_places;  /* (hash of a stack's places, depth)
                                         -> the lock class: a stack id */
+    struct gct_map signals;          /* (pid, 0) -> 1 when known, (pid, 1)
+                                        -> its signals with a handler */
 
     struct gct_symbolizer *sym;
     int64_t next_frame;
@@ -628,11 +631,12 @@ begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
            int pid, int64_t ts)
 {
     struct thread *t = T(f, tid_id);
-    int64_t reason = r->a & ~(int64_t)GCT_WAIT_TIMED;
+    int64_t reason = r->a & ~(int64_t)(GCT_WAIT_TIMED | GCT_WAIT_SHARED);
     const char *kind = reason_object_kind(reason);
     int64_t obj = kind ? object_of(f, pid, r->obj, kind, ts) : 0;
     struct wait w = {tid_id, obj, reason, ts, -1, 0, 0, r->stack,
-                     (r->a & GCT_WAIT_TIMED) != 0};
+                     (r->a & GCT_WAIT_TIMED) != 0,
+                     (r->a & GCT_WAIT_SHARED) != 0};
     if (reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_RD ||
         reason == GCT_WAIT_RWLOCK_WR)
         w.holder = r->b;
@@ -711,6 +715,45 @@ edge(struct finisher *f, int64_t tid_id, const struct gct_rec *r, int pid,
         site, len ? gates : NULL);
 }
 
+/* ------------------------------------------------------------ signals */
+
+static void
+set_signals(struct finisher *f, int pid, uint64_t mask)
+{
+    gct_map_put(&f->signals, (uint64_t)pid, 0, 1);
+    gct_map_put(&f->signals, (uint64_t)pid, 1, mask);
+}
+
+/* A fork's child has its parent's handlers, until it records its own
+ * (its records may come before the parent's of the fork). */
+static void
+inherit_signals(struct finisher *f, int parent, int child)
+{
+    if (!gct_map_get(&f->signals, (uint64_t)child, 0, 0))
+        set_signals(f, child,
+                    gct_map_get(&f->signals, (uint64_t)parent, 1, 0));
+}
+
+/*
+ * Whether something outside the process's threads may end wait w: the
+ * object is process-shared (another process), or it is a semaphore
+ * wait in a process that had, at its end, a handler for a signal that
+ * may arrive while every thread sleeps (the handler may post it).  The
+ * set at the end: a handler installed after the wait began may still
+ * end it.
+ */
+static bool
+wait_external(struct finisher *f, const struct wait *w)
+{
+    if (w->shared)
+        return true;
+    if (w->reason != GCT_WAIT_SEM)
+        return false;
+    uint64_t mask = gct_map_get(&f->signals, (uint64_t)T(f, w->thread)->pid,
+                                1, 0);
+    return GCT_SIGNALS_CAN_WAKE(mask);
+}
+
 /* A process record for a pid already seen: the process exec'd.  The old
  * image's threads (and their waits) ended there; the new image's threads
  * start afresh, even on the same tid. */
@@ -720,6 +763,7 @@ end_image(struct finisher *f, int pid, int tid, int64_t ts)
     /* The new image's first thread announced itself just before: keep it. */
     int64_t current = (int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
                                            (uint64_t)tid, 0);
+    set_signals(f, pid, 0); /* exec resets every handler */
     for (size_t i = 0; i < f->nthreads; i++) {
         struct thread *t = &f->threads[i];
         if (t->pid != pid || t->end >= 0 || (int64_t)i + 1 == current)
@@ -1021,6 +1065,12 @@ replay_one(struct finisher *f, const struct ref *ref)
     case GCT_EV_PROC_EXIT:
         run(f, f->upd_process_exit, "iii", ts, r->a, (int64_t)pid);
         break;
+    case GCT_EV_SIGNALS:
+        set_signals(f, pid, (uint64_t)r->a);
+        break;
+    case GCT_EV_FORK:
+        inherit_signals(f, pid, (int)r->a);
+        break;
     default:
         break;
     }
@@ -1091,13 +1141,13 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
     sqlite3_finalize(stats);
 
     st = prepare(f, "INSERT INTO waits(id,thread_id,object_id,reason,"
-                    "begin_ns,end_ns,result,stack_id,holder_tid,timed) "
-                    "VALUES(?,?,?,?,?,?,?,?,?,?)");
+                    "begin_ns,end_ns,result,stack_id,holder_tid,timed,"
+                    "external) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     for (size_t i = 0; st && i < f->nwaits; i++) {
         struct wait *w = &f->waits[i];
-        run(f, st, "iiniiNinni", (int64_t)i + 1, w->thread, w->object,
+        run(f, st, "iiniiNinnii", (int64_t)i + 1, w->thread, w->object,
             w->reason, w->begin, w->end, w->result, (int64_t)w->stack,
-            w->holder, (int64_t)w->timed);
+            w->holder, (int64_t)w->timed, (int64_t)wait_external(f, w));
     }
     sqlite3_finalize(st);
 
@@ -1156,7 +1206,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         const char *name;
     } kinds[] = {
         {GCT_EV_PROC_START, "proc_start"}, {GCT_EV_PROC_EXIT, "proc_exit"},
-        {GCT_EV_FORK, "fork"}, {GCT_EV_THREAD_START, "thread_start"},
+        {GCT_EV_FORK, "fork"}, {GCT_EV_SIGNALS, "signals"},
+        {GCT_EV_THREAD_START, "thread_start"},
         {GCT_EV_THREAD_EXIT, "thread_exit"},
         {GCT_EV_THREAD_JOIN, "thread_join"},
         {GCT_EV_THREAD_DETACH, "thread_detach"},
@@ -1246,6 +1297,7 @@ free_model(struct finisher *f)
     gct_map_free(&f->pid_seen);
     gct_map_free(&f->place_ids);
     gct_map_free(&f->class_by_places);
+    gct_map_free(&f->signals);
     gct_symbolizer_free(f->sym);
 }
 

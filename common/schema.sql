@@ -93,7 +93,11 @@ CREATE TABLE waits (
     result     INTEGER,
     stack_id   INTEGER REFERENCES stacks(id),
     holder_tid INTEGER,             -- locks: the owner when the wait began
-    timed      INTEGER DEFAULT 0    -- 1: the wait had a timeout of its own
+    timed      INTEGER DEFAULT 0,   -- 1: the wait had a timeout of its own
+    external   INTEGER DEFAULT 0    -- 1: another process or a signal
+                                    -- handler may end it (a process-shared
+                                    -- object; a semaphore wait while a
+                                    -- handler may run)
 );
 
 CREATE TABLE select_cases (

@@ -291,10 +291,43 @@ ends_holding(int reason)
  * never ends (the program was killed) leaves the reservation
  * unpublished, which the finisher skips.
  */
+/*
+ * Whether the pthread object a thread is about to wait on is
+ * process-shared, so that another process may end the wait: read from
+ * glibc's own fields, as the shim reads the owner of a mutex (layouts
+ * of glibc 2.25 and later, 64-bit): a mutex's kind has
+ * PTHREAD_MUTEX_PSHARED_BIT (128), a condvar's __wrefs bit 0, a
+ * rwlock's __shared, a semaphore's (its third int) and a barrier's
+ * (its fourth) futex flag FUTEX_SHARED (128).  libgoc's waits have
+ * reasons of their own.
+ */
+static bool
+wait_shared(int reason, const void *obj)
+{
+    switch (reason) {
+    case GCT_WAIT_MUTEX:
+        return ((const pthread_mutex_t *)obj)->__data.__kind & 128;
+    case GCT_WAIT_RWLOCK_RD:
+    case GCT_WAIT_RWLOCK_WR:
+        return ((const pthread_rwlock_t *)obj)->__data.__shared != 0;
+    case GCT_WAIT_COND:
+        return ((const pthread_cond_t *)obj)->__data.__wrefs & 1;
+    case GCT_WAIT_SEM:
+        return ((const int *)obj)[2] != 0;
+    case GCT_WAIT_BARRIER:
+        return ((const int *)obj)[3] != 0;
+    }
+    return false;
+}
+
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                int64_t detail, bool timed, uintptr_t site)
 {
+    bool shared = obj != NULL && wait_shared(reason, obj);
+    if (reason == GCT_WAIT_SEM)
+        gct_signals_record(t); /* what may end it (intercept_signal.c) */
+
     gct_watchdog_start(t);
     t->guard++;
     /* since and tsc stay a pair, as read: the end is derived from them.
@@ -307,7 +340,9 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
         uint32_t stack = site ? gct_stack_by_site(t, site) : gct_stack(t);
         gct_emit_at(t, since, GCT_EV_WAIT_BEGIN, stack,
                     (uint64_t)(uintptr_t)obj,
-                    reason | (timed ? GCT_WAIT_TIMED : 0), detail);
+                    reason | (timed ? GCT_WAIT_TIMED : 0) |
+                        (shared ? GCT_WAIT_SHARED : 0),
+                    detail);
         t->end_slot = ends_holding(reason)
                           ? gct_reserve_rec(t, (uint64_t)(uintptr_t)obj)
                           : NULL;
@@ -315,7 +350,8 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     t->wait_tsc = tsc;
     atomic_store_explicit(&t->wait_obj, (uintptr_t)obj, memory_order_relaxed);
     atomic_store_explicit(&t->wait_since, since, memory_order_relaxed);
-    atomic_store_explicit(&t->wait_timed, timed, memory_order_relaxed);
+    atomic_store_explicit(&t->wait_timed, timed || shared,
+                          memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
     t->guard--;
 }

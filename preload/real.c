@@ -106,6 +106,8 @@ gct_real_resolve(void)
     NEED(dlopen);
     NEED(dlclose);
     NEED(munmap);
+    NEED(sigaction);
+    NEED(signal);
     NEED(__libc_start_main);
     atomic_store_explicit(&resolved, 1, memory_order_release);
 }

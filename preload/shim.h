@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -102,6 +103,8 @@ struct gct_real {
     void *(*dlopen)(const char *, int);
     int (*dlclose)(void *);
     int (*munmap)(void *, size_t);
+    int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+    sighandler_t (*signal)(int, sighandler_t);
     int (*__libc_start_main)(int (*)(int, char **, char **), int, char **,
                              void (*)(void), void (*)(void),
                              void (*)(void), void *);
@@ -182,7 +185,9 @@ struct gct_thread {
     _Atomic int wait_reason;
     _Atomic uintptr_t wait_obj;
     _Atomic int64_t wait_since;
-    _Atomic bool wait_timed;    /* the wait has a timeout of its own */
+    _Atomic bool wait_timed;    /* the wait has a timeout of its own,
+                                   or another process may end it (a
+                                   process-shared object) */
     uint64_t wait_tsc;          /* the time-stamp counter at wait_since
                                    (tsc.c) */
     struct gct_rec *end_slot;   /* the end record of the wait on a lock,
@@ -248,6 +253,14 @@ void gct_threads_after_fork(struct gct_thread *self);
 /* Head of the list of every thread state ever made (never shrinks; dead
  * ones are reused). */
 extern struct gct_thread *_Atomic gct_threads;
+
+/* The signals that have a handler of the program's, bit n - 1 for
+ * signal n (intercept_signal.c). */
+extern _Atomic uint64_t gct_signal_handlers;
+
+/* Records the set of signals with a handler if it changed since it was
+ * last recorded. */
+void gct_signals_record(struct gct_thread *t);
 
 /* Bumped by every destroy, so that per-thread edge caches forget
  * addresses that may now name a different lock. */
