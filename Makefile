@@ -218,7 +218,7 @@ ASAN_SHIM_TESTS := tests/asan-shim/test_shim_asan.sh \
     $(patsubst %,tests/e2e/test_%.sh,threads lockorder deadlock nodeadlock \
         crash c11 misuse behaviour hostile_threads hostile_life \
         hostile_signals hostile_procs record_all stacks killed_waiting \
-        mutex_fast standby)
+        mutex_fast standby memgone wakeable)
 
 test-asan-shim:
 	$(MAKE) BUILD=build-asan-shim OPT=-O1 SAN= \

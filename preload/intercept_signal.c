@@ -22,19 +22,26 @@
 #include <signal.h>
 
 _Atomic uint64_t gct_signal_handlers;
-/* The set as last recorded: a handler installed before the recorder
- * started (by another library's constructor) is recorded later, at the
- * next change or semaphore wait. */
+/* The set as last recorded, and by which process: a handler installed
+ * before the recorder started (by another library's constructor) is
+ * recorded later, at the next change or semaphore wait, and so is the
+ * set of a child made without fork() (daemon(), a raw clone), which
+ * inherited it unrecorded. */
 static _Atomic uint64_t recorded;
+static _Atomic int recorded_pid;
 
 void
 gct_signals_record(struct gct_thread *t)
 {
     uint64_t now = atomic_load_explicit(&gct_signal_handlers,
                                         memory_order_relaxed);
-    if (atomic_load_explicit(&recorded, memory_order_relaxed) == now ||
-        atomic_exchange(&recorded, now) == now)
+    if (atomic_load_explicit(&recorded_pid, memory_order_relaxed) ==
+            t->pid &&
+        (atomic_load_explicit(&recorded, memory_order_relaxed) == now ||
+         atomic_exchange(&recorded, now) == now))
         return;
+    atomic_store(&recorded, now);
+    atomic_store(&recorded_pid, t->pid);
     t->guard++;
     gct_emit(t, GCT_EV_SIGNALS, 0, 0, (int64_t)now, 0, NULL, 0);
     t->guard--;
@@ -68,10 +75,9 @@ sigaction(int sig, const struct sigaction *act, struct sigaction *old)
     int r = gct_real.sigaction(sig, act, old);
     if (r == 0 && act != NULL) {
         int e = errno;
-        note_handler(sig,
-                     (act->sa_flags & SA_SIGINFO) ? act->sa_sigaction != NULL
-                                                  : is_handler(act->sa_handler),
-                     SITE());
+        /* sa_handler and sa_sigaction share their storage, and the
+         * kernel reads SIG_DFL and SIG_IGN from it with SA_SIGINFO too */
+        note_handler(sig, is_handler(act->sa_handler), SITE());
         errno = e;
     }
     return r;
