@@ -14,8 +14,10 @@
  * lock made at the same address by another thread right after the
  * memory went away must come after the end, not before it.
  *
- * free() is not interposed: see docs/trace-format.md for what that
- * leaves.
+ * free() is not interposed: every deallocation of every program would
+ * pay for a check, the dynamic loader's and libc's own included, from
+ * before the real free can be resolved.  docs/trace-format.md says what
+ * that leaves.
  */
 #include "shim.h"
 
