@@ -280,18 +280,6 @@ ends_holding(int reason)
 }
 
 /*
- * A wait on a lock ends with the lock held again: whatever the end's
- * record costs, the program's critical section costs too, and in a
- * contended loop a longer critical section makes the other threads block
- * more often.  So such a wait reserves its end record right after its
- * begin, filled in but unpublished, and the end only stores the time
- * (from the time-stamp counter for a short wait, tsc.c) and the result
- * and publishes it.  lock_bench nested, 15 interleaved rounds, on two
- * occasions: 1.48x -> 1.38x and 1.38x -> 1.25x of native.  A wait that
- * never ends (the program was killed) leaves the reservation
- * unpublished, which the finisher skips.
- */
-/*
  * Whether the pthread object a thread is about to wait on is
  * process-shared, so that another process may end the wait: read from
  * glibc's own fields, as the shim reads the owner of a mutex (layouts
@@ -320,6 +308,18 @@ wait_shared(int reason, const void *obj)
     return false;
 }
 
+/*
+ * A wait on a lock ends with the lock held again: whatever the end's
+ * record costs, the program's critical section costs too, and in a
+ * contended loop a longer critical section makes the other threads block
+ * more often.  So such a wait reserves its end record right after its
+ * begin, filled in but unpublished, and the end only stores the time
+ * (from the time-stamp counter for a short wait, tsc.c) and the result
+ * and publishes it.  lock_bench nested, 15 interleaved rounds, on two
+ * occasions: 1.48x -> 1.38x and 1.38x -> 1.25x of native.  A wait that
+ * never ends (the program was killed) leaves the reservation
+ * unpublished, which the finisher skips.
+ */
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                int64_t detail, bool timed, uintptr_t site)
