@@ -48,14 +48,17 @@ munmap(void *addr, size_t len)
 
 /* ------------------------------------------------------------ dlclose */
 
-/* The loaded modules' address spans, on the caller's stack: dlclose may
- * run in several threads at once.  Modules past MAX_SPANS are not
- * followed (their locks keep their identity, as before). */
+/* The loaded modules' address spans, on the caller's stack (dlclose may
+ * run in several threads at once), and which of them are still loaded
+ * after the call.  Modules past MAX_SPANS are not followed: their locks
+ * keep their identity, as before. */
 #define MAX_SPANS 256
 
 struct spans {
     uintptr_t lo[MAX_SPANS], hi[MAX_SPANS];
+    uint64_t kept[MAX_SPANS / 64];
     int n;
+    bool after; /* the second pass: mark, do not add */
 };
 
 static int
@@ -75,32 +78,27 @@ span_cb(struct dl_phdr_info *info, size_t size, void *data)
         if (start + ph->p_memsz > hi)
             hi = start + ph->p_memsz;
     }
-    if (hi != 0 && s->n < MAX_SPANS) {
+    if (hi == 0)
+        return 0;
+    if (s->after) {
+        for (int i = 0; i < s->n; i++)
+            if (s->lo[i] == lo && s->hi[i] == hi)
+                s->kept[i / 64] |= 1ull << (i % 64);
+    } else if (s->n < MAX_SPANS) {
         s->lo[s->n] = lo;
         s->hi[s->n++] = hi;
     }
     return 0;
 }
 
-static bool
-has_span(const struct spans *s, uintptr_t lo, uintptr_t hi)
+/* Records the spans no longer loaded: the modules that dlclose unloaded
+ * (the library and dependencies only it needed). */
+static void
+modules_gone(struct gct_thread *t, int64_t ts, const struct spans *s)
 {
     for (int i = 0; i < s->n; i++)
-        if (s->lo[i] == lo && s->hi[i] == hi)
-            return true;
-    return false;
-}
-
-/* Records the spans of before that are not in after: the modules that
- * dlclose unloaded (the library and dependencies only it needed). */
-static void
-modules_gone(struct gct_thread *t, int64_t ts, const struct spans *before,
-             const struct spans *after)
-{
-    for (int i = 0; i < before->n; i++)
-        if (!has_span(after, before->lo[i], before->hi[i]))
-            gct_memory_gone(t, ts, before->lo[i],
-                            before->hi[i] - before->lo[i], true);
+        if (!(s->kept[i / 64] >> (i % 64) & 1))
+            gct_memory_gone(t, ts, s->lo[i], s->hi[i] - s->lo[i], true);
 }
 
 GCT_EXPORT int
@@ -110,11 +108,10 @@ dlclose(void *handle)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.dlclose(handle);
-    struct spans before, after;
+    struct spans s = {.n = 0};
     int e = errno;
     t->guard++;
-    before.n = 0;
-    dl_iterate_phdr(span_cb, &before);
+    dl_iterate_phdr(span_cb, &s);
     int64_t ts = gct_now();
     t->guard--;
     errno = e;
@@ -122,10 +119,10 @@ dlclose(void *handle)
     if (r == 0) {
         e = errno;
         t->guard++;
-        after.n = 0;
-        dl_iterate_phdr(span_cb, &after);
+        s.after = true;
+        dl_iterate_phdr(span_cb, &s);
         t->guard--;
-        modules_gone(t, ts, &before, &after);
+        modules_gone(t, ts, &s);
         errno = e;
     }
     return r;
