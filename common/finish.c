@@ -778,23 +778,42 @@ end_image(struct finisher *f, int pid, int tid, int64_t ts)
     }
 }
 
-/* The memory [lo, lo+len) of process pid went away (munmap, dlclose):
- * every object there ended, and whatever is seen at its addresses later
- * is a new object, as after a destroy.  A scan of the objects: such
- * records are few (the shim writes them only for memory where it saw a
- * lock). */
+/* Ends object id (1-based) at ts: the address names none now. */
+static void
+end_object(struct finisher *f, int pid, uint64_t id, int64_t ts)
+{
+    O(f, (int64_t)id)->destroyed = ts;
+    gct_map_put(&f->object_by_addr, (uint64_t)pid, O(f, (int64_t)id)->addr,
+                0);
+}
+
+/* A range looked up address by address (pthread objects are 8-byte
+ * aligned), not by a scan of every object: a program that frees many
+ * blocks holding locks writes a record for each. */
+#define END_EACH_MAX 4096
+
+/* The memory [lo, lo+len) of process pid went away (munmap, dlclose,
+ * free): every object there ended, and whatever is seen at its
+ * addresses later is a new object, as after a destroy. */
 static void
 end_objects_in(struct finisher *f, int pid, uint64_t lo, uint64_t len,
                int64_t ts)
 {
+    if (len <= END_EACH_MAX) {
+        for (uint64_t a = (lo + 7) & ~(uint64_t)7; a - lo < len; a += 8) {
+            uint64_t id = gct_map_get(&f->object_by_addr, (uint64_t)pid, a,
+                                      0);
+            if (id)
+                end_object(f, pid, id, ts);
+        }
+        return;
+    }
     for (size_t i = 0; i < f->nobjects; i++) {
         struct object *o = &f->objects[i];
-        if (o->pid != pid || o->addr < lo || o->addr - lo >= len ||
-            gct_map_get(&f->object_by_addr, (uint64_t)pid, o->addr, 0) !=
+        if (o->pid == pid && o->addr >= lo && o->addr - lo < len &&
+            gct_map_get(&f->object_by_addr, (uint64_t)pid, o->addr, 0) ==
                 (uint64_t)i + 1)
-            continue;
-        o->destroyed = ts;
-        gct_map_put(&f->object_by_addr, (uint64_t)pid, o->addr, 0);
+            end_object(f, pid, i + 1, ts);
     }
 }
 

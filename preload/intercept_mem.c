@@ -1,27 +1,27 @@
 /*
- * intercept_mem.c - memory that goes away: munmap and dlclose.
+ * intercept_mem.c - memory that goes away: munmap, dlclose and free.
  *
  * A lock is known by its address.  When the memory that held it is
  * unmapped, or the library whose static lock it was is unloaded, a new
  * lock may later sit at the same address without any init call (a
  * zero-filled mapping, another library's static PTHREAD_MUTEX_INITIALIZER
  * loaded in the same place).  Taken for the old lock, it closed false
- * lock-order cycles with the old one's edges.  So both calls record the
- * range that went away (GCT_EV_MEM_GONE), and the finishing step ends
- * every object in it, as a destroy ends one lock.
+ * lock-order cycles with the old one's edges.  The same holds for a
+ * block returned by free() and allocated again: a C++ std::mutex, whose
+ * constructor and destructor make no call, or a zero-filled mutex.  So
+ * these calls record the range that went away (GCT_EV_MEM_GONE), and
+ * the finishing step ends every object in it, as a destroy ends one
+ * lock.
  *
  * The range's record carries the time taken before the real call: a
  * lock made at the same address by another thread right after the
  * memory went away must come after the end, not before it.
- *
- * free() is not interposed: every deallocation of every program would
- * pay for a check, the dynamic loader's and libc's own included, from
- * before the real free can be resolved.  docs/trace-format.md says what
- * that leaves.
  */
 #include "shim.h"
 
+#include <dlfcn.h>
 #include <link.h>
+#include <string.h>
 
 GCT_EXPORT int
 munmap(void *addr, size_t len)
@@ -44,6 +44,93 @@ munmap(void *addr, size_t len)
         errno = e;
     }
     return r;
+}
+
+/* ------------------------------------------------------------ free */
+
+/*
+ * free() runs for every deallocation of the program, of libc and of the
+ * dynamic loader (both call the interposed one), from before the
+ * recorder starts.  So it resolves the next free itself, on first use
+ * (a call made by dlsym itself meanwhile cannot be passed on: its block
+ * is left allocated), and it looks into a block only when the next free
+ * is glibc's: a block's extent is then read from glibc's chunk header,
+ * the size word before it (its low 3 bits are flags), and the block
+ * lies within the chunk's size less that word.  Another allocator's
+ * blocks (a sanitizer's, jemalloc preloaded after us) are not followed.
+ * Until the first lock is seen, and for a block none of whose 64-byte
+ * lines ever held one, the check is a few loads (gct_no_lock_lines):
+ * malloc and free of 48 bytes, min of 6 runs, 19 ns without it.
+ */
+static void (*_Atomic next_free)(void *);
+static bool glibc_free; /* next_free is glibc's; set before it */
+static __thread int resolving_free __attribute__((tls_model("initial-exec")));
+
+/* The bytes from p to the end of its glibc chunk: the chunk's size
+ * less its header, two words for a chunk of its own mapping (flag 2),
+ * one otherwise (the next chunk's first word is this one's).  glibc's
+ * free reads the same word first. */
+static inline size_t
+glibc_block_size(const void *p)
+{
+    size_t head = ((const size_t *)p)[-1];
+    return (head & ~(size_t)7) - (head & 2 ? 2 : 1) * sizeof(size_t);
+}
+
+/* Blocks larger than this are not looked into: a size this large in a
+ * chunk header is a damaged heap, which glibc's free reports. */
+#define FREE_CHECK_MAX ((size_t)1 << 32)
+
+static void (*resolve_free(void))(void *)
+{
+    if (resolving_free)
+        return NULL;
+    resolving_free = 1;
+    void (*f)(void *) = (void (*)(void *))dlsym(RTLD_NEXT, "free");
+    Dl_info info;
+    glibc_free = f && dladdr((void *)f, &info) && info.dli_fname &&
+                 strstr(info.dli_fname, "/libc.so");
+    atomic_store_explicit(&next_free, f, memory_order_release);
+    resolving_free = 0;
+    return f;
+}
+
+/* The block [p, p+n) held a lock: freed, and recorded as gone. */
+static __attribute__((noinline, cold)) void
+free_holding(void (*f)(void *), void *p, size_t n, uintptr_t site)
+{
+    struct gct_thread *t = gct_in_shim(site) ? NULL : gct_self();
+    if (t == NULL) {
+        f(p);
+        return;
+    }
+    int e = errno;
+    int64_t ts = gct_now();
+    errno = e;
+    f(p);
+    e = errno;
+    gct_memory_gone(t, ts, (uintptr_t)p, n, false);
+    errno = e;
+}
+
+GCT_EXPORT void
+free(void *p)
+{
+    void (*f)(void *) = atomic_load_explicit(&next_free,
+                                             memory_order_acquire);
+    if (GCT_UNLIKELY(f == NULL) && (f = resolve_free()) == NULL)
+        return;
+    if (p != NULL && glibc_free &&
+        atomic_load_explicit(&gct_any_lock_seen, memory_order_relaxed)) {
+        size_t n = glibc_block_size(p);
+        if (GCT_UNLIKELY(n > 0 && n <= FREE_CHECK_MAX &&
+                         !gct_no_lock_lines((uintptr_t)p, n) &&
+                         gct_locks_held_in((uintptr_t)p, n))) {
+            free_holding(f, p, n, SITE());
+            return;
+        }
+    }
+    f(p);
 }
 
 /* ------------------------------------------------------------ dlclose */

@@ -634,9 +634,41 @@ void gct_lock_forget(uintptr_t lock);
  * certainly not (intercept_mem.c). */
 bool gct_locks_maybe_in(uintptr_t lo, size_t len);
 
-/* The memory [lo, lo+len) went away at time ts (munmap, dlclose): ends
- * the locks it held, as destroy does, and records it.  everywhere: also
- * forget the locks seen there from the large level of the seen set,
+/* Whether a lock was ever seen (intercept_mem.c's free passes straight
+ * on until one is). */
+extern _Atomic bool gct_any_lock_seen;
+
+/* The 64-byte lines where locks were seen, by address modulo 64 MiB
+ * (locks.c). */
+#define GCT_LINE_SHIFT 6
+#define GCT_LINE_WORDS (1u << 14)
+extern _Atomic uint64_t gct_lock_lines[GCT_LINE_WORDS];
+
+/* Whether no lock was ever seen in [lo, lo+len), len > 0, as told by the
+ * bits of one word of gct_lock_lines; false: look closer
+ * (gct_locks_held_in).  Inline: free() asks it of every block. */
+static inline bool
+gct_no_lock_lines(uintptr_t lo, size_t len)
+{
+    uint64_t first = lo >> GCT_LINE_SHIFT;
+    uint64_t n = ((lo + len - 1) >> GCT_LINE_SHIFT) - first + 1;
+    uint32_t b = (uint32_t)(first & (GCT_LINE_WORDS * 64 - 1));
+
+    if (b % 64 + n > 64)
+        return false; /* more than the word: the slow way */
+    uint64_t w = atomic_load_explicit(&gct_lock_lines[b / 64],
+                                      memory_order_relaxed) >> (b % 64);
+    return n == 64 ? w == 0 : (w & ((1ull << n) - 1)) == 0;
+}
+
+/* Whether a lock seen and not forgotten starts in [lo, lo+len): exact,
+ * after a filter of a few loads (free). */
+bool gct_locks_held_in(uintptr_t lo, size_t len);
+
+/* The memory [lo, lo+len) went away at time ts (munmap, dlclose,
+ * free): ends the locks it held, as destroy does, and records it.
+ * everywhere: a range too large to look up address by address also
+ * forgets the locks seen there from the large level of the seen set,
  * whose pages a scan touches (dlclose's rare calls only). */
 void gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo,
                      size_t len, bool everywhere);

@@ -1,6 +1,6 @@
 #!/bin/sh
-# A lock whose memory went away (dlclose, munmap) and a new lock at the
-# same address are two locks: progs/memgone.c's silent modes get no
+# A lock whose memory went away (dlclose, munmap, free) and a new lock at
+# the same address are two locks: progs/memgone.c's silent modes get no
 # finding, their buggy twins (the same lock kept) a lock-order cycle.
 # Each traced run prints what the native run prints (munmap's and
 # dlclose's answers included).
@@ -34,8 +34,10 @@ print(" ".join(sorted(f["kind"] for f in json.load(open(sys.argv[1]))["findings"
 
 expect dlclose ""
 expect munmap ""
+expect free ""
 expect dlkept "lock_order_cycle"
 expect mapkept "lock_order_cycle"
+expect freekept "lock_order_cycle"
 
 # The unloaded library's range is recorded once, as an event.
 n=$(sqlite3 "$tmp/dlclose.db" "SELECT count(*) FROM events e

@@ -12,9 +12,14 @@
  *   munmap    L: a zero (PTHREAD_MUTEX_INITIALIZER) mutex in an
  *             anonymous mapping; munmap, then a new mapping at the same
  *             address: L' is the new zero mutex there
+ *   free      L: a zero mutex in a block from malloc; free, then malloc
+ *             again, which gives the same block back: L' is the new
+ *             zero mutex there (as a C++ std::mutex member of an object
+ *             deleted and a new object made)
  * Reported (lock_order_cycle), the buggy twins: L' is L itself
  *   dlkept    the library stays loaded between the threads
  *   mapkept   the mapping stays between the threads
+ *   freekept  the block stays allocated between the threads
  * Prints "same address" when L' is at L's address, which each mode
  * needs to test what it says.  Every mode also prints what a munmap
  * that fails and a dlclose return, for comparison with a native run.
@@ -22,6 +27,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +77,26 @@ lib_lock(const char *path, void **handle)
     return get();
 }
 
+/* A block with a mutex inside, not at its start, as a member. */
+struct object {
+    long id;
+    pthread_mutex_t lock;
+};
+
+static pthread_mutex_t *
+heap_lock(void)
+{
+    /* malloc, not calloc: glibc's calloc does not take the block just
+     * freed from the thread's cache, malloc does */
+    struct object *o = malloc(sizeof *o);
+    if (o == NULL) {
+        perror("malloc");
+        exit(2);
+    }
+    memset(o, 0, sizeof *o);
+    return &o->lock; /* zero-filled: an unlocked default mutex */
+}
+
 static pthread_mutex_t *
 map_lock(void)
 {
@@ -94,13 +120,18 @@ main(int argc, char **argv)
         return 2;
     }
     int lib = !strcmp(mode, "dlclose") || !strcmp(mode, "dlkept");
-    int gone = !strcmp(mode, "dlclose") || !strcmp(mode, "munmap");
-    L = lib ? lib_lock(argv[2], &h) : map_lock();
+    int heap = !strcmp(mode, "free") || !strcmp(mode, "freekept");
+    int gone = !strcmp(mode, "dlclose") || !strcmp(mode, "munmap") ||
+               !strcmp(mode, "free");
+    L = lib ? lib_lock(argv[2], &h) : heap ? heap_lock() : map_lock();
     pthread_mutex_t *first = L;
     in_thread(1);
     if (gone && lib) {
         dlclose(h);
         L = lib_lock(argv[3], &h);
+    } else if (gone && heap) {
+        free((char *)L - offsetof(struct object, lock));
+        L = heap_lock();
     } else if (gone) {
         munmap(L, 4096);
         L = map_lock();
