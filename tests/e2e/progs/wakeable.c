@@ -112,10 +112,14 @@ child(const char *mode, int kill_main, int ready)
     char c;
     if (read(ready, &c, 1) != 1)
         _exit(3);
-    for (int i = 0; i < 20000 && getppid() == parent &&
-                    !asleep_in_futex(parent);
-         i++)
+    /* asleep for 20 polls in a row: not in a passing futex wait of
+     * libc's or the recorder's on its way to the wait */
+    for (int i = 0, asleep = 0; i < 20000 && getppid() == parent &&
+                                asleep < 20;
+         i++) {
+        asleep = asleep_in_futex(parent) ? asleep + 1 : 0;
         sleep_ms(1);
+    }
     if (kill_main) {
         kill(parent, SIGKILL);
         _exit(0);
