@@ -62,6 +62,13 @@ munmap(void *addr, size_t len)
  * lines ever held one, the check is a few loads (gct_no_lock_lines):
  * malloc and free of 48 bytes, min of 6 runs, 19 ns without it.
  */
+/* free runs from the dynamic loader's start on, before a sanitizer's
+ * runtime has set itself up when the shim is built with one (make
+ * test-asan-shim): its path up to the next free must not be
+ * instrumented.  A block that held a lock is looked into only once
+ * locks were seen, long after. */
+#define UNINSTRUMENTED __attribute__((no_sanitize("address", "undefined")))
+
 static void (*_Atomic next_free)(void *);
 static bool glibc_free; /* next_free is glibc's; set before it */
 static __thread int resolving_free __attribute__((tls_model("initial-exec")));
@@ -70,7 +77,7 @@ static __thread int resolving_free __attribute__((tls_model("initial-exec")));
  * less its header, two words for a chunk of its own mapping (flag 2),
  * one otherwise (the next chunk's first word is this one's).  glibc's
  * free reads the same word first. */
-static inline size_t
+UNINSTRUMENTED static inline size_t
 glibc_block_size(const void *p)
 {
     size_t head = ((const size_t *)p)[-1];
@@ -81,7 +88,7 @@ glibc_block_size(const void *p)
  * chunk header is a damaged heap, which glibc's free reports. */
 #define FREE_CHECK_MAX ((size_t)1 << 32)
 
-static void (*resolve_free(void))(void *)
+UNINSTRUMENTED static void (*resolve_free(void))(void *)
 {
     if (resolving_free)
         return NULL;
@@ -113,7 +120,7 @@ free_holding(void (*f)(void *), void *p, size_t n, uintptr_t site)
     errno = e;
 }
 
-GCT_EXPORT void
+GCT_EXPORT UNINSTRUMENTED void
 free(void *p)
 {
     void (*f)(void *) = atomic_load_explicit(&next_free,

@@ -647,7 +647,7 @@ extern _Atomic uint64_t gct_lock_lines[GCT_LINE_WORDS];
 /* Whether no lock was ever seen in [lo, lo+len), len > 0, as told by the
  * bits of one word of gct_lock_lines; false: look closer
  * (gct_locks_held_in).  Inline: free() asks it of every block. */
-static inline bool
+__attribute__((no_sanitize("address", "undefined"))) static inline bool
 gct_no_lock_lines(uintptr_t lo, size_t len)
 {
     uint64_t first = lo >> GCT_LINE_SHIFT;

@@ -19,6 +19,14 @@ expect() {
     mode=$1 want=$2
     "$tmp/memgone" "$mode" "$tmp/libmg1.so" "$tmp/libmg2.so" \
         >"$tmp/$mode.nat" 2>&1 || err "$mode: native run failed"
+    # Under a sanitizer's allocator (tests/asan-shim) a freed block is
+    # held back, never given out again at once; the recorder does not
+    # follow that allocator's blocks anyway.
+    case $mode:${ASAN_OPTIONS:+asan} in
+    free*:asan)
+        grep -q "^$mode: another address" "$tmp/$mode.nat" &&
+            { echo "SKIP: $mode: the allocator does not give the block back"; return; } ;;
+    esac
     grep -q "^$mode: same address" "$tmp/$mode.nat" ||
         err "$mode: the new lock is not at the old one's address: $(cat "$tmp/$mode.nat")"
     GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \
