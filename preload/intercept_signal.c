@@ -35,10 +35,10 @@ gct_signals_record(struct gct_thread *t)
 {
     uint64_t now = atomic_load_explicit(&gct_signal_handlers,
                                         memory_order_relaxed);
+    /* Two threads may both record one change: the same set twice. */
     if (atomic_load_explicit(&recorded_pid, memory_order_relaxed) ==
             t->pid &&
-        (atomic_load_explicit(&recorded, memory_order_relaxed) == now ||
-         atomic_exchange(&recorded, now) == now))
+        atomic_load_explicit(&recorded, memory_order_relaxed) == now)
         return;
     atomic_store(&recorded, now);
     atomic_store(&recorded_pid, t->pid);
