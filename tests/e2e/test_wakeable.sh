@@ -1,13 +1,15 @@
 #!/bin/sh
 # Waits without a timeout that another process or a signal handler ends
-# are not "all asleep": progs/wakeable.c's healthy modes (a process-shared
-# semaphore or condvar that a child process posts or signals, a semaphore
-# that a SIGALRM handler posts) run to their end under the watchdog with
-# abort_on_deadlock=1, which says nothing, and their traces hold no
-# deadlock; killed while they wait, the trace holds none either.  The
-# buggy twins (a private semaphore nobody posts, a handler only for a
-# fault signal, a private condvar with a SIGINT handler around) are
-# aborted by the watchdog, and killed ones are found in the trace.
+# are not "all asleep": progs/wakeable.c's healthy modes (a
+# process-shared semaphore or condvar that a child process posts or
+# signals, a semaphore that a SIGALRM handler posts, one whose SIGUSR1
+# handler is installed after a thread began to wait on it) run to their
+# end under the watchdog with abort_on_deadlock=1, which says nothing,
+# and their traces hold no deadlock; killed while they wait, the trace
+# holds none either.  The buggy twins (a private semaphore nobody posts,
+# a handler only for a fault signal, a private condvar with a SIGINT
+# handler around) are aborted by the watchdog, and killed ones are found
+# in the trace.
 # Usage: tests/e2e/test_wakeable.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -32,7 +34,7 @@ run() {
 }
 
 WATCH=watchdog_ms=300:abort_on_deadlock=1:finish=0:exitcode=0
-for mode in shared_sem shared_cond alarm; do
+for mode in shared_sem shared_cond alarm late_handler; do
     run "$mode" "$WATCH" "$mode"
     [ "$status" -eq 0 ] || err "$mode: exit $status, want 0: $(cat "$tmp/$mode.err")"
     [ "$(cat "$tmp/$mode.out")" = "$mode: woken" ] ||
@@ -51,7 +53,7 @@ done
 
 # Killed while waiting (by the child, once main sleeps in its wait): the
 # finishing step judges from the trace alone.
-for mode in shared_sem alarm private_sem; do
+for mode in shared_sem alarm late_handler private_sem; do
     run "$mode-kill" watchdog_ms=0:finish=0 "$mode" kill
     [ "$status" -eq 137 ] || err "$mode kill: exit $status, want 137"
     k=$(kinds "$mode-kill")

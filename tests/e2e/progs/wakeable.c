@@ -10,6 +10,9 @@
  *                which a forked child signals
  *   alarm        a semaphore of the process's own, which a SIGALRM
  *                handler posts when alarm(1) fires
+ *   late_handler a thread waits on a semaphore of the process's own
+ *                before main installs a SIGUSR1 handler that posts it and
+ *                joins that thread; the child sends SIGUSR1
  * Deadlocked (the twins):
  *   private_sem  as shared_sem, but the semaphore is the process's own
  *                and the child ends without posting it
@@ -27,6 +30,7 @@
  * of a process killed while waiting, for the finishing step to judge.
  * Usage: wakeable MODE [kill]
  */
+#define _GNU_SOURCE /* gettid */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -103,6 +107,19 @@ asleep_in_futex(pid_t pid)
     return p && p[1] == ' ' && p[2] == 'S' && strstr(wchan, "futex");
 }
 
+/* Waits until thread tid sleeps in a futex wait, for 20 polls in a row
+ * (not in a passing one of libc's or the recorder's on its way to the
+ * wait), at most 20 s, or until our parent is no longer parent. */
+static void
+until_asleep(pid_t tid, pid_t parent)
+{
+    for (int i = 0, asleep = 0;
+         i < 20000 && getppid() == parent && asleep < 20; i++) {
+        asleep = asleep_in_futex(tid) ? asleep + 1 : 0;
+        sleep_ms(1);
+    }
+}
+
 /* The child: once main sleeps in its wait (it says when it is about to
  * wait through the pipe), does what the mode gives it to do. */
 static void
@@ -112,14 +129,7 @@ child(const char *mode, int kill_main, int ready)
     char c;
     if (read(ready, &c, 1) != 1)
         _exit(3);
-    /* asleep for 20 polls in a row: not in a passing futex wait of
-     * libc's or the recorder's on its way to the wait */
-    for (int i = 0, asleep = 0; i < 20000 && getppid() == parent &&
-                                asleep < 20;
-         i++) {
-        asleep = asleep_in_futex(parent) ? asleep + 1 : 0;
-        sleep_ms(1);
-    }
+    until_asleep(parent, parent);
     if (kill_main) {
         kill(parent, SIGKILL);
         _exit(0);
@@ -127,6 +137,9 @@ child(const char *mode, int kill_main, int ready)
     if (!strcmp(mode, "shared_sem")) {
         sleep_ms(HOLD_MS);
         sem_post(&sh->sem);
+    } else if (!strcmp(mode, "late_handler")) {
+        sleep_ms(HOLD_MS);
+        kill(parent, SIGUSR1);
     } else if (!strcmp(mode, "shared_cond")) {
         sleep_ms(HOLD_MS);
         pthread_mutex_lock(&sh->mu);
@@ -158,11 +171,43 @@ make_shared(void)
     pthread_cond_init(&sh->cond, &ca);
 }
 
+static void *
+wait_own(void *arg)
+{
+    int *said = arg;
+    pid_t tid = gettid();
+
+    if (write(said[1], &tid, sizeof tid) != sizeof tid)
+        exit(2);
+    while (sem_wait(&own) != 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+/* late_handler's: a thread sleeps in its wait on the semaphore before
+ * main installs the handler that posts it. */
+static void
+wait_late(void)
+{
+    pthread_t t;
+    int said[2];
+    pid_t tid;
+
+    if (pipe(said) != 0 || pthread_create(&t, NULL, wait_own, said) != 0 ||
+        read(said[0], &tid, sizeof tid) != sizeof tid)
+        exit(2);
+    until_asleep(tid, getppid());
+    on(SIGUSR1, post_own);
+    pthread_join(t, NULL);
+}
+
 /* main's wait, the mode's. */
 static void
 wait_for_it(const char *mode)
 {
-    if (!strcmp(mode, "shared_sem")) {
+    if (!strcmp(mode, "late_handler")) {
+        wait_late();
+    } else if (!strcmp(mode, "shared_sem")) {
         while (sem_wait(&sh->sem) != 0 && errno == EINTR)
             ;
     } else if (!strcmp(mode, "shared_cond")) {
