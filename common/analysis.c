@@ -97,9 +97,19 @@ gct_user_frame(const struct gct_frame *fr, size_t n)
     return n;
 }
 
-/* "function (file:line)" of a stack's user frame (gct_user_frame). */
+/* "function (file:line)" of a frame with a source line. */
 static char *
-where(struct ctx *c, int64_t stack)
+frame_text(const struct gct_frame *fr)
+{
+    const char *base = strrchr(fr->file, '/');
+    return xprintf("%s (%s:%d)", fr->function, base ? base + 1 : fr->file,
+                   fr->line);
+}
+
+/* "function (file:line)" of a stack's user frame (gct_user_frame);
+ * caller: and " from" its caller's, when that has a source line. */
+static char *
+where_from(struct ctx *c, int64_t stack, bool caller)
 {
     struct gct_finding tmp = {0};
     add_stack(c, &tmp, stack, "");
@@ -111,17 +121,27 @@ where(struct ctx *c, int64_t stack)
         size_t i = gct_user_frame(st->frames, st->nframes);
         if (i == st->nframes) {
             s = xprintf("%s", st->frames[0].function);
+        } else if (caller && i + 1 < st->nframes && st->frames[i + 1].file &&
+                   st->frames[i + 1].line > 0) {
+            char *in = frame_text(&st->frames[i]);
+            char *from = frame_text(&st->frames[i + 1]);
+            s = xprintf("%s from %s", in, from);
+            free(in);
+            free(from);
         } else {
-            const char *file = st->frames[i].file;
-            const char *base = strrchr(file, '/');
-            s = xprintf("%s (%s:%d)", st->frames[i].function,
-                        base ? base + 1 : file, st->frames[i].line);
+            s = frame_text(&st->frames[i]);
         }
     }
     struct gct_findings one = {gct_xmalloc(sizeof tmp), 1, 1};
     one.v[0] = tmp;
     gct_findings_free(&one);
     return s;
+}
+
+static char *
+where(struct ctx *c, int64_t stack)
+{
+    return where_from(c, stack, false);
 }
 
 /* A frame's function as a report shows it: the name, or for code without
@@ -552,8 +572,8 @@ unjoined_threads(struct ctx *c)
 /* ------------------------------------------------------------ lock order */
 
 /* An edge of the lock-order graph.  Nodes are locks, or lock classes
- * (the site that made a lock) in the class graph; from_obj and to_obj are
- * always the locks themselves. */
+ * (the stack that made a lock, objects.class_id) in the class graph;
+ * from_obj and to_obj are always the locks themselves. */
 struct edge {
     int64_t id, from, to, thread, stack, from_frame;
     int from_flags, to_flags;
@@ -570,9 +590,50 @@ struct graph {
     struct gct_map out_count; /* (node, 0) -> out-degree */
 };
 
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0xff51afd7ed558ccdull;
+    return h ^ h >> 33;
+}
+
+/*
+ * Whether edge e adds nothing to the graph's cycles that the edges kept
+ * so far do not: whether a cycle can deadlock (cycle_can_deadlock) looks
+ * at an edge's nodes, its read flags, its gates and its thread, and needs
+ * only two threads to differ.  So of the edges alike but for the thread
+ * and the stacks, two of different threads are kept.  Without this a
+ * class graph, where many pairs of locks make one pair of classes, held
+ * thousands of parallel edges, and the search for cycles walked every
+ * combination of them (node's trace: 11,500 edges of 184 pairs of
+ * classes, minutes).
+ */
+static bool
+redundant(struct gct_map *kept, const struct edge *e, const char *gates)
+{
+    uint64_t k1 = mix(mix(mix(0, (uint64_t)e->from), (uint64_t)e->to),
+                      (uint64_t)((e->from_flags & GCT_LOCK_SHARED) |
+                                 (e->to_flags & GCT_LOCK_SHARED) << 8));
+    uint64_t k2 = 1469598103934665603ull;
+    for (const char *p = gates; *p; p++)
+        k2 = (k2 ^ (unsigned char)*p) * 1099511628211ull;
+    k2 &= ~1ull; /* the low bit tells the first thread's slot (0) from
+                    the second's (1) */
+    uint64_t first = gct_map_get(kept, k1, k2, 0);
+    if (first == 0) {
+        gct_map_put(kept, k1, k2, (uint64_t)e->thread + 1);
+        return false;
+    }
+    if (first == (uint64_t)e->thread + 1 || gct_map_get(kept, k1, k2 | 1, 0))
+        return true;
+    gct_map_put(kept, k1, k2 | 1, 1);
+    return false;
+}
+
 static void
 load_edges(struct ctx *c, struct graph *g)
 {
+    struct gct_map kept = {0};
     sqlite3_stmt *st = query(
         c, g->classes
                ? "SELECT e.id, fo.class_id, tob.class_id, e.thread_id, "
@@ -609,7 +670,8 @@ load_edges(struct ctx *c, struct graph *g)
             else
                 break;
         }
-        if (e.from == e.to) { /* nesting within one class: no order */
+        if (e.from == e.to || /* nesting within one class: no order */
+            redundant(&kept, &e, col_text(st, 8))) {
             free(e.gates);
             continue;
         }
@@ -619,6 +681,7 @@ load_edges(struct ctx *c, struct graph *g)
         gct_map_put(&g->out_count, (uint64_t)e.from, 0, k + 1);
     }
     sqlite3_finalize(st);
+    gct_map_free(&kept);
 }
 
 static bool
@@ -669,25 +732,18 @@ cycle_can_deadlock(struct edge **e, size_t n)
 
 #define MAX_CYCLE 8
 
-/* A node's name: a lock, or a class "locks made at f (file:line)". */
+/* A node's name: a lock, or a class "locks made at f (file:line) from
+ * g (file:line)" (a class is a creation stack: the caller tells the
+ * classes made through one helper apart). */
 static char *
 node_label(struct ctx *c, const struct graph *g, int64_t node)
 {
     if (!g->classes)
         return object_label(c, node);
-    sqlite3_stmt *st = query(c, "SELECT function, file, line FROM frames "
-                                "WHERE id = ?");
-    char *s = NULL;
-    if (st) {
-        sqlite3_bind_int64(st, 1, node);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            const char *file = col_text(st, 1), *base = strrchr(file, '/');
-            s = xprintf("locks made at %s (%s:%d)", col_text(st, 0),
-                        base ? base + 1 : file, sqlite3_column_int(st, 2));
-        }
-        sqlite3_finalize(st);
-    }
-    return s ? s : gct_xstrdup("a lock class");
+    char *at = where_from(c, node, true);
+    char *s = xprintf("locks made at %s", at);
+    free(at);
+    return s;
 }
 
 /* A class cycle whose locks also close a cycle is the instance cycle,
@@ -937,7 +993,9 @@ lock_deadlocks(struct ctx *c)
  * thread alive at the end blocked in a wait without a timeout: "all
  * goroutines are asleep".  A thread blocked where the recorder does not
  * see (read(2), libgoc's timer thread) counts as running: something may
- * still have woken the program. */
+ * still have woken the program.  So does a wait that another process or
+ * a signal handler may end (waits.external): a process-shared object, a
+ * semaphore a handler may post. */
 static void
 all_asleep(struct ctx *c)
 {
@@ -946,7 +1004,8 @@ all_asleep(struct ctx *c)
             return; /* already explained */
     sqlite3_stmt *st = query(
         c, "SELECT count(*), sum(EXISTS (SELECT 1 FROM waits w WHERE "
-           "w.thread_id = t.id AND w.end_ns IS NULL AND w.timed = 0)), t.pid "
+           "w.thread_id = t.id AND w.end_ns IS NULL AND w.timed = 0 "
+           "AND w.external = 0)), t.pid "
            "FROM threads t JOIN processes p ON p.pid = t.pid "
            "WHERE t.end_ns IS NULL AND p.exit_status IS NULL "
            "AND NOT coalesce(p.running, 0) "

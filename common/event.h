@@ -20,6 +20,9 @@ enum gct_ev {
     GCT_EV_PROC_SIGNAL = 3,  /* a = fatal signal number */
     GCT_EV_FORK = 4,         /* a = child pid */
     GCT_EV_DROPPED = 5,      /* a = events dropped since the last one */
+    GCT_EV_SIGNALS = 9,      /* the program installed or removed a signal
+                                handler: a = the signals that have one
+                                now, bit n - 1 for signal n */
 
     /* threads; obj = pthread_t of the thread concerned */
     GCT_EV_THREAD_CREATE = 10, /* on the creator, once pthread_create (or
@@ -51,10 +54,17 @@ enum gct_ev {
                                   (held lock's GCT_LOCK_* | acquired
                                   lock's << 16), n, then the n other locks
                                   held at the time; stack = acquisition */
+    GCT_EV_MEM_GONE = 29,      /* obj = the start of an address range
+                                  whose memory went away (munmap, a
+                                  library unloaded by dlclose), a = its
+                                  length: every object in it ended, and
+                                  one at such an address later is new */
 
     /* blocking; obj = what is waited on */
     GCT_EV_WAIT_BEGIN = 30,    /* a = gct_wait reason, | GCT_WAIT_TIMED
-                                  when the wait has a timeout; b = detail:
+                                  when the wait has a timeout,
+                                  | GCT_WAIT_SHARED when the object is
+                                  process-shared; b = detail:
                                   lock
                                   owner tid, condvar's mutex, or a libgoc
                                   wait's deadline (INT64_MAX: none) */
@@ -126,6 +136,32 @@ enum gct_wait {
 };
 /* Or'ed into a GCT_EV_WAIT_BEGIN's reason: the wait ends by itself. */
 #define GCT_WAIT_TIMED 0x10000
+/* Or'ed into a GCT_EV_WAIT_BEGIN's reason: the object is process-shared
+ * (a pshared mutex, rwlock, condvar, semaphore or barrier, a named
+ * semaphore): another process may end the wait. */
+#define GCT_WAIT_SHARED 0x20000
+
+/* A GCT_EV_SIGNALS mask bit. */
+#define GCT_SIGNAL_BIT(n) (1ull << ((n) - 1))
+/*
+ * The signals that only a running thread raises, for what it just did:
+ * faults (SIGILL 4, SIGTRAP 5, SIGBUS 7, SIGFPE 8, SIGSEGV 11, SIGSYS
+ * 31), abort() (SIGABRT 6), a write to a closed pipe (SIGPIPE 13), a
+ * limit (SIGXCPU 24, SIGXFSZ 25), CPU-time timers (SIGVTALRM 26, SIGPROF
+ * 27).  A handler for one of them never runs while every thread of the
+ * process sleeps; one for any other signal may (kill, the terminal,
+ * alarm, timers, a child's end), and a semaphore wait is the wait such a
+ * handler can end: sem_post is async-signal-safe, and the wait returns
+ * EINTR.  Linux numbers.
+ */
+#define GCT_SIGNALS_RAISED                                                 \
+    (GCT_SIGNAL_BIT(4) | GCT_SIGNAL_BIT(5) | GCT_SIGNAL_BIT(6) |           \
+     GCT_SIGNAL_BIT(7) | GCT_SIGNAL_BIT(8) | GCT_SIGNAL_BIT(11) |          \
+     GCT_SIGNAL_BIT(13) | GCT_SIGNAL_BIT(24) | GCT_SIGNAL_BIT(25) |        \
+     GCT_SIGNAL_BIT(26) | GCT_SIGNAL_BIT(27) | GCT_SIGNAL_BIT(31))
+/* Whether handlers (a GCT_EV_SIGNALS mask) may end a semaphore wait
+ * while every thread sleeps. */
+#define GCT_SIGNALS_CAN_WAKE(mask) (((mask) & ~GCT_SIGNALS_RAISED) != 0)
 
 /* Lock modes and flags (GCT_EV_LOCK_INIT b, GCT_EV_LOCK_ACQUIRE a). */
 enum gct_lock_flags {

@@ -91,6 +91,7 @@ struct wait {
     int64_t thread, object, reason, begin, end, result, holder;
     uint32_t stack;
     int timed;
+    int shared; /* on a process-shared object */
 };
 
 struct pending_name {
@@ -138,8 +139,13 @@ struct finisher {
     struct gct_map thread_by_serial; /* (image_key, creation serial) ->
                                         thread id */
     char *options;                   /* the root's GCTRACE_OPTIONS */
-    struct gct_map place_ids;        /* (hash of function and file, line)
+    struct gct_map place_ids;        /* (hash of a pc's frames' functions,
+                                        files and lines, their count)
                                         -> the first frame id there */
+    struct gct_map class_by_places;  /* (hash of a stack's places, depth)
+                                        -> the lock class: a stack id */
+    struct gct_map signals;          /* (pid, 0) -> 1 when known, (pid, 1)
+                                        -> its signals with a handler */
 
     struct gct_symbolizer *sym;
     int64_t next_frame;
@@ -581,23 +587,52 @@ frame_of(struct finisher *f, uint64_t pc)
     const char *mod = fr[0].module ? strrchr(fr[0].module, '/') : NULL;
     if (mod && strcmp(mod, "/libgctrace.so") == 0)
         gct_map_put(&f->frame_by_pc, pc, 2, 1);
-    const char *fn = fr[0].function;
-    if (fn && strncmp(fn, "goc_", 4) == 0) /* libgoc's API: a wrapper */
-        gct_map_put(&f->frame_by_pc, pc, 3, 1);
-    /* The innermost frame's source place, one id for every copy of it
-     * (inlined code has one pc per copy): what lock classes are made of. */
+    /* The source places of the pc's frames, the inlined ones with it,
+     * one id for every copy of them (inlined code has one pc per copy):
+     * what lock classes are made of.  A pc without a source line is a
+     * place of its own: code without line tables would otherwise make
+     * every such frame one place. */
     uint64_t h = 1469598103934665603ull;
-    for (const char *s = fn ? fn : ""; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    for (const char *s = fr[0].file ? fr[0].file : ""; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    uint64_t place = gct_map_get(&f->place_ids, h, (uint64_t)fr[0].line, 0);
+    for (int i = 0; i < n; i++) {
+        for (const char *s = fr[i].function ? fr[i].function : ""; *s; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211ull;
+        for (const char *s = fr[i].file ? fr[i].file : ""; *s; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211ull;
+        h = (h ^ (uint64_t)(unsigned)fr[i].line) * 1099511628211ull;
+    }
+    uint64_t place = fr[0].line > 0
+                         ? gct_map_get(&f->place_ids, h, (uint64_t)n, 0)
+                         : (uint64_t)id;
     if (place == 0) {
         place = (uint64_t)id;
-        gct_map_put(&f->place_ids, h, (uint64_t)fr[0].line, place);
+        gct_map_put(&f->place_ids, h, (uint64_t)n, place);
     }
     gct_map_put(&f->frame_by_pc, pc, 4, place);
     return id;
+}
+
+/*
+ * The lock class of a creation stack: the first stack written with the
+ * same source places, frame by frame, so that the copies of one call
+ * path (inlined code, a stack recorded twice when the recorder's table
+ * was full) make one class.  The whole stack and not its innermost
+ * frame: every lock made through one helper (a lock_init() function, a
+ * C++ mutex class, g_mutex_init) has the helper's frame on top, and a
+ * class of all of them read a consistent order between unrelated locks
+ * as a cycle.  Locks made in a loop, or by one constructor called from
+ * one place, still share a class.
+ */
+static uint64_t
+class_of_places(struct finisher *f, uint64_t places, int64_t depth,
+                uint64_t stack)
+{
+    uint64_t cls = gct_map_get(&f->class_by_places, places, (uint64_t)depth,
+                               0);
+    if (cls == 0) {
+        cls = stack;
+        gct_map_put(&f->class_by_places, places, (uint64_t)depth, cls);
+    }
+    return cls;
 }
 
 static void
@@ -612,22 +647,22 @@ write_stack(struct finisher *f, const struct gct_rec *r)
     if (n < 0 || (uint64_t)n > payload_len(r) / 8)
         n = (int64_t)(payload_len(r) / 8);
     int64_t idx = 0;
+    uint64_t places = 0x9e3779b97f4a7c15ull;
     for (int64_t i = 0; i < n; i++) {
         int64_t first = frame_of(f, pcs[i]);
         if (gct_map_get(&f->frame_by_pc, pcs[i], 2, 0))
             continue;
         int64_t count = (int64_t)gct_map_get(&f->frame_by_pc, pcs[i], 1, 1);
-        /* A lock's class is the source place that made it, out of
-         * libgoc's wrappers. */
-        if (gct_map_get(&f->stack_seen, r->obj, 0, 0) == UINT64_MAX &&
-            !gct_map_get(&f->frame_by_pc, pcs[i], 3, 0))
-            gct_map_put(&f->stack_seen, r->obj, 0,
-                        gct_map_get(&f->frame_by_pc, pcs[i], 4, 0));
+        places = (places ^ gct_map_get(&f->frame_by_pc, pcs[i], 4, 0)) *
+                 0xff51afd7ed558ccdull;
         for (int64_t k = 0; k < count; k++)
             run(f, f->ins_stack_frame, "iii", (int64_t)r->obj, idx++,
                 first + k);
     }
     run(f, f->ins_stack, "ii", (int64_t)r->obj, idx);
+    if (idx > 0)
+        gct_map_put(&f->stack_seen, r->obj, 0,
+                    class_of_places(f, places, idx, r->obj));
 }
 
 /* ------------------------------------------------------------ replay */
@@ -637,11 +672,12 @@ begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
            int pid, int64_t ts)
 {
     struct thread *t = T(f, tid_id);
-    int64_t reason = r->a & ~(int64_t)GCT_WAIT_TIMED;
+    int64_t reason = r->a & ~(int64_t)(GCT_WAIT_TIMED | GCT_WAIT_SHARED);
     const char *kind = reason_object_kind(reason);
     int64_t obj = kind ? object_of(f, pid, r->obj, kind, ts) : 0;
     struct wait w = {tid_id, obj, reason, ts, -1, 0, 0, r->stack,
-                     (r->a & GCT_WAIT_TIMED) != 0};
+                     (r->a & GCT_WAIT_TIMED) != 0,
+                     (r->a & GCT_WAIT_SHARED) != 0};
     if (reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_RD ||
         reason == GCT_WAIT_RWLOCK_WR)
         w.holder = r->b;
@@ -720,6 +756,45 @@ edge(struct finisher *f, int64_t tid_id, const struct gct_rec *r, int pid,
         site, len ? gates : NULL);
 }
 
+/* ------------------------------------------------------------ signals */
+
+static void
+set_signals(struct finisher *f, int pid, uint64_t mask)
+{
+    gct_map_put(&f->signals, (uint64_t)pid, 0, 1);
+    gct_map_put(&f->signals, (uint64_t)pid, 1, mask);
+}
+
+/* A fork's child has its parent's handlers, until it records its own
+ * (its records may come before the parent's of the fork). */
+static void
+inherit_signals(struct finisher *f, int parent, int child)
+{
+    if (!gct_map_get(&f->signals, (uint64_t)child, 0, 0))
+        set_signals(f, child,
+                    gct_map_get(&f->signals, (uint64_t)parent, 1, 0));
+}
+
+/*
+ * Whether something outside the process's threads may end wait w: the
+ * object is process-shared (another process), or it is a semaphore
+ * wait in a process that had, at its end, a handler for a signal that
+ * may arrive while every thread sleeps (the handler may post it).  The
+ * set at the end: a handler installed after the wait began may still
+ * end it.
+ */
+static bool
+wait_external(struct finisher *f, const struct wait *w)
+{
+    if (w->shared)
+        return true;
+    if (w->reason != GCT_WAIT_SEM)
+        return false;
+    uint64_t mask = gct_map_get(&f->signals, (uint64_t)T(f, w->thread)->pid,
+                                1, 0);
+    return GCT_SIGNALS_CAN_WAKE(mask);
+}
+
 /* A process record for a pid already seen: the process exec'd.  The old
  * image's threads (and their waits) ended there; the new image's threads
  * start afresh, even on the same tid. */
@@ -729,6 +804,7 @@ end_image(struct finisher *f, int pid, int tid, int64_t ts)
     /* The new image's first thread announced itself just before: keep it. */
     int64_t current = (int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
                                            (uint64_t)tid, 0);
+    set_signals(f, pid, 0); /* exec resets every handler */
     for (size_t i = 0; i < f->nthreads; i++) {
         struct thread *t = &f->threads[i];
         if (t->pid != pid || t->end >= 0 || (int64_t)i + 1 == current)
@@ -827,6 +903,45 @@ note_serial(struct finisher *f, int pid, const struct gct_rec *r, int64_t th)
     if (start_serial(r))
         gct_map_put(&f->thread_by_serial, image_key(f, pid), start_serial(r),
                     (uint64_t)th);
+}
+
+/* Ends object id (1-based) at ts: the address names none now. */
+static void
+end_object(struct finisher *f, int pid, uint64_t id, int64_t ts)
+{
+    O(f, (int64_t)id)->destroyed = ts;
+    gct_map_put(&f->object_by_addr, (uint64_t)pid, O(f, (int64_t)id)->addr,
+                0);
+}
+
+/* A range looked up address by address (pthread objects are 8-byte
+ * aligned), not by a scan of every object: a program that frees many
+ * blocks holding locks writes a record for each. */
+#define END_EACH_MAX 4096
+
+/* The memory [lo, lo+len) of process pid went away (munmap, dlclose,
+ * free): every object there ended, and whatever is seen at its
+ * addresses later is a new object, as after a destroy. */
+static void
+end_objects_in(struct finisher *f, int pid, uint64_t lo, uint64_t len,
+               int64_t ts)
+{
+    if (len <= END_EACH_MAX) {
+        for (uint64_t a = (lo + 7) & ~(uint64_t)7; a - lo < len; a += 8) {
+            uint64_t id = gct_map_get(&f->object_by_addr, (uint64_t)pid, a,
+                                      0);
+            if (id)
+                end_object(f, pid, id, ts);
+        }
+        return;
+    }
+    for (size_t i = 0; i < f->nobjects; i++) {
+        struct object *o = &f->objects[i];
+        if (o->pid == pid && o->addr >= lo && o->addr - lo < len &&
+            gct_map_get(&f->object_by_addr, (uint64_t)pid, o->addr, 0) ==
+                (uint64_t)i + 1)
+            end_object(f, pid, i + 1, ts);
+    }
 }
 
 /* The handle no longer names thread id (joined, or ended detached). */
@@ -1018,6 +1133,9 @@ replay_one(struct finisher *f, const struct ref *ref)
         O(f, obj_id)->destroyed = ts;
         gct_map_put(&f->object_by_addr, (uint64_t)pid, r->obj, 0);
         break;
+    case GCT_EV_MEM_GONE:
+        end_objects_in(f, pid, r->obj, (uint64_t)r->a, ts);
+        break;
     case GCT_EV_LOCK_ACQUIRE:
         obj_id = object_of(f, pid, r->obj,
                            (r->a & (GCT_LOCK_SHARED | GCT_LOCK_RW))
@@ -1108,6 +1226,12 @@ replay_one(struct finisher *f, const struct ref *ref)
         break;
     case GCT_EV_PROC_EXIT:
         run(f, f->upd_process_exit, "iii", ts, r->a, (int64_t)pid);
+        break;
+    case GCT_EV_SIGNALS:
+        set_signals(f, pid, (uint64_t)r->a);
+        break;
+    case GCT_EV_FORK:
+        inherit_signals(f, pid, (int)r->a);
         break;
     default:
         break;
@@ -1212,13 +1336,13 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
     sqlite3_finalize(stats);
 
     st = prepare(f, "INSERT INTO waits(id,thread_id,object_id,reason,"
-                    "begin_ns,end_ns,result,stack_id,holder_tid,timed) "
-                    "VALUES(?,?,?,?,?,?,?,?,?,?)");
+                    "begin_ns,end_ns,result,stack_id,holder_tid,timed,"
+                    "external) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     for (size_t i = 0; st && i < f->nwaits; i++) {
         struct wait *w = &f->waits[i];
-        run(f, st, "iiniiNinni", (int64_t)i + 1, w->thread, w->object,
+        run(f, st, "iiniiNinnii", (int64_t)i + 1, w->thread, w->object,
             w->reason, w->begin, w->end, w->result, (int64_t)w->stack,
-            w->holder, (int64_t)w->timed);
+            w->holder, (int64_t)w->timed, (int64_t)wait_external(f, w));
     }
     sqlite3_finalize(st);
 
@@ -1280,7 +1404,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         const char *name;
     } kinds[] = {
         {GCT_EV_PROC_START, "proc_start"}, {GCT_EV_PROC_EXIT, "proc_exit"},
-        {GCT_EV_FORK, "fork"}, {GCT_EV_THREAD_CREATE, "thread_create"},
+        {GCT_EV_FORK, "fork"}, {GCT_EV_SIGNALS, "signals"},
+        {GCT_EV_THREAD_CREATE, "thread_create"},
         {GCT_EV_THREAD_START, "thread_start"},
         {GCT_EV_THREAD_EXIT, "thread_exit"},
         {GCT_EV_THREAD_JOIN, "thread_join"},
@@ -1290,7 +1415,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         {GCT_EV_LOCK_RELEASE, "lock_release"},
         {GCT_EV_LOCK_DESTROY, "lock_destroy"},
         {GCT_EV_LOCK_EDGE, "lock_edge"},
-        {GCT_EV_LOCK_FIRST_USE, "lock_first_use"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
+        {GCT_EV_LOCK_FIRST_USE, "lock_first_use"},
+        {GCT_EV_MEM_GONE, "mem_gone"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
         {GCT_EV_WAIT_END, "wait_end"}, {GCT_EV_COND_SIGNAL, "cond_signal"},
         {GCT_EV_COND_BROADCAST, "cond_broadcast"},
         {GCT_EV_SEM_POST, "sem_post"}, {GCT_EV_CHAN_MAKE, "chan_make"},
@@ -1374,6 +1500,8 @@ free_model(struct finisher *f)
     gct_map_free(&f->thread_by_serial);
     free(f->options);
     gct_map_free(&f->place_ids);
+    gct_map_free(&f->class_by_places);
+    gct_map_free(&f->signals);
     gct_symbolizer_free(f->sym);
 }
 

@@ -50,9 +50,10 @@ CREATE TABLE objects (
     created_ns   INTEGER,
     destroyed_ns INTEGER,
     create_stack INTEGER REFERENCES stacks(id), -- init, make, or first use
-    class_id     INTEGER,       -- locks made by an init call: a frame
-                                -- (frames.id) of the source line that
-                                -- made it; NULL for static initialisers
+    class_id     INTEGER,       -- locks made by an init call: a stack
+                                -- (stacks.id), the first made on the
+                                -- same call path (innermost 8 frames);
+                                -- NULL for static initialisers
     elem_size    INTEGER,       -- channels
     capacity     INTEGER,       -- channels
     closed_ns    INTEGER,       -- channels
@@ -95,7 +96,11 @@ CREATE TABLE waits (
     result     INTEGER,
     stack_id   INTEGER REFERENCES stacks(id),
     holder_tid INTEGER,             -- locks: the owner when the wait began
-    timed      INTEGER DEFAULT 0    -- 1: the wait had a timeout of its own
+    timed      INTEGER DEFAULT 0,   -- 1: the wait had a timeout of its own
+    external   INTEGER DEFAULT 0    -- 1: another process or a signal
+                                    -- handler may end it (a process-shared
+                                    -- object; a semaphore wait while a
+                                    -- handler may run)
 );
 
 CREATE TABLE select_cases (

@@ -72,13 +72,175 @@ static struct gct_slot seen_rest[SEEN_SIZE];
 static const struct gct_intern seen_locks = {seen_first, seen_rest,
                                              SEEN_SIZE};
 
+/*
+ * Where locks were ever seen, coarsely: one bit per 2 MiB region of the
+ * address space, hashed into a fixed bitmap.  A munmap of memory that
+ * never held a lock (most of them: buffers, a runtime's heap pages) is
+ * then passed on with a few loads, without a record, and without making
+ * every thread write its lock-order edges again.  A collision only costs
+ * a record.
+ */
+#define REGION_SHIFT 21
+#define REGION_BITS 16 /* log2 of the bitmap's bits */
+#define REGION_SPAN_MAX 4096 /* regions checked one by one; more: maybe */
+static _Atomic uint64_t lock_regions[(1u << REGION_BITS) / 64];
+
+static inline uint32_t
+region_bit(uint64_t region)
+{
+    return (uint32_t)((region * 0x9e3779b97f4a7c15ull) >> (64 - REGION_BITS));
+}
+
+static void
+note_region(uintptr_t lock)
+{
+    uint32_t b = region_bit(lock >> REGION_SHIFT);
+    uint64_t bit = 1ull << (b % 64);
+
+    if (!(atomic_load_explicit(&lock_regions[b / 64], memory_order_relaxed) &
+          bit))
+        atomic_fetch_or_explicit(&lock_regions[b / 64], bit,
+                                 memory_order_relaxed);
+}
+
+bool
+gct_locks_maybe_in(uintptr_t lo, size_t len)
+{
+    if (len == 0)
+        return false;
+    uint64_t first = lo >> REGION_SHIFT;
+    uint64_t last = (lo + (len - 1)) >> REGION_SHIFT;
+    if (last < first || last - first >= REGION_SPAN_MAX)
+        return true;
+    for (uint64_t r = first; r <= last; r++) {
+        uint32_t b = region_bit(r);
+        if (atomic_load_explicit(&lock_regions[b / 64],
+                                 memory_order_relaxed) >> (b % 64) & 1)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Where locks were ever seen, finely, for free(): one bit per 64-byte
+ * line, by the line's address modulo 64 MiB, in a fixed bitmap (128 KiB
+ * of .bss, whose pages are touched only where bits are set).  A freed
+ * block none of whose lines has a bit held no lock the shim saw: the
+ * check is a load or two, the bits of neighbouring lines being
+ * neighbours (a hashed bitmap cost a load per line, and a cache miss
+ * each: 18 ns per malloc and free of 48 bytes).  A set bit (a lock
+ * there, or one 64 MiB away) sends the block to an exact look-up of its
+ * addresses in the set of locks seen.
+ */
+#define LINE_SHIFT GCT_LINE_SHIFT
+#define lock_lines gct_lock_lines
+_Atomic uint64_t gct_lock_lines[GCT_LINE_WORDS];
+_Atomic bool gct_any_lock_seen;
+
+static inline uint32_t
+line_bit(uint64_t line)
+{
+    return (uint32_t)(line & (GCT_LINE_WORDS * 64 - 1));
+}
+
+static void
+note_line(uintptr_t lock)
+{
+    uint32_t b = line_bit(lock >> LINE_SHIFT);
+    uint64_t bit = 1ull << (b % 64);
+
+    if (!(atomic_load_explicit(&lock_lines[b / 64], memory_order_relaxed) &
+          bit))
+        atomic_fetch_or_explicit(&lock_lines[b / 64], bit,
+                                 memory_order_relaxed);
+    if (!atomic_load_explicit(&gct_any_lock_seen, memory_order_relaxed))
+        atomic_store_explicit(&gct_any_lock_seen, true, memory_order_relaxed);
+}
+
+bool
+gct_locks_held_in(uintptr_t lo, size_t len)
+{
+    if (len == 0 ||
+        (len > (1u << REGION_SHIFT) && !gct_locks_maybe_in(lo, len)))
+        return false;
+    uintptr_t hi = lo + len;
+    for (uintptr_t line = lo >> LINE_SHIFT; line <= (hi - 1) >> LINE_SHIFT;
+         line++) {
+        uint32_t b = line_bit(line);
+        uint64_t word = atomic_load_explicit(&lock_lines[b / 64],
+                                             memory_order_relaxed) >>
+                        (b % 64);
+        if (word == 0) { /* no bit up to the word's end: skip there */
+            line += 63 - b % 64;
+            continue;
+        }
+        if (!(word & 1))
+            continue;
+        /* locks are 8-byte aligned */
+        uintptr_t a = line << LINE_SHIFT < lo ? (lo + 7) & ~(uintptr_t)7
+                                              : line << LINE_SHIFT;
+        for (; a < hi && a < (line + 1) << LINE_SHIFT; a += 8)
+            if (gct_intern_find(&seen_locks, a))
+                return true;
+    }
+    return false;
+}
+
 void
 gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record)
 {
     bool fresh;
 
+    note_region(lock);
+    note_line(lock);
     if (gct_intern(&seen_locks, lock, &fresh) && fresh && record)
         gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_stack(t), lock, 0, 0, NULL, 0);
+}
+
+/* Tombstones the locks of [lo, hi) in n slots of the seen set. */
+static void
+forget_in(struct gct_slot *slots, size_t n, uintptr_t lo, uintptr_t hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = atomic_load_explicit(&slots[i].key,
+                                            memory_order_relaxed);
+        if (key >= lo && key < hi && key != 0 && key != SEEN_TOMB)
+            atomic_compare_exchange_strong(&slots[i].key, &key, SEEN_TOMB);
+    }
+}
+
+/* Tombstones the locks of a small range [lo, hi), address by address. */
+static void
+forget_each(uintptr_t lo, uintptr_t hi)
+{
+    for (uintptr_t a = (lo + 7) & ~(uintptr_t)7; a < hi; a += 8) {
+        struct gct_slot *s = gct_intern_find(&seen_locks, a);
+        uint64_t key = a;
+        if (s)
+            atomic_compare_exchange_strong(&s->key, &key, SEEN_TOMB);
+    }
+}
+
+#define FORGET_EACH_MAX 4096 /* bytes: a range looked up address by
+                                address rather than by a scan */
+
+void
+gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo, size_t len,
+                bool everywhere)
+{
+    /* As for a destroy: the threads' edge caches forget addresses that
+     * may now name new locks, and a new lock there gets its first use. */
+    atomic_fetch_add_explicit(&gct_lock_generation, 1, memory_order_relaxed);
+    if (len <= FORGET_EACH_MAX) {
+        forget_each(lo, lo + len);
+    } else {
+        forget_in(seen_first, GCT_INTERN_FIRST, lo, lo + len);
+        if (everywhere)
+            forget_in(seen_rest, SEEN_SIZE, lo, lo + len);
+    }
+    t->guard++;
+    gct_emit_at(t, ts, GCT_EV_MEM_GONE, 0, lo, (int64_t)len, 0);
+    t->guard--;
 }
 
 void
@@ -203,6 +365,35 @@ ends_holding(int reason)
 }
 
 /*
+ * Whether the pthread object a thread is about to wait on is
+ * process-shared, so that another process may end the wait: read from
+ * glibc's own fields, as the shim reads the owner of a mutex (layouts
+ * of glibc 2.25 and later, 64-bit): a mutex's kind has
+ * PTHREAD_MUTEX_PSHARED_BIT (128), a condvar's __wrefs bit 0, a
+ * rwlock's __shared, a semaphore's (its third int) and a barrier's
+ * (its fourth) futex flag FUTEX_SHARED (128).  libgoc's waits have
+ * reasons of their own.
+ */
+static bool
+wait_shared(int reason, const void *obj)
+{
+    switch (reason) {
+    case GCT_WAIT_MUTEX:
+        return ((const pthread_mutex_t *)obj)->__data.__kind & 128;
+    case GCT_WAIT_RWLOCK_RD:
+    case GCT_WAIT_RWLOCK_WR:
+        return ((const pthread_rwlock_t *)obj)->__data.__shared != 0;
+    case GCT_WAIT_COND:
+        return ((const pthread_cond_t *)obj)->__data.__wrefs & 1;
+    case GCT_WAIT_SEM:
+        return ((const int *)obj)[2] != 0;
+    case GCT_WAIT_BARRIER:
+        return ((const int *)obj)[3] != 0;
+    }
+    return false;
+}
+
+/*
  * A wait on a lock ends with the lock held again: whatever the end's
  * record costs, the program's critical section costs too, and in a
  * contended loop a longer critical section makes the other threads block
@@ -218,6 +409,10 @@ void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                int64_t detail, bool timed, uintptr_t site)
 {
+    bool shared = obj != NULL && wait_shared(reason, obj);
+    if (reason == GCT_WAIT_SEM)
+        gct_signals_record(t); /* what may end it (intercept_signal.c) */
+
     gct_watchdog_start(t);
     t->guard++;
     /* since and tsc stay a pair, as read: the end is derived from them.
@@ -230,7 +425,9 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
         uint32_t stack = site ? gct_stack_by_site(t, site) : gct_stack(t);
         gct_emit_at(t, since, GCT_EV_WAIT_BEGIN, stack,
                     (uint64_t)(uintptr_t)obj,
-                    reason | (timed ? GCT_WAIT_TIMED : 0), detail);
+                    reason | (timed ? GCT_WAIT_TIMED : 0) |
+                        (shared ? GCT_WAIT_SHARED : 0),
+                    detail);
         t->end_slot = ends_holding(reason)
                           ? gct_reserve_rec(t, (uint64_t)(uintptr_t)obj)
                           : NULL;
@@ -238,7 +435,8 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     t->wait_tsc = tsc;
     atomic_store_explicit(&t->wait_obj, (uintptr_t)obj, memory_order_relaxed);
     atomic_store_explicit(&t->wait_since, since, memory_order_relaxed);
-    atomic_store_explicit(&t->wait_timed, timed, memory_order_relaxed);
+    atomic_store_explicit(&t->wait_timed, timed || shared,
+                          memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
     t->guard--;
 }

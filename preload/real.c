@@ -104,6 +104,10 @@ gct_real_resolve(void)
     NEED(exit);
     NEED(_exit);
     NEED(dlopen);
+    NEED(dlclose);
+    NEED(munmap);
+    NEED(sigaction);
+    NEED(signal);
     NEED(__libc_start_main);
     atomic_store_explicit(&resolved, 1, memory_order_release);
 }

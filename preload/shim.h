@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -100,6 +101,10 @@ struct gct_real {
     void (*exit)(int) __attribute__((noreturn));
     void (*_exit)(int) __attribute__((noreturn));
     void *(*dlopen)(const char *, int);
+    int (*dlclose)(void *);
+    int (*munmap)(void *, size_t);
+    int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+    sighandler_t (*signal)(int, sighandler_t);
     int (*__libc_start_main)(int (*)(int, char **, char **), int, char **,
                              void (*)(void), void (*)(void),
                              void (*)(void), void *);
@@ -190,7 +195,9 @@ struct gct_thread {
     _Atomic int wait_reason;
     _Atomic uintptr_t wait_obj;
     _Atomic int64_t wait_since;
-    _Atomic bool wait_timed;    /* the wait has a timeout of its own */
+    _Atomic bool wait_timed;    /* the wait has a timeout of its own,
+                                   or another process may end it (a
+                                   process-shared object) */
     uint64_t wait_tsc;          /* the time-stamp counter at wait_since
                                    (tsc.c) */
     struct gct_rec *end_slot;   /* the end record of the wait on a lock,
@@ -277,6 +284,14 @@ extern _Atomic int gct_threads_starting;
 /* Head of the list of every thread state ever made (never shrinks; dead
  * ones are reused). */
 extern struct gct_thread *_Atomic gct_threads;
+
+/* The signals that have a handler of the program's, bit n - 1 for
+ * signal n (intercept_signal.c). */
+extern _Atomic uint64_t gct_signal_handlers;
+
+/* Records the set of signals with a handler if it changed since it was
+ * last recorded. */
+void gct_signals_record(struct gct_thread *t);
 
 /* Bumped by every destroy, so that per-thread edge caches forget
  * addresses that may now name a different lock. */
@@ -505,10 +520,16 @@ void gct_stack_init(uintptr_t lo, uintptr_t hi, uintptr_t unw_lo,
  * with stacks (no lock-order edges, no first use, no stack for a wait). */
 bool gct_in_unwinder(uintptr_t site);
 
+/* Whether pc is in the shim's own code. */
+bool gct_in_shim(uintptr_t pc);
+
 /* Captures the calling stack (skipping the shim's own frames), interns it
  * and returns its id (0 when it cannot).  Writes a GCT_REC_STACK record the
  * first time a stack is seen. */
 uint32_t gct_stack(struct gct_thread *t);
+
+/* Like gct_stack, but only the innermost depth frames of the program. */
+uint32_t gct_stack_top(struct gct_thread *t, int depth);
 
 /* gct_stack for a call made from `site`, the interposed function's return
  * address: 0 when site is inside libunwind (gct_in_unwinder).  Each call
@@ -649,6 +670,49 @@ void gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record);
 
 /* A lock was destroyed: its next first use is a new lock's. */
 void gct_lock_forget(uintptr_t lock);
+
+/* Whether a lock may ever have been seen in [lo, lo+len): false means
+ * certainly not (intercept_mem.c). */
+bool gct_locks_maybe_in(uintptr_t lo, size_t len);
+
+/* Whether a lock was ever seen (intercept_mem.c's free passes straight
+ * on until one is). */
+extern _Atomic bool gct_any_lock_seen;
+
+/* The 64-byte lines where locks were seen, by address modulo 64 MiB
+ * (locks.c). */
+#define GCT_LINE_SHIFT 6
+#define GCT_LINE_WORDS (1u << 14)
+extern _Atomic uint64_t gct_lock_lines[GCT_LINE_WORDS];
+
+/* Whether no lock was ever seen in [lo, lo+len), len > 0, as told by the
+ * bits of one word of gct_lock_lines; false: look closer
+ * (gct_locks_held_in).  Inline: free() asks it of every block. */
+__attribute__((no_sanitize("address", "undefined"))) static inline bool
+gct_no_lock_lines(uintptr_t lo, size_t len)
+{
+    uint64_t first = lo >> GCT_LINE_SHIFT;
+    uint64_t n = ((lo + len - 1) >> GCT_LINE_SHIFT) - first + 1;
+    uint32_t b = (uint32_t)(first & (GCT_LINE_WORDS * 64 - 1));
+
+    if (b % 64 + n > 64)
+        return false; /* more than the word: the slow way */
+    uint64_t w = atomic_load_explicit(&gct_lock_lines[b / 64],
+                                      memory_order_relaxed) >> (b % 64);
+    return n == 64 ? w == 0 : (w & ((1ull << n) - 1)) == 0;
+}
+
+/* Whether a lock seen and not forgotten starts in [lo, lo+len): exact,
+ * after a filter of a few loads (free). */
+bool gct_locks_held_in(uintptr_t lo, size_t len);
+
+/* The memory [lo, lo+len) went away at time ts (munmap, dlclose,
+ * free): ends the locks it held, as destroy does, and records it.
+ * everywhere: a range too large to look up address by address also
+ * forgets the locks seen there from the large level of the seen set,
+ * whose pages a scan touches (dlclose's rare calls only). */
+void gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo,
+                     size_t len, bool everywhere);
 
 /* Bookkeeping before/after a release. */
 void gct_lock_released_slow(struct gct_thread *t, const void *lock);

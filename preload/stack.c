@@ -125,10 +125,10 @@ slot_id(struct gct_slot *s)
  * cache of its own), and it turns to unw_backtrace once it has captured
  * enough stacks for the cache to pay off. */
 static int
-capture(struct gct_thread *t, void **pcs)
+capture(struct gct_thread *t, void **pcs, int max)
 {
     if (t->stacks_walked >= WALKS_BEFORE_TRACE)
-        return unw_backtrace(pcs, MAX_FRAMES);
+        return unw_backtrace(pcs, max);
     t->stacks_walked++;
     unw_context_t ctx;
     unw_cursor_t cur;
@@ -140,7 +140,7 @@ capture(struct gct_thread *t, void **pcs)
         if (unw_get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
             break;
         pcs[n++] = (void *)ip;
-    } while (n < MAX_FRAMES && unw_step(&cur) > 0);
+    } while (n < max && unw_step(&cur) > 0);
     return n;
 }
 
@@ -167,14 +167,29 @@ memo_of(struct gct_thread *t, uint64_t h)
     return &t->stack_memo[(h ^ h >> 32) & (GCT_STACK_MEMO - 1)];
 }
 
+/* The shim's frames above the program's at most (the interposer, and
+ * the shim's functions it calls to capture): what a capture of a few of
+ * the program's frames takes more. */
+#define SHIM_FRAMES 6
+
 uint32_t
 gct_stack(struct gct_thread *t)
+{
+    return gct_stack_top(t, MAX_FRAMES);
+}
+
+uint32_t
+gct_stack_top(struct gct_thread *t, int depth)
 {
     void *pcs[MAX_FRAMES];
     bool fresh;
 
+    int max = depth < MAX_FRAMES - SHIM_FRAMES ? depth + SHIM_FRAMES
+                                               : MAX_FRAMES;
     t->guard++;
-    int n = without_shim(pcs, capture(t, pcs));
+    int n = without_shim(pcs, capture(t, pcs, max));
+    if (n > depth)
+        n = depth;
     if (n <= 0) {
         t->guard--;
         return 0;
@@ -210,6 +225,12 @@ gct_stack(struct gct_thread *t)
     *m = (struct gct_stack_memo){h, id};
     t->guard--;
     return id;
+}
+
+bool
+gct_in_shim(uintptr_t pc)
+{
+    return pc >= shim_lo && pc < shim_hi;
 }
 
 bool

@@ -16,7 +16,10 @@
  *  - every thread of the process blocked, none of them with a timeout of
  *    its own ("all goroutines are asleep").  A thread blocked somewhere the
  *    shim does not see (a read(2), libgoc's timer thread) counts as
- *    running, so a program that may still be woken is left alone.
+ *    running, so a program that may still be woken is left alone; so does
+ *    a wait that another process may end (on a process-shared object),
+ *    and a semaphore wait while the program has a handler for a signal
+ *    that may arrive (the handler may post it).
  *
  * Each wait must have lasted the whole delay.  On a deadlock the watchdog
  * prints a line, has `gctrace finish --snapshot` write the trace so far
@@ -135,15 +138,20 @@ cycle_from(struct gct_thread *t, int pid, int64_t now, int64_t delay)
     return 0;
 }
 
-/* Every thread we know blocked for the delay, none in a timed wait. */
+/* Every thread we know blocked for the delay, none in a wait that ends
+ * by itself or that something outside the process's threads may end: a
+ * timed wait, a wait on a process-shared object (another process), a
+ * semaphore wait while a signal handler may run (intercept_signal.c). */
 static int
 all_asleep(int pid, int64_t now, int64_t delay)
 {
+    bool handlers = GCT_SIGNALS_CAN_WAKE(atomic_load(&gct_signal_handlers));
     int n = 0;
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
         if (atomic_load(&t->dead) || t->pid != pid)
             continue;
-        if (!stuck(t, now, delay) || atomic_load(&t->wait_timed))
+        if (!stuck(t, now, delay) || atomic_load(&t->wait_timed) ||
+            (handlers && atomic_load(&t->wait_reason) == GCT_WAIT_SEM))
             return 0;
         n++;
     }

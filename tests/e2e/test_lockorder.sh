@@ -28,4 +28,5 @@ expect gate ""
 expect reinit ""
 expect recursive ""
 expect classes_ok ""
+expect helper ""
 e2e_end test_lockorder

@@ -4,7 +4,8 @@
  * column, `I` inverts; Enter shows where it was made and who waited.
  *
  * `c` switches to one row per lock class: the locks made by the same
- * source line (objects.class_id), their counts summed and the longest wait
+ * call path (objects.class_id, a creation stack, labelled by its
+ * innermost frame), their counts summed and the longest wait
  * kept.  A lock made by a static initialiser has no class line and stays a
  * row of its own, as lockdep treats static locks.  Class rows carry the
  * negated class id as their key, lock rows the object id.
@@ -58,7 +59,8 @@ load_classes(struct app *a, struct view *v, const char *order)
              "CASE WHEN o.class_id IS NULL THEN 'static ' || " LOCK_LABEL
              " ELSE 'class ' || coalesce(f.function, '?') END AS label "
              "FROM lock_stats s JOIN objects o ON o.id = s.object_id "
-             "LEFT JOIN frames f ON f.id = o.class_id "
+             "LEFT JOIN stack_frames sf ON sf.stack_id = o.class_id "
+             "AND sf.idx = 0 LEFT JOIN frames f ON f.id = sf.frame_id "
              "GROUP BY k ORDER BY %s, k", order);
     sqlite3_stmt *st = tui_prepare(a, sql);
     if (st == NULL)
@@ -229,7 +231,9 @@ class_pane(struct app *a, int64_t class_id)
     char lbl[256], t1[32], t2[32];
 
     sqlite3_stmt *st = tui_prepare(a,
-        "SELECT function, file, line FROM frames WHERE id = ?");
+        "SELECT f.function, f.file, f.line FROM stack_frames sf "
+        "JOIN frames f ON f.id = sf.frame_id "
+        "WHERE sf.stack_id = ? AND sf.idx = 0");
     if (st == NULL)
         return;
     sqlite3_bind_int64(st, 1, class_id);
@@ -238,7 +242,7 @@ class_pane(struct app *a, int64_t class_id)
         class_label(st, 0, lbl, sizeof lbl);
     sqlite3_finalize(st);
     pane_open(a, "%s (q closes)", lbl);
-    rows_add(r, -1, A_BOLD, "%s: the locks made at this line", lbl);
+    rows_add(r, -1, A_BOLD, "%s: the locks made on this call path", lbl);
     char sql[512];
     /* Through snprintf: LOCK_LABEL is a format (its %% is SQL's %). */
     snprintf(sql, sizeof sql,

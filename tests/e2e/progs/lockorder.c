@@ -5,8 +5,9 @@
  *
  * Reported (lock_order_cycle):
  *   inversion    T1: A then B;   T2: B then A
- *   classes      T1: a1 then b1; T2: b2 then a2 (a1/a2 made at one site,
- *                b1/b2 at another): a cycle between classes only
+ *   classes      T1: a1 then b1; T2: b2 then a2 (a1/a2 made on one call
+ *                path, in a loop, b1/b2 on another): a cycle between
+ *                classes only
  *   three        T1: A B; T2: B C; T3: C A (a cycle of three)
  * Not reported (the twins):
  *   ordered      both: A then B
@@ -19,6 +20,10 @@
  *                A after releasing: no inversion, and R's re-lock adds no
  *                edge
  *   classes_ok   T1: a1 then b1; T2: a2 then b2
+ *   helper       T1: h1 then g1; T2: g2 then h2, where h1, h2 are made by
+ *                one helper (make_a) and g1, g2 by another (make_b), each
+ *                lock from its own caller: unrelated locks that merely
+ *                share a helper, always taken in one order
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -30,8 +35,9 @@ static pthread_mutex_t C = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t G = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t RA = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_rwlock_t RB = PTHREAD_RWLOCK_INITIALIZER;
-static pthread_mutex_t R;
-static pthread_mutex_t a1, a2, b1, b2;
+static pthread_mutex_t R, N;
+static pthread_mutex_t a[2], b[2];
+static pthread_mutex_t h1, h2, g1, g2;
 
 static void
 make_a(pthread_mutex_t *m) /* one site: class "a" */
@@ -69,9 +75,11 @@ body(void *arg)
     else if (!strcmp(mode, "three"))
         who == 1 ? two(&A, &B) : who == 2 ? two(&B, &C) : two(&C, &A);
     else if (!strcmp(mode, "classes"))
-        who == 1 ? two(&a1, &b1) : two(&b2, &a2);
+        who == 1 ? two(&a[0], &b[0]) : two(&b[1], &a[1]);
     else if (!strcmp(mode, "classes_ok"))
-        who == 1 ? two(&a1, &b1) : two(&a2, &b2);
+        who == 1 ? two(&a[0], &b[0]) : two(&a[1], &b[1]);
+    else if (!strcmp(mode, "helper"))
+        who == 1 ? two(&h1, &g1) : two(&g2, &h2);
     else if (!strcmp(mode, "trylock")) {
         if (who == 1) {
             two(&A, &B);
@@ -93,12 +101,12 @@ body(void *arg)
         pthread_mutex_unlock(&G);
     } else if (!strcmp(mode, "reinit")) {
         if (who == 1) {
-            pthread_mutex_init(&b1, NULL);
-            two(&A, &b1);
-            pthread_mutex_destroy(&b1);
-            pthread_mutex_init(&b1, NULL); /* a new lock, same address */
+            pthread_mutex_init(&N, NULL);
+            two(&A, &N);
+            pthread_mutex_destroy(&N);
+            pthread_mutex_init(&N, NULL); /* a new lock, same address */
         } else {
-            two(&b1, &A);
+            two(&N, &A);
         }
     } else if (!strcmp(mode, "recursive")) {
         if (who == 1) {
@@ -121,10 +129,14 @@ main(int argc, char **argv)
     pthread_mutexattr_t rec;
 
     mode = argc > 1 ? argv[1] : "inversion";
-    make_a(&a1);
-    make_a(&a2);
-    make_b(&b1);
-    make_b(&b2);
+    for (int i = 0; i < 2; i++) {
+        make_a(&a[i]);
+        make_b(&b[i]);
+    }
+    make_a(&h1);
+    make_b(&g1);
+    make_a(&h2);
+    make_b(&g2);
     pthread_mutexattr_init(&rec);
     pthread_mutexattr_settype(&rec, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&R, &rec);
