@@ -8,6 +8,7 @@
 #                        into the end-to-end tests (build-asan-shim/)
 #   make test-tsan       libgoc's tests under ThreadSanitizer (build-tsan/)
 #   make test-helgrind   libgoc's tests under Valgrind's Helgrind (build-hg/)
+#   make test-debian13   the README's Quick start in a fresh Debian 13 root
 #   make bench           benchmarks (bench/README.md)
 #   make install PREFIX=/usr/local DESTDIR=   (and make uninstall)
 #
@@ -287,6 +288,12 @@ demo: all
 bench: all
 	@bench/run.sh $(BUILD)
 
+# The README's Quick start in a fresh Debian 13 root (debootstrap from
+# this machine's mirror, chroot; as root).  Too long for CI: its last
+# result is in docs/portability.md.
+test-debian13:
+	@sh tests/portability/debian13.sh
+
 # The installed layout is the build tree's: gctrace finds the shim in
 # ../lib beside itself, and the shim finds its finishing helper in
 # ../libexec beside its own directory, so PREFIX may be anywhere and
@@ -328,5 +335,5 @@ clean:
 	rm -rf build build-asan build-asan-shim build-tsan build-fuzz build-hg
 
 .PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-asan-shim test-tsan test-helgrind bench \
-        install uninstall clean
+        test-debian13 install uninstall clean
 .DEFAULT_GOAL := all
