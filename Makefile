@@ -289,8 +289,8 @@ bench: all
 	@bench/run.sh $(BUILD)
 
 # The README's Quick start in a fresh Debian 13 root (debootstrap from
-# this machine's mirror, chroot; as root).  Too long for CI: its last
-# result is in docs/portability.md.
+# this machine's mirror, chroot; as root).  CI runs it (.ci/run); its
+# time and last result: docs/portability.md.
 test-debian13:
 	@sh tests/portability/debian13.sh
 
