@@ -103,12 +103,32 @@ mounts_under_root() {
         /proc/self/mountinfo | sort -r
 }
 
-# Ends what still runs inside the root (a test's tmux server or finishing
-# helper would keep /dev busy), unmounts, and removes the root unless
-# KEEP=1.  Never removes it while anything is still mounted there: rm
-# would go through a bind mount of /dev.
+# run COMMAND...: runs it with its output to the log, in the background,
+# and waits, so that a signal to this script stops the wait at once (a
+# shell runs its traps only after a command in the foreground has ended).
+# child: its pid meanwhile.  The redirections are the command's, not the
+# function's: a trap that runs during the wait writes to our own output.
+child=
+run() {
+    "$@" < /dev/null >> "$LOG" 2>&1 &
+    child=$!
+    wait "$child"
+    rc=$?
+    child=
+    return $rc
+}
+
+# Ends the step that was running and what still runs inside the root (a
+# test's tmux server or finishing helper would keep /dev busy), unmounts,
+# and removes the root unless KEEP=1.  Never removes it while anything is
+# still mounted there: rm would go through a bind mount of /dev.
 cleanup() {
     trap - EXIT INT TERM HUP
+    if [ -n "$child" ]; then
+        kill -TERM "$child" 2>/dev/null && sleep 1
+        kill -KILL "$child" 2>/dev/null
+        wait "$child" 2>/dev/null
+    fi
     for p in /proc/[0-9]*; do
         [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] &&
             kill -KILL "${p#/proc/}" 2>/dev/null
@@ -131,7 +151,7 @@ step() { echo "### $name $(elapsed): $*" >> "$LOG"; }
 
 echo "$name: debootstrap $SUITE from $MIRROR into $root (log: $LOG)"
 step "debootstrap --variant=minbase $SUITE $root $MIRROR"
-debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR" >> "$LOG" 2>&1 ||
+run debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR" ||
     fail "debootstrap $SUITE from $MIRROR"
 t_boot=$(elapsed)
 
@@ -156,9 +176,9 @@ mount -t sysfs sysfs "$root/sys" || fail "mounting /sys in the root"
 # and the like would change what the tests see).
 in_root() {
     step "$1"
-    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    run chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
         HOME=/root LANG=C.UTF-8 TERM=xterm SHELL=/bin/sh \
-        sh -c "cd /src && $1" < /dev/null >> "$LOG" 2>&1
+        sh -c "cd /src && $1"
 }
 
 echo "$name: $rev: scripts/install-deps.sh && make demo"
