@@ -142,7 +142,7 @@ GCTRACE     := $(OUT_BIN)/gctrace
 # make clean), skips the attempt: the dynamic link, where the static works.
 LIBDW_LINK ?= auto
 LINK_MK := $(BUILD)/gen/link.mk
-ifneq ($(filter-out clean fuzz-clean uninstall,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(filter-out clean fuzz-clean uninstall test-debian13,$(or $(MAKECMDGOALS),all)),)
 -include $(LINK_MK)
 endif
 $(LINK_MK): scripts/libdw-link.sh

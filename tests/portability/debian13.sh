@@ -40,6 +40,8 @@ fail() {
 }
 
 [ "$(id -u)" -eq 0 ] || { echo "$name: must run as root (it uses chroot and mount)" >&2; exit 2; }
+git -C "$src" rev-parse --is-inside-work-tree > /dev/null 2>&1 ||
+    { echo "$name: the source is not a git work tree: it copies what git lists" >&2; exit 2; }
 : > "$LOG" || { echo "$name: cannot write the log $LOG" >&2; exit 2; }
 
 # The mirror that serves this machine's own release: the first URI of a
