@@ -11,6 +11,7 @@
 #   make test-real       real programs from Debian under gctrace run, default
 #                        options (tests/real/run.sh; needs
 #                        scripts/install-deps.sh --real)
+#   make test-debian13   the README's Quick start in a fresh Debian 13 root
 #   make bench           benchmarks (bench/README.md)
 #   make install PREFIX=/usr/local DESTDIR=   (and make uninstall)
 #
@@ -142,32 +143,61 @@ GCTRACE     := $(OUT_BIN)/gctrace
 # sqlite and libdw are linked in statically: the finishing step runs at
 # the exit of every traced program, and resolving and relocating those two
 # libraries at its start was 2-3 ms of its 12-17 (docs/bench-shim.md).
-# Their static archives come with the same -dev packages.
-VIEWER_LIBS := -Wl,-Bstatic -lsqlite3 -ldw -lelf -Wl,-Bdynamic \
-               -lz -lbz2 -llzma -lncursesw -lm -lpthread -ldl
+# Their static archives come with the same -dev packages, but libdw's does
+# not link everywhere (Debian 13's needs elfutils' internal libeu, which
+# no package ships): scripts/libdw-link.sh finds out once per build tree,
+# and where it fails libdw and libelf are linked dynamically
+# (docs/portability.md).  DW_DEPS: what libdw's archive needs.
+# LIBDW_LINK=dynamic, given when a build tree is first made (or after
+# make clean), skips the attempt: the dynamic link, where the static works.
+LIBDW_LINK ?= auto
+LINK_MK := $(BUILD)/gen/link.mk
+ifneq ($(filter-out clean fuzz-clean uninstall test-debian13,$(or $(MAKECMDGOALS),all)),)
+-include $(LINK_MK)
+endif
+$(LINK_MK): scripts/libdw-link.sh
+	@mkdir -p $(@D)
+	sh scripts/libdw-link.sh $(if $(filter dynamic,$(LIBDW_LINK)),--dynamic) \
+	    "$(CC)" $(LDFLAGS) > $@.tmp && mv $@.tmp $@
+
+ifeq ($(DW_STATIC),yes)
+DW_LIBS := -Wl,-Bstatic -lsqlite3 -ldw -lelf -Wl,-Bdynamic $(DW_DEPS)
+else
+DW_LIBS := -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -ldw -lelf
+endif
+VIEWER_LIBS := $(DW_LIBS) -lncursesw -lm -lpthread -ldl
 
 $(OBJ)/viewer/%.o: viewer/%.c $(wildcard viewer/*.h viewer/tui/*.h) $(COMMON_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
 
-$(GCTRACE): $(VIEWER_OBJS) $(COMMON_OBJS)
+$(GCTRACE): $(VIEWER_OBJS) $(COMMON_OBJS) $(LINK_MK)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIEWER_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(VIEWER_LIBS)
 
 # gctrace-finish: the finishing step alone, static, for the recorder to run
 # at a traced program's exit (viewer/finisher/main.c says why).  Not in
 # sanitizer builds, which cannot link statically: there the recorder runs
-# `gctrace finish` instead.
+# `gctrace finish` instead.  Where libdw's archive does not link, it is a
+# dynamic program with sqlite linked in, which loads shared libraries as
+# gctrace does, so without nodl.o and the wrapped dl* functions.
 FINISHER      := $(OUT_LIBEXEC)/gctrace-finish
-FINISHER_OBJS := $(OBJ)/viewer/finisher/main.o $(OBJ)/viewer/finisher/nodl.o \
+FINISHER_OBJS := $(OBJ)/viewer/finisher/main.o \
                  $(OBJ)/viewer/finisher/standby.o \
                  $(OBJ)/viewer/cmd_finish.o $(OBJ)/viewer/say.o
+ifeq ($(DW_STATIC),yes)
+FINISHER_OBJS += $(OBJ)/viewer/finisher/nodl.o
+FINISHER_LINK := -static-pie
 FINISHER_LIBS := -Wl,--wrap=dlopen,--wrap=dlsym,--wrap=dlclose,--wrap=dlerror \
-                 -lsqlite3 -ldw -lelf -lz -lbz2 -llzma -lm -lpthread
+                 -lsqlite3 -ldw -lelf $(DW_DEPS) -lm -lpthread
+else
+FINISHER_LINK :=
+FINISHER_LIBS := $(DW_LIBS) -lm -lpthread -ldl
+endif
 
-$(FINISHER): $(FINISHER_OBJS) $(COMMON_OBJS)
+$(FINISHER): $(FINISHER_OBJS) $(COMMON_OBJS) $(LINK_MK)
 	@mkdir -p $(@D)
-	$(CC) -static-pie $(LDFLAGS) -o $@ $^ $(FINISHER_LIBS)
+	$(CC) $(FINISHER_LINK) $(LDFLAGS) -o $@ $(filter %.o,$^) $(FINISHER_LIBS)
 
 ifeq ($(SAN),)
 viewer: $(GCTRACE) $(FINISHER)
@@ -276,6 +306,12 @@ demo: all
 bench: all
 	@bench/run.sh $(BUILD)
 
+# The README's Quick start in a fresh Debian 13 root (debootstrap from
+# this machine's mirror, chroot; as root).  CI runs it (.ci/run); its
+# time and last result: docs/portability.md.
+test-debian13:
+	@sh tests/portability/debian13.sh
+
 # The installed layout is the build tree's: gctrace finds the shim in
 # ../lib beside itself, and the shim finds its finishing helper in
 # ../libexec beside its own directory, so PREFIX may be anywhere and
@@ -317,5 +353,5 @@ clean:
 	rm -rf build build-asan build-asan-shim build-tsan build-fuzz build-hg
 
 .PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-asan-shim test-tsan test-helgrind test-real bench \
-        install uninstall clean
+        test-debian13 install uninstall clean
 .DEFAULT_GOAL := all

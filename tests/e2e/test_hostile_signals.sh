@@ -73,6 +73,9 @@ while [ $r -lt $RUNS ]; do
     db=$tmp/k$r.db
     rnd=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
     ms=$((rnd * 50 / 255))
+    # Emptied here too: a kill that lands before the child's redirection
+    # would otherwise leave the previous run's count in the file.
+    : >"$tmp/k.count"
     LD_PRELOAD=$LIB GCTRACE_OUT=$db GCTRACE_OPTIONS=record=all:watchdog_ms=0 \
         "$tmp/sig" loop 3>"$tmp/k.count" 2>/dev/null &
     pid=$!

@@ -180,13 +180,15 @@ EOF
     for s in thr cf; do
         both py_$s "$tmp/empty" "$PY" $s.py
         threads py_$s 3
-        # Python detaches every thread right after pthread_create, often
-        # before the thread's start record: no finding may come of it.
+        # Python up to 3.12 detaches every thread right after
+        # pthread_create, often before the thread's start record; 3.13
+        # joins them (Debian 13).  No finding may come of either.
         clean py_$s
         nt=$(q py_$s "SELECT count(*) FROM threads WHERE tid != pid")
-        nd=$(q py_$s "SELECT count(*) FROM threads WHERE tid != pid AND detached = 1")
-        [ "$nd" = "$nt" ] || err "py_$s: $nt threads but $nd seen detached"
-        echo "py_$s: $nt threads, all detached, no findings"
+        nd=$(q py_$s "SELECT count(*) FROM threads WHERE tid != pid
+                      AND (detached = 1 OR joined_by IS NOT NULL)")
+        [ "$nd" = "$nt" ] || err "py_$s: $nt threads but $nd seen detached or joined"
+        echo "py_$s: $nt threads, all detached or joined, no findings"
     done
 else
     echo "SKIP: python3 not installed"
@@ -223,7 +225,8 @@ if have git; then
     for v in nat tr; do
         cp "$tmp/git_pack.$v" "$tmp/p$v.pack"
         git index-pack "$tmp/p$v.pack" >/dev/null 2>&1 || err "git_pack: $v pack does not index"
-        git show-index <"$tmp/p$v.idx" | cut -d' ' -f2 | sort >"$tmp/p$v.objs"
+        # In the repository: git 2.47's show-index crashes outside one.
+        git -C "$r" show-index <"$tmp/p$v.idx" | cut -d' ' -f2 | sort >"$tmp/p$v.objs"
     done
     n=$(wc -l <"$tmp/pnat.objs")
     [ "$n" -gt 300 ] && cmp -s "$tmp/pnat.objs" "$tmp/ptr.objs" ||

@@ -17,6 +17,12 @@
  * debuginfod client when DEBUGINFOD_URLS names servers: then the helper
  * hands over to `gctrace finish`, beside it in ../bin, or finishes the
  * trace itself without debuginfod when that cannot run.
+ *
+ * Where libdw's archive does not link (Makefile, scripts/libdw-link.sh),
+ * the helper is a dynamic program that could load the client itself; it
+ * hands over all the same, so that both builds behave alike, and the
+ * recorder does not start a waiting helper with DEBUGINFOD_URLS set
+ * either way.
  */
 #include "../cli.h"
 #include "finisher.h"
@@ -99,6 +105,9 @@ main(int argc, char **argv)
         hand_over(argc, argv);
         gct_say("finish: no gctrace beside gctrace-finish to ask the "
                 "DEBUGINFOD_URLS servers; finishing without them");
+        /* What makes that true in a dynamic build, whose libdw would
+         * load the client (common/symbolize.c reads the variable). */
+        unsetenv("DEBUGINFOD_URLS");
     }
     return cmd_finish(argc, argv);
 }
