@@ -60,7 +60,11 @@ def main():
     schema = open(sys.argv[1]).read()
     old_version, version = int(sys.argv[2]), int(sys.argv[3])
     for path in sys.argv[4:]:
-        print("%s: %s" % (path, upgrade(schema, old_version, version, path)))
+        try:
+            what = upgrade(schema, old_version, version, path)
+        except sqlite3.Error as e:  # a reproducer whose schema is mangled
+            what = "left alone (%s)" % e
+        print("%s: %s" % (path, what))
 
 
 if __name__ == "__main__":
