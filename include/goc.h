@@ -264,6 +264,19 @@ GOC_API int goc_select(goc_case *cases, size_t n, goc_time deadline);
  *
  * Thin wrappers over the pthread objects, so that gctrace's shim sees them
  * as it sees any pthread lock.  Zero-filled values are unlocked.
+ *
+ * As in Go, a lock is never taken twice: a thread that locks a goc_mutex
+ * it holds, or write- or read-locks a goc_rwmutex it holds for writing, or
+ * write-locks one it holds for reading, blocks for good (a self-deadlock,
+ * which gctrace reports) rather than carry on without mutual exclusion.
+ *
+ * goc_rwmutex prefers writers, as Go's RWMutex does: once a writer waits,
+ * new readers wait behind it, so readers cannot starve writers.  Hence,
+ * as in Go, a read lock must not be taken recursively: a thread that
+ * holds a read lock and asks for another while a writer waits deadlocks
+ * with that writer.  (glibc's PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
+ * kind: GOC_RWMUTEX_INIT makes it, and a zero-filled goc_rwmutex becomes
+ * one at its first use.)
  * ==================================================================== */
 
 typedef struct goc_mutex { pthread_mutex_t m; } goc_mutex;
@@ -271,15 +284,29 @@ typedef struct goc_rwmutex { pthread_rwlock_t rw; } goc_rwmutex;
 typedef struct goc_cond { pthread_cond_t c; } goc_cond;
 
 #define GOC_MUTEX_INIT   { PTHREAD_MUTEX_INITIALIZER }
+#ifdef PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP
+#define GOC_RWMUTEX_INIT { PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP }
+#else /* not a _GNU_SOURCE build: made writer-preferring at first use */
 #define GOC_RWMUTEX_INIT { PTHREAD_RWLOCK_INITIALIZER }
+#endif
 #define GOC_COND_INIT    { PTHREAD_COND_INITIALIZER }
 
-/* Lock blocks ("sync.Mutex.Lock"); try_lock returns true when acquired.
- * Unlock of an unlocked mutex is undefined, as for pthread. */
+/* Lock blocks ("sync.Mutex.Lock"), for good when the caller holds m
+ * already; try_lock returns true when acquired (false when m is held, by
+ * the caller too).  Unlock of an unlocked mutex, or of one locked by
+ * another thread, is undefined, as for pthread (Go allows the latter:
+ * see "Semantics" below). */
 GOC_API void goc_mutex_lock(goc_mutex *m);
 GOC_API bool goc_mutex_try_lock(goc_mutex *m);
 GOC_API void goc_mutex_unlock(goc_mutex *m);
 
+/* lock blocks ("rwlock write lock") while any reader or writer holds rw,
+ * and for good when the caller does; rlock blocks ("rwlock read lock")
+ * while a writer holds rw or waits for it, and for good when the caller
+ * holds the write lock.  try_lock and try_rlock return true when acquired
+ * and never block (try_rlock fails while a writer waits).  unlock releases
+ * the write lock, runlock a read lock, on the thread that took it; other
+ * unlocks are undefined. */
 GOC_API void goc_rwmutex_lock(goc_rwmutex *rw);
 GOC_API void goc_rwmutex_unlock(goc_rwmutex *rw);
 GOC_API void goc_rwmutex_rlock(goc_rwmutex *rw);
