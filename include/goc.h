@@ -544,19 +544,20 @@ GOC_API void goc_limiter_free(goc_limiter *l);
  * completes, an unbuffered receive before the send completes, a close
  * before a receive that sees it, every Done before Wait returns, a Once's
  * fn before any goc_once_do returns, a cancel before Done's close is seen
- * or Err is non-zero, Unlock before the next Lock), which ThreadSanitizer
- * sees as Go's race detector does (README: "Race detector").  A lock taken
- * again by its holder deadlocks, and goc_rwmutex prefers writers, as in
- * Go.  What differs, and why:
+ * or Err is non-zero, an errgroup task before Wait returns, a semaphore
+ * release before the acquire it satisfies, Unlock before the next Lock),
+ * which ThreadSanitizer sees as Go's race detector does (README: "Race
+ * detector").  A lock taken again by its holder deadlocks, and
+ * goc_rwmutex prefers writers, as in Go.  What differs, and why:
  *
  *  - Panics become error codes.  Go panics on a send on or close of a
  *    closed channel, a close of a nil channel, a negative WaitGroup
  *    counter, reuse of a WaitGroup before its Wait returned; libgoc
- *    returns GOC_ECLOSED / GOC_EINVAL / GOC_EMISUSE and
- *    changes nothing (the WaitGroup reuse: the Add still happens), and
- *    the instrumented build reports the misuse to gctrace.  C has no
- *    unwinding, and a library that aborts takes the whole process with
- *    it; an error code lets the caller decide.
+ *    returns GOC_ECLOSED / GOC_EINVAL / GOC_EMISUSE and changes nothing
+ *    (the WaitGroup reuse: the Add still happens), and the instrumented
+ *    build reports the misuse to gctrace.  C has no unwinding, and a
+ *    library that aborts takes the whole process with it; an error code
+ *    lets the caller decide.
  *
  *  - A nil channel.  Go's send and receive on a nil channel block for
  *    good; goc_chan_send/recv(NULL) return GOC_EINVAL, since in C a NULL
@@ -570,11 +571,11 @@ GOC_API void goc_limiter_free(goc_limiter *l);
  *  - goc_once.  A recursive goc_once_do from inside fn returns GOC_EMISUSE
  *    and is reported (Go deadlocks): unlike a relocked lock, whose void
  *    call could only carry on without exclusion, it has an error to
- *    return, and fn has not run twice.  fn's result is kept: a failed initialisation is not
- *    retried, every later call returns the same result (sync.OnceValue),
- *    as Go's Once never runs f again; fn that leaves by pthread_exit
- *    counts as returned, with GOC_ECANCELED (Go: a panicking f counts as
- *    returned).
+ *    return, and fn has not run twice.  fn's result is kept: a failed
+ *    initialisation is not retried, every later call returns the same
+ *    result (sync.OnceValue), as Go's Once never runs f again; fn that
+ *    leaves by pthread_exit counts as returned, with GOC_ECANCELED (Go: a
+ *    panicking f counts as returned).
  *
  *  - goc_waitgroup.  Wait returns when the counter is zero; the same
  *    WaitGroup may be reused for a new generation once every Wait of the

@@ -2,8 +2,8 @@
  * test_race.c - libgoc gives ThreadSanitizer the happens-before edges of
  * Go's memory model, which Go's race detector sees: data handed over
  * through a channel (unbuffered, buffered, closed, in both directions of
- * an unbuffered one, through select), a WaitGroup, a Once or a context's
- * cancellation is not reported; a racy twin of each, which touches the
+ * an unbuffered one, through select), a WaitGroup, a Once, a context's
+ * cancellation, an errgroup or a semaphore is not reported; a racy twin of each, which touches the
  * data on the wrong side of the same hand-off, is.
  *
  * Each scenario runs in a child process (this program again, with the
@@ -348,6 +348,64 @@ ctx_handoff(const char *how)
            check(racy || got == 42, "the data arrived");
 }
 
+/* ------------------------------------------------------------ errgroup */
+
+static int
+task_writes(void *arg)
+{
+    (void)arg;
+    write_data(42);
+    return 0;
+}
+
+/* A task's work happens before goc_group_wait returns; the racy twin
+ * reads before the wait instead (a task cannot act after its own end). */
+static int
+errgroup_handoff(void)
+{
+    goc_group *g;
+    long got = 0;
+    int r;
+
+    goc_group_make(&g, NULL, NULL);
+    goc_group_go(g, task_writes, NULL);
+    if (racy)
+        (void)read_early();
+    r = goc_group_wait(g);
+    if (!racy)
+        got = read_data();
+    goc_group_free(g);
+    return check(r == 0, "the group succeeded") +
+           check(racy || got == 42, "the data arrived");
+}
+
+/* ------------------------------------------------------------ semaphore */
+
+static goc_sema *sema;
+static long sema_got;
+
+static void
+acquire_then_read(void *arg)
+{
+    (void)arg;
+    goc_sema_acquire(sema, NULL, 1);
+    sema_got = read_data();
+    goc_sema_release(sema, 1);
+}
+
+/* A release happens before the acquire that takes its units. */
+static int
+sema_handoff(void)
+{
+    goc_sema_make(&sema, 1);
+    goc_sema_acquire(sema, NULL, 1);
+    go(acquire_then_read, NULL);
+    PRODUCE(goc_sema_release(sema, 1));
+    join_all();
+    goc_sema_free(sema);
+    return check(racy || sema_got == 42, "the data arrived");
+}
+
 /* ------------------------------------------------------------ scenarios */
 
 static int
@@ -371,6 +429,10 @@ run_scenario(const char *name)
         return waitgroup_handoff();
     if (!strcmp(name, "once"))
         return once_handoff();
+    if (!strcmp(name, "errgroup"))
+        return errgroup_handoff();
+    if (!strcmp(name, "sema"))
+        return sema_handoff();
     if (!strncmp(name, "ctx_", 4))
         return ctx_handoff(name + 4);
     if (!strcmp(name, "control")) {
@@ -496,6 +558,16 @@ PAIR(ctx_done)
 PAIR(ctx_wait)
 PAIR(ctx_err)
 
+PAIR(sema)
+
+static void
+test_errgroup(void **state)
+{
+    (void)state;
+    expect_clean("errgroup");
+    expect_race("racy_errgroup", "read_early");
+}
+
 /* That the checks can fail: a read that no hand-off orders is reported. */
 static void
 test_control(void **state)
@@ -525,6 +597,8 @@ main(int argc, char **argv)
         cmocka_unit_test(test_ctx_done),
         cmocka_unit_test(test_ctx_wait),
         cmocka_unit_test(test_ctx_err),
+        cmocka_unit_test(test_errgroup),
+        cmocka_unit_test(test_sema),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
