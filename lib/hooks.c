@@ -13,6 +13,9 @@
  * it cannot interpose pthread functions, so such a trace has libgoc's
  * channels, contexts, goroutines and waits, not the program's own pthread
  * locks; `gctrace run` and LD_PRELOAD give both.
+ *
+ * goc__hook_cold() is the hook in both builds, for the one event the
+ * plain build reports as well (a lock's self-deadlock, sync.c).
  */
 #include "goc_impl.h"
 
