@@ -264,6 +264,19 @@ GOC_API int goc_select(goc_case *cases, size_t n, goc_time deadline);
  *
  * Thin wrappers over the pthread objects, so that gctrace's shim sees them
  * as it sees any pthread lock.  Zero-filled values are unlocked.
+ *
+ * As in Go, a lock is never taken twice: a thread that locks a goc_mutex
+ * it holds, or write- or read-locks a goc_rwmutex it holds for writing, or
+ * write-locks one it holds for reading, blocks for good (a self-deadlock,
+ * which gctrace reports) rather than carry on without mutual exclusion.
+ *
+ * goc_rwmutex prefers writers, as Go's RWMutex does: once a writer waits,
+ * new readers wait behind it, so readers cannot starve writers.  Hence,
+ * as in Go, a read lock must not be taken recursively: a thread that
+ * holds a read lock and asks for another while a writer waits deadlocks
+ * with that writer.  (glibc's PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
+ * kind: GOC_RWMUTEX_INIT makes it, and a zero-filled goc_rwmutex becomes
+ * one at its first use.)
  * ==================================================================== */
 
 typedef struct goc_mutex { pthread_mutex_t m; } goc_mutex;
@@ -271,15 +284,29 @@ typedef struct goc_rwmutex { pthread_rwlock_t rw; } goc_rwmutex;
 typedef struct goc_cond { pthread_cond_t c; } goc_cond;
 
 #define GOC_MUTEX_INIT   { PTHREAD_MUTEX_INITIALIZER }
+#ifdef PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP
+#define GOC_RWMUTEX_INIT { PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP }
+#else /* not a _GNU_SOURCE build: made writer-preferring at first use */
 #define GOC_RWMUTEX_INIT { PTHREAD_RWLOCK_INITIALIZER }
+#endif
 #define GOC_COND_INIT    { PTHREAD_COND_INITIALIZER }
 
-/* Lock blocks ("sync.Mutex.Lock"); try_lock returns true when acquired.
- * Unlock of an unlocked mutex is undefined, as for pthread. */
+/* Lock blocks ("sync.Mutex.Lock"), for good when the caller holds m
+ * already; try_lock returns true when acquired (false when m is held, by
+ * the caller too).  Unlock of an unlocked mutex, or of one locked by
+ * another thread, is undefined, as for pthread (Go allows the latter:
+ * see "Semantics" below). */
 GOC_API void goc_mutex_lock(goc_mutex *m);
 GOC_API bool goc_mutex_try_lock(goc_mutex *m);
 GOC_API void goc_mutex_unlock(goc_mutex *m);
 
+/* lock blocks ("rwlock write lock") while any reader or writer holds rw,
+ * and for good when the caller does; rlock blocks ("rwlock read lock")
+ * while a writer holds rw or waits for it, and for good when the caller
+ * holds the write lock.  try_lock and try_rlock return true when acquired
+ * and never block (try_rlock fails while a writer waits).  unlock releases
+ * the write lock, runlock a read lock, on the thread that took it; other
+ * unlocks are undefined. */
 GOC_API void goc_rwmutex_lock(goc_rwmutex *rw);
 GOC_API void goc_rwmutex_unlock(goc_rwmutex *rw);
 GOC_API void goc_rwmutex_rlock(goc_rwmutex *rw);
@@ -507,6 +534,98 @@ GOC_API bool goc_limiter_allow(goc_limiter *l);
  * deadline comes before the token would). */
 GOC_API int goc_limiter_wait(goc_limiter *l, goc_ctx *ctx);
 GOC_API void goc_limiter_free(goc_limiter *l);
+
+/* ======================================================================
+ * Semantics: where libgoc differs from Go
+ *
+ * libgoc keeps Go's semantics wherever ported Go code relies on them:
+ * what blocks, what wakes whom, what a select chooses, and the memory
+ * model's happens-before edges (a send before the matching receive
+ * completes, an unbuffered receive before the send completes, a close
+ * before a receive that sees it, every Done before Wait returns, a Once's
+ * fn before any goc_once_do returns, a cancel before Done's close is seen
+ * or Err is non-zero, an errgroup task before Wait returns, a semaphore
+ * release before the acquire it satisfies, Unlock before the next Lock),
+ * which ThreadSanitizer sees as Go's race detector does (README: "Race
+ * detector").  A lock taken again by its holder deadlocks, and
+ * goc_rwmutex prefers writers, as in Go.  What differs, and why:
+ *
+ *  - Panics become error codes.  Go panics on a send on or close of a
+ *    closed channel, a close of a nil channel, a negative WaitGroup
+ *    counter, reuse of a WaitGroup before its Wait returned; libgoc
+ *    returns GOC_ECLOSED / GOC_EINVAL / GOC_EMISUSE and changes nothing
+ *    (the WaitGroup reuse: the Add still happens), and the instrumented
+ *    build reports the misuse to gctrace.  C has no unwinding, and a
+ *    library that aborts takes the whole process with it; an error code
+ *    lets the caller decide.
+ *
+ *  - A nil channel.  Go's send and receive on a nil channel block for
+ *    good; goc_chan_send/recv(NULL) return GOC_EINVAL, since in C a NULL
+ *    channel is nearly always a failed or forgotten make.  In a select a
+ *    NULL channel's case is never chosen, as in Go (and a select with no
+ *    usable case waits for its deadline, forever with GOC_FOREVER, as
+ *    `select {}`).  A send case on a closed channel fires with ok false
+ *    (misuse) where Go panics; a receive case on a closed channel fires
+ *    with ok false, as in Go.
+ *
+ *  - goc_once.  A recursive goc_once_do from inside fn returns GOC_EMISUSE
+ *    and is reported (Go deadlocks): unlike a relocked lock, whose void
+ *    call could only carry on without exclusion, it has an error to
+ *    return, and fn has not run twice.  fn's result is kept: a failed
+ *    initialisation is not retried, every later call returns the same
+ *    result (sync.OnceValue), as Go's Once never runs f again; fn that
+ *    leaves by pthread_exit counts as returned, with GOC_ECANCELED (Go: a
+ *    panicking f counts as returned).
+ *
+ *  - goc_waitgroup.  Wait returns when the counter is zero; the same
+ *    WaitGroup may be reused for a new generation once every Wait of the
+ *    previous one has returned, as in Go.  An Add that starts a new
+ *    generation while a Wait of the old one has not returned is reported
+ *    (Go panics) and that Wait returns, since its generation ended.  The
+ *    counter's atomics also order a Done before a later Add that reads
+ *    the counter, an edge Go's race detector does not draw, so
+ *    ThreadSanitizer may miss a race there that -race would find.
+ *
+ *  - goc_mutex is a pthread mutex: it belongs to the thread that locked
+ *    it.  Go allows one goroutine to unlock a Mutex that another locked;
+ *    here that is undefined by POSIX (glibc releases it, and gctrace
+ *    reports it as misuse), and for goc_rwmutex glibc takes an unlock by a
+ *    thread that is not the writer for a reader's and corrupts the lock.
+ *    Unlocking an unlocked lock is a fatal error in Go and undefined here.
+ *    glibc's mutex has no starvation mode: a waiter may be overtaken by
+ *    newcomers, where Go's Mutex hands the lock to a waiter that has
+ *    waited over 1 ms.  goc_cond takes its mutex at each wait instead of
+ *    holding it as sync.Cond.L does.
+ *
+ *  - goc_rwmutex's writer preference is glibc's: a writer that unlocks
+ *    hands the lock to the next waiting writer, if any, before the
+ *    readers that queued behind it, where Go lets those readers in first;
+ *    under a steady stream of writers, readers can starve.
+ *
+ *  - goc_cond_wait may wake spuriously, as pthread_cond_wait does (Go's
+ *    Cond.Wait "cannot return unless awoken by Broadcast or Signal"):
+ *    wait in a loop that re-checks the condition, as Go code does anyway.
+ *    goc_cond_wait_until has no Go counterpart.
+ *
+ *  - Timers.  Go 1.23 made timer channels unbuffered, so that no stale
+ *    value is received after Stop or Reset, and len/cap report 0.
+ *    libgoc's timer channels hold one value (cap 1): goc_timer_reset
+ *    drains it as Go does, but a value that fired before goc_timer_stop,
+ *    goc_ticker_stop or goc_ticker_reset stays in the channel and can
+ *    still be received; drain it with goc_chan_try_recv after stopping if
+ *    that matters.  Nothing is ever closed, as in Go.  goc_after's channel
+ *    must be freed (goc_chan_free, which cancels a pending timer), where
+ *    Go's garbage collector reclaims an unreferenced time.After.
+ *
+ *  - Goroutines are detached threads with a fixed stack (64 KiB by
+ *    default, goc_set_stack_size), not growable: deep recursion overflows
+ *    it.  Blocking never parks a goroutine off its thread.  Nothing
+ *    reports "all goroutines are asleep": run under gctrace for that.
+ *
+ *  - Blocking calls take absolute deadlines (the *_until variants), an
+ *    addition; context values are compared by key address; errors and
+ *    causes are GOC_E* codes, not error values.
+ * ==================================================================== */
 
 /* ======================================================================
  * Atomics

@@ -175,6 +175,12 @@ GOC_HIDDEN gctrace_hook_fn goc__hook(void);
 #define GOC_HOOK(kind, obj, a, b, str) ((void)0)
 #endif
 
+/* The recorder's hook in either build, NULL when it is not loaded: for
+ * events so rare that the plain build reports them too (a lock's
+ * self-deadlock, sync.c).  Not for hot paths: the plain build looks the
+ * hook up on each call. */
+GOC_HIDDEN gctrace_hook_fn goc__hook_cold(void);
+
 /* A misuse: reported to the tracer; the caller returns its error code. */
 #define GOC_MISUSE(subkind, obj, detail)                                    \
     GOC_HOOK(GCT_EV_MISUSE, (obj), (subkind), (detail), NULL)

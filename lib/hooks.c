@@ -13,6 +13,9 @@
  * it cannot interpose pthread functions, so such a trace has libgoc's
  * channels, contexts, goroutines and waits, not the program's own pthread
  * locks; `gctrace run` and LD_PRELOAD give both.
+ *
+ * goc__hook_cold() is the hook in both builds, for the one event the
+ * plain build reports as well (a lock's self-deadlock, sync.c).
  */
 #include "goc_impl.h"
 
@@ -48,7 +51,26 @@ goc__hook(void)
     atomic_store_explicit(&resolved, 1, memory_order_release);
     return fn;
 }
+
+gctrace_hook_fn
+goc__hook_cold(void)
+{
+    return goc__hook();
+}
 #else
-/* The plain build has no hooks; keep the translation unit non-empty. */
-typedef int goc__hooks_disabled;
+#include <dlfcn.h>
+
+/* The plain build has no hooks on its hot paths.  A lock that deadlocks
+ * on its own holder is the one exception (sync.c): glibc answers EDEADLK
+ * instead of blocking, so the recorder's interposed pthread call sees the
+ * wait end, and only libgoc can say that the thread now waits for good.
+ * This runs once per such deadlock, so it looks the hook up each time. */
+gctrace_hook_fn
+goc__hook_cold(void)
+{
+    gctrace_hook_fn fn;
+
+    *(void **)&fn = dlsym(RTLD_DEFAULT, GCTRACE_HOOK_SYMBOL);
+    return fn;
+}
 #endif

@@ -16,7 +16,10 @@
 
 #include "goc.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -213,6 +216,170 @@ test_rwmutex_writer_excludes_readers(void **state)
     goc_rwmutex_unlock(&w.rw);
 }
 
+/* ------------------------------------------------- rwmutex: writers first */
+
+/* Whether thread tid sleeps in futex(2) now (/proc/self/task/TID). */
+static bool
+asleep_in_futex(int tid)
+{
+    char path[64], buf[512], state = '?';
+    long nr = -1;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    if ((f = fopen(path, "r")) == NULL)
+        return false;
+    if (fgets(buf, sizeof buf, f) != NULL) {
+        const char *p = strrchr(buf, ')');
+        if (p && p[1])
+            state = p[2];
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+    if ((f = fopen(path, "r")) == NULL)
+        return false;
+    if (fscanf(f, "%ld", &nr) != 1)
+        nr = -1;
+    fclose(f);
+    return state == 'S' && nr == SYS_futex;
+}
+
+/* Bounded poll until the thread whose tid is published in *tid sleeps in
+ * futex(2). */
+static bool
+wait_asleep(_Atomic int *tid)
+{
+    goc_time deadline = goc_deadline_after(10 * GOC_SECOND);
+
+    while (atomic_load(tid) == 0 || !asleep_in_futex(atomic_load(tid))) {
+        if (goc_now() >= deadline)
+            return false;
+        goc_sleep(100 * GOC_MICROSECOND);
+    }
+    return true;
+}
+
+/* Bounded poll until try_rlock fails (it never does while only readers
+ * hold or want the lock). */
+static bool
+rlock_refused(goc_rwmutex *rw)
+{
+    goc_time deadline = goc_deadline_after(10 * GOC_SECOND);
+
+    while (goc_rwmutex_try_rlock(rw)) {
+        goc_rwmutex_runlock(rw);
+        if (goc_now() >= deadline)
+            return false;
+        goc_sleep(100 * GOC_MICROSECOND);
+    }
+    return true;
+}
+
+struct queue {
+    goc_rwmutex *rw;
+    _Atomic int writer_tid, reader_tid;
+    _Atomic int order;      /* bumped by each goroutine as it gets in */
+    _Atomic int writer_at;  /* the writer's place in that order (1-based) */
+    _Atomic int reader_at;
+    goc_waitgroup wg;
+};
+
+static void
+queued_writer(void *p)
+{
+    struct queue *q = p;
+
+    atomic_store(&q->writer_tid, (int)syscall(SYS_gettid));
+    goc_rwmutex_lock(q->rw);
+    atomic_store(&q->writer_at, atomic_fetch_add(&q->order, 1) + 1);
+    goc_rwmutex_unlock(q->rw);
+}
+
+static void
+queued_reader(void *p)
+{
+    struct queue *q = p;
+
+    atomic_store(&q->reader_tid, (int)syscall(SYS_gettid));
+    goc_rwmutex_rlock(q->rw);
+    atomic_store(&q->reader_at, atomic_fetch_add(&q->order, 1) + 1);
+    goc_rwmutex_runlock(q->rw);
+}
+
+/* The test holds a read lock; a writer comes and waits (seen asleep in
+ * futex(2)); then a reader comes.  Go's RWMutex makes that reader wait
+ * behind the writer; a read-preferring lock lets it in at once, beside
+ * the test's read lock.  The order in which the two get in says which. */
+static void
+writer_goes_first(goc_rwmutex *rw)
+{
+    struct queue q = {.rw = rw, .wg = GOC_WAITGROUP_INIT};
+
+    goc_rwmutex_rlock(rw);
+    assert_int_equal(goc_wg_go(&q.wg, queued_writer, &q), 0);
+    assert_true(wait_asleep(&q.writer_tid));
+    /* A waiting writer keeps new readers out, try_rlock included.  (The
+     * loop: under a sanitizer the writer may first sleep on a lock of
+     * the runtime's own, before it has reached the rwlock.) */
+    assert_true(rlock_refused(rw));
+    assert_int_equal(goc_wg_go(&q.wg, queued_reader, &q), 0);
+    assert_true(wait_asleep(&q.reader_tid));
+    assert_int_equal(atomic_load(&q.order), 0); /* neither is in yet */
+    goc_rwmutex_runlock(rw);
+    goc_wg_wait(&q.wg);
+    assert_int_equal(atomic_load(&q.writer_at), 1);
+    assert_int_equal(atomic_load(&q.reader_at), 2);
+}
+
+/* The locks of these two tests are static: goc_rwmutex has no destroy,
+ * and Helgrind would take a mutex made later at the same stack address
+ * for this rwlock. */
+static void
+test_rwmutex_prefers_writers(void **state)
+{
+    static goc_rwmutex rw = GOC_RWMUTEX_INIT;
+
+    (void)state;
+    writer_goes_first(&rw);
+}
+
+static void
+test_rwmutex_zero_filled_prefers_writers(void **state)
+{
+    static goc_rwmutex rw;
+
+    (void)state;
+    memset(&rw, 0, sizeof rw);
+    writer_goes_first(&rw);
+}
+
+/* What sync.c's writer_preferring() relies on: a zero-filled glibc rwlock
+ * with the writer-preferring kind in __flags is exactly what the static
+ * initialiser and pthread_rwlock_init with that kind make. */
+static void
+test_rwmutex_kind_is_only_the_flags(void **state)
+{
+    pthread_rwlock_t by_init = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+    pthread_rwlock_t by_attr, by_flags;
+    pthread_rwlockattr_t attr;
+    goc_rwmutex goc = GOC_RWMUTEX_INIT;
+
+    (void)state;
+    memset(&by_attr, 0, sizeof by_attr);
+    assert_int_equal(pthread_rwlockattr_init(&attr), 0);
+    assert_int_equal(pthread_rwlockattr_setkind_np(
+                         &attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP),
+                     0);
+    assert_int_equal(pthread_rwlock_init(&by_attr, &attr), 0);
+    pthread_rwlockattr_destroy(&attr);
+    memset(&by_flags, 0, sizeof by_flags);
+    by_flags.__data.__flags = PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP;
+    assert_memory_equal(&by_init, &by_attr, sizeof by_init);
+    assert_memory_equal(&by_init, &by_flags, sizeof by_init);
+    assert_memory_equal(&by_init, &goc.rw, sizeof by_init);
+    pthread_rwlock_destroy(&by_attr);
+}
+
 /* ---------------------------------------------------------------- cond */
 
 #define WAITERS 8
@@ -370,6 +537,9 @@ main(void)
         cmocka_unit_test(test_mutex_try_lock),
         cmocka_unit_test(test_rwmutex_two_readers_exclude_writer),
         cmocka_unit_test(test_rwmutex_writer_excludes_readers),
+        cmocka_unit_test(test_rwmutex_prefers_writers),
+        cmocka_unit_test(test_rwmutex_zero_filled_prefers_writers),
+        cmocka_unit_test(test_rwmutex_kind_is_only_the_flags),
         cmocka_unit_test(test_cond_signal),
         cmocka_unit_test(test_cond_broadcast),
         cmocka_unit_test(test_cond_wait_until_times_out),
