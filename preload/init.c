@@ -528,8 +528,13 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
     int mode = gct_rec.opt.record;
     switch (kind) {
     case GCT_EV_WAIT_BEGIN:
-        /* libgoc passes the wait's deadline; GOC_FOREVER is none */
-        gct_wait_begin(t, (int)a, obj, b, b != INT64_MAX && b != 0, 0);
+        /* libgoc passes the wait's deadline (GOC_FOREVER is none), but for
+         * a lock wait the holder's thread id, as the shim's own do (a
+         * goc_mutex relocked by its holder: lib/sync.c). */
+        gct_wait_begin(t, (int)a, obj, b,
+                       a != GCT_WAIT_MUTEX && a != GCT_WAIT_RWLOCK_RD &&
+                           a != GCT_WAIT_RWLOCK_WR && b != INT64_MAX && b != 0,
+                       0);
         break;
     case GCT_EV_WAIT_END:
         gct_wait_end(t, obj, a);
