@@ -242,17 +242,8 @@ kernel_running(int tid)
     char path[64], buf[160];
 
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false; /* it has ended */
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
-    /* "tid (comm) S ...": comm may hold ')' itself, the numbers cannot */
-    const char *p = strrchr(buf, ')');
-    return p && p[1] == ' ' && (p[2] == 'R' || p[2] == 'D');
+    const char *state = gct_proc_stat(path, buf, sizeof buf);
+    return state && (*state == 'R' || *state == 'D'); /* NULL: it ended */
 }
 
 /* A thread that runs on through this much CPU time during the grace is

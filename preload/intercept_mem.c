@@ -165,20 +165,10 @@ static int
 span_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
     struct spans *s = data;
-    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    uintptr_t lo, hi;
 
     (void)size;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-        if (start < lo)
-            lo = start;
-        if (start + ph->p_memsz > hi)
-            hi = start + ph->p_memsz;
-    }
-    if (hi == 0)
+    if (!gct_module_span(info, &lo, &hi))
         return 0;
     if (s->after) {
         for (int i = 0; i < s->n; i++)

@@ -70,24 +70,32 @@ log_fd(void)
     return gct_rec.fd;
 }
 
+const char *
+gct_proc_stat(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    /* "pid (comm) state ...": comm may hold spaces and ')', the numbers
+     * after it cannot */
+    const char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
 /* The parent of pid, from /proc (0 when unknown). */
 static int
 parent_of(int pid)
 {
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    /* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
-    const char *p = strrchr(buf, ')');
+    const char *fields = gct_proc_stat(path, buf, sizeof buf);
     int ppid = 0;
-    if (p == NULL || sscanf(p + 1, " %*c %d", &ppid) != 1)
+    if (fields == NULL || sscanf(fields, "%*c %d", &ppid) != 1)
         return 0;
     return ppid;
 }
@@ -722,6 +730,25 @@ gct_prepare_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
 
 /* Only touched from dl_iterate_phdr callbacks, which glibc runs under
  * the loader's lock: no lock of our own is needed. */
+bool
+gct_module_span(const struct dl_phdr_info *info, uintptr_t *lo,
+                uintptr_t *hi)
+{
+    *lo = UINTPTR_MAX;
+    *hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (start < *lo)
+            *lo = start;
+        if (start + ph->p_memsz > *hi)
+            *hi = start + ph->p_memsz;
+    }
+    return *hi != 0;
+}
+
 #define MAX_MODULES 512
 static uintptr_t seen_modules[MAX_MODULES];
 static int nseen;
@@ -732,20 +759,10 @@ module_cb(struct dl_phdr_info *info, size_t size, void *data)
     struct gct_thread *t = data;
     char exe[PATH_MAX];
     const char *path = info->dlpi_name;
-    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    uintptr_t lo, hi;
 
     (void)size;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-        if (start < lo)
-            lo = start;
-        if (start + ph->p_memsz > hi)
-            hi = start + ph->p_memsz;
-    }
-    if (hi == 0)
+    if (!gct_module_span(info, &lo, &hi))
         return 0;
     for (int i = 0; i < nseen; i++)
         if (seen_modules[i] == lo)

@@ -323,6 +323,16 @@ void gct_process_new(void);
  * that expect small ones; returns the new number (fd when it cannot). */
 int gct_raise_fd(int fd);
 
+/* The fields of a /proc stat file after "pid (comm) ", read into buf;
+ * NULL when it cannot be read (the process or thread has ended). */
+const char *gct_proc_stat(const char *path, char *buf, size_t size);
+
+/* The address span [lo, hi) of a loaded module's PT_LOAD segments; false
+ * when it has none. */
+struct dl_phdr_info;
+bool gct_module_span(const struct dl_phdr_info *info, uintptr_t *lo,
+                     uintptr_t *hi);
+
 /* Creates (or, after exec, attaches to) the raw log.  false: off, and
  * gct_log_refused says why when the log's name held a file that must not
  * be replaced (safe_file.h). */
