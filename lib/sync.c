@@ -15,12 +15,11 @@
  *    initialiser; see the assertion below), whose relock POSIX defines as
  *    a deadlock: glibc blocks in its own futex wait, where the recorder
  *    sees a wait on a mutex held by the waiter.  glibc's rwlock instead
- *    answers EDEADLK to a writer that locks again or read-locks (and
- *    glibc's mutex might, were it ever made error-checking).  Carrying on
- *    would run the critical section without exclusion, and the extra
+ *    answers EDEADLK to a writer that locks again or read-locks.  Carrying
+ *    on would run the critical section without exclusion, and the extra
  *    unlock would then corrupt the lock (glibc takes an unlock by a thread
  *    that is not the writer for a reader's), so any failure of a blocking
- *    lock call ends in self_deadlock() below.
+ *    rwlock call ends in self_deadlock() below.
  *
  *  - goc_rwmutex prefers writers: a reader that arrives while a writer
  *    waits waits behind it, as Go's RWMutex does, so a steady stream of
@@ -68,8 +67,11 @@ self_deadlock(const void *lock, int reason)
 void
 goc_mutex_lock(goc_mutex *m)
 {
-    if (GOC_UNLIKELY(pthread_mutex_lock(&m->m) != 0))
-        self_deadlock(m, GCT_WAIT_MUTEX);
+    /* A NORMAL mutex relocked by its holder blocks in glibc for good (the
+     * assertion above), so there is no answer to check, and the call
+     * stays a tail call: the recorder then sees the caller of
+     * goc_mutex_lock, not this function, as where the lock was taken. */
+    pthread_mutex_lock(&m->m);
 }
 
 bool
