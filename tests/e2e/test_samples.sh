@@ -40,6 +40,13 @@ elif mode == "lockstack":
                     ok = True
     if not ok:
         sys.exit("no lock_order_cycle frame in bug_lock_order.c with line > 0")
+    # Where each held lock was taken is the program's line, not a line
+    # inside libgoc's goc_mutex_lock.
+    for x in f:
+        for st in x.get("stacks", []):
+            if "was taken here" in st["label"] and not \
+                    str(st["frames"][0].get("file") or "").endswith("bug_lock_order.c"):
+                sys.exit("held lock's site is %r" % st["frames"][0])
 ' "$@"
 }
 
