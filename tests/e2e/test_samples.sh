@@ -40,13 +40,13 @@ elif mode == "lockstack":
                     ok = True
     if not ok:
         sys.exit("no lock_order_cycle frame in bug_lock_order.c with line > 0")
-    # Where each held lock was taken is the program's line, not a line
-    # inside libgoc's goc_mutex_lock.
+    # Where each held lock was taken is a line of the sample, not one
+    # inside goc_mutex_lock of libgoc.
     for x in f:
         for st in x.get("stacks", []):
             if "was taken here" in st["label"] and not \
                     str(st["frames"][0].get("file") or "").endswith("bug_lock_order.c"):
-                sys.exit("held lock's site is %r" % st["frames"][0])
+                sys.exit("held lock site is %r" % st["frames"][0])
 ' "$@"
 }
 
