@@ -405,6 +405,24 @@ wait_shared(int reason, const void *obj)
  * never ends (the program was killed) leaves the reservation
  * unpublished, which the finisher skips.
  */
+/*
+ * Whether a lock wait whose holder is the waiter itself can never end:
+ * for a NORMAL mutex (the kind without robust, PI or PP bits, nor
+ * glibc's error-checking and recursive types, which answer EDEADLK or
+ * take it again), and for a lock wait that libgoc reports (site 0: its
+ * goc_rwmutex relocked by its holder blocks for good, lib/sync.c).  A
+ * pthread rwlock relocked by its writer is answered EDEADLK, so it is
+ * not one.
+ */
+static bool
+self_deadlock(int reason, const void *obj, uintptr_t site)
+{
+    if (reason == GCT_WAIT_MUTEX)
+        return (((const pthread_mutex_t *)obj)->__data.__kind & 0x7f) == 0;
+    return site == 0 &&
+           (reason == GCT_WAIT_RWLOCK_WR || reason == GCT_WAIT_RWLOCK_RD);
+}
+
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                int64_t detail, bool timed, uintptr_t site)
@@ -438,6 +456,8 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     atomic_store_explicit(&t->wait_timed, timed || shared,
                           memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
+    if (detail == t->tid && !timed && self_deadlock(reason, obj, site))
+        gct_watchdog_certain(t);
     t->guard--;
 }
 

@@ -832,6 +832,10 @@ void gct_watchdog_main_left(void);
 bool gct_background_start(struct gct_thread *t);
 /* Wakes the background thread: work for it is queued. */
 void gct_background_wake(void);
+/* t has just begun a lock wait that cannot end (a NORMAL mutex, or a
+ * libgoc lock, held by t itself): the watchdog reports it now, without
+ * waiting out its delay. */
+void gct_watchdog_certain(struct gct_thread *t);
 
 /* ---------------------------------------------------------------- prefault.c */
 

@@ -21,7 +21,10 @@
  *    and a semaphore wait while the program has a handler for a signal
  *    that may arrive (the handler may post it).
  *
- * Each wait must have lasted the whole delay.  On a deadlock the watchdog
+ * Each wait must have lasted the whole delay, but for one that is certain
+ * never to end, reported as soon as it begins (gct_watchdog_certain: a
+ * thread waiting for a NORMAL mutex or a libgoc lock it holds itself,
+ * which Go's runtime reports at once too).  On a deadlock the watchdog
  * prints a line, has `gctrace finish --snapshot` write the trace so far
  * and report on it (the analyses find the same deadlock in the trace's
  * open waits), then lets the program hang, or aborts it when
@@ -58,6 +61,9 @@ static _Atomic uint32_t wake_word;
 /* Main called pthread_exit: glibc ends the process when the last thread
  * ends, and the watchdog must not be that last thread. */
 static _Atomic int main_left;
+
+/* A thread began a wait that cannot end (gct_watchdog_certain). */
+static _Atomic int certain;
 
 #define MAX_CHAIN 16
 
@@ -170,7 +176,7 @@ say(const char *msg)
 static int64_t reported;
 
 static void
-verdict(const char *what, int64_t key)
+verdict(const char *what, int64_t key, bool at_once)
 {
     char line[256];
 
@@ -178,9 +184,12 @@ verdict(const char *what, int64_t key)
         return;
     reported = key;
     atomic_fetch_add(&gct_rec.hdr->watchdog_findings, 1);
-    snprintf(line, sizeof line,
-             "gctrace: watchdog: %s for %ld ms; the trace so far follows\n",
-             what, gct_rec.opt.watchdog_ms);
+    if (at_once)
+        snprintf(line, sizeof line, "gctrace: watchdog: %s, which never "
+                 "ends; the trace so far follows\n", what);
+    else
+        snprintf(line, sizeof line, "gctrace: watchdog: %s for %ld ms; the "
+                 "trace so far follows\n", what, gct_rec.opt.watchdog_ms);
     say(line);
     gct_spawn_finisher(true);
     if (gct_rec.opt.abort_on_deadlock) {
@@ -206,7 +215,7 @@ check(int pid, int64_t delay)
             key += atomic_load(&cur->wait_since) + cur->tid;
         verdict(n == 1 ? "a thread waits for a lock it holds itself"
                        : "threads are blocked on each other",
-                key);
+                key, false);
         return;
     }
     if (all_asleep(pid, now, delay) > 0) {
@@ -214,8 +223,32 @@ check(int pid, int64_t delay)
         for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next)
             if (!atomic_load(&t->dead) && t->pid == pid)
                 key += atomic_load(&t->wait_since) + t->tid;
-        verdict("every thread is blocked and nothing can wake them", key);
+        verdict("every thread is blocked and nothing can wake them", key,
+                false);
     }
+}
+
+/* The waits that cannot end, reported as soon as they begin: a thread
+ * waiting for a lock it holds itself, as Go's runtime reports. */
+static void
+check_certain(int pid)
+{
+    int64_t now = gct_now();
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next)
+        if (!atomic_load(&t->dead) && t->pid == pid &&
+            cycle_from(t, pid, now, 0) == 1) {
+            verdict("a thread waits for a lock it holds itself",
+                    atomic_load(&t->wait_since) + t->tid, true);
+            return;
+        }
+}
+
+void
+gct_watchdog_certain(struct gct_thread *t)
+{
+    (void)t;
+    atomic_store(&certain, 1);
+    gct_background_wake();
 }
 
 /* Whether every thread but the caller has ended (zombies count as
@@ -288,6 +321,8 @@ watchdog_main(void *arg)
                                  (long)(left % 1000000000)};
         if (ending)
             sleep_on(w, &soon);
+        else if (delay > 0 && atomic_load(&certain))
+            ; /* set before this thread first looked: no sleep */
         else if (delay <= 0)
             sleep_on(w, NULL);
         else if (left > 0)
@@ -299,6 +334,8 @@ watchdog_main(void *arg)
          * keep the process alive forever. */
         if (ending && alone())
             exit(0);
+        if (delay > 0 && atomic_exchange(&certain, 0))
+            check_certain(watchdog_pid);
         if (delay > 0 && gct_now() >= next_check) {
             check(watchdog_pid, delay);
             next_check = gct_now() + period;

@@ -1,0 +1,38 @@
+#!/bin/sh
+# test_self_deadlock.sh BUILD - a thread that locks a NORMAL mutex it
+# holds can never go on: the watchdog reports deadlock/self as soon as the
+# wait begins, not after its delay (watchdog_ms=600000 here, so that only
+# the at-once path can report within the test's bound), and
+# abort_on_deadlock=1 ends the program.  Its twins, an error-checking
+# mutex (answered EDEADLK) and a recursive one (taken again), are silent
+# and run as natively.
+set -u
+. "$(dirname "$0")/lib.sh"
+cc ${GCT_TEST_CFLAGS:-} -o "$tmp/self" "$here/progs/self_deadlock.c" -lpthread ||
+    { echo "FAIL: cannot compile progs/self_deadlock.c" >&2; exit 1; }
+
+# The bound only matters when the report does not come: it fails the test
+# instead of hanging it.
+GCTRACE_OPTIONS=watchdog_ms=600000:abort_on_deadlock=1 \
+    timeout 60 "$G" run -q -o "$tmp/normal.db" -- "$tmp/self" normal \
+    >"$tmp/normal.out" 2>"$tmp/normal.err"
+rc=$?
+[ $rc -eq 124 ] && err "normal: no report before the bound (the watchdog waited out its delay)"
+grep -q "which never ends" "$tmp/normal.err" ||
+    err "normal: no at-once watchdog line: $(head -3 "$tmp/normal.err")"
+grep -q never "$tmp/normal.out" && err "normal: the second lock returned"
+k=$("$G" check --format json "$tmp/normal.db" 2>/dev/null |
+    grep -o '"kind":"deadlock","id":"[0-9a-f]*","subkind":"self"')
+[ -n "$k" ] || err "normal: no deadlock/self in the trace"
+
+for mode in errorcheck recursive; do
+    "$tmp/self" $mode >"$tmp/$mode.nat" 2>&1
+    GCTRACE_OPTIONS=watchdog_ms=600000:abort_on_deadlock=1 \
+        timeout 60 "$G" run -q -o "$tmp/$mode.db" -- "$tmp/self" $mode \
+        >"$tmp/$mode.out" 2>"$tmp/$mode.err"
+    rc=$?
+    [ $rc -eq 0 ] || err "$mode: exit $rc: $(head -3 "$tmp/$mode.err")"
+    cmp -s "$tmp/$mode.nat" "$tmp/$mode.out" || err "$mode: output differs from native"
+    grep -q watchdog "$tmp/$mode.err" && err "$mode: the watchdog reported"
+done
+e2e_end test_self_deadlock
