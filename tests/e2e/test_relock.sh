@@ -39,13 +39,12 @@ check() {
             timeout -s KILL 60 "$tmp/relock_$lib" "$mode" > "$tmp/$mode.$lib" 2>&1
         st=$?
         [ $st -eq 0 ] || err "$mode, $lib, recorded: exit $st: $(cat "$tmp/$mode.$lib")"
-        # The watchdog's own line aside, the program says what it says
-        # natively; a relock that is certain to block is reported at once.
+        # The watchdog's own line aside (a relock certain to block is
+        # reported as it begins, when the watchdog gets to run before the
+        # program ends: test_self_deadlock checks that report), the
+        # program says what it says natively.
         got=$(grep -v '^gctrace: watchdog:' "$tmp/$mode.$lib" | tr '\n' ' ')
         [ "$got" = "$want" ] || err "$mode, $lib, recorded: '$got', want '$want' (as natively)"
-        [ "$findings" != deadlock/self ] ||
-            grep -q 'holds itself, which never ends' "$tmp/$mode.$lib" ||
-            err "$mode, $lib: no at-once watchdog report"
         k=$(kinds "$db")
         matched=0
         old_ifs=$IFS; IFS='|'
