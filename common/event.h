@@ -224,7 +224,11 @@ enum gct_ctx_kind {
     X(GCT_MISUSE_CLOSE_NIL,        12, "close_of_nil_channel",               \
       "close of a nil channel")                                              \
     X(GCT_MISUSE_GROUP_SET_LIMIT,  13, "errgroup_set_limit_while_running",   \
-      "errgroup limit changed while tasks run")
+      "errgroup limit changed while tasks run")                              \
+    X(GCT_MISUSE_RECURSIVE_RLOCK,  14, "recursive_read_lock",                \
+      "read lock taken again by a thread that holds it for reading, on a "   \
+      "writer-preferring rwlock (a goc_rwmutex, like Go's RWMutex): it "     \
+      "deadlocks when a writer comes between the two")
 
 enum gct_misuse {
 #define GCT_X_ENUM(name, value, text, meaning) name = value,

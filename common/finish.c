@@ -1222,7 +1222,11 @@ replay_one(struct finisher *f, const struct ref *ref)
         obj_id = object_of(f, pid, r->obj, "waitgroup", ts);
         break;
     case GCT_EV_MISUSE:
-        obj_id = object_of(f, pid, r->obj, NULL, ts);
+        /* A recursive read lock may be the rwlock's first record (its
+         * first, uncontended, acquisition records nothing). */
+        obj_id = object_of(f, pid, r->obj,
+                           r->a == GCT_MISUSE_RECURSIVE_RLOCK ? "rwlock" : NULL,
+                           ts);
         break;
     case GCT_EV_PROC_EXIT:
         run(f, f->upd_process_exit, "iii", ts, r->a, (int64_t)pid);

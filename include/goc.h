@@ -274,7 +274,8 @@ GOC_API int goc_select(goc_case *cases, size_t n, goc_time deadline);
  * new readers wait behind it, so readers cannot starve writers.  Hence,
  * as in Go, a read lock must not be taken recursively: a thread that
  * holds a read lock and asks for another while a writer waits deadlocks
- * with that writer.  (glibc's PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
+ * with that writer; gctrace reports every recursive read lock of a
+ * goc_rwmutex (misuse/recursive_read_lock), writer or not.  (glibc's PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
  * kind: GOC_RWMUTEX_INIT makes it, and a zero-filled goc_rwmutex becomes
  * one at its first use.)
  * ==================================================================== */

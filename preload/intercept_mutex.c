@@ -337,6 +337,27 @@ pthread_rwlock_destroy(pthread_rwlock_t *rw)
 
 #define RW_OWNER(rw) ((int64_t)(rw)->__data.__cur_writer)
 
+/* A read lock asked for by a thread that holds rw for reading already.
+ * On a writer-preferring rwlock (every goc_rwmutex, as Go's RWMutex) a
+ * writer that comes between the two makes the second wait for it, and
+ * the writer waits for the first: Go's documentation forbids it for that
+ * reason, and it is reported whether or not a writer came this time.  On
+ * glibc's default, reader-preferring kind it is allowed. */
+static __attribute__((noinline)) void
+recursive_read(struct gct_thread *t, pthread_rwlock_t *rw)
+{
+    if (rw->__data.__flags != PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP)
+        return;
+    for (int i = 0; i < t->nheld; i++)
+        if (t->held[i].lock == (uintptr_t)rw &&
+            (t->held[i].flags & GCT_LOCK_SHARED)) {
+            int e = errno;
+            misuse(t, GCT_MISUSE_RECURSIVE_RLOCK, rw, 0);
+            errno = e;
+            return;
+        }
+}
+
 GCT_EXPORT int
 pthread_rwlock_rdlock(pthread_rwlock_t *rw)
 {
@@ -344,6 +365,8 @@ pthread_rwlock_rdlock(pthread_rwlock_t *rw)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_rwlock_rdlock(rw);
+    if (t->nheld > 0)
+        recursive_read(t, rw);
     return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
                    gct_real.pthread_rwlock_tryrdlock(rw),
                    gct_real.pthread_rwlock_rdlock(rw),
