@@ -1061,6 +1061,7 @@ unclosed_channels(struct ctx *c)
            "  ON w.object_id = o.id AND w.end_ns IS NULL "
            "JOIN threads t ON t.id = w.thread_id AND t.end_ns IS NULL "
            "WHERE o.kind = 'chan' AND o.closed_ns IS NULL "
+           "AND NOT coalesce(o.name, '') GLOB '" GCT_CHAN_OWN_PREFIX "*' "
            "GROUP BY o.id ORDER BY o.id");
     if (st == NULL)
         return;

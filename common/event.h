@@ -236,6 +236,12 @@ enum gct_misuse {
 #undef GCT_X_ENUM
 };
 
+/* The names libgoc gives the channels it makes for itself (a timer's, a
+ * ticker's, goc_after's, a context's done channel) begin with this:
+ * they are never closed by design, so they are never a program's
+ * unclosed channel (common/analysis.c). */
+#define GCT_CHAN_OWN_PREFIX "goc:"
+
 /*
  * The seam between libgoc's instrumented build and the recorder.  The shim
  * exports one function with this name and type; the instrumented libgoc

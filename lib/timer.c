@@ -492,7 +492,8 @@ goc_timer_make(goc_timer **out, goc_duration d)
     goc_timer *t = goc__calloc(1, sizeof *t);
     if (t == NULL)
         return GOC_ENOMEM;
-    int r = goc_chan_make(&t->ch, sizeof(goc_time), 1);
+    int r = goc_chan_make_named(&t->ch, sizeof(goc_time), 1,
+                                GCT_CHAN_OWN_PREFIX "timer");
     if (r != 0)
         goto fail_chan;
     t->pending = goc__timer_start(goc_deadline_after(d), send_now, t->ch);
@@ -586,7 +587,8 @@ goc_after(goc_chan **out, goc_duration d)
     struct after *a = goc__calloc(1, sizeof *a);
     if (a == NULL)
         return GOC_ENOMEM;
-    int r = goc_chan_make(&a->ch, sizeof(goc_time), 1);
+    int r = goc_chan_make_named(&a->ch, sizeof(goc_time), 1,
+                                GCT_CHAN_OWN_PREFIX "after");
     if (r != 0)
         goto fail_chan;
     goc__chan_ref(a->ch);
@@ -648,7 +650,8 @@ goc_ticker_make(goc_ticker **out, goc_duration period)
     goc_ticker *tk = goc__calloc(1, sizeof *tk);
     if (tk == NULL)
         return GOC_ENOMEM;
-    int r = goc_chan_make(&tk->ch, sizeof(goc_time), 1);
+    int r = goc_chan_make_named(&tk->ch, sizeof(goc_time), 1,
+                                GCT_CHAN_OWN_PREFIX "ticker");
     if (r != 0)
         goto fail_chan;
     r = ticker_arm(tk, period);
