@@ -8,6 +8,7 @@
 #ifndef GCT_EVENT_H
 #define GCT_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Event kinds.  For each: what obj is, what a and b carry. */
@@ -134,6 +135,15 @@ enum gct_wait {
     GCT_WAIT_REASONS(GCT_X_ENUM)
 #undef GCT_X_ENUM
 };
+/* A wait for a lock (mutex, rwlock): the detail of its begin is the
+ * holder's tid as the lock names it, and it ends with the lock held. */
+static inline bool
+gct_wait_is_lock(int reason)
+{
+    return reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_RD ||
+           reason == GCT_WAIT_RWLOCK_WR;
+}
+
 /* Or'ed into a GCT_EV_WAIT_BEGIN's reason: the wait ends by itself. */
 #define GCT_WAIT_TIMED 0x10000
 /* Or'ed into a GCT_EV_WAIT_BEGIN's reason: the object is process-shared

@@ -678,8 +678,7 @@ begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
     struct wait w = {tid_id, obj, reason, ts, -1, 0, 0, r->stack,
                      (r->a & GCT_WAIT_TIMED) != 0,
                      (r->a & GCT_WAIT_SHARED) != 0};
-    if (reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_RD ||
-        reason == GCT_WAIT_RWLOCK_WR)
+    if (gct_wait_is_lock(reason))
         w.holder = r->b;
     if (reason == GCT_WAIT_COND && r->b)
         object_of(f, pid, (uint64_t)r->b, "mutex", ts);
@@ -707,9 +706,7 @@ end_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
     struct wait *w = &f->waits[t->open_waits[--t->nopen] - 1];
     w->end = ts;
     w->result = r->a;
-    if (w->object && (w->reason == GCT_WAIT_MUTEX ||
-                      w->reason == GCT_WAIT_RWLOCK_RD ||
-                      w->reason == GCT_WAIT_RWLOCK_WR)) {
+    if (w->object && gct_wait_is_lock(w->reason)) {
         struct object *o = O(f, w->object);
         /* wrapping, as rel(): a corrupt log may hold any times */
         int64_t d = (int64_t)((uint64_t)ts - (uint64_t)w->begin);

@@ -523,8 +523,7 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
          * a lock wait the holder's thread id, as the shim's own do (a
          * goc_mutex relocked by its holder: lib/sync.c). */
         gct_wait_begin(t, (int)a, obj, b,
-                       a != GCT_WAIT_MUTEX && a != GCT_WAIT_RWLOCK_RD &&
-                           a != GCT_WAIT_RWLOCK_WR && b != INT64_MAX && b != 0,
+                       !gct_wait_is_lock((int)a) && b != INT64_MAX && b != 0,
                        0);
         break;
     case GCT_EV_WAIT_END:

@@ -360,8 +360,7 @@ gct_lock_released_slow(struct gct_thread *t, const void *lock)
 static bool
 ends_holding(int reason)
 {
-    return reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_RD ||
-           reason == GCT_WAIT_RWLOCK_WR || reason == GCT_WAIT_COND;
+    return gct_wait_is_lock(reason) || reason == GCT_WAIT_COND;
 }
 
 /*
@@ -419,8 +418,7 @@ self_deadlock(int reason, const void *obj, uintptr_t site)
 {
     if (reason == GCT_WAIT_MUTEX)
         return (((const pthread_mutex_t *)obj)->__data.__kind & 0x7f) == 0;
-    return site == 0 &&
-           (reason == GCT_WAIT_RWLOCK_WR || reason == GCT_WAIT_RWLOCK_RD);
+    return site == 0 && gct_wait_is_lock(reason);
 }
 
 void

@@ -67,12 +67,6 @@ static _Atomic int certain;
 
 #define MAX_CHAIN 16
 
-static bool
-lock_wait(int reason)
-{
-    return reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_WR ||
-           reason == GCT_WAIT_RWLOCK_RD;
-}
 
 /* A live thread of this process, by tid or by pthread handle. */
 static struct gct_thread *
@@ -133,7 +127,7 @@ cycle_from(struct gct_thread *t, int pid, int64_t now, int64_t delay)
     for (int n = 1; n <= MAX_CHAIN; n++) {
         int reason = atomic_load(&cur->wait_reason);
         if (!stuck(cur, now, delay) ||
-            !(lock_wait(reason) || reason == GCT_WAIT_JOIN))
+            !(gct_wait_is_lock(reason) || reason == GCT_WAIT_JOIN))
             return 0;
         cur = waits_for(cur, pid);
         if (cur == NULL)

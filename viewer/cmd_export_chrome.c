@@ -555,9 +555,7 @@ wait_flow(struct exporter *x, sqlite3_stmt *w, const struct thr *self)
     const struct thr *from;
     const char *name;
 
-    if ((reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_RD ||
-         reason == GCT_WAIT_RWLOCK_WR) &&
-        !col_null(w, 7)) {
+    if (gct_wait_is_lock(reason) && !col_null(w, 7)) {
         from = find_thread(x->by_tid, x->nthr, false, self->pid,
                            sqlite3_column_int64(w, 7), to_ts);
         from_ts = to_ts;
