@@ -7,7 +7,7 @@
 # Environment:
 #   BENCH_RUNS=5          runs per cell; the table shows median and min-max
 #   BENCH_SCALE=100       percent of the default item counts (smoke: 5)
-#   BENCH_SECTIONS="wholerun chan shim view"  which sections to run, in order
+#   BENCH_SECTIONS="wholerun chan shim view graph"  which sections to run, in order
 #   BENCH_VG_RUNS=3       runs per valgrind cell in the shim section
 #   BENCH_SHIM_MB=24      size of the shim section's generated input (MB)
 #   BENCH_NO_GO=1         skip the Go column
@@ -24,7 +24,7 @@ set -u
 build=${1:-build}
 runs=${BENCH_RUNS:-5}
 scale=${BENCH_SCALE:-100}
-sections=${BENCH_SECTIONS:-wholerun chan shim view}
+sections=${BENCH_SECTIONS:-wholerun chan shim view graph}
 status=0
 
 if [ ! -d "$build/bench" ]; then
@@ -741,6 +741,20 @@ section_view() {
     echo "| export peak RSS, KB | $(echo "$last" | sed -n 's/.*peak_rss_kb=\([0-9-]*\).*/\1/p') |"
     echo
     grep '^view_open:' "$log" | tail -n 1
+    echo "Raw lines: $log"
+    echo
+}
+
+# The graph section: finishing and checking a trace of 10,000 locks and
+# 1,000,000 lock-order edges, and `gctrace run` on 1,240 nested locks
+# (bench/lock_graph.sh does the work and prints the verdict).
+section_graph() {
+    log=$build/bench/graph.log
+    GRAPH_RUNS=$runs sh "$here/lock_graph.sh" "$build" >"$log" 2>&1 ||
+        status=1
+    echo "## The lock-order analysis at scale"
+    echo
+    sed -n '/^lock_graph: /,$p' "$log"
     echo "Raw lines: $log"
     echo
 }

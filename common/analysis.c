@@ -580,14 +580,21 @@ struct edge {
     int64_t *gates;
     size_t ngates;
     int64_t from_obj, to_obj;
+    uint32_t u, v; /* from and to as node numbers (graph.node) */
 };
 
+/* The graph in compressed form: node numbers 0..nv-1 in the order the
+ * edges (by id) first name them; node k's out-edges are
+ * e[out[first[k]]], ..., e[out[first[k + 1] - 1]], in id order. */
 struct graph {
     bool classes; /* nodes are lock classes */
     struct edge *e;
     size_t n, cap;
-    struct gct_map out_first; /* (node, k) -> edge index + 1 */
-    struct gct_map out_count; /* (node, 0) -> out-degree */
+    int64_t *node;        /* node number -> lock (class) id */
+    size_t nv, nvcap;
+    struct gct_map index; /* (lock or class id, 0) -> node number + 1 */
+    size_t *first;
+    uint32_t *out;
 };
 
 static uint64_t
@@ -630,6 +637,19 @@ redundant(struct gct_map *kept, const struct edge *e, const char *gates)
     return false;
 }
 
+/* The node number of lock (class) id, made on first sight. */
+static uint32_t
+node_number(struct graph *g, int64_t id)
+{
+    uint64_t k = gct_map_get(&g->index, (uint64_t)id, 0, 0);
+    if (k == 0) {
+        GCT_PUSH(g->node, g->nv, g->nvcap, id);
+        k = g->nv;
+        gct_map_put(&g->index, (uint64_t)id, 0, k);
+    }
+    return (uint32_t)(k - 1);
+}
+
 static void
 load_edges(struct ctx *c, struct graph *g)
 {
@@ -660,28 +680,42 @@ load_edges(struct ctx *c, struct graph *g)
                          NULL,
                          0,
                          sqlite3_column_int64(st, 9),
-                         sqlite3_column_int64(st, 10)};
-        size_t cap = 0;
-        for (const char *p = col_text(st, 8); *p;) {
-            int64_t v = strtoll(p, (char **)&p, 10);
-            GCT_PUSH(e.gates, e.ngates, cap, v);
+                         sqlite3_column_int64(st, 10),
+                         0,
+                         0};
+        const char *gates = col_text(st, 8);
+        if (e.from == e.to || /* nesting within one class: no order */
+            redundant(&kept, &e, gates))
+            continue;
+        /* Exactly as many as there are: a graph holds a million edges. */
+        size_t cap = *gates != 0;
+        for (const char *p = gates; *p; p++)
+            cap += *p == ',';
+        if (cap)
+            e.gates = gct_xmalloc(cap * sizeof *e.gates);
+        for (const char *p = gates; *p && e.ngates < cap;) {
+            e.gates[e.ngates++] = strtoll(p, (char **)&p, 10);
             if (*p == ',')
                 p++;
             else
                 break;
         }
-        if (e.from == e.to || /* nesting within one class: no order */
-            redundant(&kept, &e, col_text(st, 8))) {
-            free(e.gates);
-            continue;
-        }
+        e.u = node_number(g, e.from);
+        e.v = node_number(g, e.to);
         GCT_PUSH(g->e, g->n, g->cap, e);
-        uint64_t k = gct_map_get(&g->out_count, (uint64_t)e.from, 0, 0);
-        gct_map_put(&g->out_first, (uint64_t)e.from, k + 1, g->n);
-        gct_map_put(&g->out_count, (uint64_t)e.from, 0, k + 1);
     }
     sqlite3_finalize(st);
     gct_map_free(&kept);
+
+    /* Out-edges by node: a counting sort, stable, so in id order. */
+    g->first = gct_xcalloc(g->nv + 2, sizeof *g->first);
+    g->out = gct_xmalloc((g->n + 1) * sizeof *g->out);
+    for (size_t i = 0; i < g->n; i++)
+        g->first[g->e[i].u + 2]++;
+    for (size_t k = 2; k < g->nv + 2; k++)
+        g->first[k] += g->first[k - 1];
+    for (size_t i = 0; i < g->n; i++)
+        g->out[g->first[g->e[i].u + 1]++] = (uint32_t)i;
 }
 
 static bool
@@ -691,6 +725,15 @@ has_gate(const struct edge *e, int64_t g)
         if (e->gates[i] == g)
             return true;
     return false;
+}
+
+/* Whether, where edge wait's thread waits for the lock that edge hold's
+ * thread holds, both are readers, which never exclude each other. */
+static bool
+readers_meet(const struct edge *wait, const struct edge *hold)
+{
+    return (wait->to_flags & GCT_LOCK_SHARED) &&
+           (hold->from_flags & GCT_LOCK_SHARED);
 }
 
 /*
@@ -714,12 +757,9 @@ cycle_can_deadlock(struct edge **e, size_t n)
             two_threads = true;
     if (!two_threads)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        const struct edge *wait = e[i], *hold = e[(i + 1) % n];
-        if ((wait->to_flags & GCT_LOCK_SHARED) &&
-            (hold->from_flags & GCT_LOCK_SHARED))
+    for (size_t i = 0; i < n; i++)
+        if (readers_meet(e[i], e[(i + 1) % n]))
             return false;
-    }
     for (size_t g = 0; g < e[0]->ngates; g++) {
         bool all = true;
         for (size_t i = 1; i < n && all; i++)
@@ -729,8 +769,6 @@ cycle_can_deadlock(struct edge **e, size_t n)
     }
     return true;
 }
-
-#define MAX_CYCLE 8
 
 /* A node's name: a lock, or a class "locks made at f (file:line) from
  * g (file:line)" (a class is a creation stack: the caller tells the
@@ -757,83 +795,427 @@ closes_on_instances(struct edge **e, size_t n)
     return true;
 }
 
-/* Depth-first search for cycles back to start through nodes > start (so
- * each cycle is found once, from its smallest node). */
-static void
-search(struct ctx *c, struct graph *g, int64_t start, int64_t node,
-       struct edge **path, size_t depth, struct gct_map *reported)
+/*
+ * Finding the cycles.  Every cycle of the graph lies within one strongly
+ * connected component (a set of nodes that all reach each other), and
+ * every component of two or more nodes holds one, so the search works a
+ * component at a time and reports one cycle for each.  With V nodes and
+ * E edges in the graph, V_C and E_C in a component:
+ *
+ *  1. Tarjan's algorithm finds the components in O(V + E).  It keeps its
+ *     own stack: a chain of thousands of nested locks would overflow the
+ *     C stack of a recursive one.
+ *  2. A component whose edges all come from one thread, or were all
+ *     taken under one gate lock, has no cycle that can deadlock
+ *     (cycle_can_deadlock): O(E_C) to tell, and it is skipped.
+ *  3. A breadth-first search from the component's first node finds the
+ *     shortest cycle through it, O(V_C + E_C).  Between two nodes there
+ *     can be several edges (threads, read flags, gates): one is chosen
+ *     for each hop, by backtracking over the choices, so that the cycle
+ *     can deadlock.
+ *  4. When no choice can, the shortest cycle through each edge of the
+ *     component in turn (a breadth-first search from the edge's head
+ *     back to its tail), while half the budget lasts.  When the first
+ *     cycle's edges all came from one thread, only the edges of other
+ *     threads are tried; when they all held one gate, only the edges
+ *     without it: a cycle through such an edge escapes what made the
+ *     first one harmless.  Then a depth-first enumeration of the
+ *     component's simple cycles, each from its lowest node so that each
+ *     comes once, none through a reader waiting for a reader, until one
+ *     can deadlock.
+ *
+ * Steps 3 and 4 count every edge they visit and every choice they try
+ * against a budget of CYCLE_BUDGET per edge of the component.  A
+ * component whose budget runs out before a cycle that can deadlock is
+ * found is not reported: the search may miss a cycle, never make one up.
+ * So the whole search takes O(V + E) time, at most CYCLE_BUDGET + a few
+ * steps per edge, and O(V + E) memory, on any graph; a cycle is reported
+ * whole, however long.  Reading the edges from the trace costs more than
+ * the search: on 10,000 locks and 1,000,000 edges (bench/lock_graph.sh)
+ * `gctrace check` takes 1-3 s and 170 MB, the slower when no cycle can
+ * deadlock and the budget is spent.
+ *
+ * The finding gives the component's size and a lower bound of its other
+ * cycles: a strongly connected digraph's cycles span its cycle space,
+ * of dimension m - V_C + 1 for m distinct pairs of nodes joined by an
+ * edge, so it has at least that many simple cycles.
+ */
+#define CYCLE_BUDGET 64
+
+struct cycles {
+    struct ctx *c;
+    struct graph *g;
+    uint32_t *comp;     /* node -> its component */
+    uint32_t *members;  /* nodes by component, each component's ascending */
+    size_t *cfirst;     /* component k: members[cfirst[k] .. cfirst[k+1]) */
+    uint32_t *parent;   /* breadth-first search: UINT32_MAX when unseen */
+    uint32_t *stamp;    /* counting distinct pairs: the last node from */
+    bool *on_path;      /* depth-first search */
+    uint32_t *queue;    /* breadth-first queue; depth-first node stack */
+    size_t *pos;        /* depth-first: next out-edge at each depth */
+    uint32_t *hops;     /* a cycle's nodes */
+    struct edge **path; /* a cycle's edges */
+    struct edge **cand; /* the edges of each hop ... */
+    size_t *cstart;     /* ... hop i's: cand[cstart[i] .. cstart[i+1]) */
+    size_t *pick;       /* the one chosen, an index in cand */
+    size_t budget;
+};
+
+/* Takes n steps from the budget; false, and none left, when it has not
+ * that many. */
+static bool
+spend(struct cycles *s, size_t n)
 {
-    uint64_t n = gct_map_get(&g->out_count, (uint64_t)node, 0, 0);
-    for (uint64_t k = 1; k <= n && c->out->n < 1000; k++) {
-        struct edge *e = &g->e[gct_map_get(&g->out_first, (uint64_t)node, k,
-                                           0) -
-                               1];
-        bool seen = false;
-        for (size_t i = 0; i < depth; i++)
-            if (path[i]->from == e->to)
-                seen = true;
-        path[depth] = e;
-        if (e->to == start) {
-            if (!cycle_can_deadlock(path, depth + 1) ||
-                (g->classes && closes_on_instances(path, depth + 1)))
+    if (s->budget < n) {
+        s->budget = 0;
+        return false;
+    }
+    s->budget -= n;
+    return true;
+}
+
+/* Tarjan's strongly connected components, iterative.  Fills comp,
+ * members and cfirst. */
+static void
+strong_components(struct cycles *s)
+{
+    const struct graph *g = s->g;
+    size_t nv = g->nv, ncomp = 0, next = 0, sp = 0, cp = 0;
+    uint32_t *index = gct_xmalloc((nv + 1) * sizeof *index);
+    uint32_t *low = gct_xmalloc((nv + 1) * sizeof *low);
+    uint32_t *stack = gct_xmalloc((nv + 1) * sizeof *stack);
+    uint32_t *call = s->queue; /* the search's own stack */
+    bool *on_stack = s->on_path;
+
+    for (size_t v = 0; v < nv; v++)
+        index[v] = UINT32_MAX;
+    for (size_t root = 0; root < nv; root++) {
+        if (index[root] != UINT32_MAX)
+            continue;
+        index[root] = low[root] = (uint32_t)next++;
+        stack[sp++] = (uint32_t)root;
+        on_stack[root] = true;
+        s->pos[root] = g->first[root];
+        call[cp++] = (uint32_t)root;
+        while (cp > 0) {
+            uint32_t v = call[cp - 1];
+            if (s->pos[v] < g->first[v + 1]) {
+                uint32_t w = g->e[g->out[s->pos[v]++]].v;
+                if (index[w] == UINT32_MAX) {
+                    index[w] = low[w] = (uint32_t)next++;
+                    stack[sp++] = w;
+                    on_stack[w] = true;
+                    s->pos[w] = g->first[w];
+                    call[cp++] = w;
+                } else if (on_stack[w] && index[w] < low[v]) {
+                    low[v] = index[w];
+                }
                 continue;
-            /* one finding per set of locks */
-            uint64_t key = 0;
-            for (size_t i = 0; i <= depth; i++)
-                key += (uint64_t)path[i]->from * 0x9e3779b97f4a7c15ull;
-            if (gct_map_get(reported, key, depth + 1, 0))
+            }
+            cp--;
+            if (cp > 0 && low[v] < low[call[cp - 1]])
+                low[call[cp - 1]] = low[v];
+            if (low[v] == index[v]) {
+                uint32_t w;
+                do {
+                    w = stack[--sp];
+                    on_stack[w] = false;
+                    s->comp[w] = (uint32_t)ncomp;
+                } while (w != v);
+                ncomp++;
+            }
+        }
+    }
+    free(index);
+    free(low);
+    free(stack);
+
+    /* Members by component: a counting sort, stable, so ascending. */
+    s->cfirst = gct_xcalloc(ncomp + 2, sizeof *s->cfirst);
+    for (size_t v = 0; v < nv; v++)
+        s->cfirst[s->comp[v] + 2]++;
+    for (size_t k = 2; k < ncomp + 2; k++)
+        s->cfirst[k] += s->cfirst[k - 1];
+    for (size_t v = 0; v < nv; v++)
+        s->members[s->cfirst[s->comp[v] + 1]++] = (uint32_t)v;
+}
+
+/* Whether no cycle of component k can deadlock because all its edges
+ * come from one thread or hold one gate lock (the rules of
+ * cycle_can_deadlock that hold for a component as a whole).  Sets
+ * *edges to the component's edges and *pairs to its distinct pairs of
+ * nodes joined by an edge. */
+static bool
+harmless(struct cycles *s, uint32_t k, size_t *edges, uint64_t *pairs)
+{
+    const struct graph *g = s->g;
+    const struct edge *first = NULL;
+    bool two_threads = false;
+
+    *edges = 0;
+    *pairs = 0;
+    for (size_t m = s->cfirst[k]; m < s->cfirst[k + 1]; m++) {
+        uint32_t x = s->members[m];
+        for (size_t p = g->first[x]; p < g->first[x + 1]; p++) {
+            const struct edge *e = &g->e[g->out[p]];
+            if (s->comp[e->v] != k)
                 continue;
-            gct_map_put(reported, key, depth + 1, 1);
-            char desc[512] = "";
-            size_t len = 0;
-            for (size_t i = 0; i <= depth; i++) {
-                char *l = node_label(c, g, path[i]->from);
-                int m = snprintf(desc + len, sizeof desc - len, "%s -> ", l);
-                free(l);
-                if (m > 0 && (size_t)m < sizeof desc - len)
-                    len += (size_t)m;
+            ++*edges;
+            if (s->stamp[e->v] != x) {
+                s->stamp[e->v] = x;
+                ++*pairs;
             }
-            char *first = node_label(c, g, path[0]->from);
-            snprintf(desc + len, sizeof desc - len, "%s", first);
-            free(first);
-            struct gct_finding *f = add(
-                c, "lock_order_cycle", g->classes ? "class" : NULL, 2, 0,
-                g->classes
-                    ? xprintf("lock-order inversion between %zu lock "
-                              "classes: %s; this run took different locks "
-                              "of these classes in conflicting orders, so "
-                              "the same code can deadlock on the same locks",
-                              depth + 1, desc)
-                    : xprintf("lock-order inversion between %zu locks: %s; "
-                              "the threads below took them in conflicting "
-                              "orders, which deadlocks when they run at the "
-                              "same time",
-                              depth + 1, desc));
-            for (size_t i = 0; i <= depth; i++) {
-                char *l = object_label(c, path[i]->to_obj);
-                char *h = object_label(c, path[i]->from_obj);
-                char *lab = xprintf("edge %zu: %s taken here while holding "
-                                    "%s", i + 1, l, h);
-                add_stack(c, f, path[i]->stack, lab);
-                free(lab);
-                lab = xprintf("edge %zu: %s was taken here", i + 1, h);
-                add_frame(c, f, path[i]->from_frame, lab);
-                free(lab);
-                free(l);
-                free(h);
-                ref_object(c, f, path[i]->from_obj);
-                bool dup = false;
-                for (size_t k2 = 0; k2 < f->nthreads; k2++)
-                    if (f->threads[k2].id == path[i]->thread)
-                        dup = true;
-                if (!dup)
-                    ref_thread(c, f, path[i]->thread);
+            if (first == NULL)
+                first = e;
+            else if (e->thread != first->thread)
+                two_threads = true;
+        }
+    }
+    if (!two_threads)
+        return true;
+    for (size_t i = 0; i < first->ngates; i++) {
+        bool all = true;
+        for (size_t m = s->cfirst[k]; m < s->cfirst[k + 1] && all; m++) {
+            uint32_t x = s->members[m];
+            for (size_t p = g->first[x]; p < g->first[x + 1] && all; p++) {
+                const struct edge *e = &g->e[g->out[p]];
+                all = s->comp[e->v] != k || has_gate(e, first->gates[i]);
             }
+        }
+        if (all)
+            return true;
+    }
+    return false;
+}
+
+/* Whether the cycle path[0..n) is one to report: it can deadlock, and
+ * in the class graph it is not the instance cycle again. */
+static bool
+reportable(struct cycles *s, size_t n)
+{
+    return spend(s, n) && cycle_can_deadlock(s->path, n) &&
+           !(s->g->classes && closes_on_instances(s->path, n));
+}
+
+/* The shortest cycle from start whose first hop goes to node first
+ * (start itself: any first hop), within start's component, by
+ * breadth-first search from first back to start: its nodes in hops,
+ * from start; returns its length, 0 when the budget ran out. */
+static size_t
+bfs_cycle(struct cycles *s, uint32_t start, uint32_t first)
+{
+    const struct graph *g = s->g;
+    uint32_t k = s->comp[start], last = UINT32_MAX;
+    size_t head = 0, tail = 0, n = 0;
+
+    s->queue[tail++] = first;
+    s->parent[first] = first;
+    while (head < tail && last == UINT32_MAX) {
+        uint32_t x = s->queue[head++];
+        for (size_t p = g->first[x]; p < g->first[x + 1]; p++) {
+            if (!spend(s, 1))
+                goto out;
+            uint32_t w = g->e[g->out[p]].v;
+            if (w == start) { /* the first to close is the shortest */
+                last = x;
+                break;
+            }
+            if (s->comp[w] != k || s->parent[w] != UINT32_MAX)
+                continue;
+            s->parent[w] = x;
+            s->queue[tail++] = w;
+        }
+    }
+    if (last == UINT32_MAX)
+        goto out;
+    for (uint32_t x = last;; x = s->parent[x]) { /* last back to first */
+        s->hops[n++] = x;
+        if (x == first)
+            break;
+    }
+    if (first != start)
+        s->hops[n++] = start;
+    for (size_t i = 0; i < n / 2; i++) { /* from start on */
+        uint32_t t = s->hops[i];
+        s->hops[i] = s->hops[n - 1 - i];
+        s->hops[n - 1 - i] = t;
+    }
+out:
+    for (size_t i = 0; i < tail; i++)
+        s->parent[s->queue[i]] = UINT32_MAX;
+    return n;
+}
+
+/* For the cycle of nodes hops[0..n), one edge per hop into path so that
+ * the cycle is one to report; false when no choice is (or the budget ran
+ * out).  Backtracking, the last hop's choice first; a choice where a
+ * reader waits for a reader is dropped with every choice after it. */
+static bool
+choose_edges(struct cycles *s, size_t n)
+{
+    const struct graph *g = s->g;
+    size_t nc = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = s->hops[i], y = s->hops[(i + 1) % n];
+        s->cstart[i] = nc;
+        if (!spend(s, g->first[x + 1] - g->first[x]))
+            return false;
+        for (size_t p = g->first[x]; p < g->first[x + 1]; p++)
+            if (g->e[g->out[p]].v == y)
+                s->cand[nc++] = &g->e[g->out[p]];
+    }
+    s->cstart[n] = nc;
+    size_t i = 0;
+    s->pick[0] = s->cstart[0];
+    for (;;) {
+        if (s->pick[i] == s->cstart[i + 1]) { /* hop i tried whole */
+            if (i == 0)
+                return false;
+            s->pick[--i]++;
             continue;
         }
-        if (seen || e->to < start || depth + 1 >= MAX_CYCLE)
-            continue;
-        search(c, g, start, e->to, path, depth + 1, reported);
+        if (!spend(s, 1))
+            return false;
+        s->path[i] = s->cand[s->pick[i]];
+        if (i > 0 && readers_meet(s->path[i - 1], s->path[i])) {
+            s->pick[i]++;
+        } else if (i + 1 < n) {
+            i++;
+            s->pick[i] = s->cstart[i];
+        } else if (reportable(s, n)) {
+            return true;
+        } else {
+            s->pick[i]++;
+        }
+    }
+}
+
+/* Why no choice of choose_edges could deadlock, as what another cycle
+ * needs: when every candidate edge came from one thread, an edge of
+ * another thread (*thread); when every one held one gate, an edge
+ * without it (*gate); else 0 for both. */
+static void
+why_not(const struct cycles *s, size_t n, int64_t *thread, int64_t *gate)
+{
+    struct edge *const *cand = s->cand;
+    size_t nc = s->cstart[n];
+
+    *thread = cand[0]->thread;
+    *gate = 0;
+    for (size_t i = 1; i < nc && *thread; i++)
+        if (cand[i]->thread != *thread)
+            *thread = 0;
+    for (size_t j = 0; j < cand[0]->ngates && !*thread && !*gate; j++) {
+        *gate = cand[0]->gates[j];
+        for (size_t i = 1; i < nc && *gate; i++)
+            if (!has_gate(cand[i], *gate))
+                *gate = 0;
+    }
+}
+
+/* A simple cycle of component k to report, by depth-first enumeration
+ * of its simple cycles, each from its lowest node: into path, returns
+ * its length; 0 when there is none or the budget ran out. */
+static size_t
+dfs_cycle(struct cycles *s, uint32_t k)
+{
+    const struct graph *g = s->g;
+    size_t found = 0;
+
+    for (size_t m = s->cfirst[k]; m < s->cfirst[k + 1] && !found; m++) {
+        uint32_t r = s->members[m];
+        size_t d = 0;
+        s->queue[0] = r;
+        s->pos[0] = g->first[r];
+        s->on_path[r] = true;
+        for (;;) {
+            uint32_t x = s->queue[d];
+            if (found || s->pos[d] == g->first[x + 1] || !spend(s, 1)) {
+                s->on_path[x] = false; /* back up */
+                if (d == 0)
+                    break;
+                d--;
+                continue;
+            }
+            struct edge *e = &g->e[g->out[s->pos[d]++]];
+            if (e->v < r || s->comp[e->v] != k ||
+                (d > 0 && readers_meet(s->path[d - 1], e)))
+                continue;
+            s->path[d] = e;
+            if (e->v == r) {
+                if (reportable(s, d + 1))
+                    found = d + 1;
+            } else if (!s->on_path[e->v]) {
+                d++;
+                s->queue[d] = e->v;
+                s->pos[d] = g->first[e->v];
+                s->on_path[e->v] = true;
+            }
+        }
+        if (s->budget == 0)
+            break;
+    }
+    return found;
+}
+
+/* The finding for the cycle path[0..n), one of a component of size
+ * nodes with at least others other cycles. */
+static void
+report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
+{
+    struct ctx *c = s->c;
+    const struct graph *g = s->g;
+    struct edge **path = s->path;
+    char *desc = gct_xstrdup("");
+
+    for (size_t i = 0; i <= n; i++) {
+        char *l = node_label(c, g, path[i % n]->from);
+        char *d = xprintf("%s%s%s", desc, i ? " -> " : "", l);
+        free(l);
+        free(desc);
+        desc = d;
+    }
+    char *more = others == 0
+                     ? gct_xstrdup("")
+                     : xprintf("; it is the shortest found among %zu %s "
+                               "that close at least %" PRIu64 " other "
+                               "cycle%s, all reported as this one finding",
+                               size, g->classes ? "lock classes" : "locks",
+                               others, others == 1 ? "" : "s");
+    struct gct_finding *f = add(
+        c, "lock_order_cycle", g->classes ? "class" : NULL, 2, 0,
+        g->classes
+            ? xprintf("lock-order inversion between %zu lock classes: %s; "
+                      "this run took different locks of these classes in "
+                      "conflicting orders, so the same code can deadlock "
+                      "on the same locks%s",
+                      n, desc, more)
+            : xprintf("lock-order inversion between %zu locks: %s; the "
+                      "threads below took them in conflicting orders, "
+                      "which deadlocks when they run at the same time%s",
+                      n, desc, more));
+    free(desc);
+    free(more);
+    for (size_t i = 0; i < n; i++) {
+        char *l = object_label(c, path[i]->to_obj);
+        char *h = object_label(c, path[i]->from_obj);
+        char *lab = xprintf("edge %zu: %s taken here while holding %s",
+                            i + 1, l, h);
+        add_stack(c, f, path[i]->stack, lab);
+        free(lab);
+        lab = xprintf("edge %zu: %s was taken here", i + 1, h);
+        add_frame(c, f, path[i]->from_frame, lab);
+        free(lab);
+        free(l);
+        free(h);
+        ref_object(c, f, path[i]->from_obj);
+        bool dup = false;
+        for (size_t k = 0; k < f->nthreads; k++)
+            if (f->threads[k].id == path[i]->thread)
+                dup = true;
+        if (!dup)
+            ref_thread(c, f, path[i]->thread);
     }
 }
 
@@ -844,24 +1226,89 @@ static void
 lock_order_cycles(struct ctx *c, bool classes)
 {
     struct graph g = {.classes = classes};
-    struct gct_map reported = {0};
-    struct edge *path[MAX_CYCLE];
-
     load_edges(c, &g);
-    for (size_t i = 0; i < g.n; i++) {
-        int64_t start = g.e[i].from;
-        /* each start node once */
-        if (gct_map_get(&reported, (uint64_t)start, 0, 0))
+    size_t nv = g.nv + 1;
+    struct cycles s = {
+        .c = c,
+        .g = &g,
+        .comp = gct_xmalloc(nv * sizeof *s.comp),
+        .members = gct_xmalloc(nv * sizeof *s.members),
+        .parent = gct_xmalloc(nv * sizeof *s.parent),
+        .stamp = gct_xmalloc(nv * sizeof *s.stamp),
+        .on_path = gct_xcalloc(nv, sizeof *s.on_path),
+        .queue = gct_xmalloc(nv * sizeof *s.queue),
+        .pos = gct_xmalloc(nv * sizeof *s.pos),
+        .hops = gct_xmalloc(nv * sizeof *s.hops),
+        .path = gct_xmalloc(nv * sizeof *s.path),
+        .cand = gct_xmalloc((g.n + 1) * sizeof *s.cand),
+        .cstart = gct_xmalloc((nv + 1) * sizeof *s.cstart),
+        .pick = gct_xmalloc(nv * sizeof *s.pick),
+    };
+    for (size_t v = 0; v < nv; v++)
+        s.parent[v] = s.stamp[v] = UINT32_MAX;
+    strong_components(&s);
+
+    /* Components in the order of their first node, so in the order the
+     * trace first names their locks. */
+    for (size_t v = 0; v < g.nv && c->out->n < 1000; v++) {
+        uint32_t k = s.comp[v];
+        size_t size = s.cfirst[k + 1] - s.cfirst[k];
+        size_t edges;
+        uint64_t pairs;
+        if (s.members[s.cfirst[k]] != v || size < 2 ||
+            harmless(&s, k, &edges, &pairs))
             continue;
-        gct_map_put(&reported, (uint64_t)start, 0, 1);
-        search(c, &g, start, start, path, 0, &reported);
+        s.budget = CYCLE_BUDGET * edges;
+        size_t half = s.budget / 2;
+        size_t n = bfs_cycle(&s, v, v);
+        if (n && !choose_edges(&s, n)) {
+            /* The shortest cycle through each edge that the first one
+             * lacked, in turn, while half the budget lasts. */
+            int64_t thread = 0, gate = 0;
+            if (s.budget > 0)
+                why_not(&s, n, &thread, &gate);
+            n = 0;
+            for (size_t m = s.cfirst[k]; m < s.cfirst[k + 1] && !n &&
+                                         s.budget > half;
+                 m++) {
+                uint32_t x = s.members[m];
+                for (size_t p = g.first[x];
+                     p < g.first[x + 1] && !n && s.budget > half; p++) {
+                    const struct edge *e = &g.e[g.out[p]];
+                    if (s.comp[e->v] != k || (thread && e->thread == thread) ||
+                        (gate && has_gate(e, gate)))
+                        continue;
+                    n = bfs_cycle(&s, x, e->v);
+                    if (n && !choose_edges(&s, n))
+                        n = 0;
+                }
+            }
+        }
+        if (n == 0 && s.budget > 0)
+            n = dfs_cycle(&s, k);
+        if (n)
+            report_cycle(&s, n, size, pairs - size);
     }
     for (size_t i = 0; i < g.n; i++)
         free(g.e[i].gates);
     free(g.e);
-    gct_map_free(&g.out_first);
-    gct_map_free(&g.out_count);
-    gct_map_free(&reported);
+    free(g.node);
+    free(g.first);
+    free(g.out);
+    gct_map_free(&g.index);
+    free(s.comp);
+    free(s.members);
+    free(s.cfirst);
+    free(s.parent);
+    free(s.stamp);
+    free(s.on_path);
+    free(s.queue);
+    free(s.pos);
+    free(s.hops);
+    free(s.path);
+    free(s.cand);
+    free(s.cstart);
+    free(s.pick);
 }
 
 /* ------------------------------------------------------------ deadlock */

@@ -38,7 +38,11 @@ static const struct gct_rule rules[] = {
      "holds one lock of the cycle and waits for the next.  The stacks "
      "show where each lock of each edge was taken.  Fix it by taking "
      "the locks in one global order everywhere, or by not holding one "
-     "while taking the other."},
+     "while taking the other.  Locks that all reach each other through "
+     "the lock order get one finding, for the shortest cycle found "
+     "among them that can deadlock, reported whole however long; its "
+     "message counts the other cycles they close, which fixing it may "
+     "leave."},
     {"lock_order_cycle/class", "Lock-order inversion between lock classes",
      "Locks made at the same sites were taken in conflicting orders, "
      "though not the same instances.",

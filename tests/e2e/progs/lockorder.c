@@ -9,6 +9,13 @@
  *                path, in a loop, b1/b2 on another): a cycle between
  *                classes only
  *   three        T1: A B; T2: B C; T3: C A (a cycle of three)
+ *   gate_detour  T1, T2: A then B, B then A, both under G; T3: A then C;
+ *                T4: C then B: the shortest cycles through A and B are
+ *                gated, C -> B -> A -> C is not (T3, T4 and T2 deadlock)
+ *   gated_pairs  T1, T2: A and B both ways under G; T3, T4: C and D both
+ *                ways under H; T5: B then C; T6: D then A: every lock's
+ *                shortest cycle is gated, A -> B -> C -> D -> A is not
+ *                (T1, T5, T3 and T6 deadlock)
  * Not reported (the twins):
  *   ordered      both: A then B
  *   trylock      T2 takes A with trylock while holding B (cannot block)
@@ -32,7 +39,9 @@
 static pthread_mutex_t A = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t B = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t C = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t D = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t G = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t H = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t RA = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_rwlock_t RB = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_mutex_t R, N;
@@ -60,6 +69,15 @@ two(pthread_mutex_t *x, pthread_mutex_t *y)
     pthread_mutex_unlock(x);
 }
 
+/* x then y, under gate */
+static void
+gated(pthread_mutex_t *gate, pthread_mutex_t *x, pthread_mutex_t *y)
+{
+    pthread_mutex_lock(gate);
+    two(x, y);
+    pthread_mutex_unlock(gate);
+}
+
 static const char *mode;
 static int step;
 
@@ -74,6 +92,18 @@ body(void *arg)
         two(&A, &B);
     else if (!strcmp(mode, "three"))
         who == 1 ? two(&A, &B) : who == 2 ? two(&B, &C) : two(&C, &A);
+    else if (!strcmp(mode, "gate_detour"))
+        who == 1   ? gated(&G, &A, &B)
+        : who == 2 ? gated(&G, &B, &A)
+        : who == 3 ? two(&A, &C)
+                   : two(&C, &B);
+    else if (!strcmp(mode, "gated_pairs"))
+        who == 1   ? gated(&G, &A, &B)
+        : who == 2 ? gated(&G, &B, &A)
+        : who == 3 ? gated(&H, &C, &D)
+        : who == 4 ? gated(&H, &D, &C)
+        : who == 5 ? two(&B, &C)
+                   : two(&D, &A);
     else if (!strcmp(mode, "classes"))
         who == 1 ? two(&a[0], &b[0]) : two(&b[1], &a[1]);
     else if (!strcmp(mode, "classes_ok"))
@@ -140,7 +170,10 @@ main(int argc, char **argv)
     pthread_mutexattr_init(&rec);
     pthread_mutexattr_settype(&rec, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&R, &rec);
-    for (long who = 1; who <= 3; who++) {
+    long threads = !strcmp(mode, "gate_detour")   ? 4
+                   : !strcmp(mode, "gated_pairs") ? 6
+                                                  : 3;
+    for (long who = 1; who <= threads; who++) {
         pthread_t t;
         pthread_create(&t, NULL, body, (void *)who);
         pthread_join(t, NULL);
