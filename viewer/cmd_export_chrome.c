@@ -19,6 +19,8 @@
  */
 #include "cli.h"
 
+#include "analysis.h"
+
 #include "event.h"
 #include "map.h"
 #include "trace.h"
@@ -336,18 +338,20 @@ find_thread(struct thr **v, size_t n, bool by_handle, int64_t pid,
     return t;
 }
 
-/* The name a thread's track shows. */
+/* The name a thread's track shows: as every view names it
+ * (GCT_THREAD_NAME_SQL: main, the program's name, the start routine). */
 static const char *
-thread_label(sqlite3_stmt *st, int name_col, int64_t pid, int64_t tid)
+thread_label(sqlite3_stmt *st, int name_col)
 {
     const char *name = col_text(st, name_col);
     if (name && *name)
         return name;
-    return tid == pid ? "main" : "thread";
+    return "thread";
 }
 
 static const char *const thread_sql =
-    "SELECT t.id, t.pid, t.tid, t.handle, t.name, t.goid, t.start_ns, "
+    "SELECT t.id, t.pid, t.tid, t.handle, " GCT_THREAD_NAME_SQL("t") ", "
+    "t.goid, t.start_ns, "
     "t.end_ns, t.end_state, t.create_stack, t.parent_id, t.detached, "
     "CASE WHEN t.pid = (SELECT CAST(value AS INTEGER) FROM meta "
     "WHERE key = 'root_pid') THEN NULL ELSE p.end_ns END, "
@@ -473,7 +477,7 @@ put_metadata(struct exporter *x)
         int64_t tid = sqlite3_column_int64(st, 2);
         begin_event(x, "M", pid, tid);
         fputs(",\"name\":\"thread_name\",\"args\":{\"name\":", x->out);
-        put_str(x->out, thread_label(st, 4, pid, tid));
+        put_str(x->out, thread_label(st, 4));
         fputs("}}", x->out);
         /* tracks in creation order, the main thread first */
         begin_event(x, "M", pid, tid);
@@ -633,7 +637,7 @@ put_threads(struct exporter *x)
         const struct thr *t = thread_by_id(x, sqlite3_column_int64(st, 0));
         if (t == NULL)
             continue;
-        put_span(x, "thread", thread_label(st, 4, t->pid, t->tid), t->pid,
+        put_span(x, "thread", thread_label(st, 4), t->pid,
                  t->tid, t->begin, t->end);
         fprintf(x->out, ",\"args\":{\"tid\":%lld", (long long)t->tid);
         if (!col_null(st, 5))

@@ -195,7 +195,8 @@ void
 thread_label(struct app *a, int64_t thread, char *buf, size_t len)
 {
     sqlite3_stmt *st = tui_prepare(a,
-        "SELECT tid, coalesce(name, '') FROM threads WHERE id = ?");
+        "SELECT tid, " GCT_THREAD_NAME_SQL("threads") " FROM threads "
+        "WHERE id = ?");
     snprintf(buf, len, "-");
     if (st == NULL)
         return;
