@@ -330,8 +330,8 @@ ref_thread(struct ctx *c, struct gct_finding *f, int64_t id)
     char *label = thread_label(c, id, &r.tid);
     r.name = unmark(label, false);
     free(label);
-    sqlite3_stmt *st = query(c, "SELECT name, goid, start_routine FROM "
-                                "threads WHERE id = ?");
+    sqlite3_stmt *st = query(c, "SELECT name, goid, start_routine, "
+                                "create_stack FROM threads WHERE id = ?");
     if (st) {
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) == SQLITE_ROW) {
@@ -341,6 +341,9 @@ ref_thread(struct ctx *c, struct gct_finding *f, int64_t id)
              * function: no help in finding it */
             if (r.goid == 0)
                 r.start_routine = col_dup(st, 2);
+            int64_t made = sqlite3_column_int64(st, 3);
+            if (made > 0)
+                r.created_at = where(c, made);
         }
         sqlite3_finalize(st);
     }
@@ -1228,8 +1231,8 @@ all_asleep(struct ctx *c)
         if (alive > 0 && alive == blocked) {
             struct gct_finding *f = add(
                 c, "deadlock", "all_asleep", 3, 0,
-                xprintf("deadlock: all %" PRId64 " thread%s of process"
-                        RUN_BEGIN " %" PRId64 RUN_END
+                xprintf("deadlock: all %" PRId64 " thread%s of the process"
+                        RUN_BEGIN " (pid %" PRId64 ")" RUN_END
                         " were blocked, with no timeout, when it was stopped "
                         "(nothing could wake them)",
                         alive, alive == 1 ? "" : "s", pid));
@@ -1474,6 +1477,7 @@ free_refs(struct gct_ref *r, size_t n)
         free(r[i].given);
         free(r[i].symbol);
         free(r[i].start_routine);
+        free(r[i].created_at);
     }
     free(r);
 }

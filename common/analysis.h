@@ -41,6 +41,8 @@ struct gct_ref {
     char *symbol;  /* objects: the variable it lies in; NULL when none */
     char *start_routine; /* threads: the function it started in; NULL
                             when unknown */
+    char *created_at;    /* threads: "function (file:line)" of the user
+                            frame of its creation stack; NULL when none */
 };
 
 /* The name every view gives the thread row T of the threads table: the

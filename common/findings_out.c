@@ -223,6 +223,8 @@ json_thread(struct buf *b, const struct gct_ref *r)
         puts_(b, "null");
     puts_(b, ",\"start_routine\":");
     jstr(b, r->start_routine);
+    puts_(b, ",\"created_at\":");
+    jstr(b, r->created_at);
     puts_(b, ",\"label\":");
     jstr(b, r->name);
     puts_(b, "}");

@@ -5,8 +5,9 @@
 #    address only in parentheses; within the cycle, short names M1, M2,
 #    M3, each defined once;
 #  - a named pthread is a "thread", never a "goroutine"; an unnamed one is
-#    named by its start routine; the main thread is "main" in the
-#    findings, the JSON, the report and the export;
+#    named by its start routine (and its creation site in the JSON); the
+#    main thread is "main" in the findings, the JSON, the report and the
+#    export;
 #  - the stable message (JSON stable_message, SARIF message.text) has no
 #    address (a "0x" not after a symbol's "+"), tid or time.
 set -u
@@ -72,6 +73,11 @@ else:
     routines = sorted(str(t["start_routine"]) for t in c["threads"])
     if routines != ["None", "auditor", "teller"]:
         bad.append("start routines %s" % routines)
+    for t in c["threads"]:
+        main = t["label"].startswith("main ")
+        if main != (t["created_at"] is None) or not main and \
+                not re.fullmatch(r"main \(names\.c:\d+\)", t["created_at"]):
+            bad.append("created_at %r of %r" % (t["created_at"], t["label"]))
     s = c["stable_message"]
     if not s.startswith("lock-order inversion between 3 locks: M1 -> M2 -> "
                         "M3 -> M1, with M") or "accounts_lock" not in s:

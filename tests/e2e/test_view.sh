@@ -99,6 +99,7 @@ keys v c
 wait_for v "rows: per lock" "locks per lock again"
 keys v 6
 wait_for v "C mutex" "lock-order edge marked as a cycle"
+wait_for v "mutex alice+0x8 (0x" "lock-order edge names its lock by its symbol"
 keys v 7 / bob Enter
 wait_for v "found: bob" "search in events"
 screen v | grep -E '^ +[0-9]+ .*bob->ali' >/dev/null || err "no bob event listed"
