@@ -107,6 +107,11 @@ if main != ["main"]:
     bad.append("export: main's track is %s" % main)
 if "teller()" not in tracks.values():
     bad.append("export: tracks %s" % sorted(tracks.values()))
+waits = [e["args"].get("object", {}) for e in
+         json.load(open(tmp + "/export.json"))["traceEvents"]
+         if e["ph"] == "X" and e.get("cat") == "wait"]
+if not any(o.get("symbol") == "wake_cond" for o in waits):
+    bad.append("export: no wait on an object with symbol wake_cond: %s" % waits)
 if bad:
     print("\n".join(bad))
 sys.exit(1 if bad else 0)
