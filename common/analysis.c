@@ -17,6 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The short names of one finding's locks (M1, M2, ...): each defined
+ * once, in the message, so that a cycle reads M1 -> M2 -> M1.  As many
+ * as the finding has: a cycle may go through hundreds of locks. */
+struct short_name {
+    int64_t id;
+    bool cls;   /* a lock class, not a lock */
+    char *name; /* "M1" */
+    char *def;  /* the full label, marked (RUN_BEGIN) */
+};
+
 struct ctx {
     sqlite3 *db;
     struct gct_findings *out;
@@ -24,7 +34,36 @@ struct ctx {
     size_t errlen;
     bool failed;
     struct gct_options opt; /* the rules of ownership (load_rules) */
+    struct short_name *names;
+    size_t nnames, capnames;
 };
+
+/*
+ * Messages and labels are built once, with the values that change from
+ * run to run (addresses, tids, goroutine ids, pids, times) between
+ * RUN_BEGIN and RUN_END.  unmark() makes of one such text the message a
+ * person reads (the marks dropped) and the stable one (the marked parts
+ * dropped): the two cannot drift apart.
+ */
+#define RUN_BEGIN "\x01"
+#define RUN_END "\x02"
+
+static char *
+unmark(const char *s, bool stable)
+{
+    char *out = gct_xmalloc(strlen(s) + 1), *o = out;
+    bool in = false;
+    for (; *s; s++) {
+        if (*s == RUN_BEGIN[0])
+            in = true;
+        else if (*s == RUN_END[0])
+            in = false;
+        else if (!in || !stable)
+            *o++ = *s;
+    }
+    *o = '\0';
+    return out;
+}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -70,8 +109,10 @@ add(struct ctx *c, const char *kind, const char *subkind, int severity,
     struct gct_finding f = {.kind = gct_xstrdup(kind),
                             .subkind = subkind ? gct_xstrdup(subkind) : NULL,
                             .severity = severity,
-                            .message = message,
+                            .message = unmark(message, false),
+                            .stable_message = unmark(message, true),
                             .ts = ts};
+    free(message);
     GCT_PUSH(c->out->v, c->out->n, c->out->cap, f);
     return &c->out->v[c->out->n - 1];
 }
@@ -195,7 +236,9 @@ add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
                                 "ORDER BY idx");
     if (st == NULL)
         return;
-    struct gct_stack s = {.label = gct_xstrdup(label), .id = stack};
+    struct gct_stack s = {.label = unmark(label, false),
+                          .stable_label = unmark(label, true),
+                          .id = stack};
     sqlite3_bind_int64(st, 1, stack);
     while (sqlite3_step(st) == SQLITE_ROW) {
         struct gct_frame fr = frame_from_row(st);
@@ -219,7 +262,9 @@ add_frame(struct ctx *c, struct gct_finding *f, int64_t frame,
         return;
     sqlite3_bind_int64(st, 1, frame);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        struct gct_stack s = {.label = gct_xstrdup(label), .nframes = 1};
+        struct gct_stack s = {.label = unmark(label, false),
+                              .stable_label = unmark(label, true),
+                              .nframes = 1};
         s.frames = gct_xcalloc(1, sizeof *s.frames);
         s.frames[0] = frame_from_row(st);
         size_t scap = f->nstacks;
@@ -228,46 +273,76 @@ add_frame(struct ctx *c, struct gct_finding *f, int64_t frame,
     sqlite3_finalize(st);
 }
 
-/* A readable name for a thread: its name (a goroutine's, or one the
- * program gave it), or "thread T<tid>". */
+/* A readable name for a thread, marked (RUN_BEGIN): the main thread of
+ * its process is "main"; a goroutine is a "goroutine", by its name or
+ * its id; a pthread is a "thread", by the name the program gave it, else
+ * by its start routine (threads.start_routine), else by where it was
+ * created.  The tid follows in parentheses. */
 static char *
 thread_label(struct ctx *c, int64_t id, int64_t *tid_out)
 {
-    sqlite3_stmt *st = query(c, "SELECT tid, name, goid FROM threads "
+    sqlite3_stmt *st = query(c, "SELECT tid, name, goid, tid = pid, "
+                                "start_routine, create_stack FROM threads "
                                 "WHERE id = ?");
     char *s = NULL;
     if (st == NULL)
-        return gct_xstrdup("thread ?");
+        return gct_xstrdup("thread");
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW) {
         int64_t tid = sqlite3_column_int64(st, 0);
         if (tid_out)
             *tid_out = tid;
         bool go = sqlite3_column_type(st, 2) != SQLITE_NULL;
-        if (sqlite3_column_type(st, 1) != SQLITE_NULL && *col_text(st, 1))
-            s = xprintf("%s '%s' (tid %" PRId64 ")",
-                        go ? "goroutine" : "thread", col_text(st, 1), tid);
+        bool named = sqlite3_column_type(st, 1) != SQLITE_NULL &&
+                     *col_text(st, 1);
+        int64_t made = sqlite3_column_int64(st, 5);
+        char *tids = xprintf(RUN_BEGIN " (tid %" PRId64 ")" RUN_END, tid);
+        if (sqlite3_column_int(st, 3) && !go)
+            s = xprintf("main%s", tids);
+        else if (named)
+            s = xprintf("%s '%s'%s", go ? "goroutine" : "thread",
+                        col_text(st, 1), tids);
         else if (go)
-            s = xprintf("goroutine %" PRId64 " (tid %" PRId64 ")",
+            s = xprintf("goroutine" RUN_BEGIN " %" PRId64 " (tid %" PRId64
+                        ")" RUN_END,
                         sqlite3_column_int64(st, 2), tid);
-        else
-            s = xprintf("thread %" PRId64, tid);
+        else if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            s = xprintf("thread %s%s", col_text(st, 4), tids);
+        else if (made > 0) {
+            sqlite3_finalize(st);
+            st = NULL;
+            char *at = where(c, made);
+            s = xprintf("thread created at %s%s", at, tids);
+            free(at);
+        } else
+            s = xprintf("thread%s", tids);
+        free(tids);
     }
     sqlite3_finalize(st);
-    return s ? s : gct_xstrdup("thread ?");
+    return s ? s : gct_xstrdup("thread");
 }
 
 static void
 ref_thread(struct ctx *c, struct gct_finding *f, int64_t id)
 {
     struct gct_ref r = {.id = id, .kind = gct_xstrdup("thread")};
-    r.name = thread_label(c, id, &r.tid);
-    sqlite3_stmt *st = query(c, "SELECT name, goid FROM threads WHERE id = ?");
+    char *label = thread_label(c, id, &r.tid);
+    r.name = unmark(label, false);
+    free(label);
+    sqlite3_stmt *st = query(c, "SELECT name, goid, start_routine, "
+                                "create_stack FROM threads WHERE id = ?");
     if (st) {
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) == SQLITE_ROW) {
             r.given = col_dup(st, 0);
             r.goid = sqlite3_column_int64(st, 1);
+            /* a goroutine's pthread starts in libgoc, not in its
+             * function: no help in finding it */
+            if (r.goid == 0)
+                r.start_routine = col_dup(st, 2);
+            int64_t made = sqlite3_column_int64(st, 3);
+            if (made > 0)
+                r.created_at = where(c, made);
         }
         sqlite3_finalize(st);
     }
@@ -275,24 +350,143 @@ ref_thread(struct ctx *c, struct gct_finding *f, int64_t id)
     GCT_PUSH(f->threads, f->nthreads, cap, r);
 }
 
+/* "file:line (function)" of a stack's user frame (gct_user_frame), as a
+ * person looks it up; NULL when no frame has a source line. */
+static char *
+user_site(struct ctx *c, int64_t stack)
+{
+    struct gct_finding tmp = {0};
+    add_stack(c, &tmp, stack, "");
+    char *s = NULL;
+    if (tmp.nstacks && tmp.stacks[0].nframes) {
+        const struct gct_stack *st = &tmp.stacks[0];
+        size_t i = gct_user_frame(st->frames, st->nframes);
+        if (i < st->nframes) {
+            const struct gct_frame *fr = &st->frames[i];
+            const char *base = strrchr(fr->file, '/');
+            s = xprintf("%s:%d (%s)", base ? base + 1 : fr->file, fr->line,
+                        fr->function);
+        }
+    }
+    struct gct_findings one = {gct_xmalloc(sizeof tmp), 1, 1};
+    one.v[0] = tmp;
+    gct_findings_free(&one);
+    return s;
+}
+
+/* A lock, condvar, semaphore, channel, ... as the code names it, marked
+ * (RUN_BEGIN): the name the program gave it, else the variable it lies
+ * in (objects.symbol: "accounts_lock", "alice+0x8"), else where it was
+ * made ("made at bank.c:31 (new_account)", from its init or make call;
+ * "first used at" for one that no init call made).  Its address follows
+ * in parentheses: it changes from run to run. */
 static char *
 object_label(struct ctx *c, int64_t id)
 {
-    sqlite3_stmt *st = query(c, "SELECT kind, name, addr FROM objects "
-                                "WHERE id = ?");
+    sqlite3_stmt *st = query(
+        c, "SELECT kind, name, addr, symbol, create_stack, "
+           "class_id IS NOT NULL OR kind IN ('chan', 'ctx') OR EXISTS "
+           "(SELECT 1 FROM events e WHERE e.object_id = o.id AND e.kind = 20)"
+           " FROM objects o WHERE id = ?");
     char *s = NULL;
     if (st == NULL)
-        return gct_xstrdup("object ?");
+        return gct_xstrdup("object");
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW) {
+        char *kind = gct_xstrdup(col_text(st, 0));
+        char *addr = xprintf(RUN_BEGIN " (0x%" PRIx64 ")" RUN_END,
+                             (uint64_t)sqlite3_column_int64(st, 2));
+        int64_t made = sqlite3_column_int64(st, 4);
+        bool inited = sqlite3_column_int(st, 5) != 0;
         if (sqlite3_column_type(st, 1) != SQLITE_NULL && *col_text(st, 1))
-            s = xprintf("%s '%s'", col_text(st, 0), col_text(st, 1));
-        else
-            s = xprintf("%s 0x%" PRIx64, col_text(st, 0),
-                        (uint64_t)sqlite3_column_int64(st, 2));
+            s = xprintf("%s '%s'%s", kind, col_text(st, 1), addr);
+        else if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
+                 *col_text(st, 3))
+            s = xprintf("%s %s%s", kind, col_text(st, 3), addr);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (s == NULL && made > 0) {
+            char *at = user_site(c, made);
+            if (at)
+                s = xprintf("%s %s at %s%s", kind,
+                            inited ? "made" : "first used", at, addr);
+            free(at);
+        }
+        if (s == NULL)
+            s = xprintf("%s%s", kind, addr);
+        free(kind);
+        free(addr);
     }
     sqlite3_finalize(st);
-    return s ? s : gct_xstrdup("object ?");
+    return s ? s : gct_xstrdup("object");
+}
+
+/* The short name of lock or lock class id within the finding being
+ * built (names_reset begins one): M1, M2, ... for mutexes, RW1 for
+ * rwlocks, C1 for lock classes, defined in names_defs. */
+static char *
+short_name(struct ctx *c, int64_t id, bool cls)
+{
+    size_t same = 0;
+    char prefix[8] = "C";
+    if (!cls) {
+        sqlite3_stmt *st = query(c, "SELECT kind FROM objects WHERE id = ?");
+        if (st) {
+            sqlite3_bind_int64(st, 1, id);
+            snprintf(prefix, sizeof prefix, "%s",
+                     sqlite3_step(st) != SQLITE_ROW ? "L"
+                     : strcmp(col_text(st, 0), "mutex") == 0  ? "M"
+                     : strcmp(col_text(st, 0), "rwlock") == 0 ? "RW"
+                                                              : "L");
+            sqlite3_finalize(st);
+        }
+    }
+    for (size_t i = 0; i < c->nnames; i++) {
+        if (c->names[i].id == id && c->names[i].cls == cls)
+            return gct_xstrdup(c->names[i].name);
+        if (strncmp(c->names[i].name, prefix, strlen(prefix)) == 0 &&
+            c->names[i].name[strlen(prefix)] >= '0' &&
+            c->names[i].name[strlen(prefix)] <= '9')
+            same++;
+    }
+    char *name = xprintf("%s%zu", prefix, same + 1);
+    char *def;
+    if (cls) {
+        char *at = where_from(c, id, true);
+        def = xprintf("locks made at %s", at);
+        free(at);
+    } else {
+        def = object_label(c, id);
+    }
+    struct short_name sn = {id, cls, gct_xstrdup(name), def};
+    GCT_PUSH(c->names, c->nnames, c->capnames, sn);
+    return name;
+}
+
+/* "M1 = mutex accounts_lock (0x...), M2 = ...": the definitions of the
+ * short names given so far, marked. */
+static char *
+names_defs(struct ctx *c)
+{
+    char *s = gct_xstrdup("");
+    for (size_t i = 0; i < c->nnames; i++) {
+        char *n = xprintf("%s%s%s = %s", s, i ? ", " : "", c->names[i].name,
+                          c->names[i].def);
+        free(s);
+        s = n;
+    }
+    return s;
+}
+
+/* Forgets the short names: the next finding begins at M1 again. */
+static void
+names_reset(struct ctx *c)
+{
+    for (size_t i = 0; i < c->nnames; i++) {
+        free(c->names[i].name);
+        free(c->names[i].def);
+    }
+    c->nnames = 0;
 }
 
 static void
@@ -300,9 +494,11 @@ ref_object(struct ctx *c, struct gct_finding *f, int64_t id)
 {
     if (id <= 0)
         return;
-    struct gct_ref r = {.id = id, .kind = NULL, .name = object_label(c, id)};
-    sqlite3_stmt *st = query(c, "SELECT kind, name, addr FROM objects "
-                                "WHERE id = ?");
+    char *label = object_label(c, id);
+    struct gct_ref r = {.id = id, .kind = NULL, .name = unmark(label, false)};
+    free(label);
+    sqlite3_stmt *st = query(c, "SELECT kind, name, addr, symbol FROM "
+                                "objects WHERE id = ?");
     if (st) {
         sqlite3_bind_int64(st, 1, id);
         bool row = sqlite3_step(st) == SQLITE_ROW;
@@ -310,6 +506,7 @@ ref_object(struct ctx *c, struct gct_finding *f, int64_t id)
         if (row) {
             r.given = col_dup(st, 1);
             r.addr = (uint64_t)sqlite3_column_int64(st, 2);
+            r.symbol = col_dup(st, 3);
         }
         sqlite3_finalize(st);
     }
@@ -514,8 +711,9 @@ leaked_threads(struct ctx *c)
         char *born = where(c, create);
         char *at = where(c, wstack);
         char *what = obj ? object_label(c, obj) : gct_xstrdup("");
-        char *msg = xprintf("%s leaked: still blocked on %s%s%s at %s (since "
-                            "%.3f s into the run), created at %s",
+        char *msg = xprintf("%s leaked: still blocked on %s%s%s at %s"
+                            RUN_BEGIN " (since %.3f s into the run)" RUN_END
+                            ", created at %s",
                             who, reason_name(reason), obj ? " of " : "",
                             what, at, since / 1e9, born);
         struct gct_finding *f = add(c, "leaked_thread", NULL, 2, since, msg);
@@ -770,18 +968,22 @@ cycle_can_deadlock(struct edge **e, size_t n)
     return true;
 }
 
-/* A node's name: a lock, or a class "locks made at f (file:line) from
- * g (file:line)" (a class is a creation stack: the caller tells the
+/* A node's name within its finding: a lock's short name (M1), or a
+ * class's (C1), defined as "locks made at f (file:line) from g
+ * (file:line)" (a class is a creation stack: the caller tells the
  * classes made through one helper apart). */
 static char *
 node_label(struct ctx *c, const struct graph *g, int64_t node)
 {
-    if (!g->classes)
-        return object_label(c, node);
-    char *at = where_from(c, node, true);
-    char *s = xprintf("locks made at %s", at);
-    free(at);
-    return s;
+    return short_name(c, node, g->classes);
+}
+
+/* A lock an edge names: its short name in a cycle of locks, which
+ * defines them all; in a cycle of classes, its full label. */
+static char *
+edge_lock(struct ctx *c, const struct graph *g, int64_t obj)
+{
+    return g->classes ? object_label(c, obj) : short_name(c, obj, false);
 }
 
 /* A class cycle whose locks also close a cycle is the instance cycle,
@@ -1169,6 +1371,7 @@ report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
     struct edge **path = s->path;
     char *desc = gct_xstrdup("");
 
+    names_reset(c);
     for (size_t i = 0; i <= n; i++) {
         char *l = node_label(c, g, path[i % n]->from);
         char *d = xprintf("%s%s%s", desc, i ? " -> " : "", l);
@@ -1176,6 +1379,15 @@ report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
         free(desc);
         desc = d;
     }
+    /* The edges' locks get their short names before the definitions are
+     * written, so that a class cycle's locks are defined too. */
+    char **held = gct_xcalloc(n, sizeof *held), **taken = gct_xcalloc(n,
+                                                                  sizeof *taken);
+    for (size_t i = 0; i < n; i++) {
+        taken[i] = edge_lock(c, g, path[i]->to_obj);
+        held[i] = edge_lock(c, g, path[i]->from_obj);
+    }
+    char *defs = names_defs(c);
     char *more = others == 0
                      ? gct_xstrdup("")
                      : xprintf("; it is the shortest found among %zu %s "
@@ -1186,29 +1398,28 @@ report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
     struct gct_finding *f = add(
         c, "lock_order_cycle", g->classes ? "class" : NULL, 2, 0,
         g->classes
-            ? xprintf("lock-order inversion between %zu lock classes: %s; "
-                      "this run took different locks of these classes in "
-                      "conflicting orders, so the same code can deadlock "
-                      "on the same locks%s",
-                      n, desc, more)
-            : xprintf("lock-order inversion between %zu locks: %s; the "
-                      "threads below took them in conflicting orders, "
+            ? xprintf("lock-order inversion between %zu lock classes: %s, "
+                      "with %s; this run took different locks of these "
+                      "classes in conflicting orders, so the same code can "
+                      "deadlock on the same locks%s",
+                      n, desc, defs, more)
+            : xprintf("lock-order inversion between %zu locks: %s, with %s; "
+                      "the threads below took them in conflicting orders, "
                       "which deadlocks when they run at the same time%s",
-                      n, desc, more));
+                      n, desc, defs, more));
     free(desc);
+    free(defs);
     free(more);
     for (size_t i = 0; i < n; i++) {
-        char *l = object_label(c, path[i]->to_obj);
-        char *h = object_label(c, path[i]->from_obj);
         char *lab = xprintf("edge %zu: %s taken here while holding %s",
-                            i + 1, l, h);
+                            i + 1, taken[i], held[i]);
         add_stack(c, f, path[i]->stack, lab);
         free(lab);
-        lab = xprintf("edge %zu: %s was taken here", i + 1, h);
+        lab = xprintf("edge %zu: %s was taken here", i + 1, held[i]);
         add_frame(c, f, path[i]->from_frame, lab);
         free(lab);
-        free(l);
-        free(h);
+        free(taken[i]);
+        free(held[i]);
         ref_object(c, f, path[i]->from_obj);
         bool dup = false;
         for (size_t k = 0; k < f->nthreads; k++)
@@ -1217,6 +1428,8 @@ report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
         if (!dup)
             ref_thread(c, f, path[i]->thread);
     }
+    free(taken);
+    free(held);
 }
 
 /* Cycles of the lock-order graph: between locks (classes false) or
@@ -1402,10 +1615,11 @@ lock_deadlocks(struct ctx *c)
         } else {
             char desc[600] = "";
             size_t dl = 0;
+            names_reset(c);
             for (size_t k = 0; k < len; k++) {
                 struct row *r = &rows[chain[k] - 1];
                 char *who = thread_label(c, r->thread, NULL);
-                char *lock = object_label(c, r->obj);
+                char *lock = short_name(c, r->obj, false);
                 int m = snprintf(desc + dl, sizeof desc - dl,
                                  "%s%s waits for %s", k ? "; " : "", who,
                                  lock);
@@ -1414,9 +1628,11 @@ lock_deadlocks(struct ctx *c)
                 free(who);
                 free(lock);
             }
+            char *defs = names_defs(c);
             msg = xprintf("deadlock: %zu threads wait for locks held by each "
-                          "other: %s",
-                          len, desc);
+                          "other: %s, with %s",
+                          len, desc, defs);
+            free(defs);
         }
         struct gct_finding *f = add(c, "deadlock", len == 1 ? "self" : "locks",
                                     3, r0->begin, msg);
@@ -1466,7 +1682,8 @@ all_asleep(struct ctx *c)
         if (alive > 0 && alive == blocked) {
             struct gct_finding *f = add(
                 c, "deadlock", "all_asleep", 3, 0,
-                xprintf("deadlock: all %" PRId64 " thread%s of process %" PRId64
+                xprintf("deadlock: all %" PRId64 " thread%s of the process"
+                        RUN_BEGIN " (pid %" PRId64 ")" RUN_END
                         " were blocked, with no timeout, when it was stopped "
                         "(nothing could wake them)",
                         alive, alive == 1 ? "" : "s", pid));
@@ -1693,6 +1910,8 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
         unjoined_threads(&c);
     }
     misuses(&c);
+    names_reset(&c);
+    free(c.names);
     if (c.failed) {
         gct_findings_free(out);
         return -1;
@@ -1709,6 +1928,9 @@ free_refs(struct gct_ref *r, size_t n)
         free(r[i].kind);
         free(r[i].name);
         free(r[i].given);
+        free(r[i].symbol);
+        free(r[i].start_routine);
+        free(r[i].created_at);
     }
     free(r);
 }
@@ -1721,6 +1943,7 @@ gct_findings_free(struct gct_findings *f)
         free(x->kind);
         free(x->subkind);
         free(x->message);
+        free(x->stable_message);
         free_refs(x->threads, x->nthreads);
         free_refs(x->objects, x->nobjects);
         for (size_t s = 0; s < x->nstacks; s++) {
@@ -1731,6 +1954,7 @@ gct_findings_free(struct gct_findings *f)
             }
             free(x->stacks[s].frames);
             free(x->stacks[s].label);
+            free(x->stacks[s].stable_label);
         }
         free(x->stacks);
     }

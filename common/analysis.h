@@ -24,6 +24,7 @@ struct gct_frame {
 
 struct gct_stack {
     char *label; /* what this stack is: "blocked at", "created at", ... */
+    char *stable_label; /* the same without run-specific values */
     struct gct_frame *frames;
     size_t nframes;
     int64_t id;
@@ -37,7 +38,19 @@ struct gct_ref {
     int64_t tid; /* threads */
     int64_t goid;  /* threads: the libgoc goroutine id; 0 for a pthread */
     uint64_t addr; /* objects: the address */
+    char *symbol;  /* objects: the variable it lies in; NULL when none */
+    char *start_routine; /* threads: the function it started in; NULL
+                            when unknown */
+    char *created_at;    /* threads: "function (file:line)" of the user
+                            frame of its creation stack; NULL when none */
 };
+
+/* The name every view gives the thread row T of the threads table: the
+ * main thread of its process is "main"; another thread is the name the
+ * program gave it, else its start routine as "worker()", else ''. */
+#define GCT_THREAD_NAME_SQL(T)                                             \
+    "(CASE WHEN " T ".tid = " T ".pid AND " T ".goid IS NULL THEN 'main' " \
+    "ELSE coalesce(" T ".name, " T ".start_routine || '()', '') END)"
 
 /* Severity 0: information, not counted in exit statuses (a finding that
  * only system libraries' code is part of; docs/leaks.md). */
@@ -49,6 +62,10 @@ struct gct_finding {
     int severity;  /* 3 deadlock, 2 bug, 1 hygiene, 0 information */
     bool system;   /* only system libraries' code is part of it */
     char *message;
+    /* The message without what changes from run to run (addresses, thread
+     * and goroutine ids, pids, times), built from the same parts: what
+     * SARIF shows, so that code scanning sees one text per bug. */
+    char *stable_message;
     int64_t ts;
     struct gct_ref *threads, *objects;
     size_t nthreads, nobjects;

@@ -29,7 +29,9 @@ enum gct_ev {
     GCT_EV_THREAD_CREATE = 10, /* on the creator, once pthread_create (or
                                   thrd_create) returned: obj = the new
                                   thread, a = its creation serial (below),
-                                  b = flags; stack = creation stack */
+                                  b = flags; stack = creation stack;
+                                  payload: the start routine's address
+                                  (8 bytes) */
     GCT_EV_THREAD_START = 11,  /* on the new thread: a = creator's tid
                                   (0: not seen being created), b = flags
                                   (1: detached at creation) | creation

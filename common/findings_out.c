@@ -221,6 +221,10 @@ json_thread(struct buf *b, const struct gct_ref *r)
         putf(b, "%" PRId64, r->goid);
     else
         puts_(b, "null");
+    puts_(b, ",\"start_routine\":");
+    jstr(b, r->start_routine);
+    puts_(b, ",\"created_at\":");
+    jstr(b, r->created_at);
     puts_(b, ",\"label\":");
     jstr(b, r->name);
     puts_(b, "}");
@@ -233,6 +237,8 @@ json_object(struct buf *b, const struct gct_ref *r)
     jstr(b, r->kind);
     puts_(b, ",\"name\":");
     jstr(b, r->given);
+    puts_(b, ",\"symbol\":");
+    jstr(b, r->symbol);
     putf(b, ",\"address\":\"0x%" PRIx64 "\",\"label\":", r->addr);
     jstr(b, r->name);
     puts_(b, "}");
@@ -271,6 +277,8 @@ json_one(struct buf *b, const struct gct_finding *x)
     jstr(b, level_of(x));
     putf(b, ",\"severity\":%d,\"message\":", x->severity);
     jstr(b, x->message);
+    puts_(b, ",\"stable_message\":");
+    jstr(b, x->stable_message);
     puts_(b, x->system ? ",\"origin\":\"system\"" : ",\"origin\":\"program\"");
     puts_(b, ",\"threads\":[");
     for (size_t i = 0; i < x->nthreads; i++) {
@@ -438,7 +446,8 @@ sarif_rules(struct buf *b)
 }
 
 /* Every stack with a source line as a thread flow, so that a reviewer
- * sees each thread's part. */
+ * sees each thread's part; labelled without run-specific values, as the
+ * result's message is. */
 static void
 sarif_flows(struct buf *b, const struct gct_finding *x, const char *root)
 {
@@ -454,7 +463,7 @@ sarif_flows(struct buf *b, const struct gct_finding *x, const char *root)
         puts_(b, first_flow ? "{\"message\":{\"text\":"
                             : ",{\"message\":{\"text\":");
         first_flow = false;
-        jstr(b, st->label);
+        jstr(b, st->stable_label);
         puts_(b, "},\"locations\":[");
         bool first = true;
         for (size_t k = 0; k < st->nframes; k++) {
@@ -509,7 +518,7 @@ gct_findings_sarif(FILE *out, const struct gct_findings *f,
         jstr(&b, gct_rules(&n)[rule].id);
         putf(&b, ",\"ruleIndex\":%zu,\"level\":\"%s\",\"message\":{\"text\":",
              rule, level_of(x));
-        jstr(&b, x->message);
+        jstr(&b, x->stable_message);
         putf(&b, "},\"partialFingerprints\":{\"gctrace/v1\":\"%s\"}", id);
         const struct gct_frame *fr = user_frame(x);
         if (fr) {

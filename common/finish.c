@@ -57,6 +57,7 @@ struct thread {
     int pid, tid;
     uint64_t handle;
     char *name;
+    uint64_t start_fn; /* the function pthread_create ran; 0 unknown */
     int64_t goid, parent, start, end;
     uint32_t create_stack;
     int detached;
@@ -838,13 +839,23 @@ thread_created(struct finisher *f, int64_t creator, const struct gct_rec *r,
                int pid, int64_t ts)
 {
     uint64_t key = image_key(f, pid);
+    /* The start routine, in the payload since the recorder sends it; the
+     * thread's own start may have made its row already. */
+    uint64_t fn = 0;
+    if (payload_len(r) >= sizeof fn)
+        memcpy(&fn, r + 1, sizeof fn);
 
-    if (r->a == 0 ||
-        gct_map_get(&f->thread_by_serial, key, (uint64_t)r->a, 0))
+    if (r->a == 0)
         return;
+    uint64_t known = gct_map_get(&f->thread_by_serial, key, (uint64_t)r->a, 0);
+    if (known) {
+        if (fn && T(f, (int64_t)known)->start_fn == 0)
+            T(f, (int64_t)known)->start_fn = fn;
+        return;
+    }
     struct thread t = {.pid = pid, .handle = r->obj, .start = ts, .end = -1,
                        .parent = creator, .create_stack = r->stack,
-                       .detached = (int)(r->b & 1)};
+                       .detached = (int)(r->b & 1), .start_fn = fn};
     GCT_PUSH(f->threads, f->nthreads, f->capthreads, t);
     uint64_t id = f->nthreads;
     gct_map_put(&f->thread_by_serial, key, (uint64_t)r->a, id);
@@ -874,6 +885,8 @@ adopt_created(struct finisher *f, int pid, int tid, const struct gct_rec *r)
         struct thread *e = T(f, early), *c = T(f, id);
         e->parent = c->parent;
         e->create_stack = c->create_stack;
+        if (e->start_fn == 0)
+            e->start_fn = c->start_fn;
         e->start = c->start;
         e->detached |= c->detached;
         if (!e->joined_by)
@@ -1279,13 +1292,43 @@ mark_running(struct finisher *f)
 
 /* ------------------------------------------------------------ output */
 
+/* The name of the function a thread was started with, from the
+ * module's symbols (NULL when unknown): what identifies a thread the
+ * program gave no name. */
+static const char *
+start_routine(struct finisher *f, const struct thread *t)
+{
+    struct gct_sym_frame fr[16];
+    if (t->start_fn == 0 || f->sym == NULL)
+        return NULL;
+    /* the address itself, not a return address: it is the function's
+     * first instruction, and its outermost frame is the function */
+    int n = gct_symbolize(f->sym, t->start_fn, fr, 16);
+    return n > 0 ? fr[n - 1].function : NULL;
+}
+
+/* The variable an object lies in (objects.symbol), looked up once here
+ * so that every reader of the trace names it alike.  Only memory that a
+ * module maps has one: the heap and stacks do not.  Threads are objects
+ * only as join targets, named otherwise. */
+static const char *
+object_symbol(struct finisher *f, const struct object *o, char *buf,
+              size_t len)
+{
+    if (f->sym == NULL || o->addr == 0 ||
+        (o->kind && strcmp(o->kind, "thread") == 0))
+        return NULL;
+    return gct_symbolize_data(f->sym, o->addr, buf, len);
+}
+
 static void
 write_model(struct finisher *f, const struct gct_finish_opts *opts)
 {
+    char sym[512];
     sqlite3_stmt *st = prepare(
         f, "INSERT INTO threads(id,pid,tid,handle,name,goid,parent_id,"
            "create_stack,start_ns,end_ns,detached,joined_by,locks_at_exit,"
-           "end_state) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+           "end_state,start_routine) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (size_t i = 0; st && i < f->nthreads; i++) {
         struct thread *t = &f->threads[i];
         if (t->merged)
@@ -1296,18 +1339,18 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
                             : t->nopen    ? "blocked"
                             : t->tid == 0 ? "not_started"
                                           : "running";
-        run(f, st, "iiiisnnniNinis", (int64_t)i + 1, (int64_t)t->pid,
+        run(f, st, "iiiisnnniNiniss", (int64_t)i + 1, (int64_t)t->pid,
             (int64_t)t->tid, (int64_t)t->handle, t->name, t->goid, t->parent,
             (int64_t)t->create_stack, t->start, t->end, (int64_t)t->detached,
-            t->joined_by, t->locks_at_exit, state);
+            t->joined_by, t->locks_at_exit, state, start_routine(f, t));
     }
     sqlite3_finalize(st);
 
     st = prepare(f, "INSERT INTO objects(id,kind,addr,pid,name,flags,"
                     "created_ns,destroyed_ns,create_stack,elem_size,capacity,"
                     "closed_ns,parent_id,ctx_kind,cancel_ns,cancel_how,"
-                    "cancel_cause,class_id) "
-                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                    "cancel_cause,class_id,symbol) "
+                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     sqlite3_stmt *stats = prepare(
         f, "INSERT INTO lock_stats(object_id,acquisitions,contended,"
            "wait_ns_total,wait_ns_max) VALUES(?,?,?,?,?)");
@@ -1321,14 +1364,15 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
          * locks first used on the same line would share one). */
         bool lock = o->inited;
         uint64_t cls = gct_map_get(&f->stack_seen, o->create_stack, 0, 0);
-        run(f, st, "isiisiNNnNNNnsNsNn", (int64_t)i + 1,
+        run(f, st, "isiisiNNnNNNnsNsNns", (int64_t)i + 1,
             o->kind ? o->kind : "unknown", (int64_t)o->addr, (int64_t)o->pid,
             o->name, o->flags, o->created, o->destroyed,
             (int64_t)o->create_stack, chan ? o->elem : -1,
             chan ? o->cap : -1, o->closed, o->parent,
             ctx ? o->ctx_kind : NULL, o->cancel_ns, o->cancel_how,
             ctx && o->cancel_ns >= 0 ? o->cancel_cause : -1,
-            lock && cls != UINT64_MAX ? (int64_t)cls : 0);
+            lock && cls != UINT64_MAX ? (int64_t)cls : 0,
+            object_symbol(f, o, sym, sizeof sym));
         if (o->acq || o->contended)
             run(f, stats, "iiiii", (int64_t)i + 1, o->acq, o->contended,
                 o->wait_total, o->wait_max);

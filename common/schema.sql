@@ -27,6 +27,7 @@ CREATE TABLE threads (
     tid          INTEGER,
     handle       INTEGER,       -- pthread_t
     name         TEXT,          -- goroutine or thread name
+    start_routine TEXT,         -- the function pthread_create started
     goid         INTEGER,       -- libgoc goroutine id
     parent_id    INTEGER REFERENCES threads(id),
     create_stack INTEGER REFERENCES stacks(id),
@@ -45,7 +46,8 @@ CREATE TABLE objects (
                                 -- waitgroup thread
     addr         INTEGER,
     pid          INTEGER,
-    name         TEXT,
+    name         TEXT,          -- the name the program gave it
+    symbol       TEXT,          -- the variable it lies in: sym or sym+0xOFF
     flags        INTEGER,       -- GCT_LOCK_* for locks
     created_ns   INTEGER,
     destroyed_ns INTEGER,

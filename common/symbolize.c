@@ -18,6 +18,7 @@
 #include <elfutils/libdwelf.h>
 #include <dwarf.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <stdbool.h>
@@ -38,6 +39,9 @@ struct module {
     bool indexed;  /* syms made */
     struct sym *syms; /* by address, the best alias last among equals */
     size_t nsyms;
+    bool data_indexed; /* data made */
+    struct sym *data;  /* the data symbols (STT_OBJECT), as syms */
+    size_t ndata;
 };
 
 struct gct_symbolizer {
@@ -315,6 +319,69 @@ function_at(struct gct_symbolizer *s, Dwfl_Module *m, uint64_t pc)
     return sizeless;
 }
 
+/* The module's data symbols (variables: STT_OBJECT), sorted once as the
+ * function symbols are, for naming the locks that live in them. */
+static void
+index_data(struct module *mod, Dwfl_Module *m)
+{
+    mod->data_indexed = true;
+    int n = dwfl_module_getsymtab(m);
+    if (n <= 1)
+        return;
+    mod->data = calloc((size_t)n, sizeof *mod->data);
+    if (mod->data == NULL)
+        return;
+    for (int i = 1; i < n; i++) {
+        GElf_Sym sym;
+        GElf_Addr addr;
+        GElf_Word shndx;
+        const char *name = dwfl_module_getsym_info(m, i, &sym, &addr, &shndx,
+                                                   NULL, NULL);
+        if (name == NULL || *name == '\0' || addr == 0 ||
+            shndx == SHN_UNDEF || GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
+            continue;
+        int bind = GELF_ST_BIND(sym.st_info);
+        int rank = bind == STB_GLOBAL ? 4 : bind == STB_WEAK ? 2 : 0;
+        mod->data[mod->ndata++] = (struct sym){addr, sym.st_size, name, rank};
+    }
+    qsort(mod->data, mod->ndata, sizeof *mod->data, cmp_sym);
+}
+
+const char *
+gct_symbolize_data(struct gct_symbolizer *s, uint64_t addr, char *buf,
+                   size_t len)
+{
+    report_module_of(s, addr);
+    struct module *mod = module_of(s, addr);
+    Dwfl_Module *m = mod ? dwfl_addrmodule(s->dwfl, addr) : NULL;
+    if (m == NULL)
+        return NULL;
+    if (!mod->data_indexed)
+        index_data(mod, m);
+    size_t lo = 0, hi = mod->ndata;
+    while (lo < hi) { /* the first symbol above addr */
+        size_t mid = lo + (hi - lo) / 2;
+        if (mod->data[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* Variables do not nest, but a sizeless one (an assembler label) may
+     * sit inside a sized one: walk down a few past those. */
+    for (size_t i = lo, steps = 0; i > 0 && steps < 16; i--, steps++) {
+        const struct sym *y = &mod->data[i - 1];
+        uint64_t off = addr - y->addr;
+        if (off == 0)
+            snprintf(buf, len, "%s", y->name);
+        else if (off < y->size)
+            snprintf(buf, len, "%s+0x%llx", y->name, (unsigned long long)off);
+        else
+            continue;
+        return buf;
+    }
+    return NULL;
+}
+
 /* The name of a subprogram or inlined-subroutine DIE, following the
  * abstract origin of inlined and out-of-line instances. */
 static const char *
@@ -402,6 +469,7 @@ gct_symbolizer_free(struct gct_symbolizer *s)
     for (size_t i = 0; i < s->nmodules; i++) {
         free(s->modules[i].path);
         free(s->modules[i].syms);
+        free(s->modules[i].data);
     }
     free(s->modules);
     for (size_t i = 0; i < s->nstrings; i++)

@@ -6,6 +6,7 @@
 #ifndef GCT_SYMBOLIZE_H
 #define GCT_SYMBOLIZE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct gct_symbolizer;
@@ -34,6 +35,14 @@ void gct_symbolizer_add_module(struct gct_symbolizer *s, const char *path,
  * many (at least 1: an unknown address gives one frame of NULLs). */
 int gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
                   struct gct_sym_frame *out, int max);
+
+/* The variable that holds the data at addr, as a person finds it in the
+ * code: "name" at its start, "name+0xOFF" inside it (a lock in a
+ * struct), from the ELF symbol table of the module that holds addr.
+ * Written into buf; returns buf, or NULL when no variable holds addr (the
+ * heap, a stack, a stripped module). */
+const char *gct_symbolize_data(struct gct_symbolizer *s, uint64_t addr,
+                               char *buf, size_t len);
 
 void gct_symbolizer_free(struct gct_symbolizer *s);
 

@@ -82,9 +82,13 @@ create_traced(struct gct_thread *t, pthread_t *th, const pthread_attr_t *attr,
         return r;
     }
     int e = errno;
+    /* The start routine names a thread the program gave no name: the
+     * finisher symbolises it (threads.start_routine). */
+    uint64_t fn = mine.c11_fn ? (uint64_t)(uintptr_t)mine.c11_fn
+                              : (uint64_t)(uintptr_t)mine.fn;
     t->guard++;
     gct_emit(t, GCT_EV_THREAD_CREATE, mine.stack, (uint64_t)*th,
-             (int64_t)mine.serial, mine.flags, NULL, 0);
+             (int64_t)mine.serial, mine.flags, &fn, sizeof fn);
     t->guard--;
     errno = e;
     return 0;

@@ -19,6 +19,8 @@
  */
 #include "cli.h"
 
+#include "analysis.h"
+
 #include "event.h"
 #include "map.h"
 #include "trace.h"
@@ -266,10 +268,11 @@ put_stack(struct exporter *x, const char *key, int64_t stack)
     }
 }
 
-/* ,"object":{"kind":..,"name":..,"address":"0x.."} from columns
- * kind, name, addr at i, i+1, i+2 (kind NULL: no object). */
+/* ,"object":{"kind":..,"name":..,"symbol":..,"address":"0x.."} from
+ * columns kind, name, addr at i, i+1, i+2 and symbol (objects.symbol: the
+ * variable it lies in) at sym (kind NULL: no object). */
 static void
-put_object(struct exporter *x, sqlite3_stmt *st, int i)
+put_object(struct exporter *x, sqlite3_stmt *st, int i, int sym)
 {
     if (col_null(st, i))
         return;
@@ -278,6 +281,10 @@ put_object(struct exporter *x, sqlite3_stmt *st, int i)
     if (!col_null(st, i + 1)) {
         fputs(",\"name\":", x->out);
         put_str(x->out, col_text(st, i + 1));
+    }
+    if (!col_null(st, sym)) {
+        fputs(",\"symbol\":", x->out);
+        put_str(x->out, col_text(st, sym));
     }
     if (!col_null(st, i + 2))
         fprintf(x->out, ",\"address\":\"0x%llx\"",
@@ -336,18 +343,20 @@ find_thread(struct thr **v, size_t n, bool by_handle, int64_t pid,
     return t;
 }
 
-/* The name a thread's track shows. */
+/* The name a thread's track shows: as every view names it
+ * (GCT_THREAD_NAME_SQL: main, the program's name, the start routine). */
 static const char *
-thread_label(sqlite3_stmt *st, int name_col, int64_t pid, int64_t tid)
+thread_label(sqlite3_stmt *st, int name_col)
 {
     const char *name = col_text(st, name_col);
     if (name && *name)
         return name;
-    return tid == pid ? "main" : "thread";
+    return "thread";
 }
 
 static const char *const thread_sql =
-    "SELECT t.id, t.pid, t.tid, t.handle, t.name, t.goid, t.start_ns, "
+    "SELECT t.id, t.pid, t.tid, t.handle, " GCT_THREAD_NAME_SQL("t") ", "
+    "t.goid, t.start_ns, "
     "t.end_ns, t.end_state, t.create_stack, t.parent_id, t.detached, "
     "CASE WHEN t.pid = (SELECT CAST(value AS INTEGER) FROM meta "
     "WHERE key = 'root_pid') THEN NULL ELSE p.end_ns END, "
@@ -473,7 +482,7 @@ put_metadata(struct exporter *x)
         int64_t tid = sqlite3_column_int64(st, 2);
         begin_event(x, "M", pid, tid);
         fputs(",\"name\":\"thread_name\",\"args\":{\"name\":", x->out);
-        put_str(x->out, thread_label(st, 4, pid, tid));
+        put_str(x->out, thread_label(st, 4));
         fputs("}}", x->out);
         /* tracks in creation order, the main thread first */
         begin_event(x, "M", pid, tid);
@@ -532,7 +541,7 @@ put_running(struct exporter *x, const struct thr *t, int64_t begin,
 static const char *const wait_sql =
     "SELECT w.id, w.begin_ns, w.end_ns, w.reason, "
     "coalesce(r.name, 'wait ' || w.reason), w.result, w.stack_id, "
-    "w.holder_tid, o.kind, o.name, o.addr, o.pid "
+    "w.holder_tid, o.kind, o.name, o.addr, o.pid, o.symbol "
     "FROM waits w LEFT JOIN wait_reasons r ON r.reason = w.reason "
     "LEFT JOIN objects o ON o.id = w.object_id "
     "WHERE w.thread_id = ? ORDER BY w.begin_ns, w.id";
@@ -597,7 +606,7 @@ put_thread_waits(struct exporter *x, const struct thr *t)
         put_span(x, "wait", col_text(w, 4), t->pid, t->tid, begin, end);
         fprintf(x->out, ",\"args\":{\"reason\":");
         put_str(x->out, col_text(w, 4));
-        put_object(x, w, 8);
+        put_object(x, w, 8, 12);
         if (!col_null(w, 7))
             fprintf(x->out, ",\"holder_tid\":%lld",
                     (long long)sqlite3_column_int64(w, 7));
@@ -631,7 +640,7 @@ put_threads(struct exporter *x)
         const struct thr *t = thread_by_id(x, sqlite3_column_int64(st, 0));
         if (t == NULL)
             continue;
-        put_span(x, "thread", thread_label(st, 4, t->pid, t->tid), t->pid,
+        put_span(x, "thread", thread_label(st, 4), t->pid,
                  t->tid, t->begin, t->end);
         fprintf(x->out, ",\"args\":{\"tid\":%lld", (long long)t->tid);
         if (!col_null(st, 5))
@@ -666,7 +675,7 @@ put_instants(struct exporter *x)
     if (sqlite3_prepare_v2(
             x->db,
             "SELECT e.ts, k.name, e.a, e.b, e.stack_id, e.text, t.pid, "
-            "t.tid, o.kind, o.name, o.addr, e.kind "
+            "t.tid, o.kind, o.name, o.addr, e.kind, o.symbol "
             "FROM events e JOIN event_kinds k ON k.kind = e.kind "
             "JOIN threads t ON t.id = e.thread_id "
             "LEFT JOIN objects o ON o.id = e.object_id "
@@ -734,7 +743,7 @@ put_instants(struct exporter *x)
         }
         if (kind != GCT_EV_THREAD_START && kind != GCT_EV_THREAD_EXIT &&
             kind != GCT_EV_PROC_EXIT)
-            put_object(x, st, 8);
+            put_object(x, st, 8, 12);
         if (!col_null(st, 5)) {
             fputs(",\"text\":", x->out);
             put_str(x->out, col_text(st, 5));
@@ -769,7 +778,7 @@ put_lock_holds(struct exporter *x)
     if (sqlite3_prepare_v2(
             x->db,
             "SELECT e.ts, e.kind, e.a, e.thread_id, e.object_id, t.pid, "
-            "t.tid, o.kind, o.name, o.addr FROM events e "
+            "t.tid, o.kind, o.name, o.addr, o.symbol FROM events e "
             "JOIN threads t ON t.id = e.thread_id "
             "LEFT JOIN objects o ON o.id = e.object_id "
             "WHERE e.kind IN (?1, ?2) ORDER BY e.id",
@@ -799,7 +808,7 @@ put_lock_holds(struct exporter *x)
         else
             fprintf(x->out, "\"result\":%lld",
                     (long long)sqlite3_column_int64(st, 2));
-        put_object(x, st, 7);
+        put_object(x, st, 7, 10);
         fputs("}}", x->out);
     }
     sqlite3_finalize(st);

@@ -77,18 +77,24 @@ cmd_report(int argc, char **argv)
             "(coalesce(end_ns, 0) - start_ns) / 1e9), argv FROM processes",
             4);
     section(db, "threads (tid, name, end state, waits, seconds blocked):",
-            "SELECT t.tid, coalesce(t.name, '-'), t.end_state, "
+            "SELECT t.tid, coalesce(nullif(" GCT_THREAD_NAME_SQL("t") ", ''), "
+            "'-'), "
+            "t.end_state, "
             "(SELECT count(*) FROM waits w WHERE w.thread_id = t.id), "
             "printf('%.3f', coalesce((SELECT sum(coalesce(w.end_ns, "
             "(SELECT max(ts) FROM events)) - w.begin_ns) FROM waits w "
             "WHERE w.thread_id = t.id), 0) / 1e9) FROM threads t "
             "ORDER BY t.id LIMIT 50",
             5);
-    section(db, "most contended locks (kind, address, acquisitions, "
+    /* a lock as the findings name it: its variable, its address in
+     * parentheses */
+    section(db, "most contended locks (kind, lock, acquisitions, "
                 "contended, ms waited):",
-            "SELECT kind, printf('0x%x', addr), acquisitions, contended, "
-            "printf('%.3f', wait_ns_total / 1e6) FROM contended_locks "
-            "WHERE contended > 0 OR acquisitions > 0 LIMIT 10",
+            "SELECT c.kind, coalesce(o.symbol || ' (' || printf('0x%x', "
+            "c.addr) || ')', printf('0x%x', c.addr)), c.acquisitions, "
+            "c.contended, printf('%.3f', c.wait_ns_total / 1e6) FROM "
+            "contended_locks c JOIN objects o ON o.id = c.id "
+            "WHERE c.contended > 0 OR c.acquisitions > 0 LIMIT 10",
             5);
     size_t counted = gct_findings_counted(&found);
     printf("\nfindings: %zu", counted);

@@ -38,4 +38,25 @@ run asleep deadlock/all_asleep
 run ordered none
 run timed none
 
+# The deadlock names its threads and locks as the code does: main, the
+# thread by its start routine, the static mutexes a and b by their
+# symbols, short names defined once; the stable message has no address
+# and no tid.
+python3 - "$tmp/abba.json" <<'PY' || err "abba: names, see above"
+import json, re, sys
+f = [f for f in json.load(open(sys.argv[1]))["findings"]
+     if f["kind"] == "deadlock"][0]
+m, s = f["message"], f["stable_message"]
+want = (r"deadlock: 2 threads wait for locks held by each other: "
+        r"(thread second|main) \(tid \d+\) waits for M[12]; "
+        r"(thread second|main) \(tid \d+\) waits for M[12], with "
+        r"M1 = mutex [ab] \(0x[0-9a-f]+\), M2 = mutex [ab] \(0x[0-9a-f]+\)")
+if not re.fullmatch(want, m) or "thread second" not in m or "main" not in m:
+    print("message %r" % m)
+    sys.exit(1)
+if s != re.sub(r" \((tid \d+|0x[0-9a-f]+)\)", "", m):
+    print("stable message %r of %r" % (s, m))
+    sys.exit(1)
+PY
+
 e2e_end test_deadlock

@@ -34,6 +34,8 @@ for e in ev:
     if e["ph"] == "M" and e["name"] == "thread_name":
         names[(e["pid"], e["tid"])].append(e["args"]["name"])
 for tid_id, pid, tid, name in q("select id, pid, tid, name from threads"):
+    if tid == pid:
+        name = "main"  # a process's main thread is "main" everywhere
     if not names.get((pid, tid)):
         bad.append("thread %d (tid %d) has no thread_name" % (tid_id, tid))
     elif name and name not in names[(pid, tid)]:

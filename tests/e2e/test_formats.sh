@@ -10,6 +10,8 @@
 #    and a fingerprint; its locations are relative to %SRCROOT% (the
 #    --source-root, by default the git work tree around the current
 #    directory), and files outside it are absolute file: URIs;
+#  - SARIF's message texts are the same in two runs of a sample, with no
+#    address or tid in any of them;
 #  - docs/findings.md is what `check --rules` prints.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -63,6 +65,18 @@ def shape(value, table, where):
         if k in value and not isinstance(value[k], allowed):
             bad.append("%s.%s: %r is not %s" % (where, k, value[k], allowed))
 
+def sarif_messages(doc):
+    """Every message text of a SARIF log, wherever it is."""
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            if k == "message" and isinstance(v, dict) and "text" in v:
+                yield v["text"]
+            else:
+                yield from sarif_messages(v)
+    elif isinstance(doc, list):
+        for v in doc:
+            yield from sarif_messages(v)
+
 ids = {}
 for s in samples:
     runs = []
@@ -89,6 +103,19 @@ for s in samples:
             bad.append("%s: SARIF fingerprints are not JSON's ids" % s)
     if runs[0] != runs[1]:
         bad.append("%s: ids differ between runs: %s / %s" % (s, runs[0], runs[1]))
+    # SARIF's texts are the same in both runs, and hold no address (a 0x
+    # not after a symbol's "+": alice+0x8 is the same every run) nor tid
+    texts = []
+    for r in (1, 2):
+        sarif = json.load(open("%s/%s.%d.sarif" % (tmp, s, r)))
+        texts.append(sorted(x["message"]["text"]
+                            for x in sarif["runs"][0]["results"]))
+        for t in sarif_messages(sarif):
+            if re.search(r"(?<!\+)0x", t) or "tid " in t:
+                bad.append("%s: SARIF message %r" % (s, t))
+    if texts[0] != texts[1]:
+        bad.append("%s: SARIF messages differ between runs: %s / %s"
+                   % (s, texts[0], texts[1]))
     for kind, i in runs[0]:
         if i in ids and ids[i] != s:
             bad.append("%s and %s share id %s" % (s, ids[i], i))

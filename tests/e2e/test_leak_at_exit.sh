@@ -35,7 +35,8 @@ run() {
 
 i=0
 while [ $i -lt 10 ]; do
-    run thread 66 "leaked_thread:2:program:thread"
+    # an unnamed thread is named by its start routine
+    run thread 66 "leaked_thread:2:program:thread lock_held"
     run goroutine 66 "leaked_thread:2:program:goroutine 'sender'"
     # Without a grace the thread may not have run at all: it is in the
     # trace from its creation all the same.

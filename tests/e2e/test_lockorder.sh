@@ -52,12 +52,17 @@ assert [x["kind"] for x in f] == ["lock_order_cycle"], [x["kind"] for x in f]
 f = f[0]
 msg = f["message"]
 assert msg.startswith("lock-order inversion between 30 locks: "), msg
-ring = msg.split(": ", 1)[1].split("; ")[0].split(" -> ")
+ring = msg.split(": ", 1)[1].split(", with ")[0].split(" -> ")
 assert len(ring) == 31 and ring[0] == ring[-1], ring
+assert len(set(ring[:30])) == 30, ring
+# Each short name is defined once, with its lock's address in parentheses.
+import re
+defs = dict(re.findall(r"(M\d+) = mutex [^,;]*?\((0x[0-9a-f]+)\)", msg))
+assert sorted(defs) == sorted(ring[:30]), (defs, ring)
 # The locks are L[0..29] of one array: in ring order, each is the next
 # element after the one before, and the last wraps to the first.
-addr = [int(o["address"], 16) for o in f["objects"]]
-assert [o["label"] for o in f["objects"]] == ring[:30], (f["objects"], ring)
+addr = [int(defs[n], 16) for n in ring[:30]]
+assert [int(o["address"], 16) for o in f["objects"]] == addr, f["objects"]
 step = sorted(addr)[1] - sorted(addr)[0]
 start = addr.index(min(addr))
 assert all(addr[(start + i) % 30] == min(addr) + i * step

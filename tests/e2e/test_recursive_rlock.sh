@@ -21,7 +21,7 @@ for mode in goc pthread goc_once; do
     case $mode in
     goc) [ "$rules" = '"rule":"misuse/recursive_read_lock" ' ] ||
              err "goc: findings '$rules', want one misuse/recursive_read_lock"
-         "$G" check "$tmp/goc.db" | grep -q 'rwlock 0x.* at main (recursive_rlock.c:' ||
+         "$G" check "$tmp/goc.db" | grep -q 'rwlock grw (0x.* at main (recursive_rlock.c:' ||
              err "goc: the finding does not name the rwlock and main's line" ;;
     *)   [ -z "$rules" ] || err "$mode: findings '$rules', want none" ;;
     esac

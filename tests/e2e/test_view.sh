@@ -78,8 +78,11 @@ keys v s
 wait_for v "sort: name" "timeline sort by name"
 keys v I
 wait_for v "sort: name (inv)" "timeline sort inverted"
-screen v | sed -n 3p | grep -q '^[0-9]* bob->alice' ||
-    err "timeline: name sort inverted does not put bob->alice first"
+# the main thread's lane is "main", which sorts after both goroutines
+screen v | sed -n 3p | grep -q '^[0-9]* main' ||
+    err "timeline: name sort inverted does not put main first"
+screen v | sed -n 4p | grep -q '^[0-9]* bob->alice' ||
+    err "timeline: name sort inverted does not put bob->alice second"
 keys v I s s
 wait_for v "sort: created" "timeline sort cycles back to creation order"
 keys v "\\" alice- Enter
@@ -91,11 +94,12 @@ wait_re v "bob->alice +\|" "timeline filter cleared by Esc"
 # c: rows per lock class; bug_lock_order's accounts are static locks.
 keys v 4 c
 wait_for v "rows: per class" "locks per class"
-wait_for v "static mutex 0x" "static lock as its own class row"
+wait_for v "static mutex alice+0x8 (0x" "static lock as its own class row, by its symbol"
 keys v c
 wait_for v "rows: per lock" "locks per lock again"
 keys v 6
 wait_for v "C mutex" "lock-order edge marked as a cycle"
+wait_for v "mutex alice+0x8 (0x" "lock-order edge names its lock by its symbol"
 keys v 7 / bob Enter
 wait_for v "found: bob" "search in events"
 screen v | grep -E '^ +[0-9]+ .*bob->ali' >/dev/null || err "no bob event listed"

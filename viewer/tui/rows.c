@@ -176,14 +176,20 @@ void
 object_label(struct app *a, int64_t obj, char *buf, size_t len)
 {
     sqlite3_stmt *st = tui_prepare(a,
-        "SELECT kind, name, addr FROM objects WHERE id = ?");
+        "SELECT kind, name, addr, symbol FROM objects WHERE id = ?");
     snprintf(buf, len, "-");
     if (st == NULL)
         return;
     sqlite3_bind_int64(st, 1, obj);
     if (sqlite3_step(st) == SQLITE_ROW) {
+        /* as the findings name it: the program's name, else its variable
+         * with the address in parentheses, else the address */
         if (sqlite3_column_type(st, 1) != SQLITE_NULL && *col_text(st, 1))
             snprintf(buf, len, "%s %s", col_text(st, 0), col_text(st, 1));
+        else if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+            snprintf(buf, len, "%s %s (0x%llx)", col_text(st, 0),
+                     col_text(st, 3),
+                     (unsigned long long)sqlite3_column_int64(st, 2));
         else
             snprintf(buf, len, "%s 0x%llx", col_text(st, 0),
                      (unsigned long long)sqlite3_column_int64(st, 2));
@@ -195,7 +201,8 @@ void
 thread_label(struct app *a, int64_t thread, char *buf, size_t len)
 {
     sqlite3_stmt *st = tui_prepare(a,
-        "SELECT tid, coalesce(name, '') FROM threads WHERE id = ?");
+        "SELECT tid, " GCT_THREAD_NAME_SQL("threads") " FROM threads "
+        "WHERE id = ?");
     snprintf(buf, len, "-");
     if (st == NULL)
         return;

@@ -29,7 +29,7 @@ static struct {
 } ev;
 
 #define COLUMNS \
-    "SELECT e.id, e.ts, e.thread_id, t.tid, coalesce(t.name, ''), " \
+    "SELECT e.id, e.ts, e.thread_id, t.tid, " GCT_THREAD_NAME_SQL("t") ", " \
     "coalesce(k.name, e.kind), e.object_id, o.kind, o.name, o.addr, e.a, " \
     "e.b, coalesce(e.text, ''), e.stack_id FROM events e " \
     "LEFT JOIN threads t ON t.id = e.thread_id " \

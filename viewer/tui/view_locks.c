@@ -26,9 +26,12 @@ static const char *const sort_sql[] = {
 
 static bool by_class;
 
-/* A printf format: put it in SQL only through snprintf. */
+/* A printf format: put it in SQL only through snprintf.  A lock as the
+ * reports name it: its given name, else its variable with the address in
+ * parentheses ("mutex accounts_lock (0x...)"), else its address. */
 #define LOCK_LABEL \
-    "coalesce(nullif(o.name, ''), o.kind || ' ' || printf('0x%%x', o.addr))"
+    "coalesce(nullif(o.name, ''), o.kind || ' ' || coalesce(o.symbol || " \
+    "' (' || printf('0x%%x', o.addr) || ')', printf('0x%%x', o.addr)))"
 
 /* "class function (file:line)" with the file's directories dropped. */
 static void

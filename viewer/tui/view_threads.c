@@ -12,7 +12,8 @@
 static const char *const sorts[] = {"start", "blocked", "waits", "tid",
                                     "name", NULL};
 static const char *const sort_sql[] = {"t.start_ns", "blocked", "waits",
-                                       "t.tid", "t.name"};
+                                       "t.tid",
+                                       GCT_THREAD_NAME_SQL("t")};
 
 /* Time blocked counts a wait still open at the end up to the run's end. */
 #define WAIT_NS "(coalesce(w.end_ns, ?1) - w.begin_ns)"
@@ -30,7 +31,7 @@ load(struct app *a, struct view *v)
     if (v->sort_invert)
         desc = !desc;
     snprintf(sql, sizeof sql,
-             "SELECT t.id, t.tid, coalesce(t.name, ''), "
+             "SELECT t.id, t.tid, " GCT_THREAD_NAME_SQL("t") ", "
              "coalesce(t.end_state, ''), t.create_stack, t.start_ns, "
              "(SELECT count(*) FROM waits w WHERE w.thread_id = t.id) "
              "AS waits, "
@@ -83,7 +84,8 @@ thread_pane(struct app *a, int64_t thread)
     char t1[32], t2[32], lbl[256];
 
     sqlite3_stmt *st = tui_prepare(a,
-        "SELECT tid, coalesce(name, ''), goid, parent_id, create_stack, "
+        "SELECT tid, " GCT_THREAD_NAME_SQL("threads") ", goid, parent_id, "
+        "create_stack, "
         "start_ns, end_ns, end_state, detached, joined_by, locks_at_exit, "
         "pid FROM threads WHERE id = ?");
     if (st == NULL)

@@ -26,7 +26,8 @@
 #define MAX_COLS 1024
 
 static const char *const sorts[] = {"created", "name", "blocked", NULL};
-static const char *const sort_sql[] = {"t.start_ns", "coalesce(t.name, '')",
+static const char *const sort_sql[] = {"t.start_ns",
+                                       GCT_THREAD_NAME_SQL("t"),
                                        "blocked"};
 
 static struct {
@@ -82,11 +83,11 @@ load(struct app *a, struct view *v)
     if (v->sort_invert)
         desc = !desc;
     snprintf(sql, sizeof sql,
-             "SELECT t.id, t.tid, coalesce(t.name, ''), t.start_ns, "
+             "SELECT t.id, t.tid, " GCT_THREAD_NAME_SQL("t") ", t.start_ns, "
              "t.end_ns, (SELECT coalesce(sum(coalesce(w.end_ns, ?1) - "
              "w.begin_ns), 0) FROM waits w WHERE w.thread_id = t.id) "
              "AS blocked FROM threads t "
-             "WHERE ?2 IS NULL OR coalesce(t.name, '') LIKE ?2 "
+             "WHERE ?2 IS NULL OR " GCT_THREAD_NAME_SQL("t") " LIKE ?2 "
              "OR CAST(t.tid AS TEXT) LIKE ?2 "
              "ORDER BY %s %s, t.id", sort_sql[v->sort],
              desc ? "DESC" : "ASC");
