@@ -25,23 +25,27 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A function symbol, for finding the one that holds an address. */
+/* A symbol, for finding the one that holds an address. */
 struct sym {
     uint64_t addr, size;
     const char *name; /* in libdw's copy of the string table */
     int rank;         /* among aliases at one address: higher wins */
 };
 
+/* A module's symbols of one sort, by address, the best alias last among
+ * equals; made at the first lookup. */
+struct sym_index {
+    bool made;
+    struct sym *v;
+    size_t n;
+};
+
 struct module {
     char *path;
     uint64_t bias, lo, hi;
-    bool reported; /* handed to libdw */
-    bool indexed;  /* syms made */
-    struct sym *syms; /* by address, the best alias last among equals */
-    size_t nsyms;
-    bool data_indexed; /* data made */
-    struct sym *data;  /* the data symbols (STT_OBJECT), as syms */
-    size_t ndata;
+    bool reported;         /* handed to libdw */
+    struct sym_index code; /* functions (and labels) */
+    struct sym_index data; /* variables (STT_OBJECT) */
 };
 
 struct gct_symbolizer {
@@ -254,18 +258,16 @@ cmp_sym(const void *a, const void *b)
     return strcmp(y->name, x->name);
 }
 
-/* The module's function symbols, sorted once.  dwfl_module_addrname scans
- * the whole symbol table for each address: node's 107,000 symbols made
- * finishing its trace take seconds for 1,200 addresses. */
+/* A module's symbols of one sort, sorted once: dwfl_module_addrname scans
+ * the whole symbol table for each address, and node's 107,000 symbols
+ * made finishing its trace take seconds for 1,200 addresses.  data:
+ * variables (STT_OBJECT), else functions and assembly labels. */
 static void
-index_symbols(struct module *mod, Dwfl_Module *m)
+index_make(struct sym_index *ix, Dwfl_Module *m, bool data)
 {
-    mod->indexed = true;
+    ix->made = true;
     int n = dwfl_module_getsymtab(m);
-    if (n <= 1)
-        return;
-    mod->syms = calloc((size_t)n, sizeof *mod->syms);
-    if (mod->syms == NULL)
+    if (n <= 1 || (ix->v = calloc((size_t)n, sizeof *ix->v)) == NULL)
         return;
     for (int i = 1; i < n; i++) {
         GElf_Sym sym;
@@ -274,18 +276,35 @@ index_symbols(struct module *mod, Dwfl_Module *m)
         const char *name = dwfl_module_getsym_info(m, i, &sym, &addr, &shndx,
                                                    NULL, NULL);
         int type = GELF_ST_TYPE(sym.st_info);
+        bool wanted = data ? type == STT_OBJECT
+                           : type == STT_FUNC || type == STT_GNU_IFUNC ||
+                                 type == STT_NOTYPE;
         if (name == NULL || *name == '\0' || addr == 0 ||
-            shndx == SHN_UNDEF ||
-            (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
+            shndx == SHN_UNDEF || !wanted)
             continue;
         /* As libdw prefers: a global name over a weak one over a local
          * one, and a function over a bare label. */
         int bind = GELF_ST_BIND(sym.st_info);
         int rank = (bind == STB_GLOBAL ? 4 : bind == STB_WEAK ? 2 : 0) +
                    (type != STT_NOTYPE);
-        mod->syms[mod->nsyms++] = (struct sym){addr, sym.st_size, name, rank};
+        ix->v[ix->n++] = (struct sym){addr, sym.st_size, name, rank};
     }
-    qsort(mod->syms, mod->nsyms, sizeof *mod->syms, cmp_sym);
+    qsort(ix->v, ix->n, sizeof *ix->v, cmp_sym);
+}
+
+/* The index of the first symbol above addr (ix->n when none is). */
+static size_t
+index_above(const struct sym_index *ix, uint64_t addr)
+{
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->v[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* The function that holds pc: the nearest symbol at or below it whose
@@ -296,55 +315,20 @@ function_at(struct gct_symbolizer *s, Dwfl_Module *m, uint64_t pc)
     struct module *mod = module_of(s, pc);
     if (mod == NULL)
         return dwfl_module_addrname(m, pc);
-    if (!mod->indexed)
-        index_symbols(mod, m);
-    size_t lo = 0, hi = mod->nsyms;
-    while (lo < hi) { /* the first symbol above pc */
-        size_t mid = lo + (hi - lo) / 2;
-        if (mod->syms[mid].addr <= pc)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    if (!mod->code.made)
+        index_make(&mod->code, m, false);
     const char *sizeless = NULL;
     /* Walk down past symbols that end before pc (a few: functions do not
      * nest, but a big one may hold small local labels). */
-    for (size_t i = lo, steps = 0; i > 0 && steps < 64; i--, steps++) {
-        const struct sym *y = &mod->syms[i - 1];
+    for (size_t i = index_above(&mod->code, pc), steps = 0;
+         i > 0 && steps < 64; i--, steps++) {
+        const struct sym *y = &mod->code.v[i - 1];
         if (y->size > 0 && pc < y->addr + y->size)
             return y->name;
         if (y->size == 0 && sizeless == NULL)
             sizeless = y->name;
     }
     return sizeless;
-}
-
-/* The module's data symbols (variables: STT_OBJECT), sorted once as the
- * function symbols are, for naming the locks that live in them. */
-static void
-index_data(struct module *mod, Dwfl_Module *m)
-{
-    mod->data_indexed = true;
-    int n = dwfl_module_getsymtab(m);
-    if (n <= 1)
-        return;
-    mod->data = calloc((size_t)n, sizeof *mod->data);
-    if (mod->data == NULL)
-        return;
-    for (int i = 1; i < n; i++) {
-        GElf_Sym sym;
-        GElf_Addr addr;
-        GElf_Word shndx;
-        const char *name = dwfl_module_getsym_info(m, i, &sym, &addr, &shndx,
-                                                   NULL, NULL);
-        if (name == NULL || *name == '\0' || addr == 0 ||
-            shndx == SHN_UNDEF || GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
-            continue;
-        int bind = GELF_ST_BIND(sym.st_info);
-        int rank = bind == STB_GLOBAL ? 4 : bind == STB_WEAK ? 2 : 0;
-        mod->data[mod->ndata++] = (struct sym){addr, sym.st_size, name, rank};
-    }
-    qsort(mod->data, mod->ndata, sizeof *mod->data, cmp_sym);
 }
 
 const char *
@@ -356,20 +340,13 @@ gct_symbolize_data(struct gct_symbolizer *s, uint64_t addr, char *buf,
     Dwfl_Module *m = mod ? dwfl_addrmodule(s->dwfl, addr) : NULL;
     if (m == NULL)
         return NULL;
-    if (!mod->data_indexed)
-        index_data(mod, m);
-    size_t lo = 0, hi = mod->ndata;
-    while (lo < hi) { /* the first symbol above addr */
-        size_t mid = lo + (hi - lo) / 2;
-        if (mod->data[mid].addr <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    if (!mod->data.made)
+        index_make(&mod->data, m, true);
     /* Variables do not nest, but a sizeless one (an assembler label) may
      * sit inside a sized one: walk down a few past those. */
-    for (size_t i = lo, steps = 0; i > 0 && steps < 16; i--, steps++) {
-        const struct sym *y = &mod->data[i - 1];
+    for (size_t i = index_above(&mod->data, addr), steps = 0;
+         i > 0 && steps < 16; i--, steps++) {
+        const struct sym *y = &mod->data.v[i - 1];
         uint64_t off = addr - y->addr;
         if (off == 0)
             snprintf(buf, len, "%s", y->name);
@@ -468,8 +445,8 @@ gct_symbolizer_free(struct gct_symbolizer *s)
     dwfl_end(s->dwfl);
     for (size_t i = 0; i < s->nmodules; i++) {
         free(s->modules[i].path);
-        free(s->modules[i].syms);
-        free(s->modules[i].data);
+        free(s->modules[i].code.v);
+        free(s->modules[i].data.v);
     }
     free(s->modules);
     for (size_t i = 0; i < s->nstrings; i++)
