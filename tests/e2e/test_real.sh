@@ -97,9 +97,13 @@ if have xz; then
     lk=$(q xz "SELECT count(*) FROM findings f WHERE kind = 'leaked_thread'
                AND EXISTS (SELECT 1 FROM finding_refs r JOIN blocked_at_end b
                            ON b.thread_id = r.thread_id WHERE r.finding_id = f.id)")
-    exp=$(awk -v n="$w" 'BEGIN { for (i = 0; i < n; i++) printf "leaked_thread:info " }')
-    [ "$k" = "$exp" ] || err "xz: findings '$k', want '$exp' (one per worker)"
-    [ "$blocked" = "$w" ] && [ "$lk" = "$w" ] ||
+    # One finding per worker left in that wait: every worker here (xz
+    # 5.4), not always every one with newer liblzma, whose worker may
+    # still be on its way there, or wait with a timeout, when xz exits
+    # (neither is a leak).
+    exp=$(awk -v n="$blocked" 'BEGIN { for (i = 0; i < n; i++) printf "leaked_thread:info " }')
+    [ "$k" = "$exp" ] || err "xz: findings '$k', want '$exp' (one per blocked worker)"
+    [ "$blocked" -ge 1 ] && [ "$blocked" -le "$w" ] && [ "$lk" = "$blocked" ] ||
         err "xz: $w workers, $blocked blocked in liblzma's condvar wait, $lk leaked_thread findings on them"
     echo "xz: $w workers, findings: $k"
 fi
