@@ -132,8 +132,6 @@ gct_locks_maybe_in(uintptr_t lo, size_t len)
  * there, or one 64 MiB away) sends the block to an exact look-up of its
  * addresses in the set of locks seen.
  */
-#define LINE_SHIFT GCT_LINE_SHIFT
-#define lock_lines gct_lock_lines
 _Atomic uint64_t gct_lock_lines[GCT_LINE_WORDS];
 _Atomic bool gct_any_lock_seen;
 
@@ -146,12 +144,12 @@ line_bit(uint64_t line)
 static void
 note_line(uintptr_t lock)
 {
-    uint32_t b = line_bit(lock >> LINE_SHIFT);
+    uint32_t b = line_bit(lock >> GCT_LINE_SHIFT);
     uint64_t bit = 1ull << (b % 64);
 
-    if (!(atomic_load_explicit(&lock_lines[b / 64], memory_order_relaxed) &
-          bit))
-        atomic_fetch_or_explicit(&lock_lines[b / 64], bit,
+    if (!(atomic_load_explicit(&gct_lock_lines[b / 64],
+                               memory_order_relaxed) & bit))
+        atomic_fetch_or_explicit(&gct_lock_lines[b / 64], bit,
                                  memory_order_relaxed);
     if (!atomic_load_explicit(&gct_any_lock_seen, memory_order_relaxed))
         atomic_store_explicit(&gct_any_lock_seen, true, memory_order_relaxed);
@@ -164,10 +162,10 @@ gct_locks_held_in(uintptr_t lo, size_t len)
         (len > (1u << REGION_SHIFT) && !gct_locks_maybe_in(lo, len)))
         return false;
     uintptr_t hi = lo + len;
-    for (uintptr_t line = lo >> LINE_SHIFT; line <= (hi - 1) >> LINE_SHIFT;
-         line++) {
+    uintptr_t last = (hi - 1) >> GCT_LINE_SHIFT;
+    for (uintptr_t line = lo >> GCT_LINE_SHIFT; line <= last; line++) {
         uint32_t b = line_bit(line);
-        uint64_t word = atomic_load_explicit(&lock_lines[b / 64],
+        uint64_t word = atomic_load_explicit(&gct_lock_lines[b / 64],
                                              memory_order_relaxed) >>
                         (b % 64);
         if (word == 0) { /* no bit up to the word's end: skip there */
@@ -177,9 +175,9 @@ gct_locks_held_in(uintptr_t lo, size_t len)
         if (!(word & 1))
             continue;
         /* locks are 8-byte aligned */
-        uintptr_t a = line << LINE_SHIFT < lo ? (lo + 7) & ~(uintptr_t)7
-                                              : line << LINE_SHIFT;
-        for (; a < hi && a < (line + 1) << LINE_SHIFT; a += 8)
+        uintptr_t start = line << GCT_LINE_SHIFT;
+        uintptr_t a = start < lo ? (lo + 7) & ~(uintptr_t)7 : start;
+        for (; a < hi && a < start + (1u << GCT_LINE_SHIFT); a += 8)
             if (gct_intern_find(&seen_locks, a))
                 return true;
     }
@@ -393,18 +391,6 @@ wait_shared(int reason, const void *obj)
 }
 
 /*
- * A wait on a lock ends with the lock held again: whatever the end's
- * record costs, the program's critical section costs too, and in a
- * contended loop a longer critical section makes the other threads block
- * more often.  So such a wait reserves its end record right after its
- * begin, filled in but unpublished, and the end only stores the time
- * (from the time-stamp counter for a short wait, tsc.c) and the result
- * and publishes it.  lock_bench nested, 15 interleaved rounds, on two
- * occasions: 1.48x -> 1.38x and 1.38x -> 1.25x of native.  A wait that
- * never ends (the program was killed) leaves the reservation
- * unpublished, which the finisher skips.
- */
-/*
  * Whether a lock wait whose holder is the waiter itself can never end:
  * for a NORMAL mutex (the kind without robust, PI or PP bits, nor
  * glibc's error-checking and recursive types, which answer EDEADLK or
@@ -421,6 +407,18 @@ self_deadlock(int reason, const void *obj, uintptr_t site)
     return site == 0 && gct_wait_is_lock(reason);
 }
 
+/*
+ * A wait on a lock ends with the lock held again: whatever the end's
+ * record costs, the program's critical section costs too, and in a
+ * contended loop a longer critical section makes the other threads block
+ * more often.  So such a wait reserves its end record right after its
+ * begin, filled in but unpublished, and the end only stores the time
+ * (from the time-stamp counter for a short wait, tsc.c) and the result
+ * and publishes it.  lock_bench nested, 15 interleaved rounds, on two
+ * occasions: 1.48x -> 1.38x and 1.38x -> 1.25x of native.  A wait that
+ * never ends (the program was killed) leaves the reservation
+ * unpublished, which the finisher skips.
+ */
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                int64_t detail, bool timed, uintptr_t site)
