@@ -621,14 +621,32 @@ record_time(struct gct_thread *t)
     return gct_monotonic(t, gct_clock(t, &tsc));
 }
 
-/* The repeat cache's slot for a compact record's contents. */
+/* The repeat cache's set (GCT_REPEAT_WAYS slots) for a compact record's
+ * contents.  Two ways: a loop's lock and unlock records that hash to the
+ * same set would otherwise evict each other at every turn and never be
+ * repeated (a 1-in-50 chance per run with one way, decided by where
+ * ASLR put the lock and the code). */
 static inline struct gct_repeat_slot *
-repeat_slot(struct gct_thread *t, uint16_t kind, uint64_t obj, uint64_t arg)
+repeat_set(struct gct_thread *t, uint16_t kind, uint64_t obj, uint64_t arg)
 {
     uint64_t h = ((obj >> 3) ^ (arg >> 2) ^ kind) * 0x9e3779b97f4a7c15ull;
-    return &t->repeats[h >> (64 - 6)];
+    return &t->repeats[(h >> (64 - 5)) * GCT_REPEAT_WAYS];
 }
-_Static_assert(GCT_REPEAT_CACHE == 1 << 6, "repeat_slot's hash width");
+_Static_assert(GCT_REPEAT_CACHE == GCT_REPEAT_WAYS << 5,
+               "repeat_set's hash width");
+
+/* The slot of set s that holds a compact record of these contents
+ * published in the thread's current chunk, or NULL. */
+static inline const struct gct_repeat_slot *
+repeat_find(const struct gct_thread *t, const struct gct_repeat_slot *s,
+            uint16_t kind, uint64_t obj, uint64_t arg)
+{
+    for (int i = 0; i < GCT_REPEAT_WAYS; i++, s++)
+        if (s->chunk_seq == t->chunk_seq && s->kind == kind &&
+            s->obj == obj && s->arg == arg)
+            return s;
+    return NULL;
+}
 
 static size_t
 compact_size(uint64_t arg)
@@ -647,9 +665,9 @@ fill_op(struct gct_thread *t, int kind, uint64_t obj, uint64_t arg,
         uint16_t *publish)
 {
     uint16_t k = (uint16_t)(kind | GCT_REC_COMPACT);
-    const struct gct_repeat_slot *s = repeat_slot(t, k, obj, arg);
-    bool again = s->chunk_seq == t->chunk_seq && s->kind == k &&
-                 s->obj == obj && s->arg == arg;
+    const struct gct_repeat_slot *s =
+        repeat_find(t, repeat_set(t, k, obj, arg), k, obj, arg);
+    bool again = s != NULL;
     size_t bytes = again ? sizeof(struct gct_rec_repeat) : compact_size(arg);
     /* The base of the chunk that holds the slot, read with the
      * reservation: the time, taken after both, cannot be earlier (a
@@ -684,9 +702,15 @@ gct_repeat_learn(struct gct_thread *t, const struct gct_rec_compact *r,
     if (t->chunk == NULL || p < t->chunk || p >= t->chunk + t->chunk_used)
         return;
     uint64_t arg = r->words == 3 ? *(const uint64_t *)(r + 1) : 0;
-    struct gct_repeat_slot *s = repeat_slot(t, kind, r->obj, arg);
-    *s = (struct gct_repeat_slot){r->obj, arg, t->chunk_seq, kind,
-                                  (uint16_t)((p - t->chunk) / 8)};
+    /* The newest in the set's first way, the one it displaces in the
+     * second, unless it was the same contents from an older chunk: the
+     * set keeps the two most recently published. */
+    _Static_assert(GCT_REPEAT_WAYS == 2, "gct_repeat_learn's two ways");
+    struct gct_repeat_slot *s = repeat_set(t, kind, r->obj, arg);
+    if (s[0].kind != kind || s[0].obj != r->obj || s[0].arg != arg)
+        s[1] = s[0];
+    s[0] = (struct gct_repeat_slot){r->obj, arg, t->chunk_seq, kind,
+                                    (uint16_t)((p - t->chunk) / 8)};
 }
 
 void

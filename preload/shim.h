@@ -144,6 +144,7 @@ void gct_real_resolve(void);
 #define GCT_EDGE_CACHE 256      /* per-thread lock-order edges seen */
 #define GCT_LOCK_CACHE 128      /* per-thread lock counters */
 #define GCT_REPEAT_CACHE 64     /* per-thread compact records to repeat */
+#define GCT_REPEAT_WAYS 2       /* ... in sets of this many (log.c) */
 #define GCT_STACK_MEMO 4        /* per-thread recent stacks' ids */
 
 struct gct_held {
