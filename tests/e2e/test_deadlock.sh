@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/deadlock" tests/e2e/progs/deadlock.c || exit 1
+build_prog deadlock deadlock.c
 
 # run MODE KIND: deadlocking modes are aborted by the watchdog
 # (abort_on_deadlock=1), so nothing waits on a timeout here.

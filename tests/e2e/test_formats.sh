@@ -15,7 +15,6 @@
 #  - docs/findings.md is what `check --rules` prints.
 set -u
 . "$(dirname "$0")/lib.sh"
-root=$(cd "$here/../.." && pwd)
 
 "$G" check --rules >"$tmp/rules.md"
 cmp -s "$tmp/rules.md" "$root/docs/findings.md" ||

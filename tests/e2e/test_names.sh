@@ -13,7 +13,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/names" "$here/progs/names.c" || exit 1
+build_prog names names.c
 heap_line=$(grep -n "HEAP LOCK MADE HERE" "$here/progs/names.c" | cut -d: -f1)
 
 GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/n.db" -- "$tmp/names" \

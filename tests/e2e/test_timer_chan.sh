@@ -8,9 +8,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086 # the build's sanitizer flags
-cc -g -std=c11 -D_GNU_SOURCE ${GCT_TEST_CFLAGS:-} -I"$here/../../include" \
-    -o "$tmp/tc" "$here/progs/timer_chan.c" "$B/lib/libgoc_trace.a" \
-    -lpthread -ldl || { echo "FAIL: cannot compile progs/timer_chan.c" >&2; exit 1; }
+build_goc_prog tc timer_chan.c -D_GNU_SOURCE
 for run in 1 2 3; do
     for mode in after ctx own; do
         GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \
