@@ -21,12 +21,8 @@ int cmd_run(int argc, char **argv);
 int cmd_finish(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_view(int argc, char **argv);
-/* The implementations behind view and export (viewer/cmd_view.c,
- * viewer/cmd_export_chrome.c). */
-int cmd_view_tui(int argc, char **argv);
-int cmd_export_chrome(int argc, char **argv);
+int cmd_export(int argc, char **argv);   /* viewer/cmd_export_chrome.c */
+int cmd_view(int argc, char **argv);     /* viewer/cmd_view.c */
 
 /* Prints "gctrace: <message>" on stderr. */
 void gct_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -30,7 +30,7 @@ usage(FILE *out)
 }
 
 int
-cmd_view_tui(int argc, char **argv)
+cmd_view(int argc, char **argv)
 {
     char err[512];
 
