@@ -40,12 +40,31 @@ struct sym_index {
     size_t n;
 };
 
+/* An address range of a compilation unit's code, in the module's own
+ * (unbiased) addresses. */
+struct cu_range {
+    uint64_t lo, hi;
+    Dwarf_Off die; /* the unit's DIE */
+};
+
+/* A module's compilation units by address, made at the first address
+ * that libdw could not place: libdw places an address through
+ * .debug_aranges, which clang does not write by default, and the
+ * elfutils of Debian 12 (0.188) does not fall back to the units' own
+ * ranges, so a clang-built program had functions but no file:line. */
+struct cu_index {
+    bool made;
+    struct cu_range *v;
+    size_t n;
+};
+
 struct module {
     char *path;
     uint64_t bias, lo, hi;
     bool reported;         /* handed to libdw */
     struct sym_index code; /* functions (and labels) */
     struct sym_index data; /* variables (STT_OBJECT) */
+    struct cu_index units;
 };
 
 struct gct_symbolizer {
@@ -331,6 +350,76 @@ function_at(struct gct_symbolizer *s, Dwfl_Module *m, uint64_t pc)
     return sizeless;
 }
 
+static int
+cmp_cu_range(const void *a, const void *b)
+{
+    const struct cu_range *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static void
+cu_index_make(struct cu_index *ix, Dwarf *dw)
+{
+    ix->made = true;
+    size_t cap = 0;
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die die;
+        if (dwarf_offdie(dw, off + hsize, &die) != NULL) {
+            Dwarf_Addr base, lo, hi;
+            for (ptrdiff_t r = 0;
+                 (r = dwarf_ranges(&die, r, &base, &lo, &hi)) > 0;) {
+                if (ix->n == cap) {
+                    size_t c = cap ? cap * 2 : 64;
+                    struct cu_range *v = realloc(ix->v, c * sizeof *v);
+                    if (v == NULL)
+                        goto sort;
+                    ix->v = v;
+                    cap = c;
+                }
+                ix->v[ix->n++] = (struct cu_range){lo, hi, off + hsize};
+            }
+        }
+        off = next;
+    }
+sort:
+    qsort(ix->v, ix->n, sizeof *ix->v, cmp_cu_range);
+}
+
+/* The compilation unit that holds pc, as libdw finds it, else from the
+ * module's own index of units (struct cu_index says why): in *buf, which
+ * the result may point to.  *bias: the module's load bias. */
+static Dwarf_Die *
+cu_of(struct gct_symbolizer *s, Dwfl_Module *m, uint64_t pc,
+      Dwarf_Addr *bias, Dwarf_Die *buf)
+{
+    Dwarf_Die *cu = dwfl_module_addrdie(m, pc, bias);
+    struct module *mod;
+    Dwarf *dw;
+    if (cu != NULL || (mod = module_of(s, pc)) == NULL ||
+        (dw = dwfl_module_getdwarf(m, bias)) == NULL)
+        return cu;
+    if (!mod->units.made)
+        cu_index_make(&mod->units, dw);
+    uint64_t a = pc - *bias;
+    size_t lo = 0, hi = mod->units.n;
+    while (lo < hi) { /* the first range above a */
+        size_t mid = lo + (hi - lo) / 2;
+        if (mod->units.v[mid].lo <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* Ranges do not overlap in practice; look a few back if they do. */
+    for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++) {
+        const struct cu_range *r = &mod->units.v[i - 1];
+        if (a < r->hi)
+            return dwarf_offdie(dw, r->die, buf);
+    }
+    return NULL;
+}
+
 const char *
 gct_symbolize_data(struct gct_symbolizer *s, uint64_t addr, char *buf,
                    size_t len)
@@ -398,15 +487,18 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
 
     const char *file = NULL;
     int line = 0;
-    Dwfl_Line *l = dwfl_module_getsrc(m, pc);
-    if (l)
-        file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+    Dwarf_Addr bias = 0;
+    Dwarf_Die cu_buf;
+    Dwarf_Die *cu = cu_of(s, m, pc, &bias, &cu_buf);
+    Dwarf_Line *l = cu ? dwarf_getsrc_die(cu, pc - bias) : NULL;
+    if (l) {
+        file = dwarf_linesrc(l, NULL, NULL);
+        dwarf_lineno(l, &line);
+    }
 
     /* Walk the scopes from innermost out: each inlined subroutine is a
      * frame at (file, line); its call site gives the caller's line. */
     int n = 0;
-    Dwarf_Addr bias = 0;
-    Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
     Dwarf_Die *scopes = NULL;
     int nscopes = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
     Dwarf_Files *files = NULL;
@@ -447,6 +539,7 @@ gct_symbolizer_free(struct gct_symbolizer *s)
         free(s->modules[i].path);
         free(s->modules[i].code.v);
         free(s->modules[i].data.v);
+        free(s->modules[i].units.v);
     }
     free(s->modules);
     for (size_t i = 0; i < s->nstrings; i++)
