@@ -80,7 +80,9 @@ enum gct_ev {
 
     /* libgoc channels; obj = goc_chan */
     GCT_EV_CHAN_MAKE = 50,     /* a = elem size, b = cap, str = name */
-    GCT_EV_CHAN_SEND = 51,     /* a = result */
+    GCT_EV_CHAN_SEND = 51,     /* a = result; outside record=all only
+                                  a thread's first send (and first
+                                  receive) on each channel is recorded */
     GCT_EV_CHAN_RECV = 52,     /* a = result */
     GCT_EV_CHAN_CLOSE = 53,    /* a = result */
     GCT_EV_CHAN_FREE = 54,
@@ -96,7 +98,11 @@ enum gct_ev {
     GCT_EV_WG_ADD = 70,        /* a = delta, b = counter after (or error) */
 
     /* libgoc goroutines (on the goroutine's own thread) */
-    GCT_EV_GO_START = 80,      /* a = goroutine id, str = name */
+    GCT_EV_GO_START = 80,      /* a = goroutine id, b = the
+                                  goc_waitgroup it calls Done on when it
+                                  returns (goc_wg_go; 0: none; the
+                                  trace's event names it as its object),
+                                  str = name */
     GCT_EV_GO_EXIT = 81,
 
     /* API misuse; obj = object, a = gct_misuse subkind, b = detail */

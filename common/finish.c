@@ -1119,6 +1119,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         free(t->name);
         t->name = payload_str(r);
         t->goid = r->a;
+        if (r->b) /* the WaitGroup it owes a Done */
+            obj_id = object_of(f, pid, (uint64_t)r->b, "waitgroup", ts);
         break;
     case GCT_EV_GO_EXIT:
         /* The goroutine's function returned: what is left of its thread

@@ -61,6 +61,19 @@ static const struct gct_rule rules[] = {
      "This is the lock-order inversion happening: none of these threads "
      "can go on.  The stacks show what each holds and waits for; fix "
      "the order in which they take their locks."},
+    {"deadlock/wait_cycle", "Deadlock through channels and locks",
+     "Threads were blocked on each other through channels, WaitGroups or "
+     "joins as well as locks: each waited for something only another of "
+     "them could give.",
+     "A goroutine that waits on a channel while holding a lock that the "
+     "channel's only partner needs, or a WaitGroup wait under a lock that "
+     "a goroutine needs before its Done, never ends.  A channel's "
+     "partners are the threads that used its other side during the run; "
+     "a select is part of the cycle only when every case is.  The cycle "
+     "is claimed only when every other thread of the process was blocked "
+     "too, so nothing else could have moved it.  Release the lock before "
+     "the channel operation or the Wait, or move the operation out of "
+     "the locked section."},
     {"deadlock/all_asleep", "All threads asleep",
      "Every thread of the process was blocked with nothing that could "
      "wake it.",
