@@ -657,19 +657,25 @@ load_rules(struct ctx *c)
 
 /* ------------------------------------------------------------ threads */
 
-/* Whether a deadlock finding already names thread id. */
+/* Whether a finding of kind already names thread id. */
 static bool
-in_deadlock(struct ctx *c, int64_t id)
+in_finding(struct ctx *c, const char *kind, int64_t id)
 {
     for (size_t i = 0; i < c->out->n; i++) {
         const struct gct_finding *f = &c->out->v[i];
-        if (strcmp(f->kind, "deadlock") != 0)
+        if (strcmp(f->kind, kind) != 0)
             continue;
         for (size_t k = 0; k < f->nthreads; k++)
             if (f->threads[k].id == id)
                 return true;
     }
     return false;
+}
+
+static bool
+in_deadlock(struct ctx *c, int64_t id)
+{
+    return in_finding(c, "deadlock", id);
 }
 
 /* Whether a deadlock finding already names object id (a channel in a
@@ -718,8 +724,8 @@ leaked_threads(struct ctx *c)
         int64_t id = sqlite3_column_int64(st, 0);
         int64_t create = sqlite3_column_int64(st, 1);
         int64_t parent = sqlite3_column_int64(st, 2);
-        if (in_deadlock(c, id))
-            continue; /* the deadlock finding explains it */
+        if (in_deadlock(c, id) || in_finding(c, "context_leak", id))
+            continue; /* that finding explains it */
         int64_t reason = sqlite3_column_int64(st, 3);
         int64_t obj = sqlite3_column_int64(st, 4);
         int64_t since = sqlite3_column_int64(st, 5);
@@ -2157,6 +2163,28 @@ all_asleep(struct ctx *c)
 
 /* ------------------------------------------------------------ channels */
 
+/* Whether every receiver left blocked on channel id is named by a
+ * context_leak: each also waited, in a select, for a done channel that
+ * the missing cancel would have closed. */
+static bool
+receivers_in_context_leak(struct ctx *c, int64_t id)
+{
+    sqlite3_stmt *st = query(
+        c, "SELECT DISTINCT w.thread_id FROM waits w JOIN threads t "
+           "ON t.id = w.thread_id AND t.end_ns IS NULL "
+           "LEFT JOIN select_cases sc ON sc.wait_id = w.id "
+           "WHERE w.end_ns IS NULL AND ((w.reason = 9 AND w.object_id = ?1) "
+           "OR (sc.object_id = ?1 AND sc.op = 'recv'))");
+    bool all = true;
+    if (st == NULL)
+        return false;
+    sqlite3_bind_int64(st, 1, id);
+    while (all && sqlite3_step(st) == SQLITE_ROW)
+        all = in_finding(c, "context_leak", sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    return all;
+}
+
 static void
 unclosed_channels(struct ctx *c)
 {
@@ -2181,6 +2209,8 @@ unclosed_channels(struct ctx *c)
         int64_t waiters = sqlite3_column_int64(st, 2);
         if (object_in_deadlock(c, id))
             continue; /* the deadlock finding explains it */
+        if (receivers_in_context_leak(c, id))
+            continue; /* a cancel would have let them go */
         char *ch = object_label(c, id);
         char *at = where(c, made);
         struct gct_finding *f = add(
@@ -2199,27 +2229,108 @@ unclosed_channels(struct ctx *c)
 
 /* ------------------------------------------------------------ contexts */
 
+/*
+ * Contexts with a cancel, a deadline or signals that nothing cancelled,
+ * grouped by where they were made: the bug is the missing cancel there,
+ * however often that code ran.  The goroutines left blocked waiting for
+ * one of them to be done (goc_ctx_wait, a receive from its done channel,
+ * a select with a case on it) are named, and are this finding's rather
+ * than leaked threads of their own: cancelling is their fix.
+ */
 static void
 context_leaks(struct ctx *c)
 {
     sqlite3_stmt *st = query(
-        c, "SELECT id, create_stack, created_ns, ctx_kind FROM objects "
-           "WHERE kind = 'ctx' AND ctx_kind IN ('cancel', 'deadline', "
-           "'signal') AND cancel_ns IS NULL ORDER BY id");
+        c, "SELECT create_stack, ctx_kind, count(*), min(created_ns), "
+           "min(id) FROM objects WHERE kind = 'ctx' AND ctx_kind IN "
+           "('cancel', 'deadline', 'signal') AND cancel_ns IS NULL "
+           "GROUP BY create_stack, ctx_kind ORDER BY min(id)");
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t made = sqlite3_column_int64(st, 1);
+        int64_t made = sqlite3_column_int64(st, 0);
+        int64_t n = sqlite3_column_int64(st, 2);
+        char *kind = gct_xstrdup(col_text(st, 1));
         char *at = where(c, made);
-        struct gct_finding *f = add(
-            c, "context_leak", NULL, 1, sqlite3_column_int64(st, 2),
-            xprintf("a %s context made at %s was never cancelled: its "
-                    "cancel was not called, so its resources (and any timer)"
-                    " stayed alive until the process ended",
-                    col_text(st, 3), at));
-        ref_object(c, f, sqlite3_column_int64(st, 0));
-        add_stack(c, f, made, "context made at");
+        /* the goroutines blocked for good on one of them */
+        sqlite3_stmt *q = query(
+            c, "WITH lc AS (SELECT id FROM objects WHERE kind = 'ctx' AND "
+               "  cancel_ns IS NULL AND coalesce(create_stack, 0) = ?1 "
+               "  AND ctx_kind = ?2), "
+               "dc AS (SELECT id FROM objects WHERE kind = 'chan' AND "
+               "  parent_id IN lc) "
+               "SELECT t.id, max(w.stack_id), min(w.object_id) "
+               "FROM threads t JOIN processes p ON p.pid = t.pid "
+               "JOIN waits w ON w.thread_id = t.id "
+               "AND w.end_ns IS NULL AND NOT w.timed AND NOT w.external "
+               "WHERE t.end_ns IS NULL AND NOT coalesce(p.running, 0) "
+               "AND NOT EXISTS (SELECT 1 FROM waits x WHERE "
+               "  x.thread_id = t.id AND x.end_ns IS NULL AND x.timed) "
+               "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
+               "  AND e.thread_id = t.id) "
+               "AND ((w.reason = 13 AND w.object_id IN lc) "
+               " OR (w.reason = 9 AND w.object_id IN dc) "
+               " OR (w.reason = 10 AND EXISTS (SELECT 1 FROM select_cases "
+               "  sc WHERE sc.wait_id = w.id AND sc.op = 'recv' "
+               "  AND sc.object_id IN dc))) "
+               "GROUP BY t.id ORDER BY t.id");
+        int64_t *who = NULL, *where_blocked = NULL;
+        size_t nwho = 0, capwho = 0, capwb = 0, nwb = 0;
+        if (q) {
+            sqlite3_bind_int64(q, 1, made);
+            sqlite3_bind_text(q, 2, kind, -1, SQLITE_TRANSIENT);
+        }
+        while (q && sqlite3_step(q) == SQLITE_ROW) {
+            GCT_PUSH(who, nwho, capwho, sqlite3_column_int64(q, 0));
+            GCT_PUSH(where_blocked, nwb, capwb, sqlite3_column_int64(q, 1));
+        }
+        sqlite3_finalize(q);
+        char *waiting = gct_xstrdup("");
+        for (size_t i = 0; i < nwho; i++) {
+            char *name = thread_label(c, who[i], NULL);
+            char *x = xprintf("%s%s%s", waiting,
+                              i == 0            ? ""
+                              : i + 1 == nwho   ? " and "
+                                                : ", ",
+                              name);
+            free(name);
+            free(waiting);
+            waiting = x;
+        }
+        char *blocked =
+            nwho ? xprintf("; %s stayed blocked waiting for %s to be done",
+                           waiting, n == 1 ? "it" : "them")
+                 : gct_xstrdup("");
+        char *msg;
+        if (n == 1)
+            msg = xprintf("a %s context made at %s was never cancelled: its "
+                          "cancel was not called, so its resources (and any "
+                          "timer) stayed alive until the process ended%s",
+                          kind, at, blocked);
+        else
+            msg = xprintf("%" PRId64 " %s contexts made at %s were never "
+                          "cancelled: their cancel was not called, so their "
+                          "resources (and any timers) stayed alive until the "
+                          "process ended%s",
+                          n, kind, at, blocked);
+        struct gct_finding *f = add(c, "context_leak", NULL, nwho ? 2 : 1,
+                                    sqlite3_column_int64(st, 3), msg);
+        ref_object(c, f, sqlite3_column_int64(st, 4));
+        add_stack(c, f, made, n == 1 ? "context made at" : "contexts made at");
+        for (size_t i = 0; i < nwho; i++) {
+            ref_thread(c, f, who[i]);
+            char *name = thread_label(c, who[i], NULL);
+            char *lab = xprintf("%s blocked at", name);
+            add_stack(c, f, where_blocked[i], lab);
+            free(lab);
+            free(name);
+        }
+        free(blocked);
+        free(waiting);
+        free(who);
+        free(where_blocked);
         free(at);
+        free(kind);
     }
     sqlite3_finalize(st);
 }
@@ -2353,9 +2464,9 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
     lock_order_cycles(&c, false);
     lock_order_cycles(&c, true);
     if (complete(&c)) {
+        context_leaks(&c); /* before the leaks it explains */
         leaked_threads(&c);
         unclosed_channels(&c);
-        context_leaks(&c);
         unjoined_threads(&c);
     }
     misuses(&c);

@@ -259,6 +259,10 @@ enum gct_misuse {
  * they are never closed by design, so they are never a program's
  * unclosed channel (common/analysis.c). */
 #define GCT_CHAN_OWN_PREFIX "goc:"
+/* A context's done channel: libgoc makes it on the thread that makes the
+ * context, just before the context's GCT_EV_CTX_MAKE, which the trace
+ * ties it to (objects.parent_id). */
+#define GCT_CTX_DONE_NAME GCT_CHAN_OWN_PREFIX "context done"
 
 /*
  * The seam between libgoc's instrumented build and the recorder.  The shim

@@ -65,6 +65,8 @@ struct thread {
     int64_t locks_at_exit;
     bool merged; /* its creator's record, folded into the row that the
                     thread's earlier records made (adopt_created) */
+    int64_t done_chan; /* a context's done channel just made, for the
+                          context whose make follows (GCT_CTX_DONE_NAME) */
     int64_t open_waits[MAX_OPEN_WAITS]; /* wait ids, innermost last */
     int nopen;
     /* select cases announced before the select's wait */
@@ -1175,6 +1177,9 @@ replay_one(struct finisher *f, const struct ref *ref)
         O(f, obj_id)->cap = r->b;
         O(f, obj_id)->name = payload_str(r);
         O(f, obj_id)->create_stack = r->stack;
+        if (O(f, obj_id)->name &&
+            strcmp(O(f, obj_id)->name, GCT_CTX_DONE_NAME) == 0)
+            t->done_chan = obj_id;
         break;
     case GCT_EV_CHAN_CLOSE:
         obj_id = object_of(f, pid, r->obj, "chan", ts);
@@ -1218,6 +1223,10 @@ replay_one(struct finisher *f, const struct ref *ref)
                                     : 0;
         O(f, obj_id)->ctx_kind = ctx_kind_name(r->b);
         O(f, obj_id)->create_stack = r->stack;
+        if (t->done_chan) { /* its done channel: its parent_id names it */
+            O(f, t->done_chan)->parent = obj_id;
+            t->done_chan = 0;
+        }
         break;
     case GCT_EV_CTX_CANCEL: {
         obj_id = object_of(f, pid, r->obj, "ctx", ts);

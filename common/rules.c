@@ -94,7 +94,12 @@ static const struct gct_rule rules[] = {
      "A cancellable context was never cancelled.",
      "Its timer and its place in its parent's list of children live "
      "until the parent ends.  Call its cancel function when the work it "
-     "scopes is done, on every path (go vet's lostcancel)."},
+     "scopes is done, on every path (go vet's lostcancel).  Contexts made "
+     "at the same place are one finding, with their count.  Goroutines "
+     "left blocked waiting for one to be done (goc_ctx_wait, its done "
+     "channel, a select on it) are named here rather than reported as "
+     "leaks of their own, and their other select channels are not "
+     "unclosed channels: the missing cancel is what kept them."},
     {"misuse", "API misuse",
      "A threading or libgoc API was used against its contract.",
      MISUSE_WHY},
