@@ -2335,6 +2335,72 @@ context_leaks(struct ctx *c)
     sqlite3_finalize(st);
 }
 
+/* ------------------------------------------------------------ timers */
+
+/*
+ * Timers still pending when their process ended: a goc_after, goc_timer
+ * or goc_ticker armed and never fired, stopped or freed since (a
+ * ticker pends until stopped).  In Go, time.After in a loop, or a timer
+ * or ticker never stopped, leaves one behind each time; in C its memory
+ * is never freed either.  Grouped by where they were armed, with the
+ * count: one finding per mistake, however often it ran.  A timer that a
+ * goroutine still waits for at the end is in use, not forgotten.
+ */
+static void
+timer_leaks(struct ctx *c)
+{
+    sqlite3_stmt *st = query(
+        c, "SELECT e.stack_id, e.a, count(*), min(e.ts), min(e.object_id) "
+           "FROM events e JOIN objects o ON o.id = e.object_id "
+           "JOIN processes p ON p.pid = o.pid "
+           "WHERE e.kind = 100 AND NOT coalesce(p.running, 0) "
+           "AND e.id = (SELECT max(x.id) FROM events x WHERE "
+           "  x.object_id = e.object_id AND x.kind IN (100, 101)) "
+           /* one a goroutine still waits for is in use: if that is a
+            * leak, it is the goroutine's */
+           "AND NOT EXISTS (SELECT 1 FROM waits w LEFT JOIN select_cases "
+           "  sc ON sc.wait_id = w.id WHERE w.end_ns IS NULL AND "
+           "  ((w.reason = 9 AND w.object_id = o.id) OR "
+           "   (sc.object_id = o.id AND sc.op = 'recv'))) "
+           "GROUP BY e.stack_id, e.a ORDER BY min(e.id)");
+    if (st == NULL)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t armed = sqlite3_column_int64(st, 0);
+        int64_t kind = sqlite3_column_int64(st, 1);
+        int64_t n = sqlite3_column_int64(st, 2);
+        const char *what = kind == GCT_TIMER_AFTER    ? "goc_after timer"
+                           : kind == GCT_TIMER_TICKER ? "ticker"
+                                                      : "timer";
+        const char *how = kind == GCT_TIMER_AFTER
+                              ? "free the channel (goc_chan_free) once its "
+                                "select is done, or make one timer outside "
+                                "the loop and reset it"
+                          : kind == GCT_TIMER_TICKER
+                              ? "stop (goc_ticker_stop) or free the ticker "
+                                "once it is no longer needed"
+                              : "stop (goc_timer_stop) or free the timer "
+                                "once it is no longer needed";
+        char *at = where(c, armed);
+        char *msg =
+            n == 1 ? xprintf("a %s armed at %s was still pending when the "
+                             "process ended (never fired, stopped nor "
+                             "freed); fix: %s",
+                             what, at, how)
+                   : xprintf("%" PRId64 " %ss armed at %s were still pending "
+                             "when the process ended (never fired, stopped "
+                             "nor freed): each holds its channel and a place "
+                             "in the timer heap until its time; fix: %s",
+                             n, what, at, how);
+        struct gct_finding *f = add(c, "timer_leak", NULL, 1,
+                                    sqlite3_column_int64(st, 3), msg);
+        ref_object(c, f, sqlite3_column_int64(st, 4));
+        add_stack(c, f, armed, n == 1 ? "armed at" : "armed (each) at");
+        free(at);
+    }
+    sqlite3_finalize(st);
+}
+
 /* ------------------------------------------------------------ misuse */
 
 static const char *
@@ -2467,6 +2533,7 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
         context_leaks(&c); /* before the leaks it explains */
         leaked_threads(&c);
         unclosed_channels(&c);
+        timer_leaks(&c);
         unjoined_threads(&c);
     }
     misuses(&c);

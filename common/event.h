@@ -107,6 +107,25 @@ enum gct_ev {
 
     /* API misuse; obj = object, a = gct_misuse subkind, b = detail */
     GCT_EV_MISUSE = 90,
+
+    /* libgoc's public timers (goc_after, goc_timer, goc_ticker), by their
+     * channel: obj = the timer's channel */
+    GCT_EV_TIMER_ARM = 100,    /* a = gct_timer kind; stack = where it was
+                                  armed (made, or reset) */
+    GCT_EV_TIMER_DISARM = 101, /* a = gct_timer_end: it no longer pends */
+};
+
+/* Timer kinds (GCT_EV_TIMER_ARM a). */
+enum gct_timer {
+    GCT_TIMER_AFTER = 1,
+    GCT_TIMER_ONESHOT = 2,
+    GCT_TIMER_TICKER = 3,
+};
+
+/* How a timer stopped pending (GCT_EV_TIMER_DISARM a). */
+enum gct_timer_end {
+    GCT_TIMER_FIRED = 1,   /* a one-shot timer's time came */
+    GCT_TIMER_STOPPED = 2, /* stopped, reset or freed before that */
 };
 
 /* A thread's creation serial pairs its creator's GCT_EV_THREAD_CREATE

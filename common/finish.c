@@ -1195,6 +1195,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         break;
     case GCT_EV_CHAN_SEND:
     case GCT_EV_CHAN_RECV:
+    case GCT_EV_TIMER_ARM:
+    case GCT_EV_TIMER_DISARM:
         obj_id = object_of(f, pid, r->obj, "chan", ts);
         break;
     case GCT_EV_COND_SIGNAL:
@@ -1482,6 +1484,7 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         {GCT_EV_CTX_CANCEL, "ctx_cancel"}, {GCT_EV_CTX_FREE, "ctx_free"},
         {GCT_EV_WG_ADD, "wg_add"}, {GCT_EV_GO_START, "go_start"},
         {GCT_EV_GO_EXIT, "go_exit"}, {GCT_EV_MISUSE, "misuse"},
+        {GCT_EV_TIMER_ARM, "timer_arm"}, {GCT_EV_TIMER_DISARM, "timer_disarm"},
     };
     st = prepare(f, "INSERT INTO event_kinds VALUES(?,?)");
     for (size_t i = 0; st && i < sizeof kinds / sizeof kinds[0]; i++)

@@ -100,6 +100,19 @@ static const struct gct_rule rules[] = {
      "channel, a select on it) are named here rather than reported as "
      "leaks of their own, and their other select channels are not "
      "unclosed channels: the missing cancel is what kept them."},
+    {"timer_leak", "Timer never stopped",
+     "Timers (goc_after, goc_timer, goc_ticker) were still pending when "
+     "the process ended: never fired, stopped nor freed.",
+     "time.After in a loop, or a timer or ticker never stopped, is the "
+     "Go guides' leak: each iteration leaves a timer behind, which holds "
+     "its channel and a place in the timer heap until its time (a ticker "
+     "forever).  In C the memory is never freed either.  Timers armed at "
+     "the same place are one finding, with their count; one that a "
+     "goroutine still waits for at the end is in use (that goroutine, if "
+     "anything, is the leak).  Free a goc_after "
+     "channel once its select is done (goc_chan_free cancels the timer), "
+     "or make one timer outside the loop and reset it; stop or free "
+     "timers and tickers that are no longer needed."},
     {"misuse", "API misuse",
      "A threading or libgoc API was used against its contract.",
      MISUSE_WHY},

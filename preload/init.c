@@ -551,6 +551,7 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
         /* Creation, close, cancel and misuse carry a stack: they are what
          * a finding points at. */
         bool with_stack = kind == GCT_EV_CHAN_MAKE || kind == GCT_EV_CTX_MAKE ||
+                          kind == GCT_EV_TIMER_ARM ||
                           kind == GCT_EV_MISUSE || kind == GCT_EV_CHAN_CLOSE ||
                           (kind == GCT_EV_CTX_CANCEL && str &&
                            strcmp(str, "explicit") == 0);

@@ -68,7 +68,7 @@ run_check() {
 
 for pair in bug_lock_order:lock_order_cycle bug_leaky_generator:leaked_thread \
         bug_unclosed_range:unclosed_channel bug_forgotten_cancel:context_leak \
-        bug_blocked_send:leaked_thread; do
+        bug_blocked_send:leaked_thread bug_timer_leak:timer_leak; do
     bug=${pair%%:*}
     kind=${pair#*:}
     fix=fix_${bug#bug_}
@@ -77,7 +77,7 @@ for pair in bug_lock_order:lock_order_cycle bug_leaky_generator:leaked_thread \
     [ $rc -eq 1 ] || err "$bug: check exit $rc, want 1 ($(cat "$tmp/$bug.err"))"
     msg=$(check_json "$tmp/$bug.json" has "$kind" 2>&1) || err "$bug: $msg"
     case $bug in
-    bug_forgotten_cancel) # 3 contexts made at one site: one bug
+    bug_forgotten_cancel|bug_timer_leak) # made at one site: one bug
         msg=$(check_json "$tmp/$bug.json" one "$kind" 2>&1) || err "$bug: $msg" ;;
     esac
     if [ "$bug" = bug_lock_order ]; then
@@ -116,4 +116,4 @@ if [ $fail -ne 0 ]; then
     echo "test_samples: FAILED" >&2
     exit 1
 fi
-echo "test_samples: ok (5 twins, $n patterns)"
+echo "test_samples: ok (6 twins, $n patterns)"
