@@ -108,7 +108,8 @@ gct_wait_cycles(struct gct_wait_graph *g)
     size_t n = g->nnodes;
     if (n == 0)
         return;
-    qsort(g->edges, g->nedges, sizeof *g->edges, by_from);
+    if (g->nedges)
+        qsort(g->edges, g->nedges, sizeof *g->edges, by_from);
     size_t *first = gct_xcalloc(n + 1, sizeof *first);
     for (size_t i = 0; i < g->nedges; i++)
         first[g->edges[i].from + 1]++;
