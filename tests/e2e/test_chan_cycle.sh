@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_chan_cycle.sh BUILD - a deadlock that goes through a channel, a
-# select or a WaitGroup as well as a lock is one deadlock/wait_cycle
+# select, a WaitGroup or a join as well as a lock is one deadlock/wait_cycle
 # finding naming the whole cycle, not leaked threads and an unclosed
 # channel (progs/chan_cycle.c).  Its twins: the same programs releasing
 # the lock first are silent; a select with a case that no thread of the
@@ -21,7 +21,7 @@ for f in sorted(f["kind"] + "/" + (f.get("subkind") or "") for f in json.load(sy
     print(f)'
 }
 
-for mode in lock_chan lock_fixed select select_open sleeper wg wg_fixed; do
+for mode in lock_chan lock_fixed select select_open sleeper wg wg_fixed join join_fixed; do
     "$tmp/cc" $mode >"$tmp/$mode.nat" 2>&1
     GCTRACE_OPTIONS=exitcode=0 timeout 60 "$G" run -q -o "$tmp/$mode.db" -- \
         "$tmp/cc" $mode >"$tmp/$mode.out" 2>"$tmp/$mode.err" ||
@@ -29,8 +29,8 @@ for mode in lock_chan lock_fixed select select_open sleeper wg wg_fixed; do
     cmp -s "$tmp/$mode.nat" "$tmp/$mode.out" || err "$mode: output differs from native"
     got=$(findings "$tmp/$mode.db" | tr '\n' ' ')
     case $mode in
-    lock_chan|select|wg) want="deadlock/wait_cycle " ;;
-    lock_fixed|wg_fixed) want="" ;;
+    lock_chan|select|wg|join) want="deadlock/wait_cycle " ;;
+    lock_fixed|wg_fixed|join_fixed) want="" ;;
     select_open) want="leaked_thread/ leaked_thread/ leaked_thread/ unclosed_channel/ unclosed_channel/ unclosed_channel/ " ;;
     sleeper) want="leaked_thread/ leaked_thread/ unclosed_channel/ " ;;
     esac
@@ -39,7 +39,7 @@ done
 
 # The finding names every thread of the cycle, what each waits on and for
 # whom, and defines the lock once.
-for mode in lock_chan select wg; do
+for mode in lock_chan select wg join; do
     "$G" check --format json "$tmp/$mode.db" >"$tmp/$mode.json"
 done
 python3 - "$tmp" <<'PY' || err "messages, see above"
@@ -60,6 +60,9 @@ want = {
         r"WaitGroups: goroutine 1 waits for waitgroup wg, on which "
         r"goroutine 2 still owes Done; goroutine 2 waits for M1, held by "
         r"goroutine 1, with M1 = mutex mu",
+    "join": r"deadlock: 2 threads wait for each other through locks and "
+        r"joins: thread joiner waits to join thread joined; thread joined "
+        r"waits for M1, held by thread joiner, with M1 = mutex mu",
 }
 bad = 0
 for mode, w in want.items():

@@ -16,6 +16,9 @@
  *   wg          coordinator holds mu and waits for a WaitGroup whose
  *               worker (goc_wg_go) waits for mu before it returns (bug)
  *   wg_fixed    the coordinator releases mu before the Wait
+ *   join        a thread holds mu and joins a thread that waits for mu
+ *               (bug; pthreads, the same graph)
+ *   join_fixed  the joiner releases mu before it joins
  *   hang        lock_chan with main waiting for both goroutines: the
  *               program hangs (for the watchdog)
  *
@@ -132,6 +135,32 @@ coordinator(void *arg)
         goc_mutex_unlock(&mu);
 }
 
+static void *
+joined(void *arg)
+{
+    (void)arg;
+    arm(1);
+    goc_mutex_lock(&mu);
+    goc_mutex_unlock(&mu);
+    return NULL;
+}
+
+static void *
+joiner(void *arg)
+{
+    pthread_t t;
+    (void)arg;
+    goc_mutex_lock(&mu);
+    pthread_create(&t, NULL, joined, NULL);
+    if (fixed)
+        goc_mutex_unlock(&mu);
+    arm(0);
+    pthread_join(t, NULL);
+    if (!fixed)
+        goc_mutex_unlock(&mu);
+    return NULL;
+}
+
 static void
 wait_tid(int slot)
 {
@@ -152,6 +181,19 @@ main(int argc, char **argv)
     goc_chan_make_named(&ch2, sizeof(int), 0, "ch2");
     goc_chan_make_named(&held, sizeof(int), 0, "held");
     goc_chan_make_named(&gate, 0, 0, "gate");
+    if (!strncmp(mode, "join", 4)) {
+        pthread_t t;
+        pthread_create(&t, NULL, joiner, NULL);
+        if (fixed) {
+            pthread_join(t, NULL);
+            puts("done");
+            return 0;
+        }
+        wait_tid(0);
+        wait_tid(1);
+        puts("leaving");
+        return 0;
+    }
     if (!strncmp(mode, "wg", 2)) {
         goc_wg_go(&all, coordinator, NULL);
         goc_chan_recv(held, &v, NULL);
