@@ -1739,8 +1739,8 @@ chan_partners(struct ctx *c, struct gct_wait_graph *g,
     sqlite3_finalize(st);
 }
 
-/* Edges from node v to the threads of the graph that sql (one parameter,
- * ?1 = p1, ?2 = p2) names. */
+/* Edges from node v to the threads of the graph that sql names, given
+ * ?1 = p1 and ?2 = p2. */
 static void
 edges_to(struct ctx *c, struct gct_wait_graph *g,
          const struct gct_map *node_of, size_t v, const char *sql,
@@ -1790,7 +1790,7 @@ wait_edges(struct ctx *c, struct gct_wait_graph *g,
     case GCT_WAIT_WAITGROUP:
         edges_to(c, g, node_of, v,
                  "SELECT DISTINCT thread_id FROM events WHERE kind = 80 "
-                 "AND object_id = ?2 AND ?1 = ?1",
+                 "AND object_id = ?2",
                  pid, n->obj);
         break;
     case GCT_WAIT_SELECT: {
