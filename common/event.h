@@ -80,7 +80,9 @@ enum gct_ev {
 
     /* libgoc channels; obj = goc_chan */
     GCT_EV_CHAN_MAKE = 50,     /* a = elem size, b = cap, str = name */
-    GCT_EV_CHAN_SEND = 51,     /* a = result */
+    GCT_EV_CHAN_SEND = 51,     /* a = result; outside record=all only
+                                  a thread's first send (and first
+                                  receive) on each channel is recorded */
     GCT_EV_CHAN_RECV = 52,     /* a = result */
     GCT_EV_CHAN_CLOSE = 53,    /* a = result */
     GCT_EV_CHAN_FREE = 54,
@@ -96,11 +98,34 @@ enum gct_ev {
     GCT_EV_WG_ADD = 70,        /* a = delta, b = counter after (or error) */
 
     /* libgoc goroutines (on the goroutine's own thread) */
-    GCT_EV_GO_START = 80,      /* a = goroutine id, str = name */
+    GCT_EV_GO_START = 80,      /* a = goroutine id, b = the
+                                  goc_waitgroup it calls Done on when it
+                                  returns (goc_wg_go; 0: none; the
+                                  trace's event names it as its object),
+                                  str = name */
     GCT_EV_GO_EXIT = 81,
 
     /* API misuse; obj = object, a = gct_misuse subkind, b = detail */
     GCT_EV_MISUSE = 90,
+
+    /* libgoc's public timers (goc_after, goc_timer, goc_ticker), by their
+     * channel: obj = the timer's channel */
+    GCT_EV_TIMER_ARM = 100,    /* a = gct_timer kind; stack = where it was
+                                  armed (made, or reset) */
+    GCT_EV_TIMER_DISARM = 101, /* a = gct_timer_end: it no longer pends */
+};
+
+/* Timer kinds (GCT_EV_TIMER_ARM a). */
+enum gct_timer {
+    GCT_TIMER_AFTER = 1,
+    GCT_TIMER_ONESHOT = 2,
+    GCT_TIMER_TICKER = 3,
+};
+
+/* How a timer stopped pending (GCT_EV_TIMER_DISARM a). */
+enum gct_timer_end {
+    GCT_TIMER_FIRED = 1,   /* a one-shot timer's time came */
+    GCT_TIMER_STOPPED = 2, /* stopped, reset or freed before that */
 };
 
 /* A thread's creation serial pairs its creator's GCT_EV_THREAD_CREATE
@@ -253,6 +278,10 @@ enum gct_misuse {
  * they are never closed by design, so they are never a program's
  * unclosed channel (common/analysis.c). */
 #define GCT_CHAN_OWN_PREFIX "goc:"
+/* A context's done channel: libgoc makes it on the thread that makes the
+ * context, just before the context's GCT_EV_CTX_MAKE, which the trace
+ * ties it to (objects.parent_id). */
+#define GCT_CTX_DONE_NAME GCT_CHAN_OWN_PREFIX "context done"
 
 /*
  * The seam between libgoc's instrumented build and the recorder.  The shim

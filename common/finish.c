@@ -65,6 +65,8 @@ struct thread {
     int64_t locks_at_exit;
     bool merged; /* its creator's record, folded into the row that the
                     thread's earlier records made (adopt_created) */
+    int64_t done_chan; /* a context's done channel just made, for the
+                          context whose make follows (GCT_CTX_DONE_NAME) */
     int64_t open_waits[MAX_OPEN_WAITS]; /* wait ids, innermost last */
     int nopen;
     /* select cases announced before the select's wait */
@@ -1119,6 +1121,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         free(t->name);
         t->name = payload_str(r);
         t->goid = r->a;
+        if (r->b) /* the WaitGroup it owes a Done */
+            obj_id = object_of(f, pid, (uint64_t)r->b, "waitgroup", ts);
         break;
     case GCT_EV_GO_EXIT:
         /* The goroutine's function returned: what is left of its thread
@@ -1173,6 +1177,9 @@ replay_one(struct finisher *f, const struct ref *ref)
         O(f, obj_id)->cap = r->b;
         O(f, obj_id)->name = payload_str(r);
         O(f, obj_id)->create_stack = r->stack;
+        if (O(f, obj_id)->name &&
+            strcmp(O(f, obj_id)->name, GCT_CTX_DONE_NAME) == 0)
+            t->done_chan = obj_id;
         break;
     case GCT_EV_CHAN_CLOSE:
         obj_id = object_of(f, pid, r->obj, "chan", ts);
@@ -1188,6 +1195,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         break;
     case GCT_EV_CHAN_SEND:
     case GCT_EV_CHAN_RECV:
+    case GCT_EV_TIMER_ARM:
+    case GCT_EV_TIMER_DISARM:
         obj_id = object_of(f, pid, r->obj, "chan", ts);
         break;
     case GCT_EV_COND_SIGNAL:
@@ -1216,6 +1225,10 @@ replay_one(struct finisher *f, const struct ref *ref)
                                     : 0;
         O(f, obj_id)->ctx_kind = ctx_kind_name(r->b);
         O(f, obj_id)->create_stack = r->stack;
+        if (t->done_chan) { /* its done channel: its parent_id names it */
+            O(f, t->done_chan)->parent = obj_id;
+            t->done_chan = 0;
+        }
         break;
     case GCT_EV_CTX_CANCEL: {
         obj_id = object_of(f, pid, r->obj, "ctx", ts);
@@ -1471,6 +1484,7 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         {GCT_EV_CTX_CANCEL, "ctx_cancel"}, {GCT_EV_CTX_FREE, "ctx_free"},
         {GCT_EV_WG_ADD, "wg_add"}, {GCT_EV_GO_START, "go_start"},
         {GCT_EV_GO_EXIT, "go_exit"}, {GCT_EV_MISUSE, "misuse"},
+        {GCT_EV_TIMER_ARM, "timer_arm"}, {GCT_EV_TIMER_DISARM, "timer_disarm"},
     };
     st = prepare(f, "INSERT INTO event_kinds VALUES(?,?)");
     for (size_t i = 0; st && i < sizeof kinds / sizeof kinds[0]; i++)

@@ -109,7 +109,10 @@ trampoline(void *p)
         pthread_setname_np(pthread_self(), comm);
         cur_name = gs->name;
     }
-    GOC_HOOK(GCT_EV_GO_START, NULL, gs->id, 0, gs->named ? gs->name : NULL);
+    /* b: the WaitGroup whose Done the goroutine owes (goc_wg_go), so that
+     * gctrace knows whom a Wait on it waits for. */
+    GOC_HOOK(GCT_EV_GO_START, NULL, gs->id, (intptr_t)gs->wg,
+             gs->named ? gs->name : NULL);
     pthread_cleanup_push(finish, gs);
     gs->fn(gs->arg);
     pthread_cleanup_pop(1);

@@ -540,12 +540,18 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
             else
                 gct_emit(t, kind, 0, (uintptr_t)obj, a, b, NULL, 0);
             t->guard--;
+        } else if (mode == GCT_RECORD_BLOCKING) {
+            gct_chan_side(t, kind, (uintptr_t)obj);
         }
         break;
     default: {
+        if (kind == GCT_EV_CHAN_FREE) /* its address may name a new one */
+            atomic_fetch_add_explicit(&gct_chan_generation, 1,
+                                      memory_order_relaxed);
         /* Creation, close, cancel and misuse carry a stack: they are what
          * a finding points at. */
         bool with_stack = kind == GCT_EV_CHAN_MAKE || kind == GCT_EV_CTX_MAKE ||
+                          kind == GCT_EV_TIMER_ARM ||
                           kind == GCT_EV_MISUSE || kind == GCT_EV_CHAN_CLOSE ||
                           (kind == GCT_EV_CTX_CANCEL && str &&
                            strcmp(str, "explicit") == 0);
