@@ -2229,6 +2229,17 @@ unclosed_channels(struct ctx *c)
 
 /* ------------------------------------------------------------ contexts */
 
+/* SQL: the source position of stack S (a column or parameter), frame by
+ * frame: function, file and line, not addresses.  Findings that group
+ * by "where it was made" group by this, so that a loop the compiler
+ * unrolled, which calls from several addresses of one line, is still
+ * one site. */
+#define SOURCE_SITE(S)                                                     \
+    "(SELECT group_concat(k, '|') FROM (SELECT coalesce(f.function, "      \
+    "f.module, '?') || ':' || coalesce(f.file, '') || ':' || "             \
+    "coalesce(f.line, '') AS k FROM stack_frames sf JOIN frames f ON "     \
+    "f.id = sf.frame_id WHERE sf.stack_id = " S " ORDER BY sf.idx))"
+
 /*
  * Contexts with a cancel, a deadline or signals that nothing cancelled,
  * grouped by where they were made: the bug is the missing cancel there,
@@ -2241,10 +2252,11 @@ static void
 context_leaks(struct ctx *c)
 {
     sqlite3_stmt *st = query(
-        c, "SELECT create_stack, ctx_kind, count(*), min(created_ns), "
+        c, "SELECT min(create_stack), ctx_kind, count(*), min(created_ns), "
            "min(id) FROM objects WHERE kind = 'ctx' AND ctx_kind IN "
            "('cancel', 'deadline', 'signal') AND cancel_ns IS NULL "
-           "GROUP BY create_stack, ctx_kind ORDER BY min(id)");
+           "GROUP BY " SOURCE_SITE("create_stack") ", ctx_kind "
+           "ORDER BY min(id)");
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -2255,7 +2267,8 @@ context_leaks(struct ctx *c)
         /* the goroutines blocked for good on one of them */
         sqlite3_stmt *q = query(
             c, "WITH lc AS (SELECT id FROM objects WHERE kind = 'ctx' AND "
-               "  cancel_ns IS NULL AND coalesce(create_stack, 0) = ?1 "
+               "  cancel_ns IS NULL AND coalesce(" SOURCE_SITE("create_stack")
+               ", '') = coalesce(" SOURCE_SITE("?1") ", '') "
                "  AND ctx_kind = ?2), "
                "dc AS (SELECT id FROM objects WHERE kind = 'chan' AND "
                "  parent_id IN lc) "
@@ -2350,7 +2363,7 @@ static void
 timer_leaks(struct ctx *c)
 {
     sqlite3_stmt *st = query(
-        c, "SELECT e.stack_id, e.a, count(*), min(e.ts), min(e.object_id) "
+        c, "SELECT min(e.stack_id), e.a, count(*), min(e.ts), min(e.object_id) "
            "FROM events e JOIN objects o ON o.id = e.object_id "
            "JOIN processes p ON p.pid = o.pid "
            "WHERE e.kind = 100 AND NOT coalesce(p.running, 0) "
@@ -2362,7 +2375,7 @@ timer_leaks(struct ctx *c)
            "  sc ON sc.wait_id = w.id WHERE w.end_ns IS NULL AND "
            "  ((w.reason = 9 AND w.object_id = o.id) OR "
            "   (sc.object_id = o.id AND sc.op = 'recv'))) "
-           "GROUP BY e.stack_id, e.a ORDER BY min(e.id)");
+           "GROUP BY " SOURCE_SITE("e.stack_id") ", e.a ORDER BY min(e.id)");
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {

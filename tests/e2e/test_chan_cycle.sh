@@ -10,9 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086 # the build's sanitizer flags
-cc -g -std=c11 -D_GNU_SOURCE ${GCT_TEST_CFLAGS:-} -I"$here/../../include" \
-    -o "$tmp/cc" "$here/progs/chan_cycle.c" "$B/lib/libgoc_trace.a" \
-    -lpthread -ldl || { echo "FAIL: cannot compile progs/chan_cycle.c" >&2; exit 1; }
+build_goc_prog cc chan_cycle.c -D_GNU_SOURCE
 
 # findings DB: the sorted kind/subkind of each finding, one a line
 findings() {

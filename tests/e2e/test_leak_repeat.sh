@@ -11,9 +11,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086 # the build's sanitizer flags
-cc -g -std=c11 -D_GNU_SOURCE ${GCT_TEST_CFLAGS:-} -I"$here/../../include" \
-    -o "$tmp/sl" "$here/progs/select_leak.c" "$B/lib/libgoc_trace.a" \
-    -lpthread -ldl || { echo "FAIL: cannot compile progs/select_leak.c" >&2; exit 1; }
+build_goc_prog sl select_leak.c -D_GNU_SOURCE
 
 want="context_leak/ leaked_thread/ unclosed_channel/ unclosed_channel/ "
 for run in 1 2 3 4 5 6 7 8 9 10; do

@@ -7,9 +7,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086 # the build's sanitizer flags
-cc -g -std=c11 -D_GNU_SOURCE ${GCT_TEST_CFLAGS:-} -I"$here/../../include" \
-    -o "$tmp/tl" "$here/progs/timer_leak.c" "$B/lib/libgoc_trace.a" \
-    -lpthread -ldl || { echo "FAIL: cannot compile progs/timer_leak.c" >&2; exit 1; }
+build_goc_prog tl timer_leak.c -D_GNU_SOURCE
 for mode in leaks stopped fired reset; do
     GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \
         "$tmp/tl" $mode >"$tmp/$mode.out" 2>"$tmp/$mode.err" ||
