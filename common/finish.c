@@ -1030,6 +1030,7 @@ replay_one(struct finisher *f, const struct ref *ref)
     struct thread *t = T(f, th);
     int64_t obj_id = 0;
     char *text = NULL;
+    int64_t b = r->b; /* the events row's b: a frame id for lock_held */
 
     switch (kind) {
     case GCT_EV_THREAD_START:
@@ -1156,6 +1157,14 @@ replay_one(struct finisher *f, const struct ref *ref)
     case GCT_EV_LOCK_RELEASE:
         obj_id = object_of(f, pid, r->obj, "mutex", ts);
         break;
+    case GCT_EV_LOCK_HELD:
+        obj_id = object_of(f, pid, r->obj,
+                           (r->a & (GCT_LOCK_SHARED | GCT_LOCK_RW))
+                               ? "rwlock"
+                               : "mutex",
+                           ts);
+        b = r->b ? frame_of(f, (uint64_t)r->b) : 0;
+        break;
     case GCT_EV_LOCK_EDGE:
         edge(f, th, r, pid, ts);
         obj_id = object_of(f, pid, r->obj, NULL, ts);
@@ -1255,7 +1264,7 @@ replay_one(struct finisher *f, const struct ref *ref)
             kind == GCT_EV_CTX_CANCEL || kind == GCT_EV_CHAN_MAKE)
             text = payload_str(r);
         run(f, f->ins_event, "iiinIIns", ts, th, (int64_t)kind, obj_id, r->a,
-            r->b, (int64_t)r->stack, text);
+            b, (int64_t)r->stack, text);
         free(text);
     }
 }
@@ -1461,6 +1470,7 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         {GCT_EV_LOCK_DESTROY, "lock_destroy"},
         {GCT_EV_LOCK_EDGE, "lock_edge"},
         {GCT_EV_LOCK_FIRST_USE, "lock_first_use"},
+        {GCT_EV_LOCK_HELD, "lock_held"},
         {GCT_EV_MEM_GONE, "mem_gone"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
         {GCT_EV_WAIT_END, "wait_end"}, {GCT_EV_COND_SIGNAL, "cond_signal"},
         {GCT_EV_COND_BROADCAST, "cond_broadcast"},
