@@ -735,6 +735,61 @@ in_deadlock(struct ctx *c, int64_t id)
     return false;
 }
 
+/* Whether the trace recorded every event (record=all): what counts and
+ * signals need. */
+static bool
+recorded_all(struct ctx *c)
+{
+    sqlite3_stmt *st = query(c, "SELECT value FROM meta WHERE key = "
+                                "'record_mode'");
+    bool all = st && sqlite3_step(st) == SQLITE_ROW &&
+               strcmp(col_text(st, 0), "all") == 0;
+    sqlite3_finalize(st);
+    return all;
+}
+
+/* For a leaked thread's condvar or semaphore wait (reason) on obj, begun
+ * at since: who signalled or posted it last, and where (a stack of one
+ * frame in f), as a clause of the message: what a person looks at to see
+ * why the wake-up never came.  "" for other waits. */
+static char *
+last_wakeup(struct ctx *c, struct gct_finding *f, int64_t reason,
+            int64_t obj, int64_t since)
+{
+    bool sem = reason == GCT_WAIT_SEM;
+    if ((reason != GCT_WAIT_COND && !sem) || obj <= 0)
+        return gct_xstrdup("");
+    const char *verb = sem ? "posted" : "signalled";
+    if (!recorded_all(c))
+        return xprintf("; who %s it last: not recorded (record=all)", verb);
+    sqlite3_stmt *st = query(c, "SELECT thread_id, ts, b FROM events WHERE "
+                                "object_id = ? AND kind IN (?, ?) "
+                                "ORDER BY id DESC LIMIT 1");
+    if (st == NULL)
+        return gct_xstrdup("");
+    sqlite3_bind_int64(st, 1, obj);
+    sqlite3_bind_int64(st, 2, sem ? GCT_EV_SEM_POST : GCT_EV_COND_SIGNAL);
+    sqlite3_bind_int64(st, 3, sem ? GCT_EV_SEM_POST : GCT_EV_COND_BROADCAST);
+    char *s;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        s = xprintf("; nothing ever %s it", verb);
+    } else {
+        int64_t th = sqlite3_column_int64(st, 0), ts = sqlite3_column_int64(st, 1);
+        int64_t frame = sqlite3_column_int64(st, 2);
+        char *who = thread_label(c, th, NULL);
+        s = xprintf("; last %s by %s" RUN_BEGIN " %.3f s into the run"
+                    RUN_END "%s",
+                    verb, who, ts / 1e9,
+                    ts < since ? ", before this wait began" : "");
+        char *lab = xprintf("last %s here, by %s", verb, who);
+        add_frame(c, f, frame, lab);
+        free(lab);
+        free(who);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
 /* Threads blocked forever when their process ended: in a wait without
  * a timeout (one with a timeout ends by itself).  A thread still running
  * is not a leak (ThreadSanitizer's rule), nor is the thread that called
@@ -775,11 +830,14 @@ leaked_threads(struct ctx *c)
         char *born = where(c, create);
         char *at = where(c, wstack);
         char *what = obj ? object_label(c, obj) : gct_xstrdup("");
+        struct gct_finding tmp = {0};
+        char *woke = last_wakeup(c, &tmp, reason, obj, since);
         char *msg = xprintf("%s leaked: still blocked on %s%s%s at %s"
                             RUN_BEGIN " (since %.3f s into the run)" RUN_END
-                            ", created at %s",
+                            ", created at %s%s",
                             who, reason_name(reason), obj ? " of " : "",
-                            what, at, since / 1e9, born);
+                            what, at, since / 1e9, born, woke);
+        free(woke);
         struct gct_finding *f = add(c, "leaked_thread", NULL, 2, since, msg);
         mark_system(c, f, thread_is_system(c, create, wstack));
         ref_thread(c, f, id);
@@ -791,6 +849,11 @@ leaked_threads(struct ctx *c)
         add_stack(c, f, create, "created at");
         if (obj)
             add_stack(c, f, object_stack(c, obj), "object created at");
+        for (size_t k = 0; k < tmp.nstacks; k++) {
+            size_t cap = f->nstacks;
+            GCT_PUSH(f->stacks, f->nstacks, cap, tmp.stacks[k]);
+        }
+        free(tmp.stacks);
         free(at);
         free(what);
         free(who);

@@ -80,6 +80,8 @@ enum gct_ev {
     GCT_EV_WAIT_END = 31,      /* a = result (0, errno or GOC_E*) */
 
     /* condition variables and semaphores */
+    /* record=all: b = the caller's code address (in the trace: that
+     * frame's frames.id) */
     GCT_EV_COND_SIGNAL = 40,
     GCT_EV_COND_BROADCAST = 41,
     GCT_EV_SEM_POST = 42,

@@ -1202,9 +1202,11 @@ replay_one(struct finisher *f, const struct ref *ref)
     case GCT_EV_COND_SIGNAL:
     case GCT_EV_COND_BROADCAST:
         obj_id = object_of(f, pid, r->obj, "cond", ts);
+        b = r->b ? frame_of(f, (uint64_t)r->b) : 0;
         break;
     case GCT_EV_SEM_POST:
         obj_id = object_of(f, pid, r->obj, "sem", ts);
+        b = r->b ? frame_of(f, (uint64_t)r->b) : 0;
         break;
     case GCT_EV_SELECT_CASE:
         if (t->ncases == t->capcases) {
