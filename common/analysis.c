@@ -120,15 +120,32 @@ add(struct ctx *c, const char *kind, const char *subkind, int severity,
 static void add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
                       const char *label);
 
+/* Past the outermost of the innermost libgoc API frames (goc_..., not
+ * the goc__ internals such as the goroutine trampoline, which sits under
+ * the program's frames): what called into the library, not the
+ * library's insides. */
+static size_t
+past_library(const struct gct_frame *fr, size_t n)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < n && i < 12; i++)
+        if (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0 &&
+            fr[i].function[4] != '_')
+            from = i + 1;
+    return from;
+}
+
+bool
+gct_frame_internal(const struct gct_frame *fr, size_t n, size_t i)
+{
+    return i < past_library(fr, n) ||
+           (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0);
+}
+
 size_t
 gct_user_frame(const struct gct_frame *fr, size_t n)
 {
-    /* Past the outermost of the innermost libgoc API frames (goc_...):
-     * what called into the library, not the library's insides. */
-    size_t from = 0;
-    for (size_t i = 0; i < n && i < 12; i++)
-        if (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0)
-            from = i + 1;
+    size_t from = past_library(fr, n);
     for (size_t i = from; i < n; i++)
         if (fr[i].file && fr[i].line > 0 && strncmp(fr[i].file, "/usr/", 5))
             return i;
@@ -186,9 +203,10 @@ where(struct ctx *c, int64_t stack)
 }
 
 /* A frame's function as a report shows it: the name, or for code without
- * symbols "?? (module)", which at least says whose code it is. */
+ * symbols "?? (module+0xOFFSET)": whose code it is, and the address that
+ * addr2line or debuginfod resolve later (with the module's build-id). */
 static char *
-frame_function(sqlite3_stmt *st, int fn_col, int module_col)
+frame_function(sqlite3_stmt *st, int fn_col, int module_col, int offset_col)
 {
     if (sqlite3_column_type(st, fn_col) != SQLITE_NULL)
         return gct_xstrdup(col_text(st, fn_col));
@@ -196,8 +214,12 @@ frame_function(sqlite3_stmt *st, int fn_col, int module_col)
         return gct_xstrdup("??");
     const char *m = col_text(st, module_col);
     const char *base = strrchr(m, '/');
-    char buf[256];
-    snprintf(buf, sizeof buf, "?? (%s)", base ? base + 1 : m);
+    char buf[320];
+    if (sqlite3_column_type(st, offset_col) != SQLITE_NULL)
+        snprintf(buf, sizeof buf, "?? (%s+0x%" PRIx64 ")", base ? base + 1 : m,
+                 (uint64_t)sqlite3_column_int64(st, offset_col));
+    else
+        snprintf(buf, sizeof buf, "?? (%s)", base ? base + 1 : m);
     return gct_xstrdup(buf);
 }
 
@@ -215,7 +237,7 @@ static struct gct_frame
 frame_from_row(sqlite3_stmt *st)
 {
     return (struct gct_frame){
-        .function = frame_function(st, 0, 3),
+        .function = frame_function(st, 0, 3, 4),
         .file = col_dup(st, 1),
         .line = sqlite3_column_int(st, 2),
         .module = col_dup(st, 3),

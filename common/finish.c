@@ -1303,6 +1303,45 @@ mark_running(struct finisher *f)
 
 /* ------------------------------------------------------------ output */
 
+/* Names the frames of glibc's thread entry, which a libc without a
+ * symbol table (Debian's) leaves as "??": the caller of a thread's start
+ * routine is start_thread, and the caller of that is clone3 (a thread
+ * made through clone instead is in __clone, which the dynamic symbols
+ * name); the caller of main is __libc_start_call_main.  Found by the
+ * frame of the start routine (main) in the stacks of the thread's waits
+ * and lock edges and of the threads it created; a frame that has a name
+ * keeps it. */
+static void
+name_thread_entry(struct finisher *f)
+{
+    exec(f, "CREATE TEMP TABLE thread_entry AS "
+            "SELECT DISTINCT f2.pc AS entry, f3.pc AS clone, "
+            "  CASE WHEN t.start_routine IS NULL THEN "
+            "    '__libc_start_call_main' ELSE 'start_thread' END AS name "
+            "FROM (SELECT thread_id, stack_id FROM waits UNION "
+            "      SELECT thread_id, stack_id FROM lock_edges UNION "
+            "      SELECT parent_id, create_stack FROM threads) ts "
+            "JOIN threads t ON t.id = ts.thread_id "
+            "JOIN stack_frames s1 ON s1.stack_id = ts.stack_id "
+            "JOIN frames f1 ON f1.id = s1.frame_id AND f1.function = "
+            "  coalesce(t.start_routine, CASE WHEN t.tid = t.pid AND "
+            "  t.goid IS NULL THEN 'main' END) "
+            "JOIN stack_frames s2 ON s2.stack_id = s1.stack_id "
+            "  AND s2.idx = s1.idx + 1 "
+            "JOIN frames f2 ON f2.id = s2.frame_id AND f2.function IS NULL "
+            "  AND f2.module LIKE '%/libc.so%' "
+            "LEFT JOIN stack_frames s3 ON s3.stack_id = s1.stack_id "
+            "  AND s3.idx = s1.idx + 2 AND t.start_routine IS NOT NULL "
+            "LEFT JOIN frames f3 ON f3.id = s3.frame_id "
+            "  AND f3.function IS NULL AND f3.module = f2.module;"
+            "UPDATE frames SET function = (SELECT name FROM thread_entry "
+            "  WHERE entry = frames.pc LIMIT 1) WHERE function IS NULL "
+            "  AND pc IN (SELECT entry FROM thread_entry);"
+            "UPDATE frames SET function = 'clone3' WHERE function IS NULL "
+            "  AND pc IN (SELECT clone FROM thread_entry);"
+            "DROP TABLE thread_entry;");
+}
+
 /* The name of the function a thread was started with, from the
  * module's symbols (NULL when unknown): what identifies a thread the
  * program gave no name. */
@@ -1663,6 +1702,8 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     replay(&f);
     if (f.err[0] == '\0')
         write_model(&f, opts);
+    if (f.err[0] == '\0')
+        name_thread_entry(&f);
     if (f.err[0] == '\0')
         write_meta(&f, opts);
     finalize_all(&f);

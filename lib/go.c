@@ -95,8 +95,10 @@ finish(void *p)
         goc_wg_done(wg);
 }
 
+/* Named as libgoc's internals are (goc__), so that reports can tell it
+ * from the program's frames and leave it out. */
 static void *
-trampoline(void *p)
+goc__trampoline(void *p)
 {
     struct go_start *gs = p;
 
@@ -169,7 +171,7 @@ goc__go_start(const goc_go_attr *attr, goc_waitgroup *wg, goc_fn fn,
     /* Count before the thread exists, so that its own decrement can never
      * come first and goc_count() never dips below the truth. */
     atomic_fetch_add(&live, 1);
-    err = pthread_create(&thread, &pa, trampoline, gs);
+    err = pthread_create(&thread, &pa, goc__trampoline, gs);
     if (err != 0) {
         atomic_fetch_sub(&live, 1);
         goto fail_attr;

@@ -84,7 +84,8 @@ else:
         bad.append("stable message %r" % s)
     want = (r"thread 'sleeper' leaked: still blocked on condvar wait of "
             r"cond wake_cond at sleeper \(names\.c:\d+\), created at main "
-            r"\(names\.c:\d+\)")
+            r"\(names\.c:\d+\); who signalled it last: not recorded "
+            r"\(record=all\)")
     if not re.fullmatch(want, leak[0]["stable_message"]):
         bad.append("leak's stable message %r" % leak[0]["stable_message"])
 for f in doc["findings"]:
