@@ -1342,6 +1342,39 @@ name_thread_entry(struct finisher *f)
             "DROP TABLE thread_entry;");
 }
 
+/* The modules the frames are in, with their build-ids: an offset
+ * (frames.offset) means something only in the file it was taken from,
+ * which the build-id identifies wherever the trace is read. */
+static void
+write_modules(struct finisher *f)
+{
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    if (f->sym == NULL ||
+        sqlite3_prepare_v2(f->db, "SELECT DISTINCT module FROM frames WHERE "
+                                  "module IS NOT NULL", -1, &q,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(f->db, "INSERT OR IGNORE INTO modules(path, "
+                                  "build_id) VALUES(?, ?)", -1, &ins,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return;
+    }
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(q, 0);
+        char id[129];
+        const char *bid = gct_symbolizer_build_id(f->sym, path, id, sizeof id);
+        sqlite3_bind_text(ins, 1, path, -1, SQLITE_TRANSIENT);
+        if (bid)
+            sqlite3_bind_text(ins, 2, bid, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(ins, 2);
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+}
+
 /* The name of the function a thread was started with, from the
  * module's symbols (NULL when unknown): what identifies a thread the
  * program gave no name. */
@@ -1704,6 +1737,8 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
         write_model(&f, opts);
     if (f.err[0] == '\0')
         name_thread_entry(&f);
+    if (f.err[0] == '\0')
+        write_modules(&f);
     if (f.err[0] == '\0')
         write_meta(&f, opts);
     finalize_all(&f);

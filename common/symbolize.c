@@ -523,6 +523,27 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
     return n + 1;
 }
 
+const char *
+gct_symbolizer_build_id(struct gct_symbolizer *s, const char *path,
+                        char *buf, size_t len)
+{
+    for (size_t i = 0; i < s->nmodules; i++) {
+        struct module *mod = &s->modules[i];
+        if (!mod->reported || strcmp(mod->path, path) != 0)
+            continue;
+        Dwfl_Module *m = dwfl_addrmodule(s->dwfl, mod->lo);
+        const unsigned char *bits;
+        GElf_Addr vaddr;
+        int n = m ? dwfl_module_build_id(m, &bits, &vaddr) : 0;
+        if (n <= 0 || (size_t)n * 2 + 1 > len)
+            return NULL;
+        for (int k = 0; k < n; k++)
+            snprintf(buf + 2 * k, 3, "%02x", bits[k]);
+        return buf;
+    }
+    return NULL;
+}
+
 void
 gct_symbolizer_free(struct gct_symbolizer *s)
 {

@@ -5,7 +5,7 @@
 # frame with its "internal" flag; a frame without a symbol shows its
 # module and offset; glibc's thread entry is named; a frame whose line is
 # not known has none (null in JSON, nothing after the file in the text),
-# and _start never gets one.
+# and _start never gets one; the trace keeps each module's build-id.
 set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086
@@ -73,4 +73,10 @@ if not took or took[0]["frames"][0]["line"] is not None \
 PY
 grep -qE "^    #0 two_threads .*deadlock\.c$" "$tmp/abba.txt" ||
     err "text: the merged call is not shown by its file alone: $(cat "$tmp/abba.txt")"
+# The trace keeps each module's build-id, the one readelf reads.
+for m in "$tmp/leak" "$(sqlite3 "$tmp/thread.db" "SELECT path FROM modules WHERE path LIKE '%/libc.so%'")"; do
+    want=$(readelf -n "$m" | sed -n 's/.*Build ID: //p')
+    got=$(sqlite3 "$tmp/thread.db" "SELECT build_id FROM modules WHERE path = '$m'")
+    [ -n "$want" ] && [ "$got" = "$want" ] || err "$m: build-id '$got', want '$want'"
+done
 e2e_end test_report_stacks
