@@ -1648,6 +1648,24 @@ replay(struct finisher *f)
             replay_one(f, &f->refs[i]);
 }
 
+/* The end of a run that did not exit (killed, crashed, or still running
+ * at a snapshot): when the runner saw it end, else at least when the
+ * recorder last saw it alive, not its last record, which is the start of
+ * whatever wait it hung in.  The end bounds the process and every wait
+ * still open (duration_ns). */
+static void
+run_end(struct finisher *f, const struct gct_finish_opts *opts)
+{
+    if (f->hdr->state == GCT_LOG_EXITED)
+        return;
+    int64_t alive = (int64_t)atomic_load(&f->hdr->alive_ms) * 1000000;
+    if (alive > f->last_ts)
+        f->last_ts = alive;
+    if (opts && opts->end_mono_ns > 0 &&
+        opts->end_mono_ns - f->hdr->start_mono_ns > f->last_ts)
+        f->last_ts = opts->end_mono_ns - f->hdr->start_mono_ns;
+}
+
 /* The new trace, as a sqlite database in a file of our own that nobody
  * could have planted (safe_file.h); its name goes in tmp ("" when none
  * was made). */
@@ -1733,6 +1751,7 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     if (!ok)
         goto out;
     replay(&f);
+    run_end(&f, opts);
     if (f.err[0] == '\0')
         write_model(&f, opts);
     if (f.err[0] == '\0')

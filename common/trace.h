@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define GCT_FORMAT_VERSION 3
 
@@ -15,6 +16,8 @@ struct gct_finish_opts {
     int exit_status;  /* >= 0: the program's exit status, known outside */
     int term_signal;  /* > 0: the signal that killed it */
     bool keep_raw;    /* keep the raw log (a writer is still running) */
+    int64_t end_mono_ns; /* > 0: CLOCK_MONOTONIC when the program was seen
+                            to end, outside (the runner's waitpid) */
     /* Called with the new trace before its one transaction commits, so
      * that what it adds (the findings) costs no second commit; nonzero
      * fails the finish.  NULL: nothing to add. */

@@ -57,15 +57,17 @@ add_findings(sqlite3 *db, void *arg)
     return 0;
 }
 
-int
-gct_finish_and_report(const char *trace, int exit_status, int term_signal,
-                      const char *suppressions, bool report, bool snapshot)
+static int
+finish_and_report(const char *trace, int exit_status, int term_signal,
+                  int64_t end_mono_ns, const char *suppressions, bool report,
+                  bool snapshot)
 {
     char err[512];
     struct findings_step st = {.suppressions = suppressions};
     struct gct_finish_opts o = {.exit_status = exit_status,
                                 .term_signal = term_signal,
                                 .keep_raw = snapshot,
+                                .end_mono_ns = end_mono_ns,
                                 .before_commit = add_findings,
                                 .arg = &st};
 
@@ -82,6 +84,22 @@ gct_finish_and_report(const char *trace, int exit_status, int term_signal,
     int n = (int)gct_findings_counted(&st.found);
     gct_findings_free(&st.found);
     return n;
+}
+
+int
+gct_finish_and_report(const char *trace, int exit_status, int term_signal,
+                      const char *suppressions, bool report, bool snapshot)
+{
+    return finish_and_report(trace, exit_status, term_signal, 0,
+                             suppressions, report, snapshot);
+}
+
+int
+gct_finish_ended(const char *trace, int exit_status, int term_signal,
+                 int64_t end_mono_ns, const char *suppressions, bool report)
+{
+    return finish_and_report(trace, exit_status, term_signal, end_mono_ns,
+                             suppressions, report, false);
 }
 
 static void

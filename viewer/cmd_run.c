@@ -30,6 +30,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void
@@ -351,6 +352,9 @@ cmd_run(int argc, char **argv)
     struct sigaction old[N_FORWARDED];
     forward_signals(old);
     pid_t parent = getpid();
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
     pid_t pid = fork();
     if (pid < 0) {
         gct_say("run: fork: %s", strerror(errno));
@@ -378,14 +382,18 @@ cmd_run(int argc, char **argv)
             gct_say("run: waitpid: %s", strerror(errno));
             return GCT_EXIT_USAGE;
         }
+    struct timespec ended;
+    clock_gettime(CLOCK_MONOTONIC, &ended);
+    int64_t end_ns = (int64_t)ended.tv_sec * 1000000000 + ended.tv_nsec;
     int status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     int sig = WIFSIGNALED(st) ? WTERMSIG(st) : -1;
-    int n = gct_finish_and_report(trace, status, sig, supp, !quiet, false);
+    int n = gct_finish_ended(trace, status, sig, end_ns, supp, !quiet);
     if (n >= 0 && !quiet)
         gct_say("trace written to %s: %d finding%s", trace, n,
                 n == 1 ? "" : "s");
     if (sig > 0 && !quiet)
-        gct_say("the program was killed by signal %d", sig);
+        gct_say("the program was killed by signal %d after %.3f s (%s)", sig,
+                (double)(end_ns - started_ns) / 1e9, strsignal(sig));
     if (n > 0 && exitcode != 0)
         return exitcode;
     return sig > 0 ? 128 + sig : status;
