@@ -49,4 +49,9 @@ enum gct_raw_state gct_raw_state(const char *trace);
  */
 sqlite3 *gct_trace_open(const char *trace, char *err, size_t errlen);
 
+/* Opens the sqlite trace TRACE as it is, leaving any raw log beside it
+ * alone (the finishing step reads the snapshot it is about to replace),
+ * with the same checks.  Returns the database or NULL. */
+sqlite3 *gct_trace_open_as_is(const char *trace, char *err, size_t errlen);
+
 #endif

@@ -120,4 +120,37 @@ PY
 grep -q "took M1 here:" "$tmp/behind.err" ||
     err "behind: the watchdog's text report lacks where main took the lock"
 
+# A deadlock that the watchdog reported and that lasts until the program
+# exits is reported once: the report at exit leaves it out, and says so.
+# Without the watchdog, the report at exit has it.
+mkfifo "$tmp/go"
+GCTRACE_OPTIONS=watchdog_ms=200 "$G" run -o "$tmp/workers.db" -- \
+    "$tmp/deadlock" workers "$tmp/go" > /dev/null 2> "$tmp/workers.err" &
+runner=$!
+i=0
+until grep -q "^gctrace: 1 finding" "$tmp/workers.err"; do
+    i=$((i + 1)); [ $i -gt 2000 ] && break; sleep 0.01
+done
+echo > "$tmp/go"
+wait $runner
+n=$(grep -c "^gctrace: deadlock/locks:" "$tmp/workers.err")
+[ "$n" -eq 1 ] || err "workers: the deadlock reported $n times: $(cat "$tmp/workers.err")"
+grep -q "^gctrace: 1 deadlock reported by the watchdog above, still there at the end: not repeated" \
+    "$tmp/workers.err" || err "workers: no line for the deadlock not repeated"
+grep -q "trace written to .*: 1 finding" "$tmp/workers.err" ||
+    err "workers: the trace lost the finding: $(tail -2 "$tmp/workers.err")"
+GCTRACE_OPTIONS=watchdog_ms=0 "$G" run -o "$tmp/quiet.db" -- \
+    "$tmp/deadlock" workers "$tmp/go" > /dev/null 2> "$tmp/quiet.err" &
+runner=$!
+# main and both workers asleep (main in the FIFO's open): deadlocked
+i=0
+until pid=$(pgrep -P $runner deadlock) &&
+    [ "$(cat /proc/"$pid"/task/*/stat 2>/dev/null | sed 's/.*) //' | grep -c '^S')" -ge 3 ]; do
+    i=$((i + 1)); [ $i -gt 2000 ] && break; sleep 0.01
+done
+echo > "$tmp/go"
+wait $runner
+n=$(grep -c "^gctrace: deadlock/locks:" "$tmp/quiet.err")
+[ "$n" -eq 1 ] || err "workers without a watchdog: the deadlock reported $n times"
+
 e2e_end test_deadlock

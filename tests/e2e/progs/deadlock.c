@@ -9,6 +9,9 @@
  *   self      a thread locks a non-recursive mutex it already holds
  *   behind    the same, once two other threads are blocked waiting for
  *             that mutex (the report names them)
+ *   workers F two threads deadlock as in abba; main reads a byte from the
+ *             file F (a FIFO: the test writes once the watchdog has
+ *             reported) and returns, the threads still deadlocked
  *   asleep    main waits on a condvar that nobody will ever signal
  *   timed     the twin: the same wait with a timeout, which ends
  */
@@ -73,6 +76,42 @@ behind(void)
     pthread_mutex_lock(&a); /* behind: main waits for a */
 }
 
+static void *
+worker_a(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&a);
+    pthread_barrier_wait(&both_hold_first);
+    pthread_mutex_lock(&b);
+    return NULL;
+}
+
+static void *
+worker_b(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&b);
+    pthread_barrier_wait(&both_hold_first);
+    pthread_mutex_lock(&a);
+    return NULL;
+}
+
+/* Two threads deadlock; main returns once told to. */
+static void
+workers(const char *fifo)
+{
+    pthread_t t[2];
+    char c;
+    pthread_barrier_init(&both_hold_first, NULL, 2);
+    pthread_create(&t[0], NULL, worker_a, NULL);
+    pthread_create(&t[1], NULL, worker_b, NULL);
+    FILE *f = fopen(fifo, "r");
+    if (f && fread(&c, 1, 1, f) != 1)
+        fprintf(stderr, "no byte from %s\n", fifo);
+    if (f)
+        fclose(f);
+}
+
 static int
 two_threads(void)
 {
@@ -106,6 +145,8 @@ main(int argc, char **argv)
     } else if (!strcmp(mode, "self")) {
         pthread_mutex_lock(&a);
         pthread_mutex_lock(&a);
+    } else if (!strcmp(mode, "workers") && argc > 2) {
+        workers(argv[2]);
     } else if (!strcmp(mode, "behind")) {
         behind();
     } else if (!strcmp(mode, "asleep")) {
