@@ -128,7 +128,7 @@ GCTRACE_OPTIONS=watchdog_ms=200 "$G" run -o "$tmp/workers.db" -- \
     "$tmp/deadlock" workers "$tmp/go" > /dev/null 2> "$tmp/workers.err" &
 runner=$!
 i=0
-until grep -q "^gctrace: 1 finding" "$tmp/workers.err"; do
+until grep -q "^gctrace: 1 finding" "$tmp/workers.err" 2>/dev/null; do
     i=$((i + 1)); [ $i -gt 2000 ] && break; sleep 0.01
 done
 echo > "$tmp/go"
