@@ -120,17 +120,17 @@ add(struct ctx *c, const char *kind, const char *subkind, int severity,
 static void add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
                       const char *label);
 
-/* Past the outermost of the innermost libgoc API frames (goc_..., not
- * the goc__ internals such as the goroutine trampoline, which sits under
- * the program's frames): what called into the library, not the
- * library's insides. */
+/* Past the outermost of the innermost libgoc frames (goc_...): what
+ * called into the library, not the library's insides.  libgoc's entries
+ * (goc__entry_..., the goroutine trampoline) call the program's code,
+ * which is inside them: they end no such run. */
 static size_t
 past_library(const struct gct_frame *fr, size_t n)
 {
     size_t from = 0;
     for (size_t i = 0; i < n && i < 12; i++)
         if (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0 &&
-            fr[i].function[4] != '_')
+            strncmp(fr[i].function, "goc__entry_", 11) != 0)
             from = i + 1;
     return from;
 }
@@ -2025,23 +2025,38 @@ unclosed_channels(struct ctx *c)
 static void
 context_leaks(struct ctx *c)
 {
+    /* One finding per place that made them: a loop that leaks a context
+     * each time round is one bug, whose fix is one line. */
     sqlite3_stmt *st = query(
-        c, "SELECT id, create_stack, created_ns, ctx_kind FROM objects "
-           "WHERE kind = 'ctx' AND ctx_kind IN ('cancel', 'deadline', "
-           "'signal') AND cancel_ns IS NULL ORDER BY id");
+        c, "SELECT group_concat(id), create_stack, min(created_ns), ctx_kind,"
+           " count(*) FROM (SELECT * FROM objects WHERE kind = 'ctx' AND "
+           "ctx_kind IN ('cancel', 'deadline', 'signal') AND cancel_ns IS "
+           "NULL ORDER BY id) GROUP BY coalesce(create_stack, -id), ctx_kind "
+           "ORDER BY min(id)");
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
         int64_t made = sqlite3_column_int64(st, 1);
+        int64_t n = sqlite3_column_int64(st, 4);
         char *at = where(c, made);
         struct gct_finding *f = add(
             c, "context_leak", NULL, 1, sqlite3_column_int64(st, 2),
-            xprintf("a %s context made at %s was never cancelled: its "
-                    "cancel was not called, so its resources (and any timer)"
-                    " stayed alive until the process ended",
-                    col_text(st, 3), at));
-        ref_object(c, f, sqlite3_column_int64(st, 0));
-        add_stack(c, f, made, "context made at");
+            n == 1 ? xprintf("a %s context made at %s was never cancelled: "
+                             "its cancel was not called, so its resources "
+                             "(and any timer) stayed alive until the "
+                             "process ended",
+                             col_text(st, 3), at)
+                   : xprintf("%" PRId64 " %s contexts made at %s were never "
+                             "cancelled: their cancel was not called, so "
+                             "their resources (and any timers) stayed alive "
+                             "until the process ended",
+                             n, col_text(st, 3), at));
+        for (const char *p = col_text(st, 0); *p;) {
+            ref_object(c, f, strtoll(p, NULL, 10));
+            p = strchr(p, ',');
+            p = p ? p + 1 : "";
+        }
+        add_stack(c, f, made, n == 1 ? "context made at" : "contexts made at");
         free(at);
     }
     sqlite3_finalize(st);

@@ -33,7 +33,7 @@ grep -qE "^    #6 sender .*leak_at_exit.c:[0-9]+$" "$t" ||
     err "text: the goroutine's own frame is not #6: $(cat "$t")"
 grep -qE "^    #0-#5 \(libgoc: goc_chan_send_until and 5 frames inside it\)$" "$t" ||
     err "text: no line for libgoc's frames of the send"
-grep -qE "^    #7 \(libgoc: goc__trampoline\)$" "$t" || err "text: the trampoline"
+grep -qE "^    #7 \(libgoc: goc__entry_trampoline\)$" "$t" || err "text: the trampoline"
 for f in "$tmp"/*.txt; do
     grep -E '\?\? \(' "$f" | grep -v '+0x' && err "$f: a ?? frame without its offset"
     grep -qE ":0$" "$f" && err "$f: a line 0 shown"
@@ -53,7 +53,7 @@ blocked = [s for s in stacks("goroutine") if s["label"] == "blocked at"][0]
 flags = [(fr["function"], fr["internal"]) for fr in blocked["frames"]]
 want = [True] * 6 + [False, True, False, False]
 if [x[1] for x in flags] != want or flags[5][0] != "goc_chan_send_until" \
-        or flags[6][0] != "sender" or flags[7][0] != "goc__trampoline":
+        or flags[6][0] != "sender" or flags[7][0] != "goc__entry_trampoline":
     sys.exit("internal flags %r" % flags)
 for name in ("goroutine", "thread", "abba"):
     for s in stacks(name):
