@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_view.sh BUILD - drives the real `gctrace view` in a detached tmux
 # session at 80x24, as a person would: sees the finding of bug_lock_order,
-# opens it to its stack, visits every view, searches the events, opens the
+# opens it to its stack (libgoc's frames in one line), visits every view, searches the events, opens the
 # help, survives a resize and a too-small terminal, quits, and checks that
 # the terminal is restored.  Also: a missing trace is one "gctrace:" line
 # and exit 2 without curses; TERM=vt100 (no colour) still renders.
@@ -64,6 +64,8 @@ wait_for v "press ? for help" "title line"
 screen v | head -n 1 | grep -q '\[1 finding\]' || err "no [1 finding] badge"
 keys v Enter
 wait_for v "bug_lock_order.c:" "finding's stack"
+# libgoc's frames as one line, as in the text report
+wait_for v "(libgoc: goc__entry_trampoline)" "libgoc's frames in one line"
 keys v q
 wait_for v "[findings]" "pane closed"
 for pair in "2:[threads]" "3:[timeline]" "4:[locks]" "5:[channels]" \
