@@ -8,6 +8,7 @@
 #include "analysis.h"
 #include "trace.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -82,7 +83,26 @@ cmd_report(int argc, char **argv)
             "END), printf('%.3f', "
             "(coalesce(end_ns, 0) - start_ns) / 1e9), argv FROM processes",
             4);
-    section(db, "threads (tid, name, end state, waits, seconds blocked):",
+    /* Waits are not recorded under record=counters: no contention is
+     * then not "none". */
+    sqlite3_stmt *mode = NULL;
+    bool counters = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE "
+                                           "key = 'record_mode'", -1, &mode,
+                                       NULL) == SQLITE_OK &&
+                    sqlite3_step(mode) == SQLITE_ROW &&
+                    sqlite3_column_text(mode, 0) &&
+                    strcmp((const char *)sqlite3_column_text(mode, 0),
+                           "counters") == 0;
+    sqlite3_finalize(mode);
+    if (counters)
+        section(db, "threads (tid, name, end state; waits not recorded "
+                    "(record=blocking)):",
+                "SELECT t.tid, coalesce(nullif(" GCT_THREAD_NAME_SQL("t")
+                ", ''), '-'), t.end_state FROM threads t ORDER BY t.id "
+                "LIMIT 50",
+                3);
+    else
+        section(db, "threads (tid, name, end state, waits, seconds blocked):",
             "SELECT t.tid, coalesce(nullif(" GCT_THREAD_NAME_SQL("t") ", ''), "
             "'-'), "
             "t.end_state, "
@@ -96,7 +116,10 @@ cmd_report(int argc, char **argv)
             5);
     /* a lock as the findings name it: its variable, its address in
      * parentheses */
-    section(db, "most contended locks (kind, lock, acquisitions, "
+    if (counters)
+        printf("\nmost contended locks: not recorded (record=blocking)\n");
+    else
+        section(db, "most contended locks (kind, lock, acquisitions, "
                 "contended, ms waited):",
             "SELECT c.kind, coalesce(o.symbol || ' (' || printf('0x%x', "
             "c.addr) || ')', printf('0x%x', c.addr)), c.acquisitions, "

@@ -3,7 +3,8 @@
 # was killed: the process, and the wait it hung in, end when it was
 # killed (seen by `gctrace run`, or else by the recorder's last sign of
 # life), not at its last record, and the report says it was killed and
-# after how long.  "Most contended locks" lists only locks that were.
+# after how long.  "Most contended locks" lists only locks that were, and
+# says "not recorded" when the mode keeps no waits.
 set -u
 . "$(dirname "$0")/lib.sh"
 cc -O1 -g -pthread -o "$tmp/deadlock" "$here/progs/deadlock.c" || exit 1
@@ -71,4 +72,12 @@ sed -n '/^most contended locks/,/^$/p' "$tmp/ordered.report" > "$tmp/contended"
 grep -q "(none)" "$tmp/contended" || err "uncontended locks listed: $(cat "$tmp/contended")"
 n=$(sqlite3 "$tmp/ordered.db" "SELECT count(*) FROM lock_stats WHERE acquisitions > 0")
 [ "$n" -gt 0 ] || err "ordered: no lock acquisitions counted, the check says nothing"
+# record=counters keeps no waits: the report says so instead of "none".
+GCTRACE_OPTIONS=record=counters "$G" run -q -o "$tmp/counters.db" -- \
+    "$tmp/lockorder" ordered > /dev/null 2>&1
+"$G" report "$tmp/counters.db" > "$tmp/counters.report"
+grep -q "^most contended locks: not recorded (record=blocking)$" "$tmp/counters.report" &&
+    grep -q "^threads (tid, name, end state; waits not recorded (record=blocking)):$" "$tmp/counters.report" ||
+    err "counters: $(cat "$tmp/counters.report")"
+grep -q "(none)" "$tmp/counters.report" && err "counters: a section says none"
 e2e_end test_killed_run
