@@ -51,15 +51,14 @@ load(struct app *a, struct view *v)
                          (long long)sqlite3_column_int64(st, 7),
                          (long long)sqlite3_column_int64(st, 8));
             else
-                snprintf(moved, sizeof moved, "sends and receives not "
-                                              "recorded (record=all)");
+                snprintf(moved, sizeof moved, "sent/received: not recorded "
+                                              "(record=all)");
             rows_add(&v->rows, sqlite3_column_int64(st, 0), attr,
-                     "%-4s %-22.22s cap %lld, %s, %s, "
-                     "%lld blocked (%lld in select)  made at %s", kind,
-                     col_text(st, 2),
+                     "%-4s %-22.22s cap %lld, %s, %lld blocked (%lld in "
+                     "select), %s  made at %s", kind, col_text(st, 2),
                      (long long)sqlite3_column_int64(st, 3),
-                     closed ? "closed" : "never closed", moved, blocked,
-                     (long long)sqlite3_column_int64(st, 9), where);
+                     closed ? "closed" : "never closed", blocked,
+                     (long long)sqlite3_column_int64(st, 9), moved, where);
         } else {
             if (sqlite3_column_int64(st, 10) > 0)
                 object_label(a, sqlite3_column_int64(st, 10), parent,
