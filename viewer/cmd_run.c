@@ -199,9 +199,8 @@ forward_signals(struct sigaction old[N_FORWARDED])
     sa.sa_sigaction = forward_signal;
     sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: waitpid sees EINTR */
     sigfillset(&sa.sa_mask);
-    for (size_t i = 0; i < N_FORWARDED; i++) {
+    for (size_t i = 0; i < N_FORWARDED; i++)
         sigaction(forwarded[i], &sa, &old[i]);
-    }
 }
 
 /* In the child, before exec: the program ends with a runner that dies
@@ -382,6 +381,13 @@ cmd_run(int argc, char **argv)
             gct_say("run: waitpid: %s", strerror(errno));
             return GCT_EXIT_USAGE;
         }
+    /* The program is gone (its pid may be reused): signals from now on
+     * are the runner's own, as before it started the program. */
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    child_pid = 0;
+    for (size_t i = 0; i < N_FORWARDED; i++)
+        sigaction(forwarded[i], &old[i], NULL);
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
     struct timespec ended;
     clock_gettime(CLOCK_MONOTONIC, &ended);
     int64_t end_ns = (int64_t)ended.tv_sec * 1000000000 + ended.tv_nsec;
