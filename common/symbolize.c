@@ -487,6 +487,12 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
     Dwarf_Die by_ranges;
     struct module *mod = module_of(s, pc);
     Dwarf *dw = cu == NULL && mod ? dwfl_module_getdwarf(m, &bias) : NULL;
+    if (cu == NULL) {
+        /* No line of a unit that does not hold pc: code outside every
+         * unit (crt1's _start) must not get a neighbour's last line. */
+        file = NULL;
+        line = 0;
+    }
     if (dw && cu_by_ranges(mod, dw, pc - bias, &by_ranges)) {
         cu = &by_ranges;
         Dwarf_Line *dl = dwarf_getsrc_die(cu, pc - bias);
