@@ -121,15 +121,32 @@ add(struct ctx *c, const char *kind, const char *subkind, int severity,
 static void add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
                       const char *label);
 
+/* Past the outermost of the innermost libgoc frames (goc_...): what
+ * called into the library, not the library's insides.  libgoc's entries
+ * (goc__entry_..., the goroutine trampoline) call the program's code,
+ * which is inside them: they end no such run. */
+static size_t
+past_library(const struct gct_frame *fr, size_t n)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < n && i < 12; i++)
+        if (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0 &&
+            strncmp(fr[i].function, "goc__entry_", 11) != 0)
+            from = i + 1;
+    return from;
+}
+
+bool
+gct_frame_internal(const struct gct_frame *fr, size_t n, size_t i)
+{
+    return i < past_library(fr, n) ||
+           (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0);
+}
+
 size_t
 gct_user_frame(const struct gct_frame *fr, size_t n)
 {
-    /* Past the outermost of the innermost libgoc API frames (goc_...):
-     * what called into the library, not the library's insides. */
-    size_t from = 0;
-    for (size_t i = 0; i < n && i < 12; i++)
-        if (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0)
-            from = i + 1;
+    size_t from = past_library(fr, n);
     for (size_t i = from; i < n; i++)
         if (fr[i].file && fr[i].line > 0 && strncmp(fr[i].file, "/usr/", 5))
             return i;
@@ -187,9 +204,10 @@ where(struct ctx *c, int64_t stack)
 }
 
 /* A frame's function as a report shows it: the name, or for code without
- * symbols "?? (module)", which at least says whose code it is. */
+ * symbols "?? (module+0xOFFSET)": whose code it is, and the address that
+ * addr2line or debuginfod resolve later (with the module's build-id). */
 static char *
-frame_function(sqlite3_stmt *st, int fn_col, int module_col)
+frame_function(sqlite3_stmt *st, int fn_col, int module_col, int offset_col)
 {
     if (sqlite3_column_type(st, fn_col) != SQLITE_NULL)
         return gct_xstrdup(col_text(st, fn_col));
@@ -197,8 +215,12 @@ frame_function(sqlite3_stmt *st, int fn_col, int module_col)
         return gct_xstrdup("??");
     const char *m = col_text(st, module_col);
     const char *base = strrchr(m, '/');
-    char buf[256];
-    snprintf(buf, sizeof buf, "?? (%s)", base ? base + 1 : m);
+    char buf[320];
+    if (sqlite3_column_type(st, offset_col) != SQLITE_NULL)
+        snprintf(buf, sizeof buf, "?? (%s+0x%" PRIx64 ")", base ? base + 1 : m,
+                 (uint64_t)sqlite3_column_int64(st, offset_col));
+    else
+        snprintf(buf, sizeof buf, "?? (%s)", base ? base + 1 : m);
     return gct_xstrdup(buf);
 }
 
@@ -216,7 +238,7 @@ static struct gct_frame
 frame_from_row(sqlite3_stmt *st)
 {
     return (struct gct_frame){
-        .function = frame_function(st, 0, 3),
+        .function = frame_function(st, 0, 3, 4),
         .file = col_dup(st, 1),
         .line = sqlite3_column_int(st, 2),
         .module = col_dup(st, 3),
@@ -530,6 +552,70 @@ object_stack(struct ctx *c, int64_t id)
     return s;
 }
 
+/* Who a thread is, for a report that says who did what: its label, and
+ * where it was created (a thread other than a process's main one). */
+static char *
+thread_who(struct ctx *c, int64_t id)
+{
+    char *who = thread_label(c, id, NULL);
+    sqlite3_stmt *st = query(c, "SELECT create_stack FROM threads "
+                                "WHERE id = ?");
+    int64_t made = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            made = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (made <= 0)
+        return who;
+    char *at = where(c, made);
+    char *s = xprintf("%s, created at %s", who, at);
+    free(at);
+    free(who);
+    return s;
+}
+
+/* A lock a thread held as it began a wait, and the frame where it took
+ * it (0: unknown). */
+struct held_lock {
+    int64_t obj, frame;
+};
+
+/* The locks thread held as it began the wait that began at begin (the
+ * recorder's lock_held events, written with the wait's time), plus also,
+ * when not among them, the lock also_held (-1: none), which another
+ * thread's wait says it holds.  Returns how many, in *out (to free). */
+static size_t
+held_at_wait(struct ctx *c, int64_t thread, int64_t begin, int64_t also_held,
+             struct held_lock **out)
+{
+    size_t n = 0, cap = 0;
+    *out = NULL;
+    sqlite3_stmt *st = query(c, "SELECT object_id, b FROM events WHERE "
+                                "thread_id = ? AND ts = ? AND kind = ? "
+                                "ORDER BY id");
+    if (st) {
+        sqlite3_bind_int64(st, 1, thread);
+        sqlite3_bind_int64(st, 2, begin);
+        sqlite3_bind_int64(st, 3, GCT_EV_LOCK_HELD);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            struct held_lock h = {sqlite3_column_int64(st, 0),
+                                  sqlite3_column_int64(st, 1)};
+            GCT_PUSH(*out, n, cap, h);
+        }
+        sqlite3_finalize(st);
+    }
+    bool known = also_held <= 0;
+    for (size_t i = 0; i < n && !known; i++)
+        known = (*out)[i].obj == also_held;
+    if (!known) {
+        struct held_lock h = {also_held, 0};
+        GCT_PUSH(*out, n, cap, h);
+    }
+    return n;
+}
+
 static const char *
 reason_name(int64_t reason)
 {
@@ -694,6 +780,61 @@ object_in_deadlock(struct ctx *c, int64_t id)
     return false;
 }
 
+/* Whether the trace recorded every event (record=all): what counts and
+ * signals need. */
+static bool
+recorded_all(struct ctx *c)
+{
+    sqlite3_stmt *st = query(c, "SELECT value FROM meta WHERE key = "
+                                "'record_mode'");
+    bool all = st && sqlite3_step(st) == SQLITE_ROW &&
+               strcmp(col_text(st, 0), "all") == 0;
+    sqlite3_finalize(st);
+    return all;
+}
+
+/* For a leaked thread's condvar or semaphore wait (reason) on obj, begun
+ * at since: who signalled or posted it last, and where (a stack of one
+ * frame in f), as a clause of the message: what a person looks at to see
+ * why the wake-up never came.  "" for other waits. */
+static char *
+last_wakeup(struct ctx *c, struct gct_finding *f, int64_t reason,
+            int64_t obj, int64_t since)
+{
+    bool sem = reason == GCT_WAIT_SEM;
+    if ((reason != GCT_WAIT_COND && !sem) || obj <= 0)
+        return gct_xstrdup("");
+    const char *verb = sem ? "posted" : "signalled";
+    if (!recorded_all(c))
+        return xprintf("; who %s it last: not recorded (record=all)", verb);
+    sqlite3_stmt *st = query(c, "SELECT thread_id, ts, b FROM events WHERE "
+                                "object_id = ? AND kind IN (?, ?) "
+                                "ORDER BY id DESC LIMIT 1");
+    if (st == NULL)
+        return gct_xstrdup("");
+    sqlite3_bind_int64(st, 1, obj);
+    sqlite3_bind_int64(st, 2, sem ? GCT_EV_SEM_POST : GCT_EV_COND_SIGNAL);
+    sqlite3_bind_int64(st, 3, sem ? GCT_EV_SEM_POST : GCT_EV_COND_BROADCAST);
+    char *s;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        s = xprintf("; nothing ever %s it", verb);
+    } else {
+        int64_t th = sqlite3_column_int64(st, 0), ts = sqlite3_column_int64(st, 1);
+        int64_t frame = sqlite3_column_int64(st, 2);
+        char *who = thread_label(c, th, NULL);
+        s = xprintf("; last %s by %s" RUN_BEGIN " %.3f s into the run"
+                    RUN_END "%s",
+                    verb, who, ts / 1e9,
+                    ts < since ? ", before this wait began" : "");
+        char *lab = xprintf("last %s here, by %s", verb, who);
+        add_frame(c, f, frame, lab);
+        free(lab);
+        free(who);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
 /* Threads blocked forever when their process ended: in a wait without
  * a timeout (one with a timeout ends by itself).  A thread still running
  * is not a leak (ThreadSanitizer's rule), nor is the thread that called
@@ -734,11 +875,14 @@ leaked_threads(struct ctx *c)
         char *born = where(c, create);
         char *at = where(c, wstack);
         char *what = obj ? object_label(c, obj) : gct_xstrdup("");
+        struct gct_finding tmp = {0};
+        char *woke = last_wakeup(c, &tmp, reason, obj, since);
         char *msg = xprintf("%s leaked: still blocked on %s%s%s at %s"
                             RUN_BEGIN " (since %.3f s into the run)" RUN_END
-                            ", created at %s",
+                            ", created at %s%s",
                             who, reason_name(reason), obj ? " of " : "",
-                            what, at, since / 1e9, born);
+                            what, at, since / 1e9, born, woke);
+        free(woke);
         struct gct_finding *f = add(c, "leaked_thread", NULL, 2, since, msg);
         mark_system(c, f, thread_is_system(c, create, wstack));
         ref_thread(c, f, id);
@@ -750,6 +894,11 @@ leaked_threads(struct ctx *c)
         add_stack(c, f, create, "created at");
         if (obj)
             add_stack(c, f, object_stack(c, obj), "object created at");
+        for (size_t k = 0; k < tmp.nstacks; k++) {
+            size_t cap = f->nstacks;
+            GCT_PUSH(f->stacks, f->nstacks, cap, tmp.stacks[k]);
+        }
+        free(tmp.stacks);
         free(at);
         free(what);
         free(who);
@@ -1434,13 +1583,16 @@ report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
     free(defs);
     free(more);
     for (size_t i = 0; i < n; i++) {
-        char *lab = xprintf("edge %zu: %s taken here while holding %s",
-                            i + 1, taken[i], held[i]);
+        char *who = thread_who(c, path[i]->thread);
+        char *lab = xprintf("edge %zu: %s taken here while holding %s, by %s",
+                            i + 1, taken[i], held[i], who);
         add_stack(c, f, path[i]->stack, lab);
         free(lab);
-        lab = xprintf("edge %zu: %s was taken here", i + 1, held[i]);
+        lab = xprintf("edge %zu: %s was taken here, by the same thread",
+                      i + 1, held[i]);
         add_frame(c, f, path[i]->from_frame, lab);
         free(lab);
+        free(who);
         free(taken[i]);
         free(held[i]);
         ref_object(c, f, path[i]->from_obj);
@@ -1556,6 +1708,172 @@ lock_order_cycles(struct ctx *c, bool classes)
  * thread waiting on a non-recursive lock it holds itself is the chain of
  * length one.
  */
+/* An open lock wait, as lock_deadlocks reads it. */
+struct lock_wait {
+    int64_t wid, pid, tid, holder, obj, thread, stack, begin, reason;
+};
+
+/* The other threads still waiting for lock obj at the end, but thread. */
+static size_t
+behind(struct ctx *c, int64_t obj, int64_t thread, int64_t **ids,
+       int64_t **stacks)
+{
+    size_t n = 0, cap = 0, scap = 0;
+    *ids = NULL;
+    *stacks = NULL;
+    sqlite3_stmt *st = query(c, "SELECT w.thread_id, w.stack_id FROM waits w "
+                                "JOIN threads t ON t.id = w.thread_id WHERE "
+                                "w.object_id = ? AND w.end_ns IS NULL AND "
+                                "t.end_ns IS NULL AND w.thread_id != ? "
+                                "ORDER BY w.begin_ns");
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_int64(st, 1, obj);
+    sqlite3_bind_int64(st, 2, thread);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t k = n;
+        GCT_PUSH(*ids, n, cap, sqlite3_column_int64(st, 0));
+        GCT_PUSH(*stacks, k, scap, sqlite3_column_int64(st, 1));
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* The deadlock of the threads whose waits are rows[chain[0..len)] - 1],
+ * each waiting for a lock the next one holds (a chain of one: a thread
+ * waiting for a lock it holds itself).  For each thread, what a fix must
+ * touch: the locks it holds and where it took them, what it waits for,
+ * where, and who holds that, and where the thread was created. */
+static void
+report_deadlock(struct ctx *c, const struct lock_wait *rows,
+                const size_t *chain, size_t len)
+{
+    const struct lock_wait *r0 = &rows[chain[0] - 1];
+    struct held_lock **held = gct_xcalloc(len, sizeof *held);
+    size_t *nheld = gct_xcalloc(len, sizeof *nheld);
+    char **who = gct_xcalloc(len, sizeof *who);
+    char *desc = gct_xstrdup("");
+
+    names_reset(c);
+    for (size_t k = 0; k < len; k++) {
+        const struct lock_wait *r = &rows[chain[k] - 1];
+        /* the previous thread of the cycle waits for a lock this one has */
+        const struct lock_wait *prev = &rows[chain[(k + len - 1) % len] - 1];
+        nheld[k] = held_at_wait(c, r->thread, r->begin, prev->obj, &held[k]);
+        who[k] = thread_label(c, r->thread, NULL);
+    }
+    /* Short names in the order of the message: what each thread holds,
+     * then what it waits for. */
+    for (size_t k = 0; k < len; k++) {
+        const struct lock_wait *r = &rows[chain[k] - 1];
+        char *holds = gct_xstrdup("");
+        for (size_t h = 0; h < nheld[k]; h++) {
+            if (len == 1 && held[k][h].obj == r->obj)
+                continue;
+            char *m = short_name(c, held[k][h].obj, false);
+            char *x = xprintf("%s%s%s", holds, *holds ? ", " : "", m);
+            free(m);
+            free(holds);
+            holds = x;
+        }
+        char *lock = short_name(c, r->obj, false);
+        char *d;
+        if (len == 1)
+            d = xprintf("%s waits for %s, which it holds itself%s%s", who[k],
+                        lock, *holds ? ", while holding " : "", holds);
+        else
+            d = xprintf("%s%s%s holds %s and waits for %s", desc,
+                        k ? "; " : "", who[k], holds, lock);
+        free(desc);
+        desc = d;
+        free(holds);
+        free(lock);
+    }
+    int64_t *others = NULL, *ostacks = NULL;
+    size_t nothers = len == 1 ? behind(c, r0->obj, r0->thread, &others,
+                                       &ostacks)
+                              : 0;
+    char *more = gct_xstrdup("");
+    for (size_t i = 0; i < nothers; i++) {
+        char *l = thread_label(c, others[i], NULL);
+        char *x = xprintf("%s%s%s", more, i ? ", " : "", l);
+        free(l);
+        free(more);
+        more = x;
+    }
+    char *defs = names_defs(c);
+    char *msg;
+    if (len == 1)
+        msg = xprintf("deadlock: %s, with %s%s%s%s", desc, defs,
+                      nothers ? "; blocked behind it: " : "", more,
+                      nothers ? " (they wait for the same lock)" : "");
+    else
+        msg = xprintf("deadlock: %zu threads wait for locks held by each "
+                      "other: %s, with %s",
+                      len, desc, defs);
+    free(defs);
+    free(desc);
+    free(more);
+    struct gct_finding *f = add(c, "deadlock", len == 1 ? "self" : "locks",
+                                3, r0->begin, msg);
+    for (size_t k = 0; k < len; k++) {
+        const struct lock_wait *r = &rows[chain[k] - 1];
+        ref_thread(c, f, r->thread);
+        ref_object(c, f, r->obj);
+        for (size_t h = 0; h < nheld[k]; h++) {
+            char *m = short_name(c, held[k][h].obj, false);
+            char *lab = xprintf("%s took %s here", who[k], m);
+            add_frame(c, f, held[k][h].frame, lab);
+            free(lab);
+            free(m);
+        }
+        char *m = short_name(c, r->obj, false);
+        const struct lock_wait *next = &rows[chain[(k + 1) % len] - 1];
+        char *holder = len == 1 ? gct_xstrdup("itself")
+                                : thread_label(c, next->thread, NULL);
+        char *lab = xprintf("%s waits for %s, held by %s, here", who[k], m,
+                            holder);
+        add_stack(c, f, r->stack, lab);
+        free(lab);
+        free(holder);
+        free(m);
+    }
+    for (size_t k = 0; k < len; k++) {
+        const struct lock_wait *r = &rows[chain[k] - 1];
+        int64_t made = 0;
+        sqlite3_stmt *st = query(c, "SELECT create_stack FROM threads "
+                                    "WHERE id = ?");
+        if (st) {
+            sqlite3_bind_int64(st, 1, r->thread);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                made = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+        char *lab = xprintf("%s was created at", who[k]);
+        add_stack(c, f, made, lab);
+        free(lab);
+    }
+    for (size_t i = 0; i < nothers; i++) {
+        ref_thread(c, f, others[i]);
+        char *l = thread_label(c, others[i], NULL);
+        char *m = short_name(c, r0->obj, false);
+        char *lab = xprintf("%s, blocked behind it, waits for %s here", l, m);
+        add_stack(c, f, ostacks[i], lab);
+        free(lab);
+        free(m);
+        free(l);
+    }
+    for (size_t k = 0; k < len; k++) {
+        free(held[k]);
+        free(who[k]);
+    }
+    free(held);
+    free(nheld);
+    free(who);
+    free(others);
+    free(ostacks);
+}
+
 static void
 lock_deadlocks(struct ctx *c)
 {
@@ -1567,14 +1885,12 @@ lock_deadlocks(struct ctx *c)
            "FROM waits w JOIN threads t ON t.id = w.thread_id "
            "WHERE w.end_ns IS NULL AND t.end_ns IS NULL AND w.reason IN "
            "(1, 2, 3)");
-    struct row {
-        int64_t wid, pid, tid, holder, obj, thread, stack, begin, reason;
-    } *rows = NULL;
+    struct lock_wait *rows = NULL;
     size_t n = 0, cap = 0;
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        struct row r;
+        struct lock_wait r;
         r.wid = sqlite3_column_int64(st, 0);
         r.pid = sqlite3_column_int64(st, 1);
         r.tid = sqlite3_column_int64(st, 2);
@@ -1607,7 +1923,7 @@ lock_deadlocks(struct ctx *c)
             if (loop)
                 break;
             chain[len++] = cur;
-            struct row *r = &rows[cur - 1];
+            struct lock_wait *r = &rows[cur - 1];
             if (r->holder <= 0)
                 break;
             cur = gct_map_get(&wait_of, (uint64_t)r->pid, (uint64_t)r->holder,
@@ -1623,52 +1939,7 @@ lock_deadlocks(struct ctx *c)
             continue;
         for (size_t k = 0; k < len; k++)
             gct_map_put(&done, chain[k], 0, 1);
-        struct row *r0 = &rows[chain[0] - 1];
-        char *msg;
-        if (len == 1) {
-            char *who = thread_label(c, r0->thread, NULL);
-            char *lock = object_label(c, r0->obj);
-            char *at = where(c, r0->stack);
-            msg = xprintf("deadlock: %s waits for %s, which it holds itself "
-                          "(at %s)",
-                          who, lock, at);
-            free(who);
-            free(lock);
-            free(at);
-        } else {
-            char desc[600] = "";
-            size_t dl = 0;
-            names_reset(c);
-            for (size_t k = 0; k < len; k++) {
-                struct row *r = &rows[chain[k] - 1];
-                char *who = thread_label(c, r->thread, NULL);
-                char *lock = short_name(c, r->obj, false);
-                int m = snprintf(desc + dl, sizeof desc - dl,
-                                 "%s%s waits for %s", k ? "; " : "", who,
-                                 lock);
-                if (m > 0 && (size_t)m < sizeof desc - dl)
-                    dl += (size_t)m;
-                free(who);
-                free(lock);
-            }
-            char *defs = names_defs(c);
-            msg = xprintf("deadlock: %zu threads wait for locks held by each "
-                          "other: %s, with %s",
-                          len, desc, defs);
-            free(defs);
-        }
-        struct gct_finding *f = add(c, "deadlock", len == 1 ? "self" : "locks",
-                                    3, r0->begin, msg);
-        for (size_t k = 0; k < len; k++) {
-            struct row *r = &rows[chain[k] - 1];
-            ref_thread(c, f, r->thread);
-            ref_object(c, f, r->obj);
-            char *who = thread_label(c, r->thread, NULL);
-            char *lab = xprintf("%s blocked at", who);
-            add_stack(c, f, r->stack, lab);
-            free(lab);
-            free(who);
-        }
+        report_deadlock(c, rows, chain, len);
     }
     free(rows);
     gct_map_free(&wait_of);
@@ -2251,10 +2522,13 @@ unclosed_channels(struct ctx *c)
 static void
 context_leaks(struct ctx *c)
 {
+    /* One finding per place that made them: a loop that leaks a context
+     * each time round is one bug, whose fix is one line. */
     sqlite3_stmt *st = query(
         c, "SELECT min(create_stack), ctx_kind, count(*), min(created_ns), "
-           "min(id) FROM objects WHERE kind = 'ctx' AND ctx_kind IN "
-           "('cancel', 'deadline', 'signal') AND cancel_ns IS NULL "
+           "group_concat(id) FROM (SELECT * FROM objects WHERE kind = 'ctx' "
+           "AND ctx_kind IN ('cancel', 'deadline', 'signal') AND cancel_ns "
+           "IS NULL ORDER BY id) "
            "GROUP BY " SOURCE_SITE("create_stack") ", ctx_kind "
            "ORDER BY min(id)");
     if (st == NULL)
@@ -2328,7 +2602,11 @@ context_leaks(struct ctx *c)
                           n, kind, at, blocked);
         struct gct_finding *f = add(c, "context_leak", NULL, nwho ? 2 : 1,
                                     sqlite3_column_int64(st, 3), msg);
-        ref_object(c, f, sqlite3_column_int64(st, 4));
+        for (const char *p = col_text(st, 4); *p;) {
+            ref_object(c, f, strtoll(p, NULL, 10));
+            p = strchr(p, ',');
+            p = p ? p + 1 : "";
+        }
         add_stack(c, f, made, n == 1 ? "context made at" : "contexts made at");
         for (size_t i = 0; i < nwho; i++) {
             ref_thread(c, f, who[i]);

@@ -57,6 +57,12 @@ enum gct_ev {
                                   (held lock's GCT_LOCK_* | acquired
                                   lock's << 16), n, then the n other locks
                                   held at the time; stack = acquisition */
+    GCT_EV_LOCK_HELD = 26,     /* a lock the thread holds as it begins a
+                                  lock wait (written just before that
+                                  GCT_EV_WAIT_BEGIN, with its time):
+                                  a = its GCT_LOCK_* flags, b = the code
+                                  address where it was taken (in the
+                                  trace: that frame's frames.id) */
     GCT_EV_MEM_GONE = 29,      /* obj = the start of an address range
                                   whose memory went away (munmap, a
                                   library unloaded by dlclose), a = its
@@ -74,6 +80,8 @@ enum gct_ev {
     GCT_EV_WAIT_END = 31,      /* a = result (0, errno or GOC_E*) */
 
     /* condition variables and semaphores */
+    /* record=all: b = the caller's code address (in the trace: that
+     * frame's frames.id) */
     GCT_EV_COND_SIGNAL = 40,
     GCT_EV_COND_BROADCAST = 41,
     GCT_EV_SEM_POST = 42,

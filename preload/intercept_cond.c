@@ -73,28 +73,30 @@ pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
 }
 
 static __attribute__((noinline)) void
-note_recorded(int kind, const void *obj)
+note_recorded(int kind, const void *obj, uintptr_t site)
 {
     struct gct_thread *t = gct_self();
     if (t) {
         int e = errno;
         t->guard++;
-        gct_emit_compact(t, kind, (uintptr_t)obj, 0, 0);
+        gct_emit_compact(t, kind, (uintptr_t)obj, 0, site);
         t->guard--;
         errno = e;
     }
 }
 
-/* Records a signal or post under record=all.  The mode is looked at
- * first and the rest is out of line: a program signals with its mutex
- * held, and this runs in its critical section (40 instructions a call
- * were 15 when nothing is recorded, callgrind). */
-static inline void
-note(int kind, const void *obj)
-{
-    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
-        note_recorded(kind, obj);
-}
+/* Records a signal or post under record=all, with the caller's code
+ * address (no stack: a leaked waiter's report names the last signaller's
+ * line, which this is enough for).  The mode is looked at first and the
+ * rest is out of line: a program signals with its mutex held, and this
+ * runs in its critical section (40 instructions a call were 15 when
+ * nothing is recorded, callgrind). */
+#define note(kind, obj)                                                 \
+    do {                                                                \
+        if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))         \
+            note_recorded(kind, obj,                                    \
+                          (uintptr_t)__builtin_return_address(0));      \
+    } while (0)
 
 GCT_EXPORT int
 pthread_cond_signal(pthread_cond_t *c)

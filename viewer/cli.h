@@ -12,6 +12,7 @@
 #define GCT_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define GCT_EXIT_OK 0
 #define GCT_EXIT_FINDINGS 1
@@ -40,5 +41,10 @@ int gct_findings_for(void *db, const char *suppressions,
 int gct_finish_and_report(const char *trace, int exit_status,
                           int term_signal, const char *suppressions,
                           bool report, bool snapshot);
+/* The same, for a program the caller saw end at end_mono_ns
+ * (CLOCK_MONOTONIC; 0 unknown): a killed run ends then. */
+int gct_finish_ended(const char *trace, int exit_status, int term_signal,
+                     int64_t end_mono_ns, const char *suppressions,
+                     bool report);
 
 #endif

@@ -1,35 +1,53 @@
 #!/bin/sh
-# A program built by the release's clang with its defaults (-g is DWARF 5
-# since clang 14, and no .debug_aranges) has file:line in its findings:
-# libdw places an address in its compilation unit through .debug_aranges
-# and the elfutils of Debian 12 has no fallback, so the symboliser keeps
-# its own index of the units' ranges (common/symbolize.c, cu_of).  The
-# inversion of progs/lockorder.c: each edge's stack names two() at the
-# line of the lock call, and body() at its call of two().
-# Usage: tests/e2e/test_clang_lines.sh BUILD_DIR
+# test_clang_lines.sh BUILD - a program built with clang's defaults
+# (DWARF 5, and no .debug_aranges) gets file:line in its findings, as a
+# gcc-built one does: a leaked thread's blocking and creation lines, and
+# the lines where each thread of a deadlock took and waits for its locks
+# (built without -O: with it, clang merges the twin's identical calls into
+# code of line 0, which is then rightly shown without a line).
 set -u
 . "$(dirname "$0")/lib.sh"
+command -v clang > /dev/null || { err "clang is needed (scripts/install-deps.sh)"; e2e_end test_clang_lines; }
+clang -O1 -g -pthread -o "$tmp/leak" "$here/progs/leak_detail.c" &&
+    clang -g -pthread -o "$tmp/deadlock" "$here/progs/deadlock.c" ||
+    { err "cannot compile with clang"; exit 1; }
+# the premise: no address ranges table for libdw to look up
+readelf -S "$tmp/leak" | grep -q debug_aranges && err "clang wrote .debug_aranges: the test no longer tests the fallback"
+readelf --debug-dump=info "$tmp/leak" 2>/dev/null | grep -q "Version:.*5" ||
+    err "clang did not write DWARF 5"
 
-command -v clang >/dev/null || { echo "FAIL: clang not installed (scripts/install-deps.sh)" >&2; exit 1; }
-clang -O0 -g -pthread -o "$tmp/lo" "$here/progs/lockorder.c" || {
-    echo "FAIL: clang cannot compile progs/lockorder.c" >&2; exit 1; }
-readelf --debug-dump=info "$tmp/lo" 2>/dev/null | grep -q "Version: *5" ||
-    echo "test_clang_lines: note: this clang does not write DWARF 5 by default"
+GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/leak.db" -- "$tmp/leak" sem \
+    > /dev/null 2>&1 || err "leak: run failed"
+"$G" check --format json "$tmp/leak.db" > "$tmp/leak.json"
+"$G" check "$tmp/leak.db" > "$tmp/leak.txt"
+LD_PRELOAD="$LIB" GCTRACE_OUT="$tmp/abba.db" \
+    GCTRACE_OPTIONS="watchdog_ms=300:abort_on_deadlock=1:finish=0" \
+    timeout -s KILL 20 "$tmp/deadlock" abba > /dev/null 2>&1
+"$G" check --format json "$tmp/abba.db" > "$tmp/abba.json"
 
-GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/lo.db" -- "$tmp/lo" inversion \
-    >/dev/null || err "run failed"
-# The lines of the two lock calls in two() and of the call in body().
-lock1=$(grep -n 'pthread_mutex_lock(x);' "$here/progs/lockorder.c" | head -1 | cut -d: -f1)
-lock2=$((lock1 + 1))
-call=$(grep -n 'two(&A, &B)' "$here/progs/lockorder.c" | head -1 | cut -d: -f1)
-got=$("$G" check --format json "$tmp/lo.db" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["findings"]:
-    for s in f["stacks"]:
-        print(" ".join("%s:%s:%s" % (fr["function"], (fr["file"] or "").rsplit("/", 1)[-1], fr["line"])
-                       for fr in s["frames"] if fr["function"] in ("two", "body")))')
-echo "$got" | grep -q "^two:lockorder.c:$lock2 body:lockorder.c:$call" ||
-    err "no stack 'two:lockorder.c:$lock2 body:lockorder.c:$call' in: $got"
-echo "$got" | grep -q "^two:lockorder.c:$lock1" ||
-    err "no first acquisition at two:lockorder.c:$lock1 in: $got"
+python3 - "$tmp" "$here/progs" <<'PY' || err "see above"
+import json, re, sys
+tmp, progs = sys.argv[1:]
+def line(name, text):
+    src = open("%s/%s" % (progs, name)).read().split("\n")
+    return [i + 1 for i, l in enumerate(src) if text in l][0]
+def at(f, label, name, want):
+    st = [s for s in f["stacks"] if re.fullmatch(label, s["label"])]
+    if not st:
+        sys.exit("no stack %r in %r" % (label, [s["label"] for s in f["stacks"]]))
+    fr = [x for x in st[0]["frames"] if (x.get("file") or "").endswith(name)]
+    if not fr or fr[0]["line"] != want:
+        sys.exit("%s: %r, want %s:%d" % (label, st[0]["frames"][:3], name, want))
+f = json.load(open(tmp + "/leak.json"))["findings"][0]
+at(f, "blocked at", "leak_detail.c", line("leak_detail.c", "waits for a second item"))
+at(f, "created at", "leak_detail.c", line("leak_detail.c", "pthread_create("))
+f = json.load(open(tmp + "/abba.json"))["findings"][0]
+if f["kind"] != "deadlock":
+    sys.exit("abba: %r" % f["kind"])
+at(f, r"main \(tid \d+\) took M\d here", "deadlock.c", line("deadlock.c", "abba: main takes a"))
+at(f, r"main \(tid \d+\) waits for M\d, held by thread second \(tid \d+\), here",
+   "deadlock.c", line("deadlock.c", "deadlocks: the other holds b"))
+PY
+grep -q "at consumer (leak_detail.c:[0-9]*)" "$tmp/leak.txt" ||
+    err "text: no file:line: $(head -3 "$tmp/leak.txt")"
 e2e_end test_clang_lines

@@ -112,6 +112,21 @@ GCTRACE_OUT="$tmp/nopreload.db" GCTRACE_LIB="$B/lib/libgctrace.so" \
 msg=$(check_json "$tmp/nopreload.json" has leaked_thread 2>&1) ||
     err "no preload: $msg"
 
+# One bug, one finding: the three contexts that bug_forgotten_cancel's
+# fetch() leaks, one a call, are one finding at fetch's line, naming
+# all three; the message names the program's line, not libgoc's.
+python3 - "$tmp/bug_forgotten_cancel.json" "$here/../../samples/bug_forgotten_cancel.c" <<'PY' || err "bug_forgotten_cancel: see above"
+import json, re, sys
+f = json.load(open(sys.argv[1]))["findings"]
+src = open(sys.argv[2]).read().split("\n")
+if [x["kind"] for x in f] != ["context_leak"] or len(f[0]["objects"]) != 3:
+    sys.exit("findings %r" % [(x["kind"], len(x["objects"])) for x in f])
+m = re.fullmatch(r"3 deadline contexts made at fetch \(bug_forgotten_cancel\.c:(\d+)\) "
+                 r"were never cancelled: .*", f[0]["message"])
+if not m or "goc_ctx_with" not in src[int(m.group(1)) - 1]:
+    sys.exit("message %r" % f[0]["message"])
+PY
+
 if [ $fail -ne 0 ]; then
     echo "test_samples: FAILED" >&2
     exit 1
