@@ -66,11 +66,11 @@ LIBGOC_T      = $(OUT_LIB)/libgoc_trace.a
 LIBGOC_T_SO   = $(OUT_LIB)/libgoc_trace.so.$(VERSION)
 LIB_LIBS      = -lpthread -ldl
 
-$(OBJ)/lib/%.o: lib/%.c
+$(OBJ)/lib/%.o: lib/%.c $(OBJ)/lib/%.d
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c $< -o $@
 
-$(OBJ)/lib-trace/%.o: lib/%.c
+$(OBJ)/lib-trace/%.o: lib/%.c $(OBJ)/lib-trace/%.d
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -DGOC_TRACE -c $< -o $@
 
@@ -107,7 +107,7 @@ COMMON_OBJS := $(COMMON_SRCS:common/%.c=$(OBJ)/common/%.o)
 PROJECT_URL ?=
 COMMON_DEFS := $(if $(PROJECT_URL),-DGCT_PROJECT_URL='"$(PROJECT_URL)"')
 
-$(OBJ)/common/%.o: common/%.c $(BUILD)/gen/schema.h
+$(OBJ)/common/%.o: common/%.c $(OBJ)/common/%.d $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(COMMON_DEFS) -I$(BUILD)/gen -fvisibility=hidden -c $< -o $@
 
@@ -123,11 +123,11 @@ PRELOAD_SRCS := $(wildcard preload/*.c)
 PRELOAD_OBJS := $(PRELOAD_SRCS:preload/%.c=$(OBJ)/preload/%.o)
 LIBGCTRACE   := $(OUT_LIB)/libgctrace.so
 
-$(OBJ)/preload/%.o: preload/%.c
+$(OBJ)/preload/%.o: preload/%.c $(OBJ)/preload/%.d
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -c $< -o $@
 
-$(OBJ)/shim-common/%.o: common/%.c
+$(OBJ)/shim-common/%.o: common/%.c $(OBJ)/shim-common/%.d
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -fvisibility=hidden -c $< -o $@
 
@@ -170,7 +170,7 @@ DW_LIBS := -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -ldw -lelf
 endif
 VIEWER_LIBS := $(DW_LIBS) -lncursesw -lm -lpthread -ldl
 
-$(OBJ)/viewer/%.o: viewer/%.c $(BUILD)/gen/schema.h
+$(OBJ)/viewer/%.o: viewer/%.c $(OBJ)/viewer/%.d $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
 
@@ -213,7 +213,7 @@ endif
 SAMPLE_SRCS := $(wildcard samples/*.c)
 SAMPLES     := $(SAMPLE_SRCS:samples/%.c=$(BUILD)/samples/%)
 
-$(BUILD)/samples/%: samples/%.c $(LIBGOC_T)
+$(BUILD)/samples/%: samples/%.c $(BUILD)/samples/%.d $(LIBGOC_T)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fno-omit-frame-pointer -o $@ $< $(LIBGOC_T) $(ALL_LDFLAGS) $(LIB_LIBS)
 
@@ -223,7 +223,7 @@ samples: $(SAMPLES)
 TEST_LIB_SRCS := $(wildcard tests/lib/test_*.c)
 TEST_LIB_BINS := $(TEST_LIB_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/lib/%: tests/lib/%.c $(LIBGOC)
+$(BUILD)/tests/lib/%: tests/lib/%.c $(BUILD)/tests/lib/%.d $(LIBGOC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilib -o $@ $< $(LIBGOC) $(ALL_LDFLAGS) -lcmocka $(LIB_LIBS)
 
@@ -233,7 +233,7 @@ test-bins: $(TEST_LIB_BINS)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-$(BUILD)/bench/%: bench/%.c $(LIBGOC) $(LIBGOC_T)
+$(BUILD)/bench/%: bench/%.c $(BUILD)/bench/%.d $(LIBGOC) $(LIBGOC_T)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGOC) $(ALL_LDFLAGS) $(LIB_LIBS)
 
@@ -355,8 +355,17 @@ uninstall:
 clean:
 	rm -rf build build-asan build-asan-shim build-tsan build-fuzz build-hg
 
-# Header dependencies, as the compiler found them (DEPFLAGS).
--include $(shell find $(BUILD) $(FUZZ_DIR) -name '*.d' 2>/dev/null)
+# Header dependencies, as the compiler found them (DEPFLAGS).  Each
+# object also depends on its .d file, named here as a target that makes
+# nothing: an object without one (built before it was written, or by an
+# older Makefile) is rebuilt, rather than kept with headers it no longer
+# matches.  (Named one by one: a pattern rule would make them
+# intermediate files, whose absence rebuilds nothing.)
+ALL_DEPS := $(patsubst %.o,%.d,$(LIB_OBJS) $(LIBT_OBJS) $(COMMON_OBJS) \
+                $(COMMON_SHIM_OBJS) $(PRELOAD_OBJS) $(VIEWER_OBJS)) \
+            $(addsuffix .d,$(SAMPLES) $(TEST_LIB_BINS) $(BENCH_BINS))
+-include $(wildcard $(ALL_DEPS))
+$(ALL_DEPS): ;
 
 .PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-asan-shim test-tsan test-helgrind test-real bench \
         test-debian13 install uninstall clean

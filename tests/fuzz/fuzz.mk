@@ -26,7 +26,7 @@ FUZZ_CFLAGS = -std=c11 $(WARN) $(DEPFLAGS) -O1 -g -D_GNU_SOURCE -Iinclude -Icomm
 FUZZ_OBJS  := $(COMMON_SRCS:common/%.c=$(FUZZ_DIR)/obj/common/%.o)
 FUZZ_BINS  := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/%)
 
-$(FUZZ_DIR)/obj/common/%.o: common/%.c $(BUILD)/gen/schema.h
+$(FUZZ_DIR)/obj/common/%.o: common/%.c $(FUZZ_DIR)/obj/common/%.d $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
 	    -c $< -o $@
@@ -35,6 +35,9 @@ $(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 	    $(FUZZ_OBJS) -lsqlite3 -ldw -lelf
+
+-include $(wildcard $(FUZZ_OBJS:.o=.d))
+$(FUZZ_OBJS:.o=.d): ;
 
 fuzz-build: $(FUZZ_BINS)
 
