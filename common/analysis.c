@@ -2381,7 +2381,9 @@ wait_cycles(struct ctx *c)
  * see (read(2), libgoc's timer thread) counts as running: something may
  * still have woken the program.  So does a wait that another process or
  * a signal handler may end (waits.external): a process-shared object, a
- * semaphore a handler may post. */
+ * semaphore a handler may post.  A snapshot's process (gctrace attach)
+ * went on running, but every thread of it was seen at one moment: all
+ * of them asleep then is the same finding. */
 static void
 all_asleep(struct ctx *c)
 {
@@ -2394,7 +2396,8 @@ all_asleep(struct ctx *c)
            "AND w.external = 0)), t.pid "
            "FROM threads t JOIN processes p ON p.pid = t.pid "
            "WHERE t.end_ns IS NULL AND p.exit_status IS NULL "
-           "AND NOT coalesce(p.running, 0) "
+           "AND (NOT coalesce(p.running, 0) OR EXISTS (SELECT 1 FROM meta "
+           "  WHERE key = 'snapshot' AND value = '1')) "
            "GROUP BY t.pid");
     if (st == NULL)
         return;

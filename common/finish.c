@@ -1050,6 +1050,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         t->handle = r->obj;
         t->create_stack = r->stack;
         t->detached |= (int)(r->b & 1); /* or detached since its creation */
+        if (t->start_fn == 0 && payload_len(r) >= sizeof t->start_fn)
+            memcpy(&t->start_fn, r + 1, sizeof t->start_fn);
         note_serial(f, pid, r, th);
         if (r->a)
             t->parent = (int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
@@ -1307,7 +1309,9 @@ mark_running(struct finisher *f)
                                   "pid = ?");
     while (q && up && sqlite3_step(q) == SQLITE_ROW) {
         int64_t pid = sqlite3_column_int64(q, 0);
-        if (was_running(f, pid, (const char *)sqlite3_column_text(q, 1)))
+        /* a snapshot's process went on after it */
+        if (was_running(f, pid, (const char *)sqlite3_column_text(q, 1)) ||
+            (f->hdr->state == GCT_LOG_SNAPSHOT && pid == f->hdr->root_pid))
             run(f, up, "i", pid);
     }
     sqlite3_finalize(q);
@@ -1529,6 +1533,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
     META("clean_exit", "%d", f->hdr->state == GCT_LOG_EXITED);
     META("complete", "%d", opts == NULL || !opts->keep_raw);
 #undef META
+    if (f->hdr->state == GCT_LOG_SNAPSHOT)
+        run(f, st, "ss", "snapshot", "1");
     if (f->options)
         run(f, st, "ss", "options", f->options);
     sqlite3_finalize(st);
