@@ -1309,13 +1309,20 @@ mark_running(struct finisher *f)
                                   "pid = ?");
     while (q && up && sqlite3_step(q) == SQLITE_ROW) {
         int64_t pid = sqlite3_column_int64(q, 0);
-        /* a snapshot's process went on after it */
-        if (was_running(f, pid, (const char *)sqlite3_column_text(q, 1)) ||
-            (f->hdr->state == GCT_LOG_SNAPSHOT && pid == f->hdr->root_pid))
+        if (was_running(f, pid, (const char *)sqlite3_column_text(q, 1)))
             run(f, up, "i", pid);
     }
     sqlite3_finalize(q);
     sqlite3_finalize(up);
+    /* A snapshot's process (gctrace attach) did not end with it: it went
+     * on running after the moment its records describe. */
+    if (f->hdr->state == GCT_LOG_SNAPSHOT) {
+        up = prepare(f, "UPDATE processes SET running = 1, end_ns = NULL "
+                        "WHERE pid = ?");
+        if (up)
+            run(f, up, "i", (int64_t)f->hdr->root_pid);
+        sqlite3_finalize(up);
+    }
 }
 
 /* ------------------------------------------------------------ output */

@@ -256,8 +256,10 @@ libc_cb(Dwfl_Module *mod, void **user, const char *name, Dwarf_Addr start,
     GElf_Addr vaddr, bias;
     (void)user;
     (void)start;
-    const char *base = name ? strrchr(name, '/') : NULL;
-    if (base == NULL || strncmp(base, "/libc.so", 8) != 0)
+    /* a path for a live process, a soname for a core */
+    const char *base = name && strrchr(name, '/') ? strrchr(name, '/') + 1
+                                                  : name;
+    if (base == NULL || strncmp(base, "libc.so", 7) != 0)
         return DWARF_CB_OK;
     dwfl_module_getelf(mod, &bias); /* the build id is read with it */
     id->len = dwfl_module_build_id(mod, &id->bits, &vaddr);

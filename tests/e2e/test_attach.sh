@@ -1,0 +1,209 @@
+#!/bin/sh
+# test_attach.sh BUILD - `gctrace attach PID` on programs started without
+# gctrace (progs/attach_hang.c):
+#  - a two-thread ABBA deadlock and a three-thread cycle: deadlock/locks,
+#    naming each thread and lock, each thread's stack down to the line
+#    of the lock call that blocks;
+#  - a thread on a condition variable nobody signals, two threads that
+#    join each other: every thread asleep, deadlock/all_asleep;
+#  - the twin, a busy program (workers on a mutex, a consumer on a
+#    condition variable): no finding, and it runs on unchanged: the same
+#    output and exit status as a run nobody attached to;
+#  - after attach, and after a gctrace killed while the process is
+#    stopped, no thread is left stopped or traced;
+#  - a process gctrace may not trace: one line, exit 3; no such process:
+#    one line, exit 2.
+# Each program is attached to once all its threads sleep in the kernel
+# (polled from /proc, with a bound), never after a guessed delay.
+set -u
+. "$(dirname "$0")/lib.sh"
+build_prog hang attach_hang.c
+pids=""
+trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
+
+# states PID: the one-letter states of PID's threads, sorted, on one line
+states() {
+    for s in /proc/"$1"/task/*/stat; do
+        sed 's/.*) \(.\).*/\1/' "$s" 2>/dev/null
+    done | sort | tr -d '\n'
+}
+
+# wait_states PID WANT: until states PID is WANT (about 20 s at most)
+wait_states() {
+    i=0
+    while [ "$(states "$1")" != "$2" ]; do
+        i=$((i + 1))
+        if [ $i -gt 2000 ]; then
+            err "process $1: thread states '$(states "$1")', want '$2'"
+            return 1
+        fi
+        sleep 0.01
+    done
+}
+
+# untouched PID WHAT: no thread of PID stopped or traced
+untouched() {
+    case $(states "$1") in *t* | *T*)
+        err "$2: threads left stopped: $(states "$1")" ;; esac
+    grep -q '^TracerPid:[[:space:]]*0$' /proc/"$1"/status ||
+        err "$2: still traced: $(grep TracerPid /proc/"$1"/status)"
+}
+
+# hang MODE THREADS: attaches to attach_hang MODE once its THREADS threads
+# sleep; the findings' JSON in $tmp/MODE.json, attach's output in
+# $tmp/MODE.out, its status in $rc.
+hang() {
+    "$tmp/hang" "$1" >/dev/null 2>&1 &
+    hp=$!
+    pids="$pids $hp"
+    wait_states $hp "$(printf "%${2}s" | tr ' ' S)" || return
+    "$G" attach -o "$tmp/$1.db" $hp >"$tmp/$1.out" 2>"$tmp/$1.err"
+    rc=$?
+    untouched $hp "$1"
+    # still stuck where it was: attach changed nothing
+    wait_states $hp "$(printf "%${2}s" | tr ' ' S)"
+    kill -9 $hp
+    wait $hp 2>/dev/null
+    "$G" check --format json "$tmp/$1.db" >"$tmp/$1.json" 2>>"$tmp/$1.err"
+}
+
+# expect MODE KIND THREADS PYTHON-CHECK: the findings of MODE are exactly
+# one KIND, naming THREADS threads; PYTHON-CHECK runs with f, the finding
+hang_expect() {
+    mode=$1 kind=$2 n=$3 extra=$4
+    hang "$mode" "$5" || return
+    [ $rc -eq 1 ] || err "$mode: attach exited $rc, want 1: $(cat "$tmp/$mode.err")"
+    [ -s "$tmp/$mode.err" ] && err "$mode: attach said: $(cat "$tmp/$mode.err")"
+    python3 - "$tmp/$mode.json" "$kind" "$n" <<PY || err "$mode: see above; attach said: $(cat "$tmp/$mode.out")"
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+kinds = [f["kind"] + "/" + (f.get("subkind") or "") for f in fs]
+if kinds != [sys.argv[2]]:
+    sys.exit("findings %s, want [%s]" % (kinds, sys.argv[2]))
+f = fs[0]
+if len(f["threads"]) != int(sys.argv[3]):
+    sys.exit("%d threads named, want %s" % (len(f["threads"]), sys.argv[3]))
+def at(label):
+    return [(fr["function"], fr["line"]) for s in f["stacks"]
+            if s["label"].startswith(label) for fr in s["frames"]]
+$extra
+PY
+}
+
+# the lines of attach_hang.c where each thread blocks
+line() { grep -n "$1" "$here/progs/attach_hang.c" | head -1 | cut -d: -f1; }
+abba_main=$(grep -n 'pthread_mutex_lock(&b);' "$here/progs/attach_hang.c" | tail -1 | cut -d: -f1)
+abba_thread=$(grep -n 'pthread_mutex_lock(&a);' "$here/progs/attach_hang.c" | head -1 | cut -d: -f1)
+ring_line=$(line 'pthread_mutex_lock(&ring\[(i + 1)')
+
+hang_expect abba deadlock/locks 2 "
+if ('main', $abba_main) not in at('main'):
+    sys.exit('main blocked at %s' % at('main'))
+if ('abba_second', $abba_thread) not in at('thread abba_second'):
+    sys.exit('abba_second blocked at %s' % at('thread abba_second'))
+if 'mutex a' not in f['message'] or 'mutex b' not in f['message']:
+    sys.exit('locks not named: ' + f['message'])" 2
+grep -q "held by thread" "$tmp/abba.out" || err "abba: no owner in the thread lines"
+
+hang_expect cycle3 deadlock/locks 3 "
+stacks = [s for s in f['stacks'] if 'ring_member' in s['label']]
+if len(stacks) != 3 or any(('ring_member', $ring_line) not in
+        [(fr['function'], fr['line']) for fr in s['frames']] for s in stacks):
+    sys.exit('stacks %s' % f['stacks'])" 4
+
+hang_expect cond deadlock/all_asleep 2 "
+if not any(fr[0] == 'wait_forever' for fr in at('thread wait_forever')):
+    sys.exit('wait_forever not blocked in it: %s' % f['stacks'])" 2
+grep -q "condvar wait" "$tmp/cond.out" || err "cond: the thread lines name no condvar wait"
+
+hang_expect join deadlock/all_asleep 3 "
+if sum(1 for s in f['stacks'] if 'join_other' in s['label']) != 2:
+    sys.exit('stacks %s' % f['stacks'])" 3
+[ "$(grep -c "blocked: thread join" "$tmp/join.out")" -eq 3 ] ||
+    err "join: not three joins in the thread lines: $(cat "$tmp/join.out")"
+
+# The busy twin: a run attached to (once, or by a gctrace killed while
+# the program is stopped) and a run nobody touched, the same protocol.
+# busy_run NAME HOW: HOW is none, attach or killed.
+busy_run() {
+    rm -f "$tmp/in"
+    mkfifo "$tmp/in"
+    exec 3<>"$tmp/in"
+    "$tmp/hang" busy <&3 >"$tmp/$1.out" 2>&1 3>&- &
+    bp=$!
+    pids="$pids $bp"
+    i=0
+    until grep -q working "$tmp/$1.out" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -gt 2000 ] && { err "$1: never started working"; break; }
+        sleep 0.01
+    done
+    case $2 in
+    attach)
+        "$G" attach -o "$tmp/$1.db" $bp >"$tmp/$1.attach" 2>&1
+        arc=$?
+        [ $arc -eq 0 ] || err "$1: attach exited $arc: $(cat "$tmp/$1.attach")"
+        grep -q "no findings" "$tmp/$1.attach" ||
+            err "$1: findings: $(cat "$tmp/$1.attach")"
+        [ "$(found "$tmp/$1.db")" = "" ] || err "$1: check found $(found "$tmp/$1.db")"
+        [ "$(grep -c '^  [0-9]' "$tmp/$1.attach")" -eq 5 ] ||
+            err "$1: not 5 thread lines: $(cat "$tmp/$1.attach")"
+        untouched $bp "$1" ;;
+    killed)
+        GCTRACE_TEST_ATTACH_STOP=1 "$G" attach -o "$tmp/$1.db" $bp \
+            >/dev/null 2>&1 &
+        gp=$!
+        pids="$pids $gp"
+        wait_states $gp T   # gctrace holds the process stopped now
+        wait_states $bp ttttt
+        kill -9 $gp
+        wait $gp 2>/dev/null
+        # the kernel lets the threads go as gctrace dies
+        i=0
+        while case $(states $bp) in *t*) true ;; *) false ;; esac; do
+            i=$((i + 1))
+            [ $i -gt 2000 ] && break
+            sleep 0.01
+        done
+        untouched $bp "$1" ;;
+    esac
+    echo stop >&3
+    wait $bp
+    brc=$?
+    exec 3>&-
+    echo "exit $brc" >>"$tmp/$1.out"
+}
+busy_run native none
+busy_run attached attach
+busy_run killed killed
+grep -q "counts add up, consumed all" "$tmp/native.out" ||
+    err "busy: the program itself misbehaves: $(cat "$tmp/native.out")"
+grep -q "exit 3" "$tmp/native.out" || err "busy: native $(cat "$tmp/native.out")"
+for r in attached killed; do
+    cmp -s "$tmp/native.out" "$tmp/$r.out" ||
+        err "busy $r: '$(cat "$tmp/$r.out")', native '$(cat "$tmp/native.out")'"
+done
+
+# Refusals: one line each, with the documented status.
+"$tmp/hang" cond >/dev/null 2>&1 &
+cp=$!
+pids="$pids $cp"
+if [ "$(id -u)" -eq 0 ]; then
+    setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$G" attach -o /dev/null $cp >/dev/null 2>"$tmp/perm.err"
+else
+    "$G" attach -o /dev/null 1 >/dev/null 2>"$tmp/perm.err"
+fi
+prc=$?
+[ $prc -eq 3 ] || err "permission: exit $prc, want 3: $(cat "$tmp/perm.err")"
+[ "$(wc -l <"$tmp/perm.err")" -eq 1 ] && grep -q "not allowed to trace" "$tmp/perm.err" ||
+    err "permission: not one clear line: $(cat "$tmp/perm.err")"
+untouched $cp permission
+kill -9 $cp
+wait $cp 2>/dev/null
+"$G" attach -o "$tmp/none.db" 4194305 >/dev/null 2>"$tmp/none.err"
+nrc=$?
+[ $nrc -eq 2 ] || err "no process: exit $nrc, want 2"
+[ "$(wc -l <"$tmp/none.err")" -eq 1 ] && grep -q "no process 4194305" "$tmp/none.err" ||
+    err "no process: $(cat "$tmp/none.err")"
+e2e_end test_attach
