@@ -89,11 +89,12 @@ write_trace(struct gct_target *t, const char *trace, int state, bool quiet,
     FILE *mem = quiet ? NULL : open_memstream(&lines, &nlines);
     struct gct_snapshot_opts o = {.state = state, .threads_out = mem};
 
-    o.layout_known = gct_snapshot_same_libc(t);
     snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
     int rc = gct_snapshot_write(t, raw, &o, err, sizeof err);
     if (release)
         gct_target_release(t);
+    /* from the modules' files, once the process goes on */
+    bool layout_known = gct_snapshot_same_libc(t);
     if (mem)
         fclose(mem);
     if (rc != 0) {
@@ -102,7 +103,7 @@ write_trace(struct gct_target *t, const char *trace, int state, bool quiet,
         unlink(raw);
         return GCT_EXIT_USAGE;
     }
-    if (!o.layout_known)
+    if (!layout_known)
         gct_say("the process's C library is not the one gctrace runs with: "
                 "glibc's object layouts are assumed, not checked");
     else if (!gct_glibc_layout()->checked)

@@ -14,8 +14,6 @@
 
 struct gct_snapshot_opts {
     int state;          /* the raw log's gct_log_state */
-    bool layout_known;  /* the target runs the glibc whose layout we
-                           measured */
     FILE *threads_out;  /* NULL, or where to print a line per thread */
 };
 

@@ -11,6 +11,8 @@
 #ifndef GCT_TARGET_H
 #define GCT_TARGET_H
 
+#include "map.h"
+
 #include <elfutils/libdwfl.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,6 +43,10 @@ struct gct_target {
     struct gct_target_thread *threads; /* the main thread first */
     size_t nthreads;
     Dwfl *dwfl; /* its modules, for stacks and symbols */
+    /* pc -> its function's name + 1 (libdwfl's, valid while dwfl is):
+     * a lookup scans a module's symbols, and a thousand threads share
+     * a few dozen pcs */
+    struct gct_map functions;
     /* Reads n bytes at addr of the process; 0, or -1. */
     int (*read)(struct gct_target *t, uint64_t addr, void *buf, size_t n);
     void *priv;

@@ -367,5 +367,6 @@ gct_target_free(struct gct_target *t)
     }
     free(t->threads);
     free(t->cmdline);
+    gct_map_free(&t->functions);
     memset(t, 0, sizeof *t);
 }

@@ -43,6 +43,11 @@ gct_target_unwind(struct gct_target *t)
 const char *
 gct_target_function(struct gct_target *t, uint64_t pc)
 {
+    uint64_t known = gct_map_get(&t->functions, pc, 0, 0);
+    if (known)
+        return (const char *)(uintptr_t)(known - 1);
     Dwfl_Module *m = t->dwfl ? dwfl_addrmodule(t->dwfl, pc) : NULL;
-    return m ? dwfl_module_addrname(m, pc) : NULL;
+    const char *name = m ? dwfl_module_addrname(m, pc) : NULL;
+    gct_map_put(&t->functions, pc, 0, (uint64_t)(uintptr_t)name + 1);
+    return name;
 }
