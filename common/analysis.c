@@ -2459,6 +2459,10 @@ receivers_in_context_leak(struct ctx *c, int64_t id)
     return all;
 }
 
+/* Channels that receivers were left blocked on at the end of their
+ * process.  A process still running (a snapshot's, gctrace attach) was
+ * caught in the middle of its work: a receiver waiting there is not left
+ * over, as a thread blocked there is no leak (leaked_threads). */
 static void
 unclosed_channels(struct ctx *c)
 {
@@ -2472,7 +2476,9 @@ unclosed_channels(struct ctx *c)
            "      ON w.id = sc.wait_id WHERE sc.op = 'recv') w "
            "  ON w.object_id = o.id AND w.end_ns IS NULL "
            "JOIN threads t ON t.id = w.thread_id AND t.end_ns IS NULL "
+           "JOIN processes p ON p.pid = t.pid "
            "WHERE o.kind = 'chan' AND o.closed_ns IS NULL "
+           "AND NOT coalesce(p.running, 0) "
            "AND NOT coalesce(o.name, '') GLOB '" GCT_CHAN_OWN_PREFIX "*' "
            "GROUP BY o.id ORDER BY o.id");
     if (st == NULL)

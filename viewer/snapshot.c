@@ -21,6 +21,7 @@
 
 #include "event.h"
 #include "glibc_layout.h"
+#include "libgoc_waits.h"
 #include "map.h"
 #include "rawlog.h"
 #include "rawlog_writer.h"
@@ -106,6 +107,21 @@ static uint64_t
 object_of_pair(uint64_t addr, size_t off)
 {
     return (addr - off) % 8 == 0 ? addr - off : addr - off - 4;
+}
+
+/* libgoc's own wait of a thread that sleeps in a futex wait now, as its
+ * registry lists it.  A listed wait of a thread that is not asleep is
+ * over, or not begun: the thread runs. */
+static struct blocked
+libgoc_wait(const struct gct_target_thread *th, const struct gct_goc_wait *g)
+{
+    struct blocked b = {0};
+    if (g->reason == 0 || !th->in_syscall || th->regs.orig_rax != SYS_futex)
+        return b;
+    b.reason = g->reason;
+    b.obj = g->obj;
+    b.timed = g->deadline != INT64_MAX;
+    return b;
 }
 
 static struct blocked
@@ -335,6 +351,8 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
     EMIT(main_tid, GCT_EV_SIGNALS, 0, 0, (int64_t)t->sigcaught, 0, NULL, 0);
 
     struct blocked *bl = gct_xcalloc(t->nthreads, sizeof *bl);
+    struct gct_goc_wait *goc = gct_xcalloc(t->nthreads, sizeof *goc);
+    gct_libgoc_waits(t, goc);
     for (size_t i = 0; i < t->nthreads; i++) {
         struct gct_target_thread *th = &t->threads[i];
         uint64_t fn = start_routine(t, th);
@@ -344,7 +362,10 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
             EMIT(th->tid, GCT_EV_THREAD_NAME, 0, gct_target_handle(th), 0, 0,
                  th->comm, strlen(th->comm) + 1);
         bl[i] = classify(t, th, lay);
+        if (bl[i].reason == 0)
+            bl[i] = libgoc_wait(th, &goc[i]);
     }
+    free(goc);
     /* The locks that blocked threads wait for, held by their owners:
      * where it was taken is gone, but who holds it is known. */
     for (size_t i = 0; i < t->nthreads; i++) {

@@ -4,8 +4,15 @@
 #  - a two-thread ABBA deadlock and a three-thread cycle: deadlock/locks,
 #    naming each thread and lock, each thread's stack down to the line
 #    of the lock call that blocks;
-#  - a thread on a condition variable nobody signals, two threads that
-#    join each other: every thread asleep, deadlock/all_asleep;
+#  - two threads that join each other: deadlock/locks (a join waits
+#    for the thread it joins);
+#  - a thread on a condition variable nobody signals: every thread
+#    asleep, deadlock/all_asleep;
+#  - a libgoc program (plain libgoc, progs/attach_goc.c) whose two
+#    goroutines each wait to receive what the other would send:
+#    deadlock/all_asleep, the waits read from libgoc's registry; its
+#    twin waits for input before it sends: no finding, and it goes on to
+#    the same output;
 #  - the twin, a busy program (workers on a mutex, a consumer on a
 #    condition variable): no finding, and it runs on unchanged: the same
 #    output and exit status as a run nobody attached to;
@@ -18,6 +25,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 build_prog hang attach_hang.c
+build_prog goc attach_goc.c -std=c11 "$B/lib/libgoc.a" -ldl
 pids=""
 trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
 
@@ -116,11 +124,54 @@ if not any(fr[0] == 'wait_forever' for fr in at('thread wait_forever')):
     sys.exit('wait_forever not blocked in it: %s' % f['stacks'])" 2
 grep -q "condvar wait" "$tmp/cond.out" || err "cond: the thread lines name no condvar wait"
 
-hang_expect join deadlock/all_asleep 3 "
+hang_expect join deadlock/locks 2 "
 if sum(1 for s in f['stacks'] if 'join_other' in s['label']) != 2:
-    sys.exit('stacks %s' % f['stacks'])" 3
+    sys.exit('stacks %s' % f['stacks'])
+if f['message'].count(' joins thread join_other') != 2:
+    sys.exit('message ' + f['message'])" 3
 [ "$(grep -c "blocked: thread join" "$tmp/join.out")" -eq 3 ] ||
     err "join: not three joins in the thread lines: $(cat "$tmp/join.out")"
+
+# libgoc: goroutines that wait for each other on channels
+"$tmp/goc" chans >/dev/null 2>&1 &
+gp=$!
+pids="$pids $gp"
+if wait_states $gp SS; then
+    "$G" attach -o "$tmp/goc.db" $gp >"$tmp/goc.out" 2>"$tmp/goc.err"
+    rc=$?
+    untouched $gp goc
+    kill -9 $gp
+    wait $gp 2>/dev/null
+    [ $rc -eq 1 ] || err "goc: attach exited $rc: $(cat "$tmp/goc.err")"
+    [ "$(found "$tmp/goc.db")" = "deadlock/all_asleep" ] ||
+        err "goc: found '$(found "$tmp/goc.db")'"
+    [ "$(grep -c "blocked: chan receive" "$tmp/goc.out")" -eq 2 ] ||
+        err "goc: not two channel waits: $(cat "$tmp/goc.out")"
+fi
+# its twin: main waits for input, the goroutine for main
+printf 'x\n' | "$tmp/goc" waiting >"$tmp/gocn.out" 2>&1
+echo "exit $?" >>"$tmp/gocn.out"
+rm -f "$tmp/gin"
+mkfifo "$tmp/gin"
+exec 4<>"$tmp/gin"
+"$tmp/goc" waiting <&4 >"$tmp/goct.out" 2>&1 4>&- &
+gp=$!
+pids="$pids $gp"
+if wait_states $gp SS; then
+    "$G" attach -o "$tmp/goct.db" $gp >"$tmp/goct.attach" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] || err "goc twin: attach exited $rc: $(cat "$tmp/goct.attach")"
+    grep -q "blocked: chan receive" "$tmp/goct.attach" ||
+        err "goc twin: the goroutine's wait was not read: $(cat "$tmp/goct.attach")"
+    untouched $gp "goc twin"
+fi
+echo x >&4
+wait $gp
+echo "exit $?" >>"$tmp/goct.out"
+exec 4>&-
+cmp -s "$tmp/gocn.out" "$tmp/goct.out" ||
+    err "goc twin: '$(cat "$tmp/goct.out")', native '$(cat "$tmp/gocn.out")'"
+grep -q "got 42" "$tmp/gocn.out" || err "goc twin natively: $(cat "$tmp/gocn.out")"
 
 # The busy twin: a run attached to (once, or by a gctrace killed while
 # the program is stopped) and a run nobody touched, the same protocol.
