@@ -5,9 +5,11 @@
 #include "rawlog_writer.h"
 
 #include "rawlog.h"
+#include "safe_file.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -200,16 +202,36 @@ gct_rawlog_write(struct gct_rawlog_writer *w, const char *path, int state,
     h.exit_status = exit_status;
     memcpy(page, &h, sizeof h);
 
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                  0600);
+    /* made whole under a name nobody could have planted, then renamed
+     * into place (safe_file.h) */
+    char tmp[4096];
+    const char *why;
+    int fd = gct_create_temp(path, tmp, sizeof tmp);
     if (fd < 0)
         return -1;
-    if (write_all(fd, page, sizeof page) != 0 ||
-        write_all(fd, w->chunks, w->nchunks * GCT_LOG_CHUNK_SIZE) != 0) {
-        int e = errno ? errno : EIO;
-        close(fd);
+    errno = 0;
+    bool ok = write_all(fd, page, sizeof page) == 0 &&
+              write_all(fd, w->chunks, w->nchunks * GCT_LOG_CHUNK_SIZE) == 0;
+    int e = errno ? errno : EIO;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        unlink(tmp);
         errno = e;
         return -1;
     }
-    return close(fd);
+    if (!gct_may_replace(path, &why)) {
+        unlink(tmp);
+        errno = EEXIST;
+        return -1;
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    return 0;
 }

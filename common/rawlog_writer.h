@@ -15,7 +15,8 @@
  * write a few records fill a few chunks, not a thousand.  A thread's
  * records keep their order: each run is the thread's next chunk number.
  *
- * Needs only libc, so that tests and fuzzers can compile it alone.
+ * Needs only libc and safe_file.c, so that tests and fuzzers can compile
+ * it alone.
  */
 #ifndef GCT_RAWLOG_WRITER_H
 #define GCT_RAWLOG_WRITER_H
@@ -50,9 +51,11 @@ int gct_rawlog_emit(struct gct_rawlog_writer *w, int pid, int tid, int kind,
 uint32_t gct_rawlog_stack(struct gct_rawlog_writer *w, int pid, int tid,
                           int64_t ts, const uint64_t *pcs, int n);
 
-/* Writes the log to path (created or truncated, mode 0600) with the
- * header in state (gct_log_state) and, for GCT_LOG_EXITED, the exit
- * status.  Returns 0, or -1 with errno set. */
+/* Writes the log to path with the header in state (gct_log_state) and,
+ * for GCT_LOG_EXITED, the exit status: whole under a temporary name,
+ * mode 0600, then renamed onto path, which is replaced only when it is a
+ * regular file of ours (safe_file.h).  Returns 0, or -1 with errno set
+ * (EEXIST: path is something else). */
 int gct_rawlog_write(struct gct_rawlog_writer *w, const char *path,
                      int state, int exit_status);
 

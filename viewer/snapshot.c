@@ -235,6 +235,32 @@ reason_text(int reason)
     return "?";
 }
 
+/* The system calls a thread waits in most, by their x86-64 numbers. */
+static const char *
+syscall_name(uint64_t nr)
+{
+    switch (nr) {
+    case 0: return "read";
+    case 1: return "write";
+    case 7: return "poll";
+    case 23: return "select";
+    case 35: return "nanosleep";
+    case 43: return "accept";
+    case 45: return "recvfrom";
+    case 47: return "recvmsg";
+    case 61: return "wait4";
+    case 202: return "futex";
+    case 230: return "clock_nanosleep";
+    case 232: return "epoll_wait";
+    case 247: return "waitid";
+    case 270: return "pselect6";
+    case 271: return "ppoll";
+    case 281: return "epoll_pwait";
+    case 288: return "accept4";
+    }
+    return NULL;
+}
+
 /* One line for thread th: its tid, name and what it does. */
 static void
 print_thread(FILE *out, struct gct_target *t,
@@ -242,10 +268,12 @@ print_thread(FILE *out, struct gct_target *t,
 {
     const char *fn = th->npcs ? gct_target_function(t, th->pcs[0] - 1)
                               : NULL;
-    fprintf(out, "  %-8d %-16s ", th->tid, th->comm);
+    fprintf(out, "  %-8d %-16s ", th->tid, th->comm[0] ? th->comm : "-");
     if (b->reason)
         fprintf(out, "blocked: %s 0x%llx%s", reason_text(b->reason),
                 (unsigned long long)b->obj, b->timed ? " (timed)" : "");
+    else if (th->in_syscall && syscall_name(th->regs.orig_rax))
+        fprintf(out, "in system call %s", syscall_name(th->regs.orig_rax));
     else if (th->in_syscall)
         fprintf(out, "in system call %llu",
                 (unsigned long long)th->regs.orig_rax);

@@ -36,17 +36,38 @@
 #define ERESTARTNOHAND 514
 #define ERESTART_RESTARTBLOCK 516
 
-/* One seized thread: the signal it was about to take when it stopped,
- * handed back on release (0: none). */
+/* One thread met: the signal it was about to take when it stopped,
+ * handed back on release (0: none; -1: not seized, a zombie). */
 struct seized {
     int tid;
     int sig;
 };
 
+/* Whether thread tid of process pid is a zombie: a main thread that
+ * called pthread_exit while others run, which ptrace cannot seize. */
+static bool
+zombie(int pid, int tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    return p && (p[2] == 'Z' || p[2] == 'X');
+}
+
 struct live {
     struct seized *v;
     size_t n, cap;
     int mem_fd; /* /proc/PID/mem, where process_vm_readv is refused */
+    /* A live thread to read the process through: the pid, unless the
+     * main thread is a zombie, whose memory and maps are gone. */
+    int reader;
 };
 
 static int
@@ -55,7 +76,7 @@ read_live(struct gct_target *t, uint64_t addr, void *buf, size_t n)
     struct live *l = t->priv;
     struct iovec local = {buf, n}, remote = {(void *)(uintptr_t)addr, n};
 
-    if (process_vm_readv(t->pid, &local, 1, &remote, 1, 0) == (ssize_t)n)
+    if (process_vm_readv(l->reader, &local, 1, &remote, 1, 0) == (ssize_t)n)
         return 0;
     if (l->mem_fd >= 0 && pread(l->mem_fd, buf, n, (off_t)addr) == (ssize_t)n)
         return 0;
@@ -157,6 +178,10 @@ seize_all(struct gct_target *t, struct live *l, struct gct_target_err *err)
             if (tid <= 0 || is_seized(l, tid))
                 continue;
             fresh = true;
+            if (zombie(t->pid, tid)) {
+                GCT_PUSH(l->v, l->n, l->cap, ((struct seized){tid, -1}));
+                continue;
+            }
             if (ptrace(PTRACE_SEIZE, tid, 0, 0) != 0) {
                 int en = errno;
                 if (en == ESRCH)
@@ -199,7 +224,9 @@ gct_target_release(struct gct_target *t)
     if (l == NULL)
         return;
     for (size_t i = 0; i < l->n; i++)
-        ptrace(PTRACE_DETACH, l->v[i].tid, 0, (void *)(intptr_t)l->v[i].sig);
+        if (l->v[i].sig >= 0)
+            ptrace(PTRACE_DETACH, l->v[i].tid, 0,
+                   (void *)(intptr_t)l->v[i].sig);
     l->n = 0;
 }
 
@@ -230,17 +257,17 @@ read_file(const char *path, char **out, size_t *len)
 /* What /proc says of the process: its program, arguments, parent,
  * signal handlers and start. */
 static void
-read_proc(struct gct_target *t)
+read_proc(struct gct_target *t, int reader)
 {
     char path[64], *s;
     size_t n;
 
-    snprintf(path, sizeof path, "/proc/%d/exe", t->pid);
+    snprintf(path, sizeof path, "/proc/%d/exe", reader);
     ssize_t k = readlink(path, t->exe, sizeof t->exe - 1);
     t->exe[k > 0 ? k : 0] = '\0';
-    snprintf(path, sizeof path, "/proc/%d/cmdline", t->pid);
+    snprintf(path, sizeof path, "/proc/%d/cmdline", reader);
     read_file(path, &t->cmdline, &t->ncmdline);
-    snprintf(path, sizeof path, "/proc/%d/status", t->pid);
+    snprintf(path, sizeof path, "/proc/%d/status", reader);
     read_file(path, &s, &n);
     for (char *p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1
                                                   : NULL) {
@@ -305,7 +332,6 @@ gct_target_attach(struct gct_target *t, int pid, struct gct_target_err *err)
     t->pid = pid;
     t->priv = l;
     t->read = read_live;
-    snprintf(path, sizeof path, "/proc/%d/mem", pid);
     l->mem_fd = -1;
     if (kill(pid, 0) != 0 && errno == ESRCH) {
         snprintf(err->msg, sizeof err->msg, "attach: no process %d", pid);
@@ -315,13 +341,23 @@ gct_target_attach(struct gct_target *t, int pid, struct gct_target_err *err)
         gct_target_release(t);
         return -1;
     }
+    l->reader = pid;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].tid == pid && l->v[i].sig < 0) /* a zombie main */
+            for (size_t k = 0; k < l->n; k++)
+                if (l->v[k].sig >= 0) {
+                    l->reader = l->v[k].tid;
+                    break;
+                }
+    snprintf(path, sizeof path, "/proc/%d/mem", l->reader);
     l->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
-    read_proc(t);
+    read_proc(t, l->reader);
     /* the main thread first: its tid is the pid */
     t->threads = gct_xcalloc(l->n ? l->n : 1, sizeof *t->threads);
     for (size_t i = 0; i < l->n; i++) {
         struct gct_target_thread th = {.tid = l->v[i].tid};
-        if (ptrace(PTRACE_GETREGS, th.tid, 0, &th.regs) != 0)
+        if (l->v[i].sig < 0 ||
+            ptrace(PTRACE_GETREGS, th.tid, 0, &th.regs) != 0)
             continue;
         long rc = (long)th.regs.rax;
         th.in_syscall = (long)th.regs.orig_rax >= 0 &&
@@ -338,7 +374,7 @@ gct_target_attach(struct gct_target *t, int pid, struct gct_target_err *err)
         t->nthreads++;
     }
     t->dwfl = dwfl_begin(&proc_callbacks);
-    if (t->dwfl == NULL || dwfl_linux_proc_report(t->dwfl, pid) != 0 ||
+    if (t->dwfl == NULL || dwfl_linux_proc_report(t->dwfl, l->reader) != 0 ||
         dwfl_report_end(t->dwfl, NULL, NULL) != 0) {
         snprintf(err->msg, sizeof err->msg,
                  "attach: cannot read the modules of process %d: %s", pid,
@@ -347,7 +383,7 @@ gct_target_attach(struct gct_target *t, int pid, struct gct_target_err *err)
         return -1;
     }
     /* true: the threads are stopped already, by us */
-    if (dwfl_linux_proc_attach(t->dwfl, pid, true) == 0)
+    if (dwfl_linux_proc_attach(t->dwfl, l->reader, true) == 0)
         gct_target_unwind(t);
     return 0;
 }

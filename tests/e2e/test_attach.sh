@@ -7,7 +7,8 @@
 #  - two threads that join each other: deadlock/locks (a join waits
 #    for the thread it joins);
 #  - a thread on a condition variable nobody signals: every thread
-#    asleep, deadlock/all_asleep;
+#    asleep, deadlock/all_asleep; also when main ended with pthread_exit
+#    (a zombie, which ptrace cannot seize, is left alone);
 #  - a libgoc program (plain libgoc, progs/attach_goc.c) whose two
 #    goroutines each wait to receive what the other would send:
 #    deadlock/all_asleep, the waits read from libgoc's registry; its
@@ -123,6 +124,20 @@ hang_expect cond deadlock/all_asleep 2 "
 if not any(fr[0] == 'wait_forever' for fr in at('thread wait_forever')):
     sys.exit('wait_forever not blocked in it: %s' % f['stacks'])" 2
 grep -q "condvar wait" "$tmp/cond.out" || err "cond: the thread lines name no condvar wait"
+
+"$tmp/hang" zombie >/dev/null 2>&1 &
+zp=$!
+pids="$pids $zp"
+if wait_states $zp SZ; then
+    "$G" attach -o "$tmp/zombie.db" $zp >"$tmp/zombie.out" 2>"$tmp/zombie.err"
+    rc=$?
+    [ $rc -eq 1 ] || err "zombie: attach exited $rc: $(cat "$tmp/zombie.err")"
+    [ "$(found "$tmp/zombie.db")" = "deadlock/all_asleep" ] ||
+        err "zombie: found '$(found "$tmp/zombie.db")'"
+    untouched $zp zombie
+    kill -9 $zp
+    wait $zp 2>/dev/null
+fi
 
 hang_expect join deadlock/locks 2 "
 if sum(1 for s in f['stacks'] if 'join_other' in s['label']) != 2:

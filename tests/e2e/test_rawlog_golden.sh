@@ -10,7 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 build_prog rawlog_abba rawlog_abba.c -std=c11 -D_GNU_SOURCE \
-    -I"$root/common" "$root/common/rawlog_writer.c"
+    -I"$root/common" "$root/common/rawlog_writer.c" "$root/common/safe_file.c"
 
 cd "$tmp" || exit 1
 for mode in deadlock ordered; do
