@@ -15,8 +15,9 @@
 #    twin waits for input before it sends: no finding, and it goes on to
 #    the same output;
 #  - the twin, a busy program (workers on a mutex, a consumer on a
-#    condition variable): no finding, and it runs on unchanged: the same
-#    output and exit status as a run nobody attached to;
+#    condition variable, main in a read): no finding, and it runs on
+#    unchanged: the same output and exit status as a run nobody attached
+#    to, no signal caught by its handlers, and its read not broken;
 #  - after attach, and after a gctrace killed while the process is
 #    stopped, no thread is left stopped or traced;
 #  - a process gctrace may not trace: one line, exit 3; no such process:
@@ -242,7 +243,7 @@ busy_run() {
 busy_run native none
 busy_run attached attach
 busy_run killed killed
-grep -q "counts add up, consumed all" "$tmp/native.out" ||
+grep -q "counts add up, consumed all, 0 signals" "$tmp/native.out" ||
     err "busy: the program itself misbehaves: $(cat "$tmp/native.out")"
 grep -q "exit 3" "$tmp/native.out" || err "busy: native $(cat "$tmp/native.out")"
 for r in attached killed; do

@@ -19,9 +19,13 @@
  *   busy    the twin: three workers take a mutex in a loop and signal a
  *           fourth that waits on a condition variable, until a line
  *           comes on stdin; then everything is joined and a summary that
- *           does not depend on timing is printed, exit status 3
+ *           does not depend on timing is printed, exit status 3.  Every
+ *           signal that can be caught (but faults) has a handler that
+ *           counts it, installed without SA_RESTART: a signal would show
+ *           in the count, and would break main's read with EINTR
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,20 +121,39 @@ consumer(void *arg)
     return NULL;
 }
 
+static volatile sig_atomic_t signals;
+
+static void
+count_signal(int sig)
+{
+    (void)sig;
+    signals++;
+}
+
 static int
 busy(void)
 {
     pthread_t w[3], c;
     long mine[3] = {0, 0, 0};
     char line[64];
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = count_signal; /* no SA_RESTART */
+    for (int s = 1; s < 32; s++)
+        if (s != SIGKILL && s != SIGSTOP && s != SIGSEGV && s != SIGBUS &&
+            s != SIGFPE && s != SIGILL && s != SIGTRAP && s != SIGABRT)
+            sigaction(s, &sa, NULL);
 
     pthread_create(&c, NULL, consumer, NULL);
     for (int i = 0; i < 3; i++)
         pthread_create(&w[i], NULL, worker, &mine[i]);
     printf("working\n");
     fflush(stdout);
-    if (fgets(line, sizeof line, stdin) == NULL)
+    if (fgets(line, sizeof line, stdin) == NULL) {
+        perror("fgets");
         return 1;
+    }
     pthread_mutex_lock(&work);
     stop = 1;
     pthread_cond_broadcast(&more);
@@ -138,9 +161,9 @@ busy(void)
     for (int i = 0; i < 3; i++)
         pthread_join(w[i], NULL);
     pthread_join(c, NULL);
-    printf("counts %s, consumed %s\n",
+    printf("counts %s, consumed %s, %d signals\n",
            shared == mine[0] + mine[1] + mine[2] ? "add up" : "DIFFER",
-           consumed + pending == shared ? "all" : "NOT ALL");
+           consumed + pending == shared ? "all" : "NOT ALL", (int)signals);
     return 3;
 }
 
