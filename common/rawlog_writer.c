@@ -69,6 +69,58 @@ next_run(struct gct_rawlog_writer *w, int pid, int tid)
     return 0;
 }
 
+int
+gct_rawlog_import(struct gct_rawlog_writer *w, const void *log, size_t size,
+                  void (*owner)(void *arg, int pid, int tid), void *arg)
+{
+    const struct gct_log_header *h = log;
+    if (w->nchunks != 0 || size < GCT_LOG_HEADER_SIZE ||
+        memcmp(h->magic, GCT_LOG_MAGIC, 8) != 0 ||
+        h->version != GCT_LOG_VERSION || h->chunk_size != GCT_LOG_CHUNK_SIZE)
+        return -1;
+    uint64_t n = h->next_chunk;
+    if (n > (size - GCT_LOG_HEADER_SIZE) / GCT_LOG_CHUNK_SIZE)
+        n = (size - GCT_LOG_HEADER_SIZE) / GCT_LOG_CHUNK_SIZE;
+    uint8_t *c = malloc(n ? n * GCT_LOG_CHUNK_SIZE : 1);
+    if (c == NULL)
+        return -1;
+    memcpy(c, (const uint8_t *)log + GCT_LOG_HEADER_SIZE,
+           n * GCT_LOG_CHUNK_SIZE);
+    /* Every record, whatever its kind, begins with its length in words:
+     * enough to find the owner records. */
+    for (uint64_t i = 0; i < n; i++) {
+        const uint8_t *p = c + i * GCT_LOG_CHUNK_SIZE;
+        struct gct_chunk_head ch;
+        memcpy(&ch, p, sizeof ch);
+        if (ch.magic != GCT_CHUNK_MAGIC)
+            continue;
+        owner(arg, ch.pid, ch.tid);
+        for (size_t off = sizeof ch; off + sizeof(uint32_t) <=
+                                     GCT_LOG_CHUNK_SIZE;) {
+            uint16_t words, kind;
+            memcpy(&words, p + off, sizeof words);
+            memcpy(&kind, p + off + 2, sizeof kind);
+            if (words == 0 || off + words * 8u > GCT_LOG_CHUNK_SIZE)
+                break;
+            if (kind == GCT_REC_OWNER && words * 8u >= sizeof(struct gct_rec)) {
+                struct gct_rec r;
+                memcpy(&r, p + off, sizeof r);
+                owner(arg, (int)r.a, (int)r.b);
+            }
+            off += words * 8u;
+        }
+    }
+    free(w->chunks);
+    w->chunks = c;
+    w->nchunks = n;
+    w->off = GCT_LOG_CHUNK_SIZE; /* the writer's records: new chunks */
+    w->next_stack = h->next_stack;
+    w->info.start_mono_ns = h->start_mono_ns;
+    w->info.start_real_ns = h->start_real_ns;
+    w->info.record_mode = h->record_mode;
+    return 0;
+}
+
 static uint8_t *
 last_chunk(struct gct_rawlog_writer *w)
 {

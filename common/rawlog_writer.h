@@ -38,6 +38,17 @@ struct gct_rawlog_info {
 struct gct_rawlog_writer *gct_rawlog_writer_new(
     const struct gct_rawlog_info *info);
 
+/* Takes the chunks of the raw log at log (size bytes, header included,
+ * as the shim writes it) ahead of the writer's own records, with its
+ * run's start, record mode and stack ids, so that both read as one run:
+ * for a snapshot of a process that the shim records (gctrace attach).
+ * Calls owner(arg, pid, tid) for each run of records found, so that the
+ * caller knows which threads the log describes.  Only before the first
+ * record.  Returns 0, or -1 when log is not a raw log of this version. */
+int gct_rawlog_import(struct gct_rawlog_writer *w, const void *log,
+                      size_t size, void (*owner)(void *arg, int pid, int tid),
+                      void *arg);
+
 /* Appends one record of thread tid of process pid.  payload (len bytes,
  * padded to 8 with zeros) may be NULL when len is 0.  Returns 0, or -1
  * when the record cannot fit a chunk or memory is exhausted. */

@@ -88,6 +88,9 @@ write_trace(struct gct_target *t, const char *trace, int state, bool quiet,
     size_t nlines = 0;
     FILE *mem = quiet ? NULL : open_memstream(&lines, &nlines);
     struct gct_snapshot_opts o = {.state = state, .threads_out = mem};
+    char history[PATH_MAX];
+    if (release && gct_target_raw_log(t, history, sizeof history))
+        o.history = history;
 
     snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
     int rc = gct_snapshot_write(t, raw, &o, err, sizeof err);
@@ -111,6 +114,9 @@ write_trace(struct gct_target *t, const char *trace, int state, bool quiet,
     if (lines) {
         printf("process %d (%s), %zu thread%s:\n", t->pid, t->exe,
                t->nthreads, t->nthreads == 1 ? "" : "s");
+        if (o.history)
+            printf("recorded by gctrace into %s: its history is in the "
+                   "snapshot\n", o.history);
         fwrite(lines, 1, nlines, stdout);
         free(lines);
     }

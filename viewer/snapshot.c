@@ -27,9 +27,12 @@
 #include "rawlog_writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,6 +196,49 @@ start_routine(struct gct_target *t, const struct gct_target_thread *th)
             return th->pcs[i - 1] - 1;
     }
     return 0;
+}
+
+/* Whether th is one of the shim's own threads (its watchdog, ...), which
+ * the program does not have: started in libgctrace.so. */
+static bool
+shim_thread(struct gct_target *t, const struct gct_target_thread *th)
+{
+    uint64_t fn = start_routine(t, th);
+    Dwfl_Module *m = fn ? dwfl_addrmodule(t->dwfl, fn) : NULL;
+    const char *name = m ? dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL,
+                                            NULL, NULL)
+                         : NULL;
+    const char *base = name ? strrchr(name, '/') : NULL;
+    return base && strcmp(base, "/libgctrace.so") == 0;
+}
+
+static void
+note_owner(void *arg, int pid, int tid)
+{
+    gct_map_put(arg, (uint64_t)pid, (uint64_t)tid, 1);
+}
+
+/* Takes the shim's raw log at path ahead of the snapshot (the threads
+ * it has records of in described).  Returns whether it could. */
+static bool
+import_history(struct gct_rawlog_writer *w, const char *path,
+               struct gct_map *described)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < GCT_LOG_HEADER_SIZE) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return false;
+    bool ok = gct_rawlog_import(w, p, (size_t)st.st_size, note_owner,
+                                described) == 0;
+    munmap(p, (size_t)st.st_size);
+    return ok;
 }
 
 struct module_arg {
@@ -361,37 +407,53 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
     }
     int pid = t->pid, failed = 0;
     int main_tid = t->threads[0].tid;
+    struct gct_map described = {0}; /* (pid, tid) the history has */
+    bool history = o->history && import_history(w, o->history, &described);
 #define EMIT(tid, kind, stack, obj, a, b, p, n)                            \
     failed |= gct_rawlog_emit(w, pid, tid, kind, stack, ts++, obj, a, b, p, n)
 
-    /* the process: its program and arguments, as the shim records them */
-    size_t exe_len = strlen(t->exe) + 1;
-    char *proc = gct_xmalloc(exe_len + t->ncmdline + 1);
-    memcpy(proc, t->exe, exe_len);
-    if (t->ncmdline)
-        memcpy(proc + exe_len, t->cmdline, t->ncmdline);
-    EMIT(main_tid, GCT_REC_PROC, 0, 0, pid, t->ppid, proc,
-         exe_len + t->ncmdline);
-    free(proc);
-    struct module_arg m = {w, pid, &ts, 0};
-    dwfl_getmodules(t->dwfl, module_cb, &m, 0);
-    failed |= m.failed;
-    EMIT(main_tid, GCT_EV_SIGNALS, 0, 0, (int64_t)t->sigcaught, 0, NULL, 0);
+    /* the process: its program and arguments, as the shim records them
+     * (and has, when its log is the history) */
+    if (!history) {
+        size_t exe_len = strlen(t->exe) + 1;
+        char *proc = gct_xmalloc(exe_len + t->ncmdline + 1);
+        memcpy(proc, t->exe, exe_len);
+        if (t->ncmdline)
+            memcpy(proc + exe_len, t->cmdline, t->ncmdline);
+        EMIT(main_tid, GCT_REC_PROC, 0, 0, pid, t->ppid, proc,
+             exe_len + t->ncmdline);
+        free(proc);
+        struct module_arg m = {w, pid, &ts, 0};
+        dwfl_getmodules(t->dwfl, module_cb, &m, 0);
+        failed |= m.failed;
+        EMIT(main_tid, GCT_EV_SIGNALS, 0, 0, (int64_t)t->sigcaught, 0, NULL,
+             0);
+    }
 
     struct blocked *bl = gct_xcalloc(t->nthreads, sizeof *bl);
     struct gct_goc_wait *goc = gct_xcalloc(t->nthreads, sizeof *goc);
     gct_libgoc_waits(t, goc);
+    /* Threads the history describes keep its records, which hold what
+     * the snapshot sees and more (where each lock was taken, by whom a
+     * thread was made); the shim's own threads are not the program's. */
+    bool *skip = gct_xcalloc(t->nthreads, sizeof *skip);
+    for (size_t i = 0; i < t->nthreads; i++)
+        skip[i] = (history && gct_map_get(&described, (uint64_t)pid,
+                                          (uint64_t)t->threads[i].tid, 0)) ||
+                  shim_thread(t, &t->threads[i]);
     for (size_t i = 0; i < t->nthreads; i++) {
         struct gct_target_thread *th = &t->threads[i];
+        bl[i] = classify(t, th, lay);
+        if (bl[i].reason == 0)
+            bl[i] = libgoc_wait(th, &goc[i]);
+        if (skip[i])
+            continue;
         uint64_t fn = start_routine(t, th);
         EMIT(th->tid, GCT_EV_THREAD_START, 0, gct_target_handle(th), 0, 0,
              fn ? &fn : NULL, fn ? sizeof fn : 0);
         if (i > 0 && strcmp(th->comm, t->threads[0].comm) != 0)
             EMIT(th->tid, GCT_EV_THREAD_NAME, 0, gct_target_handle(th), 0, 0,
                  th->comm, strlen(th->comm) + 1);
-        bl[i] = classify(t, th, lay);
-        if (bl[i].reason == 0)
-            bl[i] = libgoc_wait(th, &goc[i]);
     }
     free(goc);
     /* The locks that blocked threads wait for, held by their owners:
@@ -400,7 +462,7 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
         if (!gct_wait_is_lock(bl[i].reason) || bl[i].holder <= 0)
             continue;
         for (size_t k = 0; k < t->nthreads; k++)
-            if (t->threads[k].tid == bl[i].holder)
+            if (!skip[i] && !skip[k] && t->threads[k].tid == bl[i].holder)
                 EMIT(t->threads[k].tid, GCT_EV_LOCK_ACQUIRE, 0, bl[i].obj,
                      bl[i].reason == GCT_WAIT_MUTEX ? 0 : GCT_LOCK_RW, 0,
                      NULL, 0);
@@ -409,7 +471,7 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
         struct gct_target_thread *th = &t->threads[i];
         if (o->threads_out)
             print_thread(o->threads_out, t, th, &bl[i]);
-        if (bl[i].reason == 0)
+        if (bl[i].reason == 0 || skip[i])
             continue;
         uint32_t stack = gct_rawlog_stack(w, pid, th->tid, ts++, th->pcs,
                                           th->npcs);
@@ -419,6 +481,8 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
     }
 #undef EMIT
     free(bl);
+    free(skip);
+    gct_map_free(&described);
     if (failed) {
         snprintf(err, errlen, "%s: the snapshot does not fit a raw log", raw);
         gct_rawlog_writer_free(w);

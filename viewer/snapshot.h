@@ -14,6 +14,10 @@
 
 struct gct_snapshot_opts {
     int state;          /* the raw log's gct_log_state */
+    /* NULL, or the raw log the shim writes in the process: its records
+     * (the history) come first, and the snapshot adds only threads it
+     * does not describe */
+    const char *history;
     FILE *threads_out;  /* NULL, or where to print a line per thread */
 };
 

@@ -77,6 +77,11 @@ struct gct_target_err {
  */
 int gct_target_attach(struct gct_target *t, int pid,
                       struct gct_target_err *err);
+/* The raw log that the shim, preloaded into the attached process, writes
+ * (a file it maps shared, named *.raw, that begins as a raw log does):
+ * its path in path, or false when the process is not recorded. */
+bool gct_target_raw_log(struct gct_target *t, char *path, size_t n);
+
 /* Lets every thread of an attached process go on, as it was. */
 void gct_target_release(struct gct_target *t);
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "map.h"
+#include "rawlog.h"
 
 /* The kernel's restart codes (not in the uapi headers): a system call
  * interrupted by our stop returns one of them, and is restarted. */
@@ -215,6 +216,39 @@ seize_all(struct gct_target *t, struct live *l, struct gct_target_err *err)
         if (!fresh)
             return 0;
     }
+}
+
+bool
+gct_target_raw_log(struct gct_target *t, char *path, size_t n)
+{
+    struct live *l = t->priv;
+    char maps[64], line[4096 + 128];
+    snprintf(maps, sizeof maps, "/proc/%d/maps", l->reader);
+    FILE *f = fopen(maps, "r");
+    bool found = false;
+    while (f && !found && fgets(line, sizeof line, f)) {
+        char perms[8];
+        int at = 0;
+        line[strcspn(line, "\n")] = '\0';
+        if (sscanf(line, "%*s %7s %*s %*s %*s %n", perms, &at) != 1 ||
+            at == 0 || perms[3] != 's' || line[at] != '/')
+            continue;
+        const char *file = line + at;
+        size_t len = strlen(file), sl = strlen(GCT_LOG_SUFFIX);
+        if (len <= sl || strcmp(file + len - sl, GCT_LOG_SUFFIX) != 0)
+            continue;
+        char magic[8];
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        found = fd >= 0 && read(fd, magic, sizeof magic) == sizeof magic &&
+                memcmp(magic, GCT_LOG_MAGIC, sizeof magic) == 0;
+        if (fd >= 0)
+            close(fd);
+        if (found)
+            snprintf(path, n, "%s", file);
+    }
+    if (f)
+        fclose(f);
+    return found;
 }
 
 void

@@ -18,6 +18,9 @@
 #    condition variable, main in a read): no finding, and it runs on
 #    unchanged: the same output and exit status as a run nobody attached
 #    to, no signal caught by its handlers, and its read not broken;
+#  - the ABBA program run with the recorder preloaded: its raw log (the
+#    history: who created each thread, where) is in the snapshot, and
+#    the recorder's own thread is not the program's;
 #  - after attach, and after a gctrace killed while the process is
 #    stopped, no thread is left stopped or traced;
 #  - a process gctrace may not trace: one line, exit 3; no such process:
@@ -147,6 +150,43 @@ if f['message'].count(' joins thread join_other') != 2:
     sys.exit('message ' + f['message'])" 3
 [ "$(grep -c "blocked: thread join" "$tmp/join.out")" -eq 3 ] ||
     err "join: not three joins in the thread lines: $(cat "$tmp/join.out")"
+
+# The ABBA program under the recorder: the snapshot has its history.
+# (The watchdog far away: the finding is attach's to make.)
+LD_PRELOAD="$LIB" GCTRACE_OUT="$tmp/shim.db" \
+    GCTRACE_OPTIONS=watchdog_ms=600000 "$tmp/hang" abba >/dev/null 2>&1 &
+sp=$!
+pids="$pids $sp"
+own_states() {
+    for s in /proc/"$1"/task/*/stat; do
+        grep -v gctrace- "$s" 2>/dev/null | sed 's/.*) \(.\).*/\1/'
+    done | sort | tr -d '\n'
+}
+i=0
+while [ "$(own_states $sp)" != SS ] && [ $i -lt 2000 ]; do
+    i=$((i + 1))
+    sleep 0.01
+done
+"$G" attach -o "$tmp/shimmed.db" $sp >"$tmp/shimmed.out" 2>"$tmp/shimmed.err"
+rc=$?
+untouched $sp shimmed
+kill -9 $sp
+wait $sp 2>/dev/null
+[ $rc -eq 1 ] || err "shimmed: attach exited $rc: $(cat "$tmp/shimmed.err")"
+grep -q "recorded by gctrace into $tmp/shim.db.raw" "$tmp/shimmed.out" ||
+    err "shimmed: the recorder's log was not found: $(head -3 "$tmp/shimmed.out")"
+[ -e "$tmp/shim.db.raw" ] || err "shimmed: the recorder's own raw log is gone"
+"$G" check --format json "$tmp/shimmed.db" >"$tmp/shimmed.json" 2>>"$tmp/shimmed.err"
+python3 - "$tmp/shimmed.json" <<'PY' || err "shimmed: see above"
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+kinds = [f["kind"] + "/" + (f.get("subkind") or "") for f in fs]
+if kinds != ["deadlock/locks"]:
+    sys.exit("findings %s" % kinds)
+t = [t for t in fs[0]["threads"] if t["start_routine"] == "abba_second"]
+if len(fs[0]["threads"]) != 2 or len(t) != 1 or not t[0]["created_at"]:
+    sys.exit("threads %s: no creation from the history" % fs[0]["threads"])
+PY
 
 # libgoc: goroutines that wait for each other on channels
 "$tmp/goc" chans >/dev/null 2>&1 &
