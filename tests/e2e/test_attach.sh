@@ -4,8 +4,7 @@
 #  - a two-thread ABBA deadlock and a three-thread cycle: deadlock/locks,
 #    naming each thread and lock, each thread's stack down to the line
 #    of the lock call that blocks;
-#  - two threads that join each other: deadlock/locks (a join waits
-#    for the thread it joins);
+#  - two threads that join each other: deadlock/wait_cycle;
 #  - a thread on a condition variable nobody signals: every thread
 #    asleep, deadlock/all_asleep; also when main ended with pthread_exit
 #    (a zombie, which ptrace cannot seize, is left alone);
@@ -77,14 +76,17 @@ hang() {
     wait_states $hp "$(printf "%${2}s" | tr ' ' S)"
     kill -9 $hp
     wait $hp 2>/dev/null
+    # (exit 1: findings, which most modes expect)
     "$G" check --format json "$tmp/$1.db" >"$tmp/$1.json" 2>>"$tmp/$1.err"
+    [ -s "$tmp/$1.json" ] || err "$1: check wrote no JSON: $(cat "$tmp/$1.err")"
 }
 
 # expect MODE KIND THREADS PYTHON-CHECK: the findings of MODE are exactly
 # one KIND, naming THREADS threads; PYTHON-CHECK runs with f, the finding
 hang_expect() {
     mode=$1 kind=$2 n=$3 extra=$4
-    hang "$mode" "$5" || return
+    hang "$mode" "$5"
+    [ -s "$tmp/$mode.json" ] || return
     [ $rc -eq 1 ] || err "$mode: attach exited $rc, want 1: $(cat "$tmp/$mode.err")"
     [ -s "$tmp/$mode.err" ] && err "$mode: attach said: $(cat "$tmp/$mode.err")"
     python3 - "$tmp/$mode.json" "$kind" "$n" <<PY || err "$mode: see above; attach said: $(cat "$tmp/$mode.out")"
@@ -143,10 +145,10 @@ if wait_states $zp SZ; then
     wait $zp 2>/dev/null
 fi
 
-hang_expect join deadlock/locks 2 "
+hang_expect join deadlock/wait_cycle 2 "
 if sum(1 for s in f['stacks'] if 'join_other' in s['label']) != 2:
     sys.exit('stacks %s' % f['stacks'])
-if f['message'].count(' joins thread join_other') != 2:
+if f['message'].count('waits to join thread join_other') != 2:
     sys.exit('message ' + f['message'])" 3
 [ "$(grep -c "blocked: thread join" "$tmp/join.out")" -eq 3 ] ||
     err "join: not three joins in the thread lines: $(cat "$tmp/join.out")"

@@ -14,8 +14,6 @@
  *   zombie  the same thread, and main ends with pthread_exit: a zombie
  *           that ptrace cannot seize
  *   join    two threads join each other; main joins the first
- *   joinok  the twin: the first joins the second, which returns; main
- *           joins the first and prints "joined"
  *   busy    the twin: three workers take a mutex in a loop and signal a
  *           fourth that waits on a condition variable, until a line
  *           comes on stdin; then everything is joined and a summary that
@@ -70,15 +68,12 @@ wait_forever(void *arg)
     return NULL;
 }
 
-static int join_ok;
-
 static void *
 join_other(void *arg)
 {
     long i = (long)arg;
     pthread_barrier_wait(&bar); /* both handles are known */
-    if (!join_ok || i == 0)
-        pthread_join(joiners[1 - i], NULL);
+    pthread_join(joiners[1 - i], NULL);
     return NULL;
 }
 
@@ -189,22 +184,17 @@ main(int argc, char **argv)
         if (strcmp(mode, "zombie") == 0)
             pthread_exit(NULL);
         pthread_join(t[0], NULL);
-    } else if (strcmp(mode, "join") == 0 || strcmp(mode, "joinok") == 0) {
-        join_ok = strcmp(mode, "joinok") == 0;
+    } else if (strcmp(mode, "join") == 0) {
         pthread_barrier_init(&bar, NULL, 3);
         for (long i = 0; i < 2; i++)
             pthread_create(&joiners[i], NULL, join_other, (void *)i);
         pthread_barrier_wait(&bar);
         pthread_join(joiners[0], NULL);
-        if (join_ok) {
-            printf("joined\n");
-            return 0;
-        }
     } else if (strcmp(mode, "busy") == 0) {
         return busy();
     } else {
         fprintf(stderr,
-                "usage: attach_hang abba|cycle3|cond|zombie|join|joinok|busy\n");
+                "usage: attach_hang abba|cycle3|cond|zombie|join|busy\n");
         return 2;
     }
     printf("never\n");
