@@ -1317,8 +1317,7 @@ mark_running(struct finisher *f)
     /* A snapshot's process (gctrace attach) did not end with it: it went
      * on running after the moment its records describe. */
     if (f->hdr->state == GCT_LOG_SNAPSHOT) {
-        up = prepare(f, "UPDATE processes SET running = 1, end_ns = NULL "
-                        "WHERE pid = ?");
+        up = prepare(f, "UPDATE processes SET running = 1 WHERE pid = ?");
         if (up)
             run(f, up, "i", (int64_t)f->hdr->root_pid);
         sqlite3_finalize(up);

@@ -420,8 +420,10 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
         memcpy(proc, t->exe, exe_len);
         if (t->ncmdline)
             memcpy(proc + exe_len, t->cmdline, t->ncmdline);
-        EMIT(main_tid, GCT_REC_PROC, 0, 0, pid, t->ppid, proc,
-             exe_len + t->ncmdline);
+        /* at the process's start, where the trace's time begins */
+        failed |= gct_rawlog_emit(w, pid, main_tid, GCT_REC_PROC, 0, start,
+                                  0, pid, t->ppid, proc,
+                                  exe_len + t->ncmdline);
         free(proc);
         struct module_arg m = {w, pid, &ts, 0};
         dwfl_getmodules(t->dwfl, module_cb, &m, 0);
@@ -449,8 +451,14 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
         if (skip[i])
             continue;
         uint64_t fn = start_routine(t, th);
-        EMIT(th->tid, GCT_EV_THREAD_START, 0, gct_target_handle(th), 0, 0,
-             fn ? &fn : NULL, fn ? sizeof fn : 0);
+        /* at its start when /proc says, so that its lane in the
+         * timeline begins there; all before the moment of the snapshot */
+        int64_t began = th->start_mono_ns >= start && th->start_mono_ns < ts
+                            ? th->start_mono_ns
+                            : ts++;
+        failed |= gct_rawlog_emit(w, pid, th->tid, GCT_EV_THREAD_START, 0,
+                                  began, gct_target_handle(th), 0, 0,
+                                  fn ? &fn : NULL, fn ? sizeof fn : 0);
         if (i > 0 && strcmp(th->comm, t->threads[0].comm) != 0)
             EMIT(th->tid, GCT_EV_THREAD_NAME, 0, gct_target_handle(th), 0, 0,
                  th->comm, strlen(th->comm) + 1);

@@ -28,6 +28,7 @@ struct gct_target_thread {
      * it will restart; its arguments are in the registers. */
     bool in_syscall;
     char comm[16];
+    int64_t start_mono_ns; /* when it started (0: unknown) */
     uint64_t pcs[GCT_TARGET_MAX_FRAMES]; /* innermost first: the pc,
                                             then return addresses */
     int npcs;

@@ -288,6 +288,37 @@ read_file(const char *path, char **out, size_t *len)
         (*out)[*len] = '\0';
 }
 
+/* When the process or thread whose /proc stat file is path started, in
+ * CLOCK_MONOTONIC ns (0: unknown): stat's 22nd field, in clock ticks
+ * after boot. */
+static int64_t
+started(const char *path)
+{
+    char *s;
+    size_t n;
+    int64_t at = 0;
+    read_file(path, &s, &n);
+    char *p = s ? strrchr(s, ')') : NULL;
+    unsigned long long ticks = 0;
+    for (int field = 2; p && *p && field < 22; p++)
+        if (*p == ' ')
+            field++;
+    if (p && sscanf(p, "%llu", &ticks) == 1) {
+        struct timespec now, boot;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        clock_gettime(CLOCK_BOOTTIME, &boot);
+        int64_t since_boot = (int64_t)(ticks * 1000000000ull /
+                                       (unsigned long long)sysconf(
+                                           _SC_CLK_TCK));
+        /* boot time runs ahead of monotonic time by the time suspended */
+        int64_t ahead = (boot.tv_sec - now.tv_sec) * 1000000000ll +
+                        (boot.tv_nsec - now.tv_nsec);
+        at = since_boot - ahead;
+    }
+    free(s);
+    return at;
+}
+
 /* What /proc says of the process: its program, arguments, parent,
  * signal handlers and start. */
 static void
@@ -313,33 +344,16 @@ read_proc(struct gct_target *t, int reader)
             t->ppid = ppid;
     }
     free(s);
-    /* stat's 22nd field: the start, in clock ticks after boot */
     snprintf(path, sizeof path, "/proc/%d/stat", t->pid);
-    read_file(path, &s, &n);
-    char *p = s ? strrchr(s, ')') : NULL;
-    unsigned long long ticks = 0;
-    for (int field = 2; p && *p && field < 22; p++)
-        if (*p == ' ')
-            field++;
-    if (p && sscanf(p, "%llu", &ticks) == 1) {
-        struct timespec now, boot;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        clock_gettime(CLOCK_BOOTTIME, &boot);
-        int64_t since_boot = (int64_t)(ticks * 1000000000ull /
-                                       (unsigned long long)sysconf(
-                                           _SC_CLK_TCK));
-        /* boot time runs ahead of monotonic time by the time suspended */
-        int64_t ahead = (boot.tv_sec - now.tv_sec) * 1000000000ll +
-                        (boot.tv_nsec - now.tv_nsec);
-        t->start_mono_ns = since_boot - ahead;
-    }
-    free(s);
+    t->start_mono_ns = started(path);
 }
 
 static void
 read_comm(struct gct_target *t, struct gct_target_thread *th)
 {
     char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", t->pid, th->tid);
+    th->start_mono_ns = started(path);
     snprintf(path, sizeof path, "/proc/%d/task/%d/comm", t->pid, th->tid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     ssize_t n = fd >= 0 ? read(fd, th->comm, sizeof th->comm - 1) : 0;
