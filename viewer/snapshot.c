@@ -307,13 +307,46 @@ syscall_name(uint64_t nr)
     return NULL;
 }
 
-/* One line for thread th: its tid, name and what it does. */
+/* Where thread th is, for a person: the first frame in the program's own
+ * code (a module outside the system's directories) as "function
+ * (file:line)", else the innermost function. */
+static void
+print_where(FILE *out, struct gct_target *t,
+            const struct gct_target_thread *th)
+{
+    for (int i = 0; i < th->npcs; i++) {
+        uint64_t pc = th->pcs[i] - 1;
+        Dwfl_Module *m = dwfl_addrmodule(t->dwfl, pc);
+        const char *path = m ? dwfl_module_info(m, NULL, NULL, NULL, NULL,
+                                                NULL, NULL, NULL)
+                             : NULL;
+        if (path == NULL || path[0] != '/' || strncmp(path, "/usr/", 5) == 0 ||
+            strncmp(path, "/lib", 4) == 0)
+            continue;
+        const char *fn = gct_target_function(t, pc);
+        Dwfl_Line *line = dwfl_module_getsrc(m, pc);
+        int lineno = 0;
+        const char *file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL,
+                                                NULL, NULL)
+                                : NULL;
+        const char *base = file && strrchr(file, '/') ? strrchr(file, '/') + 1
+                                                      : file;
+        if (base)
+            fprintf(out, " at %s (%s:%d)\n", fn ? fn : "??", base, lineno);
+        else
+            fprintf(out, " at %s\n", fn ? fn : "??");
+        return;
+    }
+    const char *fn = th->npcs ? gct_target_function(t, th->pcs[0] - 1)
+                              : NULL;
+    fprintf(out, " in %s\n", fn ? fn : "??");
+}
+
+/* One line for thread th: its tid, name, what it does and where. */
 static void
 print_thread(FILE *out, struct gct_target *t,
              const struct gct_target_thread *th, const struct blocked *b)
 {
-    const char *fn = th->npcs ? gct_target_function(t, th->pcs[0] - 1)
-                              : NULL;
     fprintf(out, "  %-8d %-16s ", th->tid, th->comm[0] ? th->comm : "-");
     if (b->reason)
         fprintf(out, "blocked: %s 0x%llx%s", reason_text(b->reason),
@@ -329,7 +362,7 @@ print_thread(FILE *out, struct gct_target *t,
         fprintf(out, ", %s thread %lld",
                 b->reason == GCT_WAIT_JOIN ? "for" : "held by",
                 (long long)b->holder);
-    fprintf(out, " in %s\n", fn ? fn : "??");
+    print_where(out, t, th);
 }
 
 /* The build id of the C library among dwfl's modules (0: none). */
