@@ -107,8 +107,9 @@ write_trace(struct gct_target *t, const char *trace, int state, bool quiet,
         return GCT_EXIT_USAGE;
     }
     if (!layout_known)
-        gct_say("the process's C library is not the one gctrace runs with: "
-                "glibc's object layouts are assumed, not checked");
+        gct_say("the process does not run the C library gctrace runs with "
+                "(the same libc.so): glibc's object layouts are assumed, "
+                "not checked");
     else if (!gct_glibc_layout()->checked)
         gct_say("%s", gct_glibc_layout()->why);
     if (lines) {

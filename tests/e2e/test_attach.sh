@@ -3,7 +3,8 @@
 # gctrace (progs/attach_hang.c):
 #  - a two-thread ABBA deadlock and a three-thread cycle: deadlock/locks,
 #    naming each thread and lock, each thread's stack down to the line
-#    of the lock call that blocks;
+#    of the lock call that blocks; the ABBA program linked statically
+#    too, where attach says that glibc's layouts are assumed;
 #  - two threads that join each other: deadlock/wait_cycle;
 #  - a thread on a condition variable nobody signals: every thread
 #    asleep, deadlock/all_asleep; also when main ended with pthread_exit
@@ -29,6 +30,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 build_prog hang attach_hang.c
+build_prog hang_static attach_hang.c -static
 build_prog goc attach_goc.c -std=c11 "$B/lib/libgoc.a" -ldl
 pids=""
 trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
@@ -119,6 +121,24 @@ if ('abba_second', $abba_thread) not in at('thread abba_second'):
 if 'mutex a' not in f['message'] or 'mutex b' not in f['message']:
     sys.exit('locks not named: ' + f['message'])" 2
 grep -q "held by thread" "$tmp/abba.out" || err "abba: no owner in the thread lines"
+
+# linked statically: its glibc is not gctrace's libc.so, and attach says
+# so (once), and still finds the deadlock (the layout is the same here)
+"$tmp/hang_static" abba >/dev/null 2>&1 &
+hp=$!
+pids="$pids $hp"
+if wait_states $hp SS; then
+    "$G" attach -o "$tmp/static.db" $hp >"$tmp/static.out" 2>"$tmp/static.err"
+    rc=$?
+    untouched $hp static
+    kill -9 $hp
+    wait $hp 2>/dev/null
+    [ $rc -eq 1 ] || err "static: attach exited $rc: $(cat "$tmp/static.err")"
+    [ "$(found "$tmp/static.db")" = "deadlock/locks" ] ||
+        err "static: found '$(found "$tmp/static.db")'"
+    [ "$(grep -c "layouts are assumed, not checked" "$tmp/static.err")" -eq 1 ] ||
+        err "static: no one line about the layouts: $(cat "$tmp/static.err")"
+fi
 
 hang_expect cycle3 deadlock/locks 3 "
 stacks = [s for s in f['stacks'] if 'ring_member' in s['label']]
