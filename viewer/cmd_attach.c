@@ -43,9 +43,12 @@ usage(FILE *out, bool core)
               "threads and the findings (deadlocks) on stdout.\n",
               out);
     fputs("  -o TRACE  where to write the trace\n"
-          "  -q        the findings only, not a line per thread\n"
-          "exit status: 0 clean, 1 findings, 2 usage error or unreadable\n"
-          "process or core, 3 not permitted to trace the process\n",
+          "  -q        the findings only, not a line per thread\n",
+          out);
+    fputs(core ? "exit status: 0 clean, 1 findings, 2 usage error or "
+                 "unreadable core\n"
+               : "exit status: 0 clean, 1 findings, 2 usage error or no "
+                 "such process,\n3 not permitted to trace the process\n",
           out);
 }
 
