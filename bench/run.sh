@@ -7,7 +7,7 @@
 # Environment:
 #   BENCH_RUNS=5          runs per cell; the table shows median and min-max
 #   BENCH_SCALE=100       percent of the default item counts (smoke: 5)
-#   BENCH_SECTIONS="wholerun chan shim view graph"  which sections to run, in order
+#   BENCH_SECTIONS="wholerun chan shim view graph attach"  which sections to run, in order
 #   BENCH_VG_RUNS=3       runs per valgrind cell in the shim section
 #   BENCH_SHIM_MB=24      size of the shim section's generated input (MB)
 #   BENCH_NO_GO=1         skip the Go column
@@ -24,7 +24,7 @@ set -u
 build=${1:-build}
 runs=${BENCH_RUNS:-5}
 scale=${BENCH_SCALE:-100}
-sections=${BENCH_SECTIONS:-wholerun chan shim view graph}
+sections=${BENCH_SECTIONS:-wholerun chan shim view graph attach}
 status=0
 
 if [ ! -d "$build/bench" ]; then
@@ -756,6 +756,22 @@ section_graph() {
     echo
     sed -n '/^lock_graph: /,$p' "$log"
     echo "Raw lines: $log"
+    echo
+}
+
+# gctrace attach on a process of 1,000 threads (bench/attach.sh).
+section_attach() {
+    log=$build/bench/attach.log
+    ATTACH_RUNS=$runs sh "$here/attach.sh" "$build" 1000 >"$log" 2>&1 ||
+        status=1
+    grep -q 'status=[^0]' "$log" && status=1
+    echo "## gctrace attach"
+    echo
+    echo "| process | attach, whole command | process stopped |"
+    echo "|---|---|---|"
+    tail -n 1 "$log"
+    echo
+    echo "Medians of $runs runs.  Raw lines: $log"
     echo
 }
 

@@ -1948,6 +1948,17 @@ lock_deadlocks(struct ctx *c)
 
 /* ------------------------------------------------------------ wait cycles */
 
+/* Whether the threads of process row p, as the trace leaves them, were
+ * all seen at one moment: a process that ended or was killed (nothing
+ * ran after), or the process a snapshot stopped whole (gctrace attach:
+ * meta snapshot, its root), which went on running after.  What a
+ * process still running was doing at different moments (a daemon that
+ * outlived the program) is no such moment. */
+#define SEEN_AT_ONCE_SQL(p)                                                \
+    "(NOT coalesce(" p ".running, 0) OR EXISTS (SELECT 1 FROM meta s, "    \
+    "meta r WHERE s.key = 'snapshot' AND s.value = '1' AND r.key = "       \
+    "'root_pid' AND CAST(r.value AS INTEGER) = " p ".pid))"
+
 /*
  * Deadlocks that go through channels, WaitGroups and joins as well as
  * locks (a cycle of locks alone is lock_deadlocks'): the cycles of the
@@ -2362,8 +2373,8 @@ wait_cycles_in(struct ctx *c, int64_t pid)
 static void
 wait_cycles(struct ctx *c)
 {
-    sqlite3_stmt *st = query(c, "SELECT pid FROM processes "
-                                "WHERE NOT coalesce(running, 0) "
+    sqlite3_stmt *st = query(c, "SELECT pid FROM processes p "
+                                "WHERE " SEEN_AT_ONCE_SQL("p") " "
                                 "ORDER BY pid");
     int64_t *pids = NULL;
     size_t n = 0, cap = 0;
@@ -2381,7 +2392,9 @@ wait_cycles(struct ctx *c)
  * see (read(2), libgoc's timer thread) counts as running: something may
  * still have woken the program.  So does a wait that another process or
  * a signal handler may end (waits.external): a process-shared object, a
- * semaphore a handler may post. */
+ * semaphore a handler may post.  A snapshot's process (gctrace attach)
+ * went on running, but every thread of it was seen at one moment: all
+ * of them asleep then is the same finding (SEEN_AT_ONCE_SQL). */
 static void
 all_asleep(struct ctx *c)
 {
@@ -2394,7 +2407,7 @@ all_asleep(struct ctx *c)
            "AND w.external = 0)), t.pid "
            "FROM threads t JOIN processes p ON p.pid = t.pid "
            "WHERE t.end_ns IS NULL AND p.exit_status IS NULL "
-           "AND NOT coalesce(p.running, 0) "
+           "AND " SEEN_AT_ONCE_SQL("p") " "
            "GROUP BY t.pid");
     if (st == NULL)
         return;
@@ -2456,6 +2469,10 @@ receivers_in_context_leak(struct ctx *c, int64_t id)
     return all;
 }
 
+/* Channels that receivers were left blocked on at the end of their
+ * process.  A process still running (a snapshot's, gctrace attach) was
+ * caught in the middle of its work: a receiver waiting there is not left
+ * over, as a thread blocked there is no leak (leaked_threads). */
 static void
 unclosed_channels(struct ctx *c)
 {
@@ -2469,7 +2486,9 @@ unclosed_channels(struct ctx *c)
            "      ON w.id = sc.wait_id WHERE sc.op = 'recv') w "
            "  ON w.object_id = o.id AND w.end_ns IS NULL "
            "JOIN threads t ON t.id = w.thread_id AND t.end_ns IS NULL "
+           "JOIN processes p ON p.pid = t.pid "
            "WHERE o.kind = 'chan' AND o.closed_ns IS NULL "
+           "AND NOT coalesce(p.running, 0) "
            "AND NOT coalesce(o.name, '') GLOB '" GCT_CHAN_OWN_PREFIX "*' "
            "GROUP BY o.id ORDER BY o.id");
     if (st == NULL)

@@ -36,7 +36,10 @@ enum gct_ev {
                                   (0: not seen being created), b = flags
                                   (1: detached at creation) | creation
                                   serial << GCT_THREAD_SERIAL_SHIFT;
-                                  stack = creation stack */
+                                  stack = creation stack; payload, from
+                                  a reader that did not see the creation
+                                  (attach): the start routine's address
+                                  (8 bytes) */
     GCT_EV_THREAD_EXIT = 12,   /* a = locks still held */
     GCT_EV_THREAD_JOIN = 13,   /* a = result; a blocking join is a wait */
     GCT_EV_THREAD_DETACH = 14, /* a = result */

@@ -1050,6 +1050,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         t->handle = r->obj;
         t->create_stack = r->stack;
         t->detached |= (int)(r->b & 1); /* or detached since its creation */
+        if (t->start_fn == 0 && payload_len(r) >= sizeof t->start_fn)
+            memcpy(&t->start_fn, r + 1, sizeof t->start_fn);
         note_serial(f, pid, r, th);
         if (r->a)
             t->parent = (int64_t)gct_map_get(&f->thread_by_tid, (uint64_t)pid,
@@ -1312,6 +1314,14 @@ mark_running(struct finisher *f)
     }
     sqlite3_finalize(q);
     sqlite3_finalize(up);
+    /* A snapshot's process (gctrace attach) did not end with it: it went
+     * on running after the moment its records describe. */
+    if (f->hdr->state == GCT_LOG_SNAPSHOT) {
+        up = prepare(f, "UPDATE processes SET running = 1 WHERE pid = ?");
+        if (up)
+            run(f, up, "i", (int64_t)f->hdr->root_pid);
+        sqlite3_finalize(up);
+    }
 }
 
 /* ------------------------------------------------------------ output */
@@ -1529,6 +1539,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
     META("clean_exit", "%d", f->hdr->state == GCT_LOG_EXITED);
     META("complete", "%d", opts == NULL || !opts->keep_raw);
 #undef META
+    if (f->hdr->state == GCT_LOG_SNAPSHOT)
+        run(f, st, "ss", "snapshot", "1");
     if (f->options)
         run(f, st, "ss", "options", f->options);
     sqlite3_finalize(st);

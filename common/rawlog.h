@@ -42,6 +42,10 @@
 enum gct_log_state {
     GCT_LOG_RUNNING = 1, /* a process is (or was, if it died) writing */
     GCT_LOG_EXITED = 2,  /* the root process exited through exit/return */
+    GCT_LOG_SNAPSHOT = 3, /* written from outside (gctrace attach): every
+                             thread of the root process was seen stopped
+                             at one moment, which the records describe;
+                             the process went on afterwards */
 };
 
 /* Record modes (GCTRACE_OPTIONS record=...). */

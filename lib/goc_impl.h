@@ -185,12 +185,27 @@ GOC_HIDDEN gctrace_hook_fn goc__hook_cold(void);
 #define GOC_MISUSE(subkind, obj, detail)                                    \
     GOC_HOOK(GCT_EV_MISUSE, (obj), (subkind), (detail), NULL)
 
-/* Blocking brackets, so the tracer sees who waits on what since when.
- * A wait with a deadline says so (GOC_WAIT_UNTIL): the deadlock watchdog
- * does not count a wait that will end by itself. */
+/* The calling thread's entry in the registry of waits that gctrace attach
+ * reads (lib/registry.c, common/goc_registry.h): set as a wait is about
+ * to sleep, cleared when it ends; in both builds. */
+GOC_HIDDEN void goc__registry_wait(int reason, const void *obj,
+                                   goc_time deadline);
+GOC_HIDDEN void goc__registry_done(void);
+
+/* Blocking brackets, so the tracer sees who waits on what since when,
+ * and so does the registry.  A wait with a deadline says so
+ * (GOC_WAIT_UNTIL): the deadlock watchdog does not count a wait that will
+ * end by itself. */
 #define GOC_WAIT_BEGIN(reason, obj) GOC_WAIT_UNTIL(reason, obj, GOC_FOREVER)
 #define GOC_WAIT_UNTIL(reason, obj, deadline)                               \
-    GOC_HOOK(GCT_EV_WAIT_BEGIN, obj, reason, deadline, NULL)
-#define GOC_WAIT_END(obj, result) GOC_HOOK(GCT_EV_WAIT_END, obj, result, 0, NULL)
+    do {                                                                    \
+        goc__registry_wait((reason), (obj), (deadline));                    \
+        GOC_HOOK(GCT_EV_WAIT_BEGIN, obj, reason, deadline, NULL);           \
+    } while (0)
+#define GOC_WAIT_END(obj, result)                                           \
+    do {                                                                    \
+        goc__registry_done();                                               \
+        GOC_HOOK(GCT_EV_WAIT_END, obj, result, 0, NULL);                    \
+    } while (0)
 
 #endif /* GOC_IMPL_H */

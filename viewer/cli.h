@@ -5,6 +5,7 @@
  *   0  success, nothing found
  *   1  findings (check, finish)
  *   2  usage error, or a trace that cannot be read
+ *   3  attach: not permitted to trace the process
  * `run` returns the program's own status (128 + signal when killed), or the
  * exitcode option (66 by default) when the analyses found something.
  */
@@ -17,6 +18,9 @@
 #define GCT_EXIT_OK 0
 #define GCT_EXIT_FINDINGS 1
 #define GCT_EXIT_USAGE 2
+/* attach: not permitted to trace the process (ptrace_scope, another
+ * user's process, a debugger already attached) */
+#define GCT_EXIT_NOACCESS 3
 
 int cmd_run(int argc, char **argv);
 int cmd_finish(int argc, char **argv);
@@ -24,6 +28,8 @@ int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);   /* viewer/cmd_export_chrome.c */
 int cmd_view(int argc, char **argv);     /* viewer/cmd_view.c */
+int cmd_attach(int argc, char **argv);   /* viewer/cmd_attach.c */
+int cmd_core(int argc, char **argv);     /* viewer/cmd_attach.c */
 
 /* Prints "gctrace: <message>" on stderr. */
 void gct_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,6 +17,8 @@ static const struct {
     {"view", cmd_view, "browse a trace in the terminal"},
     {"export", cmd_export, "write a trace as a Chrome/Perfetto timeline"},
     {"finish", cmd_finish, "turn a raw log left by the recorder into a trace"},
+    {"attach", cmd_attach, "snapshot a running process: what blocks each thread"},
+    {"core", cmd_core, "the same snapshot from a core dump"},
 };
 
 static void
@@ -31,7 +33,7 @@ usage(FILE *out)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
     fputs("\n'gctrace COMMAND --help' describes each command.\n"
           "exit status: 0 clean, 1 findings, 2 usage error or unreadable "
-          "trace\n",
+          "trace,\n3 attach not permitted to trace the process\n",
           out);
 }
 

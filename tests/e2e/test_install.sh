@@ -85,7 +85,7 @@ for s in NAME SYNOPSIS COMMANDS FINDINGS SUPPRESSIONS "EXIT STATUS" \
 done
 # groff 1.23 (Debian 13) may widen the space after "gctrace" to justify
 # a synopsis line.
-for c in run check report view export finish; do
+for c in run check report view export finish attach core; do
     grep -Eq "gctrace +$c" "$tmp/man.txt" || err "man page: no command $c"
 done
 for k in $(grep -o 'KEY("[a-z_]*")' "$root/common/options.c" |
