@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define GCT_FORMAT_VERSION 2
+#define GCT_FORMAT_VERSION 3
 
 struct gct_finish_opts {
     int exit_status;  /* >= 0: the program's exit status, known outside */

@@ -286,6 +286,7 @@ gct_flush_counts(struct gct_thread *t)
                      NULL, 0);
         c->count = 0;
     }
+    gct_wait_sites_flush(t, t);
 }
 
 void
@@ -408,6 +409,34 @@ self_deadlock(int reason, const void *obj, uintptr_t site)
 }
 
 /*
+ * The begin record just written for a wait on a lock or a condvar, if the
+ * wait may be counted instead when it turns out short: in the default
+ * mode (record=all keeps every wait), with its end reserved right after
+ * it.  A wait on a lock in a contended loop lasts a microsecond or less,
+ * and a record of each made the trace grow with the run's length (the
+ * nested-lock loop: 300,000 waits a second, 200 bytes each in the trace,
+ * and most of the finishing step's time).  Taken back at its end (log.c,
+ * gct_log_take_back) and counted per object and stack, it costs the log
+ * nothing; a wait that never ends, or ends late, is written as before,
+ * with its stack, as a deadlock, a leak or a wait worth seeing needs it.
+ */
+static struct gct_rec *
+countable(struct gct_thread *t, int reason)
+{
+    struct gct_rec *end = t->end_slot;
+    if (gct_rec.opt.record != GCT_RECORD_BLOCKING || end == NULL ||
+        gct_rec.opt.wait_threshold_us == 0 || !ends_holding(reason))
+        return NULL;
+    struct gct_rec *b = end - 1;
+    if ((char *)b < t->chunk + sizeof(struct gct_chunk_head) ||
+        atomic_load_explicit(&b->kind, memory_order_relaxed) !=
+            GCT_EV_WAIT_BEGIN ||
+        b->words != sizeof *b / 8 || b->obj != end->obj)
+        return NULL;
+    return b;
+}
+
+/*
  * A wait on a lock ends with the lock held again: whatever the end's
  * record costs, the program's critical section costs too, and in a
  * contended loop a longer critical section makes the other threads block
@@ -445,6 +474,9 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
         t->end_slot = ends_holding(reason)
                           ? gct_reserve_rec(t, (uint64_t)(uintptr_t)obj)
                           : NULL;
+        t->begin_rec = countable(t, reason);
+        t->begin_reason = reason;
+        t->wait_stack = stack;
     }
     t->wait_tsc = tsc;
     atomic_store_explicit(&t->wait_obj, (uintptr_t)obj, memory_order_relaxed);
@@ -468,7 +500,16 @@ gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
         int64_t since = atomic_load_explicit(&t->wait_since,
                                              memory_order_relaxed);
         int64_t now = gct_now_since(since, t->wait_tsc);
-        if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj) {
+        struct gct_rec *b = t->begin_rec;
+        t->begin_rec = NULL;
+        if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj && b != NULL &&
+            b + 1 == r && now - since < gct_rec.opt.wait_threshold_us * 1000 &&
+            (char *)(r + 1) == t->chunk + t->chunk_used &&
+            gct_log_take_back(t, b)) {
+            /* Short, and nothing written since its begin: counted. */
+            gct_wait_count(t, (uint64_t)(uintptr_t)obj, t->begin_reason,
+                           t->wait_stack, now - since);
+        } else if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj) {
             gct_publish_rec(t, r, GCT_EV_WAIT_END, now, result);
         } else {
             gct_emit_at(t, now, GCT_EV_WAIT_END, 0, (uint64_t)(uintptr_t)obj,
