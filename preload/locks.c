@@ -456,7 +456,6 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     if (reason == GCT_WAIT_SEM)
         gct_signals_record(t); /* what may end it (intercept_signal.c) */
 
-    gct_watchdog_start(t);
     t->guard++;
     /* since and tsc stay a pair, as read: the end is derived from them.
      * The record's time may be later (a thread's times do not go back);
@@ -484,6 +483,10 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     atomic_store_explicit(&t->wait_timed, timed || shared,
                           memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
+    /* Once the wait is in the log: the first start waits for the
+     * background thread to name itself, and a process that ends
+     * meanwhile must find this thread's wait there. */
+    gct_watchdog_start(t);
     if (detail == t->tid && !timed && self_deadlock(reason, obj, site))
         gct_watchdog_certain(t);
     t->guard--;

@@ -62,6 +62,7 @@ gct_wait_count(struct gct_thread *t, uint64_t obj, int reason,
         s->stack = stack;
         s->reason = reason;
     }
+    t->wait_sites_used = true;
     s->count++;
     s->sum.total_ns += ns;
     if (ns > s->sum.max_ns)
@@ -72,6 +73,11 @@ gct_wait_count(struct gct_thread *t, uint64_t obj, int reason,
 void
 gct_wait_sites_flush(struct gct_thread *writer, struct gct_thread *t)
 {
+    /* A thread that counted nothing leaves the table's pages untouched
+     * (a short process's threads mostly). */
+    if (!t->wait_sites_used)
+        return;
+    t->wait_sites_used = false;
     for (int i = 0; i < GCT_WAIT_SITES; i++) {
         struct gct_wait_site *s = &t->wait_sites[i];
         write_site(writer, t, s);
