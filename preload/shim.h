@@ -234,6 +234,8 @@ struct gct_thread {
     struct gct_edge_slot edges[GCT_EDGE_CACHE];
     struct gct_count_slot counts[GCT_LOCK_CACHE];
     struct gct_repeat_slot repeats[GCT_REPEAT_CACHE];
+    bool counts_used;           /* a counter slot was taken since the
+                                   counters were last written out */
     bool wait_sites_used;       /* a short wait was counted since the
                                    table was last written out */
     struct gct_wait_site wait_sites[GCT_WAIT_SITES];
