@@ -8,6 +8,8 @@
 #   BENCH_RUNS=5          runs per cell; the table shows median and min-max
 #   BENCH_SCALE=100       percent of the default item counts (smoke: 5)
 #   BENCH_SECTIONS="wholerun chan shim view graph attach"  which sections to run, in order
+#   BENCH_ROWS="..."      the wholerun section's rows (default: all of them;
+#                         names in bench/wholerun.sh, e.g. "locknested cond")
 #   BENCH_VG_RUNS=3       runs per valgrind cell in the shim section
 #   BENCH_SHIM_MB=24      size of the shim section's generated input (MB)
 #   BENCH_NO_GO=1         skip the Go column

@@ -80,7 +80,7 @@ section_wholerun() {
         echo "GCTRACE_OPTIONS=exitcode=0 $build/bin/gctrace run -q -o $tmp/each.db -- $build/bench/short_bench" >>"$tmp/suite_each.sh"
         i=$((i + 1))
     done
-    rows="short suite perproc python node java locknested lockflat lockall cond spawn pigz xz zstd"
+    rows=${BENCH_ROWS:-short suite perproc python node java locknested lockflat lockall cond spawn pigz xz zstd growth}
     echo "bench/run.sh: whole runs, $runs rounds..." >&2
     load_before=$(loadavg)
     r=1
@@ -88,6 +88,7 @@ section_wholerun() {
         for row_name in $rows; do
             case $row_name in
             perproc) whole_one short ;;
+            growth) ;; # once, below
             *) whole_one "$row_name" ;;
             esac
         done
@@ -127,5 +128,34 @@ section_wholerun() {
                 'BEGIN { printf(b < 1048576 ? "%.0f KB" : "%.1f MB", b < 1048576 ? b / 1024 : b / 1048576) }')
         echo "| $name | $(cell "$n") | $(cell "$g") | $(ratio "$g" "$n") | $size |"
     done
+    echo
+    case " $rows " in *" growth "*) whole_growth ;; esac
+}
+
+# whole_growth: the nested-lock row run 1, 10 and 100 times as long, once
+# each: a contended program that runs longer must not make a larger
+# trace (short waits are counted per lock and call path, not written).
+whole_growth() {
+    echo "### The trace against the run's length"
+    echo
+    echo "lock nested under \`gctrace run\` (default options), once per" \
+         "length: wall time, the trace's size, its waits written out and" \
+         "its counted waits."
+    echo
+    echo "| ops per thread | gctrace run ms | trace | waits | counted |"
+    echo "|--:|--:|--:|--:|--:|"
+    for times in 1 10 100; do
+        ops=$(( $(scaled 3000000) * times ))
+        rm -f "$tmp/grow.db" "$tmp/grow.db".*
+        ms=$(GCTRACE_OPTIONS=exitcode=0 whole_ms "$build/bin/gctrace" run -q \
+            -o "$tmp/grow.db" -- "$build/bench/lock_bench" nested "$ops") ||
+            continue
+        size=$(stat -c %s "$tmp/grow.db" 2>/dev/null || echo 0)
+        counts=$(sqlite3 "$tmp/grow.db" "SELECT (SELECT count(*) FROM waits)
+            || ' | ' || (SELECT coalesce(sum(counted), 0) FROM wait_sites)" \
+            2>/dev/null || echo "- | -")
+        echo "| $ops | $ms | $(awk -v b="$size" 'BEGIN { printf("%.0f KB", b / 1024) }') | $counts |"
+    done
+    rm -f "$tmp/grow.db" "$tmp/grow.db".*
     echo
 }

@@ -52,6 +52,21 @@ struct gct_ref {
     "(CASE WHEN " T ".tid = " T ".pid AND " T ".goid IS NULL THEN 'main' " \
     "ELSE coalesce(" T ".name, " T ".start_routine || '()', '') END)"
 
+/* Thread row T's waits, and the ns it spent blocked in them (an open
+ * wait until END, an SQL expression): those written out, and the short
+ * ones counted in wait_sites (common/schema.sql), whose time covers the
+ * ended lock and condvar waits written out too. */
+#define GCT_THREAD_WAITS_SQL(T)                                            \
+    "((SELECT count(*) FROM waits w WHERE w.thread_id = " T ".id) + "      \
+    "(SELECT coalesce(sum(s.counted), 0) FROM wait_sites s "               \
+    "WHERE s.thread_id = " T ".id))"
+#define GCT_THREAD_BLOCKED_SQL(T, END)                                     \
+    "((SELECT coalesce(sum(coalesce(w.end_ns, " END ") - w.begin_ns), 0) " \
+    "FROM waits w WHERE w.thread_id = " T ".id AND (w.end_ns IS NULL OR "  \
+    "w.reason NOT BETWEEN 1 AND 4)) + "                                    \
+    "(SELECT coalesce(sum(s.wait_ns_total), 0) FROM wait_sites s "         \
+    "WHERE s.thread_id = " T ".id))"
+
 /* Severity 0: information, not counted in exit statuses (a finding that
  * only system libraries' code is part of; docs/leaks.md). */
 #define GCT_SEVERITY_INFO 0

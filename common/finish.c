@@ -97,6 +97,16 @@ struct wait {
     int shared; /* on a process-shared object */
 };
 
+/* Waits at one object, for one reason, from one call path, by one
+ * thread: those counted by the shim (GCT_REC_WAITS) and those written one
+ * by one that ended (common/rawlog.h). */
+struct wait_site {
+    int64_t thread, object, reason;
+    uint32_t stack;
+    int64_t waits, counted, total, max;
+    int64_t hist[GCT_WAIT_HIST];
+};
+
 struct pending_name {
     int pid;
     uint64_t handle;
@@ -133,6 +143,10 @@ struct finisher {
     size_t nobjects, capobjects;
     struct wait *waits;
     size_t nwaits, capwaits;
+    struct wait_site *sites;
+    size_t nsites, capsites;
+    struct gct_map site_by_key;      /* (thread << 8 | reason,
+                                        object << 32 | stack) -> index + 1 */
     struct gct_map thread_by_tid;    /* (pid, tid) -> thread id */
     struct gct_map thread_by_handle; /* (pid, pthread_t) -> thread id */
     struct gct_map object_by_addr;   /* (pid, addr) -> object id */
@@ -699,6 +713,66 @@ begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
         t->open_waits[t->nopen++] = wid;
 }
 
+/* The site of waits by thread at object for reason from stack. */
+static struct wait_site *
+site_of(struct finisher *f, int64_t thread, int64_t object, int64_t reason,
+        uint32_t stack)
+{
+    uint64_t k1 = (uint64_t)thread << 8 | ((uint64_t)reason & 0xff);
+    uint64_t k2 = (uint64_t)object << 32 | stack;
+    uint64_t i = gct_map_get(&f->site_by_key, k1, k2, 0);
+    if (i == 0) {
+        struct wait_site s = {thread, object, reason, stack, 0, 0, 0, 0, {0}};
+        GCT_PUSH(f->sites, f->nsites, f->capsites, s);
+        i = f->nsites;
+        gct_map_put(&f->site_by_key, k1, k2, i);
+    }
+    return &f->sites[i - 1];
+}
+
+/* n waits at object o (a lock), d ns in all, the longest max. */
+static void
+lock_waited(struct object *o, int64_t n, int64_t d, int64_t max)
+{
+    /* wrapping, as rel(): a corrupt log may hold any counts and times */
+    o->contended = (int64_t)((uint64_t)o->contended + (uint64_t)n);
+    o->wait_total = (int64_t)((uint64_t)o->wait_total + (uint64_t)d);
+    if (max > o->wait_max)
+        o->wait_max = max;
+}
+
+/* Short waits the shim counted (GCT_REC_WAITS), by the chunk's thread or
+ * the one the record names. */
+static void
+counted_waits(struct finisher *f, const struct gct_rec *r, int pid, int tid,
+              int64_t ts)
+{
+    struct gct_wait_sum sum;
+    size_t n = payload_len(r);
+    memset(&sum, 0, sizeof sum);
+    memcpy(&sum, r + 1, n < sizeof sum ? n : sizeof sum);
+    int64_t reason = r->a;
+    const char *kind = reason_object_kind(reason);
+    if (kind == NULL || r->b <= 0 ||
+        !(gct_wait_is_lock(reason) || reason == GCT_WAIT_COND))
+        return;
+    if (sum.tid > 0 && sum.tid <= INT32_MAX)
+        tid = (int)sum.tid;
+    int64_t th = thread_of(f, pid, tid, ts);
+    int64_t obj = object_of(f, pid, r->obj, kind, ts);
+    if (obj == 0)
+        return;
+    struct wait_site *s = site_of(f, th, obj, reason, r->stack);
+    s->counted = (int64_t)((uint64_t)s->counted + (uint64_t)r->b);
+    s->total = (int64_t)((uint64_t)s->total + (uint64_t)sum.total_ns);
+    if (sum.max_ns > s->max)
+        s->max = sum.max_ns;
+    for (int i = 0; i < GCT_WAIT_HIST; i++)
+        s->hist[i] = (int64_t)((uint64_t)s->hist[i] + sum.hist[i]);
+    if (gct_wait_is_lock(reason))
+        lock_waited(O(f, obj), r->b, sum.total_ns, sum.max_ns);
+}
+
 static void
 end_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
          int64_t ts)
@@ -709,14 +783,19 @@ end_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
     struct wait *w = &f->waits[t->open_waits[--t->nopen] - 1];
     w->end = ts;
     w->result = r->a;
-    if (w->object && gct_wait_is_lock(w->reason)) {
-        struct object *o = O(f, w->object);
+    bool lock = gct_wait_is_lock(w->reason);
+    if (w->object && (lock || w->reason == GCT_WAIT_COND)) {
         /* wrapping, as rel(): a corrupt log may hold any times */
         int64_t d = (int64_t)((uint64_t)ts - (uint64_t)w->begin);
-        o->contended++;
-        o->wait_total = (int64_t)((uint64_t)o->wait_total + (uint64_t)d);
-        if (d > o->wait_max)
-            o->wait_max = d;
+        struct wait_site *s =
+            site_of(f, w->thread, w->object, w->reason, w->stack);
+        s->waits++;
+        s->total = (int64_t)((uint64_t)s->total + (uint64_t)d);
+        if (d > s->max)
+            s->max = d;
+        s->hist[gct_wait_bucket(d)]++;
+        if (lock)
+            lock_waited(O(f, w->object), 1, d, d);
     }
 }
 
@@ -1012,6 +1091,9 @@ replay_one(struct finisher *f, const struct ref *ref)
         free(argv);
         return;
     }
+    case GCT_REC_WAITS:
+        counted_waits(f, r, pid, c->tid, ts);
+        return;
     case GCT_REC_COUNT: {
         int64_t o = object_of(f, pid, r->obj, "mutex", ts);
         if (o)
@@ -1497,6 +1579,21 @@ write_model(struct finisher *f, const struct gct_finish_opts *opts)
     }
     sqlite3_finalize(st);
 
+    st = prepare(f, "INSERT INTO wait_sites(thread_id,object_id,reason,"
+                    "stack_id,waits,counted,wait_ns_total,wait_ns_max,"
+                    "hist) VALUES(?,?,?,?,?,?,?,?,?)");
+    for (size_t i = 0; st && i < f->nsites; i++) {
+        struct wait_site *s = &f->sites[i];
+        char hist[GCT_WAIT_HIST * 21];
+        size_t len = 0;
+        for (int k = 0; k < GCT_WAIT_HIST; k++)
+            len += (size_t)snprintf(hist + len, sizeof hist - len, "%s%lld",
+                                    k ? "," : "", (long long)s->hist[k]);
+        run(f, st, "iiiniiiis", s->thread, s->object, s->reason,
+            (int64_t)s->stack, s->waits, s->counted, s->total, s->max, hist);
+    }
+    sqlite3_finalize(st);
+
     /* The root process's end, as the runner or the header knows it. */
     int root = f->hdr->root_pid;
     int status = opts && opts->exit_status >= 0 ? opts->exit_status
@@ -1644,6 +1741,8 @@ free_model(struct finisher *f)
     free(f->threads);
     free(f->objects);
     free(f->waits);
+    free(f->sites);
+    gct_map_free(&f->site_by_key);
     free(f->refs);
     free(f->chunks);
     gct_map_free(&f->thread_by_tid);

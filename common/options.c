@@ -21,6 +21,7 @@ gct_options_default(struct gct_options *o)
     o->abort_on_deadlock = false;
     o->max_size_mb = 1024;
     o->exit_grace_ms = 200;
+    o->wait_threshold_us = 1000;
     o->verbosity = 0;
     o->record_argv = true;
 }
@@ -127,6 +128,8 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
         return parse_long(v, vn, 0, 86400000, &o->watchdog_ms);
     if (KEY("exit_grace_ms"))
         return parse_long(v, vn, 0, 60000, &o->exit_grace_ms);
+    if (KEY("wait_threshold_us"))
+        return parse_long(v, vn, 0, 3600000000L, &o->wait_threshold_us);
     if (KEY("max_size_mb"))
         return parse_long(v, vn, 1, 1 << 20, &o->max_size_mb);
     if (KEY("verbosity")) {

@@ -26,6 +26,9 @@ struct gct_options {
     bool abort_on_deadlock;      /* watchdog: abort instead of hanging */
     long exit_grace_ms;          /* at exit, how long running threads may
                                     take to block or end */
+    long wait_threshold_us;      /* lock and condvar waits that end
+                                    sooner are counted per lock and call
+                                    path, not written one by one */
     long max_size_mb;            /* raw log limit; events beyond it drop */
     int verbosity;               /* 0 quiet, 1 notes, 2 debug */
     bool record_argv;            /* the command line goes in the trace */

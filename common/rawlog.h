@@ -162,6 +162,46 @@ enum gct_rec_kind {
                                whole chunk. */
     GCT_REC_OPTIONS = 1007, /* payload = the process's GCTRACE_OPTIONS,
                                which the analyses read too */
+    GCT_REC_WAITS = 1008,   /* waits counted, not written one by one:
+                               stack = their stack, obj = the object,
+                               a = the wait reason, b = how many since the
+                               thread's last such record for the same
+                               object, reason and stack; payload = struct
+                               gct_wait_sum.  See below. */
 };
+
+/*
+ * Short waits, counted.  A wait on a lock or a condvar that ends within
+ * the wait_threshold_us option's time is taken back out of the log (its
+ * begin and end records, preload/locks.c) and counted in the thread's
+ * table of wait sites, keyed by object, reason and stack; the table's
+ * rows are written as GCT_REC_WAITS records when a row is evicted and
+ * when the thread or the process ends.  So a contended loop writes a
+ * record per distinct (thread, object, call path), not per wait.
+ *
+ * The histogram's buckets are powers of 4 from 1 us: bucket 0 holds waits
+ * under 1 us, bucket i (1 <= i < GCT_WAIT_HIST - 1) those in
+ * [4^(i-1), 4^i) us, the last one every longer wait.
+ */
+#define GCT_WAIT_HIST 10
+
+struct gct_wait_sum {
+    int64_t total_ns;
+    int64_t max_ns;
+    int64_t tid;                  /* the thread whose waits these are; 0:
+                                     the chunk's (a process's end writes
+                                     the tables of its other threads) */
+    uint64_t hist[GCT_WAIT_HIST];
+};
+
+/* The histogram bucket of a wait of ns nanoseconds. */
+static inline int
+gct_wait_bucket(int64_t ns)
+{
+    int b = 0;
+    for (int64_t lim = 1000; b < GCT_WAIT_HIST - 1 && ns >= lim; lim *= 4)
+        b++;
+    return b;
+}
 
 #endif /* GCT_RAWLOG_H */

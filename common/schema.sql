@@ -105,6 +105,24 @@ CREATE TABLE waits (
                                     -- handler may run)
 );
 
+-- Waits on a lock or a condvar that ended, per thread, object, reason and
+-- stack: those the recorder counted without writing them one by one (they
+-- ended within the wait_threshold_us option's time) and those in `waits`.
+-- A contended loop's trace grows with its call paths, not its length.
+CREATE TABLE wait_sites (
+    thread_id     INTEGER REFERENCES threads(id),
+    object_id     INTEGER REFERENCES objects(id),
+    reason        INTEGER REFERENCES wait_reasons(reason),
+    stack_id      INTEGER REFERENCES stacks(id),
+    waits         INTEGER,          -- ended waits in `waits`
+    counted       INTEGER,          -- short waits counted, not in `waits`
+    wait_ns_total INTEGER,          -- of both
+    wait_ns_max   INTEGER,
+    hist          TEXT              -- how many of both lasted under 1 us,
+                                    -- 1-4 us, 4-16 us, ... (powers of 4;
+                                    -- the 10th: 65 ms and longer)
+);
+
 CREATE TABLE select_cases (
     wait_id   INTEGER REFERENCES waits(id),
     object_id INTEGER REFERENCES objects(id),

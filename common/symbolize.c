@@ -54,6 +54,9 @@ struct cu_range {
 struct module {
     char *path;
     uint64_t bias, lo, hi;
+    size_t canon;          /* the first module of the same file (itself,
+                              or one of another process): the one that
+                              libdw reads and whose indexes serve both */
     bool reported;         /* handed to libdw */
     struct sym_index code; /* functions (and labels) */
     struct sym_index data; /* variables (STT_OBJECT) */
@@ -228,26 +231,25 @@ gct_symbolizer_add_module(struct gct_symbolizer *s, const char *path,
         s->capmodules = cap;
     }
     char *copy = strdup(path);
-    if (copy)
-        s->modules[s->nmodules++] = (struct module){.path = copy, .bias = bias,
-                                                    .lo = lo, .hi = hi};
-}
-
-/* Hands the module that holds pc to libdw, if it was not yet. */
-static void
-report_module_of(struct gct_symbolizer *s, uint64_t pc)
-{
+    if (copy == NULL)
+        return;
+    /* Each process maps libc (and the program, and its other libraries)
+     * at addresses of its own: the same file at the same offsets is one
+     * module for libdw and one sorted index, found through the first of
+     * its mappings.  A test suite of 50 processes sorted libc's symbols
+     * 50 times, 40% of finishing its trace. */
+    size_t canon = s->nmodules;
     for (size_t i = 0; i < s->nmodules; i++) {
-        struct module *m = &s->modules[i];
-        if (pc < m->lo || pc >= m->hi || m->reported)
-            continue;
-        m->reported = true;
-        const char *base = strrchr(m->path, '/');
-        dwfl_report_begin_add(s->dwfl);
-        dwfl_report_elf(s->dwfl, base ? base + 1 : m->path, m->path, -1,
-                        m->bias, false);
-        dwfl_report_end(s->dwfl, NULL, NULL);
+        const struct module *o = &s->modules[i];
+        if (o->canon == i && o->lo - o->bias == lo - bias &&
+            o->hi - o->bias == hi - bias && strcmp(o->path, copy) == 0) {
+            canon = i;
+            break;
+        }
     }
+    s->modules[s->nmodules] = (struct module){
+        .path = copy, .bias = bias, .lo = lo, .hi = hi, .canon = canon};
+    s->nmodules++;
 }
 
 /* The module of ours that holds pc, or NULL. */
@@ -258,6 +260,31 @@ module_of(struct gct_symbolizer *s, uint64_t pc)
         if (pc >= s->modules[i].lo && pc < s->modules[i].hi)
             return &s->modules[i];
     return NULL;
+}
+
+/* The first module of the same file as the one that holds *pc, handed to
+ * libdw if it was not yet, with *pc moved to the same place in it and
+ * *delta set to what that move subtracted from the load bias; NULL when
+ * no module of ours holds *pc. */
+static struct module *
+canonical(struct gct_symbolizer *s, uint64_t *pc, int64_t *delta)
+{
+    struct module *m = module_of(s, *pc);
+    *delta = 0;
+    if (m == NULL)
+        return NULL;
+    struct module *c = &s->modules[m->canon];
+    *pc = *pc - m->bias + c->bias;
+    *delta = (int64_t)(m->bias - c->bias);
+    if (!c->reported) {
+        c->reported = true;
+        const char *base = strrchr(c->path, '/');
+        dwfl_report_begin_add(s->dwfl);
+        dwfl_report_elf(s->dwfl, base ? base + 1 : c->path, c->path, -1,
+                        c->bias, false);
+        dwfl_report_end(s->dwfl, NULL, NULL);
+    }
+    return c;
 }
 
 static int
@@ -325,9 +352,8 @@ index_above(const struct sym_index *ix, uint64_t addr)
 /* The function that holds pc: the nearest symbol at or below it whose
  * size covers it, else the nearest sizeless one (a label in assembly). */
 static const char *
-function_at(struct gct_symbolizer *s, Dwfl_Module *m, uint64_t pc)
+function_at(struct module *mod, Dwfl_Module *m, uint64_t pc)
 {
-    struct module *mod = module_of(s, pc);
     if (mod == NULL)
         return dwfl_module_addrname(m, pc);
     if (!mod->code.made)
@@ -350,8 +376,8 @@ const char *
 gct_symbolize_data(struct gct_symbolizer *s, uint64_t addr, char *buf,
                    size_t len)
 {
-    report_module_of(s, addr);
-    struct module *mod = module_of(s, addr);
+    int64_t delta;
+    struct module *mod = canonical(s, &addr, &delta);
     Dwfl_Module *m = mod ? dwfl_addrmodule(s->dwfl, addr) : NULL;
     if (m == NULL)
         return NULL;
@@ -461,17 +487,21 @@ int
 gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
               struct gct_sym_frame *out, int max)
 {
-    report_module_of(s, pc);
+    int64_t delta;
+    struct module *mod = canonical(s, &pc, &delta);
     memset(out, 0, sizeof *out);
     out->bias = -1;
     Dwfl_Module *m = dwfl_addrmodule(s->dwfl, pc);
     if (m == NULL)
         return 1;
     Dwarf_Addr mbias = 0;
-    int64_t load_bias = dwfl_module_getelf(m, &mbias) ? (int64_t)mbias : -1;
+    /* the bias of the mapping the pc came from, not the canonical one's */
+    int64_t load_bias = dwfl_module_getelf(m, &mbias)
+                            ? (int64_t)mbias + delta
+                            : -1;
     const char *mod_file = NULL;
     dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &mod_file, NULL);
-    const char *elfname = function_at(s, m, pc);
+    const char *elfname = function_at(mod, m, pc);
 
     const char *file = NULL;
     int line = 0;

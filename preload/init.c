@@ -348,6 +348,20 @@ settle(struct gct_thread *self)
     }
 }
 
+/* The short waits counted by the process's other threads, still alive
+ * (blocked, or computing): written through this thread's chunk, each
+ * record naming its thread.  After the grace, none of them is on its way
+ * to a wait's end that would count one more. */
+static void
+flush_others_waits(struct gct_thread *self)
+{
+    int pid = getpid();
+    for (struct gct_thread *o = atomic_load(&gct_threads); o; o = o->next)
+        if (o != self && !atomic_load(&o->dead) && o->pid == pid &&
+            o->tid != 0)
+            gct_wait_sites_flush(self, o);
+}
+
 /* The end of the process (normal exit, _exit): last records, then the
  * trace is finished.  May change the exit status when something was found
  * (returns the status to use, or -1 to keep the program's). */
@@ -364,6 +378,8 @@ at_exit(void)
         gct_flush_counts(t);
     }
     settle(t); /* in every process: a forked child's threads end too */
+    if (t)
+        flush_others_waits(t);
     if (!gct_rec.root || getpid() != gct_rec.hdr->root_pid)
         return -1;
     gct_rec.hdr->exit_status = exit_status;

@@ -261,6 +261,7 @@ count_miss(struct gct_thread *t, struct gct_count_slot *c, uintptr_t lock)
         gct_emit(t, GCT_REC_COUNT, 0, c->lock, (int64_t)c->count, 0, NULL, 0);
     c->lock = lock;
     c->count = 1;
+    t->counts_used = true;
     gct_lock_seen(t, lock, true);
     errno = saved;
 }
@@ -279,11 +280,21 @@ count(struct gct_thread *t, uintptr_t lock)
 void
 gct_flush_counts(struct gct_thread *t)
 {
+    gct_wait_sites_flush(t, t);
+    /* A thread that took no lock leaves its counters' pages untouched: a
+     * first touch of a page costs 16-29 us under virtualisation, and the
+     * counters of each of a short process's threads took two. */
+    if (!t->counts_used)
+        return;
+    t->counts_used = false;
     for (int i = 0; i < GCT_LOCK_CACHE; i++) {
         struct gct_count_slot *c = &t->counts[i];
         if (c->count)
             gct_emit(t, GCT_REC_COUNT, 0, c->lock, (int64_t)c->count, 0,
                      NULL, 0);
+        /* Emptied: the next acquisition takes the slot again through
+         * count_miss, which marks the counters used. */
+        c->lock = 0;
         c->count = 0;
     }
 }
@@ -422,6 +433,34 @@ write_held(struct gct_thread *t, int64_t since)
 }
 
 /*
+ * The begin record just written for a wait on a lock or a condvar, if the
+ * wait may be counted instead when it turns out short: in the default
+ * mode (record=all keeps every wait), with its end reserved right after
+ * it.  A wait on a lock in a contended loop lasts a microsecond or less,
+ * and a record of each made the trace grow with the run's length (the
+ * nested-lock loop: 300,000 waits a second, 200 bytes each in the trace,
+ * and most of the finishing step's time).  Taken back at its end (log.c,
+ * gct_log_take_back) and counted per object and stack, it costs the log
+ * nothing; a wait that never ends, or ends late, is written as before,
+ * with its stack, as a deadlock, a leak or a wait worth seeing needs it.
+ */
+static struct gct_rec *
+countable(struct gct_thread *t, int reason)
+{
+    struct gct_rec *end = t->end_slot;
+    if (gct_rec.opt.record != GCT_RECORD_BLOCKING || end == NULL ||
+        gct_rec.opt.wait_threshold_us == 0 || !ends_holding(reason))
+        return NULL;
+    struct gct_rec *b = end - 1;
+    if ((char *)b < t->chunk + sizeof(struct gct_chunk_head) ||
+        atomic_load_explicit(&b->kind, memory_order_relaxed) !=
+            GCT_EV_WAIT_BEGIN ||
+        b->words != sizeof *b / 8 || b->obj != end->obj)
+        return NULL;
+    return b;
+}
+
+/*
  * A wait on a lock ends with the lock held again: whatever the end's
  * record costs, the program's critical section costs too, and in a
  * contended loop a longer critical section makes the other threads block
@@ -441,7 +480,6 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     if (reason == GCT_WAIT_SEM)
         gct_signals_record(t); /* what may end it (intercept_signal.c) */
 
-    gct_watchdog_start(t);
     t->guard++;
     /* since and tsc stay a pair, as read: the end is derived from them.
      * The record's time may be later (a thread's times do not go back);
@@ -461,6 +499,9 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
         t->end_slot = ends_holding(reason)
                           ? gct_reserve_rec(t, (uint64_t)(uintptr_t)obj)
                           : NULL;
+        t->begin_rec = countable(t, reason);
+        t->begin_reason = reason;
+        t->wait_stack = stack;
     }
     t->wait_tsc = tsc;
     atomic_store_explicit(&t->wait_obj, (uintptr_t)obj, memory_order_relaxed);
@@ -468,6 +509,10 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     atomic_store_explicit(&t->wait_timed, timed || shared,
                           memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
+    /* Once the wait is in the log: the first start waits for the
+     * background thread to name itself, and a process that ends
+     * meanwhile must find this thread's wait there. */
+    gct_watchdog_start(t);
     if (detail == t->tid && !timed && self_deadlock(reason, obj, site))
         gct_watchdog_certain(t);
     t->guard--;
@@ -484,7 +529,16 @@ gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
         int64_t since = atomic_load_explicit(&t->wait_since,
                                              memory_order_relaxed);
         int64_t now = gct_now_since(since, t->wait_tsc);
-        if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj) {
+        struct gct_rec *b = t->begin_rec;
+        t->begin_rec = NULL;
+        if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj && b != NULL &&
+            b + 1 == r && now - since < gct_rec.opt.wait_threshold_us * 1000 &&
+            (char *)(r + 1) == t->chunk + t->chunk_used &&
+            gct_log_take_back(t, b)) {
+            /* Short, and nothing written since its begin: counted. */
+            gct_wait_count(t, (uint64_t)(uintptr_t)obj, t->begin_reason,
+                           t->wait_stack, now - since);
+        } else if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj) {
             gct_publish_rec(t, r, GCT_EV_WAIT_END, now, result);
         } else {
             gct_emit_at(t, now, GCT_EV_WAIT_END, 0, (uint64_t)(uintptr_t)obj,

@@ -579,6 +579,32 @@ gct_reserve_rec(struct gct_thread *t, uint64_t obj)
     return r;
 }
 
+/*
+ * Takes back the records from r to the end of the thread's chunk, so that
+ * the next record is written where r is.  At every moment the chunk reads
+ * as it should, were the process killed: r is unpublished first (a reader
+ * steps over it and over the reserved records after it, whose kinds are
+ * 0), then its length is zeroed (a reader stops there, as at the end of
+ * what was written), and the rest is zeroed before anything is written
+ * over it (a shorter record there would otherwise lead a reader into the
+ * old bytes).
+ */
+bool
+gct_log_take_back(struct gct_thread *t, struct gct_rec *r)
+{
+    char *p = (char *)r;
+    if (t->chunk == NULL || p <= t->chunk || p > t->chunk + t->chunk_used)
+        return false;
+    uint32_t off = (uint32_t)(p - t->chunk);
+    atomic_store_explicit(&r->kind, 0, memory_order_release);
+    __atomic_store_n(&r->words, 0, __ATOMIC_RELEASE);
+    memset(p + sizeof r->words + sizeof r->kind, 0,
+           t->chunk_used - off - sizeof r->words - sizeof r->kind);
+    atomic_signal_fence(memory_order_seq_cst);
+    t->chunk_used = off;
+    return true;
+}
+
 void
 gct_emit_at(struct gct_thread *t, int64_t ts, int kind, uint32_t stack,
             uint64_t obj, int64_t a, int64_t b)

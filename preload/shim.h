@@ -147,6 +147,8 @@ void gct_real_resolve(void);
 #define GCT_REPEAT_WAYS 2       /* ... in sets of this many (log.c) */
 #define GCT_STACK_MEMO 4        /* per-thread recent stacks' ids */
 #define GCT_SIDE_CACHE 32       /* per-thread channel sides used (chan_sides.c) */
+#define GCT_WAIT_SITES 32       /* per-thread short waits counted, */
+#define GCT_WAIT_WAYS 2         /* ... in sets of this many (wait_sites.c) */
 
 struct gct_held {
     uintptr_t lock;
@@ -162,6 +164,16 @@ struct gct_edge_slot {
 struct gct_count_slot {
     uintptr_t lock;
     uint64_t count;
+};
+
+/* Short waits at one object, for one reason, from one call path, counted
+ * since the slot was last written out (wait_sites.c). */
+struct gct_wait_site {
+    uint64_t obj;
+    uint32_t stack;
+    int32_t reason;     /* 0: empty */
+    uint64_t count;
+    struct gct_wait_sum sum;
 };
 
 /* A compact record the thread published in its current chunk, which a
@@ -204,6 +216,11 @@ struct gct_thread {
                                    (tsc.c) */
     struct gct_rec *end_slot;   /* the end record of the wait on a lock,
                                    reserved with its begin (locks.c) */
+    struct gct_rec *begin_rec;  /* that wait's begin, right before it,
+                                   when the wait may be taken back and
+                                   counted if short (locks.c); NULL: not */
+    int begin_reason;           /* its reason, */
+    uint32_t wait_stack;        /* and its stack */
     uint64_t handle;            /* pthread_self(), for joins */
     int64_t grace_cpu;          /* the exit grace's first look at its CPU
                                    time, + 1 (0: none yet; init.c) */
@@ -224,6 +241,11 @@ struct gct_thread {
         uintptr_t key;          /* the channel's address | 1 for receive */
         uint64_t gen;           /* gct_chan_generation when recorded */
     } sides[GCT_SIDE_CACHE];
+    bool counts_used;           /* a counter slot was taken since the
+                                   counters were last written out */
+    bool wait_sites_used;       /* a short wait was counted since the
+                                   table was last written out */
+    struct gct_wait_site wait_sites[GCT_WAIT_SITES];
     struct gct_rec_compact *prepared; /* record=all: the latest record
                                          filled before an acquisition's
                                          attempt (gct_acquire_prepare) */
@@ -426,6 +448,11 @@ void gct_log_forget_spares(void);
  * full.  The reservation lasts while the thread keeps its window of the
  * log (gct_log_release_chunk clears t->end_slot, the only holder). */
 struct gct_rec *gct_reserve_rec(struct gct_thread *t, uint64_t obj);
+
+/* Takes back r, the latest records of the thread's current chunk from r
+ * on, as if never written (a short wait, counted instead: locks.c).
+ * false: r is not in the current chunk. */
+bool gct_log_take_back(struct gct_thread *t, struct gct_rec *r);
 
 /* A thread's records never go back in time: a time derived from the
  * counter may run a few ns (at worst 0.5 us, tsc.c) ahead of the clock
@@ -765,6 +792,15 @@ gct_lock_released(struct gct_thread *t, const void *lock)
 void gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                     int64_t detail, bool timed, uintptr_t site);
 void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);
+
+/* ---------------------------------------------------------------- wait_sites.c */
+
+/* Counts a short wait of ns at obj (reason, stack) in t's table. */
+void gct_wait_count(struct gct_thread *t, uint64_t obj, int reason,
+                    uint32_t stack, int64_t ns);
+/* Writes t's table out and empties it.  writer: the thread whose chunk
+ * takes the records (t itself, or the process's last thread at exit). */
+void gct_wait_sites_flush(struct gct_thread *writer, struct gct_thread *t);
 
 /* ---------------------------------------------------------------- mutex_fast.c */
 

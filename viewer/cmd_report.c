@@ -106,12 +106,11 @@ cmd_report(int argc, char **argv)
             "SELECT t.tid, coalesce(nullif(" GCT_THREAD_NAME_SQL("t") ", ''), "
             "'-'), "
             "t.end_state, "
-            "(SELECT count(*) FROM waits w WHERE w.thread_id = t.id), "
-            "printf('%.3f', coalesce((SELECT sum(coalesce(w.end_ns, "
-            "p.end_ns, (SELECT CAST(value AS INTEGER) FROM meta WHERE "
-            "key = 'duration_ns')) - w.begin_ns) FROM waits w "
-            "WHERE w.thread_id = t.id), 0) / 1e9) FROM threads t "
-            "LEFT JOIN processes p ON p.pid = t.pid "
+            GCT_THREAD_WAITS_SQL("t") ", printf('%.3f', "
+            GCT_THREAD_BLOCKED_SQL("t", "coalesce(p.end_ns, (SELECT CAST(value "
+                                   "AS INTEGER) FROM meta WHERE key = "
+                                   "'duration_ns'))")
+            " / 1e9) FROM threads t LEFT JOIN processes p ON p.pid = t.pid "
             "ORDER BY t.id LIMIT 50",
             5);
     /* a lock as the findings name it: its variable, its address in

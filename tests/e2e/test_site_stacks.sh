@@ -5,14 +5,20 @@
 # wait and every lock through one helper each, from two threads with
 # different start routines and from one thread's two callers.  A stack
 # remembered by the helper's call site alone named the first caller's
-# path for all of them.
+# path for all of them.  Run twice: with every wait written out
+# (wait_threshold_us=0), where their order is checked, and with every
+# wait that ends counted instead (a threshold of a minute), per thread,
+# object and stack (wait_sites): the same stacks.
 # Usage: tests/e2e/test_site_stacks.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
 
 build_prog site_stacks site_stacks.c
-GCTRACE_OPTIONS=report=0:exitcode=0:out="$tmp/t.db" LD_PRELOAD="$LIB" \
-    "$tmp/site_stacks" || err "site_stacks failed"
+GCTRACE_OPTIONS=report=0:exitcode=0:wait_threshold_us=0:out="$tmp/t.db" \
+    LD_PRELOAD="$LIB" "$tmp/site_stacks" || err "site_stacks failed"
+GCTRACE_OPTIONS=report=0:exitcode=0:wait_threshold_us=60000000 \
+    GCTRACE_OUT="$tmp/d.db" LD_PRELOAD="$LIB" "$tmp/site_stacks" ||
+    err "site_stacks failed (waits counted)"
 
 # The program's own frames of stack S, innermost first, space-separated.
 frames="(select group_concat(function, ' ') from
@@ -48,6 +54,30 @@ got=$(sqlite3 "$tmp/t.db" "select count(distinct thread_id) from waits w
                               or $(of w.stack_id) like 'take %'" 2>&1)
 [ "$(echo $got)" = "2 1 3" ] ||
     err "threads of alpha's and beta's, third's, all helper waits: '$(echo $got)', want '2 1 3'"
+
+# Counted: the same stacks, each by as many threads.
+all_waits="(select thread_id, stack_id from waits union
+            select thread_id, stack_id from wait_sites)"
+got=$(sqlite3 "$tmp/d.db" "select distinct s from (select $(of w.stack_id) s
+                           from $all_waits w) where s like 'wait_until %'
+                           or s like 'take %' order by s" 2>&1)
+want_sorted=$(echo "$want_waits" | LC_ALL=C sort)
+[ "$got" = "$want_sorted" ] ||
+    err "counted: the helpers' waits' stacks: '$got', want '$want_sorted'"
+got=$(sqlite3 "$tmp/d.db" "select count(distinct thread_id) from $all_waits w
+                           where $(of w.stack_id) like '% alpha'
+                              or $(of w.stack_id) like '% beta';
+                           select count(distinct thread_id) from $all_waits w
+                           where $(of w.stack_id) like '% third';
+                           select count(distinct thread_id) from $all_waits w
+                           where $(of w.stack_id) like 'wait_until %'
+                              or $(of w.stack_id) like 'take %'" 2>&1)
+[ "$(echo $got)" = "2 1 3" ] ||
+    err "counted: threads of alpha's and beta's, third's, all helper waits: '$(echo $got)', want '2 1 3'"
+got=$(sqlite3 "$tmp/d.db" "select count(*) from waits where end_ns is not null
+                           and reason in (select reason from wait_reasons
+                           where name in ('mutex lock', 'condvar wait'))" 2>&1)
+[ "$got" = 0 ] || err "counted: $got ended waits written out, want 0"
 
 want_locks='make_lock alpha
 make_lock beta

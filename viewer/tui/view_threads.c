@@ -16,7 +16,6 @@ static const char *const sort_sql[] = {"t.start_ns", "blocked", "waits",
                                        GCT_THREAD_NAME_SQL("t")};
 
 /* Time blocked counts a wait still open at the end up to the run's end. */
-#define WAIT_NS "(coalesce(w.end_ns, ?1) - w.begin_ns)"
 
 static void
 load(struct app *a, struct view *v)
@@ -33,10 +32,8 @@ load(struct app *a, struct view *v)
     snprintf(sql, sizeof sql,
              "SELECT t.id, t.tid, " GCT_THREAD_NAME_SQL("t") ", "
              "coalesce(t.end_state, ''), t.create_stack, t.start_ns, "
-             "(SELECT count(*) FROM waits w WHERE w.thread_id = t.id) "
-             "AS waits, "
-             "(SELECT coalesce(sum(" WAIT_NS "), 0) FROM waits w "
-             "WHERE w.thread_id = t.id) AS blocked, "
+             GCT_THREAD_WAITS_SQL("t") " AS waits, "
+             GCT_THREAD_BLOCKED_SQL("t", "?1") " AS blocked, "
              "(SELECT waiting_on FROM blocked_at_end b "
              "WHERE b.thread_id = t.id LIMIT 1), t.tid = t.pid "
              "FROM threads t ORDER BY %s %s, t.id",
