@@ -515,7 +515,6 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
     Dwarf_Addr bias = 0;
     Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
     Dwarf_Die by_ranges;
-    struct module *mod = module_of(s, pc);
     Dwarf *dw = cu == NULL && mod ? dwfl_module_getdwarf(m, &bias) : NULL;
     if (cu == NULL) {
         /* No line of a unit that does not hold pc: code outside every
