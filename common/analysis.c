@@ -345,6 +345,18 @@ thread_label(struct ctx *c, int64_t id, int64_t *tid_out)
     return s ? s : gct_xstrdup("thread");
 }
 
+/* Thread th's stack where it stays blocked: "<thread> blocked at". */
+static void
+add_blocked_stack(struct ctx *c, struct gct_finding *f, int64_t th,
+                  int64_t stack)
+{
+    char *who = thread_label(c, th, NULL);
+    char *lab = xprintf("%s blocked at", who);
+    add_stack(c, f, stack, lab);
+    free(lab);
+    free(who);
+}
+
 static void
 ref_thread(struct ctx *c, struct gct_finding *f, int64_t id)
 {
@@ -2276,11 +2288,7 @@ report_wait_cycle(struct ctx *c, const struct gct_wait_graph *g,
         } else if (w->obj) {
             ref_object(c, f, w->obj);
         }
-        char *who = thread_label(c, w->thread, NULL);
-        char *lab = xprintf("%s blocked at", who);
-        add_stack(c, f, w->stack, lab);
-        free(lab);
-        free(who);
+        add_blocked_stack(c, f, w->thread, w->stack);
     }
     free(put);
     free(order);
@@ -2433,11 +2441,7 @@ all_asleep(struct ctx *c)
                 int64_t tid = sqlite3_column_int64(q, 0);
                 ref_thread(c, f, tid);
                 ref_object(c, f, sqlite3_column_int64(q, 2));
-                char *who = thread_label(c, tid, NULL);
-                char *lab = xprintf("%s blocked at", who);
-                add_stack(c, f, sqlite3_column_int64(q, 1), lab);
-                free(lab);
-                free(who);
+                add_blocked_stack(c, f, tid, sqlite3_column_int64(q, 1));
             }
             sqlite3_finalize(q);
         }
@@ -2629,11 +2633,7 @@ context_leaks(struct ctx *c)
         add_stack(c, f, made, n == 1 ? "context made at" : "contexts made at");
         for (size_t i = 0; i < nwho; i++) {
             ref_thread(c, f, who[i]);
-            char *name = thread_label(c, who[i], NULL);
-            char *lab = xprintf("%s blocked at", name);
-            add_stack(c, f, where_blocked[i], lab);
-            free(lab);
-            free(name);
+            add_blocked_stack(c, f, who[i], where_blocked[i]);
         }
         free(blocked);
         free(waiting);
