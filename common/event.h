@@ -240,7 +240,9 @@ enum gct_ctx_kind {
     X(GCT_MISUSE_RECURSIVE_RLOCK,  14, "recursive_read_lock",                \
       "read lock taken again by a thread that holds it for reading, on a "   \
       "writer-preferring rwlock (a goc_rwmutex, like Go's RWMutex): it "     \
-      "deadlocks when a writer comes between the two")
+      "deadlocks when a writer comes between the two")                    \
+    X(GCT_MISUSE_DESTROYED_LOCK,   15, "use_of_destroyed_lock",              \
+      "lock or unlock of a destroyed mutex")
 
 enum gct_misuse {
 #define GCT_X_ENUM(name, value, text, meaning) name = value,

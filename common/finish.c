@@ -134,6 +134,8 @@ struct finisher {
     struct gct_map thread_by_tid;    /* (pid, tid) -> thread id */
     struct gct_map thread_by_handle; /* (pid, pthread_t) -> thread id */
     struct gct_map object_by_addr;   /* (pid, addr) -> object id */
+    struct gct_map destroyed_at;     /* (pid, addr) -> the object id last
+                                        destroyed there */
     struct gct_map stack_seen;       /* (stack id, 0) -> 1 */
     struct gct_map frame_by_pc;      /* (pc, 0) -> first frame id */
     struct gct_map pid_seen;         /* (pid, 0) -> its images so far */
@@ -1142,6 +1144,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         obj_id = object_of(f, pid, r->obj, "mutex", ts);
         O(f, obj_id)->destroyed = ts;
         gct_map_put(&f->object_by_addr, (uint64_t)pid, r->obj, 0);
+        gct_map_put(&f->destroyed_at, (uint64_t)pid, r->obj,
+                    (uint64_t)obj_id);
         break;
     case GCT_EV_MEM_GONE:
         end_objects_in(f, pid, r->obj, (uint64_t)r->a, ts);
@@ -1232,6 +1236,13 @@ replay_one(struct finisher *f, const struct ref *ref)
         obj_id = object_of(f, pid, r->obj, "waitgroup", ts);
         break;
     case GCT_EV_MISUSE:
+        /* The use of a destroyed lock names the lock destroyed, unless a
+         * new one was seen at its address since. */
+        if (r->a == GCT_MISUSE_DESTROYED_LOCK &&
+            gct_map_get(&f->object_by_addr, (uint64_t)pid, r->obj, 0) == 0 &&
+            (obj_id = (int64_t)gct_map_get(&f->destroyed_at, (uint64_t)pid,
+                                           r->obj, 0)) != 0)
+            break;
         /* A recursive read lock may be the rwlock's first record (its
          * first, uncontended, acquisition records nothing). */
         obj_id = object_of(f, pid, r->obj,
@@ -1539,6 +1550,7 @@ free_model(struct finisher *f)
     gct_map_free(&f->thread_by_tid);
     gct_map_free(&f->thread_by_handle);
     gct_map_free(&f->object_by_addr);
+    gct_map_free(&f->destroyed_at);
     gct_map_free(&f->stack_seen);
     gct_map_free(&f->frame_by_pc);
     gct_map_free(&f->pid_seen);

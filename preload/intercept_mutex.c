@@ -54,6 +54,25 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
     errno = e;
 }
 
+/*
+ * A lock, trylock or unlock of m answered r, not 0 (nor EBUSY for a
+ * trylock): when m is a destroyed mutex, that is misuse.  glibc's destroy
+ * stores the invalid kind -1 (its pthread_mutex_destroy.c), and every
+ * call on such a mutex answers EINVAL; a mutex made again with
+ * pthread_mutex_init or PTHREAD_MUTEX_INITIALIZER has a valid kind.
+ * Only on the failing path: the uncontended lock and unlock never come
+ * here.  Keeps errno.
+ */
+static __attribute__((noinline, cold)) void
+check_destroyed(struct gct_thread *t, pthread_mutex_t *m, int r)
+{
+    if (r != EINVAL || m->__data.__kind != -1)
+        return;
+    int e = errno;
+    misuse(t, GCT_MISUSE_DESTROYED_LOCK, m, r);
+    errno = e;
+}
+
 /* Whether a lock call's answer leaves the lock held: a robust mutex
  * whose owner died is taken, with EOWNERDEAD. */
 #define HOLDS(r) ((r) == 0 || (r) == EOWNERDEAD)
@@ -213,9 +232,12 @@ static __attribute__((noinline)) int
 mutex_lock_rest(struct gct_thread *t, pthread_mutex_t *m, int tried,
                 uintptr_t site)
 {
-    return ACQUIRE_AT(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
-                      tried != UNTRIED ? tried : mutex_first(t, m),
-                      gct_real.pthread_mutex_lock(m), 0, site);
+    int r = ACQUIRE_AT(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
+                       tried != UNTRIED ? tried : mutex_first(t, m),
+                       gct_real.pthread_mutex_lock(m), 0, site);
+    if (r != 0)
+        check_destroyed(t, m, r);
+    return r;
 }
 
 GCT_EXPORT int
@@ -244,6 +266,8 @@ pthread_mutex_trylock(pthread_mutex_t *m)
     int r = mutex_trylock(t, m);
     if (HOLDS(r))
         gct_lock_acquired(t, m, GCT_LOCK_TRY, SITE());
+    else if (r != EBUSY)
+        check_destroyed(t, m, r);
     return r;
 }
 
@@ -254,8 +278,11 @@ pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_mutex_timedlock(m, ts);
-    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m), mutex_first(t, m),
-                   gct_real.pthread_mutex_timedlock(m, ts), GCT_LOCK_TIMED);
+    int r = ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m), mutex_first(t, m),
+                    gct_real.pthread_mutex_timedlock(m, ts), GCT_LOCK_TIMED);
+    if (r != 0)
+        check_destroyed(t, m, r);
+    return r;
 }
 
 GCT_EXPORT int
@@ -266,10 +293,13 @@ pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_mutex_clocklock(m, clk, ts);
-    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
-                   clock_accepted(clk) ? mutex_first(t, m) : NO_ATTEMPT,
-                   gct_real.pthread_mutex_clocklock(m, clk, ts),
-                   GCT_LOCK_TIMED);
+    int r = ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
+                    clock_accepted(clk) ? mutex_first(t, m) : NO_ATTEMPT,
+                    gct_real.pthread_mutex_clocklock(m, clk, ts),
+                    GCT_LOCK_TIMED);
+    if (r != 0)
+        check_destroyed(t, m, r);
+    return r;
 }
 
 GCT_EXPORT int
@@ -290,8 +320,10 @@ pthread_mutex_unlock(pthread_mutex_t *m)
         return 0;
     }
     int r = gct_real.pthread_mutex_unlock(m);
-    if (r != 0)
+    if (r != 0) {
+        check_destroyed(t, m, r);
         return r;
+    }
     gct_lock_released(t, m);
     return 0;
 }

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Misuse of pthread locks that glibc answers with an error code
+# (progs/pthread_misuse.c): each is caught in its program and silent in
+# its twin, and every call answers under the recorder exactly as it does
+# without it.
+# Usage: tests/e2e/test_pthread_misuse.sh BUILD_DIR
+set -u
+. "$(dirname "$0")/lib.sh"
+
+cc -O1 -g -pthread -o "$tmp/pm" tests/e2e/progs/pthread_misuse.c || exit 1
+
+found() {
+    "$G" check --format json "$1" | python3 -c 'import json,sys
+print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(sys.stdin)["findings"])))'
+}
+
+# pair BUG TWIN WANT [TEXT]: WANT is the bug's sorted kind/subkind list;
+# TEXT, when given, is in the bug's message
+pair() {
+    bug=$1 twin=$2 want=$3 text=${4:-}
+    for mode in "$bug" "$twin"; do
+        "$tmp/pm" "$mode" > "$tmp/$mode.native" || err "$mode: native run"
+        GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \
+            "$tmp/pm" "$mode" > "$tmp/$mode.out" || err "$mode: run failed"
+        cmp -s "$tmp/$mode.native" "$tmp/$mode.out" ||
+            err "$mode: answers differ under the recorder: $(diff \
+                "$tmp/$mode.native" "$tmp/$mode.out" | tr '\n' ' ')"
+    done
+    got=$(found "$tmp/$bug.db")
+    [ "$got" = "$want" ] || err "$bug: found '$got', want '$want'"
+    [ -z "$text" ] || "$G" check "$tmp/$bug.db" 2>&1 | grep -q "$text" ||
+        err "$bug: no '$text' in the report"
+    got=$(found "$tmp/$twin.db")
+    [ -z "$got" ] || err "$twin: found '$got', want nothing"
+}
+
+# The three calls on the destroyed mutex, three findings, each naming
+# the lock that was destroyed (made by pthread_mutex_init in
+# destroyed_lock()).
+pair destroyed_lock ok_destroyed_lock \
+    "misuse/use_of_destroyed_lock misuse/use_of_destroyed_lock misuse/use_of_destroyed_lock" \
+    "lock or unlock of a destroyed mutex: mutex"
+e2e_end test_pthread_misuse
