@@ -1860,6 +1860,10 @@ misuses(struct ctx *c)
         int64_t th = sqlite3_column_int64(st, 1);
         int64_t obj = sqlite3_column_int64(st, 2);
         int64_t stack = sqlite3_column_int64(st, 4);
+        /* A relock answered EDEADLK that the thread then waits out for
+         * good (libgoc blocks, as Go does) is its deadlock's finding. */
+        if (sub == GCT_MISUSE_RELOCK && in_deadlock(c, th))
+            continue;
         char *who = thread_label(c, th, NULL);
         char *what = obj ? object_label(c, obj) : gct_xstrdup("an object");
         char *at = where(c, stack);

@@ -242,7 +242,13 @@ enum gct_ctx_kind {
       "writer-preferring rwlock (a goc_rwmutex, like Go's RWMutex): it "     \
       "deadlocks when a writer comes between the two")                    \
     X(GCT_MISUSE_DESTROYED_LOCK,   15, "use_of_destroyed_lock",              \
-      "lock or unlock of a destroyed mutex")
+      "lock or unlock of a destroyed mutex")                               \
+    X(GCT_MISUSE_RELOCK,           16, "relock_by_holder",                   \
+      "lock asked for again by the thread that holds it, which glibc "       \
+      "refuses with EDEADLK (an error-checking mutex, or an rwlock held for " \
+      "writing)")                                                            \
+    X(GCT_MISUSE_RWLOCK_NOT_HELD,  17, "unlock_of_rwlock_not_held",          \
+      "rwlock unlock by a thread that holds no lock on it")
 
 enum gct_misuse {
 #define GCT_X_ENUM(name, value, text, meaning) name = value,

@@ -1243,10 +1243,15 @@ replay_one(struct finisher *f, const struct ref *ref)
             (obj_id = (int64_t)gct_map_get(&f->destroyed_at, (uint64_t)pid,
                                            r->obj, 0)) != 0)
             break;
-        /* A recursive read lock may be the rwlock's first record (its
-         * first, uncontended, acquisition records nothing). */
+        /* A misuse may be the lock's first record (its first,
+         * uncontended, acquisition records nothing but its first use,
+         * which does not know the kind): the kind when it tells. */
         obj_id = object_of(f, pid, r->obj,
-                           r->a == GCT_MISUSE_RECURSIVE_RLOCK ? "rwlock" : NULL,
+                           r->a == GCT_MISUSE_RECURSIVE_RLOCK ||
+                                   r->a == GCT_MISUSE_RWLOCK_NOT_HELD
+                               ? "rwlock"
+                           : r->a == GCT_MISUSE_RELOCK ? obj_kind_name(r->b)
+                                                       : NULL,
                            ts);
         break;
     case GCT_EV_PROC_EXIT:

@@ -73,6 +73,30 @@ check_destroyed(struct gct_thread *t, pthread_mutex_t *m, int r)
     errno = e;
 }
 
+/* A lock call on obj answered r, not 0: EDEADLK is glibc's answer to the
+ * thread that holds an error-checking mutex, or an rwlock for writing,
+ * and asks for it again (a normal mutex would block for good: the
+ * watchdog's deadlock/self).  The program was refused the lock, and if
+ * it goes on as if it held it, its unlock releases the first hold.
+ * Keeps errno. */
+static __attribute__((noinline, cold)) void
+check_relock(struct gct_thread *t, const void *obj, int r, int type)
+{
+    if (r != EDEADLK)
+        return;
+    int e = errno;
+    misuse(t, GCT_MISUSE_RELOCK, obj, type); /* its detail: a gct_obj */
+    errno = e;
+}
+
+/* Both checks of a failed lock of a mutex. */
+static __attribute__((noinline, cold)) void
+mutex_lock_failed(struct gct_thread *t, pthread_mutex_t *m, int r)
+{
+    check_destroyed(t, m, r);
+    check_relock(t, m, r, GCT_OBJ_MUTEX);
+}
+
 /* Whether a lock call's answer leaves the lock held: a robust mutex
  * whose owner died is taken, with EOWNERDEAD. */
 #define HOLDS(r) ((r) == 0 || (r) == EOWNERDEAD)
@@ -236,7 +260,7 @@ mutex_lock_rest(struct gct_thread *t, pthread_mutex_t *m, int tried,
                        tried != UNTRIED ? tried : mutex_first(t, m),
                        gct_real.pthread_mutex_lock(m), 0, site);
     if (r != 0)
-        check_destroyed(t, m, r);
+        mutex_lock_failed(t, m, r);
     return r;
 }
 
@@ -281,7 +305,7 @@ pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
     int r = ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m), mutex_first(t, m),
                     gct_real.pthread_mutex_timedlock(m, ts), GCT_LOCK_TIMED);
     if (r != 0)
-        check_destroyed(t, m, r);
+        mutex_lock_failed(t, m, r);
     return r;
 }
 
@@ -298,7 +322,7 @@ pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk,
                     gct_real.pthread_mutex_clocklock(m, clk, ts),
                     GCT_LOCK_TIMED);
     if (r != 0)
-        check_destroyed(t, m, r);
+        mutex_lock_failed(t, m, r);
     return r;
 }
 
@@ -399,10 +423,13 @@ pthread_rwlock_rdlock(pthread_rwlock_t *rw)
         return gct_real.pthread_rwlock_rdlock(rw);
     if (t->nheld > 0)
         recursive_read(t, rw);
-    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
-                   gct_real.pthread_rwlock_tryrdlock(rw),
-                   gct_real.pthread_rwlock_rdlock(rw),
-                   GCT_LOCK_RW | GCT_LOCK_SHARED);
+    int r = ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
+                    gct_real.pthread_rwlock_tryrdlock(rw),
+                    gct_real.pthread_rwlock_rdlock(rw),
+                    GCT_LOCK_RW | GCT_LOCK_SHARED);
+    if (r != 0)
+        check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    return r;
 }
 
 GCT_EXPORT int
@@ -424,11 +451,15 @@ pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_rwlock_timedrdlock(rw, ts);
-    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
-                   gct_deadline_valid(ts) ? gct_real.pthread_rwlock_tryrdlock(rw)
-                                          : NO_ATTEMPT,
-                   gct_real.pthread_rwlock_timedrdlock(rw, ts),
-                   GCT_LOCK_RW | GCT_LOCK_SHARED | GCT_LOCK_TIMED);
+    int r = ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
+                    gct_deadline_valid(ts)
+                        ? gct_real.pthread_rwlock_tryrdlock(rw)
+                        : NO_ATTEMPT,
+                    gct_real.pthread_rwlock_timedrdlock(rw, ts),
+                    GCT_LOCK_RW | GCT_LOCK_SHARED | GCT_LOCK_TIMED);
+    if (r != 0)
+        check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    return r;
 }
 
 GCT_EXPORT int
@@ -438,9 +469,12 @@ pthread_rwlock_wrlock(pthread_rwlock_t *rw)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_rwlock_wrlock(rw);
-    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
-                   gct_real.pthread_rwlock_trywrlock(rw),
-                   gct_real.pthread_rwlock_wrlock(rw), GCT_LOCK_RW);
+    int r = ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
+                    gct_real.pthread_rwlock_trywrlock(rw),
+                    gct_real.pthread_rwlock_wrlock(rw), GCT_LOCK_RW);
+    if (r != 0)
+        check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    return r;
 }
 
 GCT_EXPORT int
@@ -461,11 +495,27 @@ pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_rwlock_timedwrlock(rw, ts);
-    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
-                   gct_deadline_valid(ts) ? gct_real.pthread_rwlock_trywrlock(rw)
-                                          : NO_ATTEMPT,
-                   gct_real.pthread_rwlock_timedwrlock(rw, ts),
-                   GCT_LOCK_RW | GCT_LOCK_TIMED);
+    int r = ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
+                    gct_deadline_valid(ts)
+                        ? gct_real.pthread_rwlock_trywrlock(rw)
+                        : NO_ATTEMPT,
+                    gct_real.pthread_rwlock_timedwrlock(rw, ts),
+                    GCT_LOCK_RW | GCT_LOCK_TIMED);
+    if (r != 0)
+        check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    return r;
+}
+
+/* An unlock of rw by a thread that holds no lock on it.  glibc answers
+ * 0 and, unless the thread is the writer, takes a reader away: one that
+ * another thread counts on, or one that was never there, which leaves
+ * the lock's state wrong for every later caller.  Keeps errno. */
+static __attribute__((noinline, cold)) void
+rwlock_not_held(struct gct_thread *t, pthread_rwlock_t *rw)
+{
+    int e = errno;
+    misuse(t, GCT_MISUSE_RWLOCK_NOT_HELD, rw, 0);
+    errno = e;
 }
 
 GCT_EXPORT int
@@ -474,8 +524,8 @@ pthread_rwlock_unlock(pthread_rwlock_t *rw)
     RESOLVED(pthread_rwlock_unlock);
     struct gct_thread *t = gct_self();
     int r = gct_real.pthread_rwlock_unlock(rw);
-    if (t && r == 0)
-        gct_lock_released(t, rw);
+    if (t && r == 0 && !gct_lock_released(t, rw))
+        rwlock_not_held(t, rw);
     return r;
 }
 

@@ -303,6 +303,8 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
         if (n < GCT_HELD_MAX) {
             t->held[n] = (struct gct_held){l, site, flags};
             t->nheld = n + 1;
+        } else {
+            t->held_lost = true;
         }
         return;
     }
@@ -320,6 +322,8 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
     if (GCT_LIKELY(n < GCT_HELD_MAX)) {
         t->held[n] = (struct gct_held){l, site, flags};
         t->nheld = n + 1;
+    } else {
+        t->held_lost = true;
     }
     count(t, l);
     if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL) && !recorded)
@@ -327,21 +331,24 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
     t->guard--;
 }
 
-void
+bool
 gct_lock_released_slow(struct gct_thread *t, const void *lock)
 {
     uintptr_t l = (uintptr_t)lock;
     int n = t->nheld;
+    bool found = t->held_lost;
 
     /* Locks are usually released in reverse order: the top first. */
     if (GCT_LIKELY(n > 0 && t->held[n - 1].lock == l)) {
         t->nheld = n - 1;
+        found = true;
     } else {
         for (int i = n - 2; i >= 0; i--) {
             if (t->held[i].lock == l) {
                 for (int k = i; k < n - 1; k++)
                     t->held[k] = t->held[k + 1];
                 t->nheld = n - 1;
+                found = true;
                 break;
             }
         }
@@ -351,6 +358,7 @@ gct_lock_released_slow(struct gct_thread *t, const void *lock)
         gct_emit_compact(t, GCT_EV_LOCK_RELEASE, l, 0, 0);
         t->guard--;
     }
+    return found;
 }
 
 /* Whether a wait for reason ends with a lock held again, inside the

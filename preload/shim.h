@@ -213,6 +213,8 @@ struct gct_thread {
     } stack_memo[GCT_STACK_MEMO];
 
     int nheld;
+    bool held_lost;     /* an acquisition found the held stack full: a
+                           lock the thread holds may be missing from it */
     struct gct_held held[GCT_HELD_MAX];
     struct gct_edge_slot edges[GCT_EDGE_CACHE];
     struct gct_count_slot counts[GCT_LOCK_CACHE];
@@ -726,9 +728,13 @@ void gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo,
                      size_t len, bool everywhere);
 
 /* Bookkeeping before/after a release. */
-void gct_lock_released_slow(struct gct_thread *t, const void *lock);
+/* Whether lock was on the held stack (or may have been: held_lost). */
+bool gct_lock_released_slow(struct gct_thread *t, const void *lock);
 
-static inline void
+/* Takes lock off the thread's held stack; false when it was not there,
+ * so that the thread did not hold it (the answer costs the common case,
+ * the top of the stack, nothing). */
+static inline bool
 gct_lock_released(struct gct_thread *t, const void *lock)
 {
     int n = t->nheld;
@@ -736,9 +742,9 @@ gct_lock_released(struct gct_thread *t, const void *lock)
     if (GCT_LIKELY(n > 0 && t->held[n - 1].lock == (uintptr_t)lock &&
                    gct_rec.opt.record != GCT_RECORD_ALL)) {
         t->nheld = n - 1;
-        return;
+        return true;
     }
-    gct_lock_released_slow(t, lock);
+    return gct_lock_released_slow(t, lock);
 }
 
 /* Brackets a wait that blocks. */

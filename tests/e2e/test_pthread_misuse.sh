@@ -40,4 +40,11 @@ pair() {
 pair destroyed_lock ok_destroyed_lock \
     "misuse/use_of_destroyed_lock misuse/use_of_destroyed_lock misuse/use_of_destroyed_lock" \
     "lock or unlock of a destroyed mutex: mutex"
+pair relock_errorcheck ok_relock_errorcheck "misuse/relock_by_holder" \
+    "lock asked for again by the thread that holds it.*: mutex made at"
+pair relock_rwlock ok_relock_rwlock \
+    "misuse/relock_by_holder misuse/relock_by_holder" \
+    "lock asked for again by the thread that holds it.*: rwlock rw"
+pair rwlock_not_held ok_rwlock_not_held "misuse/unlock_of_rwlock_not_held" \
+    "rwlock unlock by a thread that holds no lock on it: rwlock rw"
 e2e_end test_pthread_misuse

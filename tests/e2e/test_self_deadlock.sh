@@ -4,8 +4,10 @@
 # wait begins, not after its delay (watchdog_ms=600000 here, so that only
 # the at-once path can report within the test's bound), and
 # abort_on_deadlock=1 ends the program.  Its twins, an error-checking
-# mutex (answered EDEADLK) and a recursive one (taken again), are silent
-# and run as natively.
+# mutex (answered EDEADLK) and a recursive one (taken again), run as
+# natively and are no deadlock; the error-checking mutex's relock is
+# misuse/relock_by_holder (test_pthread_misuse), the recursive one's is
+# silent.
 set -u
 . "$(dirname "$0")/lib.sh"
 cc ${GCT_TEST_CFLAGS:-} -o "$tmp/self" "$here/progs/self_deadlock.c" -lpthread ||
@@ -31,8 +33,14 @@ for mode in errorcheck recursive; do
         timeout 60 "$G" run -q -o "$tmp/$mode.db" -- "$tmp/self" $mode \
         >"$tmp/$mode.out" 2>"$tmp/$mode.err"
     rc=$?
-    [ $rc -eq 0 ] || err "$mode: exit $rc: $(head -3 "$tmp/$mode.err")"
+    want=0 finding=
+    [ $mode = errorcheck ] && want=66 finding='"subkind":"relock_by_holder"'
+    [ $rc -eq $want ] || err "$mode: exit $rc, want $want: $(head -3 "$tmp/$mode.err")"
     cmp -s "$tmp/$mode.nat" "$tmp/$mode.out" || err "$mode: output differs from native"
     grep -q watchdog "$tmp/$mode.err" && err "$mode: the watchdog reported"
+    "$G" check --format json "$tmp/$mode.db" > "$tmp/$mode.json"
+    grep -q '"kind":"deadlock"' "$tmp/$mode.json" && err "$mode: a deadlock"
+    [ -z "$finding" ] || grep -q "$finding" "$tmp/$mode.json" ||
+        err "$mode: no $finding"
 done
 e2e_end test_self_deadlock
