@@ -99,7 +99,10 @@ enum gct_ev {
     GCT_EV_GO_START = 80,      /* a = goroutine id, str = name */
     GCT_EV_GO_EXIT = 81,
 
-    /* API misuse; obj = object, a = gct_misuse subkind, b = detail */
+    /* API misuse; obj = object, a = gct_misuse subkind, b = detail
+       (for relock_by_holder and invalid_deadline: the object's gct_obj
+       type).  The finishing step writes cond_wait_with_two_mutexes
+       itself, from the waits (common/finish.c). */
     GCT_EV_MISUSE = 90,
 };
 
@@ -248,7 +251,13 @@ enum gct_ctx_kind {
       "refuses with EDEADLK (an error-checking mutex, or an rwlock held for " \
       "writing)")                                                            \
     X(GCT_MISUSE_RWLOCK_NOT_HELD,  17, "unlock_of_rwlock_not_held",          \
-      "rwlock unlock by a thread that holds no lock on it")
+      "rwlock unlock by a thread that holds no lock on it")                \
+    X(GCT_MISUSE_BAD_DEADLINE,     18, "invalid_deadline",                   \
+      "timed wait given a deadline whose nanoseconds are not in [0, 1e9), "  \
+      "which glibc refuses with EINVAL")                                    \
+    X(GCT_MISUSE_COND_TWO_MUTEXES, 19, "cond_wait_with_two_mutexes",         \
+      "condition wait with a mutex other than the one another thread "     \
+      "waits on the condvar with at the same time")
 
 enum gct_misuse {
 #define GCT_X_ENUM(name, value, text, meaning) name = value,

@@ -86,6 +86,8 @@ struct object {
     char *cancel_how;
     int64_t acq, contended, wait_total, wait_max;
     bool inited; /* made by an init call (has a lock class) */
+    uint64_t cond_mutex; /* a condvar: the mutex of its current waits */
+    int64_t cond_waits;  /* ... and how many there are */
 };
 
 struct wait {
@@ -670,6 +672,40 @@ write_stack(struct finisher *f, const struct gct_rec *r)
 
 /* ------------------------------------------------------------ replay */
 
+/*
+ * POSIX leaves undefined a condvar waited on with two mutexes at once:
+ * while a wait is under way, the condvar is bound to its mutex.  glibc
+ * does not check (it keeps no mutex in the condvar), so the finishing
+ * step does, from the waits as it replays them, and writes the misuse as
+ * an event of the waiting thread, with the wait's stack and the other
+ * mutex as its detail.  Waits that follow one another may use different
+ * mutexes.
+ */
+static void
+cond_wait_begins(struct finisher *f, int64_t th, int64_t cond,
+                 uint64_t mutex, uint32_t stack, int64_t ts)
+{
+    struct object *o = O(f, cond);
+    if (cond == 0)
+        return;
+    if (o->cond_waits > 0 && o->cond_mutex != mutex)
+        run(f, f->ins_event, "iiinIIns", ts, th, (int64_t)GCT_EV_MISUSE,
+            cond, (int64_t)GCT_MISUSE_COND_TWO_MUTEXES, (int64_t)mutex,
+            (int64_t)stack, NULL);
+    if (o->cond_waits++ == 0)
+        o->cond_mutex = mutex;
+}
+
+/* A condvar wait ended, or its thread did in the middle of it (a
+ * cancelled wait). */
+static void
+cond_wait_ends(struct finisher *f, const struct wait *w)
+{
+    if (w->reason == GCT_WAIT_COND && w->object &&
+        O(f, w->object)->cond_waits > 0)
+        O(f, w->object)->cond_waits--;
+}
+
 static void
 begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
            int pid, int64_t ts)
@@ -683,8 +719,10 @@ begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
                      (r->a & GCT_WAIT_SHARED) != 0};
     if (gct_wait_is_lock(reason))
         w.holder = r->b;
-    if (reason == GCT_WAIT_COND && r->b)
+    if (reason == GCT_WAIT_COND && r->b) {
         object_of(f, pid, (uint64_t)r->b, "mutex", ts);
+        cond_wait_begins(f, tid_id, obj, (uint64_t)r->b, r->stack, ts);
+    }
     GCT_PUSH(f->waits, f->nwaits, f->capwaits, w);
     int64_t wid = (int64_t)f->nwaits;
     if (reason == GCT_WAIT_SELECT) {
@@ -709,6 +747,7 @@ end_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
     struct wait *w = &f->waits[t->open_waits[--t->nopen] - 1];
     w->end = ts;
     w->result = r->a;
+    cond_wait_ends(f, w);
     if (w->object && gct_wait_is_lock(w->reason)) {
         struct object *o = O(f, w->object);
         /* wrapping, as rel(): a corrupt log may hold any times */
@@ -1077,6 +1116,8 @@ replay_one(struct finisher *f, const struct ref *ref)
     case GCT_EV_THREAD_EXIT:
         t->end = ts;
         t->locks_at_exit = r->a;
+        for (int i = 0; i < t->nopen; i++)
+            cond_wait_ends(f, &f->waits[t->open_waits[i] - 1]);
         if (t->detached)
             forget_handle(f, pid, t->handle, th);
         break;
@@ -1250,8 +1291,10 @@ replay_one(struct finisher *f, const struct ref *ref)
                            r->a == GCT_MISUSE_RECURSIVE_RLOCK ||
                                    r->a == GCT_MISUSE_RWLOCK_NOT_HELD
                                ? "rwlock"
-                           : r->a == GCT_MISUSE_RELOCK ? obj_kind_name(r->b)
-                                                       : NULL,
+                           : r->a == GCT_MISUSE_RELOCK ||
+                                   r->a == GCT_MISUSE_BAD_DEADLINE
+                               ? obj_kind_name(r->b)
+                               : NULL,
                            ts);
         break;
     case GCT_EV_PROC_EXIT:

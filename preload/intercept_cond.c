@@ -22,6 +22,24 @@ check_holds(struct gct_thread *t, pthread_mutex_t *m)
     }
 }
 
+/* A timed wait on obj answered EINVAL: when its deadline's nanoseconds
+ * are out of range, that is why, and misuse (the program meant to wait,
+ * and goes on as if the wait had ended).  Only on that failing path.
+ * Keeps errno. */
+static __attribute__((noinline, cold)) void
+check_deadline(struct gct_thread *t, const void *obj, int type,
+               const struct timespec *ts)
+{
+    if (ts == NULL || gct_deadline_valid(ts))
+        return;
+    int e = errno;
+    t->guard++;
+    gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)obj,
+             GCT_MISUSE_BAD_DEADLINE, type, NULL, 0); /* a gct_obj */
+    t->guard--;
+    errno = e;
+}
+
 /* Runs a condvar wait given as an expression, with the bookkeeping. */
 #define COND_WAIT(t, c, m, timed, call)                                    \
     ({                                                                     \
@@ -57,7 +75,10 @@ pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_timedwait(c, m, ts);
-    return COND_WAIT(t, c, m, true, gct_real.pthread_cond_timedwait(c, m, ts));
+    int r = COND_WAIT(t, c, m, true, gct_real.pthread_cond_timedwait(c, m, ts));
+    if (r == EINVAL)
+        check_deadline(t, c, GCT_OBJ_COND, ts);
+    return r;
 }
 
 GCT_EXPORT int
@@ -68,8 +89,11 @@ pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_clockwait(c, m, clk, ts);
-    return COND_WAIT(t, c, m, true,
-                     gct_real.pthread_cond_clockwait(c, m, clk, ts));
+    int r = COND_WAIT(t, c, m, true,
+                      gct_real.pthread_cond_clockwait(c, m, clk, ts));
+    if (r == EINVAL)
+        check_deadline(t, c, GCT_OBJ_COND, ts);
+    return r;
 }
 
 static __attribute__((noinline)) void
@@ -157,8 +181,14 @@ sem_timedwait(sem_t *s, const struct timespec *ts)
 {
     RESOLVED(sem_timedwait);
     struct gct_thread *t = gct_self();
-    if (t == NULL || !gct_deadline_valid(ts))
+    if (t == NULL)
         return gct_real.sem_timedwait(s, ts);
+    if (!gct_deadline_valid(ts)) {
+        int r = gct_real.sem_timedwait(s, ts);
+        if (r != 0 && errno == EINVAL)
+            check_deadline(t, s, GCT_OBJ_SEM, ts);
+        return r;
+    }
     pthread_testcancel(); /* as in sem_wait */
     int e = errno;
     int r = gct_real.sem_trywait(s);

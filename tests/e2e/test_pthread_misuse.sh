@@ -47,4 +47,10 @@ pair relock_rwlock ok_relock_rwlock \
     "lock asked for again by the thread that holds it.*: rwlock rw"
 pair rwlock_not_held ok_rwlock_not_held "misuse/unlock_of_rwlock_not_held" \
     "rwlock unlock by a thread that holds no lock on it: rwlock rw"
+pair bad_deadline ok_deadline \
+    "misuse/invalid_deadline misuse/invalid_deadline" \
+    "timed wait given a deadline whose nanoseconds are not in .* cond cv"
+pair cond_two_mutexes ok_cond_two_mutexes \
+    "misuse/cond_wait_with_two_mutexes" \
+    "condition wait with a mutex other than the one another thread waits .*: cond cv"
 e2e_end test_pthread_misuse

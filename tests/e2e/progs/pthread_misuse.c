@@ -20,12 +20,27 @@
  *   rwlock_not_held / ok_rwlock_not_held
  *       unlock of an rwlock the thread never locked / every way of
  *       locking one, each with its unlock
+ *   bad_deadline / ok_deadline
+ *       a condvar timedwait and a semaphore timedwait given tv_nsec out
+ *       of range (EINVAL) / given a deadline that has passed (ETIMEDOUT)
+ *   cond_two_mutexes / ok_cond_two_mutexes
+ *       a thread waits on a condvar with mutex m1 (main waits until it
+ *       sleeps in the kernel); main waits on it with m2 meanwhile / only
+ *       once the first wait has ended and its thread was joined
  */
+#define _GNU_SOURCE
+#include "sleeping.h"
+
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 static void
 say(const char *call, int r)
@@ -157,6 +172,107 @@ ok_rwlock_not_held(void)
     say("unlock", pthread_rwlock_unlock(&rw));
 }
 
+/* A deadline that has passed, or with nanoseconds out of range. */
+static struct timespec
+deadline(bool valid)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec -= 1;
+    if (!valid)
+        ts.tv_nsec = 1000000000L;
+    return ts;
+}
+
+static pthread_mutex_t m1 = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t m2 = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+
+static void
+timed_waits(bool valid)
+{
+    struct timespec ts = deadline(valid);
+    sem_t s;
+
+    pthread_mutex_lock(&m1);
+    say("cond_timedwait", pthread_cond_timedwait(&cv, &m1, &ts));
+    pthread_mutex_unlock(&m1);
+    sem_init(&s, 0, 0);
+    say("sem_timedwait", sem_timedwait(&s, &ts) == 0 ? 0 : errno);
+    sem_destroy(&s);
+}
+
+static void
+bad_deadline(void)
+{
+    timed_waits(false);
+}
+
+static void
+ok_deadline(void)
+{
+    timed_waits(true);
+}
+
+static _Atomic int waiter_tid;
+static bool done;
+
+static void *
+cond_waiter(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&m1);
+    waiter_tid = (int)syscall(SYS_gettid);
+    while (!done)
+        pthread_cond_wait(&cv, &m1);
+    pthread_mutex_unlock(&m1);
+    return NULL;
+}
+
+/* A wait on cv with m2 (one that has timed out already), while the
+ * waiter waits with m1 (during) or after it ended. */
+static void
+two_mutexes(bool during)
+{
+    pthread_t t;
+    struct timespec ts = deadline(true);
+
+    pthread_create(&t, NULL, cond_waiter, NULL);
+    while (waiter_tid == 0)
+        sched_yield();
+    wait_sleeping(waiter_tid); /* in its condvar wait, m1 released */
+    if (!during) {
+        pthread_mutex_lock(&m1);
+        done = true;
+        pthread_cond_signal(&cv);
+        pthread_mutex_unlock(&m1);
+        pthread_join(t, NULL);
+    }
+    pthread_mutex_lock(&m2);
+    say("cond_timedwait", pthread_cond_timedwait(&cv, &m2, &ts));
+    pthread_mutex_unlock(&m2);
+    if (during) {
+        pthread_mutex_lock(&m1);
+        done = true;
+        pthread_cond_signal(&cv);
+        pthread_mutex_unlock(&m1);
+        pthread_join(t, NULL);
+    }
+}
+
+static void
+cond_two_mutexes(void)
+{
+    two_mutexes(true);
+}
+
+static void
+ok_cond_two_mutexes(void)
+{
+    two_mutexes(false);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -169,6 +285,10 @@ static const struct {
     {"ok_relock_rwlock", ok_relock_rwlock},
     {"rwlock_not_held", rwlock_not_held},
     {"ok_rwlock_not_held", ok_rwlock_not_held},
+    {"bad_deadline", bad_deadline},
+    {"ok_deadline", ok_deadline},
+    {"cond_two_mutexes", cond_two_mutexes},
+    {"ok_cond_two_mutexes", ok_cond_two_mutexes},
 };
 
 int
