@@ -253,11 +253,19 @@ enum gct_ctx_kind {
     X(GCT_MISUSE_RWLOCK_NOT_HELD,  17, "unlock_of_rwlock_not_held",          \
       "rwlock unlock by a thread that holds no lock on it")                \
     X(GCT_MISUSE_BAD_DEADLINE,     18, "invalid_deadline",                   \
-      "timed wait given a deadline whose nanoseconds are not in [0, 1e9), "  \
-      "which glibc refuses with EINVAL")                                    \
+      "timed wait or lock given a deadline whose nanoseconds are not in "    \
+      "[0, 1e9), which glibc refuses with EINVAL")                                    \
     X(GCT_MISUSE_COND_TWO_MUTEXES, 19, "cond_wait_with_two_mutexes",         \
       "condition wait with a mutex other than the one another thread "     \
-      "waits on the condvar with at the same time")
+      "waits on the condvar with at the same time")                        \
+    X(GCT_MISUSE_BARRIER_ZERO,     20, "barrier_count_zero",                 \
+      "barrier initialised with a count of 0, which glibc refuses with "     \
+      "EINVAL")                                                              \
+    X(GCT_MISUSE_DESTROY_BUSY,     21, "destroy_of_busy_object",             \
+      "destroy of a semaphore or barrier that threads wait on")             \
+    X(GCT_MISUSE_REINIT_BUSY,      22, "reinit_of_busy_object",              \
+      "initialisation again of a lock that is held, or of a semaphore or "   \
+      "barrier that threads wait on")
 
 enum gct_misuse {
 #define GCT_X_ENUM(name, value, text, meaning) name = value,

@@ -1292,7 +1292,10 @@ replay_one(struct finisher *f, const struct ref *ref)
                                    r->a == GCT_MISUSE_RWLOCK_NOT_HELD
                                ? "rwlock"
                            : r->a == GCT_MISUSE_RELOCK ||
-                                   r->a == GCT_MISUSE_BAD_DEADLINE
+                                   r->a == GCT_MISUSE_BAD_DEADLINE ||
+                                   r->a == GCT_MISUSE_BARRIER_ZERO ||
+                                   r->a == GCT_MISUSE_DESTROY_BUSY ||
+                                   r->a == GCT_MISUSE_REINIT_BUSY
                                ? obj_kind_name(r->b)
                                : NULL,
                            ts);

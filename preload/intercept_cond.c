@@ -22,13 +22,9 @@ check_holds(struct gct_thread *t, pthread_mutex_t *m)
     }
 }
 
-/* A timed wait on obj answered EINVAL: when its deadline's nanoseconds
- * are out of range, that is why, and misuse (the program meant to wait,
- * and goes on as if the wait had ended).  Only on that failing path.
- * Keeps errno. */
-static __attribute__((noinline, cold)) void
-check_deadline(struct gct_thread *t, const void *obj, int type,
-               const struct timespec *ts)
+void
+gct_check_deadline(struct gct_thread *t, const void *obj, int type,
+                   const struct timespec *ts)
 {
     if (ts == NULL || gct_deadline_valid(ts))
         return;
@@ -77,7 +73,7 @@ pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
         return gct_real.pthread_cond_timedwait(c, m, ts);
     int r = COND_WAIT(t, c, m, true, gct_real.pthread_cond_timedwait(c, m, ts));
     if (r == EINVAL)
-        check_deadline(t, c, GCT_OBJ_COND, ts);
+        gct_check_deadline(t, c, GCT_OBJ_COND, ts);
     return r;
 }
 
@@ -92,7 +88,7 @@ pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
     int r = COND_WAIT(t, c, m, true,
                       gct_real.pthread_cond_clockwait(c, m, clk, ts));
     if (r == EINVAL)
-        check_deadline(t, c, GCT_OBJ_COND, ts);
+        gct_check_deadline(t, c, GCT_OBJ_COND, ts);
     return r;
 }
 
@@ -186,7 +182,7 @@ sem_timedwait(sem_t *s, const struct timespec *ts)
     if (!gct_deadline_valid(ts)) {
         int r = gct_real.sem_timedwait(s, ts);
         if (r != 0 && errno == EINVAL)
-            check_deadline(t, s, GCT_OBJ_SEM, ts);
+            gct_check_deadline(t, s, GCT_OBJ_SEM, ts);
         return r;
     }
     pthread_testcancel(); /* as in sem_wait */
@@ -211,7 +207,89 @@ sem_post(sem_t *s)
     return gct_real.sem_post(s);
 }
 
+/*
+ * Whether a semaphore or a barrier is busy: threads wait on it.  Both
+ * glibc's count and the shim's view must say so: glibc's semaphore
+ * counts its waiters (the high half of its first word) and a barrier's
+ * round is unfinished while the threads in it (its first word, in) are
+ * not a multiple of its count (its third); but memory that was never a
+ * semaphore or barrier (an init's) may hold anything, and only a thread
+ * the shim sees waiting on the object (its wait published for the
+ * watchdog) makes the count mean waiters.  (glibc 2.25 and later,
+ * 64-bit layouts, as locks.c's wait_shared reads them.)
+ */
+static bool
+sem_busy(const sem_t *s)
+{
+    return (((const uint64_t *)s)[0] >> 32) != 0 &&
+           gct_thread_waits_on(GCT_WAIT_SEM, s);
+}
+
+static bool
+barrier_busy(const pthread_barrier_t *b)
+{
+    const unsigned *bar = (const unsigned *)b;
+    return bar[2] != 0 && bar[0] % bar[2] != 0 &&
+           gct_thread_waits_on(GCT_WAIT_BARRIER, b);
+}
+
+/* A misuse of obj at the caller's stack.  Keeps errno. */
+static __attribute__((noinline, cold)) void
+misuse_at(struct gct_thread *t, int subkind, const void *obj, int type)
+{
+    int e = errno;
+    t->guard++;
+    gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)obj, subkind, type,
+             NULL, 0);
+    t->guard--;
+    errno = e;
+}
+
+GCT_EXPORT int
+sem_init(sem_t *s, int pshared, unsigned value)
+{
+    RESOLVED(sem_init);
+    struct gct_thread *t = gct_self();
+    if (t && sem_busy(s))
+        misuse_at(t, GCT_MISUSE_REINIT_BUSY, s, GCT_OBJ_SEM);
+    return gct_real.sem_init(s, pshared, value);
+}
+
+GCT_EXPORT int
+sem_destroy(sem_t *s)
+{
+    RESOLVED(sem_destroy);
+    struct gct_thread *t = gct_self();
+    if (t && sem_busy(s))
+        misuse_at(t, GCT_MISUSE_DESTROY_BUSY, s, GCT_OBJ_SEM);
+    return gct_real.sem_destroy(s);
+}
+
 /* ------------------------------------------------------------ barriers */
+
+GCT_EXPORT int
+pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
+                     unsigned count)
+{
+    RESOLVED(pthread_barrier_init);
+    struct gct_thread *t = gct_self();
+    if (t && barrier_busy(b))
+        misuse_at(t, GCT_MISUSE_REINIT_BUSY, b, GCT_OBJ_BARRIER);
+    int r = gct_real.pthread_barrier_init(b, attr, count);
+    if (t && r == EINVAL && count == 0)
+        misuse_at(t, GCT_MISUSE_BARRIER_ZERO, b, GCT_OBJ_BARRIER);
+    return r;
+}
+
+GCT_EXPORT int
+pthread_barrier_destroy(pthread_barrier_t *b)
+{
+    RESOLVED(pthread_barrier_destroy);
+    struct gct_thread *t = gct_self();
+    if (t && barrier_busy(b))
+        misuse_at(t, GCT_MISUSE_DESTROY_BUSY, b, GCT_OBJ_BARRIER);
+    return gct_real.pthread_barrier_destroy(b);
+}
 
 GCT_EXPORT int
 pthread_barrier_wait(pthread_barrier_t *b)

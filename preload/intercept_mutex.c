@@ -202,8 +202,12 @@ GCT_EXPORT int
 pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
 {
     RESOLVED(pthread_mutex_init);
-    int r = gct_real.pthread_mutex_init(m, attr);
     struct gct_thread *t = gct_self();
+    /* A mutex made again while held: one the shim saw in use, not
+     * destroyed since, whose owner glibc still names. */
+    if (t && mutex_owner(m) > 0 && gct_lock_known((uintptr_t)m))
+        misuse(t, GCT_MISUSE_REINIT_BUSY, m, GCT_OBJ_MUTEX);
+    int r = gct_real.pthread_mutex_init(m, attr);
     if (t && r == 0) {
         int e = errno, type = PTHREAD_MUTEX_DEFAULT;
         if (attr)
@@ -306,6 +310,8 @@ pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
                     gct_real.pthread_mutex_timedlock(m, ts), GCT_LOCK_TIMED);
     if (r != 0)
         mutex_lock_failed(t, m, r);
+    if (r == EINVAL)
+        gct_check_deadline(t, m, GCT_OBJ_MUTEX, ts);
     return r;
 }
 
@@ -323,6 +329,8 @@ pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk,
                     GCT_LOCK_TIMED);
     if (r != 0)
         mutex_lock_failed(t, m, r);
+    if (r == EINVAL && clock_accepted(clk))
+        gct_check_deadline(t, m, GCT_OBJ_MUTEX, ts);
     return r;
 }
 
@@ -358,8 +366,13 @@ GCT_EXPORT int
 pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
 {
     RESOLVED(pthread_rwlock_init);
-    int r = gct_real.pthread_rwlock_init(rw, attr);
     struct gct_thread *t = gct_self();
+    /* Made again while held: a writer, or readers (glibc counts them
+     * from bit 3 of __readers). */
+    if (t && (rw->__data.__cur_writer != 0 || rw->__data.__readers >> 3) &&
+        gct_lock_known((uintptr_t)rw))
+        misuse(t, GCT_MISUSE_REINIT_BUSY, rw, GCT_OBJ_RWLOCK);
+    int r = gct_real.pthread_rwlock_init(rw, attr);
     if (t && r == 0) {
         int e = errno;
         t->guard++;
@@ -459,6 +472,8 @@ pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *ts)
                     GCT_LOCK_RW | GCT_LOCK_SHARED | GCT_LOCK_TIMED);
     if (r != 0)
         check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    if (r == EINVAL)
+        gct_check_deadline(t, rw, GCT_OBJ_RWLOCK, ts);
     return r;
 }
 
@@ -503,6 +518,8 @@ pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *ts)
                     GCT_LOCK_RW | GCT_LOCK_TIMED);
     if (r != 0)
         check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    if (r == EINVAL)
+        gct_check_deadline(t, rw, GCT_OBJ_RWLOCK, ts);
     return r;
 }
 

@@ -241,6 +241,12 @@ gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo, size_t len,
     t->guard--;
 }
 
+bool
+gct_lock_known(uintptr_t lock)
+{
+    return gct_intern_find(&seen_locks, lock) != NULL;
+}
+
 void
 gct_lock_forget(uintptr_t lock)
 {

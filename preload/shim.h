@@ -86,6 +86,11 @@ struct gct_real {
     int (*sem_post)(sem_t *);
 
     int (*pthread_barrier_wait)(pthread_barrier_t *);
+    int (*pthread_barrier_init)(pthread_barrier_t *,
+                                const pthread_barrierattr_t *, unsigned);
+    int (*pthread_barrier_destroy)(pthread_barrier_t *);
+    int (*sem_init)(sem_t *, int, unsigned);
+    int (*sem_destroy)(sem_t *);
 
     int (*thrd_create)(thrd_t *, thrd_start_t, void *);
     int (*thrd_join)(thrd_t, int *);
@@ -268,6 +273,22 @@ struct gct_thread *gct_thread_begin(int parent_tid, uint32_t stack,
 
 /* Creates the key whose destructor sees every thread exit (init). */
 void gct_threads_make_key(void);
+
+/* A timed wait or lock on obj (a gct_obj type) answered EINVAL: when its
+ * deadline's nanoseconds are out of range, that is why, and misuse (the
+ * program meant to wait, and goes on as if the wait had ended).  Called
+ * only on that failing path (intercept_cond.c).  Keeps errno. */
+__attribute__((noinline, cold)) void
+gct_check_deadline(struct gct_thread *t, const void *obj, int type,
+                   const struct timespec *ts);
+
+/* Whether a thread of this process that the shim knows is in a wait
+ * for reason on obj (as it publishes it for the watchdog). */
+bool gct_thread_waits_on(int reason, const void *obj);
+
+/* Whether lock is one the shim has seen in use and that was not
+ * destroyed, nor its memory freed, since (locks.c). */
+bool gct_lock_known(uintptr_t lock);
 
 /* The calling thread is the shim's own: it never gets a state, so
  * nothing it does is recorded. */

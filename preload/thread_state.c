@@ -177,6 +177,20 @@ gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
     return t;
 }
 
+bool
+gct_thread_waits_on(int reason, const void *obj)
+{
+    int pid = gct_rec.pid;
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next)
+        if (!atomic_load(&t->dead) && t->pid == pid &&
+            atomic_load_explicit(&t->wait_reason, memory_order_acquire) ==
+                reason &&
+            atomic_load_explicit(&t->wait_obj, memory_order_relaxed) ==
+                (uintptr_t)obj)
+            return true;
+    return false;
+}
+
 /* Locks the thread still holds as it ends.  The held stack may name a
  * lock that another thread unlocked for it (a misuse reported on its
  * own): where glibc keeps the owner, the owner decides.  A robust mutex

@@ -49,8 +49,26 @@ pair rwlock_not_held ok_rwlock_not_held "misuse/unlock_of_rwlock_not_held" \
     "rwlock unlock by a thread that holds no lock on it: rwlock rw"
 pair bad_deadline ok_deadline \
     "misuse/invalid_deadline misuse/invalid_deadline" \
-    "timed wait given a deadline whose nanoseconds are not in .* cond cv"
+    "timed wait or lock given a deadline whose nanoseconds are not in .* cond cv"
 pair cond_two_mutexes ok_cond_two_mutexes \
     "misuse/cond_wait_with_two_mutexes" \
     "condition wait with a mutex other than the one another thread waits .*: cond cv"
+pair barrier_zero ok_barrier_zero "misuse/barrier_count_zero" \
+    "barrier initialised with a count of 0"
+pair sem_destroy_busy ok_sem_destroy "misuse/destroy_of_busy_object" \
+    "destroy of a semaphore or barrier that threads wait on: sem sem"
+pair sem_reinit_busy ok_sem_reinit "misuse/reinit_of_busy_object" \
+    "initialisation again of .*: sem sem"
+# The waiter that the destroy strands is left blocked at the exit.
+pair barrier_destroy_busy ok_barrier_destroy \
+    "leaked_thread misuse/destroy_of_busy_object" \
+    "destroy of a semaphore or barrier that threads wait on: barrier bar"
+pair barrier_reinit_busy ok_barrier_reinit "misuse/reinit_of_busy_object" \
+    "initialisation again of .*: barrier bar"
+# The unlock after the mutex was made again finds it unlocked.
+pair mutex_reinit_busy ok_mutex_reinit \
+    "misuse/reinit_of_busy_object misuse/unlock_of_unlocked" \
+    "initialisation again of .*: mutex made at"
+pair rwlock_reinit_busy ok_rwlock_reinit "misuse/reinit_of_busy_object" \
+    "initialisation again of .*: rwlock made at"
 e2e_end test_pthread_misuse

@@ -27,6 +27,31 @@
  *       a thread waits on a condvar with mutex m1 (main waits until it
  *       sleeps in the kernel); main waits on it with m2 meanwhile / only
  *       once the first wait has ended and its thread was joined
+ *   barrier_zero / ok_barrier_zero
+ *       a barrier made with a count of 0 (EINVAL) / of 1, waited on
+ *   sem_destroy_busy / ok_sem_destroy
+ *       a semaphore destroyed while a thread waits on it (glibc's destroy
+ *       does nothing: the post that follows still wakes the thread) /
+ *       destroyed once the thread, woken, was joined
+ *   sem_reinit_busy / ok_sem_reinit
+ *       a semaphore made again while a thread waits on it (the thread is
+ *       then woken by a signal: sem_wait answers EINTR) / made again
+ *       once the thread, woken by a post, was joined
+ *   barrier_destroy_busy / ok_barrier_destroy
+ *       a barrier of 2 destroyed, by a second thread, while a thread
+ *       waits on it: glibc's destroy waits for the round to end, and a
+ *       round ended then loses the waiter, so main exits with both
+ *       blocked (the waiter is a leaked thread) / destroyed after the
+ *       round
+ *   barrier_reinit_busy / ok_barrier_reinit
+ *       a barrier of 2 made again while a thread waits on it; two more
+ *       threads complete a round of the new one, which releases the
+ *       first / made again after the round
+ *   mutex_reinit_busy / ok_mutex_reinit
+ *       a locked mutex made again; the unlock that follows finds it
+ *       unlocked (unlock_of_unlocked) / made again after its destroy
+ *   rwlock_reinit_busy / ok_rwlock_reinit
+ *       an rwlock held for writing made again / after its destroy
  */
 #define _GNU_SOURCE
 #include "sleeping.h"
@@ -34,9 +59,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <semaphore.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -273,6 +300,210 @@ ok_cond_two_mutexes(void)
     two_mutexes(false);
 }
 
+static void
+barrier_zero(void)
+{
+    pthread_barrier_t b;
+
+    say("barrier_init", pthread_barrier_init(&b, NULL, 0));
+}
+
+/* A barrier wait's answer, the same for every thread of a round. */
+static int
+barrier_wait(pthread_barrier_t *b)
+{
+    int r = pthread_barrier_wait(b);
+    return r == PTHREAD_BARRIER_SERIAL_THREAD ? 0 : r;
+}
+
+static void
+ok_barrier_zero(void)
+{
+    pthread_barrier_t b;
+
+    say("barrier_init", pthread_barrier_init(&b, NULL, 1));
+    say("barrier_wait", barrier_wait(&b));
+    say("barrier_destroy", pthread_barrier_destroy(&b));
+}
+
+static sem_t sem;
+static _Atomic int sem_tid;
+
+static int sem_wait_answer;
+
+/* Its answer is printed by main, once joined: the output's order is
+ * then the same in every run. */
+static void *
+sem_waiter(void *arg)
+{
+    (void)arg;
+    sem_tid = (int)syscall(SYS_gettid);
+    sem_wait_answer = sem_wait(&sem) == 0 ? 0 : errno;
+    return NULL;
+}
+
+static void
+on_usr1(int sig)
+{
+    (void)sig;
+}
+
+/* A thread waits on sem; main acts (destroy or init, before the waiter
+ * is woken when busy, after it was joined when not). */
+static void
+sem_case(bool busy, bool reinit)
+{
+    pthread_t t;
+
+    struct sigaction sa = {.sa_handler = on_usr1}; /* no SA_RESTART */
+    sigaction(SIGUSR1, &sa, NULL);
+    sem_init(&sem, 0, 0);
+    pthread_create(&t, NULL, sem_waiter, NULL);
+    while (sem_tid == 0)
+        sched_yield();
+    wait_sleeping(sem_tid);
+    if (busy) {
+        say(reinit ? "sem_init" : "sem_destroy",
+            reinit ? sem_init(&sem, 0, 0) : sem_destroy(&sem));
+        if (reinit) /* the post would find no waiter to wake */
+            pthread_kill(t, SIGUSR1);
+        else
+            say("sem_post", sem_post(&sem));
+        pthread_join(t, NULL);
+        say("sem_wait", sem_wait_answer);
+    } else {
+        say("sem_post", sem_post(&sem));
+        pthread_join(t, NULL);
+        say("sem_wait", sem_wait_answer);
+        say(reinit ? "sem_init" : "sem_destroy",
+            reinit ? sem_init(&sem, 0, 0) : sem_destroy(&sem));
+    }
+}
+
+static void sem_destroy_busy(void) { sem_case(true, false); }
+static void ok_sem_destroy(void) { sem_case(false, false); }
+static void sem_reinit_busy(void) { sem_case(true, true); }
+static void ok_sem_reinit(void) { sem_case(false, true); }
+
+static pthread_barrier_t bar;
+static _Atomic int bar_tids[3];
+
+/* Waits on bar once; arg: the slot of its tid. */
+static void *
+bar_waiter(void *arg)
+{
+    bar_tids[(long)arg] = (int)syscall(SYS_gettid);
+    say("barrier_wait", barrier_wait(&bar));
+    return NULL;
+}
+
+static void *
+bar_destroyer(void *arg)
+{
+    bar_tids[(long)arg] = (int)syscall(SYS_gettid);
+    say("barrier_destroy", pthread_barrier_destroy(&bar));
+    return NULL;
+}
+
+static void
+started(pthread_t *t, void *(*fn)(void *), long slot)
+{
+    pthread_create(t, NULL, fn, (void *)slot);
+    while (bar_tids[slot] == 0)
+        sched_yield();
+}
+
+static void
+barrier_destroy_case(bool busy)
+{
+    pthread_t t, d;
+
+    pthread_barrier_init(&bar, NULL, 2);
+    started(&t, bar_waiter, 0);
+    wait_sleeping(bar_tids[0]); /* in the barrier */
+    if (busy) {
+        started(&d, bar_destroyer, 1);
+        wait_sleeping(bar_tids[1]); /* in glibc's destroy, for good */
+        say("exit", 0);
+        fflush(stdout);
+        exit(0);
+    } else {
+        say("barrier_wait", barrier_wait(&bar));
+        pthread_join(t, NULL);
+        say("barrier_destroy", pthread_barrier_destroy(&bar));
+    }
+}
+
+static void barrier_destroy_busy(void) { barrier_destroy_case(true); }
+static void ok_barrier_destroy(void) { barrier_destroy_case(false); }
+
+static void
+barrier_reinit_case(bool busy)
+{
+    pthread_t t, x, y;
+
+    pthread_barrier_init(&bar, NULL, 2);
+    started(&t, bar_waiter, 0);
+    wait_sleeping(bar_tids[0]);
+    if (!busy) {
+        say("barrier_wait", barrier_wait(&bar));
+        pthread_join(t, NULL);
+    }
+    say("barrier_init", pthread_barrier_init(&bar, NULL, 2));
+    started(&x, bar_waiter, 1);
+    started(&y, bar_waiter, 2);
+    pthread_join(x, NULL);
+    pthread_join(y, NULL);
+    if (busy)
+        pthread_join(t, NULL);
+    say("barrier_destroy", pthread_barrier_destroy(&bar));
+}
+
+static void barrier_reinit_busy(void) { barrier_reinit_case(true); }
+static void ok_barrier_reinit(void) { barrier_reinit_case(false); }
+
+static void
+mutex_reinit(bool busy)
+{
+    pthread_mutex_t m;
+
+    pthread_mutex_init(&m, NULL);
+    say("lock", pthread_mutex_lock(&m));
+    if (!busy) {
+        say("unlock", pthread_mutex_unlock(&m));
+        say("destroy", pthread_mutex_destroy(&m));
+    }
+    say("init", pthread_mutex_init(&m, NULL));
+    if (!busy)
+        say("lock", pthread_mutex_lock(&m));
+    say("unlock", pthread_mutex_unlock(&m));
+    say("destroy", pthread_mutex_destroy(&m));
+}
+
+static void mutex_reinit_busy(void) { mutex_reinit(true); }
+static void ok_mutex_reinit(void) { mutex_reinit(false); }
+
+static void
+rwlock_reinit(bool busy)
+{
+    pthread_rwlock_t l;
+
+    pthread_rwlock_init(&l, NULL);
+    say("wrlock", pthread_rwlock_wrlock(&l));
+    if (!busy) {
+        say("unlock", pthread_rwlock_unlock(&l));
+        say("destroy", pthread_rwlock_destroy(&l));
+    }
+    say("init", pthread_rwlock_init(&l, NULL));
+    if (!busy)
+        say("wrlock", pthread_rwlock_wrlock(&l));
+    say("unlock", pthread_rwlock_unlock(&l));
+    say("destroy", pthread_rwlock_destroy(&l));
+}
+
+static void rwlock_reinit_busy(void) { rwlock_reinit(true); }
+static void ok_rwlock_reinit(void) { rwlock_reinit(false); }
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -289,6 +520,20 @@ static const struct {
     {"ok_deadline", ok_deadline},
     {"cond_two_mutexes", cond_two_mutexes},
     {"ok_cond_two_mutexes", ok_cond_two_mutexes},
+    {"barrier_zero", barrier_zero},
+    {"ok_barrier_zero", ok_barrier_zero},
+    {"sem_destroy_busy", sem_destroy_busy},
+    {"ok_sem_destroy", ok_sem_destroy},
+    {"sem_reinit_busy", sem_reinit_busy},
+    {"ok_sem_reinit", ok_sem_reinit},
+    {"barrier_destroy_busy", barrier_destroy_busy},
+    {"ok_barrier_destroy", ok_barrier_destroy},
+    {"barrier_reinit_busy", barrier_reinit_busy},
+    {"ok_barrier_reinit", ok_barrier_reinit},
+    {"mutex_reinit_busy", mutex_reinit_busy},
+    {"ok_mutex_reinit", ok_mutex_reinit},
+    {"rwlock_reinit_busy", rwlock_reinit_busy},
+    {"ok_rwlock_reinit", ok_rwlock_reinit},
 };
 
 int
