@@ -1821,6 +1821,20 @@ context_leaks(struct ctx *c)
 
 /* ------------------------------------------------------------ misuse */
 
+/* Whether a finding already names object id (a lock a leaked or
+ * deadlocked thread waits for, one destroyed while held). */
+static bool
+named_already(struct ctx *c, int64_t id)
+{
+    for (size_t i = 0; i < c->out->n; i++) {
+        const struct gct_finding *f = &c->out->v[i];
+        for (size_t k = 0; k < f->nobjects; k++)
+            if (f->objects[k].id == id)
+                return true;
+    }
+    return false;
+}
+
 static const char *
 misuse_name(int64_t sub)
 {
@@ -1863,6 +1877,12 @@ misuses(struct ctx *c)
         /* A relock answered EDEADLK that the thread then waits out for
          * good (libgoc blocks, as Go does) is its deadlock's finding. */
         if (sub == GCT_MISUSE_RELOCK && in_deadlock(c, th))
+            continue;
+        /* A lock held as the process ends (the one misuse of this
+         * subkind that is an event: a thread's end is counted in its
+         * row) that a finding names already is that finding's: the
+         * thread left waiting for it, the destroy while it was held. */
+        if (sub == GCT_MISUSE_EXIT_HOLDING && obj && named_already(c, obj))
             continue;
         char *who = thread_label(c, th, NULL);
         char *what = obj ? object_label(c, obj) : gct_xstrdup("an object");

@@ -100,8 +100,9 @@ enum gct_ev {
     GCT_EV_GO_EXIT = 81,
 
     /* API misuse; obj = object, a = gct_misuse subkind, b = detail
-       (for relock_by_holder and invalid_deadline: the object's gct_obj
-       type).  The finishing step writes cond_wait_with_two_mutexes
+       (for relock_by_holder, invalid_deadline, barrier_count_zero,
+       destroy_of_busy_object, reinit_of_busy_object and
+       exit_while_holding_lock: the object's gct_obj type).  The finishing step writes cond_wait_with_two_mutexes
        itself, from the waits (common/finish.c). */
     GCT_EV_MISUSE = 90,
 };
@@ -221,7 +222,7 @@ enum gct_ctx_kind {
     X(GCT_MISUSE_DESTROY_HELD,      3, "destroy_of_held_lock",               \
       "destroy of a lock that is held")                                      \
     X(GCT_MISUSE_EXIT_HOLDING,      4, "exit_while_holding_lock",            \
-      "thread exit while holding a lock")                                    \
+      "thread or process exit while holding a lock")                         \
     X(GCT_MISUSE_COND_NO_MUTEX,     5, "cond_wait_without_mutex",            \
       "condition wait without holding its mutex")                            \
     X(GCT_MISUSE_DOUBLE_CLOSE,      6, "double_close",                       \

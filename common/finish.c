@@ -1183,6 +1183,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         break;
     case GCT_EV_LOCK_DESTROY:
         obj_id = object_of(f, pid, r->obj, "mutex", ts);
+        if (r->a != 0) /* refused (EBUSY: held): the lock lives on */
+            break;
         O(f, obj_id)->destroyed = ts;
         gct_map_put(&f->object_by_addr, (uint64_t)pid, r->obj, 0);
         gct_map_put(&f->destroyed_at, (uint64_t)pid, r->obj,
@@ -1295,7 +1297,8 @@ replay_one(struct finisher *f, const struct ref *ref)
                                    r->a == GCT_MISUSE_BAD_DEADLINE ||
                                    r->a == GCT_MISUSE_BARRIER_ZERO ||
                                    r->a == GCT_MISUSE_DESTROY_BUSY ||
-                                   r->a == GCT_MISUSE_REINIT_BUSY
+                                   r->a == GCT_MISUSE_REINIT_BUSY ||
+                                   r->a == GCT_MISUSE_EXIT_HOLDING
                                ? obj_kind_name(r->b)
                                : NULL,
                            ts);

@@ -228,6 +228,8 @@ record_exit(int status)
         return;
     exit_status = status;
     t->guard++;
+    if (t->nheld > 0)
+        gct_process_ends_holding(t);
     gct_emit(t, GCT_EV_PROC_EXIT, 0, 0, status, 0, NULL, 0);
     t->guard--;
 }

@@ -239,8 +239,11 @@ pthread_mutex_destroy(pthread_mutex_t *m)
     errno = e;
     int r = gct_real.pthread_mutex_destroy(m);
     e = errno;
-    atomic_fetch_add_explicit(&gct_lock_generation, 1, memory_order_relaxed);
-    gct_lock_forget((uintptr_t)m);
+    if (r == 0) { /* glibc refuses to destroy a held mutex (EBUSY) */
+        atomic_fetch_add_explicit(&gct_lock_generation, 1,
+                                  memory_order_relaxed);
+        gct_lock_forget((uintptr_t)m);
+    }
     t->guard++;
     gct_emit(t, GCT_EV_LOCK_DESTROY, 0, (uintptr_t)m, r, 0, NULL, 0);
     t->guard--;

@@ -282,6 +282,10 @@ __attribute__((noinline, cold)) void
 gct_check_deadline(struct gct_thread *t, const void *obj, int type,
                    const struct timespec *ts);
 
+/* The process ends on thread t: a misuse for each lock it still holds
+ * (thread_state.c).  Call with t's guard held. */
+void gct_process_ends_holding(struct gct_thread *t);
+
 /* Whether a thread of this process that the shim knows is in a wait
  * for reason on obj (as it publishes it for the watchdog). */
 bool gct_thread_waits_on(int reason, const void *obj);

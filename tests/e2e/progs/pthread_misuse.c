@@ -52,6 +52,11 @@
  *       unlocked (unlock_of_unlocked) / made again after its destroy
  *   rwlock_reinit_busy / ok_rwlock_reinit
  *       an rwlock held for writing made again / after its destroy
+ *   end_holding / ok_end_holding
+ *       main returns holding a mutex, and ends the process: the same
+ *       misuse as a thread that ends holding one / main unlocks it first
+ *   exit_holding / ok_exit_holding
+ *       main calls exit holding an rwlock for reading / after unlocking
  */
 #define _GNU_SOURCE
 #include "sleeping.h"
@@ -504,6 +509,36 @@ rwlock_reinit(bool busy)
 static void rwlock_reinit_busy(void) { rwlock_reinit(true); }
 static void ok_rwlock_reinit(void) { rwlock_reinit(false); }
 
+static void
+end_holding(void)
+{
+    say("lock", pthread_mutex_lock(&m1));
+}
+
+static void
+ok_end_holding(void)
+{
+    say("lock", pthread_mutex_lock(&m1));
+    say("unlock", pthread_mutex_unlock(&m1));
+}
+
+static void
+exit_holding(void)
+{
+    say("rdlock", pthread_rwlock_rdlock(&rw));
+    fflush(stdout);
+    exit(0);
+}
+
+static void
+ok_exit_holding(void)
+{
+    say("rdlock", pthread_rwlock_rdlock(&rw));
+    say("unlock", pthread_rwlock_unlock(&rw));
+    fflush(stdout);
+    exit(0);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -534,6 +569,10 @@ static const struct {
     {"ok_mutex_reinit", ok_mutex_reinit},
     {"rwlock_reinit_busy", rwlock_reinit_busy},
     {"ok_rwlock_reinit", ok_rwlock_reinit},
+    {"end_holding", end_holding},
+    {"ok_end_holding", ok_end_holding},
+    {"exit_holding", exit_holding},
+    {"ok_exit_holding", ok_exit_holding},
 };
 
 int
