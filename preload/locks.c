@@ -433,11 +433,34 @@ self_deadlock(int reason, const void *obj, uintptr_t site)
  * never ends (the program was killed) leaves the reservation
  * unpublished, which the finisher skips.
  */
+/*
+ * Whether a wait to write-lock rwlock obj is by a thread that holds obj
+ * for reading: glibc's writer waits for every reader to leave, its own
+ * read lock too, so the wait never ends (glibc answers EDEADLK only to
+ * its writer).  Its holder is then the waiter itself.  The pthread
+ * rwlocks only (site 0: a wait libgoc reports on its own).
+ */
+static bool
+writes_what_it_reads(const struct gct_thread *t, int reason, const void *obj,
+                     uintptr_t site)
+{
+    if (reason != GCT_WAIT_RWLOCK_WR || site == 0)
+        return false;
+    for (int i = 0; i < t->nheld; i++)
+        if (t->held[i].lock == (uintptr_t)obj &&
+            (t->held[i].flags & GCT_LOCK_SHARED))
+            return true;
+    return false;
+}
+
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                int64_t detail, bool timed, uintptr_t site)
 {
     bool shared = obj != NULL && wait_shared(reason, obj);
+    bool self = writes_what_it_reads(t, reason, obj, site);
+    if (self)
+        detail = t->tid;
     if (reason == GCT_WAIT_SEM)
         gct_signals_record(t); /* what may end it (intercept_signal.c) */
 
@@ -465,8 +488,10 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     atomic_store_explicit(&t->wait_since, since, memory_order_relaxed);
     atomic_store_explicit(&t->wait_timed, timed || shared,
                           memory_order_relaxed);
+    atomic_store_explicit(&t->wait_self, self, memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
-    if (detail == t->tid && !timed && self_deadlock(reason, obj, site))
+    if (detail == t->tid && !timed &&
+        (self || self_deadlock(reason, obj, site)))
         gct_watchdog_certain(t);
     t->guard--;
 }

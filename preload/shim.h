@@ -201,6 +201,8 @@ struct gct_thread {
     _Atomic int wait_reason;
     _Atomic uintptr_t wait_obj;
     _Atomic int64_t wait_since;
+    _Atomic bool wait_self;     /* the waiter holds what it waits for:
+                                   an rwlock it reads, waiting to write */
     _Atomic bool wait_timed;    /* the wait has a timeout of its own,
                                    or another process may end it (a
                                    process-shared object) */
