@@ -453,6 +453,30 @@ writes_what_it_reads(const struct gct_thread *t, int reason, const void *obj,
     return false;
 }
 
+/*
+ * A thread about to block for lock obj while it holds others: the edges
+ * from each to obj are written now, as its acquisition would write them,
+ * so that a wait that never ends (the threads deadlocked, and the
+ * program was aborted or killed) leaves its lock order in the trace too:
+ * the deadlock's cycle is then also a lock_order_cycle.  Not for a timed
+ * wait, which may give up and back off (and then had no order to keep),
+ * nor for a lock the thread holds already (a relock makes no edge).
+ */
+static void
+edges_before_wait(struct gct_thread *t, int reason, const void *obj)
+{
+    uintptr_t l = (uintptr_t)obj;
+    uint32_t flags = reason == GCT_WAIT_MUTEX ? 0
+                     : reason == GCT_WAIT_RWLOCK_RD
+                         ? GCT_LOCK_RW | GCT_LOCK_SHARED
+                         : GCT_LOCK_RW;
+    for (int i = 0; i < t->nheld; i++)
+        if (t->held[i].lock == l)
+            return;
+    for (int i = 0; i < t->nheld; i++)
+        note_edge(t, &t->held[i], l, flags | GCT_LOCK_CONTENDED);
+}
+
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                int64_t detail, bool timed, uintptr_t site)
@@ -461,6 +485,12 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     bool self = writes_what_it_reads(t, reason, obj, site);
     if (self)
         detail = t->tid;
+    if (t->nheld > 0 && !timed && site != 0 && gct_wait_is_lock(reason) &&
+        !gct_in_unwinder(site)) {
+        t->guard++;
+        edges_before_wait(t, reason, obj);
+        t->guard--;
+    }
     if (reason == GCT_WAIT_SEM)
         gct_signals_record(t); /* what may end it (intercept_signal.c) */
 
