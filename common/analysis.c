@@ -1036,10 +1036,11 @@ closes_on_instances(struct edge **e, size_t n)
  *     component's simple cycles, each from its lowest node so that each
  *     comes once, none through a reader waiting for a reader, until one
  *     can deadlock.
- *  5. When steps 3 and 4 found no cycle of two threads, in the graph of
- *     locks (not classes), they are made again with a budget of their
- *     own for a cycle whose edges may all come from one thread, reported
- *     as lock_order_cycle/single_thread.
+ *  5. When steps 3 and 4 found no cycle of two threads within their
+ *     budget (or the component's edges all come from one thread), in the
+ *     graph of locks (not classes), they are made again with a budget of
+ *     their own for a cycle whose edges may all come from one thread,
+ *     reported as lock_order_cycle/single_thread.
  *
  * Steps 3 to 5 count every edge they visit and every choice they try
  * against a budget of CYCLE_BUDGET per edge of the component.  A
@@ -1537,7 +1538,11 @@ lock_order_cycles(struct ctx *c, bool classes)
             harmless(&s, k, &edges, &pairs, &single))
             continue;
         size_t n = single ? 0 : find_cycle(&s, v, edges);
-        if (n == 0 && !classes) { /* step 5 */
+        /* Step 5 where steps 3 and 4 ended within their budget, having
+         * found no cycle of two threads: one whose budget ran out may
+         * hold one still, and spends no second budget on a lesser
+         * finding. */
+        if (n == 0 && !classes && (single || s.budget > 0)) {
             s.single = true;
             n = find_cycle(&s, v, edges);
             s.single = false;
