@@ -61,9 +61,11 @@ static const struct gct_rule rules[] = {
      "one thread can ever run this code, suppress this subkind."},
     {"deadlock/self", "Self-deadlock",
      "A thread blocked on a lock it already holds.",
-     "A non-recursive lock taken twice by one thread never returns.  "
-     "Release it before the second acquisition, or split the function "
-     "into a locked entry point and an unlocked helper."},
+     "A non-recursive lock taken twice by one thread never returns, "
+     "nor does a write lock of an rwlock the thread holds for reading "
+     "(the writer waits for every reader, itself too).  Release it "
+     "before the second acquisition, or split the function into a "
+     "locked entry point and an unlocked helper."},
     {"deadlock/locks", "Deadlock",
      "Threads were blocked on each other: each waited for a lock or "
      "join that another of them held.",
