@@ -43,10 +43,13 @@ enum gct_ev {
     GCT_EV_THREAD_NAME = 15,   /* obj = the named thread, str = name */
 
     /* locks; obj = lock address */
-    GCT_EV_LOCK_INIT = 20,     /* a = gct_obj type, b = flags (GCT_LOCK_*) */
+    GCT_EV_LOCK_INIT = 20,     /* a = gct_obj type, b = flags (GCT_LOCK_*);
+                                  also a semaphore's sem_init (a =
+                                  GCT_OBJ_SEM) */
     GCT_EV_LOCK_ACQUIRE = 21,  /* a = GCT_LOCK_* mode flags */
     GCT_EV_LOCK_RELEASE = 22,  /* a = result */
-    GCT_EV_LOCK_DESTROY = 23,  /* a = result */
+    GCT_EV_LOCK_DESTROY = 23,  /* a = result; also a semaphore's
+                                  sem_destroy */
     GCT_EV_LOCK_FIRST_USE = 25,/* the first acquisition in the process of a
                                   lock never initialised through
                                   pthread_mutex_init (static initialiser):
@@ -102,8 +105,10 @@ enum gct_ev {
     /* API misuse; obj = object, a = gct_misuse subkind, b = detail
        (for relock_by_holder, invalid_deadline, barrier_count_zero,
        destroy_of_busy_object, reinit_of_busy_object and
-       exit_while_holding_lock: the object's gct_obj type).  The finishing step writes cond_wait_with_two_mutexes
-       itself, from the waits (common/finish.c). */
+       exit_while_holding_lock: the object's gct_obj type).  The
+       finishing step writes cond_wait_with_two_mutexes and
+       wait_on_destroyed_semaphore itself, from the waits
+       (common/finish.c). */
     GCT_EV_MISUSE = 90,
 };
 
@@ -266,7 +271,9 @@ enum gct_ctx_kind {
       "destroy of a semaphore or barrier that threads wait on")             \
     X(GCT_MISUSE_REINIT_BUSY,      22, "reinit_of_busy_object",              \
       "initialisation again of a lock that is held, or of a semaphore or "   \
-      "barrier that threads wait on")
+      "barrier that threads wait on")                                        \
+    X(GCT_MISUSE_SEM_DESTROYED,    23, "wait_on_destroyed_semaphore",        \
+      "wait on a destroyed semaphore")
 
 enum gct_misuse {
 #define GCT_X_ENUM(name, value, text, meaning) name = value,

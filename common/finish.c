@@ -706,6 +706,29 @@ cond_wait_ends(struct finisher *f, const struct wait *w)
         O(f, w->object)->cond_waits--;
 }
 
+/*
+ * A semaphore wait made object obj at ts: no init (sem_init is recorded)
+ * nor any other record named a live semaphore at its address.  When the
+ * last semaphore there was destroyed, this waits on a destroyed one:
+ * glibc's destroy changes nothing, so the wait works as before, but the
+ * program broke the contract.  Written as a misuse event of the waiting
+ * thread, naming the destroyed semaphore.  (Only waits that block are
+ * recorded: one that finds a count left takes it unseen.)
+ */
+static void
+sem_wait_made(struct finisher *f, int64_t th, int pid,
+              const struct gct_rec *r, int64_t obj, int64_t ts)
+{
+    int64_t gone = (int64_t)gct_map_get(&f->destroyed_at, (uint64_t)pid,
+                                        r->obj, 0);
+    if (gone == 0 || gone == obj || O(f, gone)->kind == NULL ||
+        strcmp(O(f, gone)->kind, "sem") != 0)
+        return;
+    run(f, f->ins_event, "iiinIIns", ts, th, (int64_t)GCT_EV_MISUSE, gone,
+        (int64_t)GCT_MISUSE_SEM_DESTROYED, (int64_t)0, (int64_t)r->stack,
+        NULL);
+}
+
 static void
 begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
            int pid, int64_t ts)
@@ -713,7 +736,10 @@ begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
     struct thread *t = T(f, tid_id);
     int64_t reason = r->a & ~(int64_t)(GCT_WAIT_TIMED | GCT_WAIT_SHARED);
     const char *kind = reason_object_kind(reason);
+    bool seen = gct_map_get(&f->object_by_addr, (uint64_t)pid, r->obj, 0);
     int64_t obj = kind ? object_of(f, pid, r->obj, kind, ts) : 0;
+    if (reason == GCT_WAIT_SEM && obj && !seen)
+        sem_wait_made(f, tid_id, pid, r, obj, ts);
     struct wait w = {tid_id, obj, reason, ts, -1, 0, 0, r->stack,
                      (r->a & GCT_WAIT_TIMED) != 0,
                      (r->a & GCT_WAIT_SHARED) != 0};

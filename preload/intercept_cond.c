@@ -245,6 +245,20 @@ misuse_at(struct gct_thread *t, int subkind, const void *obj, int type)
     errno = e;
 }
 
+/* A semaphore's init or destroy, recorded (rare calls): glibc's destroy
+ * changes nothing in the semaphore, so only the trace can tell a wait
+ * on a destroyed one (common/finish.c).  Keeps errno. */
+static void
+note_sem(struct gct_thread *t, int kind, sem_t *s, int64_t a)
+{
+    int e = errno;
+    t->guard++;
+    gct_emit(t, kind, kind == GCT_EV_LOCK_INIT ? gct_stack(t) : 0,
+             (uintptr_t)s, a, 0, NULL, 0);
+    t->guard--;
+    errno = e;
+}
+
 GCT_EXPORT int
 sem_init(sem_t *s, int pshared, unsigned value)
 {
@@ -252,7 +266,10 @@ sem_init(sem_t *s, int pshared, unsigned value)
     struct gct_thread *t = gct_self();
     if (t && sem_busy(s))
         misuse_at(t, GCT_MISUSE_REINIT_BUSY, s, GCT_OBJ_SEM);
-    return gct_real.sem_init(s, pshared, value);
+    int r = gct_real.sem_init(s, pshared, value);
+    if (t && r == 0)
+        note_sem(t, GCT_EV_LOCK_INIT, s, GCT_OBJ_SEM);
+    return r;
 }
 
 GCT_EXPORT int
@@ -262,7 +279,10 @@ sem_destroy(sem_t *s)
     struct gct_thread *t = gct_self();
     if (t && sem_busy(s))
         misuse_at(t, GCT_MISUSE_DESTROY_BUSY, s, GCT_OBJ_SEM);
-    return gct_real.sem_destroy(s);
+    int r = gct_real.sem_destroy(s);
+    if (t && r == 0)
+        note_sem(t, GCT_EV_LOCK_DESTROY, s, 0);
+    return r;
 }
 
 /* ------------------------------------------------------------ barriers */

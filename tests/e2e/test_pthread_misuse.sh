@@ -71,6 +71,9 @@ pair mutex_reinit_busy ok_mutex_reinit \
     "initialisation again of .*: mutex made at"
 pair rwlock_reinit_busy ok_rwlock_reinit "misuse/reinit_of_busy_object" \
     "initialisation again of .*: rwlock made at"
+pair sem_destroyed_wait ok_sem_destroyed_wait \
+    "misuse/wait_on_destroyed_semaphore" \
+    "wait on a destroyed semaphore: sem sem"
 pair end_holding ok_end_holding "misuse/exit_while_holding_lock" \
     "thread or process exit while holding a lock: mutex m1 .* by main"
 pair exit_holding ok_exit_holding "misuse/exit_while_holding_lock" \

@@ -52,6 +52,10 @@
  *       unlocked (unlock_of_unlocked) / made again after its destroy
  *   rwlock_reinit_busy / ok_rwlock_reinit
  *       an rwlock held for writing made again / after its destroy
+ *   sem_destroyed_wait / ok_sem_destroyed_wait
+ *       a thread waits on a destroyed semaphore (glibc's destroy changes
+ *       nothing: main's post still wakes it) / on one made again by
+ *       sem_init after its destroy
  *   end_holding / ok_end_holding
  *       main returns holding a mutex, and ends the process: the same
  *       misuse as a thread that ends holding one / main unlocks it first
@@ -510,6 +514,27 @@ static void rwlock_reinit_busy(void) { rwlock_reinit(true); }
 static void ok_rwlock_reinit(void) { rwlock_reinit(false); }
 
 static void
+sem_destroyed_wait_case(bool reinit)
+{
+    pthread_t t;
+
+    sem_init(&sem, 0, 0);
+    say("sem_destroy", sem_destroy(&sem));
+    if (reinit)
+        say("sem_init", sem_init(&sem, 0, 0));
+    pthread_create(&t, NULL, sem_waiter, NULL);
+    while (sem_tid == 0)
+        sched_yield();
+    wait_sleeping(sem_tid); /* blocked in its wait */
+    say("sem_post", sem_post(&sem));
+    pthread_join(t, NULL);
+    say("sem_wait", sem_wait_answer);
+}
+
+static void sem_destroyed_wait(void) { sem_destroyed_wait_case(false); }
+static void ok_sem_destroyed_wait(void) { sem_destroyed_wait_case(true); }
+
+static void
 end_holding(void)
 {
     say("lock", pthread_mutex_lock(&m1));
@@ -569,6 +594,8 @@ static const struct {
     {"ok_mutex_reinit", ok_mutex_reinit},
     {"rwlock_reinit_busy", rwlock_reinit_busy},
     {"ok_rwlock_reinit", ok_rwlock_reinit},
+    {"sem_destroyed_wait", sem_destroyed_wait},
+    {"ok_sem_destroyed_wait", ok_sem_destroyed_wait},
     {"end_holding", end_holding},
     {"ok_end_holding", ok_end_holding},
     {"exit_holding", exit_holding},
