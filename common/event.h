@@ -104,8 +104,9 @@ enum gct_ev {
 
     /* API misuse; obj = object, a = gct_misuse subkind, b = detail
        (for relock_by_holder, invalid_deadline, barrier_count_zero,
-       destroy_of_busy_object, reinit_of_busy_object and
-       exit_while_holding_lock: the object's gct_obj type).  The
+       destroy_of_busy_object, reinit_of_busy_object,
+       exit_while_holding_lock and cond_signal_without_mutex: the
+       object's gct_obj type).  The
        finishing step writes cond_wait_with_two_mutexes and
        wait_on_destroyed_semaphore itself, from the waits
        (common/finish.c). */
@@ -273,7 +274,11 @@ enum gct_ctx_kind {
       "initialisation again of a lock that is held, or of a semaphore or "   \
       "barrier that threads wait on")                                        \
     X(GCT_MISUSE_SEM_DESTROYED,    23, "wait_on_destroyed_semaphore",        \
-      "wait on a destroyed semaphore")
+      "wait on a destroyed semaphore")                                       \
+    X(GCT_MISUSE_SIGNAL_NO_MUTEX,  24, "cond_signal_without_mutex",          \
+      "condvar signalled or broadcast by a thread that does not hold the "   \
+      "mutex its waiters wait with (dubious; reported with "                 \
+      "check_signal_mutex=1 only)")
 
 enum gct_misuse {
 #define GCT_X_ENUM(name, value, text, meaning) name = value,

@@ -1324,7 +1324,8 @@ replay_one(struct finisher *f, const struct ref *ref)
                                    r->a == GCT_MISUSE_BARRIER_ZERO ||
                                    r->a == GCT_MISUSE_DESTROY_BUSY ||
                                    r->a == GCT_MISUSE_REINIT_BUSY ||
-                                   r->a == GCT_MISUSE_EXIT_HOLDING
+                                   r->a == GCT_MISUSE_EXIT_HOLDING ||
+                                   r->a == GCT_MISUSE_SIGNAL_NO_MUTEX
                                ? obj_kind_name(r->b)
                                : NULL,
                            ts);

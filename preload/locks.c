@@ -519,6 +519,9 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     atomic_store_explicit(&t->wait_timed, timed || shared,
                           memory_order_relaxed);
     atomic_store_explicit(&t->wait_self, self, memory_order_relaxed);
+    atomic_store_explicit(&t->wait_mutex,
+                          reason == GCT_WAIT_COND ? (uintptr_t)detail : 0,
+                          memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
     if (detail == t->tid && !timed &&
         (self || self_deadlock(reason, obj, site)))

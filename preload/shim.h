@@ -201,6 +201,7 @@ struct gct_thread {
     _Atomic int wait_reason;
     _Atomic uintptr_t wait_obj;
     _Atomic int64_t wait_since;
+    _Atomic uintptr_t wait_mutex; /* a condvar wait: its mutex */
     _Atomic bool wait_self;     /* the waiter holds what it waits for:
                                    an rwlock it reads, waiting to write */
     _Atomic bool wait_timed;    /* the wait has a timeout of its own,
@@ -342,6 +343,10 @@ struct gct_recorder {
     /* Default mutexes may be taken and released in place (mutex_fast.c);
      * set at start-up, read on every lock. */
     bool mutex_fast;
+    /* A condvar signal or broadcast has work beyond the real call
+     * (record=all, check_signal_mutex=1): one flag, read on every
+     * signal, set at start-up. */
+    bool signal_slow;
 };
 extern struct gct_recorder gct_rec;
 

@@ -78,4 +78,20 @@ pair end_holding ok_end_holding "misuse/exit_while_holding_lock" \
     "thread or process exit while holding a lock: mutex m1 .* by main"
 pair exit_holding ok_exit_holding "misuse/exit_while_holding_lock" \
     "thread or process exit while holding a lock: rwlock rw .* by main"
+# Signalling outside the mutex is Helgrind's opt-in "dubious" check:
+# silent by default (pair's runs), reported with check_signal_mutex=1;
+# the twin signals inside it and stays silent with the option too.
+pair signal_outside ok_signal_inside ""
+for mode in signal_outside ok_signal_inside; do
+    GCTRACE_OPTIONS=exitcode=0:check_signal_mutex=1 "$G" run -q \
+        -o "$tmp/$mode.opt.db" -- "$tmp/pm" "$mode" > "$tmp/$mode.opt" ||
+        err "$mode, check_signal_mutex=1: run failed"
+    cmp -s "$tmp/$mode.native" "$tmp/$mode.opt" ||
+        err "$mode, check_signal_mutex=1: answers differ"
+done
+got=$(found "$tmp/signal_outside.opt.db")
+[ "$got" = "misuse/cond_signal_without_mutex" ] ||
+    err "signal_outside, check_signal_mutex=1: found '$got'"
+got=$(found "$tmp/ok_signal_inside.opt.db")
+[ -z "$got" ] || err "ok_signal_inside, check_signal_mutex=1: found '$got'"
 e2e_end test_pthread_misuse

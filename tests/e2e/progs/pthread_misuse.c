@@ -56,6 +56,11 @@
  *       a thread waits on a destroyed semaphore (glibc's destroy changes
  *       nothing: main's post still wakes it) / on one made again by
  *       sem_init after its destroy
+ *   signal_outside / ok_signal_inside
+ *       a thread waits on a condvar with m1 (main waits until it sleeps);
+ *       main sets the predicate under m1 and signals after unlocking it
+ *       (dubious: reported with check_signal_mutex=1 only) / signals
+ *       before unlocking it
  *   end_holding / ok_end_holding
  *       main returns holding a mutex, and ends the process: the same
  *       misuse as a thread that ends holding one / main unlocks it first
@@ -535,6 +540,28 @@ static void sem_destroyed_wait(void) { sem_destroyed_wait_case(false); }
 static void ok_sem_destroyed_wait(void) { sem_destroyed_wait_case(true); }
 
 static void
+signal_case(bool inside)
+{
+    pthread_t t;
+
+    pthread_create(&t, NULL, cond_waiter, NULL);
+    while (waiter_tid == 0)
+        sched_yield();
+    wait_sleeping(waiter_tid); /* in its condvar wait */
+    pthread_mutex_lock(&m1);
+    done = true;
+    if (inside)
+        say("signal", pthread_cond_signal(&cv));
+    pthread_mutex_unlock(&m1);
+    if (!inside)
+        say("signal", pthread_cond_signal(&cv));
+    pthread_join(t, NULL);
+}
+
+static void signal_outside(void) { signal_case(false); }
+static void ok_signal_inside(void) { signal_case(true); }
+
+static void
 end_holding(void)
 {
     say("lock", pthread_mutex_lock(&m1));
@@ -596,6 +623,8 @@ static const struct {
     {"ok_rwlock_reinit", ok_rwlock_reinit},
     {"sem_destroyed_wait", sem_destroyed_wait},
     {"ok_sem_destroyed_wait", ok_sem_destroyed_wait},
+    {"signal_outside", signal_outside},
+    {"ok_signal_inside", ok_signal_inside},
     {"end_holding", end_holding},
     {"ok_end_holding", ok_end_holding},
     {"exit_holding", exit_holding},
