@@ -29,11 +29,16 @@ SAN     ?=
 SHIM_SAN ?= $(SAN)
 OPT     ?= -O2
 
-WARN     = -Wall -Wextra
+# WERROR=1 makes every warning an error (CI builds so: .ci/run).
+WERROR  ?=
+WARN     = -Wall -Wextra $(if $(WERROR),-Werror)
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE -fPIC \
+# -MMD -MP: each object's header dependencies, written beside it (.d)
+# and read at the end of this file, so that no rule lists headers.
+DEPFLAGS = -MMD -MP
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(DEPFLAGS) -D_GNU_SOURCE -fPIC \
              -Iinclude -Icommon
-SHIM_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SHIM_SAN) -D_GNU_SOURCE -fPIC \
+SHIM_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SHIM_SAN) $(DEPFLAGS) -D_GNU_SOURCE -fPIC \
              -Iinclude -Icommon
 LDFLAGS ?=
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
@@ -47,7 +52,6 @@ OUT_LIBEXEC = $(BUILD)/libexec
 LIB_SRCS  := $(wildcard lib/*.c)
 LIB_OBJS  := $(LIB_SRCS:lib/%.c=$(OBJ)/lib/%.o)
 LIBT_OBJS := $(LIB_SRCS:lib/%.c=$(OBJ)/lib-trace/%.o)
-LIB_HDRS  := include/goc.h $(wildcard lib/*.h) common/event.h
 
 # The version is said once, in goc.h; the shared libraries carry it in
 # their file names and their soname (libgoc.so.MAJOR), and the
@@ -62,11 +66,11 @@ LIBGOC_T      = $(OUT_LIB)/libgoc_trace.a
 LIBGOC_T_SO   = $(OUT_LIB)/libgoc_trace.so.$(VERSION)
 LIB_LIBS      = -lpthread -ldl
 
-$(OBJ)/lib/%.o: lib/%.c $(LIB_HDRS)
+$(OBJ)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c $< -o $@
 
-$(OBJ)/lib-trace/%.o: lib/%.c $(LIB_HDRS)
+$(OBJ)/lib-trace/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -DGOC_TRACE -c $< -o $@
 
@@ -97,14 +101,13 @@ COMMON_SHIM_SRCS := common/options.c common/safe_file.c
 COMMON_SHIM_OBJS := $(COMMON_SHIM_SRCS:common/%.c=$(OBJ)/shim-common/%.o)
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:common/%.c=$(OBJ)/common/%.o)
-COMMON_HDRS := $(wildcard common/*.h)
 
 # PROJECT_URL: the project's home page, named in SARIF reports (the
 # tool's informationUri, each rule's helpUri under docs/findings.md).
 PROJECT_URL ?=
 COMMON_DEFS := $(if $(PROJECT_URL),-DGCT_PROJECT_URL='"$(PROJECT_URL)"')
 
-$(OBJ)/common/%.o: common/%.c $(COMMON_HDRS) $(BUILD)/gen/schema.h
+$(OBJ)/common/%.o: common/%.c $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(COMMON_DEFS) -I$(BUILD)/gen -fvisibility=hidden -c $< -o $@
 
@@ -120,11 +123,11 @@ PRELOAD_SRCS := $(wildcard preload/*.c)
 PRELOAD_OBJS := $(PRELOAD_SRCS:preload/%.c=$(OBJ)/preload/%.o)
 LIBGCTRACE   := $(OUT_LIB)/libgctrace.so
 
-$(OBJ)/preload/%.o: preload/%.c $(wildcard preload/*.h) $(COMMON_HDRS)
+$(OBJ)/preload/%.o: preload/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -c $< -o $@
 
-$(OBJ)/shim-common/%.o: common/%.c $(COMMON_HDRS)
+$(OBJ)/shim-common/%.o: common/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -fvisibility=hidden -c $< -o $@
 
@@ -167,7 +170,7 @@ DW_LIBS := -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -ldw -lelf
 endif
 VIEWER_LIBS := $(DW_LIBS) -lncursesw -lm -lpthread -ldl
 
-$(OBJ)/viewer/%.o: viewer/%.c $(wildcard viewer/*.h viewer/tui/*.h) $(COMMON_HDRS)
+$(OBJ)/viewer/%.o: viewer/%.c $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
 
@@ -210,7 +213,7 @@ endif
 SAMPLE_SRCS := $(wildcard samples/*.c)
 SAMPLES     := $(SAMPLE_SRCS:samples/%.c=$(BUILD)/samples/%)
 
-$(BUILD)/samples/%: samples/%.c $(LIBGOC_T) include/goc.h
+$(BUILD)/samples/%: samples/%.c $(LIBGOC_T)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fno-omit-frame-pointer -o $@ $< $(LIBGOC_T) $(ALL_LDFLAGS) $(LIB_LIBS)
 
@@ -220,7 +223,7 @@ samples: $(SAMPLES)
 TEST_LIB_SRCS := $(wildcard tests/lib/test_*.c)
 TEST_LIB_BINS := $(TEST_LIB_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/lib/%: tests/lib/%.c $(LIBGOC) $(wildcard tests/lib/*.h) include/goc.h
+$(BUILD)/tests/lib/%: tests/lib/%.c $(LIBGOC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilib -o $@ $< $(LIBGOC) $(ALL_LDFLAGS) -lcmocka $(LIB_LIBS)
 
@@ -230,7 +233,7 @@ test-bins: $(TEST_LIB_BINS)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-$(BUILD)/bench/%: bench/%.c $(LIBGOC) $(LIBGOC_T) include/goc.h
+$(BUILD)/bench/%: bench/%.c $(LIBGOC) $(LIBGOC_T)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGOC) $(ALL_LDFLAGS) $(LIB_LIBS)
 
@@ -351,6 +354,9 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-asan-shim build-tsan build-fuzz build-hg
+
+# Header dependencies, as the compiler found them (DEPFLAGS).
+-include $(shell find $(BUILD) $(FUZZ_DIR) -name '*.d' 2>/dev/null)
 
 .PHONY: all demo lib preload viewer samples test-bins test test-lib test-stress test-asan test-asan-shim test-tsan test-helgrind test-real bench \
         test-debian13 install uninstall clean

@@ -10,6 +10,7 @@
 #include "event.h"
 #include "map.h"
 #include "options.h"
+#include "wait_graph.h"
 
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -120,15 +121,32 @@ add(struct ctx *c, const char *kind, const char *subkind, int severity,
 static void add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
                       const char *label);
 
+/* Past the outermost of the innermost libgoc frames (goc_...): what
+ * called into the library, not the library's insides.  libgoc's entries
+ * (goc__entry_..., the goroutine trampoline) call the program's code,
+ * which is inside them: they end no such run. */
+static size_t
+past_library(const struct gct_frame *fr, size_t n)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < n && i < 12; i++)
+        if (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0 &&
+            strncmp(fr[i].function, "goc__entry_", 11) != 0)
+            from = i + 1;
+    return from;
+}
+
+bool
+gct_frame_internal(const struct gct_frame *fr, size_t n, size_t i)
+{
+    return i < past_library(fr, n) ||
+           (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0);
+}
+
 size_t
 gct_user_frame(const struct gct_frame *fr, size_t n)
 {
-    /* Past the outermost of the innermost libgoc API frames (goc_...):
-     * what called into the library, not the library's insides. */
-    size_t from = 0;
-    for (size_t i = 0; i < n && i < 12; i++)
-        if (fr[i].function && strncmp(fr[i].function, "goc_", 4) == 0)
-            from = i + 1;
+    size_t from = past_library(fr, n);
     for (size_t i = from; i < n; i++)
         if (fr[i].file && fr[i].line > 0 && strncmp(fr[i].file, "/usr/", 5))
             return i;
@@ -186,9 +204,10 @@ where(struct ctx *c, int64_t stack)
 }
 
 /* A frame's function as a report shows it: the name, or for code without
- * symbols "?? (module)", which at least says whose code it is. */
+ * symbols "?? (module+0xOFFSET)": whose code it is, and the address that
+ * addr2line or debuginfod resolve later (with the module's build-id). */
 static char *
-frame_function(sqlite3_stmt *st, int fn_col, int module_col)
+frame_function(sqlite3_stmt *st, int fn_col, int module_col, int offset_col)
 {
     if (sqlite3_column_type(st, fn_col) != SQLITE_NULL)
         return gct_xstrdup(col_text(st, fn_col));
@@ -196,8 +215,12 @@ frame_function(sqlite3_stmt *st, int fn_col, int module_col)
         return gct_xstrdup("??");
     const char *m = col_text(st, module_col);
     const char *base = strrchr(m, '/');
-    char buf[256];
-    snprintf(buf, sizeof buf, "?? (%s)", base ? base + 1 : m);
+    char buf[320];
+    if (sqlite3_column_type(st, offset_col) != SQLITE_NULL)
+        snprintf(buf, sizeof buf, "?? (%s+0x%" PRIx64 ")", base ? base + 1 : m,
+                 (uint64_t)sqlite3_column_int64(st, offset_col));
+    else
+        snprintf(buf, sizeof buf, "?? (%s)", base ? base + 1 : m);
     return gct_xstrdup(buf);
 }
 
@@ -215,7 +238,7 @@ static struct gct_frame
 frame_from_row(sqlite3_stmt *st)
 {
     return (struct gct_frame){
-        .function = frame_function(st, 0, 3),
+        .function = frame_function(st, 0, 3, 4),
         .file = col_dup(st, 1),
         .line = sqlite3_column_int(st, 2),
         .module = col_dup(st, 3),
@@ -529,6 +552,70 @@ object_stack(struct ctx *c, int64_t id)
     return s;
 }
 
+/* Who a thread is, for a report that says who did what: its label, and
+ * where it was created (a thread other than a process's main one). */
+static char *
+thread_who(struct ctx *c, int64_t id)
+{
+    char *who = thread_label(c, id, NULL);
+    sqlite3_stmt *st = query(c, "SELECT create_stack FROM threads "
+                                "WHERE id = ?");
+    int64_t made = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            made = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (made <= 0)
+        return who;
+    char *at = where(c, made);
+    char *s = xprintf("%s, created at %s", who, at);
+    free(at);
+    free(who);
+    return s;
+}
+
+/* A lock a thread held as it began a wait, and the frame where it took
+ * it (0: unknown). */
+struct held_lock {
+    int64_t obj, frame;
+};
+
+/* The locks thread held as it began the wait that began at begin (the
+ * recorder's lock_held events, written with the wait's time), plus also,
+ * when not among them, the lock also_held (-1: none), which another
+ * thread's wait says it holds.  Returns how many, in *out (to free). */
+static size_t
+held_at_wait(struct ctx *c, int64_t thread, int64_t begin, int64_t also_held,
+             struct held_lock **out)
+{
+    size_t n = 0, cap = 0;
+    *out = NULL;
+    sqlite3_stmt *st = query(c, "SELECT object_id, b FROM events WHERE "
+                                "thread_id = ? AND ts = ? AND kind = ? "
+                                "ORDER BY id");
+    if (st) {
+        sqlite3_bind_int64(st, 1, thread);
+        sqlite3_bind_int64(st, 2, begin);
+        sqlite3_bind_int64(st, 3, GCT_EV_LOCK_HELD);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            struct held_lock h = {sqlite3_column_int64(st, 0),
+                                  sqlite3_column_int64(st, 1)};
+            GCT_PUSH(*out, n, cap, h);
+        }
+        sqlite3_finalize(st);
+    }
+    bool known = also_held <= 0;
+    for (size_t i = 0; i < n && !known; i++)
+        known = (*out)[i].obj == also_held;
+    if (!known) {
+        struct held_lock h = {also_held, 0};
+        GCT_PUSH(*out, n, cap, h);
+    }
+    return n;
+}
+
 static const char *
 reason_name(int64_t reason)
 {
@@ -656,19 +743,96 @@ load_rules(struct ctx *c)
 
 /* ------------------------------------------------------------ threads */
 
-/* Whether a deadlock finding already names thread id. */
+/* Whether a finding of kind already names thread id. */
 static bool
-in_deadlock(struct ctx *c, int64_t id)
+in_finding(struct ctx *c, const char *kind, int64_t id)
 {
     for (size_t i = 0; i < c->out->n; i++) {
         const struct gct_finding *f = &c->out->v[i];
-        if (strcmp(f->kind, "deadlock") != 0)
+        if (strcmp(f->kind, kind) != 0)
             continue;
         for (size_t k = 0; k < f->nthreads; k++)
             if (f->threads[k].id == id)
                 return true;
     }
     return false;
+}
+
+static bool
+in_deadlock(struct ctx *c, int64_t id)
+{
+    return in_finding(c, "deadlock", id);
+}
+
+/* Whether a deadlock finding already names object id (a channel in a
+ * cycle: the cycle is the bug, not that nobody closed it). */
+static bool
+object_in_deadlock(struct ctx *c, int64_t id)
+{
+    for (size_t i = 0; i < c->out->n; i++) {
+        const struct gct_finding *f = &c->out->v[i];
+        if (strcmp(f->kind, "deadlock") != 0)
+            continue;
+        for (size_t k = 0; k < f->nobjects; k++)
+            if (f->objects[k].id == id)
+                return true;
+    }
+    return false;
+}
+
+/* Whether the trace recorded every event (record=all): what counts and
+ * signals need. */
+static bool
+recorded_all(struct ctx *c)
+{
+    sqlite3_stmt *st = query(c, "SELECT value FROM meta WHERE key = "
+                                "'record_mode'");
+    bool all = st && sqlite3_step(st) == SQLITE_ROW &&
+               strcmp(col_text(st, 0), "all") == 0;
+    sqlite3_finalize(st);
+    return all;
+}
+
+/* For a leaked thread's condvar or semaphore wait (reason) on obj, begun
+ * at since: who signalled or posted it last, and where (a stack of one
+ * frame in f), as a clause of the message: what a person looks at to see
+ * why the wake-up never came.  "" for other waits. */
+static char *
+last_wakeup(struct ctx *c, struct gct_finding *f, int64_t reason,
+            int64_t obj, int64_t since)
+{
+    bool sem = reason == GCT_WAIT_SEM;
+    if ((reason != GCT_WAIT_COND && !sem) || obj <= 0)
+        return gct_xstrdup("");
+    const char *verb = sem ? "posted" : "signalled";
+    if (!recorded_all(c))
+        return xprintf("; who %s it last: not recorded (record=all)", verb);
+    sqlite3_stmt *st = query(c, "SELECT thread_id, ts, b FROM events WHERE "
+                                "object_id = ? AND kind IN (?, ?) "
+                                "ORDER BY id DESC LIMIT 1");
+    if (st == NULL)
+        return gct_xstrdup("");
+    sqlite3_bind_int64(st, 1, obj);
+    sqlite3_bind_int64(st, 2, sem ? GCT_EV_SEM_POST : GCT_EV_COND_SIGNAL);
+    sqlite3_bind_int64(st, 3, sem ? GCT_EV_SEM_POST : GCT_EV_COND_BROADCAST);
+    char *s;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        s = xprintf("; nothing ever %s it", verb);
+    } else {
+        int64_t th = sqlite3_column_int64(st, 0), ts = sqlite3_column_int64(st, 1);
+        int64_t frame = sqlite3_column_int64(st, 2);
+        char *who = thread_label(c, th, NULL);
+        s = xprintf("; last %s by %s" RUN_BEGIN " %.3f s into the run"
+                    RUN_END "%s",
+                    verb, who, ts / 1e9,
+                    ts < since ? ", before this wait began" : "");
+        char *lab = xprintf("last %s here, by %s", verb, who);
+        add_frame(c, f, frame, lab);
+        free(lab);
+        free(who);
+    }
+    sqlite3_finalize(st);
+    return s;
 }
 
 /* Threads blocked forever when their process ended: in a wait without
@@ -701,8 +865,8 @@ leaked_threads(struct ctx *c)
         int64_t id = sqlite3_column_int64(st, 0);
         int64_t create = sqlite3_column_int64(st, 1);
         int64_t parent = sqlite3_column_int64(st, 2);
-        if (in_deadlock(c, id))
-            continue; /* the deadlock finding explains it */
+        if (in_deadlock(c, id) || in_finding(c, "context_leak", id))
+            continue; /* that finding explains it */
         int64_t reason = sqlite3_column_int64(st, 3);
         int64_t obj = sqlite3_column_int64(st, 4);
         int64_t since = sqlite3_column_int64(st, 5);
@@ -711,11 +875,14 @@ leaked_threads(struct ctx *c)
         char *born = where(c, create);
         char *at = where(c, wstack);
         char *what = obj ? object_label(c, obj) : gct_xstrdup("");
+        struct gct_finding tmp = {0};
+        char *woke = last_wakeup(c, &tmp, reason, obj, since);
         char *msg = xprintf("%s leaked: still blocked on %s%s%s at %s"
                             RUN_BEGIN " (since %.3f s into the run)" RUN_END
-                            ", created at %s",
+                            ", created at %s%s",
                             who, reason_name(reason), obj ? " of " : "",
-                            what, at, since / 1e9, born);
+                            what, at, since / 1e9, born, woke);
+        free(woke);
         struct gct_finding *f = add(c, "leaked_thread", NULL, 2, since, msg);
         mark_system(c, f, thread_is_system(c, create, wstack));
         ref_thread(c, f, id);
@@ -727,6 +894,11 @@ leaked_threads(struct ctx *c)
         add_stack(c, f, create, "created at");
         if (obj)
             add_stack(c, f, object_stack(c, obj), "object created at");
+        for (size_t k = 0; k < tmp.nstacks; k++) {
+            size_t cap = f->nstacks;
+            GCT_PUSH(f->stacks, f->nstacks, cap, tmp.stacks[k]);
+        }
+        free(tmp.stacks);
         free(at);
         free(what);
         free(who);
@@ -1437,13 +1609,16 @@ report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
     free(defs);
     free(more);
     for (size_t i = 0; i < n; i++) {
-        char *lab = xprintf("edge %zu: %s taken here while holding %s",
-                            i + 1, taken[i], held[i]);
+        char *who = thread_who(c, path[i]->thread);
+        char *lab = xprintf("edge %zu: %s taken here while holding %s, by %s",
+                            i + 1, taken[i], held[i], who);
         add_stack(c, f, path[i]->stack, lab);
         free(lab);
-        lab = xprintf("edge %zu: %s was taken here", i + 1, held[i]);
+        lab = xprintf("edge %zu: %s was taken here, by the same thread",
+                      i + 1, held[i]);
         add_frame(c, f, path[i]->from_frame, lab);
         free(lab);
+        free(who);
         free(taken[i]);
         free(held[i]);
         ref_object(c, f, path[i]->from_obj);
@@ -1581,6 +1756,172 @@ lock_order_cycles(struct ctx *c, bool classes)
  * thread waiting on a non-recursive lock it holds itself is the chain of
  * length one.
  */
+/* An open lock wait, as lock_deadlocks reads it. */
+struct lock_wait {
+    int64_t wid, pid, tid, holder, obj, thread, stack, begin, reason;
+};
+
+/* The other threads still waiting for lock obj at the end, but thread. */
+static size_t
+behind(struct ctx *c, int64_t obj, int64_t thread, int64_t **ids,
+       int64_t **stacks)
+{
+    size_t n = 0, cap = 0, scap = 0;
+    *ids = NULL;
+    *stacks = NULL;
+    sqlite3_stmt *st = query(c, "SELECT w.thread_id, w.stack_id FROM waits w "
+                                "JOIN threads t ON t.id = w.thread_id WHERE "
+                                "w.object_id = ? AND w.end_ns IS NULL AND "
+                                "t.end_ns IS NULL AND w.thread_id != ? "
+                                "ORDER BY w.begin_ns");
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_int64(st, 1, obj);
+    sqlite3_bind_int64(st, 2, thread);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t k = n;
+        GCT_PUSH(*ids, n, cap, sqlite3_column_int64(st, 0));
+        GCT_PUSH(*stacks, k, scap, sqlite3_column_int64(st, 1));
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* The deadlock of the threads whose waits are rows[chain[0..len)] - 1],
+ * each waiting for a lock the next one holds (a chain of one: a thread
+ * waiting for a lock it holds itself).  For each thread, what a fix must
+ * touch: the locks it holds and where it took them, what it waits for,
+ * where, and who holds that, and where the thread was created. */
+static void
+report_deadlock(struct ctx *c, const struct lock_wait *rows,
+                const size_t *chain, size_t len)
+{
+    const struct lock_wait *r0 = &rows[chain[0] - 1];
+    struct held_lock **held = gct_xcalloc(len, sizeof *held);
+    size_t *nheld = gct_xcalloc(len, sizeof *nheld);
+    char **who = gct_xcalloc(len, sizeof *who);
+    char *desc = gct_xstrdup("");
+
+    names_reset(c);
+    for (size_t k = 0; k < len; k++) {
+        const struct lock_wait *r = &rows[chain[k] - 1];
+        /* the previous thread of the cycle waits for a lock this one has */
+        const struct lock_wait *prev = &rows[chain[(k + len - 1) % len] - 1];
+        nheld[k] = held_at_wait(c, r->thread, r->begin, prev->obj, &held[k]);
+        who[k] = thread_label(c, r->thread, NULL);
+    }
+    /* Short names in the order of the message: what each thread holds,
+     * then what it waits for. */
+    for (size_t k = 0; k < len; k++) {
+        const struct lock_wait *r = &rows[chain[k] - 1];
+        char *holds = gct_xstrdup("");
+        for (size_t h = 0; h < nheld[k]; h++) {
+            if (len == 1 && held[k][h].obj == r->obj)
+                continue;
+            char *m = short_name(c, held[k][h].obj, false);
+            char *x = xprintf("%s%s%s", holds, *holds ? ", " : "", m);
+            free(m);
+            free(holds);
+            holds = x;
+        }
+        char *lock = short_name(c, r->obj, false);
+        char *d;
+        if (len == 1)
+            d = xprintf("%s waits for %s, which it holds itself%s%s", who[k],
+                        lock, *holds ? ", while holding " : "", holds);
+        else
+            d = xprintf("%s%s%s holds %s and waits for %s", desc,
+                        k ? "; " : "", who[k], holds, lock);
+        free(desc);
+        desc = d;
+        free(holds);
+        free(lock);
+    }
+    int64_t *others = NULL, *ostacks = NULL;
+    size_t nothers = len == 1 ? behind(c, r0->obj, r0->thread, &others,
+                                       &ostacks)
+                              : 0;
+    char *more = gct_xstrdup("");
+    for (size_t i = 0; i < nothers; i++) {
+        char *l = thread_label(c, others[i], NULL);
+        char *x = xprintf("%s%s%s", more, i ? ", " : "", l);
+        free(l);
+        free(more);
+        more = x;
+    }
+    char *defs = names_defs(c);
+    char *msg;
+    if (len == 1)
+        msg = xprintf("deadlock: %s, with %s%s%s%s", desc, defs,
+                      nothers ? "; blocked behind it: " : "", more,
+                      nothers ? " (they wait for the same lock)" : "");
+    else
+        msg = xprintf("deadlock: %zu threads wait for locks held by each "
+                      "other: %s, with %s",
+                      len, desc, defs);
+    free(defs);
+    free(desc);
+    free(more);
+    struct gct_finding *f = add(c, "deadlock", len == 1 ? "self" : "locks",
+                                3, r0->begin, msg);
+    for (size_t k = 0; k < len; k++) {
+        const struct lock_wait *r = &rows[chain[k] - 1];
+        ref_thread(c, f, r->thread);
+        ref_object(c, f, r->obj);
+        for (size_t h = 0; h < nheld[k]; h++) {
+            char *m = short_name(c, held[k][h].obj, false);
+            char *lab = xprintf("%s took %s here", who[k], m);
+            add_frame(c, f, held[k][h].frame, lab);
+            free(lab);
+            free(m);
+        }
+        char *m = short_name(c, r->obj, false);
+        const struct lock_wait *next = &rows[chain[(k + 1) % len] - 1];
+        char *holder = len == 1 ? gct_xstrdup("itself")
+                                : thread_label(c, next->thread, NULL);
+        char *lab = xprintf("%s waits for %s, held by %s, here", who[k], m,
+                            holder);
+        add_stack(c, f, r->stack, lab);
+        free(lab);
+        free(holder);
+        free(m);
+    }
+    for (size_t k = 0; k < len; k++) {
+        const struct lock_wait *r = &rows[chain[k] - 1];
+        int64_t made = 0;
+        sqlite3_stmt *st = query(c, "SELECT create_stack FROM threads "
+                                    "WHERE id = ?");
+        if (st) {
+            sqlite3_bind_int64(st, 1, r->thread);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                made = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+        char *lab = xprintf("%s was created at", who[k]);
+        add_stack(c, f, made, lab);
+        free(lab);
+    }
+    for (size_t i = 0; i < nothers; i++) {
+        ref_thread(c, f, others[i]);
+        char *l = thread_label(c, others[i], NULL);
+        char *m = short_name(c, r0->obj, false);
+        char *lab = xprintf("%s, blocked behind it, waits for %s here", l, m);
+        add_stack(c, f, ostacks[i], lab);
+        free(lab);
+        free(m);
+        free(l);
+    }
+    for (size_t k = 0; k < len; k++) {
+        free(held[k]);
+        free(who[k]);
+    }
+    free(held);
+    free(nheld);
+    free(who);
+    free(others);
+    free(ostacks);
+}
+
 static void
 lock_deadlocks(struct ctx *c)
 {
@@ -1592,14 +1933,12 @@ lock_deadlocks(struct ctx *c)
            "FROM waits w JOIN threads t ON t.id = w.thread_id "
            "WHERE w.end_ns IS NULL AND t.end_ns IS NULL AND w.reason IN "
            "(1, 2, 3)");
-    struct row {
-        int64_t wid, pid, tid, holder, obj, thread, stack, begin, reason;
-    } *rows = NULL;
+    struct lock_wait *rows = NULL;
     size_t n = 0, cap = 0;
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        struct row r;
+        struct lock_wait r;
         r.wid = sqlite3_column_int64(st, 0);
         r.pid = sqlite3_column_int64(st, 1);
         r.tid = sqlite3_column_int64(st, 2);
@@ -1632,7 +1971,7 @@ lock_deadlocks(struct ctx *c)
             if (loop)
                 break;
             chain[len++] = cur;
-            struct row *r = &rows[cur - 1];
+            struct lock_wait *r = &rows[cur - 1];
             if (r->holder <= 0)
                 break;
             cur = gct_map_get(&wait_of, (uint64_t)r->pid, (uint64_t)r->holder,
@@ -1648,56 +1987,440 @@ lock_deadlocks(struct ctx *c)
             continue;
         for (size_t k = 0; k < len; k++)
             gct_map_put(&done, chain[k], 0, 1);
-        struct row *r0 = &rows[chain[0] - 1];
-        char *msg;
-        if (len == 1) {
-            char *who = thread_label(c, r0->thread, NULL);
-            char *lock = object_label(c, r0->obj);
-            char *at = where(c, r0->stack);
-            msg = xprintf("deadlock: %s waits for %s, which it holds itself "
-                          "(at %s)",
-                          who, lock, at);
-            free(who);
-            free(lock);
-            free(at);
-        } else {
-            char desc[600] = "";
-            size_t dl = 0;
-            names_reset(c);
-            for (size_t k = 0; k < len; k++) {
-                struct row *r = &rows[chain[k] - 1];
-                char *who = thread_label(c, r->thread, NULL);
-                char *lock = short_name(c, r->obj, false);
-                int m = snprintf(desc + dl, sizeof desc - dl,
-                                 "%s%s waits for %s", k ? "; " : "", who,
-                                 lock);
-                if (m > 0 && (size_t)m < sizeof desc - dl)
-                    dl += (size_t)m;
-                free(who);
-                free(lock);
-            }
-            char *defs = names_defs(c);
-            msg = xprintf("deadlock: %zu threads wait for locks held by each "
-                          "other: %s, with %s",
-                          len, desc, defs);
-            free(defs);
-        }
-        struct gct_finding *f = add(c, "deadlock", len == 1 ? "self" : "locks",
-                                    3, r0->begin, msg);
-        for (size_t k = 0; k < len; k++) {
-            struct row *r = &rows[chain[k] - 1];
-            ref_thread(c, f, r->thread);
-            ref_object(c, f, r->obj);
-            char *who = thread_label(c, r->thread, NULL);
-            char *lab = xprintf("%s blocked at", who);
-            add_stack(c, f, r->stack, lab);
-            free(lab);
-            free(who);
-        }
+        report_deadlock(c, rows, chain, len);
     }
     free(rows);
     gct_map_free(&wait_of);
     gct_map_free(&done);
+}
+
+/* ------------------------------------------------------------ wait cycles */
+
+/*
+ * Deadlocks that go through channels, WaitGroups and joins as well as
+ * locks (a cycle of locks alone is lock_deadlocks'): the cycles of the
+ * wait-for graph of the threads blocked at the end (wait_graph.h).  The
+ * threads that could end a wait, its edges:
+ *
+ *  - a lock wait: the lock's holder;
+ *  - a receive (a send) on a channel: the threads that sent on it
+ *    (received from it) during the run, by a transfer, a blocked
+ *    operation or a case of a select that blocked.  libgoc's own
+ *    channels (GCT_CHAN_OWN_PREFIX: timers', tickers', contexts' done)
+ *    have none known: a timer, a deadline or a cancel may yet come;
+ *  - a select: each case as that channel operation, each its own way
+ *    out: the select is in a cycle only if every case is blocked by it;
+ *  - a WaitGroup wait: the goroutines started on it by goc_wg_go that
+ *    have not returned (each owes a Done);
+ *  - a join: the joined thread.
+ *
+ * "Could" is what the run showed: a thread that would have used the
+ * channel for the first time later is not known.  So a cycle is claimed
+ * only where nothing else could still act: in a process whose every
+ * thread alive at the end, but the one that called exit and libgoc's
+ * service threads (which serve only libgoc's own channels), was blocked
+ * without a timeout on something only a thread of the process could end.
+ */
+
+struct wnode {
+    int64_t thread, reason, obj, stack, begin, holder, wait;
+};
+
+/* The threads of the graph that did `op` ("send" or "recv") on channel
+ * obj during the run: edges from node v, in group. */
+static void
+chan_partners(struct ctx *c, struct gct_wait_graph *g,
+              const struct gct_map *node_of, size_t v, int64_t obj,
+              bool send, uint32_t group)
+{
+    sqlite3_stmt *st = query(
+        c, "SELECT DISTINCT thread_id FROM ("
+           " SELECT thread_id FROM events WHERE object_id = ?1 AND kind = ?2"
+           " UNION SELECT thread_id FROM waits WHERE object_id = ?1"
+           "  AND reason = ?3"
+           " UNION SELECT w.thread_id FROM select_cases sc JOIN waits w"
+           "  ON w.id = sc.wait_id WHERE sc.object_id = ?1 AND sc.op = ?4) "
+           "WHERE NOT EXISTS (SELECT 1 FROM objects o WHERE o.id = ?1 AND "
+           " coalesce(o.name, '') GLOB '" GCT_CHAN_OWN_PREFIX "*') "
+           "ORDER BY thread_id");
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, obj);
+    sqlite3_bind_int64(st, 2, send ? GCT_EV_CHAN_SEND : GCT_EV_CHAN_RECV);
+    sqlite3_bind_int64(st, 3, send ? GCT_WAIT_CHAN_SEND : GCT_WAIT_CHAN_RECV);
+    sqlite3_bind_text(st, 4, send ? "send" : "recv", -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t to = gct_map_get(node_of, (uint64_t)sqlite3_column_int64(
+                                               st, 0), 0, 0);
+        if (to)
+            gct_wait_edge_add(g, v, to - 1, group);
+    }
+    sqlite3_finalize(st);
+}
+
+/* Edges from node v to the threads of the graph that sql names, given
+ * ?1 = p1 and ?2 = p2. */
+static void
+edges_to(struct ctx *c, struct gct_wait_graph *g,
+         const struct gct_map *node_of, size_t v, const char *sql,
+         int64_t p1, int64_t p2)
+{
+    sqlite3_stmt *st = query(c, sql);
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, p1);
+    sqlite3_bind_int64(st, 2, p2);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t to = gct_map_get(node_of, (uint64_t)sqlite3_column_int64(
+                                               st, 0), 0, 0);
+        if (to)
+            gct_wait_edge_add(g, v, to - 1, 0);
+    }
+    sqlite3_finalize(st);
+}
+
+/* The edges of node v (struct wnode n), and its number of ways out. */
+static void
+wait_edges(struct ctx *c, struct gct_wait_graph *g,
+           const struct gct_map *node_of, size_t v, const struct wnode *n,
+           int64_t pid)
+{
+    switch (n->reason) {
+    case GCT_WAIT_MUTEX:
+    case GCT_WAIT_RWLOCK_RD:
+    case GCT_WAIT_RWLOCK_WR:
+        edges_to(c, g, node_of, v,
+                 "SELECT id FROM threads WHERE pid = ?1 AND tid = ?2 "
+                 "AND end_ns IS NULL",
+                 pid, n->holder);
+        break;
+    case GCT_WAIT_JOIN:
+        edges_to(c, g, node_of, v,
+                 "SELECT t.id FROM threads t JOIN objects o ON o.id = ?2 "
+                 "WHERE t.pid = ?1 AND t.handle = o.addr "
+                 "AND t.end_ns IS NULL",
+                 pid, n->obj);
+        break;
+    case GCT_WAIT_CHAN_SEND:
+    case GCT_WAIT_CHAN_RECV:
+        chan_partners(c, g, node_of, v, n->obj,
+                      n->reason == GCT_WAIT_CHAN_RECV, 0);
+        break;
+    case GCT_WAIT_WAITGROUP:
+        edges_to(c, g, node_of, v,
+                 "SELECT DISTINCT thread_id FROM events WHERE kind = 80 "
+                 "AND object_id = ?2",
+                 pid, n->obj);
+        break;
+    case GCT_WAIT_SELECT: {
+        sqlite3_stmt *st = query(c, "SELECT object_id, op FROM select_cases "
+                                    "WHERE wait_id = ? ORDER BY rowid");
+        uint32_t k = 0;
+        if (st)
+            sqlite3_bind_int64(st, 1, n->wait);
+        while (st && sqlite3_step(st) == SQLITE_ROW) {
+            bool recv = strcmp(col_text(st, 1), "recv") == 0;
+            chan_partners(c, g, node_of, v, sqlite3_column_int64(st, 0),
+                          recv, k++);
+        }
+        sqlite3_finalize(st);
+        g->ngroups[v] = k;
+        break;
+    }
+    default: /* a condvar, a semaphore, a context, ...: whoever */
+        g->ngroups[v] = 0;
+        break;
+    }
+}
+
+/* "B", "B or C": the targets of node v's group within its component,
+ * and how many other blocked threads could also end that way. */
+static char *
+targets_text(struct ctx *c, const struct gct_wait_graph *g,
+             const struct wnode *nodes, size_t v, uint32_t group)
+{
+    char *s = gct_xstrdup("");
+    size_t in = 0, out = 0;
+    for (size_t e = 0; e < g->nedges; e++) {
+        const struct gct_wait_edge *x = &g->edges[e];
+        if (x->from != v || x->group != group)
+            continue;
+        if (g->comp[x->to] != g->comp[v]) {
+            out++;
+            continue;
+        }
+        char *who = thread_label(c, nodes[x->to].thread, NULL);
+        char *n = xprintf("%s%s%s", s, in++ ? " or " : "", who);
+        free(who);
+        free(s);
+        s = n;
+    }
+    if (out) {
+        char *n = xprintf("%s (or %zu other blocked thread%s)", s, out,
+                          out == 1 ? "" : "s");
+        free(s);
+        s = n;
+    }
+    return s;
+}
+
+/* "to receive from channel 'jobs' (0x...), which B could send on" */
+static char *
+chan_hop_text(struct ctx *c, const struct gct_wait_graph *g,
+              const struct wnode *nodes, size_t v, uint32_t group,
+              int64_t obj, bool recv)
+{
+    char *ch = object_label(c, obj);
+    char *who = targets_text(c, g, nodes, v, group);
+    char *s = xprintf("to %s %s, which %s could %s", recv ? "receive from"
+                                                           : "send on",
+                      ch, who, recv ? "send on" : "receive from");
+    free(ch);
+    free(who);
+    return s;
+}
+
+/* What node v waits for, and for whom, in its cycle's words. */
+static char *
+hop_text(struct ctx *c, const struct gct_wait_graph *g,
+         const struct wnode *nodes, size_t v)
+{
+    const struct wnode *n = &nodes[v];
+    char *me = thread_label(c, n->thread, NULL);
+    char *s = NULL;
+    if (gct_wait_is_lock((int)n->reason)) {
+        char *lock = short_name(c, n->obj, false);
+        char *who = targets_text(c, g, nodes, v, 0);
+        s = xprintf("%s waits for %s, held by %s", me, lock, who);
+        free(lock);
+        free(who);
+    } else if (n->reason == GCT_WAIT_CHAN_SEND ||
+               n->reason == GCT_WAIT_CHAN_RECV) {
+        char *hop = chan_hop_text(c, g, nodes, v, 0, n->obj,
+                                  n->reason == GCT_WAIT_CHAN_RECV);
+        s = xprintf("%s waits %s", me, hop);
+        free(hop);
+    } else if (n->reason == GCT_WAIT_SELECT) {
+        s = xprintf("%s waits in a select whose every case is blocked "
+                    "here (", me);
+        sqlite3_stmt *st = query(c, "SELECT object_id, op FROM select_cases "
+                                    "WHERE wait_id = ? ORDER BY rowid");
+        uint32_t k = 0;
+        if (st)
+            sqlite3_bind_int64(st, 1, n->wait);
+        while (st && sqlite3_step(st) == SQLITE_ROW) {
+            char *hop = chan_hop_text(c, g, nodes, v, k,
+                                      sqlite3_column_int64(st, 0),
+                                      strcmp(col_text(st, 1), "recv") == 0);
+            char *x = xprintf("%s%s%s", s, k ? ", or " : "", hop);
+            k++;
+            free(hop);
+            free(s);
+            s = x;
+        }
+        sqlite3_finalize(st);
+        char *x = xprintf("%s)", s);
+        free(s);
+        s = x;
+    } else if (n->reason == GCT_WAIT_WAITGROUP) {
+        char *wg = object_label(c, n->obj);
+        char *who = targets_text(c, g, nodes, v, 0);
+        s = xprintf("%s waits for %s, on which %s still owes Done", me, wg,
+                    who);
+        free(wg);
+        free(who);
+    } else {
+        char *who = targets_text(c, g, nodes, v, 0);
+        s = xprintf("%s waits to join %s", me, who);
+        free(who);
+    }
+    free(me);
+    return s;
+}
+
+/* Reports the cycle of component k of g: the nodes of one cycle through
+ * its first node in the order they wait for each other, then any other
+ * node of the component. */
+static void
+report_wait_cycle(struct ctx *c, const struct gct_wait_graph *g,
+                  const struct wnode *nodes, size_t first)
+{
+    size_t n = g->nnodes, k = g->comp[first];
+    size_t *order = gct_xmalloc(n * sizeof *order);
+    bool *put = gct_xcalloc(n, sizeof *put);
+    size_t len = gct_wait_cycle_path(g, first, order);
+    for (size_t i = 0; i < len; i++)
+        put[order[i]] = true;
+    for (size_t v = 0; v < n; v++)
+        if (g->comp[v] == k && !put[v])
+            order[len++] = v;
+    names_reset(c);
+    char *desc = gct_xstrdup("");
+    int64_t ts = 0;
+    /* what the cycle goes through, in words */
+    bool via[4] = {false}; /* locks, channels, WaitGroups, joins */
+    static const char *const via_words[4] = {"locks", "channels",
+                                             "WaitGroups", "joins"};
+    for (size_t i = 0; i < len; i++) {
+        int64_t r = nodes[order[i]].reason;
+        via[gct_wait_is_lock((int)r)           ? 0
+            : r == GCT_WAIT_WAITGROUP          ? 2
+            : r == GCT_WAIT_JOIN               ? 3
+                                               : 1] = true;
+    }
+    char *through = gct_xstrdup("");
+    size_t nvia = 0, left = via[0] + via[1] + via[2] + via[3];
+    for (int k = 0; k < 4; k++) {
+        if (!via[k])
+            continue;
+        nvia++;
+        char *x = xprintf("%s%s%s", through,
+                          nvia == 1      ? ""
+                          : nvia == left ? " and "
+                                         : ", ",
+                          via_words[k]);
+        free(through);
+        through = x;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char *hop = hop_text(c, g, nodes, order[i]);
+        char *x = xprintf("%s%s%s", desc, i ? "; " : "", hop);
+        free(hop);
+        free(desc);
+        desc = x;
+        if (nodes[order[i]].begin > ts)
+            ts = nodes[order[i]].begin;
+    }
+    char *defs = names_defs(c);
+    char *msg = xprintf("deadlock: %zu threads wait for each other through "
+                        "%s: %s%s%s",
+                        len, through, desc, *defs ? ", with " : "", defs);
+    free(through);
+    free(defs);
+    free(desc);
+    struct gct_finding *f = add(c, "deadlock", "wait_cycle", 3, ts, msg);
+    for (size_t i = 0; i < len; i++) {
+        const struct wnode *w = &nodes[order[i]];
+        ref_thread(c, f, w->thread);
+        if (w->reason == GCT_WAIT_SELECT) {
+            sqlite3_stmt *st = query(c, "SELECT DISTINCT object_id FROM "
+                                        "select_cases WHERE wait_id = ?");
+            if (st)
+                sqlite3_bind_int64(st, 1, w->wait);
+            while (st && sqlite3_step(st) == SQLITE_ROW)
+                ref_object(c, f, sqlite3_column_int64(st, 0));
+            sqlite3_finalize(st);
+        } else if (w->obj) {
+            ref_object(c, f, w->obj);
+        }
+        char *who = thread_label(c, w->thread, NULL);
+        char *lab = xprintf("%s blocked at", who);
+        add_stack(c, f, w->stack, lab);
+        free(lab);
+        free(who);
+    }
+    free(put);
+    free(order);
+}
+
+static void
+wait_cycles_in(struct ctx *c, int64_t pid)
+{
+    /* Nothing else may act: every thread alive (but the exit caller and
+     * libgoc's service threads) blocked without a timeout. */
+    sqlite3_stmt *st = query(
+        c, "SELECT count(*) FROM threads t WHERE t.pid = ?1 "
+           "AND t.end_ns IS NULL AND coalesce(t.name, '') NOT LIKE 'goc-%' "
+           "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
+           "  AND e.thread_id = t.id) "
+           "AND (NOT EXISTS (SELECT 1 FROM waits w WHERE w.thread_id = t.id "
+           "  AND w.end_ns IS NULL) "
+           " OR EXISTS (SELECT 1 FROM waits w WHERE w.thread_id = t.id "
+           "  AND w.end_ns IS NULL AND (w.timed OR w.external)))");
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, pid);
+    bool free_thread = sqlite3_step(st) != SQLITE_ROW ||
+                       sqlite3_column_int64(st, 0) != 0;
+    sqlite3_finalize(st);
+    if (free_thread)
+        return;
+
+    st = query(c, "SELECT t.id, w.reason, w.object_id, w.stack_id, "
+                  "max(w.begin_ns), w.holder_tid, w.id "
+                  "FROM threads t JOIN waits w ON w.thread_id = t.id "
+                  "AND w.end_ns IS NULL WHERE t.pid = ?1 "
+                  "AND t.end_ns IS NULL "
+                  "AND coalesce(t.name, '') NOT LIKE 'goc-%' "
+                  "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
+                  "  AND e.thread_id = t.id) "
+                  "GROUP BY t.id ORDER BY t.id");
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, pid);
+    struct wnode *nodes = NULL;
+    size_t n = 0, cap = 0;
+    struct gct_map node_of = {0}; /* thread id -> node + 1 */
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct wnode w = {
+            .thread = sqlite3_column_int64(st, 0),
+            .reason = sqlite3_column_int64(st, 1),
+            .obj = sqlite3_column_int64(st, 2),
+            .stack = sqlite3_column_int64(st, 3),
+            .begin = sqlite3_column_int64(st, 4),
+            .holder = sqlite3_column_int64(st, 5),
+            .wait = sqlite3_column_int64(st, 6),
+        };
+        GCT_PUSH(nodes, n, cap, w);
+        gct_map_put(&node_of, (uint64_t)w.thread, 0, n);
+    }
+    sqlite3_finalize(st);
+
+    struct gct_wait_graph g;
+    gct_wait_graph_init(&g, n);
+    for (size_t v = 0; v < n; v++)
+        wait_edges(c, &g, &node_of, v, &nodes[v], pid);
+    gct_wait_cycles(&g);
+
+    bool *seen = gct_xcalloc(n ? n : 1, sizeof *seen);
+    for (size_t v = 0; v < n; v++) {
+        if (g.comp[v] == SIZE_MAX || seen[g.comp[v]])
+            continue;
+        seen[g.comp[v]] = true;
+        /* a cycle of locks alone, or one a deadlock already names, is
+         * lock_deadlocks' */
+        bool locks_only = true, named = false;
+        for (size_t u = 0; u < n; u++) {
+            if (g.comp[u] != g.comp[v])
+                continue;
+            if (!gct_wait_is_lock((int)nodes[u].reason))
+                locks_only = false;
+            if (in_deadlock(c, nodes[u].thread))
+                named = true;
+        }
+        if (!locks_only && !named)
+            report_wait_cycle(c, &g, nodes, v);
+    }
+    free(seen);
+    gct_wait_graph_free(&g);
+    gct_map_free(&node_of);
+    free(nodes);
+}
+
+static void
+wait_cycles(struct ctx *c)
+{
+    sqlite3_stmt *st = query(c, "SELECT pid FROM processes "
+                                "WHERE NOT coalesce(running, 0) "
+                                "ORDER BY pid");
+    int64_t *pids = NULL;
+    size_t n = 0, cap = 0;
+    while (st && sqlite3_step(st) == SQLITE_ROW)
+        GCT_PUSH(pids, n, cap, sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n; i++)
+        wait_cycles_in(c, pids[i]);
+    free(pids);
 }
 
 /* In a process that did not exit (it was killed while stuck), every
@@ -1759,6 +2482,28 @@ all_asleep(struct ctx *c)
 
 /* ------------------------------------------------------------ channels */
 
+/* Whether every receiver left blocked on channel id is named by a
+ * context_leak: each also waited, in a select, for a done channel that
+ * the missing cancel would have closed. */
+static bool
+receivers_in_context_leak(struct ctx *c, int64_t id)
+{
+    sqlite3_stmt *st = query(
+        c, "SELECT DISTINCT w.thread_id FROM waits w JOIN threads t "
+           "ON t.id = w.thread_id AND t.end_ns IS NULL "
+           "LEFT JOIN select_cases sc ON sc.wait_id = w.id "
+           "WHERE w.end_ns IS NULL AND ((w.reason = 9 AND w.object_id = ?1) "
+           "OR (sc.object_id = ?1 AND sc.op = 'recv'))");
+    bool all = true;
+    if (st == NULL)
+        return false;
+    sqlite3_bind_int64(st, 1, id);
+    while (all && sqlite3_step(st) == SQLITE_ROW)
+        all = in_finding(c, "context_leak", sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    return all;
+}
+
 static void
 unclosed_channels(struct ctx *c)
 {
@@ -1781,6 +2526,10 @@ unclosed_channels(struct ctx *c)
         int64_t id = sqlite3_column_int64(st, 0);
         int64_t made = sqlite3_column_int64(st, 1);
         int64_t waiters = sqlite3_column_int64(st, 2);
+        if (object_in_deadlock(c, id))
+            continue; /* the deadlock finding explains it */
+        if (receivers_in_context_leak(c, id))
+            continue; /* a cancel would have let them go */
         char *ch = object_label(c, id);
         char *at = where(c, made);
         struct gct_finding *f = add(
@@ -1799,26 +2548,193 @@ unclosed_channels(struct ctx *c)
 
 /* ------------------------------------------------------------ contexts */
 
+/* SQL: the source position of stack S (a column or parameter), frame by
+ * frame: function, file and line, not addresses.  Findings that group
+ * by "where it was made" group by this, so that a loop the compiler
+ * unrolled, which calls from several addresses of one line, is still
+ * one site. */
+#define SOURCE_SITE(S)                                                     \
+    "(SELECT group_concat(k, '|') FROM (SELECT coalesce(f.function, "      \
+    "f.module, '?') || ':' || coalesce(f.file, '') || ':' || "             \
+    "coalesce(f.line, '') AS k FROM stack_frames sf JOIN frames f ON "     \
+    "f.id = sf.frame_id WHERE sf.stack_id = " S " ORDER BY sf.idx))"
+
+/*
+ * Contexts with a cancel, a deadline or signals that nothing cancelled,
+ * grouped by where they were made: the bug is the missing cancel there,
+ * however often that code ran.  The goroutines left blocked waiting for
+ * one of them to be done (goc_ctx_wait, a receive from its done channel,
+ * a select with a case on it) are named, and are this finding's rather
+ * than leaked threads of their own: cancelling is their fix.
+ */
 static void
 context_leaks(struct ctx *c)
 {
+    /* One finding per place that made them: a loop that leaks a context
+     * each time round is one bug, whose fix is one line. */
     sqlite3_stmt *st = query(
-        c, "SELECT id, create_stack, created_ns, ctx_kind FROM objects "
-           "WHERE kind = 'ctx' AND ctx_kind IN ('cancel', 'deadline', "
-           "'signal') AND cancel_ns IS NULL ORDER BY id");
+        c, "SELECT min(create_stack), ctx_kind, count(*), min(created_ns), "
+           "group_concat(id) FROM (SELECT * FROM objects WHERE kind = 'ctx' "
+           "AND ctx_kind IN ('cancel', 'deadline', 'signal') AND cancel_ns "
+           "IS NULL ORDER BY id) "
+           "GROUP BY " SOURCE_SITE("create_stack") ", ctx_kind "
+           "ORDER BY min(id)");
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t made = sqlite3_column_int64(st, 1);
+        int64_t made = sqlite3_column_int64(st, 0);
+        int64_t n = sqlite3_column_int64(st, 2);
+        char *kind = gct_xstrdup(col_text(st, 1));
         char *at = where(c, made);
-        struct gct_finding *f = add(
-            c, "context_leak", NULL, 1, sqlite3_column_int64(st, 2),
-            xprintf("a %s context made at %s was never cancelled: its "
-                    "cancel was not called, so its resources (and any timer)"
-                    " stayed alive until the process ended",
-                    col_text(st, 3), at));
-        ref_object(c, f, sqlite3_column_int64(st, 0));
-        add_stack(c, f, made, "context made at");
+        /* the goroutines blocked for good on one of them */
+        sqlite3_stmt *q = query(
+            c, "WITH lc AS (SELECT id FROM objects WHERE kind = 'ctx' AND "
+               "  cancel_ns IS NULL AND coalesce(" SOURCE_SITE("create_stack")
+               ", '') = coalesce(" SOURCE_SITE("?1") ", '') "
+               "  AND ctx_kind = ?2), "
+               "dc AS (SELECT id FROM objects WHERE kind = 'chan' AND "
+               "  parent_id IN lc) "
+               "SELECT t.id, max(w.stack_id), min(w.object_id) "
+               "FROM threads t JOIN processes p ON p.pid = t.pid "
+               "JOIN waits w ON w.thread_id = t.id "
+               "AND w.end_ns IS NULL AND NOT w.timed AND NOT w.external "
+               "WHERE t.end_ns IS NULL AND NOT coalesce(p.running, 0) "
+               "AND NOT EXISTS (SELECT 1 FROM waits x WHERE "
+               "  x.thread_id = t.id AND x.end_ns IS NULL AND x.timed) "
+               "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
+               "  AND e.thread_id = t.id) "
+               "AND ((w.reason = 13 AND w.object_id IN lc) "
+               " OR (w.reason = 9 AND w.object_id IN dc) "
+               " OR (w.reason = 10 AND EXISTS (SELECT 1 FROM select_cases "
+               "  sc WHERE sc.wait_id = w.id AND sc.op = 'recv' "
+               "  AND sc.object_id IN dc))) "
+               "GROUP BY t.id ORDER BY t.id");
+        int64_t *who = NULL, *where_blocked = NULL;
+        size_t nwho = 0, capwho = 0, capwb = 0, nwb = 0;
+        if (q) {
+            sqlite3_bind_int64(q, 1, made);
+            sqlite3_bind_text(q, 2, kind, -1, SQLITE_TRANSIENT);
+        }
+        while (q && sqlite3_step(q) == SQLITE_ROW) {
+            GCT_PUSH(who, nwho, capwho, sqlite3_column_int64(q, 0));
+            GCT_PUSH(where_blocked, nwb, capwb, sqlite3_column_int64(q, 1));
+        }
+        sqlite3_finalize(q);
+        char *waiting = gct_xstrdup("");
+        for (size_t i = 0; i < nwho; i++) {
+            char *name = thread_label(c, who[i], NULL);
+            char *x = xprintf("%s%s%s", waiting,
+                              i == 0            ? ""
+                              : i + 1 == nwho   ? " and "
+                                                : ", ",
+                              name);
+            free(name);
+            free(waiting);
+            waiting = x;
+        }
+        char *blocked =
+            nwho ? xprintf("; %s stayed blocked waiting for %s to be done",
+                           waiting, n == 1 ? "it" : "them")
+                 : gct_xstrdup("");
+        char *msg;
+        if (n == 1)
+            msg = xprintf("a %s context made at %s was never cancelled: its "
+                          "cancel was not called, so its resources (and any "
+                          "timer) stayed alive until the process ended%s",
+                          kind, at, blocked);
+        else
+            msg = xprintf("%" PRId64 " %s contexts made at %s were never "
+                          "cancelled: their cancel was not called, so their "
+                          "resources (and any timers) stayed alive until the "
+                          "process ended%s",
+                          n, kind, at, blocked);
+        struct gct_finding *f = add(c, "context_leak", NULL, nwho ? 2 : 1,
+                                    sqlite3_column_int64(st, 3), msg);
+        for (const char *p = col_text(st, 4); *p;) {
+            ref_object(c, f, strtoll(p, NULL, 10));
+            p = strchr(p, ',');
+            p = p ? p + 1 : "";
+        }
+        add_stack(c, f, made, n == 1 ? "context made at" : "contexts made at");
+        for (size_t i = 0; i < nwho; i++) {
+            ref_thread(c, f, who[i]);
+            char *name = thread_label(c, who[i], NULL);
+            char *lab = xprintf("%s blocked at", name);
+            add_stack(c, f, where_blocked[i], lab);
+            free(lab);
+            free(name);
+        }
+        free(blocked);
+        free(waiting);
+        free(who);
+        free(where_blocked);
+        free(at);
+        free(kind);
+    }
+    sqlite3_finalize(st);
+}
+
+/* ------------------------------------------------------------ timers */
+
+/*
+ * Timers still pending when their process ended: a goc_after, goc_timer
+ * or goc_ticker armed and never fired, stopped or freed since (a
+ * ticker pends until stopped).  In Go, time.After in a loop, or a timer
+ * or ticker never stopped, leaves one behind each time; in C its memory
+ * is never freed either.  Grouped by where they were armed, with the
+ * count: one finding per mistake, however often it ran.  A timer that a
+ * goroutine still waits for at the end is in use, not forgotten.
+ */
+static void
+timer_leaks(struct ctx *c)
+{
+    sqlite3_stmt *st = query(
+        c, "SELECT min(e.stack_id), e.a, count(*), min(e.ts), min(e.object_id) "
+           "FROM events e JOIN objects o ON o.id = e.object_id "
+           "JOIN processes p ON p.pid = o.pid "
+           "WHERE e.kind = 100 AND NOT coalesce(p.running, 0) "
+           "AND e.id = (SELECT max(x.id) FROM events x WHERE "
+           "  x.object_id = e.object_id AND x.kind IN (100, 101)) "
+           /* one a goroutine still waits for is in use: if that is a
+            * leak, it is the goroutine's */
+           "AND NOT EXISTS (SELECT 1 FROM waits w LEFT JOIN select_cases "
+           "  sc ON sc.wait_id = w.id WHERE w.end_ns IS NULL AND "
+           "  ((w.reason = 9 AND w.object_id = o.id) OR "
+           "   (sc.object_id = o.id AND sc.op = 'recv'))) "
+           "GROUP BY " SOURCE_SITE("e.stack_id") ", e.a ORDER BY min(e.id)");
+    if (st == NULL)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t armed = sqlite3_column_int64(st, 0);
+        int64_t kind = sqlite3_column_int64(st, 1);
+        int64_t n = sqlite3_column_int64(st, 2);
+        const char *what = kind == GCT_TIMER_AFTER    ? "goc_after timer"
+                           : kind == GCT_TIMER_TICKER ? "ticker"
+                                                      : "timer";
+        const char *how = kind == GCT_TIMER_AFTER
+                              ? "free the channel (goc_chan_free) once its "
+                                "select is done, or make one timer outside "
+                                "the loop and reset it"
+                          : kind == GCT_TIMER_TICKER
+                              ? "stop (goc_ticker_stop) or free the ticker "
+                                "once it is no longer needed"
+                              : "stop (goc_timer_stop) or free the timer "
+                                "once it is no longer needed";
+        char *at = where(c, armed);
+        char *msg =
+            n == 1 ? xprintf("a %s armed at %s was still pending when the "
+                             "process ended (never fired, stopped nor "
+                             "freed); fix: %s",
+                             what, at, how)
+                   : xprintf("%" PRId64 " %ss armed at %s were still pending "
+                             "when the process ended (never fired, stopped "
+                             "nor freed): each holds its channel and a place "
+                             "in the timer heap until its time; fix: %s",
+                             n, what, at, how);
+        struct gct_finding *f = add(c, "timer_leak", NULL, 1,
+                                    sqlite3_column_int64(st, 3), msg);
+        ref_object(c, f, sqlite3_column_int64(st, 4));
+        add_stack(c, f, armed, n == 1 ? "armed at" : "armed (each) at");
         free(at);
     }
     sqlite3_finalize(st);
@@ -1972,13 +2888,15 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
     memset(out, 0, sizeof *out);
     load_rules(&c);
     lock_deadlocks(&c);
+    wait_cycles(&c);
     all_asleep(&c);
     lock_order_cycles(&c, false);
     lock_order_cycles(&c, true);
     if (complete(&c)) {
+        context_leaks(&c); /* before the leaks it explains */
         leaked_threads(&c);
         unclosed_channels(&c);
-        context_leaks(&c);
+        timer_leaks(&c);
         unjoined_threads(&c);
     }
     misuses(&c);

@@ -81,6 +81,11 @@ struct gct_findings {
 /* The index of the frame to show a user: past libgoc's API frames, the
  * first with a source line outside /usr (n when none has a line). */
 size_t gct_user_frame(const struct gct_frame *fr, size_t n);
+/* Whether frame i of fr[0..n) is libgoc's own code: its API functions
+ * (goc_...) and internals (goc__...), and the library's frames inside
+ * the API call the program made.  The text report leaves them out; JSON
+ * keeps them, flagged. */
+bool gct_frame_internal(const struct gct_frame *fr, size_t n, size_t i);
 
 /* Runs every analysis over db.  Returns 0, or -1 with a message in err. */
 int gct_analyze(sqlite3 *db, struct gct_findings *out, char *err,

@@ -60,6 +60,12 @@ enum gct_ev {
                                   (held lock's GCT_LOCK_* | acquired
                                   lock's << 16), n, then the n other locks
                                   held at the time; stack = acquisition */
+    GCT_EV_LOCK_HELD = 26,     /* a lock the thread holds as it begins a
+                                  lock wait (written just before that
+                                  GCT_EV_WAIT_BEGIN, with its time):
+                                  a = its GCT_LOCK_* flags, b = the code
+                                  address where it was taken (in the
+                                  trace: that frame's frames.id) */
     GCT_EV_MEM_GONE = 29,      /* obj = the start of an address range
                                   whose memory went away (munmap, a
                                   library unloaded by dlclose), a = its
@@ -77,13 +83,17 @@ enum gct_ev {
     GCT_EV_WAIT_END = 31,      /* a = result (0, errno or GOC_E*) */
 
     /* condition variables and semaphores */
+    /* record=all: b = the caller's code address (in the trace: that
+     * frame's frames.id) */
     GCT_EV_COND_SIGNAL = 40,
     GCT_EV_COND_BROADCAST = 41,
     GCT_EV_SEM_POST = 42,
 
     /* libgoc channels; obj = goc_chan */
     GCT_EV_CHAN_MAKE = 50,     /* a = elem size, b = cap, str = name */
-    GCT_EV_CHAN_SEND = 51,     /* a = result */
+    GCT_EV_CHAN_SEND = 51,     /* a = result; outside record=all only
+                                  a thread's first send (and first
+                                  receive) on each channel is recorded */
     GCT_EV_CHAN_RECV = 52,     /* a = result */
     GCT_EV_CHAN_CLOSE = 53,    /* a = result */
     GCT_EV_CHAN_FREE = 54,
@@ -99,7 +109,11 @@ enum gct_ev {
     GCT_EV_WG_ADD = 70,        /* a = delta, b = counter after (or error) */
 
     /* libgoc goroutines (on the goroutine's own thread) */
-    GCT_EV_GO_START = 80,      /* a = goroutine id, str = name */
+    GCT_EV_GO_START = 80,      /* a = goroutine id, b = the
+                                  goc_waitgroup it calls Done on when it
+                                  returns (goc_wg_go; 0: none; the
+                                  trace's event names it as its object),
+                                  str = name */
     GCT_EV_GO_EXIT = 81,
 
     /* API misuse; obj = object, a = gct_misuse subkind, b = detail
@@ -111,6 +125,25 @@ enum gct_ev {
        wait_on_destroyed_semaphore itself, from the waits
        (common/finish.c). */
     GCT_EV_MISUSE = 90,
+
+    /* libgoc's public timers (goc_after, goc_timer, goc_ticker), by their
+     * channel: obj = the timer's channel */
+    GCT_EV_TIMER_ARM = 100,    /* a = gct_timer kind; stack = where it was
+                                  armed (made, or reset) */
+    GCT_EV_TIMER_DISARM = 101, /* a = gct_timer_end: it no longer pends */
+};
+
+/* Timer kinds (GCT_EV_TIMER_ARM a). */
+enum gct_timer {
+    GCT_TIMER_AFTER = 1,
+    GCT_TIMER_ONESHOT = 2,
+    GCT_TIMER_TICKER = 3,
+};
+
+/* How a timer stopped pending (GCT_EV_TIMER_DISARM a). */
+enum gct_timer_end {
+    GCT_TIMER_FIRED = 1,   /* a one-shot timer's time came */
+    GCT_TIMER_STOPPED = 2, /* stopped, reset or freed before that */
 };
 
 /* A thread's creation serial pairs its creator's GCT_EV_THREAD_CREATE
@@ -291,6 +324,10 @@ enum gct_misuse {
  * they are never closed by design, so they are never a program's
  * unclosed channel (common/analysis.c). */
 #define GCT_CHAN_OWN_PREFIX "goc:"
+/* A context's done channel: libgoc makes it on the thread that makes the
+ * context, just before the context's GCT_EV_CTX_MAKE, which the trace
+ * ties it to (objects.parent_id). */
+#define GCT_CTX_DONE_NAME GCT_CHAN_OWN_PREFIX "context done"
 
 /*
  * The seam between libgoc's instrumented build and the recorder.  The shim

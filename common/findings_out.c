@@ -27,6 +27,45 @@ system_mark(const struct gct_finding *x)
                : " (system library)";
 }
 
+/* A stack as the text report shows it: the program's frames, numbered
+ * as in JSON; each run of libgoc's own frames (gct_frame_internal) as
+ * one line naming its outermost, the call the program made.  A frame
+ * whose line is not known shows no line. */
+static void
+text_stack(FILE *out, const struct gct_stack *st)
+{
+    fprintf(out, "  %s:\n", st->label);
+    size_t shown = 0;
+    for (size_t k = 0; k < st->nframes && shown < 12; k++) {
+        const struct gct_frame *fr = &st->frames[k];
+        if (gct_frame_internal(st->frames, st->nframes, k)) {
+            size_t end = k + 1;
+            while (end < st->nframes &&
+                   gct_frame_internal(st->frames, st->nframes, end))
+                end++;
+            if (end - k == 1)
+                fprintf(out, "    #%zu (libgoc: %s)\n", k,
+                        st->frames[k].function);
+            else
+                fprintf(out, "    #%zu-#%zu (libgoc: %s and %zu frame%s "
+                             "inside it)\n",
+                        k, end - 1, st->frames[end - 1].function, end - k - 1,
+                        end - k - 1 == 1 ? "" : "s");
+            k = end - 1;
+            shown++;
+            continue;
+        }
+        if (fr->file && fr->line > 0)
+            fprintf(out, "    #%zu %s %s:%d\n", k, fr->function, fr->file,
+                    fr->line);
+        else if (fr->file)
+            fprintf(out, "    #%zu %s %s\n", k, fr->function, fr->file);
+        else
+            fprintf(out, "    #%zu %s\n", k, fr->function);
+        shown++;
+    }
+}
+
 void
 gct_findings_text(FILE *out, const struct gct_findings *f, bool info)
 {
@@ -40,18 +79,8 @@ gct_findings_text(FILE *out, const struct gct_findings *f, bool info)
         fprintf(out, "gctrace: %s%s%s%s: %s\n", x->kind,
                 x->subkind ? "/" : "", x->subkind ? x->subkind : "",
                 system_mark(x), x->message);
-        for (size_t s = 0; s < x->nstacks; s++) {
-            const struct gct_stack *st = &x->stacks[s];
-            fprintf(out, "  %s:\n", st->label);
-            for (size_t k = 0; k < st->nframes && k < 12; k++) {
-                const struct gct_frame *fr = &st->frames[k];
-                if (fr->file)
-                    fprintf(out, "    #%zu %s %s:%d\n", k, fr->function,
-                            fr->file, fr->line);
-                else
-                    fprintf(out, "    #%zu %s\n", k, fr->function);
-            }
-        }
+        for (size_t s = 0; s < x->nstacks; s++)
+            text_stack(out, &x->stacks[s]);
     }
     if (counted || (info && f->n))
         fprintf(out, "==================\ngctrace: %zu finding%s\n", counted,
@@ -245,13 +274,17 @@ json_object(struct buf *b, const struct gct_ref *r)
 }
 
 static void
-json_frame(struct buf *b, const struct gct_frame *fr)
+json_frame(struct buf *b, const struct gct_frame *fr, bool internal)
 {
     puts_(b, "{\"function\":");
     jstr(b, fr->function);
     puts_(b, ",\"file\":");
     jstr(b, fr->file);
-    putf(b, ",\"line\":%d,\"module\":", fr->line);
+    if (fr->line > 0)
+        putf(b, ",\"line\":%d", fr->line);
+    else
+        puts_(b, ",\"line\":null");
+    putf(b, ",\"internal\":%s,\"module\":", internal ? "true" : "false");
     jstr(b, fr->module);
     if (fr->offset >= 0)
         putf(b, ",\"offset\":\"0x%" PRIx64 "\"}", (uint64_t)fr->offset);
@@ -300,7 +333,9 @@ json_one(struct buf *b, const struct gct_finding *x)
         for (size_t k = 0; k < x->stacks[s].nframes; k++) {
             if (k)
                 puts_(b, ",");
-            json_frame(b, &x->stacks[s].frames[k]);
+            json_frame(b, &x->stacks[s].frames[k],
+                       gct_frame_internal(x->stacks[s].frames,
+                                          x->stacks[s].nframes, k));
         }
         puts_(b, "]}");
     }

@@ -65,6 +65,8 @@ struct thread {
     int64_t locks_at_exit;
     bool merged; /* its creator's record, folded into the row that the
                     thread's earlier records made (adopt_created) */
+    int64_t done_chan; /* a context's done channel just made, for the
+                          context whose make follows (GCT_CTX_DONE_NAME) */
     int64_t open_waits[MAX_OPEN_WAITS]; /* wait ids, innermost last */
     int nopen;
     /* select cases announced before the select's wait */
@@ -1097,6 +1099,7 @@ replay_one(struct finisher *f, const struct ref *ref)
     struct thread *t = T(f, th);
     int64_t obj_id = 0;
     char *text = NULL;
+    int64_t b = r->b; /* the events row's b: a frame id for lock_held */
 
     switch (kind) {
     case GCT_EV_THREAD_START:
@@ -1188,6 +1191,8 @@ replay_one(struct finisher *f, const struct ref *ref)
         free(t->name);
         t->name = payload_str(r);
         t->goid = r->a;
+        if (r->b) /* the WaitGroup it owes a Done */
+            obj_id = object_of(f, pid, (uint64_t)r->b, "waitgroup", ts);
         break;
     case GCT_EV_GO_EXIT:
         /* The goroutine's function returned: what is left of its thread
@@ -1229,6 +1234,14 @@ replay_one(struct finisher *f, const struct ref *ref)
     case GCT_EV_LOCK_RELEASE:
         obj_id = object_of(f, pid, r->obj, "mutex", ts);
         break;
+    case GCT_EV_LOCK_HELD:
+        obj_id = object_of(f, pid, r->obj,
+                           (r->a & (GCT_LOCK_SHARED | GCT_LOCK_RW))
+                               ? "rwlock"
+                               : "mutex",
+                           ts);
+        b = r->b ? frame_of(f, (uint64_t)r->b) : 0;
+        break;
     case GCT_EV_LOCK_EDGE:
         edge(f, th, r, pid, ts);
         obj_id = object_of(f, pid, r->obj, NULL, ts);
@@ -1246,6 +1259,9 @@ replay_one(struct finisher *f, const struct ref *ref)
         O(f, obj_id)->cap = r->b;
         O(f, obj_id)->name = payload_str(r);
         O(f, obj_id)->create_stack = r->stack;
+        if (O(f, obj_id)->name &&
+            strcmp(O(f, obj_id)->name, GCT_CTX_DONE_NAME) == 0)
+            t->done_chan = obj_id;
         break;
     case GCT_EV_CHAN_CLOSE:
         obj_id = object_of(f, pid, r->obj, "chan", ts);
@@ -1261,14 +1277,18 @@ replay_one(struct finisher *f, const struct ref *ref)
         break;
     case GCT_EV_CHAN_SEND:
     case GCT_EV_CHAN_RECV:
+    case GCT_EV_TIMER_ARM:
+    case GCT_EV_TIMER_DISARM:
         obj_id = object_of(f, pid, r->obj, "chan", ts);
         break;
     case GCT_EV_COND_SIGNAL:
     case GCT_EV_COND_BROADCAST:
         obj_id = object_of(f, pid, r->obj, "cond", ts);
+        b = r->b ? frame_of(f, (uint64_t)r->b) : 0;
         break;
     case GCT_EV_SEM_POST:
         obj_id = object_of(f, pid, r->obj, "sem", ts);
+        b = r->b ? frame_of(f, (uint64_t)r->b) : 0;
         break;
     case GCT_EV_SELECT_CASE:
         if (t->ncases == t->capcases) {
@@ -1289,6 +1309,10 @@ replay_one(struct finisher *f, const struct ref *ref)
                                     : 0;
         O(f, obj_id)->ctx_kind = ctx_kind_name(r->b);
         O(f, obj_id)->create_stack = r->stack;
+        if (t->done_chan) { /* its done channel: its parent_id names it */
+            O(f, t->done_chan)->parent = obj_id;
+            t->done_chan = 0;
+        }
         break;
     case GCT_EV_CTX_CANCEL: {
         obj_id = object_of(f, pid, r->obj, "ctx", ts);
@@ -1347,7 +1371,7 @@ replay_one(struct finisher *f, const struct ref *ref)
             kind == GCT_EV_CTX_CANCEL || kind == GCT_EV_CHAN_MAKE)
             text = payload_str(r);
         run(f, f->ins_event, "iiinIIns", ts, th, (int64_t)kind, obj_id, r->a,
-            r->b, (int64_t)r->stack, text);
+            b, (int64_t)r->stack, text);
         free(text);
     }
 }
@@ -1383,6 +1407,78 @@ mark_running(struct finisher *f)
 }
 
 /* ------------------------------------------------------------ output */
+
+/* Names the frames of glibc's thread entry, which a libc without a
+ * symbol table (Debian's) leaves as "??": the caller of a thread's start
+ * routine is start_thread, and the caller of that is clone3 (a thread
+ * made through clone instead is in __clone, which the dynamic symbols
+ * name); the caller of main is __libc_start_call_main.  Found by the
+ * frame of the start routine (main) in the stacks of the thread's waits
+ * and lock edges and of the threads it created; a frame that has a name
+ * keeps it. */
+static void
+name_thread_entry(struct finisher *f)
+{
+    exec(f, "CREATE TEMP TABLE thread_entry AS "
+            "SELECT DISTINCT f2.pc AS entry, f3.pc AS clone, "
+            "  CASE WHEN t.start_routine IS NULL THEN "
+            "    '__libc_start_call_main' ELSE 'start_thread' END AS name "
+            "FROM (SELECT thread_id, stack_id FROM waits UNION "
+            "      SELECT thread_id, stack_id FROM lock_edges UNION "
+            "      SELECT parent_id, create_stack FROM threads) ts "
+            "JOIN threads t ON t.id = ts.thread_id "
+            "JOIN stack_frames s1 ON s1.stack_id = ts.stack_id "
+            "JOIN frames f1 ON f1.id = s1.frame_id AND f1.function = "
+            "  coalesce(t.start_routine, CASE WHEN t.tid = t.pid AND "
+            "  t.goid IS NULL THEN 'main' END) "
+            "JOIN stack_frames s2 ON s2.stack_id = s1.stack_id "
+            "  AND s2.idx = s1.idx + 1 "
+            "JOIN frames f2 ON f2.id = s2.frame_id AND f2.function IS NULL "
+            "  AND f2.module LIKE '%/libc.so%' "
+            "LEFT JOIN stack_frames s3 ON s3.stack_id = s1.stack_id "
+            "  AND s3.idx = s1.idx + 2 AND t.start_routine IS NOT NULL "
+            "LEFT JOIN frames f3 ON f3.id = s3.frame_id "
+            "  AND f3.function IS NULL AND f3.module = f2.module;"
+            "UPDATE frames SET function = (SELECT name FROM thread_entry "
+            "  WHERE entry = frames.pc LIMIT 1) WHERE function IS NULL "
+            "  AND pc IN (SELECT entry FROM thread_entry);"
+            "UPDATE frames SET function = 'clone3' WHERE function IS NULL "
+            "  AND pc IN (SELECT clone FROM thread_entry);"
+            "DROP TABLE thread_entry;");
+}
+
+/* The modules the frames are in, with their build-ids: an offset
+ * (frames.offset) means something only in the file it was taken from,
+ * which the build-id identifies wherever the trace is read. */
+static void
+write_modules(struct finisher *f)
+{
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    if (f->sym == NULL ||
+        sqlite3_prepare_v2(f->db, "SELECT DISTINCT module FROM frames WHERE "
+                                  "module IS NOT NULL", -1, &q,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(f->db, "INSERT OR IGNORE INTO modules(path, "
+                                  "build_id) VALUES(?, ?)", -1, &ins,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return;
+    }
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(q, 0);
+        char id[129];
+        const char *bid = gct_symbolizer_build_id(f->sym, path, id, sizeof id);
+        sqlite3_bind_text(ins, 1, path, -1, SQLITE_TRANSIENT);
+        if (bid)
+            sqlite3_bind_text(ins, 2, bid, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(ins, 2);
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+}
 
 /* The name of the function a thread was started with, from the
  * module's symbols (NULL when unknown): what identifies a thread the
@@ -1553,6 +1649,7 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         {GCT_EV_LOCK_DESTROY, "lock_destroy"},
         {GCT_EV_LOCK_EDGE, "lock_edge"},
         {GCT_EV_LOCK_FIRST_USE, "lock_first_use"},
+        {GCT_EV_LOCK_HELD, "lock_held"},
         {GCT_EV_MEM_GONE, "mem_gone"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
         {GCT_EV_WAIT_END, "wait_end"}, {GCT_EV_COND_SIGNAL, "cond_signal"},
         {GCT_EV_COND_BROADCAST, "cond_broadcast"},
@@ -1563,6 +1660,7 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         {GCT_EV_CTX_CANCEL, "ctx_cancel"}, {GCT_EV_CTX_FREE, "ctx_free"},
         {GCT_EV_WG_ADD, "wg_add"}, {GCT_EV_GO_START, "go_start"},
         {GCT_EV_GO_EXIT, "go_exit"}, {GCT_EV_MISUSE, "misuse"},
+        {GCT_EV_TIMER_ARM, "timer_arm"}, {GCT_EV_TIMER_DISARM, "timer_disarm"},
     };
     st = prepare(f, "INSERT INTO event_kinds VALUES(?,?)");
     for (size_t i = 0; st && i < sizeof kinds / sizeof kinds[0]; i++)
@@ -1657,6 +1755,24 @@ replay(struct finisher *f)
             replay_one(f, &f->refs[i]);
 }
 
+/* The end of a run that did not exit (killed, crashed, or still running
+ * at a snapshot): when the runner saw it end, else at least when the
+ * recorder last saw it alive, not its last record, which is the start of
+ * whatever wait it hung in.  The end bounds the process and every wait
+ * still open (duration_ns). */
+static void
+run_end(struct finisher *f, const struct gct_finish_opts *opts)
+{
+    if (f->hdr->state == GCT_LOG_EXITED)
+        return;
+    int64_t alive = (int64_t)atomic_load(&f->hdr->alive_ms) * 1000000;
+    if (alive > f->last_ts)
+        f->last_ts = alive;
+    if (opts && opts->end_mono_ns > 0 &&
+        opts->end_mono_ns - f->hdr->start_mono_ns > f->last_ts)
+        f->last_ts = opts->end_mono_ns - f->hdr->start_mono_ns;
+}
+
 /* The new trace, as a sqlite database in a file of our own that nobody
  * could have planted (safe_file.h); its name goes in tmp ("" when none
  * was made). */
@@ -1742,8 +1858,13 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     if (!ok)
         goto out;
     replay(&f);
+    run_end(&f, opts);
     if (f.err[0] == '\0')
         write_model(&f, opts);
+    if (f.err[0] == '\0')
+        name_thread_entry(&f);
+    if (f.err[0] == '\0')
+        write_modules(&f);
     if (f.err[0] == '\0')
         write_meta(&f, opts);
     finalize_all(&f);

@@ -65,7 +65,10 @@ struct gct_log_header {
     int64_t start_mono_ns;        /* CLOCK_MONOTONIC at creation */
     int64_t start_real_ns;        /* CLOCK_REALTIME at creation */
     int32_t exit_status;          /* valid when state == EXITED */
-    int32_t reserved0;
+    /* ms after start_mono_ns when the root process was last seen alive
+     * by the recorder's background thread (every quarter of the
+     * watchdog's delay): a killed run ended no earlier.  0: never. */
+    _Atomic uint32_t alive_ms;
     _Atomic uint32_t watchdog_findings; /* deadlocks the watchdog saw */
     uint32_t reserved1;
 };

@@ -72,6 +72,19 @@ static const struct gct_rule rules[] = {
      "This is the lock-order inversion happening: none of these threads "
      "can go on.  The stacks show what each holds and waits for; fix "
      "the order in which they take their locks."},
+    {"deadlock/wait_cycle", "Deadlock through channels and locks",
+     "Threads were blocked on each other through channels, WaitGroups or "
+     "joins as well as locks: each waited for something only another of "
+     "them could give.",
+     "A goroutine that waits on a channel while holding a lock that the "
+     "channel's only partner needs, or a WaitGroup wait under a lock that "
+     "a goroutine needs before its Done, never ends.  A channel's "
+     "partners are the threads that used its other side during the run; "
+     "a select is part of the cycle only when every case is.  The cycle "
+     "is claimed only when every other thread of the process was blocked "
+     "too, so nothing else could have moved it.  Release the lock before "
+     "the channel operation or the Wait, or move the operation out of "
+     "the locked section."},
     {"deadlock/all_asleep", "All threads asleep",
      "Every thread of the process was blocked with nothing that could "
      "wake it.",
@@ -92,7 +105,25 @@ static const struct gct_rule rules[] = {
      "A cancellable context was never cancelled.",
      "Its timer and its place in its parent's list of children live "
      "until the parent ends.  Call its cancel function when the work it "
-     "scopes is done, on every path (go vet's lostcancel)."},
+     "scopes is done, on every path (go vet's lostcancel).  Contexts made "
+     "at the same place are one finding, with their count.  Goroutines "
+     "left blocked waiting for one to be done (goc_ctx_wait, its done "
+     "channel, a select on it) are named here rather than reported as "
+     "leaks of their own, and their other select channels are not "
+     "unclosed channels: the missing cancel is what kept them."},
+    {"timer_leak", "Timer never stopped",
+     "Timers (goc_after, goc_timer, goc_ticker) were still pending when "
+     "the process ended: never fired, stopped nor freed.",
+     "time.After in a loop, or a timer or ticker never stopped, is the "
+     "Go guides' leak: each iteration leaves a timer behind, which holds "
+     "its channel and a place in the timer heap until its time (a ticker "
+     "forever).  In C the memory is never freed either.  Timers armed at "
+     "the same place are one finding, with their count; one that a "
+     "goroutine still waits for at the end is in use (that goroutine, if "
+     "anything, is the leak).  Free a goc_after "
+     "channel once its select is done (goc_chan_free cancels the timer), "
+     "or make one timer outside the loop and reset it; stop or free "
+     "timers and tickers that are no longer needed."},
     {"misuse", "API misuse",
      "A threading or libgoc API was used against its contract.",
      MISUSE_WHY},

@@ -1,4 +1,4 @@
--- The gctrace trace format, version 2.  Documented in docs/trace-format.md.
+-- The gctrace trace format, version 3.  Documented in docs/trace-format.md.
 -- Times are nanoseconds since the start of the run (CLOCK_MONOTONIC).
 -- Addresses are stored as signed 64-bit integers (sqlite's INTEGER).
 
@@ -127,6 +127,13 @@ CREATE TABLE frames (
     offset   INTEGER                -- pc in the module's file (pc minus its
                                     -- load bias), as addr2line -e MODULE
                                     -- takes it; NULL: no module known
+);
+
+CREATE TABLE modules (
+    path     TEXT PRIMARY KEY,      -- frames.module
+    build_id TEXT                   -- its GNU build-id, hexadecimal; NULL:
+                                    -- none (what addr2line or debuginfod
+                                    -- need to resolve its offsets later)
 );
 
 CREATE TABLE stack_frames (

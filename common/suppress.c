@@ -31,7 +31,7 @@ struct gct_suppressions {
 
 static const char *const kinds[] = {
     "*", "leaked_thread", "unjoined_thread", "lock_order_cycle", "deadlock",
-    "unclosed_channel", "context_leak", "misuse",
+    "unclosed_channel", "context_leak", "timer_leak", "misuse",
 };
 
 struct gct_suppressions *

@@ -6,6 +6,10 @@
  * DWARF scopes around the address give the chain of inlined calls, each
  * with the file:line of its call site in the enclosing function.
  *
+ * A compile unit without an entry in .debug_aranges (clang writes none
+ * by default, and Debian 12's libdw then finds no unit for an address,
+ * so no line) is found by its own address ranges instead (cu_ranges).
+ *
  * Modules are handed to libdw only when an address falls in one: a
  * program loads a dozen libraries, its stacks touch a few, and opening
  * each ELF file cost about 0.3 ms of the finishing step a program waits
@@ -40,12 +44,23 @@ struct sym_index {
     size_t n;
 };
 
+/* An address range of a compile unit (DW_AT_low_pc/high_pc or
+ * DW_AT_ranges), in the module's DWARF addresses. */
+struct cu_range {
+    uint64_t lo, hi;
+    uint64_t cu; /* the unit's DIE offset in .debug_info */
+};
+
 struct module {
     char *path;
     uint64_t bias, lo, hi;
     bool reported;         /* handed to libdw */
     struct sym_index code; /* functions (and labels) */
     struct sym_index data; /* variables (STT_OBJECT) */
+    bool cus_made;         /* cus: made at the first address that
+                              .debug_aranges does not cover */
+    struct cu_range *cus;
+    size_t ncus;
 };
 
 struct gct_symbolizer {
@@ -380,6 +395,68 @@ die_name(Dwarf_Die *die)
     return name;
 }
 
+static int
+cmp_range(const void *a, const void *b)
+{
+    const struct cu_range *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The address ranges of every compile unit of the module's DWARF, sorted. */
+static void
+cu_ranges_make(struct module *mod, Dwarf *dw)
+{
+    size_t cap = 0;
+    mod->cus_made = true;
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die die;
+        if (dwarf_offdie(dw, off + hsize, &die) != NULL) {
+            Dwarf_Addr base, lo, hi;
+            ptrdiff_t it = 0;
+            while ((it = dwarf_ranges(&die, it, &base, &lo, &hi)) > 0) {
+                if (hi <= lo)
+                    continue;
+                if (mod->ncus == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    struct cu_range *n = realloc(mod->cus, cap * sizeof *n);
+                    if (n == NULL)
+                        return;
+                    mod->cus = n;
+                }
+                mod->cus[mod->ncus++] =
+                    (struct cu_range){lo, hi, dwarf_dieoffset(&die)};
+            }
+        }
+        off = next;
+    }
+    qsort(mod->cus, mod->ncus, sizeof *mod->cus, cmp_range);
+}
+
+/* The compile unit whose ranges hold addr (a DWARF address of the
+ * module), into *die; false when none does. */
+static bool
+cu_by_ranges(struct module *mod, Dwarf *dw, uint64_t addr, Dwarf_Die *die)
+{
+    if (!mod->cus_made)
+        cu_ranges_make(mod, dw);
+    size_t lo = 0, hi = mod->ncus;
+    while (lo < hi) { /* the first range that starts above addr */
+        size_t mid = lo + (hi - lo) / 2;
+        if (mod->cus[mid].lo <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* Ranges of different units do not overlap, but a unit's ranges may
+     * nest in a bigger one's order: look back a little. */
+    for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++)
+        if (addr < mod->cus[i - 1].hi)
+            return dwarf_offdie(dw, mod->cus[i - 1].cu, die) != NULL;
+    return false;
+}
+
 int
 gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
               struct gct_sym_frame *out, int max)
@@ -407,6 +484,21 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
     int n = 0;
     Dwarf_Addr bias = 0;
     Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
+    Dwarf_Die by_ranges;
+    struct module *mod = module_of(s, pc);
+    Dwarf *dw = cu == NULL && mod ? dwfl_module_getdwarf(m, &bias) : NULL;
+    if (cu == NULL) {
+        /* No line of a unit that does not hold pc: code outside every
+         * unit (crt1's _start) must not get a neighbour's last line. */
+        file = NULL;
+        line = 0;
+    }
+    if (dw && cu_by_ranges(mod, dw, pc - bias, &by_ranges)) {
+        cu = &by_ranges;
+        Dwarf_Line *dl = dwarf_getsrc_die(cu, pc - bias);
+        if (dl && dwarf_lineno(dl, &line) == 0)
+            file = dwarf_linesrc(dl, NULL, NULL);
+    }
     Dwarf_Die *scopes = NULL;
     int nscopes = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
     Dwarf_Files *files = NULL;
@@ -437,6 +529,27 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
     return n + 1;
 }
 
+const char *
+gct_symbolizer_build_id(struct gct_symbolizer *s, const char *path,
+                        char *buf, size_t len)
+{
+    for (size_t i = 0; i < s->nmodules; i++) {
+        struct module *mod = &s->modules[i];
+        if (!mod->reported || strcmp(mod->path, path) != 0)
+            continue;
+        Dwfl_Module *m = dwfl_addrmodule(s->dwfl, mod->lo);
+        const unsigned char *bits;
+        GElf_Addr vaddr;
+        int n = m ? dwfl_module_build_id(m, &bits, &vaddr) : 0;
+        if (n <= 0 || (size_t)n * 2 + 1 > len)
+            return NULL;
+        for (int k = 0; k < n; k++)
+            snprintf(buf + 2 * k, 3, "%02x", bits[k]);
+        return buf;
+    }
+    return NULL;
+}
+
 void
 gct_symbolizer_free(struct gct_symbolizer *s)
 {
@@ -447,6 +560,7 @@ gct_symbolizer_free(struct gct_symbolizer *s)
         free(s->modules[i].path);
         free(s->modules[i].code.v);
         free(s->modules[i].data.v);
+        free(s->modules[i].cus);
     }
     free(s->modules);
     for (size_t i = 0; i < s->nstrings; i++)

@@ -44,6 +44,12 @@ int gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
 const char *gct_symbolize_data(struct gct_symbolizer *s, uint64_t addr,
                                char *buf, size_t len);
 
+/* The GNU build-id of the module file path that an address given to
+ * gct_symbolize was found in, as hexadecimal into buf; NULL when it has
+ * none, or no address was looked up in it. */
+const char *gct_symbolizer_build_id(struct gct_symbolizer *s,
+                                    const char *path, char *buf, size_t len);
+
 void gct_symbolizer_free(struct gct_symbolizer *s);
 
 #endif

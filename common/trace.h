@@ -8,13 +8,16 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#define GCT_FORMAT_VERSION 2
+#define GCT_FORMAT_VERSION 3
 
 struct gct_finish_opts {
     int exit_status;  /* >= 0: the program's exit status, known outside */
     int term_signal;  /* > 0: the signal that killed it */
     bool keep_raw;    /* keep the raw log (a writer is still running) */
+    int64_t end_mono_ns; /* > 0: CLOCK_MONOTONIC when the program was seen
+                            to end, outside (the runner's waitpid) */
     /* Called with the new trace before its one transaction commits, so
      * that what it adds (the findings) costs no second commit; nonzero
      * fails the finish.  NULL: nothing to add. */
@@ -45,5 +48,10 @@ enum gct_raw_state gct_raw_state(const char *trace);
  * message.  Never modifies a finished trace.  Returns the database or NULL.
  */
 sqlite3 *gct_trace_open(const char *trace, char *err, size_t errlen);
+
+/* Opens the sqlite trace TRACE as it is, leaving any raw log beside it
+ * alone (the finishing step reads the snapshot it is about to replace),
+ * with the same checks.  Returns the database or NULL. */
+sqlite3 *gct_trace_open_as_is(const char *trace, char *err, size_t errlen);
 
 #endif

@@ -183,6 +183,12 @@ open_checked(const char *trace, char *err, size_t errlen)
 }
 
 sqlite3 *
+gct_trace_open_as_is(const char *trace, char *err, size_t errlen)
+{
+    return open_checked(trace, err, errlen);
+}
+
+sqlite3 *
 gct_trace_open(const char *trace, char *err, size_t errlen)
 {
     enum gct_raw_state rs = gct_raw_state(trace);

@@ -623,6 +623,22 @@ GOC_API void goc_limiter_free(goc_limiter *l);
  *    it.  Blocking never parks a goroutine off its thread.  Nothing
  *    reports "all goroutines are asleep": run under gctrace for that.
  *
+ *  - goc_sema_acquire of more than the semaphore's size returns
+ *    GOC_EINVAL at once; x/sync/semaphore's Acquire waits for its
+ *    context to be done and returns ctx.Err().  The request can never be
+ *    granted, and with ctx NULL (never done) Go's behaviour would be a
+ *    goroutine blocked for good, which a C program has no runtime to
+ *    report.
+ *
+ *  - What gctrace can see.  A deadlock through channels is reported
+ *    when every thread of the process is blocked and the blocked ones
+ *    wait for each other (deadlock/wait_cycle): a channel operation
+ *    waits for the threads that used the channel's other side during
+ *    the run, a WaitGroup Wait for the goroutines goc_wg_go started on
+ *    it, so a goroutine that would have used a channel for the first
+ *    time is not known as its partner.  Go's runtime sees only the
+ *    global case ("all goroutines are asleep").
+ *
  *  - Blocking calls take absolute deadlines (the *_until variants), an
  *    addition; context values are compared by key address; errors and
  *    causes are GOC_E* codes, not error values.

@@ -209,8 +209,8 @@ goc__ctx_make(goc_ctx **out, goc_ctx *parent, int kind, goc_time deadline)
     ctx = goc__calloc(1, sizeof *ctx);
     if (ctx == NULL)
         return GOC_ENOMEM;
-    r = goc_chan_make_named(&ctx->done, 0, 0,
-                            GCT_CHAN_OWN_PREFIX "context done");
+    /* made just before the context's hook: gctrace ties the two */
+    r = goc_chan_make_named(&ctx->done, 0, 0, GCT_CTX_DONE_NAME);
     if (r != 0) {
         goc__free(ctx);
         return r;

@@ -95,8 +95,11 @@ finish(void *p)
         goc_wg_done(wg);
 }
 
+/* Named as libgoc's internals are (goc__), so that reports leave it out,
+ * and as an entry (goc__entry_): it calls the program's code, so the
+ * program's frames are inside it, not outside. */
 static void *
-trampoline(void *p)
+goc__entry_trampoline(void *p)
 {
     struct go_start *gs = p;
 
@@ -109,7 +112,10 @@ trampoline(void *p)
         pthread_setname_np(pthread_self(), comm);
         cur_name = gs->name;
     }
-    GOC_HOOK(GCT_EV_GO_START, NULL, gs->id, 0, gs->named ? gs->name : NULL);
+    /* b: the WaitGroup whose Done the goroutine owes (goc_wg_go), so that
+     * gctrace knows whom a Wait on it waits for. */
+    GOC_HOOK(GCT_EV_GO_START, NULL, gs->id, (intptr_t)gs->wg,
+             gs->named ? gs->name : NULL);
     pthread_cleanup_push(finish, gs);
     gs->fn(gs->arg);
     pthread_cleanup_pop(1);
@@ -169,7 +175,7 @@ goc__go_start(const goc_go_attr *attr, goc_waitgroup *wg, goc_fn fn,
     /* Count before the thread exists, so that its own decrement can never
      * come first and goc_count() never dips below the truth. */
     atomic_fetch_add(&live, 1);
-    err = pthread_create(&thread, &pa, trampoline, gs);
+    err = pthread_create(&thread, &pa, goc__entry_trampoline, gs);
     if (err != 0) {
         atomic_fetch_sub(&live, 1);
         goto fail_attr;

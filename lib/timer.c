@@ -468,6 +468,16 @@ send_now(void *arg)
     goc_chan_try_send((goc_chan *)arg, &now);
 }
 
+/* The one-shot timers' callback (goc_timer, goc_after): the time, and
+ * for gctrace the end of the timer's pending (a timer still pending at
+ * exit is a leak: gctrace's timer_leak). */
+static void
+send_once(void *arg)
+{
+    send_now(arg);
+    GOC_HOOK(GCT_EV_TIMER_DISARM, arg, GCT_TIMER_FIRED, 0, NULL);
+}
+
 /* Disarms t->pending (under t->lock).  Returns true when it had not
  * fired. */
 static bool
@@ -478,8 +488,10 @@ timer_disarm(goc_timer *t)
     t->pending = NULL;
     if (p == NULL)
         return false;
-    if (goc__timer_cancel(p))
+    if (goc__timer_cancel(p)) {
+        GOC_HOOK(GCT_EV_TIMER_DISARM, t->ch, GCT_TIMER_STOPPED, 0, NULL);
         return true;
+    }
     goc__timer_release(p);
     return false;
 }
@@ -496,8 +508,11 @@ goc_timer_make(goc_timer **out, goc_duration d)
                                 GCT_CHAN_OWN_PREFIX "timer");
     if (r != 0)
         goto fail_chan;
-    t->pending = goc__timer_start(goc_deadline_after(d), send_now, t->ch);
+    /* Armed before it starts: it may fire at once. */
+    GOC_HOOK(GCT_EV_TIMER_ARM, t->ch, GCT_TIMER_ONESHOT, 0, NULL);
+    t->pending = goc__timer_start(goc_deadline_after(d), send_once, t->ch);
     if (t->pending == NULL) {
+        GOC_HOOK(GCT_EV_TIMER_DISARM, t->ch, GCT_TIMER_STOPPED, 0, NULL);
         r = GOC_ENOMEM;
         goto fail_timer;
     }
@@ -538,9 +553,12 @@ goc_timer_reset(goc_timer *t, goc_duration d)
     /* The callback can no longer run, so a value in the channel is from
      * the earlier firing: drop it, so the next receive sees the new one. */
     goc_chan_try_recv(t->ch, NULL, NULL);
-    t->pending = goc__timer_start(goc_deadline_after(d), send_now, t->ch);
+    GOC_HOOK(GCT_EV_TIMER_ARM, t->ch, GCT_TIMER_ONESHOT, 0, NULL);
+    t->pending = goc__timer_start(goc_deadline_after(d), send_once, t->ch);
     /* On allocation failure the timer stays stopped: the bool result has
      * no room for GOC_ENOMEM, and a stopped timer is a safe state. */
+    if (t->pending == NULL)
+        GOC_HOOK(GCT_EV_TIMER_DISARM, t->ch, GCT_TIMER_STOPPED, 0, NULL);
     goc__lock_release(&t->lock);
     return stopped;
 }
@@ -573,7 +591,9 @@ after_on_free(void *arg)
 {
     struct after *a = arg;
 
-    if (!goc__timer_cancel(a->timer))
+    if (goc__timer_cancel(a->timer))
+        GOC_HOOK(GCT_EV_TIMER_DISARM, a->ch, GCT_TIMER_STOPPED, 0, NULL);
+    else
         goc__timer_release(a->timer);
     goc__chan_unref(a->ch);
     goc__free(a);
@@ -592,8 +612,10 @@ goc_after(goc_chan **out, goc_duration d)
     if (r != 0)
         goto fail_chan;
     goc__chan_ref(a->ch);
-    a->timer = goc__timer_start(goc_deadline_after(d), send_now, a->ch);
+    GOC_HOOK(GCT_EV_TIMER_ARM, a->ch, GCT_TIMER_AFTER, 0, NULL);
+    a->timer = goc__timer_start(goc_deadline_after(d), send_once, a->ch);
     if (a->timer == NULL) {
+        GOC_HOOK(GCT_EV_TIMER_DISARM, a->ch, GCT_TIMER_STOPPED, 0, NULL);
         r = GOC_ENOMEM;
         goto fail_timer;
     }
@@ -628,8 +650,12 @@ ticker_disarm(goc_ticker *tk)
     goc__timer *p = tk->pending;
 
     tk->pending = NULL;
-    if (p != NULL && !goc__timer_cancel(p))
+    if (p == NULL)
+        return;
+    /* a periodic timer pends until stopped, whether or not it ran */
+    if (!goc__timer_cancel(p))
         goc__timer_release(p);
+    GOC_HOOK(GCT_EV_TIMER_DISARM, tk->ch, GCT_TIMER_STOPPED, 0, NULL);
 }
 
 /* Under tk->lock.  0 or GOC_ENOMEM (the ticker then stays stopped). */
@@ -638,8 +664,13 @@ ticker_arm(goc_ticker *tk, goc_duration period)
 {
     goc_time first = goc_deadline_after(period);
 
+    GOC_HOOK(GCT_EV_TIMER_ARM, tk->ch, GCT_TIMER_TICKER, 0, NULL);
     tk->pending = timer_start(first, period, send_now, tk->ch);
-    return tk->pending ? 0 : GOC_ENOMEM;
+    if (tk->pending == NULL) {
+        GOC_HOOK(GCT_EV_TIMER_DISARM, tk->ch, GCT_TIMER_STOPPED, 0, NULL);
+        return GOC_ENOMEM;
+    }
+    return 0;
 }
 
 int

@@ -271,16 +271,38 @@ thread_cpu_ns(int tid)
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Whether thread t may still record what the trace needs at the end: the
- * kernel has it running (released from its wait and not yet recording
- * the wait's end, just started, or on its way out) and it has not been
- * computing all through the grace.  t->grace_cpu keeps its CPU time when
- * the grace first saw it, plus one. */
+/* A thread asleep in the kernel without a wait the recorder knows of
+ * (a lock of libgoc's channel, of libunwind's or of the dynamic
+ * linker's, taken between two records) is taken to be on its way for
+ * this long: those are held for microseconds by threads that are
+ * themselves on their way, and a trace must not show the thread where
+ * it happened to be, neither running nor waiting.  One asleep longer (a
+ * read, a sleep the recorder does not see) costs the end this much. */
+#define UNRECORDED_SLEEP_NS 2000000
+
+/* Whether thread t may still record what the trace needs at the end:
+ *  - it is inside the recorder (its guard held), where it may sleep on a
+ *    lock while capturing the stack of the wait it is about to begin;
+ *  - it sleeps in the kernel outside any wait it recorded, for less than
+ *    UNRECORDED_SLEEP_NS since the grace first saw it so;
+ *  - the kernel has it running (released from its wait and not yet
+ *    recording the wait's end, just started, or on its way out) and it
+ *    has not been computing all through the grace.
+ * t->grace_cpu and t->grace_asleep keep its CPU time and the time when
+ * the grace first saw it so, plus one. */
 static bool
-in_motion(struct gct_thread *t)
+in_motion(struct gct_thread *t, int64_t now)
 {
-    if (!kernel_running(t->tid))
-        return false;
+    if (__atomic_load_n(&t->guard, __ATOMIC_RELAXED) > 0)
+        return true;
+    if (!kernel_running(t->tid)) {
+        if (atomic_load_explicit(&t->wait_reason, memory_order_acquire) != 0)
+            return false;
+        if (t->grace_asleep == 0)
+            t->grace_asleep = now + 1;
+        return now + 1 - t->grace_asleep < UNRECORDED_SLEEP_NS;
+    }
+    t->grace_asleep = 0;
     int64_t cpu = thread_cpu_ns(t->tid);
     if (cpu < 0)
         return false;
@@ -292,7 +314,7 @@ in_motion(struct gct_thread *t)
 /* Whether some other thread of this process is in motion, or created and
  * not yet registered. */
 static bool
-threads_in_motion(struct gct_thread *self)
+threads_in_motion(struct gct_thread *self, int64_t now)
 {
     if (atomic_load(&gct_threads_starting) > 0)
         return true;
@@ -300,7 +322,7 @@ threads_in_motion(struct gct_thread *self)
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
         if (t == self || atomic_load(&t->dead) || t->pid != pid || t->tid == 0)
             continue;
-        if (in_motion(t))
+        if (in_motion(t, now))
             return true;
     }
     return false;
@@ -320,7 +342,7 @@ settle(struct gct_thread *self)
     int64_t start = gct_now(), now = start;
     int64_t end = start + gct_rec.opt.exit_grace_ms * 1000000;
 
-    while (threads_in_motion(self) && (now = gct_now()) < end)
+    while (threads_in_motion(self, now) && (now = gct_now()) < end)
         nanosleep(&step, NULL);
     if (gct_rec.opt.verbosity >= 1) {
         char msg[80];
@@ -544,12 +566,18 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
             else
                 gct_emit(t, kind, 0, (uintptr_t)obj, a, b, NULL, 0);
             t->guard--;
+        } else if (mode == GCT_RECORD_BLOCKING) {
+            gct_chan_side(t, kind, (uintptr_t)obj);
         }
         break;
     default: {
+        if (kind == GCT_EV_CHAN_FREE) /* its address may name a new one */
+            atomic_fetch_add_explicit(&gct_chan_generation, 1,
+                                      memory_order_relaxed);
         /* Creation, close, cancel and misuse carry a stack: they are what
          * a finding points at. */
         bool with_stack = kind == GCT_EV_CHAN_MAKE || kind == GCT_EV_CTX_MAKE ||
+                          kind == GCT_EV_TIMER_ARM ||
                           kind == GCT_EV_MISUSE || kind == GCT_EV_CHAN_CLOSE ||
                           (kind == GCT_EV_CTX_CANCEL && str &&
                            strcmp(str, "explicit") == 0);

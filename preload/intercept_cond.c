@@ -125,14 +125,14 @@ check_signal(struct gct_thread *t, const void *c)
 }
 
 static __attribute__((noinline)) void
-note_slow(int kind, const void *obj)
+note_slow(int kind, const void *obj, uintptr_t site)
 {
     struct gct_thread *t = gct_self();
     if (t) {
         int e = errno;
         if (gct_rec.opt.record == GCT_RECORD_ALL) {
             t->guard++;
-            gct_emit_compact(t, kind, (uintptr_t)obj, 0, 0);
+            gct_emit_compact(t, kind, (uintptr_t)obj, 0, site);
             t->guard--;
         }
         if (gct_rec.opt.check_signal_mutex && kind != GCT_EV_SEM_POST)
@@ -141,17 +141,19 @@ note_slow(int kind, const void *obj)
     }
 }
 
-/* Records a signal or post under record=all, and checks a signal's
- * mutex under check_signal_mutex=1.  One flag is looked at first and
- * the rest is out of line: a program signals with its mutex held, and
- * this runs in its critical section (40 instructions a call were 15
- * when nothing is recorded, callgrind). */
-static inline void
-note(int kind, const void *obj)
-{
-    if (GCT_UNLIKELY(gct_rec.signal_slow))
-        note_slow(kind, obj);
-}
+/* Records a signal or post under record=all, with the caller's code
+ * address (no stack: a leaked waiter's report names the last signaller's
+ * line, which this is enough for), and checks a signal's mutex under
+ * check_signal_mutex=1.  One flag is looked at first and the rest is out
+ * of line: a program signals with its mutex held, and this runs in its
+ * critical section (40 instructions a call were 15 when nothing is
+ * recorded, callgrind). */
+#define note(kind, obj)                                                 \
+    do {                                                                \
+        if (GCT_UNLIKELY(gct_rec.signal_slow))                          \
+            note_slow(kind, obj,                                        \
+                      (uintptr_t)__builtin_return_address(0));          \
+    } while (0)
 
 GCT_EXPORT int
 pthread_cond_signal(pthread_cond_t *c)

@@ -421,6 +421,20 @@ self_deadlock(int reason, const void *obj, uintptr_t site)
     return site == 0 && gct_wait_is_lock(reason);
 }
 
+/* The locks a thread holds as it begins to wait for another, with where
+ * it took each: what a deadlock report must show, since the fix moves one
+ * of those acquisitions.  Written on the wait's time, so that the finisher
+ * pairs them with it (the lock waited for among them: a thread that
+ * waits for a lock it holds).  Out of line: a thread that blocks for a lock while
+ * holding others is already on the slow path. */
+static __attribute__((noinline, cold)) void
+write_held(struct gct_thread *t, int64_t since)
+{
+    for (int i = 0; i < t->nheld; i++)
+        gct_emit_at(t, since, GCT_EV_LOCK_HELD, 0, t->held[i].lock,
+                    t->held[i].flags, (int64_t)t->held[i].site);
+}
+
 /*
  * A wait on a lock ends with the lock held again: whatever the end's
  * record costs, the program's critical section costs too, and in a
@@ -504,6 +518,8 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     int64_t since = gct_clock(t, &tsc);
     if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
         uint32_t stack = site ? gct_stack_by_site(t, site) : gct_stack(t);
+        if (t->nheld > 0 && gct_wait_is_lock(reason))
+            write_held(t, since);
         gct_emit_at(t, since, GCT_EV_WAIT_BEGIN, stack,
                     (uint64_t)(uintptr_t)obj,
                     reason | (timed ? GCT_WAIT_TIMED : 0) |

@@ -151,6 +151,7 @@ void gct_real_resolve(void);
 #define GCT_REPEAT_CACHE 64     /* per-thread compact records to repeat */
 #define GCT_REPEAT_WAYS 2       /* ... in sets of this many (log.c) */
 #define GCT_STACK_MEMO 4        /* per-thread recent stacks' ids */
+#define GCT_SIDE_CACHE 32       /* per-thread channel sides used (chan_sides.c) */
 
 struct gct_held {
     uintptr_t lock;
@@ -214,6 +215,8 @@ struct gct_thread {
     uint64_t handle;            /* pthread_self(), for joins */
     int64_t grace_cpu;          /* the exit grace's first look at its CPU
                                    time, + 1 (0: none yet; init.c) */
+    int64_t grace_asleep;       /* when the exit grace first saw it asleep
+                                   outside a recorded wait, + 1 (init.c) */
     uint32_t stacks_walked;     /* stacks captured by stepping (stack.c) */
     struct gct_stack_memo {     /* the thread's recent stacks' ids, */
         uint64_t hash;          /* by hash of their pcs (stack.c) */
@@ -227,6 +230,10 @@ struct gct_thread {
     struct gct_edge_slot edges[GCT_EDGE_CACHE];
     struct gct_count_slot counts[GCT_LOCK_CACHE];
     struct gct_repeat_slot repeats[GCT_REPEAT_CACHE];
+    struct gct_side_slot {      /* a channel side recorded (chan_sides.c) */
+        uintptr_t key;          /* the channel's address | 1 for receive */
+        uint64_t gen;           /* gct_chan_generation when recorded */
+    } sides[GCT_SIDE_CACHE];
     struct gct_rec_compact *prepared; /* record=all: the latest record
                                          filled before an acquisition's
                                          attempt (gct_acquire_prepare) */
@@ -327,6 +334,16 @@ void gct_signals_record(struct gct_thread *t);
 /* Bumped by every destroy, so that per-thread edge caches forget
  * addresses that may now name a different lock. */
 extern _Atomic uint64_t gct_lock_generation;
+
+/* ------------------------------------------------------- chan_sides.c */
+
+/* Bumped by every channel free, so that the threads' side caches forget
+ * addresses that may now name a different channel. */
+extern _Atomic uint64_t gct_chan_generation;
+
+/* Records, outside record=all, a thread's first send or receive (kind)
+ * on channel obj: the analyses' partners of a channel wait. */
+void gct_chan_side(struct gct_thread *t, int kind, uintptr_t obj);
 
 /* ---------------------------------------------------------------- log.c */
 

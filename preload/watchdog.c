@@ -301,6 +301,21 @@ sleep_on(uint32_t w, const struct timespec *timeout)
     syscall(SYS_futex, &wake_word, FUTEX_WAIT_PRIVATE, w, timeout, NULL, 0);
 }
 
+/* Notes in the log's header that the root process is alive now: a run
+ * killed while it hangs ended then or later, not at its last record
+ * (what the trace's end and its open waits would otherwise say). */
+static void
+stamp_alive(void)
+{
+    struct gct_log_header *h = gct_rec.hdr;
+    if (h == NULL || watchdog_pid != h->root_pid)
+        return;
+    int64_t ms = (gct_now() - h->start_mono_ns) / 1000000;
+    if (ms > 0 && ms < UINT32_MAX)
+        atomic_store_explicit(&h->alive_ms, (uint32_t)ms,
+                              memory_order_relaxed);
+}
+
 static void *
 watchdog_main(void *arg)
 {
@@ -334,6 +349,7 @@ watchdog_main(void *arg)
         if (delay > 0 && atomic_exchange(&certain, 0))
             check_certain(watchdog_pid);
         if (delay > 0 && gct_now() >= next_check) {
+            stamp_alive();
             check(watchdog_pid, delay);
             next_check = gct_now() + period;
         }

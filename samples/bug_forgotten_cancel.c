@@ -23,9 +23,9 @@
  * pending at exit.
  *
  * What gctrace should report:
- *   context_leak, three times (once per call): the context made by
- *   goc_ctx_with_timeout in fetch() was never cancelled, neither by a
- *   cancel call nor by its deadline, nor by its parent.
+ *   context_leak, once for the one bug: the 3 contexts made by
+ *   goc_ctx_with_timeout in fetch() were never cancelled, neither by a
+ *   cancel call nor by their deadline, nor by their parent.
  */
 #include <goc.h>
 

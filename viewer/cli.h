@@ -12,6 +12,7 @@
 #define GCT_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define GCT_EXIT_OK 0
 #define GCT_EXIT_FINDINGS 1
@@ -21,12 +22,8 @@ int cmd_run(int argc, char **argv);
 int cmd_finish(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_view(int argc, char **argv);
-/* The implementations behind view and export (viewer/cmd_view.c,
- * viewer/cmd_export_chrome.c). */
-int cmd_view_tui(int argc, char **argv);
-int cmd_export_chrome(int argc, char **argv);
+int cmd_export(int argc, char **argv);   /* viewer/cmd_export_chrome.c */
+int cmd_view(int argc, char **argv);     /* viewer/cmd_view.c */
 
 /* Prints "gctrace: <message>" on stderr. */
 void gct_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -44,5 +41,10 @@ int gct_findings_for(void *db, const char *suppressions,
 int gct_finish_and_report(const char *trace, int exit_status,
                           int term_signal, const char *suppressions,
                           bool report, bool snapshot);
+/* The same, for a program the caller saw end at end_mono_ns
+ * (CLOCK_MONOTONIC; 0 unknown): a killed run ends then. */
+int gct_finish_ended(const char *trace, int exit_status, int term_signal,
+                     int64_t end_mono_ns, const char *suppressions,
+                     bool report);
 
 #endif

@@ -889,7 +889,7 @@ exporter_free(struct exporter *x)
 }
 
 int
-cmd_export_chrome(int argc, char **argv)
+cmd_export(int argc, char **argv)
 {
     const char *format = "chrome", *outfile = NULL, *trace = NULL;
     char err[512];

@@ -37,12 +37,91 @@ gct_findings_for(void *db, const char *suppressions, struct gct_findings *out)
     return 0;
 }
 
+/* The deadlocks the watchdog already reported in this run, by finding
+ * id: the snapshot it wrote at TRACE, and printed, holds them. */
+struct already {
+    char start[32]; /* meta start_real_ns: the run */
+    char (*ids)[17];
+    size_t n;
+};
+
 /* What the finish step adds to the trace it writes: the findings. */
 struct findings_step {
     const char *suppressions;
     struct gct_findings found;
     bool ok;
+    char start[32]; /* the new trace's start_real_ns */
 };
+
+/* The deadlock findings of the snapshot at trace, if one of a run still
+ * in progress is there (meta complete = 0): the watchdog's. */
+static void
+already_reported(const char *trace, struct already *out)
+{
+    char err[512];
+    sqlite3_stmt *q = NULL;
+    memset(out, 0, sizeof *out);
+    sqlite3 *db = gct_trace_open_as_is(trace, err, sizeof err);
+    if (db == NULL)
+        return; /* none: the usual case */
+    if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = "
+                               "'start_real_ns'), json_extract(f.json, "
+                               "'$.id') FROM findings f WHERE f.kind = "
+                               "'deadlock' AND (SELECT value FROM meta WHERE "
+                               "key = 'complete') = '0'",
+                           -1, &q, NULL) == SQLITE_OK) {
+        size_t cap = 0;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *start = (const char *)sqlite3_column_text(q, 0);
+            const char *id = (const char *)sqlite3_column_text(q, 1);
+            if (start == NULL || id == NULL || strlen(id) != 16)
+                continue;
+            snprintf(out->start, sizeof out->start, "%s", start);
+            if (out->n == cap) {
+                cap = cap ? cap * 2 : 4;
+                out->ids = realloc(out->ids, cap * sizeof *out->ids);
+                if (out->ids == NULL) {
+                    out->n = 0;
+                    break;
+                }
+            }
+            memcpy(out->ids[out->n++], id, 17);
+        }
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* Prints found, less the findings the watchdog already printed in this
+ * run (a deadlock that lasted until the end is the same deadlock). */
+static void
+report_new(const struct findings_step *st, const struct already *seen)
+{
+    struct gct_findings shown = {0};
+    size_t again = 0;
+    shown.v = calloc(st->found.n ? st->found.n : 1, sizeof *shown.v);
+    if (shown.v == NULL)
+        return;
+    bool same_run = seen->n > 0 && strcmp(seen->start, st->start) == 0;
+    for (size_t i = 0; i < st->found.n; i++) {
+        char id[17];
+        bool seen_before = false;
+        gct_finding_fingerprint(&st->found.v[i], id);
+        for (size_t k = 0; same_run && k < seen->n && !seen_before; k++)
+            seen_before = strcmp(seen->ids[k], id) == 0 &&
+                          strcmp(st->found.v[i].kind, "deadlock") == 0;
+        if (seen_before)
+            again++;
+        else
+            shown.v[shown.n++] = st->found.v[i];
+    }
+    gct_findings_text(stderr, &shown, false);
+    if (again)
+        gct_say("%zu deadlock%s reported by the watchdog above, still there "
+                "at the end: not repeated (the trace has %s)",
+                again, again == 1 ? "" : "s", again == 1 ? "it" : "them");
+    free(shown.v); /* the findings themselves are st->found's */
+}
 
 /* before_commit of gct_finish.  A failed analysis or store is said on
  * stderr but keeps the trace (the raw log is consumed either way). */
@@ -52,36 +131,68 @@ add_findings(sqlite3 *db, void *arg)
     struct findings_step *st = arg;
 
     st->ok = gct_findings_for(db, st->suppressions, &st->found) == 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
+                               "'start_real_ns'", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        snprintf(st->start, sizeof st->start, "%s",
+                 (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
     if (st->ok && gct_findings_store(db, &st->found) != 0)
         gct_say("cannot store the findings: %s", sqlite3_errmsg(db));
     return 0;
 }
 
-int
-gct_finish_and_report(const char *trace, int exit_status, int term_signal,
-                      const char *suppressions, bool report, bool snapshot)
+static int
+finish_and_report(const char *trace, int exit_status, int term_signal,
+                  int64_t end_mono_ns, const char *suppressions, bool report,
+                  bool snapshot)
 {
     char err[512];
     struct findings_step st = {.suppressions = suppressions};
     struct gct_finish_opts o = {.exit_status = exit_status,
                                 .term_signal = term_signal,
                                 .keep_raw = snapshot,
+                                .end_mono_ns = end_mono_ns,
                                 .before_commit = add_findings,
                                 .arg = &st};
+    struct already seen = {0};
+    if (report && !snapshot)
+        already_reported(trace, &seen);
 
     if (gct_finish(trace, &o, err, sizeof err) != 0) {
+        free(seen.ids);
         if (st.ok)
             gct_findings_free(&st.found);
         gct_say("%s", err);
         return -1;
     }
-    if (!st.ok)
+    if (!st.ok) {
+        free(seen.ids);
         return -1;
+    }
     if (report)
-        gct_findings_text(stderr, &st.found, false);
+        report_new(&st, &seen);
+    free(seen.ids);
     int n = (int)gct_findings_counted(&st.found);
     gct_findings_free(&st.found);
     return n;
+}
+
+int
+gct_finish_and_report(const char *trace, int exit_status, int term_signal,
+                      const char *suppressions, bool report, bool snapshot)
+{
+    return finish_and_report(trace, exit_status, term_signal, 0,
+                             suppressions, report, snapshot);
+}
+
+int
+gct_finish_ended(const char *trace, int exit_status, int term_signal,
+                 int64_t end_mono_ns, const char *suppressions, bool report)
+{
+    return finish_and_report(trace, exit_status, term_signal, end_mono_ns,
+                             suppressions, report, false);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include "analysis.h"
 #include "trace.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,30 +72,60 @@ cmd_report(int argc, char **argv)
         return GCT_EXIT_USAGE;
     }
     printf("trace %s\n", argv[1]);
+    /* A process that recorded no exit was killed (or crashed without a
+     * fatal signal the recorder saw): its end is when the runner saw it
+     * end, or when the recorder last saw it alive (docs/trace-format.md),
+     * and its open waits last until then. */
     section(db, "processes (pid, exit status, seconds, program):",
             "SELECT pid, coalesce(exit_status, 'killed by signal ' || "
-            "term_signal, 'unknown'), printf('%.3f', "
+            "term_signal || ', after', CASE WHEN running THEN "
+            "'still running at' ELSE 'killed (no exit recorded), after' "
+            "END), printf('%.3f', "
             "(coalesce(end_ns, 0) - start_ns) / 1e9), argv FROM processes",
             4);
-    section(db, "threads (tid, name, end state, waits, seconds blocked):",
+    /* Waits are not recorded under record=counters: no contention is
+     * then not "none". */
+    sqlite3_stmt *mode = NULL;
+    bool counters = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE "
+                                           "key = 'record_mode'", -1, &mode,
+                                       NULL) == SQLITE_OK &&
+                    sqlite3_step(mode) == SQLITE_ROW &&
+                    sqlite3_column_text(mode, 0) &&
+                    strcmp((const char *)sqlite3_column_text(mode, 0),
+                           "counters") == 0;
+    sqlite3_finalize(mode);
+    if (counters)
+        section(db, "threads (tid, name, end state; waits not recorded "
+                    "(record=blocking)):",
+                "SELECT t.tid, coalesce(nullif(" GCT_THREAD_NAME_SQL("t")
+                ", ''), '-'), t.end_state FROM threads t ORDER BY t.id "
+                "LIMIT 50",
+                3);
+    else
+        section(db, "threads (tid, name, end state, waits, seconds blocked):",
             "SELECT t.tid, coalesce(nullif(" GCT_THREAD_NAME_SQL("t") ", ''), "
             "'-'), "
             "t.end_state, "
             "(SELECT count(*) FROM waits w WHERE w.thread_id = t.id), "
             "printf('%.3f', coalesce((SELECT sum(coalesce(w.end_ns, "
-            "(SELECT max(ts) FROM events)) - w.begin_ns) FROM waits w "
+            "p.end_ns, (SELECT CAST(value AS INTEGER) FROM meta WHERE "
+            "key = 'duration_ns')) - w.begin_ns) FROM waits w "
             "WHERE w.thread_id = t.id), 0) / 1e9) FROM threads t "
+            "LEFT JOIN processes p ON p.pid = t.pid "
             "ORDER BY t.id LIMIT 50",
             5);
     /* a lock as the findings name it: its variable, its address in
      * parentheses */
-    section(db, "most contended locks (kind, lock, acquisitions, "
+    if (counters)
+        printf("\nmost contended locks: not recorded (record=blocking)\n");
+    else
+        section(db, "most contended locks (kind, lock, acquisitions, "
                 "contended, ms waited):",
             "SELECT c.kind, coalesce(o.symbol || ' (' || printf('0x%x', "
             "c.addr) || ')', printf('0x%x', c.addr)), c.acquisitions, "
             "c.contended, printf('%.3f', c.wait_ns_total / 1e6) FROM "
             "contended_locks c JOIN objects o ON o.id = c.id "
-            "WHERE c.contended > 0 OR c.acquisitions > 0 LIMIT 10",
+            "WHERE c.contended > 0 LIMIT 10",
             5);
     size_t counted = gct_findings_counted(&found);
     printf("\nfindings: %zu", counted);

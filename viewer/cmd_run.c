@@ -5,8 +5,13 @@
  * ../lib, in the build tree and after installation alike), waits for it,
  * finishes the trace and reports.  The runner survives the program's
  * crash, so finishing here is what makes a crashed run's trace complete.
- * Programs the dynamic linker will not preload into (static, setuid) are
- * refused with the reason, rather than giving a silent empty trace.
+ * Programs the dynamic linker will not preload into (static, setuid), and
+ * a trace path that cannot be written, are refused with the reason before
+ * the program starts, rather than giving a silent empty trace.
+ *
+ * The runner stands in for the program as timeout(1) and strace(1) do:
+ * the signals that ask a program to end reach it, and the program does
+ * not outlive a runner that dies.
  */
 #include "cli.h"
 
@@ -22,8 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void
@@ -39,7 +46,9 @@ usage(FILE *out)
           "GCTRACE_OPTIONS (docs/options.md) is passed on to the recorder.\n"
           "exit status: PROG's own (128+N when killed by signal N), or the\n"
           "exitcode option (default 66) when something was found; 2 on a\n"
-          "usage error or a program that cannot be traced.\n",
+          "usage error, a program that cannot be traced or a trace that\n"
+          "cannot be written.  SIGINT, SIGTERM, SIGHUP and SIGQUIT are\n"
+          "passed on to PROG; PROG ends (SIGKILL) if the runner dies.\n",
           out);
 }
 
@@ -134,6 +143,75 @@ untraceable(const char *path)
         return why;
     }
     return NULL;
+}
+
+/* Whether a file can be made beside trace: the recorder makes its raw log
+ * there, and without this check a missing or read-only directory only
+ * shows as a program run untraced.  Tried for real (a temporary file,
+ * removed at once), since access(2) ignores read-only mounts and ACLs. */
+static bool
+trace_dir_writable(const char *trace, int *err)
+{
+    char tmp[PATH_MAX + 16];
+    int fd = gct_create_temp(trace, tmp, sizeof tmp);
+    if (fd < 0) {
+        *err = errno;
+        return false;
+    }
+    close(fd);
+    unlink(tmp);
+    return true;
+}
+
+/* The signals that ask a program to end.  The runner passes them on. */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define N_FORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+static volatile pid_t child_pid;
+
+static void
+forward_signal(int sig, siginfo_t *info, void *ctx)
+{
+    (void)ctx;
+    int saved = errno;
+    /* A terminal's Ctrl-C or Ctrl-\ (sent by the kernel) already went to
+     * the whole foreground process group: the program has it, unless it
+     * moved to a group of its own. */
+    if (info && info->si_code == SI_KERNEL && child_pid > 0 &&
+        getpgid(child_pid) == getpgrp()) {
+        errno = saved;
+        return;
+    }
+    if (child_pid > 0)
+        kill(child_pid, sig);
+    errno = saved;
+}
+
+/* Installs forward_signal for the forwarded signals, even those the
+ * runner was started ignoring (a shell's `&` ignores SIGINT): a signal
+ * sent to the runner on purpose is for the program, which inherits the
+ * old dispositions and decides.  The previous dispositions go into old. */
+static void
+forward_signals(struct sigaction old[N_FORWARDED])
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = forward_signal;
+    sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: waitpid sees EINTR */
+    sigfillset(&sa.sa_mask);
+    for (size_t i = 0; i < N_FORWARDED; i++)
+        sigaction(forwarded[i], &sa, &old[i]);
+}
+
+/* In the child, before exec: the program ends with a runner that dies
+ * (SIGKILL: a hung program ignores politer signals; the raw log keeps what
+ * was recorded, and the next gctrace command finishes it). */
+static void
+die_with_parent(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) /* it died before prctl took effect */
+        _exit(127);
 }
 
 static bool
@@ -235,6 +313,12 @@ cmd_run(int argc, char **argv)
             gct_say("run: %s %s: not replaced", paths[i], unsafe);
             return GCT_EXIT_USAGE;
         }
+    int werr;
+    if (!trace_dir_writable(trace, &werr)) {
+        gct_say("run: %s: cannot write the trace there: %s", trace,
+                strerror(werr));
+        return GCT_EXIT_USAGE;
+    }
 
     /* The recorder's settings: ours come last so that they win. */
     const char *user_opts = getenv("GCTRACE_OPTIONS");
@@ -258,12 +342,28 @@ cmd_run(int argc, char **argv)
             exitcode = atoi(e + 9);
     }
 
+    /* The signals wait, blocked, until the child's pid is known. */
+    sigset_t block, oldmask;
+    sigemptyset(&block);
+    for (size_t i = 0; i < N_FORWARDED; i++)
+        sigaddset(&block, forwarded[i]);
+    sigprocmask(SIG_BLOCK, &block, &oldmask);
+    struct sigaction old[N_FORWARDED];
+    forward_signals(old);
+    pid_t parent = getpid();
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
     pid_t pid = fork();
     if (pid < 0) {
         gct_say("run: fork: %s", strerror(errno));
         return GCT_EXIT_USAGE;
     }
     if (pid == 0) {
+        for (size_t i = 0; i < N_FORWARDED; i++)
+            sigaction(forwarded[i], &old[i], NULL);
+        sigprocmask(SIG_SETMASK, &oldmask, NULL);
+        die_with_parent(parent);
         setenv("LD_PRELOAD", pre, 1);
         setenv("GCTRACE_OPTIONS", opts, 1);
         setenv("GCTRACE_OUT", trace, 1);
@@ -273,23 +373,33 @@ cmd_run(int argc, char **argv)
     }
     free(opts);
     free(pre);
-    /* Ctrl-C goes to the whole process group: let the program decide. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
+    child_pid = pid;
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) {
             gct_say("run: waitpid: %s", strerror(errno));
             return GCT_EXIT_USAGE;
         }
+    /* The program is gone (its pid may be reused): signals from now on
+     * are the runner's own, as before it started the program. */
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    child_pid = 0;
+    for (size_t i = 0; i < N_FORWARDED; i++)
+        sigaction(forwarded[i], &old[i], NULL);
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
+    struct timespec ended;
+    clock_gettime(CLOCK_MONOTONIC, &ended);
+    int64_t end_ns = (int64_t)ended.tv_sec * 1000000000 + ended.tv_nsec;
     int status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     int sig = WIFSIGNALED(st) ? WTERMSIG(st) : -1;
-    int n = gct_finish_and_report(trace, status, sig, supp, !quiet, false);
+    int n = gct_finish_ended(trace, status, sig, end_ns, supp, !quiet);
     if (n >= 0 && !quiet)
         gct_say("trace written to %s: %d finding%s", trace, n,
                 n == 1 ? "" : "s");
     if (sig > 0 && !quiet)
-        gct_say("the program was killed by signal %d", sig);
+        gct_say("the program was killed by signal %d after %.3f s (%s)", sig,
+                (double)(end_ns - started_ns) / 1e9, strsignal(sig));
     if (n > 0 && exitcode != 0)
         return exitcode;
     return sig > 0 ? 128 + sig : status;

@@ -30,7 +30,7 @@ usage(FILE *out)
 }
 
 int
-cmd_view_tui(int argc, char **argv)
+cmd_view(int argc, char **argv)
 {
     char err[512];
 
@@ -66,6 +66,12 @@ cmd_view_tui(int argc, char **argv)
     a.incomplete = meta_int(&a, "complete", 1) == 0;
     a.killed = meta_int(&a, "clean_exit", 1) == 0;
     a.duration_ns = meta_int(&a, "duration_ns", 0);
+    sqlite3_stmt *mode = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT value = 'all' FROM meta WHERE key = "
+                               "'record_mode'", -1, &mode, NULL) == SQLITE_OK &&
+        sqlite3_step(mode) == SQLITE_ROW)
+        a.record_all = sqlite3_column_int(mode, 0) != 0;
+    sqlite3_finalize(mode);
     if (a.duration_ns <= 0) {
         /* A snapshot of a live run has no duration yet: its last event
          * (through the ts index) ends the timeline. */

@@ -26,7 +26,7 @@ header = struct.pack(
     999999,       # root_pid
     2,            # record mode: all
     START_NS, 0,  # start_mono_ns, start_real_ns
-    0, 0, 0, 0)   # exit_status, reserved0, watchdog_findings, reserved1
+    0, 0, 0, 0)   # exit_status, alive_ms, watchdog_findings, reserved1
 chunk = struct.pack("<Iiiiq", 0x6B6E6863, 999999, 999999, 0, START_NS)
 dts = 0
 repeats = sys.argv[2:3] == ["repeat"]

@@ -7,13 +7,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/alloc" "$here/progs/behave_alloc.c" || {
-    echo "FAIL: cannot compile progs/behave_alloc.c" >&2; exit 1; }
-
-found() {
-    "$G" check --format json "$1" | python3 -c 'import json,sys
-print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(sys.stdin)["findings"])))'
-}
+build_prog alloc behave_alloc.c
 
 # run MODE WANT_STATUS WANT_THREADS WANT_FINDINGS
 run() {

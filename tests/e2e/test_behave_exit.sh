@@ -19,11 +19,6 @@ cc -O1 -g -pthread -fPIC -shared -o "$tmp/libbehave_exit.so" \
         -L"$tmp" -lbehave_exit -Wl,-rpath,"$tmp" || {
     echo "FAIL: cannot compile progs/behave_exit.c" >&2; exit 1; }
 
-found() {
-    "$G" check --format json "$1" | python3 -c 'import json,sys
-print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(sys.stdin)["findings"])))'
-}
-
 # outcome DIR: the program's stdout and the files its end wrote
 outcome() {
     cat "$1/out" "$1/pool.txt" "$1/atexit.txt" 2>&1

@@ -11,13 +11,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/locks" "$here/progs/behave_locks.c" || {
-    echo "FAIL: cannot compile progs/behave_locks.c" >&2; exit 1; }
-
-found() {
-    "$G" check --format json "$1" | python3 -c 'import json,sys
-print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(sys.stdin)["findings"])))'
-}
+build_prog locks behave_locks.c
 
 timeout -s KILL 30 "$tmp/locks" >"$tmp/native.out" 2>"$tmp/native.err"
 rc=$?

@@ -19,13 +19,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
-cc -O1 -g -pthread -o "$tmp/fork" "$here/progs/behave_fork.c" || {
-    echo "FAIL: cannot compile progs/behave_fork.c" >&2; exit 1; }
-
-found() {
-    "$G" check --format json "$1" | python3 -c 'import json,sys
-print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(sys.stdin)["findings"])))'
-}
+build_prog fork behave_fork.c
 
 # lock_acquire events per process, the root's first: "N M ..."
 locks_by_process() {

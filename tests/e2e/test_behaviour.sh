@@ -6,8 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/errors" "$here/progs/errors.c" || {
-    echo "FAIL: cannot compile progs/errors.c" >&2; exit 1; }
+build_prog errors errors.c
 
 "$tmp/errors" >"$tmp/native.out" 2>"$tmp/native.err"
 rc=$?

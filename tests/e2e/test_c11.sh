@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -std=c11 -pthread -o "$tmp/c11" tests/e2e/progs/c11.c || exit 1
+build_prog c11 c11.c -std=c11
 for mode in inverted clean; do
     "$tmp/c11" "$mode" > "$tmp/native.out"
     GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \

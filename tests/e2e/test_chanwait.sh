@@ -10,9 +10,7 @@ set -u
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
 # GCT_TEST_CFLAGS: the sanitizer flags the build's libgoc was made with
 # shellcheck disable=SC2086
-cc -O1 -g -std=c11 -pthread ${GCT_TEST_CFLAGS:-} -I"$here/../../include" \
-    -o "$tmp/chanwait" "$here/progs/chanwait.c" "$B/lib/libgoc_trace.a" \
-    -ldl || { echo "FAIL: cannot compile progs/chanwait.c" >&2; exit 1; }
+build_goc_prog chanwait chanwait.c
 
 db=$tmp/t.db
 LD_PRELOAD=$LIB GCTRACE_OUT=$db GCTRACE_OPTIONS=report=0:exitcode=0 \

@@ -7,10 +7,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 N=1000
 
-
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
-cc -O1 -g -pthread -o "$tmp/crash" "$here/progs/crash.c" || {
-    echo "FAIL: cannot compile progs/crash.c" >&2; exit 1; }
+build_prog crash crash.c
 
 count() {
     sqlite3 "$1" "select count(*) from events e join event_kinds k

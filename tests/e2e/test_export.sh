@@ -171,7 +171,8 @@ EOF
 
 # Under record=all the export has every lock hold (an async b/e pair per
 # acquisition, balanced on each holder's track) and each channel send and
-# receive; under the default mode, neither.
+# receive; under the default mode, no hold, and of the channel operations
+# only each thread's first send and first receive on each channel.
 for mode in all blocking; do
     GCTRACE_OPTIONS=record=$mode "$G" run -q -o "$tmp/lb.$mode.db" -- \
         "$B/bench/lock_bench" nested 500 >/dev/null 2>&1
@@ -205,8 +206,17 @@ for mode in ("all", "blocking"):
     ev = json.load(open("%s/pp.%s.json" % (tmp, mode)))["traceEvents"]
     ops = collections.Counter(e["name"] for e in ev
                               if e["name"] in ("chan_send", "chan_recv"))
-    if (mode == "all") != (ops["chan_send"] > 0 and ops["chan_recv"] > 0):
+    if not (ops["chan_send"] > 0 and ops["chan_recv"] > 0):
         bad.append("%s: channel operations %s" % (mode, dict(ops)))
+    db = sqlite3.connect("%s/pp.%s.db" % (tmp, mode))
+    n, again = db.execute(
+        "SELECT sum(n), sum(n > 1) FROM (SELECT count(*) AS n FROM events "
+        "WHERE kind IN (51, 52) GROUP BY thread_id, object_id, kind)").fetchone()
+    if n != ops["chan_send"] + ops["chan_recv"]:
+        bad.append("%s: %d channel operations exported of %d" % (mode, sum(ops.values()), n))
+    if (mode == "all") != (again > 0):
+        bad.append("%s: %d thread's sides of a channel recorded more than "
+                   "once" % (mode, again))
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF

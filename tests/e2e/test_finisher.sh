@@ -13,7 +13,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 H=$B/libexec/gctrace-finish
 
-cc -O1 -g -pthread -o "$tmp/lockorder" tests/e2e/progs/lockorder.c || exit 1
+build_prog lockorder lockorder.c
 
 # At exit.  The dynamic loader's log (LD_DEBUG=files) names every program
 # that loads libraries: gctrace does, the static helper cannot.

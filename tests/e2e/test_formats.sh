@@ -15,7 +15,6 @@
 #  - docs/findings.md is what `check --rules` prints.
 set -u
 . "$(dirname "$0")/lib.sh"
-root=$(cd "$here/../.." && pwd)
 
 "$G" check --rules >"$tmp/rules.md"
 cmp -s "$tmp/rules.md" "$root/docs/findings.md" ||
@@ -45,7 +44,7 @@ bad = []
 
 # docs/json.md: one table per "### name": field -> allowed JSON types.
 types = {"string": str, "number": int, "array": list, "object": dict,
-         "null": type(None)}
+         "boolean": bool, "null": type(None)}
 tables, cur = {}, None
 for line in open(os.path.join(root, "docs/json.md")):
     m = re.match(r"### (\w+)", line)

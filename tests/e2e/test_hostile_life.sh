@@ -20,25 +20,6 @@ build -o "$tmp/life" "$P/hostile_life.c"
 build -shared -fPIC -o "$tmp/libdlib.so" "$P/hostile_dlib.c"
 build -o "$tmp/dlopen" "$P/hostile_dlopen.c" -ldl
 
-# compare NAME NRC TRC: exit statuses and stdout agree, the trace opens
-compare() {
-    [ "$2" = "$3" ] || err "$1: exit $3 traced, $2 native ($(head -c 300 "$tmp/$1.terr"))"
-    cmp -s "$tmp/$1.nout" "$tmp/$1.tout" ||
-        err "$1: stdout differs: '$(head -c 200 "$tmp/$1.tout")' vs native '$(head -c 200 "$tmp/$1.nout")'"
-    "$G" report "$tmp/$1.db" >/dev/null 2>"$tmp/$1.rerr" ||
-        err "$1: gctrace report: $(cat "$tmp/$1.rerr")"
-}
-
-# same NAME PROG ARGS...: under `gctrace run`
-same() {
-    name=$1; shift
-    timeout -s KILL 30 "$@" >"$tmp/$name.nout" 2>"$tmp/$name.nerr"
-    nrc=$?
-    GCTRACE_OPTIONS=exitcode=0 timeout -s KILL 30 \
-        "$G" run -q -o "$tmp/$name.db" -- "$@" >"$tmp/$name.tout" 2>"$tmp/$name.terr"
-    compare "$name" $nrc $?
-}
-
 # same_preload NAME PROG ARGS...: with the recorder preloaded directly, so
 # that a hang is killed with the program (timeout signals its child only)
 same_preload() {
@@ -47,7 +28,7 @@ same_preload() {
     nrc=$?
     LD_PRELOAD=$LIB GCTRACE_OUT=$tmp/$name.db GCTRACE_OPTIONS=exitcode=0:report=0 \
         timeout -s KILL 10 "$@" >"$tmp/$name.tout" 2>"$tmp/$name.terr"
-    compare "$name" $nrc $?
+    compare_runs "$name" $nrc $?
 }
 
 q() { sqlite3 "$1" "$2" 2>&1; }

@@ -24,21 +24,6 @@ build() {
 build -o "$tmp/fork" "$P/hostile_fork.c"
 build -o "$tmp/exhaust" "$P/hostile_exhaust.c"
 
-# same NAME OPTS PROG ARGS...: native and `gctrace run` agree, trace opens
-same() {
-    name=$1; opts=$2; shift 2
-    timeout -s KILL 30 "$@" >"$tmp/$name.nout" 2>"$tmp/$name.nerr"
-    nrc=$?
-    GCTRACE_OPTIONS=exitcode=0${opts:+:$opts} timeout -s KILL 30 \
-        "$G" run -q -o "$tmp/$name.db" -- "$@" >"$tmp/$name.tout" 2>"$tmp/$name.terr"
-    trc=$?
-    [ "$nrc" = "$trc" ] || err "$name: exit $trc traced, $nrc native ($(head -c 300 "$tmp/$name.terr"))"
-    cmp -s "$tmp/$name.nout" "$tmp/$name.tout" ||
-        err "$name: stdout differs: '$(head -c 200 "$tmp/$name.tout")' vs native '$(head -c 200 "$tmp/$name.nout")'"
-    "$G" report "$tmp/$name.db" >/dev/null 2>"$tmp/$name.rerr" ||
-        err "$name: gctrace report: $(cat "$tmp/$name.rerr")"
-}
-
 q() { sqlite3 "$1" "$2" 2>&1; }
 
 # lock_acquire events of the processes other than the root
@@ -49,20 +34,24 @@ child_locks() {
             from processes where ppid not in (select pid from processes))"
 }
 
-same locked record=all "$tmp/fork" locked
+SAME_OPTIONS=record=all
+same locked "$tmp/fork" locked
+SAME_OPTIONS=
 grep -q "child exited 7" "$tmp/locked.tout" || err "fork with a lock held: child did not exit 7"
 n=$(child_locks "$tmp/locked.db")
 [ "$n" = 100 ] || err "fork with a lock held: $n child lock_acquire events, want 100"
 
-same exec "" "$tmp/fork" exec
+same exec "$tmp/fork" exec
 n=$(q "$tmp/exec.db" "select count(*) from processes where exe like '%echo'")
 [ "$n" = 1 ] || err "fork+exec: $n echo processes in the trace, want 1"
 
-same spawn "" "$tmp/fork" spawn
+same spawn "$tmp/fork" spawn
 n=$(q "$tmp/spawn.db" "select count(*) from processes where exe like '%echo'")
 [ "$n" = 1 ] || err "posix_spawn: $n echo processes in the trace, want 1"
 
-same daemon record=all "$tmp/fork" daemon "$tmp/daemon.flag"
+SAME_OPTIONS=record=all
+same daemon "$tmp/fork" daemon "$tmp/daemon.flag"
+SAME_OPTIONS=
 grep -q "daemon done" "$tmp/daemon.tout" || err "daemon: did not finish"
 n=$(child_locks "$tmp/daemon.db")
 [ "$n" = 100 ] || err "daemon: $n lock_acquire events after closing every fd, want 100"
@@ -71,11 +60,11 @@ n=$(q "$tmp/daemon.db" "select count(*) from processes")
 
 printf '#include <stdio.h>\nint main(int c, char **v) { for (int i = 1; i < c; i++) printf("%%s ", v[i]); printf("static\\n"); return 0; }\n' >"$tmp/s.c"
 if cc -static -o "$tmp/static" "$tmp/s.c" 2>/dev/null; then
-    same exec_static "" "$tmp/fork" exec_prog "$tmp/static"
+    same exec_static "$tmp/fork" exec_prog "$tmp/static"
 fi
 
-same fds "" "$tmp/exhaust" fds
-same mem "" "$tmp/exhaust" mem
+same fds "$tmp/exhaust" fds
+same mem "$tmp/exhaust" mem
 
 # A full disk: the raw log's chunks are allocated ahead, so the program
 # must see no SIGBUS and no error; what did not fit is counted.  The

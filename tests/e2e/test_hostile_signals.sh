@@ -11,22 +11,7 @@ set -u
 RUNS=${HOSTILE_KILL_RUNS:-100}
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
-cc -O1 -g -pthread -o "$tmp/sig" "$here/progs/hostile_signal.c" || {
-    echo "FAIL: cannot compile progs/hostile_signal.c" >&2; exit 1; }
-
-same() {
-    name=$1; shift
-    timeout -s KILL 30 "$@" >"$tmp/$name.nout" 2>"$tmp/$name.nerr"
-    nrc=$?
-    GCTRACE_OPTIONS=exitcode=0 timeout -s KILL 30 \
-        "$G" run -q -o "$tmp/$name.db" -- "$@" >"$tmp/$name.tout" 2>"$tmp/$name.terr"
-    trc=$?
-    [ "$nrc" = "$trc" ] || err "$name: exit $trc traced, $nrc native ($(head -c 300 "$tmp/$name.terr"))"
-    cmp -s "$tmp/$name.nout" "$tmp/$name.tout" ||
-        err "$name: stdout differs: '$(cat "$tmp/$name.tout")' vs native '$(cat "$tmp/$name.nout")'"
-    "$G" report "$tmp/$name.db" >/dev/null 2>"$tmp/$name.rerr" ||
-        err "$name: gctrace report: $(cat "$tmp/$name.rerr")"
-}
+build_prog sig hostile_signal.c
 
 same mutex "$tmp/sig" mutex
 same mutexr "$tmp/sig" mutexr

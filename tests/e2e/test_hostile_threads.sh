@@ -18,23 +18,9 @@ fi
 BATCH=1000
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
-cc -O1 -g -pthread -o "$tmp/threads" "$here/progs/hostile_threads.c" || {
-    echo "FAIL: cannot compile progs/hostile_threads.c" >&2; exit 1; }
+build_prog threads hostile_threads.c
 
-# same NAME PROG ARGS...: native and traced runs agree, the trace opens
-same() {
-    name=$1; shift
-    timeout -s KILL 120 "$@" >"$tmp/$name.nout" 2>"$tmp/$name.nerr"
-    nrc=$?
-    GCTRACE_OPTIONS=exitcode=0 timeout -s KILL 120 \
-        "$G" run -q -o "$tmp/$name.db" -- "$@" >"$tmp/$name.tout" 2>"$tmp/$name.terr"
-    trc=$?
-    [ "$nrc" = "$trc" ] || err "$name: exit $trc traced, $nrc native ($(head -c 300 "$tmp/$name.terr"))"
-    cmp -s "$tmp/$name.nout" "$tmp/$name.tout" ||
-        err "$name: stdout differs: '$(head -c 200 "$tmp/$name.tout")' vs native '$(head -c 200 "$tmp/$name.nout")'"
-    "$G" report "$tmp/$name.db" >/dev/null 2>"$tmp/$name.rerr" ||
-        err "$name: gctrace report: $(cat "$tmp/$name.rerr")"
-}
+SAME_TIMEOUT=120
 
 q() { sqlite3 "$1" "$2" 2>&1; }
 

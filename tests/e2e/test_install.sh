@@ -7,7 +7,6 @@
 # `make uninstall` removes every file it installed.
 set -u
 . "$(dirname "$0")/lib.sh"
-root=$(cd "$here/../.." && pwd)
 dest=$tmp/dest
 prefix=/opt/gctrace-test
 P=$dest$prefix

@@ -9,8 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -I tests/e2e/progs -o "$tmp/kw" \
-    tests/e2e/progs/killed_waiting.c || exit 1
+build_prog kw killed_waiting.c
 
 # waits DB: "ended begin<end" for each mutex wait of the trace
 waits() {

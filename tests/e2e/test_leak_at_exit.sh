@@ -11,9 +11,7 @@ set -u
 
 # GCT_TEST_CFLAGS: the sanitizer flags the build's libgoc was made with
 # shellcheck disable=SC2086
-cc -O1 -g -std=c11 -pthread ${GCT_TEST_CFLAGS:-} -Iinclude \
-    -o "$tmp/leak" "$here/progs/leak_at_exit.c" "$B/lib/libgoc_trace.a" \
-    -ldl || exit 1
+build_goc_prog leak leak_at_exit.c
 
 # kind:severity:origin:thread-name of each finding, sorted
 found() {

@@ -7,7 +7,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/lockorder" tests/e2e/progs/lockorder.c || exit 1
+build_prog lockorder lockorder.c
 
 # expect MODE FINDINGS [TEXT]: FINDINGS is the sorted kind/subkind list;
 # TEXT, when given, begins a finding's message
@@ -50,7 +50,7 @@ expect one_reinit ""
 # A ring of 30 locks (progs/lockring.c): one finding that names all 30,
 # in ring order, with both stacks of each of the 30 edges and the 30
 # threads; its twin in a consistent order is silent.
-cc -O1 -g -pthread -o "$tmp/lockring" tests/e2e/progs/lockring.c || exit 1
+build_prog lockring lockring.c
 for mode in ring ordered; do
     GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \
         "$tmp/lockring" "$mode" > /dev/null || err "lockring $mode: run failed"
@@ -89,7 +89,7 @@ PY
 # A thread that nests 1,240 locks makes tens of thousands of edges; a
 # second one closes a cycle through all the locks the recorder holds
 # with the first (the search used to try every path and ran for hours).
-cc -O1 -g -pthread -o "$tmp/lock_nest" bench/lock_nest.c || exit 1
+build_prog lock_nest "$root/bench/lock_nest.c"
 t0=$(date +%s)
 GCTRACE_OPTIONS=exitcode=0 timeout 60 "$G" run -q -o "$tmp/nest.db" -- \
     "$tmp/lock_nest" 1240 ring > /dev/null || err "lock_nest: run failed"
@@ -108,7 +108,7 @@ PY
 # every shortest cycle (50 locks) is one thread's and cannot deadlock, so
 # the finding is a cycle of 51 that mixes both threads; taken for reading
 # no cycle can deadlock, and the search gives up silently.
-cc -O1 -g -pthread -o "$tmp/lock_graph" bench/lock_graph.c || exit 1
+build_prog lock_graph "$root/bench/lock_graph.c"
 for mode in cycle read; do
     GCTRACE_OPTIONS=exitcode=0 timeout 60 "$G" run -q -o "$tmp/g$mode.db" \
         -- "$tmp/lock_graph" 1000 20000 "$mode" > /dev/null ||

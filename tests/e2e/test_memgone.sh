@@ -8,7 +8,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/memgone" "$here/progs/memgone.c" -ldl || exit 1
+build_prog memgone memgone.c -ldl
 for w in 1 2; do
     cc -O1 -g -shared -fPIC -pthread -o "$tmp/libmg$w.so" \
         "$here/progs/memgone_lib.c" || exit 1

@@ -9,14 +9,7 @@ set -u
 
 # GCT_TEST_CFLAGS: the sanitizer flags the build's libgoc was made with
 # shellcheck disable=SC2086
-cc -O1 -g -std=c11 -pthread ${GCT_TEST_CFLAGS:-} -Iinclude \
-    -o "$tmp/misuse" tests/e2e/progs/misuse.c \
-    "$B/lib/libgoc_trace.a" -ldl || exit 1
-
-found() {
-    "$G" check --format json "$@" | python3 -c 'import json,sys
-print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(sys.stdin)["findings"])))'
-}
+build_goc_prog misuse misuse.c
 
 pair() {
     bug=$1 twin=$2 want=$3

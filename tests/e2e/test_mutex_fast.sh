@@ -8,8 +8,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/mutex_state" "$here/progs/mutex_state.c" || {
-    echo "FAIL: cannot compile progs/mutex_state.c" >&2; exit 1; }
+build_prog mutex_state mutex_state.c
 
 # run_case NAME WANT_LINE OPTIONS [ENV...] - the program under the
 # recorder with GCTRACE_OPTIONS and ENV, against its native run with the

@@ -13,7 +13,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/names" "$here/progs/names.c" || exit 1
+build_prog names names.c
 heap_line=$(grep -n "HEAP LOCK MADE HERE" "$here/progs/names.c" | cut -d: -f1)
 
 GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/n.db" -- "$tmp/names" \
@@ -32,7 +32,7 @@ has "$tmp/text" "= mutex made at names.c:$heap_line (make_lock) (0x"
 has "$tmp/text" "thread 'sleeper' (tid "
 has "$tmp/text" "still blocked on condvar wait of cond wake_cond (0x"
 grep -q "goroutine" "$tmp/text" && err "a pthread called a goroutine"
-grep -qE "edge [0-9]: (M[0-9]) taken here while holding M[0-9]:" "$tmp/text" ||
+grep -qE "edge [0-9]: (M[0-9]) taken here while holding M[0-9], by thread [a-z_]+ \(tid [0-9]+\), created at [a-z_]+ \(names.c:[0-9]+\):" "$tmp/text" ||
     err "edges not named by their short names"
 # each short name defined once
 for m in M1 M2 M3; do
@@ -84,7 +84,8 @@ else:
         bad.append("stable message %r" % s)
     want = (r"thread 'sleeper' leaked: still blocked on condvar wait of "
             r"cond wake_cond at sleeper \(names\.c:\d+\), created at main "
-            r"\(names\.c:\d+\)")
+            r"\(names\.c:\d+\); who signalled it last: not recorded "
+            r"\(record=all\)")
     if not re.fullmatch(want, leak[0]["stable_message"]):
         bad.append("leak's stable message %r" % leak[0]["stable_message"])
 for f in doc["findings"]:

@@ -14,8 +14,7 @@ err() { echo "FAIL: test_nodeadlock: $*" >&2; fail=1; }
 ROUNDS=${NODEADLOCK_ROUNDS:-8}
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
-cc -O1 -g -std=c11 -pthread -o "$tmp/nd" "$here/progs/nodeadlock.c" || {
-    echo "FAIL: cannot compile progs/nodeadlock.c" >&2; exit 1; }
+build_prog nd nodeadlock.c -std=c11
 
 timeout -s KILL 20 "$tmp/nd" >"$tmp/native.out" 2>"$tmp/native.err"
 nrc=$?

@@ -13,10 +13,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 GAP_MS=4500
 
-
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
-cc -O1 -g -pthread -o "$tmp/record_all" "$here/progs/record_all.c" || {
-    echo "FAIL: cannot compile progs/record_all.c" >&2; exit 1; }
+build_prog record_all record_all.c
 
 db=$tmp/t.db
 out=$(LD_PRELOAD=$LIB GCTRACE_OUT=$db \

@@ -8,9 +8,9 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086 # the build's sanitizer flags
-cc -g -std=c11 -D_GNU_SOURCE ${GCT_TEST_CFLAGS:-} -I"$here/../../include" \
-    -o "$tmp/rrl" "$here/progs/recursive_rlock.c" "$B/lib/libgoc.a" \
-    -lpthread -ldl || { echo "FAIL: cannot compile progs/recursive_rlock.c" >&2; exit 1; }
+# shellcheck disable=SC2086 # the flags are words
+build_prog rrl recursive_rlock.c -std=c11 -D_GNU_SOURCE ${GCT_TEST_CFLAGS:-} \
+    "$B/lib/libgoc.a" -ldl
 for mode in goc pthread goc_once; do
     "$tmp/rrl" $mode >"$tmp/$mode.nat" 2>&1
     GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \

@@ -12,9 +12,9 @@ command -v python3 >/dev/null || { echo "FAIL: python3 not installed" >&2; exit 
 for lib in libgoc libgoc_trace; do
     # GCT_TEST_CFLAGS: the sanitizer flags the build's libgoc was made with
     # shellcheck disable=SC2086
-    cc -O1 -g -std=c11 -pthread ${GCT_TEST_CFLAGS:-} -I"$here/../../include" \
-        -o "$tmp/relock_$lib" "$here/progs/relock.c" "$B/lib/$lib.a" -ldl ||
-        { echo "FAIL: cannot compile progs/relock.c" >&2; exit 1; }
+    # shellcheck disable=SC2086 # the flags are words
+    build_prog "relock_$lib" relock.c -std=c11 ${GCT_TEST_CFLAGS:-} \
+        "$B/lib/$lib.a" -ldl
 done
 
 # kinds DB: the sorted kind/subkind of every finding in the trace.

@@ -7,6 +7,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 # check_json FILE MODE [KIND] - MODE "has" asserts a finding of KIND,
+# "one" that the one finding is of KIND (one bug, one finding),
 # "none" asserts no findings, "lockstack" asserts a lock_order_cycle
 # stack frame in bug_lock_order.c with a line > 0.
 check_json() {
@@ -28,6 +29,9 @@ if mode == "none":
 elif mode == "has":
     if kind not in kinds:
         sys.exit("expected %s, got %s" % (kind, kinds))
+elif mode == "one":
+    if kinds != [kind]:
+        sys.exit("expected one %s, got %s" % (kind, kinds))
 elif mode == "lockstack":
     ok = False
     for x in f:
@@ -64,7 +68,7 @@ run_check() {
 
 for pair in bug_lock_order:lock_order_cycle bug_leaky_generator:leaked_thread \
         bug_unclosed_range:unclosed_channel bug_forgotten_cancel:context_leak \
-        bug_blocked_send:leaked_thread; do
+        bug_blocked_send:leaked_thread bug_timer_leak:timer_leak; do
     bug=${pair%%:*}
     kind=${pair#*:}
     fix=fix_${bug#bug_}
@@ -72,6 +76,10 @@ for pair in bug_lock_order:lock_order_cycle bug_leaky_generator:leaked_thread \
     run_check "$bug"
     [ $rc -eq 1 ] || err "$bug: check exit $rc, want 1 ($(cat "$tmp/$bug.err"))"
     msg=$(check_json "$tmp/$bug.json" has "$kind" 2>&1) || err "$bug: $msg"
+    case $bug in
+    bug_forgotten_cancel|bug_timer_leak) # made at one site: one bug
+        msg=$(check_json "$tmp/$bug.json" one "$kind" 2>&1) || err "$bug: $msg" ;;
+    esac
     if [ "$bug" = bug_lock_order ]; then
         msg=$(check_json "$tmp/$bug.json" lockstack 2>&1) || err "$bug: $msg"
     fi
@@ -104,8 +112,23 @@ GCTRACE_OUT="$tmp/nopreload.db" GCTRACE_LIB="$B/lib/libgctrace.so" \
 msg=$(check_json "$tmp/nopreload.json" has leaked_thread 2>&1) ||
     err "no preload: $msg"
 
+# One bug, one finding: the three contexts that bug_forgotten_cancel's
+# fetch() leaks, one a call, are one finding at fetch's line, naming
+# all three; the message names the program's line, not libgoc's.
+python3 - "$tmp/bug_forgotten_cancel.json" "$here/../../samples/bug_forgotten_cancel.c" <<'PY' || err "bug_forgotten_cancel: see above"
+import json, re, sys
+f = json.load(open(sys.argv[1]))["findings"]
+src = open(sys.argv[2]).read().split("\n")
+if [x["kind"] for x in f] != ["context_leak"] or len(f[0]["objects"]) != 3:
+    sys.exit("findings %r" % [(x["kind"], len(x["objects"])) for x in f])
+m = re.fullmatch(r"3 deadline contexts made at fetch \(bug_forgotten_cancel\.c:(\d+)\) "
+                 r"were never cancelled: .*", f[0]["message"])
+if not m or "goc_ctx_with" not in src[int(m.group(1)) - 1]:
+    sys.exit("message %r" % f[0]["message"])
+PY
+
 if [ $fail -ne 0 ]; then
     echo "test_samples: FAILED" >&2
     exit 1
 fi
-echo "test_samples: ok (5 twins, $n patterns)"
+echo "test_samples: ok (6 twins, $n patterns)"

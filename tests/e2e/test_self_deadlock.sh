@@ -12,8 +12,8 @@
 # lock.
 set -u
 . "$(dirname "$0")/lib.sh"
-cc ${GCT_TEST_CFLAGS:-} -o "$tmp/self" "$here/progs/self_deadlock.c" -lpthread ||
-    { echo "FAIL: cannot compile progs/self_deadlock.c" >&2; exit 1; }
+# shellcheck disable=SC2086 # the flags are words
+build_prog self self_deadlock.c ${GCT_TEST_CFLAGS:-}
 
 # The bound only matters when the report does not come: it fails the test
 # instead of hanging it.

@@ -10,7 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/site_stacks" "$here/progs/site_stacks.c" || exit 1
+build_prog site_stacks site_stacks.c
 GCTRACE_OPTIONS=report=0:exitcode=0:out="$tmp/t.db" LD_PRELOAD="$LIB" \
     "$tmp/site_stacks" || err "site_stacks failed"
 

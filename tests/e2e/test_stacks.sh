@@ -9,7 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/first_use" tests/e2e/progs/first_use.c || exit 1
+build_prog first_use first_use.c
 GCTRACE_OPTIONS=report=0:out="$tmp/t.db" LD_PRELOAD="$LIB" "$tmp/first_use" ||
     err "first_use failed"
 uses=$(sqlite3 "$tmp/t.db" "select count(*) || ' ' || count(distinct stack_id)
@@ -25,7 +25,7 @@ top=$(sqlite3 "$tmp/t.db" "select group_concat(function, ' ') from
 # nor the trampolines under main and under each thread's function
 # (progs/lockorder.c's threads take locks in an order that makes an edge,
 # with a stack).
-cc -O1 -g -pthread -o "$tmp/lockorder" tests/e2e/progs/lockorder.c || exit 1
+build_prog lockorder lockorder.c
 GCTRACE_OPTIONS=report=0:exitcode=0:out="$tmp/l.db" LD_PRELOAD="$LIB" \
     "$tmp/lockorder" inversion >/dev/null 2>&1
 for db in "$tmp/t.db" "$tmp/l.db"; do

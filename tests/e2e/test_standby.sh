@@ -14,8 +14,7 @@ set -u
 H=$B/libexec/gctrace-finish
 export GCTRACE_OPTIONS=report=1
 
-cc -O1 -g -pthread -o "$tmp/standby" "$here/progs/standby.c" || {
-    echo "FAIL: cannot compile progs/standby.c" >&2; exit 1; }
+build_prog standby standby.c
 
 # helper_of TRACE: the pid of the helper waiting to finish TRACE, if any
 # (from /proc: pgrep is not everywhere).

@@ -4,7 +4,7 @@
 # Usage: tests/e2e/test_threads.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-cc -O1 -g -pthread -o "$tmp/detach" tests/e2e/progs/detach.c || exit 1
+build_prog detach detach.c
 GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/t.db" -- "$tmp/detach" \
     > /dev/null || { echo "FAIL: run"; exit 1; }
 "$G" check --format json "$tmp/t.db" > "$tmp/t.json"

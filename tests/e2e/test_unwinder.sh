@@ -8,8 +8,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/unwinds" tests/e2e/progs/unwinds.c -lunwind ||
-    exit 1
+build_prog unwinds unwinds.c -lunwind
 "$tmp/unwinds" > "$tmp/native.out"
 nrc=$?
 timeout -s KILL 60 "$G" run -q -o "$tmp/t.db" -- "$tmp/unwinds" \

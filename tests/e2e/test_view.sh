@@ -1,8 +1,9 @@
 #!/bin/sh
 # test_view.sh BUILD - drives the real `gctrace view` in a detached tmux
 # session at 80x24, as a person would: sees the finding of bug_lock_order,
-# opens it to its stack, visits every view, searches the events, opens the
-# help, survives a resize and a too-small terminal, quits, and checks that
+# opens it to its stack (libgoc's frames in one line), visits every view, searches the events, opens the
+# help, survives a resize and a too-small terminal, says which channel
+# counts the mode did not record, quits, and checks that
 # the terminal is restored.  Also: a missing trace is one "gctrace:" line
 # and exit 2 without curses; TERM=vt100 (no colour) still renders.
 # Screens are polled (up to 5 s each), never waited for blindly.
@@ -64,6 +65,8 @@ wait_for v "press ? for help" "title line"
 screen v | head -n 1 | grep -q '\[1 finding\]' || err "no [1 finding] badge"
 keys v Enter
 wait_for v "bug_lock_order.c:" "finding's stack"
+# libgoc's frames as one line, as in the text report
+wait_for v "(libgoc: goc__entry_trampoline)" "libgoc's frames in one line"
 keys v q
 wait_for v "[findings]" "pane closed"
 for pair in "2:[threads]" "3:[timeline]" "4:[locks]" "5:[channels]" \
@@ -167,6 +170,23 @@ screen x | grep -F "$fn" | awk '{ print $1, $2, $3, $4, $5, $6 }' |
 keys x Enter
 wait_for x "the locks made on this call path" "class pane"
 keys x Q
+
+# The channels view: sends and receives that did not block are recorded
+# only under record=all; otherwise it says so rather than "0 sent".  (A
+# wide terminal: the row is longer than 80 columns.)
+for rec in blocking all; do
+    GCTRACE_OPTIONS=record=$rec "$G" run -q -o "$tmp/ch_$rec.db" -- \
+        "$B/samples/pattern_pipeline" > /dev/null 2>&1
+    T new-session -d -x 200 -y 24 -s "ch$rec" "'$G' view '$tmp/ch_$rec.db'; exec cat"
+    wait_for "ch$rec" "press ? for help" "channels trace ($rec) opened"
+    keys "ch$rec" 5
+    wait_for "ch$rec" "[channels]" "channels view ($rec)"
+done
+wait_for chblocking "sent/received: not recorded (record=all)" "channel counts not recorded"
+screen chblocking | grep -qE " 0 sent" && err "blocking: a channel shows 0 sent"
+wait_re chall " [1-9][0-9]* sent, [1-9][0-9]* received" "channel counts under record=all"
+keys chblocking Q
+keys chall Q
 
 # q at the top level quits too; TERM=vt100 has no colour and still renders.
 start w TERM=vt100

@@ -14,7 +14,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/wakeable" "$here/progs/wakeable.c" || exit 1
+build_prog wakeable wakeable.c
 
 # kinds NAME: the sorted kind/subkind list of NAME's trace's findings
 kinds() {

@@ -21,18 +21,17 @@ FUZZ_HARNESSES := fuzz_options fuzz_suppressions fuzz_rawlog fuzz_tracedb \
 # crash and saves the input.
 FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer
-FUZZ_CFLAGS = -std=c11 $(WARN) -O1 -g -D_GNU_SOURCE -Iinclude -Icommon \
+FUZZ_CFLAGS = -std=c11 $(WARN) $(DEPFLAGS) -O1 -g -D_GNU_SOURCE -Iinclude -Icommon \
               -I$(BUILD)/gen
 FUZZ_OBJS  := $(COMMON_SRCS:common/%.c=$(FUZZ_DIR)/obj/common/%.o)
 FUZZ_BINS  := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/%)
 
-$(FUZZ_DIR)/obj/common/%.o: common/%.c $(COMMON_HDRS) $(BUILD)/gen/schema.h
+$(FUZZ_DIR)/obj/common/%.o: common/%.c $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
 	    -c $< -o $@
 
-$(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_OBJS) \
-              $(COMMON_HDRS)
+$(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 	    $(FUZZ_OBJS) -lsqlite3 -ldw -lelf

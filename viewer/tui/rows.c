@@ -109,22 +109,38 @@ void
 rows_stack(struct app *a, struct rows *r, int64_t stack_id)
 {
     sqlite3_stmt *st = tui_prepare(a,
-        "SELECT idx, coalesce(function, '?' || '?'), file, line, module "
+        "SELECT idx, function, file, line, module, offset "
         "FROM stack_text WHERE stack_id = ? ORDER BY idx");
     if (st == NULL)
         return;
     sqlite3_bind_int64(st, 1, stack_id);
     int n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 2) != SQLITE_NULL &&
-            *col_text(st, 2))
-            rows_add(r, stack_id, 0, "    #%d %s %s:%d",
-                     sqlite3_column_int(st, 0), col_text(st, 1),
-                     col_text(st, 2), sqlite3_column_int(st, 3));
+        /* As the text report shows a frame: without a symbol, its module
+         * and offset; a line only when known. */
+        char fn[320];
+        const char *mod = col_text(st, 4), *base = strrchr(mod, '/');
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+            snprintf(fn, sizeof fn, "%s", col_text(st, 1));
+        else if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+            snprintf(fn, sizeof fn, "?? (%s+0x%llx)", base ? base + 1 : mod,
+                     (unsigned long long)sqlite3_column_int64(st, 5));
         else
-            rows_add(r, stack_id, 0, "    #%d %s (%s)",
-                     sqlite3_column_int(st, 0), col_text(st, 1),
-                     col_text(st, 4));
+            snprintf(fn, sizeof fn, "??");
+        int idx = sqlite3_column_int(st, 0), line = sqlite3_column_int(st, 3);
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL && *col_text(st, 2)) {
+            if (line > 0)
+                rows_add(r, stack_id, 0, "    #%d %s %s:%d", idx, fn,
+                         col_text(st, 2), line);
+            else
+                rows_add(r, stack_id, 0, "    #%d %s %s", idx, fn,
+                         col_text(st, 2));
+        } else if (sqlite3_column_type(st, 1) != SQLITE_NULL && *mod) {
+            rows_add(r, stack_id, 0, "    #%d %s (%s)", idx, fn,
+                     base ? base + 1 : mod);
+        } else {
+            rows_add(r, stack_id, 0, "    #%d %s", idx, fn);
+        }
         n++;
     }
     if (n == 0)

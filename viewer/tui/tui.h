@@ -91,6 +91,7 @@ struct app {
     char msg[256];           /* one-off status message */
     bool color, utf8;
     bool incomplete, killed;
+    bool record_all;         /* record=all: every send, receive, hold */
     int64_t duration_ns;
     bool quit;
 };

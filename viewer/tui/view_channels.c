@@ -43,15 +43,22 @@ load(struct app *a, struct view *v)
             bool closed = sqlite3_column_type(st, 4) != SQLITE_NULL;
             long long blocked = sqlite3_column_int64(st, 6);
             int attr = !closed && a->color ? COLOR_PAIR(TUI_C_SEV2) : 0;
+            /* Sends and receives that did not block are recorded only
+             * under record=all: 0 would be a lie otherwise. */
+            char moved[96];
+            if (a->record_all)
+                snprintf(moved, sizeof moved, "%lld sent, %lld received",
+                         (long long)sqlite3_column_int64(st, 7),
+                         (long long)sqlite3_column_int64(st, 8));
+            else
+                snprintf(moved, sizeof moved, "sent/received: not recorded "
+                                              "(record=all)");
             rows_add(&v->rows, sqlite3_column_int64(st, 0), attr,
-                     "%-4s %-22.22s cap %lld, %s, %lld sent, %lld received, "
-                     "%lld blocked (%lld in select)  made at %s", kind,
-                     col_text(st, 2),
+                     "%-4s %-22.22s cap %lld, %s, %lld blocked (%lld in "
+                     "select), %s  made at %s", kind, col_text(st, 2),
                      (long long)sqlite3_column_int64(st, 3),
-                     closed ? "closed" : "never closed",
-                     (long long)sqlite3_column_int64(st, 7),
-                     (long long)sqlite3_column_int64(st, 8), blocked,
-                     (long long)sqlite3_column_int64(st, 9), where);
+                     closed ? "closed" : "never closed", blocked,
+                     (long long)sqlite3_column_int64(st, 9), moved, where);
         } else {
             if (sqlite3_column_int64(st, 10) > 0)
                 object_label(a, sqlite3_column_int64(st, 10), parent,

@@ -99,12 +99,29 @@ open_finding(struct app *a, struct view *v)
     for (size_t i = 0; i < f->nstacks; i++) {
         const struct gct_stack *s = &f->stacks[i];
         rows_wrap(r, s->label ? s->label : "stack", COLS - 2, 4);
+        /* As the text report: libgoc's own frames as one line per run,
+         * a line only when known. */
         for (size_t k = 0; k < s->nframes; k++) {
             const struct gct_frame *fr = &s->frames[k];
-            if (fr->file && fr->file[0])
+            if (gct_frame_internal(s->frames, s->nframes, k)) {
+                size_t end = k + 1;
+                while (end < s->nframes &&
+                       gct_frame_internal(s->frames, s->nframes, end))
+                    end++;
+                if (end - k > 1)
+                    rows_add(r, s->id, 0, "    #%zu-#%zu (libgoc: %s)", k,
+                             end - 1, s->frames[end - 1].function);
+                else
+                    rows_add(r, s->id, 0, "    #%zu (libgoc: %s)", k,
+                             s->frames[k].function);
+                k = end - 1;
+            } else if (fr->file && fr->file[0] && fr->line > 0)
                 rows_add(r, s->id, 0, "    #%zu %s %s:%d", k,
                          fr->function ? fr->function : "(unknown)", fr->file,
                          fr->line);
+            else if (fr->file && fr->file[0])
+                rows_add(r, s->id, 0, "    #%zu %s %s", k,
+                         fr->function ? fr->function : "(unknown)", fr->file);
             else
                 rows_add(r, s->id, 0, "    #%zu %s", k,
                          fr->function ? fr->function : "(unknown)");
