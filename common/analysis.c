@@ -1118,11 +1118,25 @@ readers_meet(const struct edge *wait, const struct edge *hold)
            (hold->from_flags & GCT_LOCK_SHARED);
 }
 
+/* Whether the edges e[0..n) all come from one thread. */
+static bool
+one_thread(struct edge **e, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (e[i]->thread != e[0]->thread)
+            return false;
+    return true;
+}
+
 /*
  * Whether the cycle of edges (e[0].to == e[1].from, ..., e[n-1].to ==
  * e[0].from) can deadlock in some schedule:
- *  - it needs at least two threads (one thread cannot wait on itself
- *    through a lock order);
+ *  - it needs at least two threads, unless single: a cycle whose edges
+ *    all come from one thread did not deadlock this run (one thread
+ *    cannot wait on itself through a lock order), but the code that
+ *    made it deadlocks as soon as two threads run it at once, which is
+ *    what ThreadSanitizer, Helgrind and lockdep report too; it is asked
+ *    for only where no cycle of two threads is found;
  *  - at each step the thread that waits for lock L conflicts with the
  *    thread holding L: two readers never do;
  *  - a gate lock held across every edge serialises them: no deadlock.
@@ -1131,13 +1145,9 @@ readers_meet(const struct edge *wait, const struct edge *hold)
  * object, so neither needs a check here.
  */
 static bool
-cycle_can_deadlock(struct edge **e, size_t n)
+cycle_can_deadlock(struct edge **e, size_t n, bool single)
 {
-    bool two_threads = false;
-    for (size_t i = 1; i < n; i++)
-        if (e[i]->thread != e[0]->thread)
-            two_threads = true;
-    if (!two_threads)
+    if (!single && one_thread(e, n))
         return false;
     for (size_t i = 0; i < n; i++)
         if (readers_meet(e[i], e[(i + 1) % n]))
@@ -1191,9 +1201,10 @@ closes_on_instances(struct edge **e, size_t n)
  *  1. Tarjan's algorithm finds the components in O(V + E).  It keeps its
  *     own stack: a chain of thousands of nested locks would overflow the
  *     C stack of a recursive one.
- *  2. A component whose edges all come from one thread, or were all
- *     taken under one gate lock, has no cycle that can deadlock
- *     (cycle_can_deadlock): O(E_C) to tell, and it is skipped.
+ *  2. A component whose edges were all taken under one gate lock has
+ *     no cycle that can deadlock (cycle_can_deadlock): O(E_C) to tell,
+ *     and it is skipped.  One whose edges all come from one thread has
+ *     no cycle of two threads: only the search of step 5 is made.
  *  3. A breadth-first search from the component's first node finds the
  *     shortest cycle through it, O(V_C + E_C).  Between two nodes there
  *     can be several edges (threads, read flags, gates): one is chosen
@@ -1209,13 +1220,19 @@ closes_on_instances(struct edge **e, size_t n)
  *     component's simple cycles, each from its lowest node so that each
  *     comes once, none through a reader waiting for a reader, until one
  *     can deadlock.
+ *  5. When steps 3 and 4 found no cycle of two threads within their
+ *     budget (or the component's edges all come from one thread), in the
+ *     graph of locks (not classes), they are made again with a budget of
+ *     their own for a cycle whose edges may all come from one thread,
+ *     reported as lock_order_cycle/single_thread.
  *
- * Steps 3 and 4 count every edge they visit and every choice they try
+ * Steps 3 to 5 count every edge they visit and every choice they try
  * against a budget of CYCLE_BUDGET per edge of the component.  A
  * component whose budget runs out before a cycle that can deadlock is
  * found is not reported: the search may miss a cycle, never make one up.
- * So the whole search takes O(V + E) time, at most CYCLE_BUDGET + a few
- * steps per edge, and O(V + E) memory, on any graph; a cycle is reported
+ * So the whole search takes O(V + E) time, at most 2 * CYCLE_BUDGET + a
+ * few steps per edge (step 5 has a budget of its own), and O(V + E)
+ * memory, on any graph; a cycle is reported
  * whole, however long.  Reading the edges from the trace costs more than
  * the search: on 10,000 locks and 1,000,000 edges (bench/lock_graph.sh)
  * `gctrace check` takes 1-3 s and 170 MB, the slower when no cycle can
@@ -1245,6 +1262,7 @@ struct cycles {
     size_t *cstart;     /* ... hop i's: cand[cstart[i] .. cstart[i+1]) */
     size_t *pick;       /* the one chosen, an index in cand */
     size_t budget;
+    bool single;        /* one thread's cycles may be reported (step 5) */
 };
 
 /* Takes n steps from the budget; false, and none left, when it has not
@@ -1327,12 +1345,13 @@ strong_components(struct cycles *s)
 }
 
 /* Whether no cycle of component k can deadlock because all its edges
- * come from one thread or hold one gate lock (the rules of
- * cycle_can_deadlock that hold for a component as a whole).  Sets
- * *edges to the component's edges and *pairs to its distinct pairs of
- * nodes joined by an edge. */
+ * hold one gate lock (the rule of cycle_can_deadlock that holds for a
+ * component as a whole).  Sets *single when its edges all come from one
+ * thread, *edges to its edges and *pairs to its distinct pairs of nodes
+ * joined by an edge. */
 static bool
-harmless(struct cycles *s, uint32_t k, size_t *edges, uint64_t *pairs)
+harmless(struct cycles *s, uint32_t k, size_t *edges, uint64_t *pairs,
+         bool *single)
 {
     const struct graph *g = s->g;
     const struct edge *first = NULL;
@@ -1357,9 +1376,8 @@ harmless(struct cycles *s, uint32_t k, size_t *edges, uint64_t *pairs)
                 two_threads = true;
         }
     }
-    if (!two_threads)
-        return true;
-    for (size_t i = 0; i < first->ngates; i++) {
+    *single = !two_threads;
+    for (size_t i = 0; first && i < first->ngates; i++) {
         bool all = true;
         for (size_t m = s->cfirst[k]; m < s->cfirst[k + 1] && all; m++) {
             uint32_t x = s->members[m];
@@ -1379,7 +1397,7 @@ harmless(struct cycles *s, uint32_t k, size_t *edges, uint64_t *pairs)
 static bool
 reportable(struct cycles *s, size_t n)
 {
-    return spend(s, n) && cycle_can_deadlock(s->path, n) &&
+    return spend(s, n) && cycle_can_deadlock(s->path, n, s->single) &&
            !(s->g->classes && closes_on_instances(s->path, n));
 }
 
@@ -1487,7 +1505,7 @@ why_not(const struct cycles *s, size_t n, int64_t *thread, int64_t *gate)
     struct edge *const *cand = s->cand;
     size_t nc = s->cstart[n];
 
-    *thread = cand[0]->thread;
+    *thread = s->single ? 0 : cand[0]->thread;
     *gate = 0;
     for (size_t i = 1; i < nc && *thread; i++)
         if (cand[i]->thread != *thread)
@@ -1553,6 +1571,7 @@ report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
     struct ctx *c = s->c;
     const struct graph *g = s->g;
     struct edge **path = s->path;
+    bool single = one_thread(path, n);
     char *desc = gct_xstrdup("");
 
     names_reset(c);
@@ -1580,12 +1599,19 @@ report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
                                size, g->classes ? "lock classes" : "locks",
                                others, others == 1 ? "" : "s");
     struct gct_finding *f = add(
-        c, "lock_order_cycle", g->classes ? "class" : NULL, 2, 0,
+        c, "lock_order_cycle",
+        g->classes ? "class" : single ? "single_thread" : NULL, 2, 0,
         g->classes
             ? xprintf("lock-order inversion between %zu lock classes: %s, "
                       "with %s; this run took different locks of these "
                       "classes in conflicting orders, so the same code can "
                       "deadlock on the same locks%s",
+                      n, desc, defs, more)
+        : single
+            ? xprintf("lock-order inversion between %zu locks: %s, with %s; "
+                      "one thread took them in conflicting orders, which "
+                      "deadlocks when two threads run this code at the "
+                      "same time%s",
                       n, desc, defs, more)
             : xprintf("lock-order inversion between %zu locks: %s, with %s; "
                       "the threads below took them in conflicting orders, "
@@ -1617,6 +1643,45 @@ report_cycle(struct cycles *s, size_t n, size_t size, uint64_t others)
     }
     free(taken);
     free(held);
+}
+
+/* Steps 3 and 4 for the component of node v, which has edges edges:
+ * a cycle to report into path, returns its length; 0 when there is none
+ * or the budget ran out. */
+static size_t
+find_cycle(struct cycles *s, uint32_t v, size_t edges)
+{
+    const struct graph *g = s->g;
+    uint32_t k = s->comp[v];
+
+    s->budget = CYCLE_BUDGET * edges;
+    size_t half = s->budget / 2;
+    size_t n = bfs_cycle(s, v, v);
+    if (n && !choose_edges(s, n)) {
+        /* The shortest cycle through each edge that the first one
+         * lacked, in turn, while half the budget lasts. */
+        int64_t thread = 0, gate = 0;
+        if (s->budget > 0)
+            why_not(s, n, &thread, &gate);
+        n = 0;
+        for (size_t m = s->cfirst[k];
+             m < s->cfirst[k + 1] && !n && s->budget > half; m++) {
+            uint32_t x = s->members[m];
+            for (size_t p = g->first[x];
+                 p < g->first[x + 1] && !n && s->budget > half; p++) {
+                const struct edge *e = &g->e[g->out[p]];
+                if (s->comp[e->v] != k || (thread && e->thread == thread) ||
+                    (gate && has_gate(e, gate)))
+                    continue;
+                n = bfs_cycle(s, x, e->v);
+                if (n && !choose_edges(s, n))
+                    n = 0;
+            }
+        }
+    }
+    if (n == 0 && s->budget > 0)
+        n = dfs_cycle(s, k);
+    return n;
 }
 
 /* Cycles of the lock-order graph: between locks (classes false) or
@@ -1655,37 +1720,20 @@ lock_order_cycles(struct ctx *c, bool classes)
         size_t size = s.cfirst[k + 1] - s.cfirst[k];
         size_t edges;
         uint64_t pairs;
+        bool single;
         if (s.members[s.cfirst[k]] != v || size < 2 ||
-            harmless(&s, k, &edges, &pairs))
+            harmless(&s, k, &edges, &pairs, &single))
             continue;
-        s.budget = CYCLE_BUDGET * edges;
-        size_t half = s.budget / 2;
-        size_t n = bfs_cycle(&s, v, v);
-        if (n && !choose_edges(&s, n)) {
-            /* The shortest cycle through each edge that the first one
-             * lacked, in turn, while half the budget lasts. */
-            int64_t thread = 0, gate = 0;
-            if (s.budget > 0)
-                why_not(&s, n, &thread, &gate);
-            n = 0;
-            for (size_t m = s.cfirst[k]; m < s.cfirst[k + 1] && !n &&
-                                         s.budget > half;
-                 m++) {
-                uint32_t x = s.members[m];
-                for (size_t p = g.first[x];
-                     p < g.first[x + 1] && !n && s.budget > half; p++) {
-                    const struct edge *e = &g.e[g.out[p]];
-                    if (s.comp[e->v] != k || (thread && e->thread == thread) ||
-                        (gate && has_gate(e, gate)))
-                        continue;
-                    n = bfs_cycle(&s, x, e->v);
-                    if (n && !choose_edges(&s, n))
-                        n = 0;
-                }
-            }
+        size_t n = single ? 0 : find_cycle(&s, v, edges);
+        /* Step 5 where steps 3 and 4 ended within their budget, having
+         * found no cycle of two threads: one whose budget ran out may
+         * hold one still, and spends no second budget on a lesser
+         * finding. */
+        if (n == 0 && !classes && (single || s.budget > 0)) {
+            s.single = true;
+            n = find_cycle(&s, v, edges);
+            s.single = false;
         }
-        if (n == 0 && s.budget > 0)
-            n = dfs_cycle(&s, k);
         if (n)
             report_cycle(&s, n, size, pairs - size);
     }
@@ -2713,6 +2761,20 @@ timer_leaks(struct ctx *c)
 
 /* ------------------------------------------------------------ misuse */
 
+/* Whether a finding already names object id (a lock a leaked or
+ * deadlocked thread waits for, one destroyed while held). */
+static bool
+named_already(struct ctx *c, int64_t id)
+{
+    for (size_t i = 0; i < c->out->n; i++) {
+        const struct gct_finding *f = &c->out->v[i];
+        for (size_t k = 0; k < f->nobjects; k++)
+            if (f->objects[k].id == id)
+                return true;
+    }
+    return false;
+}
+
 static const char *
 misuse_name(int64_t sub)
 {
@@ -2752,6 +2814,16 @@ misuses(struct ctx *c)
         int64_t th = sqlite3_column_int64(st, 1);
         int64_t obj = sqlite3_column_int64(st, 2);
         int64_t stack = sqlite3_column_int64(st, 4);
+        /* A relock answered EDEADLK that the thread then waits out for
+         * good (libgoc blocks, as Go does) is its deadlock's finding. */
+        if (sub == GCT_MISUSE_RELOCK && in_deadlock(c, th))
+            continue;
+        /* A lock held as the process ends (the one misuse of this
+         * subkind that is an event: a thread's end is counted in its
+         * row) that a finding names already is that finding's: the
+         * thread left waiting for it, the destroy while it was held. */
+        if (sub == GCT_MISUSE_EXIT_HOLDING && obj && named_already(c, obj))
+            continue;
         char *who = thread_label(c, th, NULL);
         char *what = obj ? object_label(c, obj) : gct_xstrdup("an object");
         char *at = where(c, stack);

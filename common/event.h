@@ -46,10 +46,13 @@ enum gct_ev {
     GCT_EV_THREAD_NAME = 15,   /* obj = the named thread, str = name */
 
     /* locks; obj = lock address */
-    GCT_EV_LOCK_INIT = 20,     /* a = gct_obj type, b = flags (GCT_LOCK_*) */
+    GCT_EV_LOCK_INIT = 20,     /* a = gct_obj type, b = flags (GCT_LOCK_*);
+                                  also a semaphore's sem_init (a =
+                                  GCT_OBJ_SEM) */
     GCT_EV_LOCK_ACQUIRE = 21,  /* a = GCT_LOCK_* mode flags */
     GCT_EV_LOCK_RELEASE = 22,  /* a = result */
-    GCT_EV_LOCK_DESTROY = 23,  /* a = result */
+    GCT_EV_LOCK_DESTROY = 23,  /* a = result; also a semaphore's
+                                  sem_destroy */
     GCT_EV_LOCK_FIRST_USE = 25,/* the first acquisition in the process of a
                                   lock never initialised through
                                   pthread_mutex_init (static initialiser):
@@ -116,7 +119,14 @@ enum gct_ev {
                                   str = name */
     GCT_EV_GO_EXIT = 81,
 
-    /* API misuse; obj = object, a = gct_misuse subkind, b = detail */
+    /* API misuse; obj = object, a = gct_misuse subkind, b = detail
+       (for relock_by_holder, invalid_deadline, barrier_count_zero,
+       destroy_of_busy_object, reinit_of_busy_object,
+       exit_while_holding_lock and cond_signal_without_mutex: the
+       object's gct_obj type).  The
+       finishing step writes cond_wait_with_two_mutexes and
+       wait_on_destroyed_semaphore itself, from the waits
+       (common/finish.c). */
     GCT_EV_MISUSE = 90,
 
     /* libgoc's public timers (goc_after, goc_timer, goc_ticker), by their
@@ -254,7 +264,7 @@ enum gct_ctx_kind {
     X(GCT_MISUSE_DESTROY_HELD,      3, "destroy_of_held_lock",               \
       "destroy of a lock that is held")                                      \
     X(GCT_MISUSE_EXIT_HOLDING,      4, "exit_while_holding_lock",            \
-      "thread exit while holding a lock")                                    \
+      "thread or process exit while holding a lock")                         \
     X(GCT_MISUSE_COND_NO_MUTEX,     5, "cond_wait_without_mutex",            \
       "condition wait without holding its mutex")                            \
     X(GCT_MISUSE_DOUBLE_CLOSE,      6, "double_close",                       \
@@ -276,7 +286,35 @@ enum gct_ctx_kind {
     X(GCT_MISUSE_RECURSIVE_RLOCK,  14, "recursive_read_lock",                \
       "read lock taken again by a thread that holds it for reading, on a "   \
       "writer-preferring rwlock (a goc_rwmutex, like Go's RWMutex): it "     \
-      "deadlocks when a writer comes between the two")
+      "deadlocks when a writer comes between the two")                    \
+    X(GCT_MISUSE_DESTROYED_LOCK,   15, "use_of_destroyed_lock",              \
+      "lock or unlock of a destroyed mutex")                               \
+    X(GCT_MISUSE_RELOCK,           16, "relock_by_holder",                   \
+      "lock asked for again by the thread that holds it, which glibc "       \
+      "refuses with EDEADLK (an error-checking mutex, or an rwlock held for " \
+      "writing)")                                                            \
+    X(GCT_MISUSE_RWLOCK_NOT_HELD,  17, "unlock_of_rwlock_not_held",          \
+      "rwlock unlock by a thread that holds no lock on it")                \
+    X(GCT_MISUSE_BAD_DEADLINE,     18, "invalid_deadline",                   \
+      "timed wait or lock given a deadline whose nanoseconds are not in "    \
+      "[0, 1e9), which glibc refuses with EINVAL")                                    \
+    X(GCT_MISUSE_COND_TWO_MUTEXES, 19, "cond_wait_with_two_mutexes",         \
+      "condition wait with a mutex other than the one another thread "     \
+      "waits on the condvar with at the same time")                        \
+    X(GCT_MISUSE_BARRIER_ZERO,     20, "barrier_count_zero",                 \
+      "barrier initialised with a count of 0, which glibc refuses with "     \
+      "EINVAL")                                                              \
+    X(GCT_MISUSE_DESTROY_BUSY,     21, "destroy_of_busy_object",             \
+      "destroy of a semaphore or barrier that threads wait on")             \
+    X(GCT_MISUSE_REINIT_BUSY,      22, "reinit_of_busy_object",              \
+      "initialisation again of a lock that is held, or of a semaphore or "   \
+      "barrier that threads wait on")                                        \
+    X(GCT_MISUSE_SEM_DESTROYED,    23, "wait_on_destroyed_semaphore",        \
+      "wait on a destroyed semaphore")                                       \
+    X(GCT_MISUSE_SIGNAL_NO_MUTEX,  24, "cond_signal_without_mutex",          \
+      "condvar signalled or broadcast by a thread that does not hold the "   \
+      "mutex its waiters wait with (dubious; reported with "                 \
+      "check_signal_mutex=1 only)")
 
 enum gct_misuse {
 #define GCT_X_ENUM(name, value, text, meaning) name = value,

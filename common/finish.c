@@ -88,6 +88,8 @@ struct object {
     char *cancel_how;
     int64_t acq, contended, wait_total, wait_max;
     bool inited; /* made by an init call (has a lock class) */
+    uint64_t cond_mutex; /* a condvar: the mutex of its current waits */
+    int64_t cond_waits;  /* ... and how many there are */
 };
 
 struct wait {
@@ -150,6 +152,8 @@ struct finisher {
     struct gct_map thread_by_tid;    /* (pid, tid) -> thread id */
     struct gct_map thread_by_handle; /* (pid, pthread_t) -> thread id */
     struct gct_map object_by_addr;   /* (pid, addr) -> object id */
+    struct gct_map destroyed_at;     /* (pid, addr) -> the object id last
+                                        destroyed there */
     struct gct_map stack_seen;       /* (stack id, 0) -> 1 */
     struct gct_map frame_by_pc;      /* (pc, 0) -> first frame id */
     struct gct_map pid_seen;         /* (pid, 0) -> its images so far */
@@ -684,6 +688,63 @@ write_stack(struct finisher *f, const struct gct_rec *r)
 
 /* ------------------------------------------------------------ replay */
 
+/*
+ * POSIX leaves undefined a condvar waited on with two mutexes at once:
+ * while a wait is under way, the condvar is bound to its mutex.  glibc
+ * does not check (it keeps no mutex in the condvar), so the finishing
+ * step does, from the waits as it replays them, and writes the misuse as
+ * an event of the waiting thread, with the wait's stack and the other
+ * mutex as its detail.  Waits that follow one another may use different
+ * mutexes.
+ */
+static void
+cond_wait_begins(struct finisher *f, int64_t th, int64_t cond,
+                 uint64_t mutex, uint32_t stack, int64_t ts)
+{
+    struct object *o = O(f, cond);
+    if (cond == 0)
+        return;
+    if (o->cond_waits > 0 && o->cond_mutex != mutex)
+        run(f, f->ins_event, "iiinIIns", ts, th, (int64_t)GCT_EV_MISUSE,
+            cond, (int64_t)GCT_MISUSE_COND_TWO_MUTEXES, (int64_t)mutex,
+            (int64_t)stack, NULL);
+    if (o->cond_waits++ == 0)
+        o->cond_mutex = mutex;
+}
+
+/* A condvar wait ended, or its thread did in the middle of it (a
+ * cancelled wait). */
+static void
+cond_wait_ends(struct finisher *f, const struct wait *w)
+{
+    if (w->reason == GCT_WAIT_COND && w->object &&
+        O(f, w->object)->cond_waits > 0)
+        O(f, w->object)->cond_waits--;
+}
+
+/*
+ * A semaphore wait made object obj at ts: no init (sem_init is recorded)
+ * nor any other record named a live semaphore at its address.  When the
+ * last semaphore there was destroyed, this waits on a destroyed one:
+ * glibc's destroy changes nothing, so the wait works as before, but the
+ * program broke the contract.  Written as a misuse event of the waiting
+ * thread, naming the destroyed semaphore.  (Only waits that block are
+ * recorded: one that finds a count left takes it unseen.)
+ */
+static void
+sem_wait_made(struct finisher *f, int64_t th, int pid,
+              const struct gct_rec *r, int64_t obj, int64_t ts)
+{
+    int64_t gone = (int64_t)gct_map_get(&f->destroyed_at, (uint64_t)pid,
+                                        r->obj, 0);
+    if (gone == 0 || gone == obj || O(f, gone)->kind == NULL ||
+        strcmp(O(f, gone)->kind, "sem") != 0)
+        return;
+    run(f, f->ins_event, "iiinIIns", ts, th, (int64_t)GCT_EV_MISUSE, gone,
+        (int64_t)GCT_MISUSE_SEM_DESTROYED, (int64_t)0, (int64_t)r->stack,
+        NULL);
+}
+
 static void
 begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
            int pid, int64_t ts)
@@ -691,14 +752,19 @@ begin_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
     struct thread *t = T(f, tid_id);
     int64_t reason = r->a & ~(int64_t)(GCT_WAIT_TIMED | GCT_WAIT_SHARED);
     const char *kind = reason_object_kind(reason);
+    bool seen = gct_map_get(&f->object_by_addr, (uint64_t)pid, r->obj, 0);
     int64_t obj = kind ? object_of(f, pid, r->obj, kind, ts) : 0;
+    if (reason == GCT_WAIT_SEM && obj && !seen)
+        sem_wait_made(f, tid_id, pid, r, obj, ts);
     struct wait w = {tid_id, obj, reason, ts, -1, 0, 0, r->stack,
                      (r->a & GCT_WAIT_TIMED) != 0,
                      (r->a & GCT_WAIT_SHARED) != 0};
     if (gct_wait_is_lock(reason))
         w.holder = r->b;
-    if (reason == GCT_WAIT_COND && r->b)
+    if (reason == GCT_WAIT_COND && r->b) {
         object_of(f, pid, (uint64_t)r->b, "mutex", ts);
+        cond_wait_begins(f, tid_id, obj, (uint64_t)r->b, r->stack, ts);
+    }
     GCT_PUSH(f->waits, f->nwaits, f->capwaits, w);
     int64_t wid = (int64_t)f->nwaits;
     if (reason == GCT_WAIT_SELECT) {
@@ -783,6 +849,7 @@ end_wait(struct finisher *f, int64_t tid_id, const struct gct_rec *r,
     struct wait *w = &f->waits[t->open_waits[--t->nopen] - 1];
     w->end = ts;
     w->result = r->a;
+    cond_wait_ends(f, w);
     bool lock = gct_wait_is_lock(w->reason);
     if (w->object && (lock || w->reason == GCT_WAIT_COND)) {
         /* wrapping, as rel(): a corrupt log may hold any times */
@@ -1162,6 +1229,8 @@ replay_one(struct finisher *f, const struct ref *ref)
     case GCT_EV_THREAD_EXIT:
         t->end = ts;
         t->locks_at_exit = r->a;
+        for (int i = 0; i < t->nopen; i++)
+            cond_wait_ends(f, &f->waits[t->open_waits[i] - 1]);
         if (t->detached)
             forget_handle(f, pid, t->handle, th);
         break;
@@ -1229,8 +1298,12 @@ replay_one(struct finisher *f, const struct ref *ref)
         break;
     case GCT_EV_LOCK_DESTROY:
         obj_id = object_of(f, pid, r->obj, "mutex", ts);
+        if (r->a != 0) /* refused (EBUSY: held): the lock lives on */
+            break;
         O(f, obj_id)->destroyed = ts;
         gct_map_put(&f->object_by_addr, (uint64_t)pid, r->obj, 0);
+        gct_map_put(&f->destroyed_at, (uint64_t)pid, r->obj,
+                    (uint64_t)obj_id);
         break;
     case GCT_EV_MEM_GONE:
         end_objects_in(f, pid, r->obj, (uint64_t)r->a, ts);
@@ -1340,10 +1413,29 @@ replay_one(struct finisher *f, const struct ref *ref)
         obj_id = object_of(f, pid, r->obj, "waitgroup", ts);
         break;
     case GCT_EV_MISUSE:
-        /* A recursive read lock may be the rwlock's first record (its
-         * first, uncontended, acquisition records nothing). */
+        /* The use of a destroyed lock names the lock destroyed, unless a
+         * new one was seen at its address since. */
+        if (r->a == GCT_MISUSE_DESTROYED_LOCK &&
+            gct_map_get(&f->object_by_addr, (uint64_t)pid, r->obj, 0) == 0 &&
+            (obj_id = (int64_t)gct_map_get(&f->destroyed_at, (uint64_t)pid,
+                                           r->obj, 0)) != 0)
+            break;
+        /* A misuse may be the lock's first record (its first,
+         * uncontended, acquisition records nothing but its first use,
+         * which does not know the kind): the kind when it tells. */
         obj_id = object_of(f, pid, r->obj,
-                           r->a == GCT_MISUSE_RECURSIVE_RLOCK ? "rwlock" : NULL,
+                           r->a == GCT_MISUSE_RECURSIVE_RLOCK ||
+                                   r->a == GCT_MISUSE_RWLOCK_NOT_HELD
+                               ? "rwlock"
+                           : r->a == GCT_MISUSE_RELOCK ||
+                                   r->a == GCT_MISUSE_BAD_DEADLINE ||
+                                   r->a == GCT_MISUSE_BARRIER_ZERO ||
+                                   r->a == GCT_MISUSE_DESTROY_BUSY ||
+                                   r->a == GCT_MISUSE_REINIT_BUSY ||
+                                   r->a == GCT_MISUSE_EXIT_HOLDING ||
+                                   r->a == GCT_MISUSE_SIGNAL_NO_MUTEX
+                               ? obj_kind_name(r->b)
+                               : NULL,
                            ts);
         break;
     case GCT_EV_PROC_EXIT:
@@ -1748,6 +1840,7 @@ free_model(struct finisher *f)
     gct_map_free(&f->thread_by_tid);
     gct_map_free(&f->thread_by_handle);
     gct_map_free(&f->object_by_addr);
+    gct_map_free(&f->destroyed_at);
     gct_map_free(&f->stack_seen);
     gct_map_free(&f->frame_by_pc);
     gct_map_free(&f->pid_seen);

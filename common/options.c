@@ -19,6 +19,7 @@ gct_options_default(struct gct_options *o)
     o->standby = true;
     o->watchdog_ms = 3000;
     o->abort_on_deadlock = false;
+    o->check_signal_mutex = false;
     o->max_size_mb = 1024;
     o->exit_grace_ms = 200;
     o->wait_threshold_us = 1000;
@@ -107,7 +108,7 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
         return copy_path(o->system_modules, sizeof o->system_modules, v, vn);
     if (KEY("report") || KEY("finish") || KEY("standby") ||
         KEY("abort_on_deadlock") || KEY("record_argv") ||
-        KEY("fail_system")) {
+        KEY("fail_system") || KEY("check_signal_mutex")) {
         if (!parse_bool(v, vn, &b))
             return false;
         if (KEY("report"))
@@ -120,6 +121,8 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
             o->standby = b;
         else if (KEY("fail_system"))
             o->fail_system = b;
+        else if (KEY("check_signal_mutex"))
+            o->check_signal_mutex = b;
         else
             o->abort_on_deadlock = b;
         return true;

@@ -38,6 +38,10 @@ struct gct_options {
     char own_modules[1024];
     char system_modules[1024];
     bool fail_system;
+    /* Helgrind's "dubious" check, opt-in: a condvar signalled or
+     * broadcast by a thread that does not hold the mutex its waiters
+     * wait with. */
+    bool check_signal_mutex;
 };
 
 /* Fills defaults. */

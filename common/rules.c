@@ -50,11 +50,22 @@ static const struct gct_rule rules[] = {
      "opposite orders by two code paths deadlock as soon as the paths "
      "meet the same pair.  Order the instances (by id or address) "
      "before locking both."},
+    {"lock_order_cycle/single_thread",
+     "Lock-order inversion within one thread",
+     "One thread took locks in conflicting orders: A then B, and later B "
+     "then A (or a longer cycle).",
+     "One thread cannot deadlock with itself this way, so this run went "
+     "on; but the code that took the locks deadlocks as soon as two "
+     "threads run it at the same time, each holding one lock of the "
+     "cycle.  Take the locks in one global order everywhere.  When only "
+     "one thread can ever run this code, suppress this subkind."},
     {"deadlock/self", "Self-deadlock",
      "A thread blocked on a lock it already holds.",
-     "A non-recursive lock taken twice by one thread never returns.  "
-     "Release it before the second acquisition, or split the function "
-     "into a locked entry point and an unlocked helper."},
+     "A non-recursive lock taken twice by one thread never returns, "
+     "nor does a write lock of an rwlock the thread holds for reading "
+     "(the writer waits for every reader, itself too).  Release it "
+     "before the second acquisition, or split the function into a "
+     "locked entry point and an unlocked helper."},
     {"deadlock/locks", "Deadlock",
      "Threads were blocked on each other: each waited for a lock or "
      "join that another of them held.",

@@ -159,6 +159,8 @@ gct_init(void)
     gct_options_default(&gct_rec.opt);
     gct_options_parse(&gct_rec.opt, getenv("GCTRACE_OPTIONS"), warn_option,
                       NULL);
+    gct_rec.signal_slow = gct_rec.opt.record == GCT_RECORD_ALL ||
+                          gct_rec.opt.check_signal_mutex;
     if (!resolve_paths() || !gct_log_open()) {
         char msg[PATH_MAX + 96];
         if (gct_log_refused)
@@ -228,6 +230,8 @@ record_exit(int status)
         return;
     exit_status = status;
     t->guard++;
+    if (t->nheld > 0)
+        gct_process_ends_holding(t);
     gct_emit(t, GCT_EV_PROC_EXIT, 0, 0, status, 0, NULL, 0);
     t->guard--;
 }

@@ -22,6 +22,20 @@ check_holds(struct gct_thread *t, pthread_mutex_t *m)
     }
 }
 
+void
+gct_check_deadline(struct gct_thread *t, const void *obj, int type,
+                   const struct timespec *ts)
+{
+    if (ts == NULL || gct_deadline_valid(ts))
+        return;
+    int e = errno;
+    t->guard++;
+    gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)obj,
+             GCT_MISUSE_BAD_DEADLINE, type, NULL, 0); /* a gct_obj */
+    t->guard--;
+    errno = e;
+}
+
 /* Runs a condvar wait given as an expression, with the bookkeeping. */
 #define COND_WAIT(t, c, m, timed, call)                                    \
     ({                                                                     \
@@ -57,7 +71,10 @@ pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_timedwait(c, m, ts);
-    return COND_WAIT(t, c, m, true, gct_real.pthread_cond_timedwait(c, m, ts));
+    int r = COND_WAIT(t, c, m, true, gct_real.pthread_cond_timedwait(c, m, ts));
+    if (r == EINVAL)
+        gct_check_deadline(t, c, GCT_OBJ_COND, ts);
+    return r;
 }
 
 GCT_EXPORT int
@@ -68,34 +85,74 @@ pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_clockwait(c, m, clk, ts);
-    return COND_WAIT(t, c, m, true,
-                     gct_real.pthread_cond_clockwait(c, m, clk, ts));
+    int r = COND_WAIT(t, c, m, true,
+                      gct_real.pthread_cond_clockwait(c, m, clk, ts));
+    if (r == EINVAL)
+        gct_check_deadline(t, c, GCT_OBJ_COND, ts);
+    return r;
+}
+
+/*
+ * check_signal_mutex=1: a condvar signalled by a thread that does not
+ * hold the mutex a thread waiting on it waits with.  POSIX allows it,
+ * but a signal sent outside the mutex can come between a waiter's test
+ * of its predicate and its wait, and be lost: Helgrind's "dubious"
+ * check, opt-in as there.  Only a condvar with a waiter the shim sees
+ * has a mutex to compare with.
+ */
+static void
+check_signal(struct gct_thread *t, const void *c)
+{
+    int pid = gct_rec.pid;
+    for (struct gct_thread *w = atomic_load(&gct_threads); w; w = w->next) {
+        if (w == t || atomic_load(&w->dead) || w->pid != pid ||
+            atomic_load_explicit(&w->wait_reason, memory_order_acquire) !=
+                GCT_WAIT_COND ||
+            atomic_load_explicit(&w->wait_obj, memory_order_relaxed) !=
+                (uintptr_t)c)
+            continue;
+        uintptr_t m = atomic_load_explicit(&w->wait_mutex,
+                                           memory_order_relaxed);
+        for (int i = 0; i < t->nheld; i++)
+            if (t->held[i].lock == m)
+                return;
+        t->guard++;
+        gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)c,
+                 GCT_MISUSE_SIGNAL_NO_MUTEX, GCT_OBJ_COND, NULL, 0);
+        t->guard--;
+        return;
+    }
 }
 
 static __attribute__((noinline)) void
-note_recorded(int kind, const void *obj, uintptr_t site)
+note_slow(int kind, const void *obj, uintptr_t site)
 {
     struct gct_thread *t = gct_self();
     if (t) {
         int e = errno;
-        t->guard++;
-        gct_emit_compact(t, kind, (uintptr_t)obj, 0, site);
-        t->guard--;
+        if (gct_rec.opt.record == GCT_RECORD_ALL) {
+            t->guard++;
+            gct_emit_compact(t, kind, (uintptr_t)obj, 0, site);
+            t->guard--;
+        }
+        if (gct_rec.opt.check_signal_mutex && kind != GCT_EV_SEM_POST)
+            check_signal(t, obj);
         errno = e;
     }
 }
 
 /* Records a signal or post under record=all, with the caller's code
  * address (no stack: a leaked waiter's report names the last signaller's
- * line, which this is enough for).  The mode is looked at first and the
- * rest is out of line: a program signals with its mutex held, and this
- * runs in its critical section (40 instructions a call were 15 when
- * nothing is recorded, callgrind). */
+ * line, which this is enough for), and checks a signal's mutex under
+ * check_signal_mutex=1.  One flag is looked at first and the rest is out
+ * of line: a program signals with its mutex held, and this runs in its
+ * critical section (40 instructions a call were 15 when nothing is
+ * recorded, callgrind). */
 #define note(kind, obj)                                                 \
     do {                                                                \
-        if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))         \
-            note_recorded(kind, obj,                                    \
-                          (uintptr_t)__builtin_return_address(0));      \
+        if (GCT_UNLIKELY(gct_rec.signal_slow))                          \
+            note_slow(kind, obj,                                        \
+                      (uintptr_t)__builtin_return_address(0));          \
     } while (0)
 
 GCT_EXPORT int
@@ -159,8 +216,14 @@ sem_timedwait(sem_t *s, const struct timespec *ts)
 {
     RESOLVED(sem_timedwait);
     struct gct_thread *t = gct_self();
-    if (t == NULL || !gct_deadline_valid(ts))
+    if (t == NULL)
         return gct_real.sem_timedwait(s, ts);
+    if (!gct_deadline_valid(ts)) {
+        int r = gct_real.sem_timedwait(s, ts);
+        if (r != 0 && errno == EINVAL)
+            gct_check_deadline(t, s, GCT_OBJ_SEM, ts);
+        return r;
+    }
     pthread_testcancel(); /* as in sem_wait */
     int e = errno;
     int r = gct_real.sem_trywait(s);
@@ -183,7 +246,109 @@ sem_post(sem_t *s)
     return gct_real.sem_post(s);
 }
 
+/*
+ * Whether a semaphore or a barrier is busy: threads wait on it.  Both
+ * glibc's count and the shim's view must say so: glibc's semaphore
+ * counts its waiters (the high half of its first word) and a barrier's
+ * round is unfinished while the threads in it (its first word, in) are
+ * not a multiple of its count (its third); but memory that was never a
+ * semaphore or barrier (an init's) may hold anything, and only a thread
+ * the shim sees waiting on the object (its wait published for the
+ * watchdog) makes the count mean waiters.  (glibc 2.25 and later,
+ * 64-bit layouts, as locks.c's wait_shared reads them.)
+ */
+static bool
+sem_busy(const sem_t *s)
+{
+    return (((const uint64_t *)s)[0] >> 32) != 0 &&
+           gct_thread_waits_on(GCT_WAIT_SEM, s);
+}
+
+static bool
+barrier_busy(const pthread_barrier_t *b)
+{
+    const unsigned *bar = (const unsigned *)b;
+    return bar[2] != 0 && bar[0] % bar[2] != 0 &&
+           gct_thread_waits_on(GCT_WAIT_BARRIER, b);
+}
+
+/* A misuse of obj at the caller's stack.  Keeps errno. */
+static __attribute__((noinline, cold)) void
+misuse_at(struct gct_thread *t, int subkind, const void *obj, int type)
+{
+    int e = errno;
+    t->guard++;
+    gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)obj, subkind, type,
+             NULL, 0);
+    t->guard--;
+    errno = e;
+}
+
+/* A semaphore's init or destroy, recorded (rare calls): glibc's destroy
+ * changes nothing in the semaphore, so only the trace can tell a wait
+ * on a destroyed one (common/finish.c).  Keeps errno. */
+static void
+note_sem(struct gct_thread *t, int kind, sem_t *s, int64_t a)
+{
+    int e = errno;
+    t->guard++;
+    gct_emit(t, kind, kind == GCT_EV_LOCK_INIT ? gct_stack(t) : 0,
+             (uintptr_t)s, a, 0, NULL, 0);
+    t->guard--;
+    errno = e;
+}
+
+GCT_EXPORT int
+sem_init(sem_t *s, int pshared, unsigned value)
+{
+    RESOLVED(sem_init);
+    struct gct_thread *t = gct_self();
+    if (t && sem_busy(s))
+        misuse_at(t, GCT_MISUSE_REINIT_BUSY, s, GCT_OBJ_SEM);
+    int r = gct_real.sem_init(s, pshared, value);
+    if (t && r == 0)
+        note_sem(t, GCT_EV_LOCK_INIT, s, GCT_OBJ_SEM);
+    return r;
+}
+
+GCT_EXPORT int
+sem_destroy(sem_t *s)
+{
+    RESOLVED(sem_destroy);
+    struct gct_thread *t = gct_self();
+    if (t && sem_busy(s))
+        misuse_at(t, GCT_MISUSE_DESTROY_BUSY, s, GCT_OBJ_SEM);
+    int r = gct_real.sem_destroy(s);
+    if (t && r == 0)
+        note_sem(t, GCT_EV_LOCK_DESTROY, s, 0);
+    return r;
+}
+
 /* ------------------------------------------------------------ barriers */
+
+GCT_EXPORT int
+pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
+                     unsigned count)
+{
+    RESOLVED(pthread_barrier_init);
+    struct gct_thread *t = gct_self();
+    if (t && barrier_busy(b))
+        misuse_at(t, GCT_MISUSE_REINIT_BUSY, b, GCT_OBJ_BARRIER);
+    int r = gct_real.pthread_barrier_init(b, attr, count);
+    if (t && r == EINVAL && count == 0)
+        misuse_at(t, GCT_MISUSE_BARRIER_ZERO, b, GCT_OBJ_BARRIER);
+    return r;
+}
+
+GCT_EXPORT int
+pthread_barrier_destroy(pthread_barrier_t *b)
+{
+    RESOLVED(pthread_barrier_destroy);
+    struct gct_thread *t = gct_self();
+    if (t && barrier_busy(b))
+        misuse_at(t, GCT_MISUSE_DESTROY_BUSY, b, GCT_OBJ_BARRIER);
+    return gct_real.pthread_barrier_destroy(b);
+}
 
 GCT_EXPORT int
 pthread_barrier_wait(pthread_barrier_t *b)

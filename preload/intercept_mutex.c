@@ -54,6 +54,49 @@ misuse_unlock(struct gct_thread *t, pthread_mutex_t *m, int owner)
     errno = e;
 }
 
+/*
+ * A lock, trylock or unlock of m answered r, not 0 (nor EBUSY for a
+ * trylock): when m is a destroyed mutex, that is misuse.  glibc's destroy
+ * stores the invalid kind -1 (its pthread_mutex_destroy.c), and every
+ * call on such a mutex answers EINVAL; a mutex made again with
+ * pthread_mutex_init or PTHREAD_MUTEX_INITIALIZER has a valid kind.
+ * Only on the failing path: the uncontended lock and unlock never come
+ * here.  Keeps errno.
+ */
+static __attribute__((noinline, cold)) void
+check_destroyed(struct gct_thread *t, pthread_mutex_t *m, int r)
+{
+    if (r != EINVAL || m->__data.__kind != -1)
+        return;
+    int e = errno;
+    misuse(t, GCT_MISUSE_DESTROYED_LOCK, m, r);
+    errno = e;
+}
+
+/* A lock call on obj answered r, not 0: EDEADLK is glibc's answer to the
+ * thread that holds an error-checking mutex, or an rwlock for writing,
+ * and asks for it again (a normal mutex would block for good: the
+ * watchdog's deadlock/self).  The program was refused the lock, and if
+ * it goes on as if it held it, its unlock releases the first hold.
+ * Keeps errno. */
+static __attribute__((noinline, cold)) void
+check_relock(struct gct_thread *t, const void *obj, int r, int type)
+{
+    if (r != EDEADLK)
+        return;
+    int e = errno;
+    misuse(t, GCT_MISUSE_RELOCK, obj, type); /* its detail: a gct_obj */
+    errno = e;
+}
+
+/* Both checks of a failed lock of a mutex. */
+static __attribute__((noinline, cold)) void
+mutex_lock_failed(struct gct_thread *t, pthread_mutex_t *m, int r)
+{
+    check_destroyed(t, m, r);
+    check_relock(t, m, r, GCT_OBJ_MUTEX);
+}
+
 /* Whether a lock call's answer leaves the lock held: a robust mutex
  * whose owner died is taken, with EOWNERDEAD. */
 #define HOLDS(r) ((r) == 0 || (r) == EOWNERDEAD)
@@ -159,8 +202,12 @@ GCT_EXPORT int
 pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
 {
     RESOLVED(pthread_mutex_init);
-    int r = gct_real.pthread_mutex_init(m, attr);
     struct gct_thread *t = gct_self();
+    /* A mutex made again while held: one the shim saw in use, not
+     * destroyed since, whose owner glibc still names. */
+    if (t && mutex_owner(m) > 0 && gct_lock_known((uintptr_t)m))
+        misuse(t, GCT_MISUSE_REINIT_BUSY, m, GCT_OBJ_MUTEX);
+    int r = gct_real.pthread_mutex_init(m, attr);
     if (t && r == 0) {
         int e = errno, type = PTHREAD_MUTEX_DEFAULT;
         if (attr)
@@ -192,8 +239,11 @@ pthread_mutex_destroy(pthread_mutex_t *m)
     errno = e;
     int r = gct_real.pthread_mutex_destroy(m);
     e = errno;
-    atomic_fetch_add_explicit(&gct_lock_generation, 1, memory_order_relaxed);
-    gct_lock_forget((uintptr_t)m);
+    if (r == 0) { /* glibc refuses to destroy a held mutex (EBUSY) */
+        atomic_fetch_add_explicit(&gct_lock_generation, 1,
+                                  memory_order_relaxed);
+        gct_lock_forget((uintptr_t)m);
+    }
     t->guard++;
     gct_emit(t, GCT_EV_LOCK_DESTROY, 0, (uintptr_t)m, r, 0, NULL, 0);
     t->guard--;
@@ -213,9 +263,12 @@ static __attribute__((noinline)) int
 mutex_lock_rest(struct gct_thread *t, pthread_mutex_t *m, int tried,
                 uintptr_t site)
 {
-    return ACQUIRE_AT(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
-                      tried != UNTRIED ? tried : mutex_first(t, m),
-                      gct_real.pthread_mutex_lock(m), 0, site);
+    int r = ACQUIRE_AT(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
+                       tried != UNTRIED ? tried : mutex_first(t, m),
+                       gct_real.pthread_mutex_lock(m), 0, site);
+    if (r != 0)
+        mutex_lock_failed(t, m, r);
+    return r;
 }
 
 GCT_EXPORT int
@@ -244,6 +297,8 @@ pthread_mutex_trylock(pthread_mutex_t *m)
     int r = mutex_trylock(t, m);
     if (HOLDS(r))
         gct_lock_acquired(t, m, GCT_LOCK_TRY, SITE());
+    else if (r != EBUSY)
+        check_destroyed(t, m, r);
     return r;
 }
 
@@ -254,8 +309,13 @@ pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_mutex_timedlock(m, ts);
-    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m), mutex_first(t, m),
-                   gct_real.pthread_mutex_timedlock(m, ts), GCT_LOCK_TIMED);
+    int r = ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m), mutex_first(t, m),
+                    gct_real.pthread_mutex_timedlock(m, ts), GCT_LOCK_TIMED);
+    if (r != 0)
+        mutex_lock_failed(t, m, r);
+    if (r == EINVAL)
+        gct_check_deadline(t, m, GCT_OBJ_MUTEX, ts);
+    return r;
 }
 
 GCT_EXPORT int
@@ -266,10 +326,15 @@ pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_mutex_clocklock(m, clk, ts);
-    return ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
-                   clock_accepted(clk) ? mutex_first(t, m) : NO_ATTEMPT,
-                   gct_real.pthread_mutex_clocklock(m, clk, ts),
-                   GCT_LOCK_TIMED);
+    int r = ACQUIRE(t, m, GCT_WAIT_MUTEX, mutex_owner(m),
+                    clock_accepted(clk) ? mutex_first(t, m) : NO_ATTEMPT,
+                    gct_real.pthread_mutex_clocklock(m, clk, ts),
+                    GCT_LOCK_TIMED);
+    if (r != 0)
+        mutex_lock_failed(t, m, r);
+    if (r == EINVAL && clock_accepted(clk))
+        gct_check_deadline(t, m, GCT_OBJ_MUTEX, ts);
+    return r;
 }
 
 GCT_EXPORT int
@@ -290,8 +355,10 @@ pthread_mutex_unlock(pthread_mutex_t *m)
         return 0;
     }
     int r = gct_real.pthread_mutex_unlock(m);
-    if (r != 0)
+    if (r != 0) {
+        check_destroyed(t, m, r);
         return r;
+    }
     gct_lock_released(t, m);
     return 0;
 }
@@ -302,8 +369,13 @@ GCT_EXPORT int
 pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
 {
     RESOLVED(pthread_rwlock_init);
-    int r = gct_real.pthread_rwlock_init(rw, attr);
     struct gct_thread *t = gct_self();
+    /* Made again while held: a writer, or readers (glibc counts them
+     * from bit 3 of __readers). */
+    if (t && (rw->__data.__cur_writer != 0 || rw->__data.__readers >> 3) &&
+        gct_lock_known((uintptr_t)rw))
+        misuse(t, GCT_MISUSE_REINIT_BUSY, rw, GCT_OBJ_RWLOCK);
+    int r = gct_real.pthread_rwlock_init(rw, attr);
     if (t && r == 0) {
         int e = errno;
         t->guard++;
@@ -367,10 +439,13 @@ pthread_rwlock_rdlock(pthread_rwlock_t *rw)
         return gct_real.pthread_rwlock_rdlock(rw);
     if (t->nheld > 0)
         recursive_read(t, rw);
-    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
-                   gct_real.pthread_rwlock_tryrdlock(rw),
-                   gct_real.pthread_rwlock_rdlock(rw),
-                   GCT_LOCK_RW | GCT_LOCK_SHARED);
+    int r = ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
+                    gct_real.pthread_rwlock_tryrdlock(rw),
+                    gct_real.pthread_rwlock_rdlock(rw),
+                    GCT_LOCK_RW | GCT_LOCK_SHARED);
+    if (r != 0)
+        check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    return r;
 }
 
 GCT_EXPORT int
@@ -392,11 +467,17 @@ pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_rwlock_timedrdlock(rw, ts);
-    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
-                   gct_deadline_valid(ts) ? gct_real.pthread_rwlock_tryrdlock(rw)
-                                          : NO_ATTEMPT,
-                   gct_real.pthread_rwlock_timedrdlock(rw, ts),
-                   GCT_LOCK_RW | GCT_LOCK_SHARED | GCT_LOCK_TIMED);
+    int r = ACQUIRE(t, rw, GCT_WAIT_RWLOCK_RD, RW_OWNER(rw),
+                    gct_deadline_valid(ts)
+                        ? gct_real.pthread_rwlock_tryrdlock(rw)
+                        : NO_ATTEMPT,
+                    gct_real.pthread_rwlock_timedrdlock(rw, ts),
+                    GCT_LOCK_RW | GCT_LOCK_SHARED | GCT_LOCK_TIMED);
+    if (r != 0)
+        check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    if (r == EINVAL)
+        gct_check_deadline(t, rw, GCT_OBJ_RWLOCK, ts);
+    return r;
 }
 
 GCT_EXPORT int
@@ -406,9 +487,12 @@ pthread_rwlock_wrlock(pthread_rwlock_t *rw)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_rwlock_wrlock(rw);
-    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
-                   gct_real.pthread_rwlock_trywrlock(rw),
-                   gct_real.pthread_rwlock_wrlock(rw), GCT_LOCK_RW);
+    int r = ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
+                    gct_real.pthread_rwlock_trywrlock(rw),
+                    gct_real.pthread_rwlock_wrlock(rw), GCT_LOCK_RW);
+    if (r != 0)
+        check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    return r;
 }
 
 GCT_EXPORT int
@@ -429,11 +513,29 @@ pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_rwlock_timedwrlock(rw, ts);
-    return ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
-                   gct_deadline_valid(ts) ? gct_real.pthread_rwlock_trywrlock(rw)
-                                          : NO_ATTEMPT,
-                   gct_real.pthread_rwlock_timedwrlock(rw, ts),
-                   GCT_LOCK_RW | GCT_LOCK_TIMED);
+    int r = ACQUIRE(t, rw, GCT_WAIT_RWLOCK_WR, RW_OWNER(rw),
+                    gct_deadline_valid(ts)
+                        ? gct_real.pthread_rwlock_trywrlock(rw)
+                        : NO_ATTEMPT,
+                    gct_real.pthread_rwlock_timedwrlock(rw, ts),
+                    GCT_LOCK_RW | GCT_LOCK_TIMED);
+    if (r != 0)
+        check_relock(t, rw, r, GCT_OBJ_RWLOCK);
+    if (r == EINVAL)
+        gct_check_deadline(t, rw, GCT_OBJ_RWLOCK, ts);
+    return r;
+}
+
+/* An unlock of rw by a thread that holds no lock on it.  glibc answers
+ * 0 and, unless the thread is the writer, takes a reader away: one that
+ * another thread counts on, or one that was never there, which leaves
+ * the lock's state wrong for every later caller.  Keeps errno. */
+static __attribute__((noinline, cold)) void
+rwlock_not_held(struct gct_thread *t, pthread_rwlock_t *rw)
+{
+    int e = errno;
+    misuse(t, GCT_MISUSE_RWLOCK_NOT_HELD, rw, 0);
+    errno = e;
 }
 
 GCT_EXPORT int
@@ -442,8 +544,8 @@ pthread_rwlock_unlock(pthread_rwlock_t *rw)
     RESOLVED(pthread_rwlock_unlock);
     struct gct_thread *t = gct_self();
     int r = gct_real.pthread_rwlock_unlock(rw);
-    if (t && r == 0)
-        gct_lock_released(t, rw);
+    if (t && r == 0 && !gct_lock_released(t, rw))
+        rwlock_not_held(t, rw);
     return r;
 }
 

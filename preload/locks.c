@@ -241,6 +241,12 @@ gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo, size_t len,
     t->guard--;
 }
 
+bool
+gct_lock_known(uintptr_t lock)
+{
+    return gct_intern_find(&seen_locks, lock) != NULL;
+}
+
 void
 gct_lock_forget(uintptr_t lock)
 {
@@ -314,6 +320,8 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
         if (n < GCT_HELD_MAX) {
             t->held[n] = (struct gct_held){l, site, flags};
             t->nheld = n + 1;
+        } else {
+            t->held_lost = true;
         }
         return;
     }
@@ -331,6 +339,8 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
     if (GCT_LIKELY(n < GCT_HELD_MAX)) {
         t->held[n] = (struct gct_held){l, site, flags};
         t->nheld = n + 1;
+    } else {
+        t->held_lost = true;
     }
     count(t, l);
     if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL) && !recorded)
@@ -338,21 +348,24 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
     t->guard--;
 }
 
-void
+bool
 gct_lock_released_slow(struct gct_thread *t, const void *lock)
 {
     uintptr_t l = (uintptr_t)lock;
     int n = t->nheld;
+    bool found = t->held_lost;
 
     /* Locks are usually released in reverse order: the top first. */
     if (GCT_LIKELY(n > 0 && t->held[n - 1].lock == l)) {
         t->nheld = n - 1;
+        found = true;
     } else {
         for (int i = n - 2; i >= 0; i--) {
             if (t->held[i].lock == l) {
                 for (int k = i; k < n - 1; k++)
                     t->held[k] = t->held[k + 1];
                 t->nheld = n - 1;
+                found = true;
                 break;
             }
         }
@@ -362,6 +375,7 @@ gct_lock_released_slow(struct gct_thread *t, const void *lock)
         gct_emit_compact(t, GCT_EV_LOCK_RELEASE, l, 0, 0);
         t->guard--;
     }
+    return found;
 }
 
 /* Whether a wait for reason ends with a lock held again, inside the
@@ -472,11 +486,64 @@ countable(struct gct_thread *t, int reason)
  * never ends (the program was killed) leaves the reservation
  * unpublished, which the finisher skips.
  */
+/*
+ * Whether a wait to write-lock rwlock obj is by a thread that holds obj
+ * for reading: glibc's writer waits for every reader to leave, its own
+ * read lock too, so the wait never ends (glibc answers EDEADLK only to
+ * its writer).  Its holder is then the waiter itself.  The pthread
+ * rwlocks only (site 0: a wait libgoc reports on its own).
+ */
+static bool
+writes_what_it_reads(const struct gct_thread *t, int reason, const void *obj,
+                     uintptr_t site)
+{
+    if (reason != GCT_WAIT_RWLOCK_WR || site == 0)
+        return false;
+    for (int i = 0; i < t->nheld; i++)
+        if (t->held[i].lock == (uintptr_t)obj &&
+            (t->held[i].flags & GCT_LOCK_SHARED))
+            return true;
+    return false;
+}
+
+/*
+ * A thread about to block for lock obj while it holds others: the edges
+ * from each to obj are written now, as its acquisition would write them,
+ * so that a wait that never ends (the threads deadlocked, and the
+ * program was aborted or killed) leaves its lock order in the trace too:
+ * the deadlock's cycle is then also a lock_order_cycle.  Not for a timed
+ * wait, which may give up and back off (and then had no order to keep),
+ * nor for a lock the thread holds already (a relock makes no edge).
+ */
+static void
+edges_before_wait(struct gct_thread *t, int reason, const void *obj)
+{
+    uintptr_t l = (uintptr_t)obj;
+    uint32_t flags = reason == GCT_WAIT_MUTEX ? 0
+                     : reason == GCT_WAIT_RWLOCK_RD
+                         ? GCT_LOCK_RW | GCT_LOCK_SHARED
+                         : GCT_LOCK_RW;
+    for (int i = 0; i < t->nheld; i++)
+        if (t->held[i].lock == l)
+            return;
+    for (int i = 0; i < t->nheld; i++)
+        note_edge(t, &t->held[i], l, flags | GCT_LOCK_CONTENDED);
+}
+
 void
 gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                int64_t detail, bool timed, uintptr_t site)
 {
     bool shared = obj != NULL && wait_shared(reason, obj);
+    bool self = writes_what_it_reads(t, reason, obj, site);
+    if (self)
+        detail = t->tid;
+    if (t->nheld > 0 && !timed && site != 0 && gct_wait_is_lock(reason) &&
+        !gct_in_unwinder(site)) {
+        t->guard++;
+        edges_before_wait(t, reason, obj);
+        t->guard--;
+    }
     if (reason == GCT_WAIT_SEM)
         gct_signals_record(t); /* what may end it (intercept_signal.c) */
 
@@ -508,12 +575,17 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     atomic_store_explicit(&t->wait_since, since, memory_order_relaxed);
     atomic_store_explicit(&t->wait_timed, timed || shared,
                           memory_order_relaxed);
+    atomic_store_explicit(&t->wait_self, self, memory_order_relaxed);
+    atomic_store_explicit(&t->wait_mutex,
+                          reason == GCT_WAIT_COND ? (uintptr_t)detail : 0,
+                          memory_order_relaxed);
     atomic_store_explicit(&t->wait_reason, reason, memory_order_release);
     /* Once the wait is in the log: the first start waits for the
      * background thread to name itself, and a process that ends
      * meanwhile must find this thread's wait there. */
     gct_watchdog_start(t);
-    if (detail == t->tid && !timed && self_deadlock(reason, obj, site))
+    if (detail == t->tid && !timed &&
+        (self || self_deadlock(reason, obj, site)))
         gct_watchdog_certain(t);
     t->guard--;
 }

@@ -91,6 +91,10 @@ gct_real_resolve(void)
     NEED(sem_timedwait);
     NEED(sem_post);
     NEED(pthread_barrier_wait);
+    NEED(pthread_barrier_init);
+    NEED(pthread_barrier_destroy);
+    NEED(sem_init);
+    NEED(sem_destroy);
     MAY(thrd_create);
     MAY(thrd_join);
     MAY(thrd_detach);

@@ -86,6 +86,11 @@ struct gct_real {
     int (*sem_post)(sem_t *);
 
     int (*pthread_barrier_wait)(pthread_barrier_t *);
+    int (*pthread_barrier_init)(pthread_barrier_t *,
+                                const pthread_barrierattr_t *, unsigned);
+    int (*pthread_barrier_destroy)(pthread_barrier_t *);
+    int (*sem_init)(sem_t *, int, unsigned);
+    int (*sem_destroy)(sem_t *);
 
     int (*thrd_create)(thrd_t *, thrd_start_t, void *);
     int (*thrd_join)(thrd_t, int *);
@@ -209,6 +214,9 @@ struct gct_thread {
     _Atomic int wait_reason;
     _Atomic uintptr_t wait_obj;
     _Atomic int64_t wait_since;
+    _Atomic uintptr_t wait_mutex; /* a condvar wait: its mutex */
+    _Atomic bool wait_self;     /* the waiter holds what it waits for:
+                                   an rwlock it reads, waiting to write */
     _Atomic bool wait_timed;    /* the wait has a timeout of its own,
                                    or another process may end it (a
                                    process-shared object) */
@@ -233,6 +241,8 @@ struct gct_thread {
     } stack_memo[GCT_STACK_MEMO];
 
     int nheld;
+    bool held_lost;     /* an acquisition found the held stack full: a
+                           lock the thread holds may be missing from it */
     struct gct_held held[GCT_HELD_MAX];
     struct gct_edge_slot edges[GCT_EDGE_CACHE];
     struct gct_count_slot counts[GCT_LOCK_CACHE];
@@ -296,6 +306,26 @@ struct gct_thread *gct_thread_begin(int parent_tid, uint32_t stack,
 /* Creates the key whose destructor sees every thread exit (init). */
 void gct_threads_make_key(void);
 
+/* A timed wait or lock on obj (a gct_obj type) answered EINVAL: when its
+ * deadline's nanoseconds are out of range, that is why, and misuse (the
+ * program meant to wait, and goes on as if the wait had ended).  Called
+ * only on that failing path (intercept_cond.c).  Keeps errno. */
+__attribute__((noinline, cold)) void
+gct_check_deadline(struct gct_thread *t, const void *obj, int type,
+                   const struct timespec *ts);
+
+/* The process ends on thread t: a misuse for each lock it still holds
+ * (thread_state.c).  Call with t's guard held. */
+void gct_process_ends_holding(struct gct_thread *t);
+
+/* Whether a thread of this process that the shim knows is in a wait
+ * for reason on obj (as it publishes it for the watchdog). */
+bool gct_thread_waits_on(int reason, const void *obj);
+
+/* Whether lock is one the shim has seen in use and that was not
+ * destroyed, nor its memory freed, since (locks.c). */
+bool gct_lock_known(uintptr_t lock);
+
 /* The calling thread is the shim's own: it never gets a state, so
  * nothing it does is recorded. */
 void gct_thread_hide(void);
@@ -352,6 +382,10 @@ struct gct_recorder {
     /* Default mutexes may be taken and released in place (mutex_fast.c);
      * set at start-up, read on every lock. */
     bool mutex_fast;
+    /* A condvar signal or broadcast has work beyond the real call
+     * (record=all, check_signal_mutex=1): one flag, read on every
+     * signal, set at start-up. */
+    bool signal_slow;
 };
 extern struct gct_recorder gct_rec;
 
@@ -770,9 +804,13 @@ void gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo,
                      size_t len, bool everywhere);
 
 /* Bookkeeping before/after a release. */
-void gct_lock_released_slow(struct gct_thread *t, const void *lock);
+/* Whether lock was on the held stack (or may have been: held_lost). */
+bool gct_lock_released_slow(struct gct_thread *t, const void *lock);
 
-static inline void
+/* Takes lock off the thread's held stack; false when it was not there,
+ * so that the thread did not hold it (the answer costs the common case,
+ * the top of the stack, nothing). */
+static inline bool
 gct_lock_released(struct gct_thread *t, const void *lock)
 {
     int n = t->nheld;
@@ -780,9 +818,9 @@ gct_lock_released(struct gct_thread *t, const void *lock)
     if (GCT_LIKELY(n > 0 && t->held[n - 1].lock == (uintptr_t)lock &&
                    gct_rec.opt.record != GCT_RECORD_ALL)) {
         t->nheld = n - 1;
-        return;
+        return true;
     }
-    gct_lock_released_slow(t, lock);
+    return gct_lock_released_slow(t, lock);
 }
 
 /* Brackets a wait that blocks. */

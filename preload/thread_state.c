@@ -177,29 +177,69 @@ gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
     return t;
 }
 
+bool
+gct_thread_waits_on(int reason, const void *obj)
+{
+    int pid = gct_rec.pid;
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next)
+        if (!atomic_load(&t->dead) && t->pid == pid &&
+            atomic_load_explicit(&t->wait_reason, memory_order_acquire) ==
+                reason &&
+            atomic_load_explicit(&t->wait_obj, memory_order_relaxed) ==
+                (uintptr_t)obj)
+            return true;
+    return false;
+}
+
 /* Locks the thread still holds as it ends.  The held stack may name a
  * lock that another thread unlocked for it (a misuse reported on its
  * own): where glibc keeps the owner, the owner decides.  A robust mutex
  * does not count: ending while holding one is what it is made for (the
  * next owner is told, with EOWNERDEAD). */
+static bool
+still_held(const struct gct_thread *t, const struct gct_held *h)
+{
+    if (h->flags & GCT_LOCK_RW) {
+        const pthread_rwlock_t *rw = (const void *)h->lock;
+        return (h->flags & GCT_LOCK_SHARED) ||
+               rw->__data.__cur_writer == t->tid;
+    }
+    const pthread_mutex_t *m = (const void *)h->lock;
+    if (m->__data.__kind & GCT_MUTEX_KIND_ROBUST)
+        return false;
+    return (m->__data.__kind & 0x70) || m->__data.__owner == t->tid;
+}
+
 static int
 gct_locks_still_held(struct gct_thread *t)
 {
     int n = 0;
-    for (int i = 0; i < t->nheld; i++) {
-        const struct gct_held *h = &t->held[i];
-        if (h->flags & GCT_LOCK_RW) {
-            const pthread_rwlock_t *rw = (const void *)h->lock;
-            n += (h->flags & GCT_LOCK_SHARED) ||
-                 rw->__data.__cur_writer == t->tid;
-        } else {
-            const pthread_mutex_t *m = (const void *)h->lock;
-            if (m->__data.__kind & GCT_MUTEX_KIND_ROBUST)
-                continue;
-            n += (m->__data.__kind & 0x70) || m->__data.__owner == t->tid;
-        }
-    }
+    for (int i = 0; i < t->nheld; i++)
+        n += still_held(t, &t->held[i]);
     return n;
+}
+
+/* The process ends (exit, _exit, main's return) on thread t: each lock
+ * it still holds, as a thread's end counts them, is misuse of its own
+ * with the lock named, at the stack of the end.  (The process's other
+ * threads end with it, holding what they hold: blocked ones are leaked
+ * threads, and a lock held by a running one is no misuse of theirs.)
+ * Call with t's guard held. */
+void
+gct_process_ends_holding(struct gct_thread *t)
+{
+    uint32_t stack = 0;
+    for (int i = 0; i < t->nheld; i++) {
+        if (!still_held(t, &t->held[i]))
+            continue;
+        if (stack == 0)
+            stack = gct_stack(t);
+        gct_emit(t, GCT_EV_MISUSE, stack, t->held[i].lock,
+                 GCT_MISUSE_EXIT_HOLDING,
+                 t->held[i].flags & GCT_LOCK_RW ? GCT_OBJ_RWLOCK
+                                                : GCT_OBJ_MUTEX,
+                 NULL, 0);
+    }
 }
 
 /* The thread's end: its last counters and its exit record.  It may still

@@ -24,7 +24,8 @@
  * Each wait must have lasted the whole delay, but for one that is certain
  * never to end, reported as soon as it begins (gct_watchdog_certain: a
  * thread waiting for a NORMAL mutex or a libgoc lock it holds itself,
- * which Go's runtime reports at once too).  On a deadlock the watchdog
+ * which Go's runtime reports at once too, or to write an rwlock it
+ * reads).  On a deadlock the watchdog
  * prints a line, has `gctrace finish --snapshot` write the trace so far
  * and report on it (the analyses find the same deadlock in the trace's
  * open waits), then lets the program hang, or aborts it when
@@ -109,6 +110,8 @@ waits_for(struct gct_thread *t, int pid)
         int owner = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
         return owner > 0 ? find(pid, owner, 0) : NULL;
     }
+    if (reason == GCT_WAIT_RWLOCK_WR && atomic_load(&t->wait_self))
+        return t; /* it reads the rwlock it waits to write (locks.c) */
     if (reason == GCT_WAIT_RWLOCK_WR || reason == GCT_WAIT_RWLOCK_RD) {
         const pthread_rwlock_t *rw = (const pthread_rwlock_t *)obj;
         int writer = __atomic_load_n(&rw->__data.__cur_writer,

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Lock-order precision: each pattern of progs/lockorder.c is found or
-# stays silent as its header says; a 30-lock ring is reported whole
+# stays silent as its header says (a cycle that one thread made alone
+# gets its own subkind, single_thread); a 30-lock ring is reported whole
 # (progs/lockring.c), and a deep nest of locks is analysed in seconds.
 # Usage: tests/e2e/test_lockorder.sh BUILD_DIR
 set -u
@@ -27,6 +28,11 @@ expect three "lock_order_cycle"
 expect gate_detour "lock_order_cycle" "lock-order inversion between 3 locks"
 expect gated_pairs "lock_order_cycle" "lock-order inversion between 4 locks"
 expect classes "lock_order_cycle/class"
+expect one_thread "lock_order_cycle/single_thread" \
+    "lock-order inversion between 2 locks: M1 -> M2 -> M1, with M1 = mutex A"
+expect one_three "lock_order_cycle/single_thread" \
+    "lock-order inversion between 3 locks"
+expect one_mixed "lock_order_cycle/single_thread"
 expect ordered ""
 expect trylock ""
 expect readers ""
@@ -35,6 +41,11 @@ expect reinit ""
 expect recursive ""
 expect classes_ok ""
 expect helper ""
+expect one_ordered ""
+expect one_gate ""
+expect one_trylock ""
+expect one_readers ""
+expect one_reinit ""
 
 # A ring of 30 locks (progs/lockring.c): one finding that names all 30,
 # in ring order, with both stacks of each of the 30 edges and the 30

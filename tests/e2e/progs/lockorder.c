@@ -16,6 +16,11 @@
  *                ways under H; T5: B then C; T6: D then A: every lock's
  *                shortest cycle is gated, A -> B -> C -> D -> A is not
  *                (T1, T5, T3 and T6 deadlock)
+ * Reported (lock_order_cycle/single_thread), all in T1 alone:
+ *   one_thread   A then B, later B then A
+ *   one_three    A B, B C, later C A: a cycle of three, one thread's
+ *   one_mixed    rwlocks: RA written then RB read, later RB written then
+ *                RA read (a writer waits for a reader at each step)
  * Not reported (the twins):
  *   ordered      both: A then B
  *   trylock      T2 takes A with trylock while holding B (cannot block)
@@ -31,8 +36,15 @@
  *                one helper (make_a) and g1, g2 by another (make_b), each
  *                lock from its own caller: unrelated locks that merely
  *                share a helper, always taken in one order
+ *   one_ordered  T1: A then B, twice
+ *   one_gate     T1: A then B, later B then A, both under G
+ *   one_trylock  T1: A then B, later B then trylock A
+ *   one_readers  T1: RA then RB, later RB then RA, read locks only
+ *   one_reinit   T1: A then N; N destroyed and made again at the same
+ *                address; T1: N then A on the new N
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,12 +93,63 @@ gated(pthread_mutex_t *gate, pthread_mutex_t *x, pthread_mutex_t *y)
 static const char *mode;
 static int step;
 
+/* rdlock or wrlock x, then y; both released */
+static void
+two_rw(pthread_rwlock_t *x, bool xread, pthread_rwlock_t *y, bool yread)
+{
+    xread ? pthread_rwlock_rdlock(x) : pthread_rwlock_wrlock(x);
+    yread ? pthread_rwlock_rdlock(y) : pthread_rwlock_wrlock(y);
+    pthread_rwlock_unlock(y);
+    pthread_rwlock_unlock(x);
+}
+
+/* The one_* modes: one thread alone takes the locks. */
+static void
+one_thread(const char *m)
+{
+    if (!strcmp(m, "thread")) {
+        two(&A, &B);
+        two(&B, &A);
+    } else if (!strcmp(m, "three")) {
+        two(&A, &B);
+        two(&B, &C);
+        two(&C, &A);
+    } else if (!strcmp(m, "mixed")) {
+        two_rw(&RA, false, &RB, true);
+        two_rw(&RB, false, &RA, true);
+    } else if (!strcmp(m, "ordered")) {
+        two(&A, &B);
+        two(&A, &B);
+    } else if (!strcmp(m, "gate")) {
+        gated(&G, &A, &B);
+        gated(&G, &B, &A);
+    } else if (!strcmp(m, "trylock")) {
+        two(&A, &B);
+        pthread_mutex_lock(&B);
+        if (pthread_mutex_trylock(&A) == 0)
+            pthread_mutex_unlock(&A);
+        pthread_mutex_unlock(&B);
+    } else if (!strcmp(m, "readers")) {
+        two_rw(&RA, true, &RB, true);
+        two_rw(&RB, true, &RA, true);
+    } else if (!strcmp(m, "reinit")) {
+        pthread_mutex_init(&N, NULL);
+        two(&A, &N);
+        pthread_mutex_destroy(&N);
+        pthread_mutex_init(&N, NULL); /* a new lock, same address */
+        two(&N, &A);
+    }
+}
+
 static void *
 body(void *arg)
 {
     int who = (int)(long)arg;
 
-    if (!strcmp(mode, "inversion"))
+    if (!strncmp(mode, "one_", 4)) {
+        if (who == 1)
+            one_thread(mode + 4);
+    } else if (!strcmp(mode, "inversion"))
         who == 1 ? two(&A, &B) : two(&B, &A);
     else if (!strcmp(mode, "ordered"))
         two(&A, &B);

@@ -254,5 +254,12 @@ main(void)
              pthread_rwlock_trywrlock(&rw_r) == 0 &&
              mtx_trylock(&m_c11) == thrd_success && sem_trywait(&sem) == 0;
     printf("released: %s\n", ok ? "all" : "NOT ALL");
+    if (ok) { /* given back: a process that ends holding a lock is misuse */
+        pthread_mutex_unlock(&m_plain);
+        pthread_mutex_unlock(&m_rec);
+        pthread_rwlock_unlock(&rw_w);
+        pthread_rwlock_unlock(&rw_r);
+        mtx_unlock(&m_c11);
+    }
     return ok ? 0 : 1;
 }
