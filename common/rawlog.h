@@ -171,7 +171,7 @@ enum gct_rec_kind {
 };
 
 /*
- * Short waits, counted.  A wait on a lock or a condvar that ends within
+ * Short waits, counted.  A wait on a lock (mutex or rwlock) that ends within
  * the wait_threshold_us option's time is taken back out of the log (its
  * begin and end records, preload/locks.c) and counted in the thread's
  * table of wait sites, keyed by object, reason and stack; the table's

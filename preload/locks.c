@@ -447,10 +447,11 @@ write_held(struct gct_thread *t, int64_t since)
 }
 
 /*
- * The begin record just written for a wait on a lock or a condvar, if the
- * wait may be counted instead when it turns out short: in the default
- * mode (record=all keeps every wait), with its end reserved right after
- * it.  A wait on a lock in a contended loop lasts a microsecond or less,
+ * The begin record just written for a wait on a lock, if the wait may be
+ * counted instead when it turns out short, in the default mode
+ * (record=all keeps every wait), with its end reserved right after it.
+ * A condvar wait is always written: the finisher finds two waits on one
+ * condvar with different mutexes from them, however short.  A wait on a lock in a contended loop lasts a microsecond or less,
  * and a record of each made the trace grow with the run's length (the
  * nested-lock loop: 300,000 waits a second, 200 bytes each in the trace,
  * and most of the finishing step's time).  Taken back at its end (log.c,
@@ -463,7 +464,7 @@ countable(struct gct_thread *t, int reason)
 {
     struct gct_rec *end = t->end_slot;
     if (gct_rec.opt.record != GCT_RECORD_BLOCKING || end == NULL ||
-        gct_rec.opt.wait_threshold_us == 0 || !ends_holding(reason))
+        gct_rec.opt.wait_threshold_us == 0 || !gct_wait_is_lock(reason))
         return NULL;
     struct gct_rec *b = end - 1;
     if ((char *)b < t->chunk + sizeof(struct gct_chunk_head) ||

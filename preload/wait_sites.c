@@ -1,7 +1,7 @@
 /*
  * wait_sites.c - short waits, counted per object, reason and call path.
  *
- * A wait on a lock or a condvar that ends within wait_threshold_us is
+ * A wait on a lock (mutex or rwlock) that ends within wait_threshold_us is
  * taken back out of the log (locks.c) and counted here instead: count,
  * total and longest time, and a histogram (common/rawlog.h).  Each
  * thread keeps its own table, two-way set-associative by object and
