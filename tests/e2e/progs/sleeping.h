@@ -13,19 +13,28 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* /proc/self/task/TID/WHAT into buf, as a string ("" when unreadable). */
+static void
+read_task_file(int tid, const char *what, char *buf, size_t size)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/proc/self/task/%d/%s", tid, what);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+}
+
 /* Returns once thread tid of this process sleeps in the kernel. */
 static void
 wait_sleeping(int tid)
 {
-    char path[64], buf[256];
+    char buf[256];
 
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
     for (;;) {
-        FILE *f = fopen(path, "r");
-        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-        if (f)
-            fclose(f);
-        buf[n] = '\0';
+        read_task_file(tid, "stat", buf, sizeof buf);
         /* "tid (comm) state ...": comm may hold spaces and parentheses */
         const char *p = strrchr(buf, ')');
         if (p && p[1] == ' ' && p[2] == 'S')
@@ -42,15 +51,10 @@ wait_sleeping(int tid)
 static void
 wait_in_futex(int tid, const void *obj, size_t size)
 {
-    char path[64], buf[256];
+    char buf[256];
 
-    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
     for (;;) {
-        FILE *f = fopen(path, "r");
-        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-        if (f)
-            fclose(f);
-        buf[n] = '\0';
+        read_task_file(tid, "syscall", buf, sizeof buf);
         long nr = -1;
         unsigned long addr = 0;
         /* "NR ARG1 ARG2 ...": the futex word is the first argument */
