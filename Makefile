@@ -361,8 +361,9 @@ clean:
 # older Makefile) is rebuilt, rather than kept with headers it no longer
 # matches.  (Named one by one: a pattern rule would make them
 # intermediate files, whose absence rebuilds nothing.)
-ALL_DEPS := $(patsubst %.o,%.d,$(LIB_OBJS) $(LIBT_OBJS) $(COMMON_OBJS) \
-                $(COMMON_SHIM_OBJS) $(PRELOAD_OBJS) $(VIEWER_OBJS)) \
+ALL_DEPS := $(patsubst %.o,%.d,$(sort $(LIB_OBJS) $(LIBT_OBJS) \
+                $(COMMON_OBJS) $(COMMON_SHIM_OBJS) $(PRELOAD_OBJS) \
+                $(VIEWER_OBJS) $(FINISHER_OBJS) $(OBJ)/viewer/finisher/nodl.o)) \
             $(addsuffix .d,$(SAMPLES) $(TEST_LIB_BINS) $(BENCH_BINS))
 -include $(wildcard $(ALL_DEPS))
 $(ALL_DEPS): ;
