@@ -271,38 +271,22 @@ thread_cpu_ns(int tid)
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* A thread asleep in the kernel without a wait the recorder knows of
- * (a lock of libgoc's channel, of libunwind's or of the dynamic
- * linker's, taken between two records) is taken to be on its way for
- * this long: those are held for microseconds by threads that are
- * themselves on their way, and a trace must not show the thread where
- * it happened to be, neither running nor waiting.  One asleep longer (a
- * read, a sleep the recorder does not see) costs the end this much. */
-#define UNRECORDED_SLEEP_NS 2000000
-
 /* Whether thread t may still record what the trace needs at the end:
  *  - it is inside the recorder (its guard held), where it may sleep on a
- *    lock while capturing the stack of the wait it is about to begin;
- *  - it sleeps in the kernel outside any wait it recorded, for less than
- *    UNRECORDED_SLEEP_NS since the grace first saw it so;
+ *    lock (libunwind's, the dynamic linker's) while capturing the stack
+ *    of the wait it is about to begin;
  *  - the kernel has it running (released from its wait and not yet
  *    recording the wait's end, just started, or on its way out) and it
  *    has not been computing all through the grace.
- * t->grace_cpu and t->grace_asleep keep its CPU time and the time when
- * the grace first saw it so, plus one. */
+ * t->grace_cpu keeps its CPU time when the grace first saw it, plus
+ * one. */
 static bool
-in_motion(struct gct_thread *t, int64_t now)
+in_motion(struct gct_thread *t)
 {
     if (__atomic_load_n(&t->guard, __ATOMIC_RELAXED) > 0)
         return true;
-    if (!kernel_running(t->tid)) {
-        if (atomic_load_explicit(&t->wait_reason, memory_order_acquire) != 0)
-            return false;
-        if (t->grace_asleep == 0)
-            t->grace_asleep = now + 1;
-        return now + 1 - t->grace_asleep < UNRECORDED_SLEEP_NS;
-    }
-    t->grace_asleep = 0;
+    if (!kernel_running(t->tid))
+        return false;
     int64_t cpu = thread_cpu_ns(t->tid);
     if (cpu < 0)
         return false;
@@ -314,7 +298,7 @@ in_motion(struct gct_thread *t, int64_t now)
 /* Whether some other thread of this process is in motion, or created and
  * not yet registered. */
 static bool
-threads_in_motion(struct gct_thread *self, int64_t now)
+threads_in_motion(struct gct_thread *self)
 {
     if (atomic_load(&gct_threads_starting) > 0)
         return true;
@@ -322,7 +306,7 @@ threads_in_motion(struct gct_thread *self, int64_t now)
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
         if (t == self || atomic_load(&t->dead) || t->pid != pid || t->tid == 0)
             continue;
-        if (in_motion(t, now))
+        if (in_motion(t))
             return true;
     }
     return false;
@@ -342,7 +326,7 @@ settle(struct gct_thread *self)
     int64_t start = gct_now(), now = start;
     int64_t end = start + gct_rec.opt.exit_grace_ms * 1000000;
 
-    while (threads_in_motion(self, now) && (now = gct_now()) < end)
+    while (threads_in_motion(self) && (now = gct_now()) < end)
         nanosleep(&step, NULL);
     if (gct_rec.opt.verbosity >= 1) {
         char msg[80];

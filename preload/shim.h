@@ -232,8 +232,6 @@ struct gct_thread {
     uint64_t handle;            /* pthread_self(), for joins */
     int64_t grace_cpu;          /* the exit grace's first look at its CPU
                                    time, + 1 (0: none yet; init.c) */
-    int64_t grace_asleep;       /* when the exit grace first saw it asleep
-                                   outside a recorded wait, + 1 (init.c) */
     uint32_t stacks_walked;     /* stacks captured by stepping (stack.c) */
     struct gct_stack_memo {     /* the thread's recent stacks' ids, */
         uint64_t hash;          /* by hash of their pcs (stack.c) */
