@@ -30,6 +30,7 @@ release(void *arg)
 {
     struct goc_registry_entry *e = arg;
     atomic_store_explicit(&e->reason, 0, memory_order_relaxed);
+    GOC_HB_BEFORE(&e->tid); /* the next thread to take it writes it */
     atomic_store_explicit(&e->tid, 0, memory_order_release);
 }
 
@@ -37,6 +38,7 @@ static void
 make_key(void)
 {
     pthread_key_create(&exit_key, release);
+    GOC_HB_BEFORE(&exit_once); /* Helgrind sees no order in pthread_once */
 }
 
 /* The calling thread's entry, taken or made at its first wait; NULL when
@@ -48,11 +50,14 @@ entry(void)
         return mine;
     int32_t tid = (int32_t)syscall(SYS_gettid);
     struct goc_registry_entry *e;
-    for (e = atomic_load_explicit(&goc_registry.head, memory_order_acquire);
-         e; e = e->next) {
+    e = atomic_load_explicit(&goc_registry.head, memory_order_acquire);
+    GOC_HB_AFTER(&goc_registry.head); /* the entries' links */
+    for (; e; e = e->next) {
         int32_t free_tid = 0;
-        if (atomic_compare_exchange_strong(&e->tid, &free_tid, tid))
+        if (atomic_compare_exchange_strong(&e->tid, &free_tid, tid)) {
+            GOC_HB_AFTER(&e->tid); /* after its last thread's release */
             break;
+        }
     }
     if (e == NULL) {
         e = calloc(1, sizeof *e);
@@ -61,13 +66,17 @@ entry(void)
         atomic_store_explicit(&e->tid, tid, memory_order_relaxed);
         struct goc_registry_entry *head =
             atomic_load_explicit(&goc_registry.head, memory_order_relaxed);
-        do
+        for (;;) {
             e->next = head;
-        while (!atomic_compare_exchange_weak_explicit(
-            &goc_registry.head, &head, e, memory_order_release,
-            memory_order_relaxed));
+            GOC_HB_BEFORE(&goc_registry.head);
+            if (atomic_compare_exchange_weak_explicit(
+                    &goc_registry.head, &head, e, memory_order_release,
+                    memory_order_relaxed))
+                break;
+        }
     }
     pthread_once(&exit_once, make_key);
+    GOC_HB_AFTER(&exit_once);
     pthread_setspecific(exit_key, e);
     mine = e;
     return e;
