@@ -39,6 +39,15 @@ struct ctx {
     size_t nnames, capnames;
 };
 
+/* SQL: thread T is one the end-of-run analyses judge: alive at the end,
+ * not one of libgoc's service threads ("goc-*"), and not the thread that
+ * ended its process (its proc_exit event, kind 2). */
+#define JUDGED_THREAD_SQL(T)                                               \
+    T ".end_ns IS NULL AND coalesce(" T ".name, '') NOT LIKE 'goc-%' "     \
+    "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 AND "         \
+    "e.thread_id = " T ".id)"
+_Static_assert(GCT_EV_PROC_EXIT == 2, "JUDGED_THREAD_SQL's event kind");
+
 /*
  * Messages and labels are built once, with the values that change from
  * run to run (addresses, tids, goroutine ids, pids, times) between
@@ -863,13 +872,10 @@ leaked_threads(struct ctx *c)
            " max(w.begin_ns), w.stack_id " /* the innermost wait's */
            "FROM threads t JOIN processes p ON p.pid = t.pid "
            "JOIN waits w ON w.thread_id = t.id AND w.end_ns IS NULL "
-           "WHERE t.end_ns IS NULL AND t.tid != t.pid "
+           "WHERE " JUDGED_THREAD_SQL("t") " AND t.tid != t.pid "
            "AND NOT coalesce(p.running, 0) "
-           "AND coalesce(t.name, '') NOT LIKE 'goc-%' "
            "AND NOT EXISTS (SELECT 1 FROM waits x WHERE x.thread_id = t.id "
            "  AND x.end_ns IS NULL AND x.timed) "
-           "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
-           "  AND e.thread_id = t.id) "
            "GROUP BY t.id ORDER BY t.id");
     if (st == NULL)
         return;
@@ -2349,9 +2355,7 @@ wait_cycles_in(struct ctx *c, int64_t pid)
      * libgoc's service threads) blocked without a timeout. */
     sqlite3_stmt *st = query(
         c, "SELECT count(*) FROM threads t WHERE t.pid = ?1 "
-           "AND t.end_ns IS NULL AND coalesce(t.name, '') NOT LIKE 'goc-%' "
-           "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
-           "  AND e.thread_id = t.id) "
+           "AND " JUDGED_THREAD_SQL("t") " "
            "AND (NOT EXISTS (SELECT 1 FROM waits w WHERE w.thread_id = t.id "
            "  AND w.end_ns IS NULL) "
            " OR EXISTS (SELECT 1 FROM waits w WHERE w.thread_id = t.id "
@@ -2369,10 +2373,7 @@ wait_cycles_in(struct ctx *c, int64_t pid)
                   "max(w.begin_ns), w.holder_tid, w.id "
                   "FROM threads t JOIN waits w ON w.thread_id = t.id "
                   "AND w.end_ns IS NULL WHERE t.pid = ?1 "
-                  "AND t.end_ns IS NULL "
-                  "AND coalesce(t.name, '') NOT LIKE 'goc-%' "
-                  "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
-                  "  AND e.thread_id = t.id) "
+                  "AND " JUDGED_THREAD_SQL("t") " "
                   "GROUP BY t.id ORDER BY t.id");
     if (st == NULL)
         return;
