@@ -9,7 +9,7 @@
 #           sets its own trap, which must remove tmp too)
 #     fail  0; err MSG... prints FAIL: MSG on stderr and sets it to 1
 #     e2e_end NAME  ends the test: "NAME: ok", or "NAME: FAILED" and exit 1
-# and the helpers below: build_prog, build_goc_prog, found, same,
+# and the helpers below: build_prog, build_goc_prog, q, found, same,
 # compare_runs.
 # shellcheck shell=sh
 B=${1:?usage: $0 BUILD_DIR}
@@ -55,6 +55,9 @@ build_goc_prog() {
     build_prog "$bg_name" "$bg_src" -std=c11 ${GCT_TEST_CFLAGS:-} "$@" \
         "$B/lib/libgoc_trace.a" -ldl
 }
+
+# q DB SQL: what sqlite3 prints for SQL on DB, errors included.
+q() { sqlite3 "$1" "$2" 2>&1; }
 
 # found DB [CHECK ARGS...]: the findings of `gctrace check` on DB as
 # "kind/subkind" words, sorted, on one line.

@@ -8,7 +8,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/hangs" "$here/progs/hangs.c" || exit 1
+build_prog hangs hangs.c
 
 # run MODE WANT: WANT is deadlock/all_asleep or none
 run() {

@@ -9,16 +9,12 @@
 # static and setuid programs with one line and exit 2.
 set -u
 . "$(dirname "$0")/lib.sh"
-P=$here/progs
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
-build() {
-    cc -O1 -g -pthread "$@" || { echo "FAIL: cannot compile: $*" >&2; exit 1; }
-}
-build -o "$tmp/deep" "$P/hostile_deep.c"
-build -o "$tmp/life" "$P/hostile_life.c"
-build -shared -fPIC -o "$tmp/libdlib.so" "$P/hostile_dlib.c"
-build -o "$tmp/dlopen" "$P/hostile_dlopen.c" -ldl
+build_prog deep hostile_deep.c
+build_prog life hostile_life.c
+build_prog libdlib.so hostile_dlib.c -shared -fPIC
+build_prog dlopen hostile_dlopen.c -ldl
 
 # same_preload NAME PROG ARGS...: with the recorder preloaded directly, so
 # that a hang is killed with the program (timeout signals its child only)
@@ -30,8 +26,6 @@ same_preload() {
         timeout -s KILL 10 "$@" >"$tmp/$name.tout" 2>"$tmp/$name.terr"
     compare_runs "$name" $nrc $?
 }
-
-q() { sqlite3 "$1" "$2" 2>&1; }
 
 # 1,000 frames deep: the wait at the bottom is recorded with a stack made
 # of recurse_then_wait frames (the recorder keeps the innermost ones)

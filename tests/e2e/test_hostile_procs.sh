@@ -9,7 +9,6 @@
 # finished trace says how many records were dropped.
 set -u
 . "$(dirname "$0")/lib.sh"
-P=$here/progs
 mnt=
 cleanup() {
     [ -n "$mnt" ] && umount "$mnt" 2>/dev/null
@@ -18,13 +17,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 not installed" >&2; exit 1; }
-build() {
-    cc -O1 -g -pthread "$@" || { echo "FAIL: cannot compile: $*" >&2; exit 1; }
-}
-build -o "$tmp/fork" "$P/hostile_fork.c"
-build -o "$tmp/exhaust" "$P/hostile_exhaust.c"
-
-q() { sqlite3 "$1" "$2" 2>&1; }
+build_prog fork hostile_fork.c
+build_prog exhaust hostile_exhaust.c
 
 # lock_acquire events of the processes other than the root
 child_locks() {

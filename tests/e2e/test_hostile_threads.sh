@@ -22,8 +22,6 @@ build_prog threads hostile_threads.c
 
 SAME_TIMEOUT=120
 
-q() { sqlite3 "$1" "$2" 2>&1; }
-
 same alive "$tmp/threads" alive $ALIVE
 n=$(q "$tmp/alive.db" "select count(*) from threads")
 [ "$n" = $((ALIVE + 1)) ] || err "alive $ALIVE: $n threads in the trace, want $((ALIVE + 1))"

@@ -7,8 +7,8 @@
 # says "not recorded" when the mode keeps no waits.
 set -u
 . "$(dirname "$0")/lib.sh"
-cc -O1 -g -pthread -o "$tmp/deadlock" "$here/progs/deadlock.c" || exit 1
-cc -O1 -g -pthread -o "$tmp/lockorder" "$here/progs/lockorder.c" || exit 1
+build_prog deadlock deadlock.c
+build_prog lockorder lockorder.c
 
 # Waits until the program's main thread ($1) sleeps, then lets a second
 # pass: the hang the numbers must show.

@@ -6,8 +6,7 @@
 # The twin, whose second post comes, is silent.
 set -u
 . "$(dirname "$0")/lib.sh"
-cc -O1 -g -pthread -o "$tmp/leak" "$here/progs/leak_detail.c" ||
-    { err "cannot compile progs/leak_detail.c"; exit 1; }
+build_prog leak leak_detail.c
 
 for rec in all blocking; do
     GCTRACE_OPTIONS=record=$rec:exitcode=0 "$G" run -q -o "$tmp/$rec.db" -- \

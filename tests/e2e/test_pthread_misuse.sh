@@ -7,12 +7,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -o "$tmp/pm" tests/e2e/progs/pthread_misuse.c || exit 1
-
-found() {
-    "$G" check --format json "$1" | python3 -c 'import json,sys
-print(" ".join(sorted(f["kind"] + ("/" + f["subkind"] if f.get("subkind") else "") for f in json.load(sys.stdin)["findings"])))'
-}
+build_prog pm pthread_misuse.c
 
 # pair BUG TWIN WANT [TEXT]: WANT is the bug's sorted kind/subkind list;
 # TEXT, when given, is in the bug's message

@@ -7,7 +7,7 @@
 # the next command.
 set -u
 . "$(dirname "$0")/lib.sh"
-cc -o "$tmp/sig" "$here/progs/signalled.c" || { err "cannot compile"; exit 1; }
+build_prog sig signalled.c
 
 # An unwritable trace: a missing directory, and a directory that is a file.
 : > "$tmp/afile"

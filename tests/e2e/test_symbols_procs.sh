@@ -8,8 +8,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O0 -g -fPIE -pie -pthread -I "$here/progs" -o "$tmp/ws" \
-    "$here/progs/wait_sites.c" || exit 1
+build_prog ws wait_sites.c -O0 -fPIE -pie
 
 GCTRACE_OPTIONS=report=0:exitcode=0 "$G" run -q -o "$tmp/t.db" -- \
     sh -c "'$tmp/ws' turns 1 0 && '$tmp/ws' turns 1 0" >"$tmp/out" 2>&1 ||

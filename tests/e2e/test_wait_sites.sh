@@ -11,8 +11,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cc -O1 -g -pthread -I "$here/progs" -o "$tmp/ws" "$here/progs/wait_sites.c" ||
-    exit 1
+build_prog ws wait_sites.c
 
 # run DB OPTIONS ARGS...: the program under the recorder, exit 0 wanted.
 run() {
