@@ -341,7 +341,8 @@ install: lib preload viewer
 	install -m 644 include/goc.h include/gctrace.h $(INCDIR)/
 	$(call pc_file,goc,)
 	$(call pc_file,goc_trace,; instrumented for gctrace)
-	install -m 644 docs/gctrace.1 $(MAN1DIR)/
+	sed 's/"gctrace [0-9.]*"/"gctrace $(VERSION)"/' docs/gctrace.1 >$(MAN1DIR)/gctrace.1
+	chmod 644 $(MAN1DIR)/gctrace.1
 
 uninstall:
 	rm -f $(BINDIR)/gctrace $(LIBDIR)/libgctrace.so $(LIBEXECDIR)/gctrace-finish \

@@ -2,6 +2,7 @@
  * main.c - the gctrace command: dispatch to a subcommand.
  */
 #include "cli.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -50,7 +51,7 @@ main(int argc, char **argv)
         return GCT_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        puts("gctrace 0.1.0");
+        puts("gctrace " GCT_VERSION);
         return GCT_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -64,6 +64,13 @@ pc() {
 }
 [ "$(pc --modversion goc_trace)" = "$(pc --modversion goc)" ] ||
     err "goc.pc and goc_trace.pc disagree on the version"
+# The version is goc.h's everywhere it is installed.
+v=$(sed -n 's/^#define GOC_VERSION "\(.*\)"/\1/p' "$root/include/goc.h")
+[ "$(pc --modversion goc)" = "$v" ] || err "goc.pc: not version $v"
+[ "$("$P/bin/gctrace" --version)" = "gctrace $v" ] ||
+    err "gctrace --version: not $v"
+grep -q "^\.TH GCTRACE 1 .* \"gctrace $v\"" "$P/share/man/man1/gctrace.1" ||
+    err "man page: not version $v"
 # shellcheck disable=SC2046 # pkg-config's flags are words
 cc ${GCT_TEST_CFLAGS:-} -o "$tmp/unclosed" "$root/samples/bug_unclosed_range.c" \
     $(pc --cflags --libs goc_trace) 2>"$tmp/cc.err" ||
