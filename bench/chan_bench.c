@@ -25,6 +25,7 @@
  * and that no call failed, and exits 1 otherwise.  Nothing here is shared
  * between threads except through the channels, the barrier and joins.
  */
+#include "bench_util.h"
 #include "goc.h"
 
 #include <inttypes.h>
@@ -38,14 +39,14 @@
 #define NCONS_4X4 4
 #define NSEL 4
 
+/* The same as check(), for libgoc's error codes. */
 static void
-die(const char *what, int err)
+goc_check(int err, const char *what)
 {
-    if (err != 0)
+    if (err != 0) {
         fprintf(stderr, "chan_bench: %s: %s\n", what, goc_strerror(err));
-    else
-        fprintf(stderr, "chan_bench: %s\n", what);
-    exit(1);
+        exit(1);
+    }
 }
 
 static goc_chan *
@@ -54,8 +55,7 @@ make_chan(size_t cap)
     goc_chan *ch;
     int err = goc_chan_make(&ch, sizeof(int64_t), cap);
 
-    if (err != 0)
-        die("goc_chan_make", err);
+    goc_check(err, "goc_chan_make");
     return ch;
 }
 
@@ -64,8 +64,7 @@ send_or_die(goc_chan *ch, int64_t v)
 {
     int err = goc_chan_send(ch, &v);
 
-    if (err != 0)
-        die("goc_chan_send", err);
+    goc_check(err, "goc_chan_send");
 }
 
 /* Receives into *v; false once ch is closed and drained. */
@@ -76,8 +75,7 @@ recv_or_die(goc_chan *ch, int64_t *v)
 
     if (err == GOC_ECLOSED)
         return false;
-    if (err != 0)
-        die("goc_chan_recv", err);
+    goc_check(err, "goc_chan_recv");
     return true;
 }
 
@@ -102,7 +100,7 @@ static void
 spawn(struct worker *w, void *(*fn)(void *))
 {
     if (pthread_create(&w->tid, NULL, fn, w) != 0)
-        die("pthread_create failed", 0);
+        die("pthread_create failed");
 }
 
 static void
@@ -162,7 +160,7 @@ sel_producer_main(void *arg)
     for (int64_t v = w->id; v < w->r->items; v += NSEL)
         send_or_die(ch, v);
     if ((err = goc_chan_close(ch)) != 0)
-        die("goc_chan_close", err);
+        goc_check(err, "goc_chan_close");
     return NULL;
 }
 
@@ -182,7 +180,7 @@ sel_consumer_main(void *arg)
     while (open > 0) {
         int i = goc_select(cases, NSEL, GOC_FOREVER);
         if (i < 0)
-            die("goc_select", i);
+            goc_check(i, "goc_select");
         if (!cases[i].ok) {
             cases[i].ch = NULL;
             open--;
@@ -212,11 +210,11 @@ run_pingpong(struct run *r)
     for (int64_t i = 0; i < r->items; i++) {
         send_or_die(r->ch[0], i);
         if (!recv_or_die(r->ch[1], &v) || v != i)
-            die("pingpong: wrong reply", 0);
+            die("pingpong: wrong reply");
     }
     t1 = goc_now();
     if ((err = goc_chan_close(r->ch[0])) != 0)
-        die("goc_chan_close", err);
+        goc_check(err, "goc_chan_close");
     join(&pong);
     pthread_barrier_destroy(&r->start);
     goc_chan_free(r->ch[1]);
@@ -248,7 +246,7 @@ run_buffered(struct run *r, int nprod, int ncons)
     for (int i = 0; i < nprod; i++)
         join(&w[i]);
     if ((err = goc_chan_close(r->ch[0])) != 0)
-        die("goc_chan_close", err);
+        goc_check(err, "goc_chan_close");
     for (int i = nprod; i < n; i++) {
         join(&w[i]);
         count += w[i].count;
@@ -256,7 +254,7 @@ run_buffered(struct run *r, int nprod, int ncons)
     }
     t1 = goc_now();
     if (count != r->items || sum != r->items * (r->items - 1) / 2)
-        die("buffered: items lost or duplicated", 0);
+        die("buffered: items lost or duplicated");
     pthread_barrier_destroy(&r->start);
     goc_chan_free(r->ch[0]);
     return t1 - t0;
@@ -285,56 +283,12 @@ run_select4(struct run *r)
     t1 = goc_now();
     if (w[NSEL].count != r->items
         || w[NSEL].sum != r->items * (r->items - 1) / 2)
-        die("select4: items lost or duplicated", 0);
+        die("select4: items lost or duplicated");
     pthread_barrier_destroy(&r->start);
     for (int i = 0; i < NSEL; i++)
         goc_chan_free(r->ch[i]);
     return t1 - t0;
 }
 
-static const struct mode {
-    const char *name;
-    int64_t default_items;
-} modes[] = {
-    {"pingpong", 200000},
-    {"buf1x1", 2000000},
-    {"buf4x4", 2000000},
-    {"select4", 2000000},
-};
-
-int
-main(int argc, char **argv)
-{
-    struct run r = {0};
-    const struct mode *m = NULL;
-    int64_t ns;
-
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: chan_bench pingpong|buf1x1|buf4x4|select4"
-                        " [ITEMS]\n");
-        return 2;
-    }
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
-        if (strcmp(argv[1], modes[i].name) == 0)
-            m = &modes[i];
-    if (m == NULL)
-        die("unknown mode (pingpong, buf1x1, buf4x4, select4)", 0);
-    r.items = argc == 3 ? strtoll(argv[2], NULL, 10) : m->default_items;
-    if (r.items <= 0)
-        die("ITEMS must be a positive number", 0);
-
-    if (strcmp(m->name, "pingpong") == 0)
-        ns = run_pingpong(&r);
-    else if (strcmp(m->name, "buf1x1") == 0)
-        ns = run_buffered(&r, 1, 1);
-    else if (strcmp(m->name, "buf4x4") == 0)
-        ns = run_buffered(&r, NPROD_4X4, NCONS_4X4);
-    else
-        ns = run_select4(&r);
-
-    printf("bench=chan impl=libgoc mode=%s ops=%" PRId64 " ns=%" PRId64
-           " ns_per_op=%.1f ops_per_s=%.0f\n",
-           m->name, r.items, ns, (double)ns / (double)r.items,
-           (double)r.items * 1e9 / (double)ns);
-    return 0;
-}
+#define CHAN_IMPL "libgoc"
+#include "chan_modes.h"

@@ -16,6 +16,8 @@
  * creation off the clock.  The consumer checks count and sum; a lost or
  * duplicated item makes the program exit 1.
  */
+#include "bench_util.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -36,24 +38,6 @@ static struct {
 static pthread_barrier_t start;
 static int64_t items;
 static int64_t got_count, got_sum;
-
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void
-check(int err, const char *what)
-{
-    if (err != 0) {
-        fprintf(stderr, "cond_bench: %s: %s\n", what, strerror(err));
-        exit(1);
-    }
-}
 
 static void *
 producer(void *arg)

@@ -23,6 +23,8 @@
  * the clock.  Each mutex guards its own counter; at the end the counters
  * must add up to the ops done, or the program exits 1.
  */
+#include "bench_util.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -44,24 +46,6 @@ static struct slot slots[NLOCKS];
 static pthread_barrier_t start;
 static long ops_per_thread;
 static int nested;
-
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void
-check(int err, const char *what)
-{
-    if (err != 0) {
-        fprintf(stderr, "lock_bench: %s: %s\n", what, strerror(err));
-        exit(1);
-    }
-}
 
 static inline uint32_t
 xorshift(uint32_t *s)

@@ -28,6 +28,8 @@
  * The program checks that every item arrived exactly once (count and sum)
  * and exits 1 otherwise, so a fast but wrong run is never reported.
  */
+#include "bench_util.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -41,22 +43,6 @@
 #define NPROD_4X4 4
 #define NCONS_4X4 4
 #define NSEL 4
-
-static void
-die(const char *what)
-{
-    fprintf(stderr, "queue_bench: %s\n", what);
-    exit(1);
-}
-
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ queue */
 
@@ -411,49 +397,5 @@ run_select4(struct run *r)
     return t1 - t0;
 }
 
-static const struct mode {
-    const char *name;
-    int64_t default_items;
-} modes[] = {
-    {"pingpong", 200000},
-    {"buf1x1", 2000000},
-    {"buf4x4", 2000000},
-    {"select4", 2000000},
-};
-
-int
-main(int argc, char **argv)
-{
-    static struct run r; /* large (the rings); keep it off the stack */
-    const struct mode *m = NULL;
-    int64_t ns;
-
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: queue_bench pingpong|buf1x1|buf4x4|select4"
-                        " [ITEMS]\n");
-        return 2;
-    }
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
-        if (strcmp(argv[1], modes[i].name) == 0)
-            m = &modes[i];
-    if (m == NULL)
-        die("unknown mode (pingpong, buf1x1, buf4x4, select4)");
-    r.items = argc == 3 ? strtoll(argv[2], NULL, 10) : m->default_items;
-    if (r.items <= 0)
-        die("ITEMS must be a positive number");
-
-    if (strcmp(m->name, "pingpong") == 0)
-        ns = run_pingpong(&r);
-    else if (strcmp(m->name, "buf1x1") == 0)
-        ns = run_buffered(&r, 1, 1);
-    else if (strcmp(m->name, "buf4x4") == 0)
-        ns = run_buffered(&r, NPROD_4X4, NCONS_4X4);
-    else
-        ns = run_select4(&r);
-
-    printf("bench=chan impl=queue mode=%s ops=%" PRId64 " ns=%" PRId64
-           " ns_per_op=%.1f ops_per_s=%.0f\n",
-           m->name, r.items, ns, (double)ns / (double)r.items,
-           (double)r.items * 1e9 / (double)ns);
-    return 0;
-}
+#define CHAN_IMPL "queue"
+#include "chan_modes.h"

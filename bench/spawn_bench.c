@@ -15,21 +15,14 @@
  * One op is one create plus one join.  The sum of the returned values is
  * checked; a wrong one makes the program exit 1.
  */
+#include "bench_util.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void *
 body(void *arg)
