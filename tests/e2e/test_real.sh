@@ -133,41 +133,9 @@ clean sort
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3 2>/dev/null)
 if [ -n "$PY" ]; then
-    cat >"$tmp/work/thr.py" <<'EOF'
-import threading, queue, hashlib
-q = queue.Queue()
-out = []
-lock = threading.Lock()
-def worker():
-    while True:
-        item = q.get()
-        if item is None:
-            q.task_done()
-            return
-        h = hashlib.sha256(str(item).encode()).hexdigest()
-        with lock:
-            out.append((item, h))
-        q.task_done()
-ts = [threading.Thread(target=worker) for _ in range(4)]
-for t in ts: t.start()
-for i in range(2000): q.put(i)
-for t in ts: q.put(None)
-q.join()
-for t in ts: t.join()
-ev = threading.Event(); bar = threading.Barrier(3); sem = threading.Semaphore(2)
-got = []
-def gated(i):
-    bar.wait()
-    with sem:
-        ev.wait()
-        with lock: got.append(i)
-gs = [threading.Thread(target=gated, args=(i,)) for i in range(2)]
-for t in gs: t.start()
-bar.wait(); ev.set()
-for t in gs: t.join()
-for item, h in sorted(out): print(item, h)
-print(sorted(got))
-EOF
+    # thr: tests/real/py_threading.py, queue workers, Lock, Event,
+    # Barrier, Semaphore, Condition, Timer and an executor
+    cp "$root/tests/real/py_threading.py" "$tmp/work/thr.py" || exit 1
     cat >"$tmp/work/cf.py" <<'EOF'
 import concurrent.futures as cf, hashlib
 def work(i):
