@@ -197,11 +197,10 @@ goc__waiter_wake(goc__waiter *w)
 }
 
 /* Spins this many times on the wait word before sleeping in the kernel.
- * A futex sleep plus wake-up costs 10-20 us on the 2-core VMs we measured,
- * while a ping-pong partner usually answers within a few: spinning for
- * about as long (a pause is 10-150 cycles depending on the CPU) made
- * unbuffered ping-pong ten times faster there (bench: 1000 spins ~2 us a
- * round trip, 200 spins ~15 us).  The price is at most that much CPU per
+ * A futex sleep plus wake-up costs more than a ping-pong partner usually
+ * takes to answer, so spinning for about as long as a sleep would take
+ * makes unbuffered ping-pong many times faster (docs/bench-shim.md,
+ * "libgoc's tuning constants").  The price is at most that much CPU per
  * wait that does end up sleeping. */
 #define GOC__SPIN_BEFORE_PARK 1000
 
@@ -229,8 +228,8 @@ typedef void (*goc__report_fn)(void *arg);
  * and so before any GOC_ETIMEDOUT: the tracer records waits that block,
  * as the recorder does for pthread locks (trylock first), and a partner
  * that answers within the spin costs no record (unbuffered ping-pong
- * answers within it nearly always: recording each of those waits made it
- * 1.5x slower under the recorder).
+ * answers within it nearly always, and recording each of those waits
+ * slowed it markedly under the recorder).
  */
 static inline int
 goc__wait_park(goc__wait *wt, goc_time deadline, goc__report_fn report,
@@ -287,8 +286,8 @@ goc__wait_park(goc__wait *wt, goc_time deadline, goc__report_fn report,
  * moves each value with two cache misses, while letting the producer run
  * ahead moves a line of values at a time.  Yielding instead of spinning
  * on lets a peer on the same core run: with more threads than cores, a
- * spinning waiter only delays the thread it waits for (bench/chan_bench:
- * buf1x1 150 -> 40 ns, select4 400 -> 170 ns).  A parked thread spins on
+ * spinning waiter only delays the thread it waits for (docs/bench-shim.md,
+ * "libgoc's tuning constants").  A parked thread spins on
  * its wait word without yielding (GOC__SPIN_BEFORE_PARK): there, yielding
  * made unbuffered ping-pong slower. */
 #define GOC__RING_SPIN 21
