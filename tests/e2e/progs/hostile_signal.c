@@ -11,7 +11,8 @@
  *   loop    record=all fodder: lock/unlock, then write the iteration
  *           number (decimal, one line, write(2)) to fd 3, forever
  * The alarm is raised by a helper thread with pthread_kill once main is
- * known to sleep in the wait (bounded polling of /proc), not by a timer.
+ * known to sleep in the primitive's futex wait (/proc, sleeping.h), not
+ * by a timer.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,11 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sleeping.h"
+
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static sem_t sem;
 static pthread_t main_thread;
 static int main_tid;
-static _Atomic int alarms, about_to_wait;
+static _Atomic int alarms;
 static pthread_barrier_t holding;
 
 static void
@@ -39,31 +42,14 @@ on_alarm(int sig)
     atomic_fetch_add(&alarms, 1);
 }
 
-static int
-main_sleeping(void)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", main_tid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')');
-    return p != NULL && p[2] == 'S';
-}
-
-/* Waits until main sleeps in its wait, then signals it. */
+/* Waits until main sleeps in the primitive's futex wait on obj (size
+ * bytes), not merely asleep on its way there, then signals it. */
 static void
-alarm_main_when_blocked(void)
+alarm_main_when_blocked(const void *obj, size_t size)
 {
     struct timespec ms = {0, 1000000};
-    for (int i = 0; i < 10000; i++) {
-        if (atomic_load(&about_to_wait) && main_sleeping())
-            break;
-        nanosleep(&ms, NULL);
-    }
+
+    wait_in_futex(main_tid, obj, size);
     pthread_kill(main_thread, SIGALRM);
     /* the handler ran once main's alarm count moves */
     for (int i = 0; i < 10000 && atomic_load(&alarms) == 0; i++)
@@ -76,7 +62,7 @@ holder(void *arg)
     (void)arg;
     pthread_mutex_lock(&mu);
     pthread_barrier_wait(&holding);
-    alarm_main_when_blocked();
+    alarm_main_when_blocked(&mu, sizeof mu);
     pthread_mutex_unlock(&mu);
     return NULL;
 }
@@ -85,7 +71,7 @@ static void *
 poster(void *arg)
 {
     (void)arg;
-    alarm_main_when_blocked();
+    alarm_main_when_blocked(&sem, sizeof sem);
     sem_post(&sem);     /* wakes a restarted wait; an interrupted one is over */
     return NULL;
 }
@@ -127,7 +113,6 @@ main(int argc, char **argv)
         pthread_barrier_init(&holding, NULL, 2);
         pthread_create(&th, NULL, holder, NULL);
         pthread_barrier_wait(&holding);
-        atomic_store(&about_to_wait, 1);
         int r = pthread_mutex_lock(&mu);
         pthread_mutex_unlock(&mu);
         pthread_join(th, NULL);
@@ -138,7 +123,6 @@ main(int argc, char **argv)
         handle(strcmp(mode, "semr") == 0);
         sem_init(&sem, 0, 0);
         pthread_create(&th, NULL, poster, NULL);
-        atomic_store(&about_to_wait, 1);
         int r = sem_wait(&sem);
         int e = errno;
         pthread_join(th, NULL);
