@@ -141,11 +141,9 @@
                                   names it as its object), str = name */    \
     X(GCT_EV_GO_EXIT,       81, "go_exit")                                  \
                                                                             \
-    /* API misuse; obj = object, a = gct_misuse subkind, b = detail (for    \
-       relock_by_holder, invalid_deadline, barrier_count_zero,              \
-       destroy_of_busy_object, reinit_of_busy_object,                       \
-       exit_while_holding_lock and cond_signal_without_mutex: the object's  \
-       gct_obj type).  The finishing step writes                            \
+    /* API misuse; obj = object, a = gct_misuse subkind, b = detail (the    \
+       object's gct_obj type for the subkinds GCT_MISUSE_KINDS marks        \
+       GCT_MISUSE_OBJ_IN_B).  The finishing step writes                     \
        cond_wait_with_two_mutexes and wait_on_destroyed_semaphore itself,   \
        from the waits (common/finish.c). */                                 \
     X(GCT_EV_MISUSE,        90, "misuse")                                   \
@@ -326,70 +324,80 @@ enum gct_wait {
  * while every thread sleeps. */
 #define GCT_SIGNALS_CAN_WAKE(mask) (((mask) & ~GCT_SIGNALS_RAISED) != 0)
 
-/* Misuse subkinds (GCT_EV_MISUSE a): the name `check` prints, and what
- * it means in a report's words. */
+/*
+ * Misuse subkinds (GCT_EV_MISUSE a): X(enumerator, value, name, object,
+ * meaning): the name `check` prints; what the event says of its object's
+ * kind (0: nothing, a gct_obj, or GCT_MISUSE_OBJ_IN_B: its b is the
+ * object's gct_obj type); what it means in a report's words.
+ */
+#define GCT_MISUSE_OBJ_IN_B (-1)
 #define GCT_MISUSE_KINDS(X)                                                  \
-    X(GCT_MISUSE_UNLOCK_UNLOCKED,   1, "unlock_of_unlocked",                 \
+    X(GCT_MISUSE_UNLOCK_UNLOCKED, 1, "unlock_of_unlocked", 0,                \
       "unlock of a lock that is not locked")                                 \
-    X(GCT_MISUSE_UNLOCK_FOREIGN,    2, "unlock_of_foreign_lock",             \
+    X(GCT_MISUSE_UNLOCK_FOREIGN, 2, "unlock_of_foreign_lock", 0,             \
       "unlock of a lock held by another thread")                             \
-    X(GCT_MISUSE_DESTROY_HELD,      3, "destroy_of_held_lock",               \
+    X(GCT_MISUSE_DESTROY_HELD, 3, "destroy_of_held_lock", 0,                 \
       "destroy of a lock that is held")                                      \
-    X(GCT_MISUSE_EXIT_HOLDING,      4, "exit_while_holding_lock",            \
+    X(GCT_MISUSE_EXIT_HOLDING, 4, "exit_while_holding_lock",                 \
+      GCT_MISUSE_OBJ_IN_B,                                                   \
       "thread or process exit while holding a lock")                         \
-    X(GCT_MISUSE_COND_NO_MUTEX,     5, "cond_wait_without_mutex",            \
+    X(GCT_MISUSE_COND_NO_MUTEX, 5, "cond_wait_without_mutex", 0,             \
       "condition wait without holding its mutex")                            \
-    X(GCT_MISUSE_DOUBLE_CLOSE,      6, "double_close",                       \
+    X(GCT_MISUSE_DOUBLE_CLOSE, 6, "double_close", 0,                         \
       "close of a closed channel")                                           \
-    X(GCT_MISUSE_SEND_CLOSED,       7, "send_on_closed_channel",             \
+    X(GCT_MISUSE_SEND_CLOSED, 7, "send_on_closed_channel", 0,                \
       "send on a closed channel")                                            \
-    X(GCT_MISUSE_NEGATIVE_WG,       8, "negative_waitgroup",                 \
+    X(GCT_MISUSE_NEGATIVE_WG, 8, "negative_waitgroup", 0,                    \
       "WaitGroup counter would go negative")                                 \
-    X(GCT_MISUSE_WG_REUSE,          9, "waitgroup_reused_before_wait",       \
+    X(GCT_MISUSE_WG_REUSE, 9, "waitgroup_reused_before_wait", 0,             \
       "WaitGroup reused before the previous Wait returned")                  \
-    X(GCT_MISUSE_RECURSIVE_ONCE,   10, "recursive_once",                     \
+    X(GCT_MISUSE_RECURSIVE_ONCE, 10, "recursive_once", 0,                    \
       "Once.Do called from inside its own function")                         \
-    X(GCT_MISUSE_SEMA_OVER_RELEASE,11, "semaphore_over_release",             \
+    X(GCT_MISUSE_SEMA_OVER_RELEASE, 11, "semaphore_over_release", 0,         \
       "semaphore released more than was acquired")                           \
-    X(GCT_MISUSE_CLOSE_NIL,        12, "close_of_nil_channel",               \
+    X(GCT_MISUSE_CLOSE_NIL, 12, "close_of_nil_channel", 0,                   \
       "close of a nil channel")                                              \
-    X(GCT_MISUSE_GROUP_SET_LIMIT,  13, "errgroup_set_limit_while_running",   \
+    X(GCT_MISUSE_GROUP_SET_LIMIT, 13, "errgroup_set_limit_while_running", 0, \
       "errgroup limit changed while tasks run")                              \
-    X(GCT_MISUSE_RECURSIVE_RLOCK,  14, "recursive_read_lock",                \
+    X(GCT_MISUSE_RECURSIVE_RLOCK, 14, "recursive_read_lock", GCT_OBJ_RWLOCK, \
       "read lock taken again by a thread that holds it for reading, on a "   \
       "writer-preferring rwlock (a goc_rwmutex, like Go's RWMutex): it "     \
-      "deadlocks when a writer comes between the two")                    \
-    X(GCT_MISUSE_DESTROYED_LOCK,   15, "use_of_destroyed_lock",              \
-      "lock or unlock of a destroyed mutex")                               \
-    X(GCT_MISUSE_RELOCK,           16, "relock_by_holder",                   \
+      "deadlocks when a writer comes between the two")                       \
+    X(GCT_MISUSE_DESTROYED_LOCK, 15, "use_of_destroyed_lock", 0,             \
+      "lock or unlock of a destroyed mutex")                                 \
+    X(GCT_MISUSE_RELOCK, 16, "relock_by_holder", GCT_MISUSE_OBJ_IN_B,        \
       "lock asked for again by the thread that holds it, which glibc "       \
       "refuses with EDEADLK (an error-checking mutex, or an rwlock held for " \
       "writing)")                                                            \
-    X(GCT_MISUSE_RWLOCK_NOT_HELD,  17, "unlock_of_rwlock_not_held",          \
-      "rwlock unlock by a thread that holds no lock on it")                \
-    X(GCT_MISUSE_BAD_DEADLINE,     18, "invalid_deadline",                   \
+    X(GCT_MISUSE_RWLOCK_NOT_HELD, 17, "unlock_of_rwlock_not_held",           \
+      GCT_OBJ_RWLOCK,                                                        \
+      "rwlock unlock by a thread that holds no lock on it")                  \
+    X(GCT_MISUSE_BAD_DEADLINE, 18, "invalid_deadline", GCT_MISUSE_OBJ_IN_B,  \
       "timed wait or lock given a deadline whose nanoseconds are not in "    \
-      "[0, 1e9), which glibc refuses with EINVAL")                                    \
-    X(GCT_MISUSE_COND_TWO_MUTEXES, 19, "cond_wait_with_two_mutexes",         \
-      "condition wait with a mutex other than the one another thread "     \
-      "waits on the condvar with at the same time")                        \
-    X(GCT_MISUSE_BARRIER_ZERO,     20, "barrier_count_zero",                 \
+      "[0, 1e9), which glibc refuses with EINVAL")                           \
+    X(GCT_MISUSE_COND_TWO_MUTEXES, 19, "cond_wait_with_two_mutexes", 0,      \
+      "condition wait with a mutex other than the one another thread "       \
+      "waits on the condvar with at the same time")                          \
+    X(GCT_MISUSE_BARRIER_ZERO, 20, "barrier_count_zero", GCT_MISUSE_OBJ_IN_B, \
       "barrier initialised with a count of 0, which glibc refuses with "     \
       "EINVAL")                                                              \
-    X(GCT_MISUSE_DESTROY_BUSY,     21, "destroy_of_busy_object",             \
-      "destroy of a semaphore or barrier that threads wait on")             \
-    X(GCT_MISUSE_REINIT_BUSY,      22, "reinit_of_busy_object",              \
+    X(GCT_MISUSE_DESTROY_BUSY, 21, "destroy_of_busy_object",                 \
+      GCT_MISUSE_OBJ_IN_B,                                                   \
+      "destroy of a semaphore or barrier that threads wait on")              \
+    X(GCT_MISUSE_REINIT_BUSY, 22, "reinit_of_busy_object",                   \
+      GCT_MISUSE_OBJ_IN_B,                                                   \
       "initialisation again of a lock that is held, or of a semaphore or "   \
       "barrier that threads wait on")                                        \
-    X(GCT_MISUSE_SEM_DESTROYED,    23, "wait_on_destroyed_semaphore",        \
+    X(GCT_MISUSE_SEM_DESTROYED, 23, "wait_on_destroyed_semaphore", 0,        \
       "wait on a destroyed semaphore")                                       \
-    X(GCT_MISUSE_SIGNAL_NO_MUTEX,  24, "cond_signal_without_mutex",          \
+    X(GCT_MISUSE_SIGNAL_NO_MUTEX, 24, "cond_signal_without_mutex",           \
+      GCT_MISUSE_OBJ_IN_B,                                                   \
       "condvar signalled or broadcast by a thread that does not hold the "   \
       "mutex its waiters wait with (dubious; reported with "                 \
       "check_signal_mutex=1 only)")
 
 enum gct_misuse {
-#define GCT_X_ENUM(name, value, text, meaning) name = value,
+#define GCT_X_ENUM(name, value, text, obj, meaning) name = value,
     GCT_MISUSE_KINDS(GCT_X_ENUM)
 #undef GCT_X_ENUM
 };
@@ -457,8 +465,8 @@ static inline const char *
 gct_misuse_name(int64_t sub)
 {
     switch (sub) {
-#define GCT_X_CASE(name, value, text, meaning) \
-    case value:                                \
+#define GCT_X_CASE(name, value, text, obj, meaning) \
+    case value:                                     \
         return text;
         GCT_MISUSE_KINDS(GCT_X_CASE)
 #undef GCT_X_CASE
@@ -471,13 +479,41 @@ static inline const char *
 gct_misuse_meaning(int64_t sub)
 {
     switch (sub) {
-#define GCT_X_CASE(name, value, text, meaning) \
-    case value:                                \
+#define GCT_X_CASE(name, value, text, obj, meaning) \
+    case value:                                     \
         return meaning;
         GCT_MISUSE_KINDS(GCT_X_CASE)
 #undef GCT_X_CASE
     }
     return "API misuse";
+}
+
+/* What a misuse event (subkind sub, detail b) says its object is:
+ * GCT_OBJ_NONE when it says nothing. */
+static inline enum gct_obj
+gct_misuse_object(int64_t sub, int64_t b)
+{
+    int obj = GCT_OBJ_NONE;
+    switch (sub) {
+#define GCT_X_CASE(name, value, text, what, meaning) \
+    case value:                                      \
+        obj = what;                                  \
+        break;
+        GCT_MISUSE_KINDS(GCT_X_CASE)
+#undef GCT_X_CASE
+    }
+    if (obj == GCT_MISUSE_OBJ_IN_B)
+        return gct_obj_name(b) ? (enum gct_obj)b : GCT_OBJ_NONE;
+    return (enum gct_obj)obj;
+}
+
+/* The kind of lock that GCT_LOCK_* flags (an acquisition's, a held
+ * lock's) say it is. */
+static inline enum gct_obj
+gct_lock_obj(uint64_t flags)
+{
+    return flags & (GCT_LOCK_SHARED | GCT_LOCK_RW) ? GCT_OBJ_RWLOCK
+                                                   : GCT_OBJ_MUTEX;
 }
 
 /* A wait reason's gct_wait_prop bits (0 for an unknown one). */

@@ -70,7 +70,7 @@ gct_vocab_write(sqlite3 *db)
 #undef GCT_X_ROW
 
     st = prepare(db, "INSERT INTO misuse_kinds VALUES(?,?,?)", &rc);
-#define GCT_X_ROW(name, value, text, meaning)                              \
+#define GCT_X_ROW(name, value, text, obj, meaning)                         \
     row(st, &rc, "iss", (int64_t)value, text, meaning);
     GCT_MISUSE_KINDS(GCT_X_ROW)
     sqlite3_finalize(st);

@@ -23,15 +23,15 @@ struct entry {
 };
 
 #define X3(name, value, text) {value, text},
-#define X4(name, value, text, meaning) {value, text},
+#define X5(name, value, text, obj, meaning) {value, text},
 #define X6(name, value, text, props, obj, mode) {value, text},
 static const struct entry event_kinds[] = {GCT_EVENT_KINDS(X3)};
 static const struct entry obj_kinds[] = {GCT_OBJ_KINDS(X3)};
 static const struct entry ctx_kinds[] = {GCT_CTX_KINDS(X3)};
 static const struct entry wait_reasons[] = {GCT_WAIT_REASONS(X6)};
-static const struct entry misuse_kinds[] = {GCT_MISUSE_KINDS(X4)};
+static const struct entry misuse_kinds[] = {GCT_MISUSE_KINDS(X5)};
 #undef X3
-#undef X4
+#undef X5
 #undef X6
 #define N(a) (sizeof a / sizeof a[0])
 
@@ -106,6 +106,43 @@ test_wait_properties(void **state)
     assert_false(gct_wait_is_lock(GCT_WAIT_COND));
     assert_int_equal(gct_wait_object(GCT_WAIT_SELECT), GCT_OBJ_NONE);
     assert_int_equal(gct_wait_props(1000), 0);
+}
+
+/* What a misuse event says of its object, and what lock flags say. */
+static void
+test_object_kinds(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N(misuse_kinds); i++) {
+        enum gct_obj o = gct_misuse_object(misuse_kinds[i].value, 0);
+        assert_true(o == GCT_OBJ_NONE || gct_obj_name(o) != NULL);
+    }
+    assert_int_equal(gct_misuse_object(GCT_MISUSE_RECURSIVE_RLOCK, 0),
+                     GCT_OBJ_RWLOCK);
+    assert_int_equal(gct_misuse_object(GCT_MISUSE_RELOCK, GCT_OBJ_RWLOCK),
+                     GCT_OBJ_RWLOCK);
+    assert_int_equal(gct_misuse_object(GCT_MISUSE_BARRIER_ZERO,
+                                       GCT_OBJ_BARRIER),
+                     GCT_OBJ_BARRIER);
+    /* a detail that is no object kind, or a subkind whose b is not one */
+    assert_int_equal(gct_misuse_object(GCT_MISUSE_RELOCK, 99), GCT_OBJ_NONE);
+    assert_int_equal(gct_misuse_object(GCT_MISUSE_RELOCK,
+                                       ((int64_t)1 << 32) + GCT_OBJ_SEM),
+                     GCT_OBJ_NONE);
+    assert_int_equal(gct_misuse_object(GCT_MISUSE_DOUBLE_CLOSE, GCT_OBJ_SEM),
+                     GCT_OBJ_NONE);
+    assert_int_equal(gct_misuse_object(1000, GCT_OBJ_SEM), GCT_OBJ_NONE);
+    assert_int_equal(gct_lock_obj(0), GCT_OBJ_MUTEX);
+    assert_int_equal(gct_lock_obj(GCT_LOCK_TRY | GCT_LOCK_RECURSIVE),
+                     GCT_OBJ_MUTEX);
+    assert_int_equal(gct_lock_obj(GCT_LOCK_SHARED), GCT_OBJ_RWLOCK);
+    assert_int_equal(gct_lock_obj(GCT_LOCK_RW), GCT_OBJ_RWLOCK);
+    for (size_t i = 0; i < N(wait_reasons); i++) {
+        int r = (int)wait_reasons[i].value;
+        if (gct_wait_is_lock(r))
+            assert_int_equal(gct_lock_obj(gct_wait_lock_mode(r)),
+                             gct_wait_object(r));
+    }
 }
 
 static sqlite3 *
@@ -229,6 +266,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_wait_properties),
+        cmocka_unit_test(test_object_kinds),
         cmocka_unit_test(test_trace_tables),
         cmocka_unit_test(test_sql_lookups),
         cmocka_unit_test(test_write_error),
