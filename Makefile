@@ -227,7 +227,19 @@ $(BUILD)/tests/lib/%: tests/lib/%.c $(BUILD)/tests/lib/%.d $(LIBGOC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilib -o $@ $< $(LIBGOC) $(ALL_LDFLAGS) -lcmocka $(LIB_LIBS)
 
-test-bins: $(TEST_LIB_BINS)
+# Unit tests of common/ parts that need no program run: they link the
+# common objects they test, and sqlite.
+TEST_COMMON_SRCS := $(wildcard tests/common/test_*.c)
+TEST_COMMON_BINS := $(TEST_COMMON_SRCS:tests/%.c=$(BUILD)/tests/%)
+TEST_COMMON_OBJS := $(OBJ)/common/vocab.o
+
+$(BUILD)/tests/common/%: tests/common/%.c $(BUILD)/tests/common/%.d \
+                         $(TEST_COMMON_OBJS) $(BUILD)/gen/schema.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -o $@ $< $(TEST_COMMON_OBJS) \
+	    $(ALL_LDFLAGS) -lcmocka -lsqlite3
+
+test-bins: $(TEST_LIB_BINS) $(TEST_COMMON_BINS)
 
 # ---------------------------------------------------------------- bench
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -247,7 +259,8 @@ E2E_TESTS := $(wildcard tests/e2e/test_*.sh)
 
 # Tests that compile against the build's libraries need its sanitizer flags.
 test: all
-	@GCT_TEST_CFLAGS="$(SAN)" tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS) $(E2E_TESTS)
+	@GCT_TEST_CFLAGS="$(SAN)" tests/run-tests.sh $(BUILD) $(TEST_LIB_BINS) \
+	    $(TEST_COMMON_BINS) $(E2E_TESTS)
 
 # Long tests (issue sizes, valgrind): tests/stress/test_*.sh.
 STRESS_TESTS := $(wildcard tests/stress/test_*.sh)
@@ -365,7 +378,8 @@ clean:
 ALL_DEPS := $(patsubst %.o,%.d,$(sort $(LIB_OBJS) $(LIBT_OBJS) \
                 $(COMMON_OBJS) $(COMMON_SHIM_OBJS) $(PRELOAD_OBJS) \
                 $(VIEWER_OBJS) $(FINISHER_OBJS) $(OBJ)/viewer/finisher/nodl.o)) \
-            $(addsuffix .d,$(SAMPLES) $(TEST_LIB_BINS) $(BENCH_BINS))
+            $(addsuffix .d,$(SAMPLES) $(TEST_LIB_BINS) $(TEST_COMMON_BINS) \
+                $(BENCH_BINS))
 -include $(wildcard $(ALL_DEPS))
 $(ALL_DEPS): ;
 

@@ -10,6 +10,7 @@
 #include "event.h"
 #include "map.h"
 #include "options.h"
+#include "vocab.h"
 #include "wait_graph.h"
 
 #include <fnmatch.h>
@@ -41,12 +42,11 @@ struct ctx {
 
 /* SQL: thread T is one the end-of-run analyses judge: alive at the end,
  * not one of libgoc's service threads ("goc-*"), and not the thread that
- * ended its process (its proc_exit event, kind 2). */
+ * ended its process (its proc_exit event). */
 #define JUDGED_THREAD_SQL(T)                                               \
     T ".end_ns IS NULL AND coalesce(" T ".name, '') NOT LIKE 'goc-%' "     \
-    "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 AND "         \
-    "e.thread_id = " T ".id)"
-_Static_assert(GCT_EV_PROC_EXIT == 2, "JUDGED_THREAD_SQL's event kind");
+    "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = "               \
+    GCT_EV_KIND_SQL("proc_exit") " AND e.thread_id = " T ".id)"
 
 /*
  * Messages and labels are built once, with the values that change from
@@ -430,7 +430,8 @@ object_label(struct ctx *c, int64_t id)
     sqlite3_stmt *st = query(
         c, "SELECT kind, name, addr, symbol, create_stack, "
            "class_id IS NOT NULL OR kind IN ('chan', 'ctx') OR EXISTS "
-           "(SELECT 1 FROM events e WHERE e.object_id = o.id AND e.kind = 20)"
+           "(SELECT 1 FROM events e WHERE e.object_id = o.id AND e.kind = "
+           GCT_EV_KIND_SQL("lock_init") ")"
            " FROM objects o WHERE id = ?");
     char *s = NULL;
     if (st == NULL)
@@ -640,14 +641,8 @@ held_at_wait(struct ctx *c, int64_t thread, int64_t begin, int64_t also_held,
 static const char *
 reason_name(int64_t reason)
 {
-    switch (reason) {
-#define GCT_X_CASE(name, value, text) \
-    case value:                       \
-        return text;
-        GCT_WAIT_REASONS(GCT_X_CASE)
-#undef GCT_X_CASE
-    }
-    return "unknown wait";
+    const char *s = gct_wait_name(reason);
+    return s ? s : "unknown wait";
 }
 
 /* ------------------------------------------------------------ ownership */
@@ -2114,15 +2109,14 @@ wait_edges(struct ctx *c, struct gct_wait_graph *g,
            const struct gct_map *node_of, size_t v, const struct wnode *n,
            int64_t pid)
 {
-    switch (n->reason) {
-    case GCT_WAIT_MUTEX:
-    case GCT_WAIT_RWLOCK_RD:
-    case GCT_WAIT_RWLOCK_WR:
+    if (gct_wait_is_lock((int)n->reason)) {
         edges_to(c, g, node_of, v,
                  "SELECT id FROM threads WHERE pid = ?1 AND tid = ?2 "
                  "AND end_ns IS NULL",
                  pid, n->holder);
-        break;
+        return;
+    }
+    switch (n->reason) {
     case GCT_WAIT_JOIN:
         edges_to(c, g, node_of, v,
                  "SELECT t.id FROM threads t JOIN objects o ON o.id = ?2 "
@@ -2137,8 +2131,8 @@ wait_edges(struct ctx *c, struct gct_wait_graph *g,
         break;
     case GCT_WAIT_WAITGROUP:
         edges_to(c, g, node_of, v,
-                 "SELECT DISTINCT thread_id FROM events WHERE kind = 80 "
-                 "AND object_id = ?2",
+                 "SELECT DISTINCT thread_id FROM events WHERE kind = "
+                 GCT_EV_KIND_SQL("go_start") " AND object_id = ?2",
                  pid, n->obj);
         break;
     case GCT_WAIT_SELECT: {
@@ -2510,7 +2504,8 @@ receivers_in_context_leak(struct ctx *c, int64_t id)
         c, "SELECT DISTINCT w.thread_id FROM waits w JOIN threads t "
            "ON t.id = w.thread_id AND t.end_ns IS NULL "
            "LEFT JOIN select_cases sc ON sc.wait_id = w.id "
-           "WHERE w.end_ns IS NULL AND ((w.reason = 9 AND w.object_id = ?1) "
+           "WHERE w.end_ns IS NULL AND ((w.reason = "
+           GCT_WAIT_REASON_SQL("chan receive") " AND w.object_id = ?1) "
            "OR (sc.object_id = ?1 AND sc.op = 'recv'))");
     bool all = true;
     if (st == NULL)
@@ -2533,7 +2528,8 @@ unclosed_channels(struct ctx *c)
         c, "SELECT o.id, o.create_stack, count(DISTINCT w.thread_id), "
            "min(w.stack_id), min(w.begin_ns) FROM objects o "
            "JOIN (SELECT thread_id, object_id, stack_id, begin_ns, end_ns "
-           "      FROM waits WHERE reason = 9 "
+           "      FROM waits WHERE reason = "
+           GCT_WAIT_REASON_SQL("chan receive") " "
            "      UNION ALL SELECT w.thread_id, sc.object_id, w.stack_id, "
            "      w.begin_ns, w.end_ns FROM select_cases sc JOIN waits w "
            "      ON w.id = sc.wait_id WHERE sc.op = 'recv') w "
@@ -2625,11 +2621,14 @@ context_leaks(struct ctx *c)
                "WHERE t.end_ns IS NULL AND NOT coalesce(p.running, 0) "
                "AND NOT EXISTS (SELECT 1 FROM waits x WHERE "
                "  x.thread_id = t.id AND x.end_ns IS NULL AND x.timed) "
-               "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 2 "
-               "  AND e.thread_id = t.id) "
-               "AND ((w.reason = 13 AND w.object_id IN lc) "
-               " OR (w.reason = 9 AND w.object_id IN dc) "
-               " OR (w.reason = 10 AND EXISTS (SELECT 1 FROM select_cases "
+               "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = "
+               GCT_EV_KIND_SQL("proc_exit") " AND e.thread_id = t.id) "
+               "AND ((w.reason = " GCT_WAIT_REASON_SQL("context done")
+               "      AND w.object_id IN lc) "
+               " OR (w.reason = " GCT_WAIT_REASON_SQL("chan receive")
+               "     AND w.object_id IN dc) "
+               " OR (w.reason = " GCT_WAIT_REASON_SQL("select")
+               "     AND EXISTS (SELECT 1 FROM select_cases "
                "  sc WHERE sc.wait_id = w.id AND sc.op = 'recv' "
                "  AND sc.object_id IN dc))) "
                "GROUP BY t.id ORDER BY t.id");
@@ -2712,14 +2711,17 @@ timer_leaks(struct ctx *c)
         c, "SELECT min(e.stack_id), e.a, count(*), min(e.ts), min(e.object_id) "
            "FROM events e JOIN objects o ON o.id = e.object_id "
            "JOIN processes p ON p.pid = o.pid "
-           "WHERE e.kind = 100 AND NOT coalesce(p.running, 0) "
+           "WHERE e.kind = " GCT_EV_KIND_SQL("timer_arm")
+           " AND NOT coalesce(p.running, 0) "
            "AND e.id = (SELECT max(x.id) FROM events x WHERE "
-           "  x.object_id = e.object_id AND x.kind IN (100, 101)) "
+           "  x.object_id = e.object_id AND x.kind IN (SELECT kind FROM "
+           "  event_kinds WHERE name IN ('timer_arm', 'timer_disarm'))) "
            /* one a goroutine still waits for is in use: if that is a
             * leak, it is the goroutine's */
            "AND NOT EXISTS (SELECT 1 FROM waits w LEFT JOIN select_cases "
            "  sc ON sc.wait_id = w.id WHERE w.end_ns IS NULL AND "
-           "  ((w.reason = 9 AND w.object_id = o.id) OR "
+           "  ((w.reason = " GCT_WAIT_REASON_SQL("chan receive")
+           "    AND w.object_id = o.id) OR "
            "   (sc.object_id = o.id AND sc.op = 'recv'))) "
            "GROUP BY " SOURCE_SITE("e.stack_id") ", e.a ORDER BY min(e.id)");
     if (st == NULL)
@@ -2776,38 +2778,12 @@ named_already(struct ctx *c, int64_t id)
     return false;
 }
 
-static const char *
-misuse_name(int64_t sub)
-{
-    switch (sub) {
-#define GCT_X_CASE(name, value, text, meaning) \
-    case value:                                \
-        return text;
-        GCT_MISUSE_KINDS(GCT_X_CASE)
-#undef GCT_X_CASE
-    }
-    return "unknown";
-}
-
-static const char *
-misuse_text(int64_t sub)
-{
-    switch (sub) {
-#define GCT_X_CASE(name, value, text, meaning) \
-    case value:                                \
-        return meaning;
-        GCT_MISUSE_KINDS(GCT_X_CASE)
-#undef GCT_X_CASE
-    }
-    return "API misuse";
-}
-
 static void
 misuses(struct ctx *c)
 {
     sqlite3_stmt *st = query(c, "SELECT ts, thread_id, object_id, a, "
-                                "stack_id FROM events WHERE kind = 90 "
-                                "ORDER BY id");
+                                "stack_id FROM events WHERE kind = "
+                                GCT_EV_KIND_SQL("misuse") " ORDER BY id");
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -2829,8 +2805,10 @@ misuses(struct ctx *c)
         char *what = obj ? object_label(c, obj) : gct_xstrdup("an object");
         char *at = where(c, stack);
         struct gct_finding *f = add(
-            c, "misuse", misuse_name(sub), 2, sqlite3_column_int64(st, 0),
-            xprintf("%s: %s by %s at %s", misuse_text(sub), what, who, at));
+            c, "misuse", gct_misuse_name(sub), 2,
+            sqlite3_column_int64(st, 0),
+            xprintf("%s: %s by %s at %s", gct_misuse_meaning(sub), what,
+                    who, at));
         mark_system(c, f, stack_owner(c, stack, false) == 0);
         ref_thread(c, f, th);
         ref_object(c, f, obj);
@@ -2850,10 +2828,10 @@ misuses(struct ctx *c)
         int64_t create = sqlite3_column_int64(st, 3);
         char *who = thread_label(c, th, NULL);
         struct gct_finding *f = add(
-            c, "misuse", misuse_name(GCT_MISUSE_EXIT_HOLDING), 2,
+            c, "misuse", gct_misuse_name(GCT_MISUSE_EXIT_HOLDING), 2,
             sqlite3_column_int64(st, 1),
             xprintf("%s: %s exited holding %" PRId64 " lock%s",
-                    misuse_text(GCT_MISUSE_EXIT_HOLDING), who,
+                    gct_misuse_meaning(GCT_MISUSE_EXIT_HOLDING), who,
                     sqlite3_column_int64(st, 2),
                     sqlite3_column_int64(st, 2) == 1 ? "" : "s"));
         mark_system(c, f, thread_is_system(c, create, 0));

@@ -63,7 +63,8 @@ struct gct_ref {
 #define GCT_THREAD_BLOCKED_SQL(T, END)                                     \
     "((SELECT coalesce(sum(coalesce(w.end_ns, " END ") - w.begin_ns), 0) " \
     "FROM waits w WHERE w.thread_id = " T ".id AND (w.end_ns IS NULL OR "  \
-    "w.reason NOT BETWEEN 1 AND 4)) + "                                    \
+    "w.reason NOT IN (SELECT reason FROM wait_reasons "                    \
+    "WHERE ends_holding))) + "                                             \
     "(SELECT coalesce(sum(s.wait_ns_total), 0) FROM wait_sites s "         \
     "WHERE s.thread_id = " T ".id))"
 

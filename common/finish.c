@@ -19,6 +19,7 @@
 #include "safe_file.h"
 #include "schema.h"
 #include "symbolize.h"
+#include "vocab.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1734,47 +1735,8 @@ write_meta(struct finisher *f, const struct gct_finish_opts *opts)
         run(f, st, "ss", "options", f->options);
     sqlite3_finalize(st);
 
-    st = prepare(f, "INSERT INTO wait_reasons VALUES(?,?)");
-#define GCT_X_ROW(name, value, text) run(f, st, "is", (int64_t)value, text);
-    if (st)
-        GCT_WAIT_REASONS(GCT_X_ROW)
-#undef GCT_X_ROW
-    sqlite3_finalize(st);
-
-    static const struct {
-        int kind;
-        const char *name;
-    } kinds[] = {
-        {GCT_EV_PROC_START, "proc_start"}, {GCT_EV_PROC_EXIT, "proc_exit"},
-        {GCT_EV_FORK, "fork"}, {GCT_EV_SIGNALS, "signals"},
-        {GCT_EV_THREAD_CREATE, "thread_create"},
-        {GCT_EV_THREAD_START, "thread_start"},
-        {GCT_EV_THREAD_EXIT, "thread_exit"},
-        {GCT_EV_THREAD_JOIN, "thread_join"},
-        {GCT_EV_THREAD_DETACH, "thread_detach"},
-        {GCT_EV_THREAD_NAME, "thread_name"}, {GCT_EV_LOCK_INIT, "lock_init"},
-        {GCT_EV_LOCK_ACQUIRE, "lock_acquire"},
-        {GCT_EV_LOCK_RELEASE, "lock_release"},
-        {GCT_EV_LOCK_DESTROY, "lock_destroy"},
-        {GCT_EV_LOCK_EDGE, "lock_edge"},
-        {GCT_EV_LOCK_FIRST_USE, "lock_first_use"},
-        {GCT_EV_LOCK_HELD, "lock_held"},
-        {GCT_EV_MEM_GONE, "mem_gone"}, {GCT_EV_WAIT_BEGIN, "wait_begin"},
-        {GCT_EV_WAIT_END, "wait_end"}, {GCT_EV_COND_SIGNAL, "cond_signal"},
-        {GCT_EV_COND_BROADCAST, "cond_broadcast"},
-        {GCT_EV_SEM_POST, "sem_post"}, {GCT_EV_CHAN_MAKE, "chan_make"},
-        {GCT_EV_CHAN_SEND, "chan_send"}, {GCT_EV_CHAN_RECV, "chan_recv"},
-        {GCT_EV_CHAN_CLOSE, "chan_close"}, {GCT_EV_CHAN_FREE, "chan_free"},
-        {GCT_EV_SELECT_CASE, "select_case"}, {GCT_EV_CTX_MAKE, "ctx_make"},
-        {GCT_EV_CTX_CANCEL, "ctx_cancel"}, {GCT_EV_CTX_FREE, "ctx_free"},
-        {GCT_EV_WG_ADD, "wg_add"}, {GCT_EV_GO_START, "go_start"},
-        {GCT_EV_GO_EXIT, "go_exit"}, {GCT_EV_MISUSE, "misuse"},
-        {GCT_EV_TIMER_ARM, "timer_arm"}, {GCT_EV_TIMER_DISARM, "timer_disarm"},
-    };
-    st = prepare(f, "INSERT INTO event_kinds VALUES(?,?)");
-    for (size_t i = 0; st && i < sizeof kinds / sizeof kinds[0]; i++)
-        run(f, st, "is", (int64_t)kinds[i].kind, kinds[i].name);
-    sqlite3_finalize(st);
+    if (gct_vocab_write(f->db) != SQLITE_OK)
+        fail(f, "cannot write the trace: %s", sqlite3_errmsg(f->db));
 }
 
 static bool

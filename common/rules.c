@@ -127,7 +127,7 @@ static const struct gct_rule rules[] = {
     {"misuse", "API misuse",
      "A threading or libgoc API was used against its contract.",
      MISUSE_WHY},
-#define GCT_X_RULE(name, value, text, meaning) \
+#define GCT_X_RULE(name, value, text, obj, meaning) \
     {"misuse/" text, "API misuse: " meaning, "API misuse: " meaning ".", \
      MISUSE_WHY},
     GCT_MISUSE_KINDS(GCT_X_RULE)

@@ -1,4 +1,4 @@
--- The gctrace trace format, version 3.  Documented in docs/trace-format.md.
+-- The gctrace trace format, version 4.  Documented in docs/trace-format.md.
 -- Times are nanoseconds since the start of the run (CLOCK_MONOTONIC).
 -- Addresses are stored as signed 64-bit integers (sqlite's INTEGER).
 
@@ -42,8 +42,8 @@ CREATE TABLE threads (
 
 CREATE TABLE objects (
     id           INTEGER PRIMARY KEY,
-    kind         TEXT,          -- mutex rwlock cond sem barrier chan ctx
-                                -- waitgroup thread
+    kind         TEXT,          -- object_kinds.name: mutex rwlock cond sem
+                                -- barrier chan ctx waitgroup thread ...
     addr         INTEGER,
     pid          INTEGER,
     name         TEXT,          -- the name the program gave it
@@ -66,14 +66,36 @@ CREATE TABLE objects (
     cancel_cause INTEGER
 );
 
+-- The vocabulary: what the numbers in the other tables mean, written
+-- from common/event.h.  Query by name or property rather than by number:
+-- e.kind = (SELECT kind FROM event_kinds WHERE name = 'proc_exit'),
+-- w.reason IN (SELECT reason FROM wait_reasons WHERE is_lock).
 CREATE TABLE event_kinds (
     kind INTEGER PRIMARY KEY,
     name TEXT
 );
 
 CREATE TABLE wait_reasons (
-    reason INTEGER PRIMARY KEY,
-    name   TEXT
+    reason       INTEGER PRIMARY KEY,
+    name         TEXT,
+    object_kind  TEXT,      -- what the wait is on (objects.kind); NULL:
+                            -- no single object (sleep, select)
+    is_lock      INTEGER,   -- 1: a mutex or rwlock wait (holder_tid)
+    ends_holding INTEGER,   -- 1: it ends with a lock held (a lock's, a
+                            -- condvar's): the waits wait_sites counts
+    has_owner    INTEGER    -- 1: one known thread ends it: a lock's
+                            -- holder, the thread joined
+);
+
+CREATE TABLE object_kinds (
+    kind INTEGER PRIMARY KEY,   -- lock_init events' a, misuse events' b
+    name TEXT                   -- objects.kind
+);
+
+CREATE TABLE misuse_kinds (
+    subkind INTEGER PRIMARY KEY, -- misuse events' a
+    name    TEXT,                -- the finding's subkind
+    meaning TEXT
 );
 
 CREATE TABLE events (

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GCT_FORMAT_VERSION 3
+#define GCT_FORMAT_VERSION 4
 
 struct gct_finish_opts {
     int exit_status;  /* >= 0: the program's exit status, known outside */

@@ -378,14 +378,6 @@ gct_lock_released_slow(struct gct_thread *t, const void *lock)
     return found;
 }
 
-/* Whether a wait for reason ends with a lock held again, inside the
- * program's critical section. */
-static bool
-ends_holding(int reason)
-{
-    return gct_wait_is_lock(reason) || reason == GCT_WAIT_COND;
-}
-
 /*
  * Whether the pthread object a thread is about to wait on is
  * process-shared, so that another process may end the wait: read from
@@ -399,20 +391,20 @@ ends_holding(int reason)
 static bool
 wait_shared(int reason, const void *obj)
 {
-    switch (reason) {
-    case GCT_WAIT_MUTEX:
+    switch (gct_wait_object(reason)) {
+    case GCT_OBJ_MUTEX:
         return ((const pthread_mutex_t *)obj)->__data.__kind & 128;
-    case GCT_WAIT_RWLOCK_RD:
-    case GCT_WAIT_RWLOCK_WR:
+    case GCT_OBJ_RWLOCK:
         return ((const pthread_rwlock_t *)obj)->__data.__shared != 0;
-    case GCT_WAIT_COND:
+    case GCT_OBJ_COND:
         return ((const pthread_cond_t *)obj)->__data.__wrefs & 1;
-    case GCT_WAIT_SEM:
+    case GCT_OBJ_SEM:
         return ((const int *)obj)[2] != 0;
-    case GCT_WAIT_BARRIER:
+    case GCT_OBJ_BARRIER:
         return ((const int *)obj)[3] != 0;
+    default:
+        return false;
     }
-    return false;
 }
 
 /*
@@ -520,10 +512,7 @@ static void
 edges_before_wait(struct gct_thread *t, int reason, const void *obj)
 {
     uintptr_t l = (uintptr_t)obj;
-    uint32_t flags = reason == GCT_WAIT_MUTEX ? 0
-                     : reason == GCT_WAIT_RWLOCK_RD
-                         ? GCT_LOCK_RW | GCT_LOCK_SHARED
-                         : GCT_LOCK_RW;
+    uint32_t flags = gct_wait_lock_mode(reason);
     for (int i = 0; i < t->nheld; i++)
         if (t->held[i].lock == l)
             return;
@@ -564,7 +553,7 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                     reason | (timed ? GCT_WAIT_TIMED : 0) |
                         (shared ? GCT_WAIT_SHARED : 0),
                     detail);
-        t->end_slot = ends_holding(reason)
+        t->end_slot = gct_wait_ends_holding(reason)
                           ? gct_reserve_rec(t, (uint64_t)(uintptr_t)obj)
                           : NULL;
         t->begin_rec = countable(t, reason);

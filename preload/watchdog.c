@@ -112,7 +112,7 @@ waits_for(struct gct_thread *t, int pid)
     }
     if (reason == GCT_WAIT_RWLOCK_WR && atomic_load(&t->wait_self))
         return t; /* it reads the rwlock it waits to write (locks.c) */
-    if (reason == GCT_WAIT_RWLOCK_WR || reason == GCT_WAIT_RWLOCK_RD) {
+    if (gct_wait_object(reason) == GCT_OBJ_RWLOCK) {
         const pthread_rwlock_t *rw = (const pthread_rwlock_t *)obj;
         int writer = __atomic_load_n(&rw->__data.__cur_writer,
                                      __ATOMIC_RELAXED);
@@ -130,8 +130,7 @@ cycle_from(struct gct_thread *t, int pid, int64_t now, int64_t delay)
     struct gct_thread *cur = t;
     for (int n = 1; n <= MAX_CHAIN; n++) {
         int reason = atomic_load(&cur->wait_reason);
-        if (!stuck(cur, now, delay) ||
-            !(gct_wait_is_lock(reason) || reason == GCT_WAIT_JOIN))
+        if (!stuck(cur, now, delay) || !gct_wait_has_owner(reason))
             return 0;
         cur = waits_for(cur, pid);
         if (cur == NULL)

@@ -62,12 +62,6 @@ struct exporter {
     struct stack_text stacks[STACK_CACHE];
 };
 
-static const char *const misuse_names[] = {
-#define GCT_X_NAME(name, value, text, meaning) [value] = text,
-    GCT_MISUSE_KINDS(GCT_X_NAME)
-#undef GCT_X_NAME
-};
-
 static void
 usage(FILE *out)
 {
@@ -697,11 +691,7 @@ put_instants(struct exporter *x)
               x->out);
         fputs(",\"cat\":\"event\",\"name\":", x->out);
         if (kind == GCT_EV_MISUSE) {
-            const char *sub = a > 0 && (size_t)a < sizeof misuse_names /
-                                                        sizeof *misuse_names
-                                  ? misuse_names[a]
-                                  : NULL;
-            fprintf(x->out, "\"misuse: %s\"", sub ? sub : "unknown");
+            fprintf(x->out, "\"misuse: %s\"", gct_misuse_name(a));
         } else {
             put_str(x->out, col_text(st, 1));
         }

@@ -119,7 +119,8 @@ static struct blocked
 libgoc_wait(const struct gct_target_thread *th, const struct gct_goc_wait *g)
 {
     struct blocked b = {0};
-    if (g->reason == 0 || !th->in_syscall || th->regs.orig_rax != SYS_futex)
+    if (g->reason == GCT_WAIT_NONE || !th->in_syscall ||
+        th->regs.orig_rax != SYS_futex)
         return b;
     b.reason = g->reason;
     b.obj = g->obj;
@@ -140,7 +141,7 @@ classify(struct gct_target *t, const struct gct_target_thread *th,
         op != FUTEX_LOCK_PI2 && op != FUTEX_WAIT_REQUEUE_PI)
         return b;
     char buf[128];
-    for (int i = 0; i < th->npcs && b.reason == 0; i++) {
+    for (int i = 0; i < th->npcs && b.reason == GCT_WAIT_NONE; i++) {
         const char *fn = gct_target_function(t, th->pcs[i] - 1);
         if (fn == NULL)
             continue;
@@ -273,12 +274,8 @@ module_cb(Dwfl_Module *mod, void **user, const char *name, Dwarf_Addr start,
 static const char *
 reason_text(int reason)
 {
-    switch (reason) {
-#define GCT_X_CASE(name, value, text) case value: return text;
-        GCT_WAIT_REASONS(GCT_X_CASE)
-#undef GCT_X_CASE
-    }
-    return "?";
+    const char *s = gct_wait_name(reason);
+    return s ? s : "?";
 }
 
 /* The system calls a thread waits in most, by their x86-64 numbers. */
@@ -479,7 +476,7 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
     for (size_t i = 0; i < t->nthreads; i++) {
         struct gct_target_thread *th = &t->threads[i];
         bl[i] = classify(t, th, lay);
-        if (bl[i].reason == 0)
+        if (bl[i].reason == GCT_WAIT_NONE)
             bl[i] = libgoc_wait(th, &goc[i]);
         if (skip[i])
             continue;
@@ -498,21 +495,23 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
     }
     free(goc);
     /* The locks that blocked threads wait for, held by their owners:
-     * where it was taken is gone, but who holds it is known. */
+     * where it was taken is gone, but who holds it is known.  The holder
+     * known is a mutex's owner or a rwlock's writer: it holds the lock
+     * exclusively. */
     for (size_t i = 0; i < t->nthreads; i++) {
         if (!gct_wait_is_lock(bl[i].reason) || bl[i].holder <= 0)
             continue;
         for (size_t k = 0; k < t->nthreads; k++)
             if (!skip[i] && !skip[k] && t->threads[k].tid == bl[i].holder)
                 EMIT(t->threads[k].tid, GCT_EV_LOCK_ACQUIRE, 0, bl[i].obj,
-                     bl[i].reason == GCT_WAIT_MUTEX ? 0 : GCT_LOCK_RW, 0,
+                     gct_wait_lock_mode(bl[i].reason) & GCT_LOCK_RW, 0,
                      NULL, 0);
     }
     for (size_t i = 0; i < t->nthreads; i++) {
         struct gct_target_thread *th = &t->threads[i];
         if (o->threads_out)
             print_thread(o->threads_out, t, th, &bl[i]);
-        if (bl[i].reason == 0 || skip[i])
+        if (bl[i].reason == GCT_WAIT_NONE || skip[i])
             continue;
         uint32_t stack = gct_rawlog_stack(w, pid, th->tid, ts++, th->pcs,
                                           th->npcs);

@@ -189,7 +189,8 @@ for mode in ("all", "blocking"):
     ev = json.load(open("%s/lb.%s.json" % (tmp, mode)))["traceEvents"]
     holds = [e for e in ev if e.get("cat") == "lock"]
     acq = sqlite3.connect("%s/lb.%s.db" % (tmp, mode)).execute(
-        "SELECT count(*) FROM events WHERE kind = 21").fetchone()[0]
+        "SELECT count(*) FROM events e JOIN event_kinds k USING (kind) "
+        "WHERE k.name = 'lock_acquire'").fetchone()[0]
     begins = sum(e["ph"] == "b" for e in holds)
     if begins != acq:
         bad.append("%s: %d hold slices for %d acquisitions" % (mode, begins, acq))
@@ -211,7 +212,9 @@ for mode in ("all", "blocking"):
     db = sqlite3.connect("%s/pp.%s.db" % (tmp, mode))
     n, again = db.execute(
         "SELECT sum(n), sum(n > 1) FROM (SELECT count(*) AS n FROM events "
-        "WHERE kind IN (51, 52) GROUP BY thread_id, object_id, kind)").fetchone()
+        "WHERE kind IN (SELECT kind FROM event_kinds WHERE name IN "
+        "('chan_send', 'chan_recv')) GROUP BY thread_id, object_id, kind)"
+    ).fetchone()
     if n != ops["chan_send"] + ops["chan_recv"]:
         bad.append("%s: %d channel operations exported of %d" % (mode, sum(ops.values()), n))
     if (mode == "all") != (again > 0):

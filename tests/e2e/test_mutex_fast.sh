@@ -50,7 +50,8 @@ run_case elision "through glibc: GLIBC_TUNABLES asks for lock elision" "" \
 # The trace of the default run saw the contended lock as a wait: written
 # out, or counted when short (wait_sites).
 n=$(sqlite3 "$tmp/default.db" "SELECT sum(waits + counted) FROM wait_sites
-                               WHERE reason = 1" 2>&1)
+                               WHERE reason = (SELECT reason FROM
+                               wait_reasons WHERE name = 'mutex lock')" 2>&1)
 [ "$n" -ge 1 ] 2>/dev/null ||
     err "default: the contended lock is not a mutex wait in the trace ($n)"
 

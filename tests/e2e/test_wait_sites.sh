@@ -22,6 +22,8 @@ run() {
         err "ws $*: exit $? ($(head -c 300 "$db.err"))"
 }
 q() { sqlite3 "$1" "$2" 2>&1; }
+# a mutex wait's reason, in SQL
+mutex="(select reason from wait_reasons where name = 'mutex lock')"
 
 # The worker's row for the mutex: waits written, counted, histogram sum,
 # and its stack names take_turns.
@@ -30,8 +32,8 @@ row="select s.waits || ' ' || s.counted || ' ' ||
             (select count(*) from stack_text x where x.stack_id = s.stack_id
              and x.function = 'take_turns')
      from wait_sites s join threads t on t.id = s.thread_id
-     where s.reason = 1 and t.tid != t.pid"
-ended="select count(*) from waits where reason = 1 and end_ns is not null"
+     where s.reason = $mutex and t.tid != t.pid"
+ended="select count(*) from waits where reason = $mutex and end_ns is not null"
 
 # Counted: 20 and 200 waits, each shorter than the threshold (a minute).
 for n in 20 200; do
@@ -55,7 +57,7 @@ done
 # of mutex waits and of events on the mutex.  (Main's join of the worker
 # may or may not block, so the rest of the trace may differ by a wait.)
 mu="(select id from objects where symbol = 'mu')"
-for what in "wait_sites" "waits where reason = 1" \
+for what in "wait_sites" "waits where reason = $mutex" \
             "events where object_id = $mu"; do
     a=$(q "$tmp/c20.db" "select count(*) from $what")
     b=$(q "$tmp/c200.db" "select count(*) from $what")
@@ -75,7 +77,7 @@ got=$(q "$tmp/w.db" "$ended")
 run "$tmp/s.db" wait_threshold_us=60000000:exitcode=0 stuck
 got=$(q "$tmp/s.db" "select count(*) from waits w join stack_text x
                      on x.stack_id = w.stack_id where w.end_ns is null
-                     and w.reason = 1 and x.function = 'block_for_good'")
+                     and w.reason = $mutex and x.function = 'block_for_good'")
 [ "$got" = 1 ] || err "stuck: open waits with block_for_good's stack: '$got', want 1"
 "$G" check --format json "$tmp/s.db" >"$tmp/s.json" 2>&1
 grep -q '"kind": *"leaked_thread"' "$tmp/s.json" ||

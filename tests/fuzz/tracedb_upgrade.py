@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""tracedb_upgrade.py SCHEMA.sql OLD NEW TRACE... - brings fuzz_tracedb's
-seed traces (and saved reproducers) to the current trace format.
+"""tracedb_upgrade.py [--vocab REF] SCHEMA.sql OLD NEW TRACE... - brings
+fuzz_tracedb's seed traces (and saved reproducers) to the current trace
+format.
 
 gctrace reads only traces whose schema is its own, word for word
 (docs/security.md), so a seed made under an older schema would only ever
@@ -10,13 +11,21 @@ old table lacks stay NULL; ones the new lacks are dropped), meta's
 format_version set to NEW (NEW + 1 for a seed that was ahead of OLD, the
 `newer` seed), and the file re-paged to 512 bytes as docs/fuzzing.md says.
 A file that is not a gctrace trace (the `foreign` seed) is left alone.
+
+--vocab REF: the vocabulary tables (event_kinds, wait_reasons,
+object_kinds, misuse_kinds: what the numbers mean, written from
+common/event.h) are taken whole from REF, a trace the current gctrace
+wrote, rather than copied column by column: a column the old table lacked
+is a property the analyses select by, and NULL there would say "no".
 """
 import os
 import sqlite3
 import sys
 
+VOCAB = ("event_kinds", "wait_reasons", "object_kinds", "misuse_kinds")
 
-def upgrade(schema, old_version, version, path):
+
+def upgrade(schema, old_version, version, path, vocab=None):
     old = sqlite3.connect(path)
     try:
         meta = dict(old.execute("SELECT key, value FROM meta"))
@@ -39,11 +48,17 @@ def upgrade(schema, old_version, version, path):
     for (name,) in new.execute("SELECT name FROM main.sqlite_schema WHERE type = 'table'").fetchall():
         cols = [c[1] for c in new.execute("PRAGMA main.table_info(%s)" % name)]
         common = [c for c in cols if c in old_tables.get(name, [])]
-        if common:
+        if common and not (vocab and name in VOCAB):
             new.execute("INSERT OR REPLACE INTO main.%s (%s) SELECT %s FROM old.%s"
                         % (name, ", ".join(common), ", ".join(common), name))
     new.commit()
     new.execute("DETACH DATABASE old")
+    if vocab:
+        new.execute("ATTACH DATABASE ? AS ref", (vocab,))
+        for name in VOCAB:
+            new.execute("INSERT INTO main.%s SELECT * FROM ref.%s" % (name, name))
+        new.commit()
+        new.execute("DETACH DATABASE ref")
     # A seed that was a version ahead of its gctrace stays one ahead.
     ahead = int(meta.get("format_version", "0")) > int(old_version)
     new.execute("UPDATE meta SET value = ? WHERE key = 'format_version'",
@@ -57,11 +72,15 @@ def upgrade(schema, old_version, version, path):
 
 
 def main():
-    schema = open(sys.argv[1]).read()
-    old_version, version = int(sys.argv[2]), int(sys.argv[3])
-    for path in sys.argv[4:]:
+    args = sys.argv[1:]
+    vocab = None
+    if args[:1] == ["--vocab"]:
+        vocab, args = args[1], args[2:]
+    schema = open(args[0]).read()
+    old_version, version = int(args[1]), int(args[2])
+    for path in args[3:]:
         try:
-            what = upgrade(schema, old_version, version, path)
+            what = upgrade(schema, old_version, version, path, vocab)
         except sqlite3.Error as e:  # a reproducer whose schema is mangled
             what = "left alone (%s)" % e
         print("%s: %s" % (path, what))

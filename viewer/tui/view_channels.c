@@ -5,6 +5,8 @@
  */
 #include "tui.h"
 
+#include "vocab.h"
+
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,9 +25,9 @@ load(struct app *a, struct view *v)
         "printf('0x%x', o.addr)), o.capacity, o.closed_ns, o.create_stack, "
         "(SELECT count(*) FROM waits w WHERE w.object_id = o.id), "
         "(SELECT count(*) FROM events e WHERE e.object_id = o.id "
-        "AND e.kind = 51), "
+        "AND e.kind = " GCT_EV_KIND_SQL("chan_send") "), "
         "(SELECT count(*) FROM events e WHERE e.object_id = o.id "
-        "AND e.kind = 52), coalesce(sc.n, 0), "
+        "AND e.kind = " GCT_EV_KIND_SQL("chan_recv") "), coalesce(sc.n, 0), "
         "o.parent_id, o.ctx_kind, o.cancel_ns, o.cancel_how, "
         "o.cancel_cause, o.created_ns "
         "FROM objects o LEFT JOIN (SELECT object_id, count(*) AS n "
