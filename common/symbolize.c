@@ -300,6 +300,53 @@ cmp_sym(const void *a, const void *b)
     return strcmp(y->name, x->name);
 }
 
+/* Sorts v[0..n) as qsort with cmp_sym would (stably): by address with a
+ * radix sort, 11 bits a pass, as many passes as the highest address
+ * needs, then each run of one address by cmp_sym (aliases: a few).
+ * node's 109,000 symbols took 15-20 ms in qsort, a fifth of finishing
+ * its trace at exit. */
+static void
+sort_syms(struct sym *v, size_t n)
+{
+    struct sym *tmp = malloc(n * sizeof *tmp);
+    if (tmp == NULL) {
+        qsort(v, n, sizeof *v, cmp_sym);
+        return;
+    }
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        max = v[i].addr > max ? v[i].addr : max;
+    struct sym *from = v, *to = tmp;
+    for (int shift = 0; shift < 64 && (max >> shift) != 0; shift += 11) {
+        static size_t count[2048];
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(from[i].addr >> shift) & 2047]++;
+        size_t at = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i].addr >> shift) & 2047]++] = from[i];
+        struct sym *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != v)
+        memcpy(v, from, n * sizeof *v);
+    free(tmp);
+    for (size_t i = 1; i < n; i++) /* insertion sort: runs are short */
+        for (size_t k = i; k > 0 && v[k - 1].addr == v[k].addr &&
+                           cmp_sym(&v[k - 1], &v[k]) > 0;
+             k--) {
+            struct sym t = v[k];
+            v[k] = v[k - 1];
+            v[k - 1] = t;
+        }
+}
+
 /* A module's symbols of one sort, sorted once: dwfl_module_addrname scans
  * the whole symbol table for each address, and node's 107,000 symbols
  * made finishing its trace take seconds for 1,200 addresses.  data:
@@ -331,7 +378,7 @@ index_make(struct sym_index *ix, Dwfl_Module *m, bool data)
                    (type != STT_NOTYPE);
         ix->v[ix->n++] = (struct sym){addr, sym.st_size, name, rank};
     }
-    qsort(ix->v, ix->n, sizeof *ix->v, cmp_sym);
+    sort_syms(ix->v, ix->n);
 }
 
 /* The index of the first symbol above addr (ix->n when none is). */
@@ -514,6 +561,14 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
     int n = 0;
     Dwarf_Addr bias = 0;
     Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
+    /* libdwfl may answer with a unit that does not hold pc (node's DWARF
+     * covers libuv only, and 1,000 of its pcs got uv-common.c): its
+     * scopes were then walked whole for nothing, half of symbolising.
+     * A unit that says where its code is, and it is not there, is not
+     * the pc's. */
+    if (cu && dwarf_haspc(cu, pc - bias) == 0 &&
+        (dwarf_hasattr(cu, DW_AT_low_pc) || dwarf_hasattr(cu, DW_AT_ranges)))
+        cu = NULL;
     Dwarf_Die by_ranges;
     Dwarf *dw = cu == NULL && mod ? dwfl_module_getdwarf(m, &bias) : NULL;
     if (cu == NULL) {
