@@ -186,7 +186,6 @@ $(GCTRACE): $(VIEWER_OBJS) $(COMMON_OBJS) $(LINK_MK)
 # gctrace does, so without nodl.o and the wrapped dl* functions.
 FINISHER      := $(OUT_LIBEXEC)/gctrace-finish
 FINISHER_OBJS := $(OBJ)/viewer/finisher/main.o \
-                 $(OBJ)/viewer/finisher/standby.o \
                  $(OBJ)/viewer/cmd_finish.o $(OBJ)/viewer/say.o
 ifeq ($(DW_STATIC),yes)
 FINISHER_OBJS += $(OBJ)/viewer/finisher/nodl.o
@@ -288,7 +287,7 @@ ASAN_SHIM_TESTS := tests/asan-shim/test_shim_asan.sh \
     $(patsubst %,tests/e2e/test_%.sh,threads lockorder deadlock nodeadlock \
         crash c11 misuse behaviour hostile_threads hostile_life \
         hostile_signals hostile_procs record_all stacks site_stacks \
-        killed_waiting mutex_fast standby leak_at_exit behave_locks \
+        killed_waiting mutex_fast leak_at_exit behave_locks \
         behave_exit behave_procs memgone wakeable self_deadlock)
 
 test-asan-shim:

@@ -80,7 +80,7 @@ section_wholerun() {
         echo "GCTRACE_OPTIONS=exitcode=0 $build/bin/gctrace run -q -o $tmp/each.db -- $build/bench/short_bench" >>"$tmp/suite_each.sh"
         i=$((i + 1))
     done
-    rows=${BENCH_ROWS:-short suite perproc python node java locknested lockflat lockall cond spawn pigz xz zstd growth}
+    rows=${BENCH_ROWS:-short suite perproc python node java locknested lockflat lockall cond spawn pigz xz zstd growth peers}
     echo "bench/run.sh: whole runs, $runs rounds..." >&2
     load_before=$(loadavg)
     r=1
@@ -88,7 +88,7 @@ section_wholerun() {
         for row_name in $rows; do
             case $row_name in
             perproc) whole_one short ;;
-            growth) ;; # once, below
+            growth|peers) ;; # below
             *) whole_one "$row_name" ;;
             esac
         done
@@ -130,6 +130,83 @@ section_wholerun() {
     done
     echo
     case " $rows " in *" growth "*) whole_growth ;; esac
+    case " $rows " in *" peers "*) whole_peers ;; esac
+}
+
+# peer_cmd ROW: a microbenchmark at a tenth of its row's count (Helgrind
+# runs it 100-200 times slower), as a command line without the program.
+peer_cmd() {
+    case $1 in
+    locknested) echo "lock_bench nested $(scaled 300000)" ;;
+    lockflat)   echo "lock_bench flat $(scaled 200000)" ;;
+    cond)       echo "cond_bench $(scaled 150000)" ;;
+    spawn)      echo "spawn_bench $(scaled 1000)" ;;
+    esac
+}
+
+# whole_peers: the microbenchmarks' whole runs natively, under gctrace
+# run, built with clang -fsanitize=thread, and under Helgrind, at a tenth
+# of their rows' counts, interleaved in each round as above.
+whole_peers() {
+    peers_dir=$build/bench/shim
+    mkdir -p "$peers_dir"
+    have_tsan=
+    if command -v clang >/dev/null 2>&1; then
+        for p in lock_bench cond_bench spawn_bench; do
+            shim_cc "$peers_dir/$p.tsan-clang" clang "-fsanitize=thread" \
+                "$here/$p.c"
+        done
+        have_tsan=1
+    fi
+    have_hg=
+    command -v valgrind >/dev/null 2>&1 && have_hg=1
+    prow="locknested lockflat cond spawn"
+    echo "bench/run.sh: peers' whole runs, $runs rounds..." >&2
+    r=1
+    while [ "$r" -le "$runs" ]; do
+        for pr in $prow; do
+            # shellcheck disable=SC2046  # the command line
+            set -- $(peer_cmd "$pr")
+            p=$1
+            shift
+            whole_ms "$build/bench/$p" "$@" >>"$tmp/peer.$pr.native"
+            GCTRACE_OPTIONS=exitcode=0 whole_ms "$build/bin/gctrace" run -q \
+                -o "$tmp/whole.db" -- "$build/bench/$p" "$@" \
+                >>"$tmp/peer.$pr.gct"
+            rm -f "$tmp/whole.db" "$tmp/whole.db".*
+            [ -n "$have_tsan" ] && [ -x "$peers_dir/$p.tsan-clang" ] &&
+                TSAN_OPTIONS=report_bugs=0 whole_ms \
+                    "$peers_dir/$p.tsan-clang" "$@" >>"$tmp/peer.$pr.tsan"
+            [ -n "$have_hg" ] &&
+                whole_ms valgrind -q --tool=helgrind "$build/bench/$p" "$@" \
+                    >>"$tmp/peer.$pr.hg"
+        done
+        r=$((r + 1))
+    done
+    echo "### The peers' whole runs"
+    echo
+    echo "The microbenchmarks at a tenth of the rows above (Helgrind runs" \
+         "them 100-200 times slower): wall time natively, under" \
+         "\`gctrace run -q\`, built with \`clang -fsanitize=thread\`" \
+         "(TSan) and under \`valgrind --tool=helgrind\`, interleaved," \
+         "median of $runs rounds with min-max (ms) and the ratio to native."
+    echo
+    echo "| workload | native | gctrace run | TSan (clang) | Helgrind |"
+    echo "|---|--:|--:|--:|--:|"
+    for pr in $prow; do
+        n=$tmp/peer.$pr.native
+        line="| $(peer_cmd "$pr") | $(cell "$n")"
+        for col in gct tsan hg; do
+            f=$tmp/peer.$pr.$col
+            if [ -s "$f" ]; then
+                line="$line | $(cell "$f") $(ratio "$f" "$n")"
+            else
+                line="$line | -"
+            fi
+        done
+        echo "$line |"
+    done
+    echo
 }
 
 # whole_growth: the nested-lock row run 1, 10 and 100 times as long, once

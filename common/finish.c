@@ -15,6 +15,7 @@
 
 #include "event.h"
 #include "map.h"
+#include "phase_time.h"
 #include "rawlog.h"
 #include "safe_file.h"
 #include "schema.h"
@@ -170,6 +171,7 @@ struct finisher {
                                         -> its signals with a handler */
 
     struct gct_symbolizer *sym;
+    int64_t sym_ns, sym_n; /* time in gct_symbolize, and its calls */
     int64_t next_frame;
     int64_t t0;
     int64_t last_ts;
@@ -589,7 +591,12 @@ frame_of(struct finisher *f, uint64_t pc)
     if (id)
         return id;
     struct gct_sym_frame fr[16];
+    int64_t t = gct_phase_on() ? gct_phase_now_ns() : 0;
     int n = f->sym ? gct_symbolize(f->sym, pc - 1, fr, 16) : 0;
+    if (t) {
+        f->sym_ns += gct_phase_now_ns() - t;
+        f->sym_n++;
+    }
     if (n == 0) {
         memset(fr, 0, sizeof fr[0]);
         fr[0].bias = -1;
@@ -1908,13 +1915,16 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
         goto out;
     }
     f.t0 = f.hdr->start_mono_ns;
+    gct_phase("finish start");
     f.sym = gct_symbolizer_new();
     collect(&f);
+    gct_phase("read raw log");
     close(fd);
     f.fd = -1;
     sort_ctx = &f;
     if (f.nrefs > 1)
         qsort(f.refs, f.nrefs, sizeof *f.refs, cmp_ref);
+    gct_phase("sort records");
 
     if (!open_temp_trace(&f, trace, tmp, sizeof tmp))
         goto out;
@@ -1930,8 +1940,11 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     free(tables);
     if (!ok)
         goto out;
+    gct_phase("open trace");
     replay(&f);
     run_end(&f, opts);
+    gct_phase("replay");
+    gct_phase_total("symbolising", f.sym_ns, f.sym_n);
     if (f.err[0] == '\0')
         write_model(&f, opts);
     if (f.err[0] == '\0')
@@ -1941,14 +1954,17 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
     if (f.err[0] == '\0')
         write_meta(&f, opts);
     finalize_all(&f);
+    gct_phase("write model");
     if (f.err[0] == '\0' && indexes && f.nrefs >= INDEX_MIN_RECORDS &&
         !exec(&f, indexes))
         goto out;
+    gct_phase("indexes");
     if (f.err[0] == '\0' && opts && opts->before_commit &&
         opts->before_commit(f.db, opts->arg) != 0) {
         fail(&f, "%s: cannot complete the trace", trace);
         goto out;
     }
+    gct_phase("analyses");
     if (f.err[0] != '\0' || !exec(&f, "COMMIT;"))
         goto out;
     if (sqlite3_close(f.db) != SQLITE_OK) {
@@ -1956,6 +1972,7 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
         f.db = NULL;
         goto out;
     }
+    gct_phase("commit");
     f.db = NULL;
     const char *why;
     if (!gct_may_replace(trace, &why)) {

@@ -16,7 +16,6 @@ gct_options_default(struct gct_options *o)
     o->exitcode = 66;
     o->report = true;
     o->finish = true;
-    o->standby = true;
     o->watchdog_ms = 3000;
     o->abort_on_deadlock = false;
     o->check_signal_mutex = false;
@@ -106,7 +105,7 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
         return copy_path(o->own_modules, sizeof o->own_modules, v, vn);
     if (KEY("system_modules"))
         return copy_path(o->system_modules, sizeof o->system_modules, v, vn);
-    if (KEY("report") || KEY("finish") || KEY("standby") ||
+    if (KEY("report") || KEY("finish") ||
         KEY("abort_on_deadlock") || KEY("record_argv") ||
         KEY("fail_system") || KEY("check_signal_mutex")) {
         if (!parse_bool(v, vn, &b))
@@ -117,8 +116,6 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
             o->record_argv = b;
         else if (KEY("finish"))
             o->finish = b;
-        else if (KEY("standby"))
-            o->standby = b;
         else if (KEY("fail_system"))
             o->fail_system = b;
         else if (KEY("check_signal_mutex"))

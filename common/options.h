@@ -20,8 +20,6 @@ struct gct_options {
     bool report;                 /* sanitizer-style report at exit */
     bool finish;                 /* finish the trace at exit (gctrace run
                                     clears it: it finishes the trace) */
-    bool standby;                /* start the finishing step with the
-                                    program; it waits for the exit */
     long watchdog_ms;            /* deadlock watchdog delay; 0 = off */
     bool abort_on_deadlock;      /* watchdog: abort instead of hanging */
     long exit_grace_ms;          /* at exit, how long running threads may

@@ -203,7 +203,6 @@ gct_init(void)
         gct_log_modules(t);
         t->guard--;
     }
-    gct_standby_start();
 }
 
 /* ------------------------------------------------------------ exit */
@@ -497,7 +496,6 @@ gct_process_new(void)
         return; /* the parent had finished: nothing more is recorded */
     gct_watchdog_after_fork();
     gct_threads_after_fork(t);
-    gct_standby_after_fork();
     gct_rec.root = 0;
     exit_status = -1;
     atomic_store(&finished, 0);

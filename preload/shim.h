@@ -898,15 +898,8 @@ gct_mutex_fast_unlock(pthread_mutex_t *m, int tid)
  * could not run. */
 int gct_spawn_finisher(bool snapshot);
 
-/* Starts the finishing step's helper with the root process, waiting for
- * its exit (option standby). */
-void gct_standby_start(void);
-
-/* In a fork's child: the waiting helper is the parent's. */
-void gct_standby_after_fork(void);
-
-/* The root process's exit: the waiting helper finishes the trace, or a
- * step started now.  Status as gct_spawn_finisher's. */
+/* The root process's exit: the finishing step, started now.  Status as
+ * gct_spawn_finisher's. */
 int gct_finish_at_exit(void);
 
 /* ---------------------------------------------------------------- watchdog.c */

@@ -15,6 +15,7 @@
  */
 #include "cli.h"
 
+#include "phase_time.h"
 #include "rawlog.h"
 #include "safe_file.h"
 
@@ -351,6 +352,7 @@ cmd_run(int argc, char **argv)
     struct sigaction old[N_FORWARDED];
     forward_signals(old);
     pid_t parent = getpid();
+    gct_phase(NULL);
     struct timespec started;
     clock_gettime(CLOCK_MONOTONIC, &started);
     int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
@@ -391,12 +393,14 @@ cmd_run(int argc, char **argv)
     struct timespec ended;
     clock_gettime(CLOCK_MONOTONIC, &ended);
     int64_t end_ns = (int64_t)ended.tv_sec * 1000000000 + ended.tv_nsec;
+    gct_phase("program");
     int status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     int sig = WIFSIGNALED(st) ? WTERMSIG(st) : -1;
     int n = gct_finish_ended(trace, status, sig, end_ns, supp, !quiet);
     if (n >= 0 && !quiet)
         gct_say("trace written to %s: %d finding%s", trace, n,
                 n == 1 ? "" : "s");
+    gct_phase("report");
     if (sig > 0 && !quiet)
         gct_say("the program was killed by signal %d after %.3f s (%s)", sig,
                 (double)(end_ns - started_ns) / 1e9, strsignal(sig));

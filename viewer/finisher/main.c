@@ -3,10 +3,6 @@
  * the recorder to run at a traced program's exit, which waits for it.
  *
  *   gctrace-finish [finish's options] [--] TRACE
- *   gctrace-finish --standby [finish's options] [--] TRACE
- *
- * With --standby it is started with the program and waits for its exit
- * (standby.c).
  *
  * A static executable starts without the dynamic loader's work: mapping
  * and relocating libc, ncurses and the compression libraries, and
@@ -20,12 +16,9 @@
  *
  * Where libdw's archive does not link (Makefile, scripts/libdw-link.sh),
  * the helper is a dynamic program that could load the client itself; it
- * hands over all the same, so that both builds behave alike, and the
- * recorder does not start a waiting helper with DEBUGINFOD_URLS set
- * either way.
+ * hands over all the same, so that both builds behave alike.
  */
 #include "../cli.h"
-#include "finisher.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -72,34 +65,28 @@ hand_over(int argc, char **argv)
  * 10 finishes).  Where transparent huge pages are off, the buffer fills
  * page by page as malloc's memory would; once its slots are used up,
  * sqlite takes pages from malloc. */
-static char *
+static void
 page_cache_in_huge_page(void)
 {
     char *map = mmap(NULL, 2 * HUGE_PAGE, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (map == MAP_FAILED)
-        return NULL;
+        return;
     char *buf = (char *)(((uintptr_t)map + HUGE_PAGE - 1) &
                          ~(uintptr_t)(HUGE_PAGE - 1));
     (void)madvise(buf, HUGE_PAGE, MADV_HUGEPAGE);
     int hdr = 0;
     if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) != SQLITE_OK)
-        return NULL;
+        return;
     int slot = 4096 + ((hdr + 7) & ~7);
-    if (sqlite3_config(SQLITE_CONFIG_PAGECACHE, buf, slot,
-                       (int)(HUGE_PAGE / (unsigned)slot)) != SQLITE_OK)
-        return NULL;
-    return buf;
+    (void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, buf, slot,
+                         (int)(HUGE_PAGE / (unsigned)slot));
 }
 
 int
 main(int argc, char **argv)
 {
-    char *page_cache = page_cache_in_huge_page();
-    if (argc > 1 && strcmp(argv[1], "--standby") == 0) {
-        argv[1] = argv[0];
-        return finish_standby(argc - 1, argv + 1, page_cache);
-    }
+    page_cache_in_huge_page();
     const char *urls = getenv("DEBUGINFOD_URLS");
     if (urls && *urls) {
         hand_over(argc, argv);
