@@ -24,6 +24,11 @@ whole_ms() {
     awk -v t=$((t1 - t0)) 'BEGIN { printf("%.1f\n", t / 1e6) }'
 }
 
+# The system's python3: a python3 found first on PATH may be a version
+# manager's shim, a script that starts several processes before python.
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+
 # whole_cmd ROW: the program of a row, as a command line.
 whole_cmd() {
     case $1 in
@@ -34,7 +39,7 @@ whole_cmd() {
     spawn)      echo "$build/bench/spawn_bench $(scaled 5000)" ;;
     short)      echo "$build/bench/short_bench" ;;
     suite)      echo "sh $tmp/suite.sh" ;;
-    python)     echo "python3 -c pass" ;;
+    python)     echo "$py -c pass" ;;
     node)       echo "node -e 0" ;;
     java)       echo "java -version" ;;
     pigz)       echo "pigz -p 2 -c $corpus" ;;
