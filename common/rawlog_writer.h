@@ -6,7 +6,7 @@
  * core`, which describe a process they read from outside; tests that
  * need a log of a given shape) writes it with this: records are kept in
  * memory in the log's own layout and written to the file at the end, so
- * that the finishing step (common/finish.c) reads them as it reads the
+ * that the finishing step (common/rawlog_read.c) reads them as it reads the
  * shim's.
  *
  * Records are full records (struct gct_rec).  Consecutive records of
