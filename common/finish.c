@@ -8,7 +8,9 @@
  * (finish_model.c and its handlers, replay_*.c), symbolising each
  * distinct address once; write the model out (trace_write.c) in one
  * transaction, which the caller may add to (before_commit) before it
- * commits.
+ * commits.  The raw log comes from TRACE.raw (gct_finish), or from a
+ * descriptor or memory (gct_finish_log: a snapshot made outside the
+ * shim never needs a file).
  *
  * The file is written under a temporary name and renamed into place, so
  * that a reader never opens half a trace, and a crash of this step leaves
@@ -29,26 +31,20 @@
 #include <string.h>
 #include <unistd.h>
 
-int
-gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
+/* gct_finish_log, with name naming the raw log in messages. */
+static int
+finish_log(const char *trace, const char *name, int fd, const void *buf,
+           size_t size, const struct gct_finish_opts *opts, char *err,
            size_t errlen)
 {
     struct gct_rawlog log;
     struct gct_model m;
     struct gct_trace_writer w = {.err = err, .errlen = errlen};
-    char raw[4096], tmp[4096] = "";
+    char tmp[4096] = "";
     int rc = -1;
 
     err[0] = '\0';
-    snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
-    int fd = open(raw, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", raw, strerror(errno));
-        return -1;
-    }
-    int got = gct_rawlog_read(&log, fd, NULL, 0, raw, err, errlen);
-    close(fd);
-    if (got != 0) {
+    if (gct_rawlog_read(&log, fd, buf, size, name, err, errlen) != 0) {
         gct_rawlog_free(&log);
         return -1;
     }
@@ -85,8 +81,6 @@ gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
         gct_tw_fail(&w, "%s: %s", trace, strerror(errno));
         goto out;
     }
-    if (!(opts && opts->keep_raw))
-        unlink(raw);
     rc = 0;
 out:
     gct_tw_close(&w);
@@ -95,5 +89,37 @@ out:
     gct_symbolizer_free(m.sym);
     gct_model_free(&m);
     gct_rawlog_free(&log);
+    return rc;
+}
+
+int
+gct_finish_log(const char *trace, int fd, const void *log, size_t size,
+               const struct gct_finish_opts *opts, char *err, size_t errlen)
+{
+    char name[4096];
+    if (fd >= 0)
+        snprintf(name, sizeof name, "%s%s", trace, GCT_LOG_SUFFIX);
+    else
+        snprintf(name, sizeof name, "%s's raw log", trace);
+    return finish_log(trace, name, fd, log, size, opts, err, errlen);
+}
+
+int
+gct_finish(const char *trace, const struct gct_finish_opts *opts, char *err,
+           size_t errlen)
+{
+    char raw[4096];
+
+    snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
+    int fd = open(raw, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", raw, strerror(errno));
+        return -1;
+    }
+    int rc = finish_log(trace, raw, fd, NULL, 0, opts, err, errlen);
+    close(fd);
+    /* consumed, unless a writer goes on with it */
+    if (rc == 0 && !(opts && opts->keep_raw))
+        unlink(raw);
     return rc;
 }

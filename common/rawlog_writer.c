@@ -233,13 +233,14 @@ write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-int
-gct_rawlog_write(struct gct_rawlog_writer *w, const char *path, int state,
-                 int exit_status)
+/* The log's header page, in state (gct_log_state). */
+static void
+header_page(const struct gct_rawlog_writer *w, int state, int exit_status,
+            uint8_t page[GCT_LOG_HEADER_SIZE])
 {
     struct gct_log_header h = {0};
-    uint8_t page[GCT_LOG_HEADER_SIZE] = {0}; /* the header page's rest */
 
+    memset(page, 0, GCT_LOG_HEADER_SIZE); /* the header page's rest */
     memcpy(h.magic, GCT_LOG_MAGIC, 8);
     h.version = GCT_LOG_VERSION;
     h.chunk_size = GCT_LOG_CHUNK_SIZE;
@@ -253,6 +254,30 @@ gct_rawlog_write(struct gct_rawlog_writer *w, const char *path, int state,
     h.start_real_ns = w->info.start_real_ns;
     h.exit_status = exit_status;
     memcpy(page, &h, sizeof h);
+}
+
+void *
+gct_rawlog_image(struct gct_rawlog_writer *w, int state, int exit_status,
+                 size_t *size)
+{
+    size_t chunks = w->nchunks * GCT_LOG_CHUNK_SIZE;
+    uint8_t *p = malloc(GCT_LOG_HEADER_SIZE + chunks);
+    if (p == NULL)
+        return NULL;
+    header_page(w, state, exit_status, p);
+    if (chunks)
+        memcpy(p + GCT_LOG_HEADER_SIZE, w->chunks, chunks);
+    *size = GCT_LOG_HEADER_SIZE + chunks;
+    return p;
+}
+
+int
+gct_rawlog_write(struct gct_rawlog_writer *w, const char *path, int state,
+                 int exit_status)
+{
+    uint8_t page[GCT_LOG_HEADER_SIZE];
+
+    header_page(w, state, exit_status, page);
 
     /* made whole under a name nobody could have planted, then renamed
      * into place (safe_file.h) */

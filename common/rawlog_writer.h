@@ -70,6 +70,11 @@ uint32_t gct_rawlog_stack(struct gct_rawlog_writer *w, int pid, int tid,
 int gct_rawlog_write(struct gct_rawlog_writer *w, const char *path,
                      int state, int exit_status);
 
+/* The same log in memory: a malloc'd image of *size bytes, as the file
+ * would hold it, for gct_finish_log; NULL when out of memory. */
+void *gct_rawlog_image(struct gct_rawlog_writer *w, int state,
+                       int exit_status, size_t *size);
+
 void gct_rawlog_writer_free(struct gct_rawlog_writer *w);
 
 #endif

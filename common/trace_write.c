@@ -529,7 +529,7 @@ gct_tw_meta(struct gct_trace_writer *w, const struct gct_model *m,
     META("records", "%zu", m->log->nrefs);
     META("dropped", "%llu", (unsigned long long)hdr->dropped);
     META("clean_exit", "%d", hdr->state == GCT_LOG_EXITED);
-    META("complete", "%d", opts == NULL || !opts->keep_raw);
+    META("complete", "%d", opts == NULL || !opts->snapshot);
 #undef META
     if (hdr->state == GCT_LOG_SNAPSHOT)
         run(w, st, "ss", "snapshot", "1");
