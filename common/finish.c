@@ -27,9 +27,65 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/*
+ * The phases' times, printed on stderr when GCTRACE_FINISH_TIMES is set
+ * (bench/README.md): what finishing a large trace spends where.
+ */
+struct phases {
+    bool on;
+    int64_t start, last;
+    char line[512];
+    size_t len;
+};
+
+static int64_t
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static void
+phases_begin(struct phases *p)
+{
+    const char *env = getenv("GCTRACE_FINISH_TIMES");
+    p->on = env && *env && strcmp(env, "0") != 0;
+    p->start = p->last = p->on ? now_ns() : 0;
+    p->len = 0;
+}
+
+/* The phase that ends now. */
+static void
+phase(struct phases *p, const char *name)
+{
+    if (!p->on)
+        return;
+    int64_t t = now_ns();
+    int n = snprintf(p->line + p->len, sizeof p->line - p->len, " %s %.1f",
+                     name, (double)(t - p->last) / 1e6);
+    if (n > 0 && (size_t)n < sizeof p->line - p->len)
+        p->len += (size_t)n;
+    p->last = t;
+}
+
+static void
+phases_print(const struct phases *p, size_t records)
+{
+    if (!p->on)
+        return;
+    double s = (double)(p->last - p->start) / 1e9;
+    fprintf(stderr, "gctrace: finish times (ms):%s; total %.1f, %zu records, "
+            "%.2f M records/s\n", p->line, s * 1e3, records,
+            s > 0 ? (double)records / s / 1e6 : 0.0);
+}
 
 /* gct_finish_log, with name naming the raw log in messages. */
 static int
@@ -43,17 +99,23 @@ finish_log(const char *trace, const char *name, int fd, const void *buf,
     char tmp[4096] = "";
     int rc = -1;
 
+    struct phases t;
+
     err[0] = '\0';
+    phases_begin(&t);
     if (gct_rawlog_read(&log, fd, buf, size, name, err, errlen) != 0) {
         gct_rawlog_free(&log);
         return -1;
     }
+    phase(&t, "read");
     gct_model_init(&m, &log, &w, gct_symbolizer_new());
 
     if (!gct_tw_open(&w, trace, tmp, sizeof tmp, err, errlen))
         goto out;
+    phase(&t, "open");
     gct_model_replay(&m);
     gct_model_run_end(&m, opts ? opts->end_mono_ns : 0);
+    phase(&t, "replay");
     /* Each step writes nothing once one failed (gct_tw_failed). */
     if (!gct_tw_failed(&w))
         gct_tw_model(&w, &m, opts);
@@ -63,15 +125,20 @@ finish_log(const char *trace, const char *name, int fd, const void *buf,
         gct_tw_modules(&w, &m);
     if (!gct_tw_failed(&w))
         gct_tw_meta(&w, &m, opts);
+    phase(&t, "model");
     if (!gct_tw_indexes(&w, log.nrefs))
         goto out;
+    phase(&t, "indexes");
     if (opts && opts->before_commit &&
         opts->before_commit(w.db, opts->arg) != 0) {
         gct_tw_fail(&w, "%s: cannot complete the trace", trace);
         goto out;
     }
+    phase(&t, "analyses");
     if (!gct_tw_commit(&w, tmp))
         goto out;
+    phase(&t, "commit");
+    phases_print(&t, log.nrefs);
     const char *why;
     if (!gct_may_replace(trace, &why)) {
         gct_tw_fail(&w, "%s %s: not replaced", trace, why);

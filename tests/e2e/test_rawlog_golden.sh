@@ -54,4 +54,9 @@ for want in deadlock:deadlock lockorder:lock_order_cycle \
         err "$s: no $what finding"
 done
 grep -q '"findings":\[\]' ordered.json || err "ordered: findings"
+# GCTRACE_FINISH_TIMES: the finishing step's phases, on stderr
+./rawlog_golden ordered timed.db || err "timed: the writer failed"
+GCTRACE_FINISH_TIMES=1 "$G" check timed.db >/dev/null 2>timed.err
+grep -Eq '^gctrace: finish times \(ms\): read [0-9.]+ open .* replay .* indexes .*; total [0-9.]+, [0-9]+ records' timed.err ||
+    err "timed: no phase times: $(cat timed.err)"
 e2e_end test_rawlog_golden
