@@ -205,6 +205,58 @@ gct_rawlog_emit(struct gct_rawlog_writer *w, int pid, int tid, int kind,
 }
 
 uint32_t
+gct_rawlog_compact(struct gct_rawlog_writer *w, int pid, int tid, int kind,
+                   int64_t ts, uint64_t obj, int64_t a, int64_t b,
+                   bool with_arg)
+{
+    int64_t dts = ts - w->info.start_mono_ns; /* every chunk's base time */
+    uint64_t bmax = (1ull << GCT_REC_COMPACT_B_BITS) - 1;
+    if (kind <= 0 || kind >= GCT_REC_COMPACT || dts < 0 ||
+        dts > (int64_t)UINT32_MAX || a < 0 || a > 0xff || b < 0 ||
+        (uint64_t)b > bmax || (!with_arg && (a || b)))
+        return 0;
+    size_t bytes = sizeof(struct gct_rec_compact) + (with_arg ? 8 : 0);
+    uint8_t *p = reserve(w, pid, tid, bytes);
+    if (p == NULL)
+        return 0;
+    struct gct_rec_compact c = {.words = (uint16_t)(bytes / 8),
+                                .kind = (uint16_t)(kind | GCT_REC_COMPACT),
+                                .dts = (uint32_t)dts, .obj = obj};
+    memcpy(p, &c, sizeof c);
+    if (with_arg) {
+        uint64_t arg = (uint64_t)a << GCT_REC_COMPACT_B_BITS | (uint64_t)b;
+        memcpy(p + sizeof c, &arg, sizeof arg);
+    }
+    return (uint32_t)(p - last_chunk(w));
+}
+
+int
+gct_rawlog_repeat(struct gct_rawlog_writer *w, int pid, int tid,
+                  uint32_t off, int64_t ts)
+{
+    int64_t dts = ts - w->info.start_mono_ns;
+    const size_t bytes = sizeof(struct gct_rec_repeat);
+    /* in the same run of the same chunk as the record it repeats, which
+     * comes before it there */
+    if (w->nchunks == 0 || w->cur_pid != pid || w->cur_tid != tid ||
+        GCT_LOG_CHUNK_SIZE - w->off < bytes || off == 0 || off % 8 ||
+        off >= w->off || dts < 0 || dts > (int64_t)UINT32_MAX)
+        return -1;
+    struct gct_rec_compact c;
+    memcpy(&c, last_chunk(w) + off, sizeof c);
+    if (!(c.kind & GCT_REC_COMPACT) || (c.words != 2 && c.words != 3))
+        return -1;
+    uint8_t *p = reserve(w, pid, tid, bytes);
+    if (p == NULL)
+        return -1;
+    struct gct_rec_repeat r = {.words = 1,
+                               .kind = (uint16_t)(GCT_REC_COMPACT | off / 8),
+                               .dts = (uint32_t)dts};
+    memcpy(p, &r, sizeof r);
+    return 0;
+}
+
+uint32_t
 gct_rawlog_stack(struct gct_rawlog_writer *w, int pid, int tid, int64_t ts,
                  const uint64_t *pcs, int n)
 {
