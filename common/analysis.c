@@ -29,7 +29,10 @@ struct short_name {
     char *def;  /* the full label, marked (RUN_BEGIN) */
 };
 
+struct pass;
+
 struct ctx {
+    const struct pass *pass; /* the one running (gct_analyze's table) */
     sqlite3 *db;
     struct gct_findings *out;
     char *err;
@@ -759,10 +762,14 @@ load_rules(struct ctx *c)
 
 /* ------------------------------------------------------------ threads */
 
+static bool may_read(struct ctx *c, const char *kind);
+
 /* Whether a finding of kind already names thread id. */
 static bool
 in_finding(struct ctx *c, const char *kind, int64_t id)
 {
+    if (!may_read(c, kind))
+        return false;
     for (size_t i = 0; i < c->out->n; i++) {
         const struct gct_finding *f = &c->out->v[i];
         if (strcmp(f->kind, kind) != 0)
@@ -785,6 +792,8 @@ in_deadlock(struct ctx *c, int64_t id)
 static bool
 object_in_deadlock(struct ctx *c, int64_t id)
 {
+    if (!may_read(c, "deadlock"))
+        return false;
     for (size_t i = 0; i < c->out->n; i++) {
         const struct gct_finding *f = &c->out->v[i];
         if (strcmp(f->kind, "deadlock") != 0)
@@ -2449,6 +2458,8 @@ wait_cycles(struct ctx *c)
 static void
 all_asleep(struct ctx *c)
 {
+    if (!may_read(c, "deadlock"))
+        return;
     for (size_t i = 0; i < c->out->n; i++)
         if (strcmp(c->out->v[i].kind, "deadlock") == 0)
             return; /* already explained */
@@ -2769,6 +2780,8 @@ timer_leaks(struct ctx *c)
 static bool
 named_already(struct ctx *c, int64_t id)
 {
+    if (!may_read(c, "*"))
+        return false;
     for (size_t i = 0; i < c->out->n; i++) {
         const struct gct_finding *f = &c->out->v[i];
         for (size_t k = 0; k < f->nobjects; k++)
@@ -2878,26 +2891,120 @@ gct_findings_counted(const struct gct_findings *f)
     return n;
 }
 
+static void
+lock_cycles(struct ctx *c)
+{
+    lock_order_cycles(c, false);
+}
+
+static void
+class_cycles(struct ctx *c)
+{
+    lock_order_cycles(c, true);
+}
+
+/*
+ * The analyses, in the order they run.  A pass leaves out what an
+ * earlier finding already explains (a thread in a deadlock is not also
+ * a leak, a channel in a wait cycle not also unclosed): it reads the
+ * findings of the passes listed in `after`, which must therefore run
+ * before it ("*": every pass before it, so it runs last).  gct_analyze
+ * checks the table's order against those lists, and may_read that a
+ * pass reads no kind of finding but its own and theirs.  `ended`: only
+ * for the trace of a run that ended (meta complete), as these judge
+ * what was left over at the end.
+ */
+static const struct pass {
+    const char *name;
+    void (*run)(struct ctx *c);
+    const char *makes; /* the kind of its findings */
+    const char *after; /* space-separated pass names, or "*" */
+    bool ended;
+} passes[] = {
+    {"lock_deadlocks", lock_deadlocks, "deadlock", "", false},
+    {"wait_cycles", wait_cycles, "deadlock", "lock_deadlocks", false},
+    {"all_asleep", all_asleep, "deadlock", "lock_deadlocks wait_cycles",
+     false},
+    {"lock_cycles", lock_cycles, "lock_order_cycle", "", false},
+    {"class_cycles", class_cycles, "lock_order_cycle", "", false},
+    {"context_leaks", context_leaks, "context_leak", "", true},
+    {"leaked_threads", leaked_threads, "leaked_thread",
+     "lock_deadlocks wait_cycles all_asleep context_leaks", true},
+    {"unclosed_channels", unclosed_channels, "unclosed_channel",
+     "lock_deadlocks wait_cycles all_asleep context_leaks", true},
+    {"timer_leaks", timer_leaks, "timer_leak", "", true},
+    {"unjoined_threads", unjoined_threads, "unjoined_thread", "", true},
+    {"misuses", misuses, "misuse", "*", false},
+};
+
+#define NPASSES (sizeof passes / sizeof passes[0])
+
+/* Whether the space-separated list names word. */
+static bool
+lists(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+/* Whether the running pass may read findings of kind ("*": of any
+ * kind): its own, or those of a pass it runs after.  Otherwise the
+ * analysis fails: what it reads would depend on an order nothing
+ * states. */
+static bool
+may_read(struct ctx *c, const char *kind)
+{
+    const struct pass *p = c->pass;
+    if (p == NULL || lists(p->after, "*"))
+        return true;
+    bool ok = strcmp(kind, "*") != 0 && strcmp(p->makes, kind) == 0;
+    for (size_t i = 0; !ok && i < NPASSES; i++)
+        ok = lists(p->after, passes[i].name) &&
+             strcmp(passes[i].makes, kind) == 0;
+    if (!ok && !c->failed)
+        snprintf(c->err, c->errlen, "analysis %s reads %s findings, of no "
+                 "pass it runs after", p->name, kind);
+    if (!ok)
+        c->failed = true;
+    return ok;
+}
+
+/* Whether every pass runs after those it lists. */
+static bool
+passes_ordered(struct ctx *c)
+{
+    for (size_t i = 0; i < NPASSES; i++)
+        for (size_t k = i; k < NPASSES; k++)
+            if (lists(passes[i].after, passes[k].name) ||
+                (lists(passes[i].after, "*") && k > i)) {
+                snprintf(c->err, c->errlen, "analysis %s runs before %s, "
+                         "whose findings it reads", passes[i].name,
+                         passes[k].name);
+                return false;
+            }
+    return true;
+}
+
 int
 gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
 {
     struct ctx c = {.db = db, .out = out, .err = err, .errlen = errlen};
 
     memset(out, 0, sizeof *out);
+    if (!passes_ordered(&c))
+        return -1;
     load_rules(&c);
-    lock_deadlocks(&c);
-    wait_cycles(&c);
-    all_asleep(&c);
-    lock_order_cycles(&c, false);
-    lock_order_cycles(&c, true);
-    if (complete(&c)) {
-        context_leaks(&c); /* before the leaks it explains */
-        leaked_threads(&c);
-        unclosed_channels(&c);
-        timer_leaks(&c);
-        unjoined_threads(&c);
+    bool ended = complete(&c);
+    for (size_t i = 0; i < NPASSES; i++) {
+        if (passes[i].ended && !ended)
+            continue;
+        c.pass = &passes[i];
+        passes[i].run(&c);
     }
-    misuses(&c);
+    c.pass = NULL;
     names_reset(&c);
     free(c.names);
     if (c.failed) {

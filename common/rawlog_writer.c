@@ -205,6 +205,58 @@ gct_rawlog_emit(struct gct_rawlog_writer *w, int pid, int tid, int kind,
 }
 
 uint32_t
+gct_rawlog_compact(struct gct_rawlog_writer *w, int pid, int tid, int kind,
+                   int64_t ts, uint64_t obj, int64_t a, int64_t b,
+                   bool with_arg)
+{
+    int64_t dts = ts - w->info.start_mono_ns; /* every chunk's base time */
+    uint64_t bmax = (1ull << GCT_REC_COMPACT_B_BITS) - 1;
+    if (kind <= 0 || kind >= GCT_REC_COMPACT || dts < 0 ||
+        dts > (int64_t)UINT32_MAX || a < 0 || a > 0xff || b < 0 ||
+        (uint64_t)b > bmax || (!with_arg && (a || b)))
+        return 0;
+    size_t bytes = sizeof(struct gct_rec_compact) + (with_arg ? 8 : 0);
+    uint8_t *p = reserve(w, pid, tid, bytes);
+    if (p == NULL)
+        return 0;
+    struct gct_rec_compact c = {.words = (uint16_t)(bytes / 8),
+                                .kind = (uint16_t)(kind | GCT_REC_COMPACT),
+                                .dts = (uint32_t)dts, .obj = obj};
+    memcpy(p, &c, sizeof c);
+    if (with_arg) {
+        uint64_t arg = (uint64_t)a << GCT_REC_COMPACT_B_BITS | (uint64_t)b;
+        memcpy(p + sizeof c, &arg, sizeof arg);
+    }
+    return (uint32_t)(p - last_chunk(w));
+}
+
+int
+gct_rawlog_repeat(struct gct_rawlog_writer *w, int pid, int tid,
+                  uint32_t off, int64_t ts)
+{
+    int64_t dts = ts - w->info.start_mono_ns;
+    const size_t bytes = sizeof(struct gct_rec_repeat);
+    /* in the same run of the same chunk as the record it repeats, which
+     * comes before it there */
+    if (w->nchunks == 0 || w->cur_pid != pid || w->cur_tid != tid ||
+        GCT_LOG_CHUNK_SIZE - w->off < bytes || off == 0 || off % 8 ||
+        off >= w->off || dts < 0 || dts > (int64_t)UINT32_MAX)
+        return -1;
+    struct gct_rec_compact c;
+    memcpy(&c, last_chunk(w) + off, sizeof c);
+    if (!(c.kind & GCT_REC_COMPACT) || (c.words != 2 && c.words != 3))
+        return -1;
+    uint8_t *p = reserve(w, pid, tid, bytes);
+    if (p == NULL)
+        return -1;
+    struct gct_rec_repeat r = {.words = 1,
+                               .kind = (uint16_t)(GCT_REC_COMPACT | off / 8),
+                               .dts = (uint32_t)dts};
+    memcpy(p, &r, sizeof r);
+    return 0;
+}
+
+uint32_t
 gct_rawlog_stack(struct gct_rawlog_writer *w, int pid, int tid, int64_t ts,
                  const uint64_t *pcs, int n)
 {
@@ -233,13 +285,14 @@ write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-int
-gct_rawlog_write(struct gct_rawlog_writer *w, const char *path, int state,
-                 int exit_status)
+/* The log's header page, in state (gct_log_state). */
+static void
+header_page(const struct gct_rawlog_writer *w, int state, int exit_status,
+            uint8_t page[GCT_LOG_HEADER_SIZE])
 {
     struct gct_log_header h = {0};
-    uint8_t page[GCT_LOG_HEADER_SIZE] = {0}; /* the header page's rest */
 
+    memset(page, 0, GCT_LOG_HEADER_SIZE); /* the header page's rest */
     memcpy(h.magic, GCT_LOG_MAGIC, 8);
     h.version = GCT_LOG_VERSION;
     h.chunk_size = GCT_LOG_CHUNK_SIZE;
@@ -253,6 +306,30 @@ gct_rawlog_write(struct gct_rawlog_writer *w, const char *path, int state,
     h.start_real_ns = w->info.start_real_ns;
     h.exit_status = exit_status;
     memcpy(page, &h, sizeof h);
+}
+
+void *
+gct_rawlog_image(struct gct_rawlog_writer *w, int state, int exit_status,
+                 size_t *size)
+{
+    size_t chunks = w->nchunks * GCT_LOG_CHUNK_SIZE;
+    uint8_t *p = malloc(GCT_LOG_HEADER_SIZE + chunks);
+    if (p == NULL)
+        return NULL;
+    header_page(w, state, exit_status, p);
+    if (chunks)
+        memcpy(p + GCT_LOG_HEADER_SIZE, w->chunks, chunks);
+    *size = GCT_LOG_HEADER_SIZE + chunks;
+    return p;
+}
+
+int
+gct_rawlog_write(struct gct_rawlog_writer *w, const char *path, int state,
+                 int exit_status)
+{
+    uint8_t page[GCT_LOG_HEADER_SIZE];
+
+    header_page(w, state, exit_status, page);
 
     /* made whole under a name nobody could have planted, then renamed
      * into place (safe_file.h) */

@@ -6,10 +6,11 @@
  * core`, which describe a process they read from outside; tests that
  * need a log of a given shape) writes it with this: records are kept in
  * memory in the log's own layout and written to the file at the end, so
- * that the finishing step (common/finish.c) reads them as it reads the
+ * that the finishing step (common/rawlog_read.c) reads them as it reads the
  * shim's.
  *
- * Records are full records (struct gct_rec).  Consecutive records of
+ * Records are full records (struct gct_rec), or the compact and repeat
+ * records record=all writes, for tests of their shapes.  Consecutive records of
  * one thread share a run of a chunk; a record of another thread starts a
  * new run with a GCT_REC_OWNER record, so a thousand threads that each
  * write a few records fill a few chunks, not a thousand.  A thread's
@@ -21,6 +22,7 @@
 #ifndef GCT_RAWLOG_WRITER_H
 #define GCT_RAWLOG_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +58,22 @@ int gct_rawlog_emit(struct gct_rawlog_writer *w, int pid, int tid, int kind,
                     uint32_t stack, int64_t ts, uint64_t obj, int64_t a,
                     int64_t b, const void *payload, size_t len);
 
+/* Appends a compact record (rawlog.h), as the shim writes record=all's
+ * lock operations: no stack, no payload, the time at most 2^32-1 ns
+ * after the run's start; with_arg adds the argument word, a (0-255) in
+ * its top 8 bits and b in the low 56.  Returns the record's offset in its
+ * chunk, for gct_rawlog_repeat, or 0 when it cannot be written. */
+uint32_t gct_rawlog_compact(struct gct_rawlog_writer *w, int pid, int tid,
+                            int kind, int64_t ts, uint64_t obj, int64_t a,
+                            int64_t b, bool with_arg);
+
+/* Appends a repeat record (rawlog.h) of the compact record at offset off
+ * (gct_rawlog_compact's), at time ts.  Only in the same chunk and run as
+ * that record: -1 when this thread's run moved on (another thread wrote
+ * since) or the chunk is full; 0 when written. */
+int gct_rawlog_repeat(struct gct_rawlog_writer *w, int pid, int tid,
+                      uint32_t off, int64_t ts);
+
 /* Appends a GCT_REC_STACK record of the n return addresses pcs
  * (innermost first) and returns its new stack id (0 when n is 0 or on
  * failure). */
@@ -69,6 +87,11 @@ uint32_t gct_rawlog_stack(struct gct_rawlog_writer *w, int pid, int tid,
  * (EEXIST: path is something else). */
 int gct_rawlog_write(struct gct_rawlog_writer *w, const char *path,
                      int state, int exit_status);
+
+/* The same log in memory: a malloc'd image of *size bytes, as the file
+ * would hold it, for gct_finish_log; NULL when out of memory. */
+void *gct_rawlog_image(struct gct_rawlog_writer *w, int state,
+                       int exit_status, size_t *size);
 
 void gct_rawlog_writer_free(struct gct_rawlog_writer *w);
 

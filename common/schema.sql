@@ -249,7 +249,7 @@ CREATE VIEW contended_locks AS
     ORDER BY s.wait_ns_total DESC;
 
 -- indexes: made after the data is in (faster than maintaining them row by
--- row), and only for a trace of 100,000 records or more (common/finish.c:
+-- row), and only for a trace of 100,000 records or more (common/trace_write.c:
 -- a smaller one's tables are scanned in milliseconds).  events.id is
 -- already in time order.  The finishing step runs what comes before this
 -- line first, so this part stays last.

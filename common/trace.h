@@ -15,7 +15,13 @@
 struct gct_finish_opts {
     int exit_status;  /* >= 0: the program's exit status, known outside */
     int term_signal;  /* > 0: the signal that killed it */
-    bool keep_raw;    /* keep the raw log (a writer is still running) */
+    bool keep_raw;    /* gct_finish: leave TRACE.raw in place (a writer
+                         is still running) */
+    bool snapshot;    /* the run goes on past the log's end (a live
+                         process): what is open at the end is not left
+                         over, so the trace is marked incomplete (meta
+                         complete = 0) and the end-of-run analyses skip
+                         it */
     int64_t end_mono_ns; /* > 0: CLOCK_MONOTONIC when the program was seen
                             to end, outside (the runner's waitpid) */
     /* Called with the new trace before its one transaction commits, so
@@ -32,6 +38,16 @@ struct gct_finish_opts {
  */
 int gct_finish(const char *trace, const struct gct_finish_opts *opts,
                char *err, size_t errlen);
+
+/*
+ * The same for a raw log read from fd, or, when fd < 0, held in memory
+ * (size bytes at log): the trace TRACE is made as gct_finish makes it,
+ * and the raw log is left alone (keep_raw does not apply).  opts may be
+ * NULL.  Returns 0, or -1 with a one-line message in err.
+ */
+int gct_finish_log(const char *trace, int fd, const void *log, size_t size,
+                   const struct gct_finish_opts *opts, char *err,
+                   size_t errlen);
 
 /* Whether TRACE.raw exists and what state its writer is in. */
 enum gct_raw_state {

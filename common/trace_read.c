@@ -195,7 +195,8 @@ gct_trace_open(const char *trace, char *err, size_t errlen)
 
     if (rs != GCT_RAW_NONE) {
         struct gct_finish_opts o = {.exit_status = -1,
-                                    .keep_raw = rs == GCT_RAW_LIVE};
+                                    .keep_raw = rs == GCT_RAW_LIVE,
+                                    .snapshot = rs == GCT_RAW_LIVE};
         if (gct_finish(trace, &o, err, errlen) != 0)
             return NULL;
     }

@@ -286,7 +286,7 @@ misuse_at(struct gct_thread *t, int subkind, const void *obj, int type)
 
 /* A semaphore's init or destroy, recorded (rare calls): glibc's destroy
  * changes nothing in the semaphore, so only the trace can tell a wait
- * on a destroyed one (common/finish.c).  Keeps errno. */
+ * on a destroyed one (common/replay_locks.c).  Keeps errno. */
 static void
 note_sem(struct gct_thread *t, int kind, sem_t *s, int64_t a)
 {

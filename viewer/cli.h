@@ -13,6 +13,7 @@
 #define GCT_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define GCT_EXIT_OK 0
@@ -52,5 +53,9 @@ int gct_finish_and_report(const char *trace, int exit_status,
 int gct_finish_ended(const char *trace, int exit_status, int term_signal,
                      int64_t end_mono_ns, const char *suppressions,
                      bool report);
+/* The same, quietly, for the raw log of size bytes at log (a snapshot
+ * made outside the shim), which stays the caller's: no TRACE.raw is read
+ * or made. */
+int gct_finish_memory(const char *trace, const void *log, size_t size);
 
 #endif

@@ -52,13 +52,14 @@ usage(FILE *out, bool core)
           out);
 }
 
-/* Finishes trace's raw log and prints its findings on stdout. */
+/* Finishes the raw log (size bytes at log) into trace and prints its
+ * findings on stdout. */
 static int
-finish_and_print(const char *trace)
+finish_and_print(const char *trace, const void *log, size_t size)
 {
     char err[512];
 
-    if (gct_finish_and_report(trace, -1, -1, NULL, false, false) < 0)
+    if (gct_finish_memory(trace, log, size) < 0)
         return GCT_EXIT_USAGE;
     sqlite3 *db = gct_trace_open(trace, err, sizeof err);
     if (db == NULL) {
@@ -80,13 +81,13 @@ finish_and_print(const char *trace)
     return n ? GCT_EXIT_FINDINGS : GCT_EXIT_OK;
 }
 
-/* The snapshot of t as trace: its raw log, then the trace.  threads: the
- * lines per thread, printed first. */
+/* The snapshot of t as trace: its raw log, in memory, then the trace.
+ * threads: the lines per thread, printed first. */
 static int
 write_trace(struct gct_target *t, const char *trace, int state, bool quiet,
             bool release)
 {
-    char raw[PATH_MAX + 8], err[512];
+    char err[512];
     char *lines = NULL;
     size_t nlines = 0;
     FILE *mem = quiet ? NULL : open_memstream(&lines, &nlines);
@@ -95,18 +96,17 @@ write_trace(struct gct_target *t, const char *trace, int state, bool quiet,
     if (release && gct_target_raw_log(t, history, sizeof history))
         o.history = history;
 
-    snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
-    int rc = gct_snapshot_write(t, raw, &o, err, sizeof err);
+    size_t size = 0;
+    void *log = gct_snapshot_take(t, &o, &size, err, sizeof err);
     if (release)
         gct_target_release(t);
     /* from the modules' files, once the process goes on */
     bool layout_known = gct_snapshot_same_libc(t);
     if (mem)
         fclose(mem);
-    if (rc != 0) {
+    if (log == NULL) {
         free(lines);
         gct_say("%s", err);
-        unlink(raw);
         return GCT_EXIT_USAGE;
     }
     if (!layout_known)
@@ -124,7 +124,9 @@ write_trace(struct gct_target *t, const char *trace, int state, bool quiet,
         fwrite(lines, 1, nlines, stdout);
         free(lines);
     }
-    return finish_and_print(trace);
+    int rc = finish_and_print(trace, log, size);
+    free(log);
+    return rc;
 }
 
 static int

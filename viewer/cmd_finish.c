@@ -143,24 +143,24 @@ add_findings(sqlite3 *db, void *arg)
     return 0;
 }
 
+/* Finishes trace from TRACE.raw, or from the raw log in memory when log
+ * is not NULL, with the findings added before the commit. */
 static int
-finish_and_report(const char *trace, int exit_status, int term_signal,
-                  int64_t end_mono_ns, const char *suppressions, bool report,
-                  bool snapshot)
+finish_and_report(const char *trace, const void *log, size_t size,
+                  struct gct_finish_opts o, const char *suppressions,
+                  bool report)
 {
     char err[512];
     struct findings_step st = {.suppressions = suppressions};
-    struct gct_finish_opts o = {.exit_status = exit_status,
-                                .term_signal = term_signal,
-                                .keep_raw = snapshot,
-                                .end_mono_ns = end_mono_ns,
-                                .before_commit = add_findings,
-                                .arg = &st};
+    o.before_commit = add_findings;
+    o.arg = &st;
     struct already seen = {0};
-    if (report && !snapshot)
+    if (report && !o.snapshot)
         already_reported(trace, &seen);
 
-    if (gct_finish(trace, &o, err, sizeof err) != 0) {
+    int rc = log ? gct_finish_log(trace, -1, log, size, &o, err, sizeof err)
+                 : gct_finish(trace, &o, err, sizeof err);
+    if (rc != 0) {
         free(seen.ids);
         if (st.ok)
             gct_findings_free(&st.found);
@@ -183,16 +183,28 @@ int
 gct_finish_and_report(const char *trace, int exit_status, int term_signal,
                       const char *suppressions, bool report, bool snapshot)
 {
-    return finish_and_report(trace, exit_status, term_signal, 0,
-                             suppressions, report, snapshot);
+    struct gct_finish_opts o = {.exit_status = exit_status,
+                                .term_signal = term_signal,
+                                .keep_raw = snapshot,
+                                .snapshot = snapshot};
+    return finish_and_report(trace, NULL, 0, o, suppressions, report);
 }
 
 int
 gct_finish_ended(const char *trace, int exit_status, int term_signal,
                  int64_t end_mono_ns, const char *suppressions, bool report)
 {
-    return finish_and_report(trace, exit_status, term_signal, end_mono_ns,
-                             suppressions, report, false);
+    struct gct_finish_opts o = {.exit_status = exit_status,
+                                .term_signal = term_signal,
+                                .end_mono_ns = end_mono_ns};
+    return finish_and_report(trace, NULL, 0, o, suppressions, report);
+}
+
+int
+gct_finish_memory(const char *trace, const void *log, size_t size)
+{
+    struct gct_finish_opts o = {.exit_status = -1, .term_signal = -1};
+    return finish_and_report(trace, log, size, o, NULL, false);
 }
 
 static void

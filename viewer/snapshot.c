@@ -408,10 +408,9 @@ gct_snapshot_same_libc(struct gct_target *t)
     return same;
 }
 
-int
-gct_snapshot_write(struct gct_target *t, const char *raw,
-                   const struct gct_snapshot_opts *o, char *err,
-                   size_t errlen)
+void *
+gct_snapshot_take(struct gct_target *t, const struct gct_snapshot_opts *o,
+                  size_t *size, char *err, size_t errlen)
 {
     const struct gct_glibc_layout *lay = gct_glibc_layout();
     struct timespec now, real;
@@ -433,7 +432,7 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
         snprintf(err, errlen, "%s", w ? "the process has no threads left"
                                       : strerror(ENOMEM));
         gct_rawlog_writer_free(w);
-        return -1;
+        return NULL;
     }
     int pid = t->pid, failed = 0;
     int main_tid = t->threads[0].tid;
@@ -524,13 +523,13 @@ gct_snapshot_write(struct gct_target *t, const char *raw,
     free(skip);
     gct_map_free(&described);
     if (failed) {
-        snprintf(err, errlen, "%s: the snapshot does not fit a raw log", raw);
+        snprintf(err, errlen, "the snapshot does not fit a raw log");
         gct_rawlog_writer_free(w);
-        return -1;
+        return NULL;
     }
-    int rc = gct_rawlog_write(w, raw, o->state, 0);
-    if (rc != 0)
-        snprintf(err, errlen, "%s: %s", raw, strerror(errno));
+    void *log = gct_rawlog_image(w, o->state, 0, size);
+    if (log == NULL)
+        snprintf(err, errlen, "%s", strerror(ENOMEM));
     gct_rawlog_writer_free(w);
-    return rc;
+    return log;
 }

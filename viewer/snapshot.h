@@ -21,11 +21,11 @@ struct gct_snapshot_opts {
     FILE *threads_out;  /* NULL, or where to print a line per thread */
 };
 
-/* Writes target t as the raw log raw.  Returns 0, or -1 with a message
- * in err. */
-int gct_snapshot_write(struct gct_target *t, const char *raw,
-                       const struct gct_snapshot_opts *o, char *err,
-                       size_t errlen);
+/* Target t as a raw log in memory: a malloc'd image of *size bytes, for
+ * gct_finish_log (no file is made).  NULL with a message in err. */
+void *gct_snapshot_take(struct gct_target *t,
+                        const struct gct_snapshot_opts *o, size_t *size,
+                        char *err, size_t errlen);
 
 /* Whether the target runs the C library gctrace runs (the same build
  * id), so that the layout measured here is its. */

@@ -1,19 +1,24 @@
 #!/bin/sh
 # A raw log whose last chunk is full to its last byte (a thread's records
 # can end exactly at a chunk's end): finishing it must read every record
-# and nothing past the chunk, which ends the file.  tests/e2e/full_chunk.py
-# writes the log, once ending in compact records and once in repeat
-# records, which must come back with the contents of the records they
-# repeat.
+# and nothing past the chunk, which ends the file.  progs/full_chunk.c
+# writes the log with the raw-log writer, once ending in compact records
+# and once in repeat records, which must come back with the contents of
+# the records they repeat.
 # Usage: tests/e2e/test_full_chunk.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
+build_prog full_chunk full_chunk.c -std=c11 -D_GNU_SOURCE \
+    -I"$root/common" "$root/common/rawlog_writer.c" "$root/common/safe_file.c"
 
 # finish VARIANT WANT: the events by kind and argument, in time order of
 # their first appearance, with counts.
 finish() {
     rm -f "$tmp/t.db" "$tmp/t.db.raw"
-    python3 tests/e2e/full_chunk.py "$tmp/t.db.raw" $1 || exit 1
+    "$tmp/full_chunk" "$tmp/t.db.raw" $1 || exit 1
+    # the header page and one chunk, full: nothing after it
+    size=$(wc -c < "$tmp/t.db.raw")
+    [ "$size" -eq $((4096 + 65536)) ] || err "$1: a raw log of $size bytes"
     "$G" report "$tmp/t.db" > "$tmp/out" 2> "$tmp/err"
     rc=$?
     [ $rc -lt 128 ] ||

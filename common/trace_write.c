@@ -1,0 +1,580 @@
+/*
+ * trace_write.c - writing the sqlite trace for the finishing step
+ * (trace_write.h): the rows the replay writes as it goes, the model once
+ * it is complete, the modules, the meta data and the indexes.
+ *
+ * The file is one of our own made beside the trace (safe_file.h), written
+ * in one transaction with the journal and syncs off: it only becomes the
+ * trace when gct_finish renames it, so a crash leaves the raw log and a
+ * stray temporary file, never half a trace.
+ */
+#include "trace_write.h"
+
+#include "finish_model.h"
+#include "vocab.h"
+#include "safe_file.h"
+#include "schema.h"
+#include "symbolize.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void
+gct_tw_fail(struct gct_trace_writer *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->err, w->errlen, fmt, ap);
+    va_end(ap);
+}
+
+static bool
+exec(struct gct_trace_writer *w, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(w->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        gct_tw_fail(w, "cannot write the trace: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+static sqlite3_stmt *
+prepare(struct gct_trace_writer *w, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(w->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        gct_tw_fail(w, "cannot write the trace: %s", sqlite3_errmsg(w->db));
+        return NULL;
+    }
+    return st;
+}
+
+/* Binds the values that follow, one format letter each: 'i' an int64,
+ * 'n' an int64 or NULL when 0 (an id), 'N' an int64 or NULL when < 0 (a
+ * time or a count not known), 's' a string or NULL; then steps and
+ * resets.  Upper-case 'I' is 'i' too: it marks the events row's a and b,
+ * which are written as they are. */
+static void
+run(struct gct_trace_writer *w, sqlite3_stmt *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    for (int i = 1; *fmt; fmt++, i++) {
+        if (*fmt == 's') {
+            const char *s = va_arg(ap, const char *);
+            if (s)
+                sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i);
+            continue;
+        }
+        int64_t v = va_arg(ap, int64_t);
+        if ((*fmt == 'n' && v == 0) || (*fmt == 'N' && v < 0))
+            sqlite3_bind_null(st, i);
+        else
+            sqlite3_bind_int64(st, i, v);
+    }
+    va_end(ap);
+    if (sqlite3_step(st) != SQLITE_DONE && !gct_tw_failed(w))
+        gct_tw_fail(w, "cannot write the trace: %s", sqlite3_errmsg(w->db));
+    sqlite3_reset(st);
+}
+
+/* ------------------------------------------------------------ opening */
+
+static bool
+prepare_all(struct gct_trace_writer *w)
+{
+    w->ins_event = prepare(w, "INSERT INTO events(ts,thread_id,kind,"
+                              "object_id,a,b,stack_id,text) "
+                              "VALUES(?,?,?,?,?,?,?,?)");
+    w->ins_wait_case = prepare(w, "INSERT INTO select_cases VALUES(?,?,?)");
+    w->ins_edge = prepare(w, "INSERT INTO lock_edges(from_id,to_id,"
+                             "thread_id,ts,from_flags,to_flags,stack_id,"
+                             "from_frame,gate_ids) VALUES(?,?,?,?,?,?,?,?,?)");
+    w->ins_stack = prepare(w, "INSERT INTO stacks VALUES(?,?)");
+    w->ins_frame = prepare(w, "INSERT INTO frames VALUES(?,?,?,?,?,?,?,?)");
+    w->ins_stack_frame = prepare(w, "INSERT INTO stack_frames VALUES(?,?,?)");
+    w->ins_process = prepare(w, "INSERT OR REPLACE INTO processes(pid,ppid,"
+                                "exe,argv,start_ns) VALUES(?,?,?,?,?)");
+    w->upd_process_exit = prepare(w, "UPDATE processes SET end_ns = ?, "
+                                     "exit_status = ? WHERE pid = ?");
+    return w->ins_event && w->ins_wait_case && w->ins_edge && w->ins_stack &&
+           w->ins_frame && w->ins_stack_frame && w->ins_process &&
+           w->upd_process_exit;
+}
+
+static void
+finalize_all(struct gct_trace_writer *w)
+{
+    sqlite3_stmt **all[] = {&w->ins_event, &w->ins_wait_case, &w->ins_edge,
+                            &w->ins_stack, &w->ins_frame, &w->ins_stack_frame,
+                            &w->ins_process, &w->upd_process_exit};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        sqlite3_finalize(*all[i]);
+        *all[i] = NULL;
+    }
+}
+
+/* The new trace, as a sqlite database in a file of our own that nobody
+ * could have planted (safe_file.h); its name goes in tmp ("" when none
+ * was made). */
+static bool
+open_temp_trace(struct gct_trace_writer *w, const char *trace, char *tmp,
+                size_t n)
+{
+    int fd = gct_create_temp(trace, tmp, n);
+    if (fd < 0) {
+        gct_tw_fail(w, "%s: cannot create a file beside it: %s", trace,
+                    strerror(errno));
+        tmp[0] = '\0';
+        return false;
+    }
+    /* NOFOLLOW: were the name swapped for a symlink since, sqlite refuses
+     * it rather than write through it. */
+    bool ok = sqlite3_open_v2(tmp, &w->db, SQLITE_OPEN_READWRITE |
+                                               SQLITE_OPEN_NOFOLLOW |
+                                               SQLITE_OPEN_NOMUTEX,
+                              NULL) == SQLITE_OK;
+    if (!ok)
+        gct_tw_fail(w, "%s: cannot create: %s", tmp, sqlite3_errmsg(w->db));
+    close(fd);
+    return ok;
+}
+
+bool
+gct_tw_open(struct gct_trace_writer *w, const char *trace, char *tmp,
+            size_t tmplen, char *err, size_t errlen)
+{
+    *w = (struct gct_trace_writer){.err = err, .errlen = errlen};
+    if (!open_temp_trace(w, trace, tmp, tmplen))
+        return false;
+    /* The schema's tables first, its indexes once the rows are in. */
+    const char *indexes = strstr(gct_schema_sql, "-- indexes");
+    size_t tables_len = indexes ? (size_t)(indexes - gct_schema_sql)
+                                : strlen(gct_schema_sql);
+    char *tables = strndup(gct_schema_sql, tables_len);
+    if (indexes)
+        w->indexes = strdup(indexes);
+    bool ok = tables && (indexes == NULL || w->indexes) &&
+              exec(w, "PRAGMA journal_mode=OFF;"
+                      "PRAGMA synchronous=OFF;"
+                      "PRAGMA cache_size=-65536; BEGIN;") &&
+              exec(w, tables) && prepare_all(w);
+    free(tables);
+    if (!ok && !gct_tw_failed(w))
+        gct_tw_fail(w, "cannot write the trace: out of memory");
+    return ok;
+}
+
+void
+gct_tw_close(struct gct_trace_writer *w)
+{
+    finalize_all(w);
+    if (w->db)
+        sqlite3_close(w->db);
+    w->db = NULL;
+    free(w->indexes);
+    w->indexes = NULL;
+}
+
+/* ------------------------------------------------------------ replay rows */
+
+void
+gct_tw_event(struct gct_trace_writer *w, int64_t ts, int64_t thread,
+             int64_t kind, int64_t object, int64_t a, int64_t b,
+             int64_t stack, const char *text)
+{
+    run(w, w->ins_event, "iiinIIns", ts, thread, kind, object, a, b, stack,
+        text);
+}
+
+void
+gct_tw_select_case(struct gct_trace_writer *w, int64_t wait, int64_t object,
+                   const char *op)
+{
+    run(w, w->ins_wait_case, "iis", wait, object, op);
+}
+
+void
+gct_tw_edge(struct gct_trace_writer *w, int64_t from, int64_t to,
+            int64_t thread, int64_t ts, int64_t from_flags, int64_t to_flags,
+            int64_t stack, int64_t from_frame, const char *gates)
+{
+    run(w, w->ins_edge, "iiiiiinns", from, to, thread, ts, from_flags,
+        to_flags, stack, from_frame, gates);
+}
+
+void
+gct_tw_frame(struct gct_trace_writer *w, int64_t id, uint64_t pc,
+             const char *module, const char *function, const char *file,
+             int64_t line, int64_t inlined, int64_t offset)
+{
+    run(w, w->ins_frame, "iisssiiN", id, (int64_t)pc, module, function,
+        file, line, inlined, offset);
+}
+
+void
+gct_tw_stack_frame(struct gct_trace_writer *w, int64_t stack, int64_t idx,
+                   int64_t frame)
+{
+    run(w, w->ins_stack_frame, "iii", stack, idx, frame);
+}
+
+void
+gct_tw_stack(struct gct_trace_writer *w, int64_t stack, int64_t depth)
+{
+    run(w, w->ins_stack, "ii", stack, depth);
+}
+
+void
+gct_tw_process(struct gct_trace_writer *w, int64_t pid, int64_t ppid,
+               const char *exe, const char *argv, int64_t ts)
+{
+    run(w, w->ins_process, "iissi", pid, ppid, exe, argv, ts);
+}
+
+void
+gct_tw_process_exit(struct gct_trace_writer *w, int64_t ts, int64_t status,
+                    int64_t pid)
+{
+    run(w, w->upd_process_exit, "iii", ts, status, pid);
+}
+
+/* ------------------------------------------------------------ the model */
+
+/* Marks the processes without an end that were running as the trace was
+ * finished: their threads were caught in the middle of their work, not
+ * left over (the analyses treat them as a snapshot's). */
+static void
+mark_running(struct gct_trace_writer *w, const struct gct_model *m)
+{
+    sqlite3_stmt *q = prepare(w, "SELECT pid, exe FROM processes WHERE "
+                                 "end_ns IS NULL");
+    sqlite3_stmt *up = prepare(w, "UPDATE processes SET running = 1 WHERE "
+                                  "pid = ?");
+    while (q && up && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t pid = sqlite3_column_int64(q, 0);
+        if (gct_rawlog_was_running(m->log, pid,
+                                   (const char *)sqlite3_column_text(q, 1)))
+            run(w, up, "i", pid);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(up);
+    /* A snapshot's process (gctrace attach) did not end with it: it went
+     * on running after the moment its records describe. */
+    if (m->log->hdr->state == GCT_LOG_SNAPSHOT) {
+        up = prepare(w, "UPDATE processes SET running = 1 WHERE pid = ?");
+        if (up)
+            run(w, up, "i", (int64_t)m->log->hdr->root_pid);
+        sqlite3_finalize(up);
+    }
+}
+
+/* The name of the function a thread was started with, from the
+ * module's symbols (NULL when unknown): what identifies a thread the
+ * program gave no name. */
+static const char *
+start_routine(const struct gct_model *m, const struct thread *t)
+{
+    struct gct_sym_frame fr[16];
+    if (t->start_fn == 0 || m->sym == NULL)
+        return NULL;
+    /* the address itself, not a return address: it is the function's
+     * first instruction, and its outermost frame is the function */
+    int n = gct_symbolize(m->sym, t->start_fn, fr, 16);
+    return n > 0 ? fr[n - 1].function : NULL;
+}
+
+/* The variable an object lies in (objects.symbol), looked up once here
+ * so that every reader of the trace names it alike.  Only memory that a
+ * module maps has one: the heap and stacks do not.  Threads are objects
+ * only as join targets, named otherwise. */
+static const char *
+object_symbol(const struct gct_model *m, const struct object *o, char *buf,
+              size_t len)
+{
+    if (m->sym == NULL || o->addr == 0 ||
+        (o->kind && strcmp(o->kind, "thread") == 0))
+        return NULL;
+    return gct_symbolize_data(m->sym, o->addr, buf, len);
+}
+
+static void
+write_threads(struct gct_trace_writer *w, const struct gct_model *m)
+{
+    sqlite3_stmt *st = prepare(
+        w, "INSERT INTO threads(id,pid,tid,handle,name,goid,parent_id,"
+           "create_stack,start_ns,end_ns,detached,joined_by,locks_at_exit,"
+           "end_state,start_routine) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (size_t i = 0; st && i < m->nthreads; i++) {
+        const struct thread *t = &m->threads[i];
+        if (t->merged)
+            continue;
+        const char *state = t->end >= 0 ? (t->joined_by ? "joined"
+                                           : t->detached ? "detached"
+                                                         : "exited")
+                            : t->nopen    ? "blocked"
+                            : t->tid == 0 ? "not_started"
+                                          : "running";
+        run(w, st, "iiiisnnniNiniss", (int64_t)i + 1, (int64_t)t->pid,
+            (int64_t)t->tid, (int64_t)t->handle, t->name, t->goid, t->parent,
+            (int64_t)t->create_stack, t->start, t->end, (int64_t)t->detached,
+            t->joined_by, t->locks_at_exit, state, start_routine(m, t));
+    }
+    sqlite3_finalize(st);
+}
+
+static void
+write_objects(struct gct_trace_writer *w, const struct gct_model *m)
+{
+    char sym[512];
+    sqlite3_stmt *st = prepare(
+        w, "INSERT INTO objects(id,kind,addr,pid,name,flags,"
+           "created_ns,destroyed_ns,create_stack,elem_size,capacity,"
+           "closed_ns,parent_id,ctx_kind,cancel_ns,cancel_how,"
+           "cancel_cause,class_id,symbol) "
+           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    sqlite3_stmt *stats = prepare(
+        w, "INSERT INTO lock_stats(object_id,acquisitions,contended,"
+           "wait_ns_total,wait_ns_max) VALUES(?,?,?,?,?)");
+    for (size_t i = 0; st && stats && i < m->nobjects; i++) {
+        const struct object *o = &m->objects[i];
+        bool chan = o->kind && strcmp(o->kind, "chan") == 0;
+        bool ctx = o->kind && strcmp(o->kind, "ctx") == 0;
+        /* Classes come from init sites only: a lock with a static
+         * initialiser is a class of its own, as in the kernel's lockdep;
+         * its first use is a poor name for a class (two unrelated static
+         * locks first used on the same line would share one). */
+        bool lock = o->inited;
+        uint64_t cls = gct_map_get(&m->stack_seen, o->create_stack, 0, 0);
+        run(w, st, "isiisiNNnNNNnsNsNns", (int64_t)i + 1,
+            o->kind ? o->kind : "unknown", (int64_t)o->addr, (int64_t)o->pid,
+            o->name, o->flags, o->created, o->destroyed,
+            (int64_t)o->create_stack, chan ? o->elem : -1,
+            chan ? o->cap : -1, o->closed, o->parent,
+            ctx ? o->ctx_kind : NULL, o->cancel_ns, o->cancel_how,
+            ctx && o->cancel_ns >= 0 ? o->cancel_cause : -1,
+            lock && cls != UINT64_MAX ? (int64_t)cls : 0,
+            object_symbol(m, o, sym, sizeof sym));
+        if (o->acq || o->contended)
+            run(w, stats, "iiiii", (int64_t)i + 1, o->acq, o->contended,
+                o->wait_total, o->wait_max);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(stats);
+}
+
+static void
+write_waits(struct gct_trace_writer *w, const struct gct_model *m)
+{
+    sqlite3_stmt *st = prepare(
+        w, "INSERT INTO waits(id,thread_id,object_id,reason,"
+           "begin_ns,end_ns,result,stack_id,holder_tid,timed,"
+           "external) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    for (size_t i = 0; st && i < m->nwaits; i++) {
+        const struct wait *x = &m->waits[i];
+        run(w, st, "iiniiNinnii", (int64_t)i + 1, x->thread, x->object,
+            x->reason, x->begin, x->end, x->result, (int64_t)x->stack,
+            x->holder, (int64_t)x->timed,
+            (int64_t)gct_model_wait_external(m, x));
+    }
+    sqlite3_finalize(st);
+
+    st = prepare(w, "INSERT INTO wait_sites(thread_id,object_id,reason,"
+                    "stack_id,waits,counted,wait_ns_total,wait_ns_max,"
+                    "hist) VALUES(?,?,?,?,?,?,?,?,?)");
+    for (size_t i = 0; st && i < m->nsites; i++) {
+        const struct wait_site *s = &m->sites[i];
+        char hist[GCT_WAIT_HIST * 21];
+        size_t len = 0;
+        for (int k = 0; k < GCT_WAIT_HIST; k++)
+            len += (size_t)snprintf(hist + len, sizeof hist - len, "%s%lld",
+                                    k ? "," : "", (long long)s->hist[k]);
+        run(w, st, "iiiniiiis", s->thread, s->object, s->reason,
+            (int64_t)s->stack, s->waits, s->counted, s->total, s->max, hist);
+    }
+    sqlite3_finalize(st);
+}
+
+void
+gct_tw_model(struct gct_trace_writer *w, const struct gct_model *m,
+             const struct gct_finish_opts *opts)
+{
+    const struct gct_log_header *hdr = m->log->hdr;
+
+    write_threads(w, m);
+    write_objects(w, m);
+    write_waits(w, m);
+    /* The root process's end, as the runner or the header knows it. */
+    int status = opts && opts->exit_status >= 0 ? opts->exit_status
+                 : hdr->state == GCT_LOG_EXITED ? hdr->exit_status
+                                                : -1;
+    sqlite3_stmt *st = prepare(
+        w, "UPDATE processes SET exit_status = coalesce(?, "
+           "exit_status), term_signal = ?, end_ns = coalesce(end_ns,"
+           " ?) WHERE pid = ?");
+    if (st)
+        run(w, st, "NNii", (int64_t)status,
+            (int64_t)(opts && opts->term_signal > 0 ? opts->term_signal : -1),
+            m->last_ts, (int64_t)hdr->root_pid);
+    sqlite3_finalize(st);
+    mark_running(w, m);
+}
+
+/* ------------------------------------------------------------ the rest */
+
+/* Names the frames of glibc's thread entry, which a libc without a
+ * symbol table (Debian's) leaves as "??": the caller of a thread's start
+ * routine is start_thread, and the caller of that is clone3 (a thread
+ * made through clone instead is in __clone, which the dynamic symbols
+ * name); the caller of main is __libc_start_call_main.  Found by the
+ * frame of the start routine (main) in the stacks of the thread's waits
+ * and lock edges and of the threads it created; a frame that has a name
+ * keeps it. */
+void
+gct_tw_thread_entry(struct gct_trace_writer *w)
+{
+    exec(w, "CREATE TEMP TABLE thread_entry AS "
+            "SELECT DISTINCT f2.pc AS entry, f3.pc AS clone, "
+            "  CASE WHEN t.start_routine IS NULL THEN "
+            "    '__libc_start_call_main' ELSE 'start_thread' END AS name "
+            "FROM (SELECT thread_id, stack_id FROM waits UNION "
+            "      SELECT thread_id, stack_id FROM lock_edges UNION "
+            "      SELECT parent_id, create_stack FROM threads) ts "
+            "JOIN threads t ON t.id = ts.thread_id "
+            "JOIN stack_frames s1 ON s1.stack_id = ts.stack_id "
+            "JOIN frames f1 ON f1.id = s1.frame_id AND f1.function = "
+            "  coalesce(t.start_routine, CASE WHEN t.tid = t.pid AND "
+            "  t.goid IS NULL THEN 'main' END) "
+            "JOIN stack_frames s2 ON s2.stack_id = s1.stack_id "
+            "  AND s2.idx = s1.idx + 1 "
+            "JOIN frames f2 ON f2.id = s2.frame_id AND f2.function IS NULL "
+            "  AND f2.module LIKE '%/libc.so%' "
+            "LEFT JOIN stack_frames s3 ON s3.stack_id = s1.stack_id "
+            "  AND s3.idx = s1.idx + 2 AND t.start_routine IS NOT NULL "
+            "LEFT JOIN frames f3 ON f3.id = s3.frame_id "
+            "  AND f3.function IS NULL AND f3.module = f2.module;"
+            "UPDATE frames SET function = (SELECT name FROM thread_entry "
+            "  WHERE entry = frames.pc LIMIT 1) WHERE function IS NULL "
+            "  AND pc IN (SELECT entry FROM thread_entry);"
+            "UPDATE frames SET function = 'clone3' WHERE function IS NULL "
+            "  AND pc IN (SELECT clone FROM thread_entry);"
+            "DROP TABLE thread_entry;");
+}
+
+/* The modules the frames are in, with their build-ids: an offset
+ * (frames.offset) means something only in the file it was taken from,
+ * which the build-id identifies wherever the trace is read. */
+void
+gct_tw_modules(struct gct_trace_writer *w, const struct gct_model *m)
+{
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    if (m->sym == NULL ||
+        sqlite3_prepare_v2(w->db, "SELECT DISTINCT module FROM frames WHERE "
+                                  "module IS NOT NULL", -1, &q,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(w->db, "INSERT OR IGNORE INTO modules(path, "
+                                  "build_id) VALUES(?, ?)", -1, &ins,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return;
+    }
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(q, 0);
+        char id[129];
+        const char *bid = gct_symbolizer_build_id(m->sym, path, id, sizeof id);
+        sqlite3_bind_text(ins, 1, path, -1, SQLITE_TRANSIENT);
+        if (bid)
+            sqlite3_bind_text(ins, 2, bid, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(ins, 2);
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+}
+
+void
+gct_tw_meta(struct gct_trace_writer *w, const struct gct_model *m,
+            const struct gct_finish_opts *opts)
+{
+    const struct gct_log_header *hdr = m->log->hdr;
+    sqlite3_stmt *st = prepare(w, "INSERT INTO meta VALUES(?,?)");
+    if (st == NULL)
+        return;
+    char buf[64];
+#define META(k, fmt, v)                                                    \
+    do {                                                                   \
+        snprintf(buf, sizeof buf, fmt, v);                                 \
+        run(w, st, "ss", k, buf);                                          \
+    } while (0)
+    META("format_version", "%d", GCT_FORMAT_VERSION);
+    run(w, st, "ss", "producer", "gctrace");
+    META("record_mode", "%s",
+         hdr->record_mode == GCT_RECORD_ALL        ? "all"
+         : hdr->record_mode == GCT_RECORD_COUNTERS ? "counters"
+                                                   : "blocking");
+    META("start_real_ns", "%lld", (long long)hdr->start_real_ns);
+    META("duration_ns", "%lld", (long long)m->last_ts);
+    META("root_pid", "%d", hdr->root_pid);
+    META("records", "%zu", m->log->nrefs);
+    META("dropped", "%llu", (unsigned long long)hdr->dropped);
+    META("clean_exit", "%d", hdr->state == GCT_LOG_EXITED);
+    META("complete", "%d", opts == NULL || !opts->snapshot);
+#undef META
+    if (hdr->state == GCT_LOG_SNAPSHOT)
+        run(w, st, "ss", "snapshot", "1");
+    if (m->options)
+        run(w, st, "ss", "options", m->options);
+    sqlite3_finalize(st);
+
+    if (gct_vocab_write(w->db) != SQLITE_OK)
+        gct_tw_fail(w, "cannot write the trace: %s", sqlite3_errmsg(w->db));
+}
+
+/*
+ * A trace of fewer records gets no indexes: building them was a large
+ * part of finishing a small or middling trace, while scanning such
+ * tables takes milliseconds.  CPU per finish, with the indexes and
+ * without, medians of 5, the analyses included: zstd -T2's trace (1,560
+ * events) 11.2 and 9.9 ms, cond_bench's of 5,000 events 20.2 and 14.5
+ * ms, of 38,700 events 113 and 66 ms; on the last, the viewer's first
+ * screen came up in about 90 ms either way.  Larger traces are the ones
+ * the viewer pages through.
+ */
+#define INDEX_MIN_RECORDS 100000
+
+bool
+gct_tw_indexes(struct gct_trace_writer *w, size_t records)
+{
+    /* the replay's statements are done with */
+    finalize_all(w);
+    if (gct_tw_failed(w) || w->indexes == NULL ||
+        records < INDEX_MIN_RECORDS)
+        return !gct_tw_failed(w);
+    return exec(w, w->indexes);
+}
+
+bool
+gct_tw_commit(struct gct_trace_writer *w, const char *tmp)
+{
+    finalize_all(w);
+    if (gct_tw_failed(w) || !exec(w, "COMMIT;"))
+        return false;
+    int rc = sqlite3_close(w->db);
+    w->db = NULL;
+    if (rc != SQLITE_OK) {
+        gct_tw_fail(w, "%s: cannot close the trace", tmp);
+        return false;
+    }
+    return true;
+}
