@@ -1950,7 +1950,7 @@ lock_deadlocks(struct ctx *c)
            "w.thread_id, w.stack_id, w.begin_ns, w.reason "
            "FROM waits w JOIN threads t ON t.id = w.thread_id "
            "WHERE w.end_ns IS NULL AND t.end_ns IS NULL AND w.reason IN "
-           "(1, 2, 3)");
+           "(1, 2, 3, 20)"); /* gct_wait_is_lock */
     struct lock_wait *rows = NULL;
     size_t n = 0, cap = 0;
     if (st == NULL)
@@ -2116,6 +2116,7 @@ wait_edges(struct ctx *c, struct gct_wait_graph *g,
 {
     switch (n->reason) {
     case GCT_WAIT_MUTEX:
+    case GCT_WAIT_SPIN:
     case GCT_WAIT_RWLOCK_RD:
     case GCT_WAIT_RWLOCK_WR:
         edges_to(c, g, node_of, v,

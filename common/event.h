@@ -176,7 +176,8 @@ enum gct_timer_end {
     X(GCT_WAIT_ERRGROUP,   16, "errgroup wait")               \
     X(GCT_WAIT_LIMITER,    17, "rate limiter wait")           \
     X(GCT_WAIT_SELECT_NONE,18, "select (no cases)")             \
-    X(GCT_WAIT_ERRGROUP_LIMIT,19, "errgroup limit")
+    X(GCT_WAIT_ERRGROUP_LIMIT,19, "errgroup limit")         \
+    X(GCT_WAIT_SPIN,       20, "spinlock")
 
 enum gct_wait {
 #define GCT_X_ENUM(name, value, text) name = value,
@@ -189,7 +190,7 @@ static inline bool
 gct_wait_is_lock(int reason)
 {
     return reason == GCT_WAIT_MUTEX || reason == GCT_WAIT_RWLOCK_RD ||
-           reason == GCT_WAIT_RWLOCK_WR;
+           reason == GCT_WAIT_RWLOCK_WR || reason == GCT_WAIT_SPIN;
 }
 
 /* Or'ed into a GCT_EV_WAIT_BEGIN's reason: the wait ends by itself. */
@@ -230,6 +231,7 @@ enum gct_lock_flags {
     GCT_LOCK_ERRORCHECK = 1 << 4,
     GCT_LOCK_CONTENDED = 1 << 5, /* the acquisition had to wait */
     GCT_LOCK_RW = 1 << 6,        /* a rwlock (shared or not) */
+    GCT_LOCK_SPIN = 1 << 7,      /* a pthread spinlock */
 };
 
 /* Object types (GCT_EV_LOCK_INIT a, objects table). */
@@ -243,6 +245,7 @@ enum gct_obj {
     GCT_OBJ_CTX = 7,
     GCT_OBJ_WAITGROUP = 8,
     GCT_OBJ_THREAD = 9,
+    GCT_OBJ_SPIN = 10,
 };
 
 /* Context kinds (GCT_EV_CTX_MAKE b). */

@@ -481,6 +481,7 @@ obj_kind_name(int64_t type)
     case GCT_OBJ_CTX: return "ctx";
     case GCT_OBJ_WAITGROUP: return "waitgroup";
     case GCT_OBJ_THREAD: return "thread";
+    case GCT_OBJ_SPIN: return "spinlock";
     }
     return NULL;
 }
@@ -491,6 +492,7 @@ reason_object_kind(int64_t reason)
 {
     switch (reason) {
     case GCT_WAIT_MUTEX: return "mutex";
+    case GCT_WAIT_SPIN: return "spinlock";
     case GCT_WAIT_RWLOCK_RD:
     case GCT_WAIT_RWLOCK_WR: return "rwlock";
     case GCT_WAIT_COND: return "cond";

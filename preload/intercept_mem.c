@@ -199,21 +199,17 @@ dlclose(void *handle)
     if (t == NULL)
         return gct_real.dlclose(handle);
     struct spans s = {.n = 0};
-    int e = errno;
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     dl_iterate_phdr(span_cb, &s);
     int64_t ts = gct_now();
-    t->guard--;
-    errno = e;
+    gct_leave(&en);
     int r = gct_real.dlclose(handle);
     if (r == 0) {
-        e = errno;
-        t->guard++;
+        en = gct_enter(t);
         s.after = true;
         dl_iterate_phdr(span_cb, &s);
-        t->guard--;
         modules_gone(t, ts, &s);
-        errno = e;
+        gct_leave(&en);
     }
     return r;
 }

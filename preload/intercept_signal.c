@@ -42,9 +42,9 @@ gct_signals_record(struct gct_thread *t)
         return;
     atomic_store(&recorded, now);
     atomic_store(&recorded_pid, t->pid);
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     gct_emit(t, GCT_EV_SIGNALS, 0, 0, (int64_t)now, 0, NULL, 0);
-    t->guard--;
+    gct_leave(&en);
 }
 
 static void

@@ -20,6 +20,7 @@
 #include "../common/event.h"
 #include "../common/options.h"
 #include "../common/rawlog.h"
+#include "glibc_private.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -69,6 +70,12 @@ struct gct_real {
     int (*pthread_rwlock_timedwrlock)(pthread_rwlock_t *,
                                       const struct timespec *);
     int (*pthread_rwlock_unlock)(pthread_rwlock_t *);
+
+    int (*pthread_spin_init)(pthread_spinlock_t *, int);
+    int (*pthread_spin_destroy)(pthread_spinlock_t *);
+    int (*pthread_spin_lock)(pthread_spinlock_t *);
+    int (*pthread_spin_trylock)(pthread_spinlock_t *);
+    int (*pthread_spin_unlock)(pthread_spinlock_t *);
 
     int (*pthread_cond_init)(pthread_cond_t *, const pthread_condattr_t *);
     int (*pthread_cond_destroy)(pthread_cond_t *);
@@ -297,6 +304,49 @@ gct_self(void)
 /* The state, if any, without creating one (for exit paths). */
 struct gct_thread *gct_self_peek(void);
 
+/*
+ * The shim's own work on a thread, between an interposed call's entry
+ * and its return: the recursion guard held (what the shim does, and libc
+ * on its behalf, is not recorded; a signal handler's interposed calls
+ * pass straight through) and errno kept, as the program must find it.
+ *
+ *     struct gct_enter e = gct_enter(t);
+ *     ... record ...
+ *     gct_leave(&e);
+ *
+ * The compiler fences keep a handler that interrupts the thread from
+ * seeing the guard down while the work is half done.
+ */
+struct gct_enter {
+    struct gct_thread *t;
+    int err;
+};
+
+static inline struct gct_enter
+gct_enter(struct gct_thread *t)
+{
+    struct gct_enter e = {t, errno};
+    t->guard++;
+    atomic_signal_fence(memory_order_seq_cst);
+    return e;
+}
+
+static inline void
+gct_leave(struct gct_enter *e)
+{
+    atomic_signal_fence(memory_order_seq_cst);
+    e->t->guard--;
+    errno = e->err;
+}
+
+/* The one way misuse is recorded: a GCT_EV_MISUSE of subkind on obj,
+ * with detail (event.h says which subkinds carry what), at the calling
+ * stack (misuse.c).  Takes the guard, keeps errno; out of line and cold:
+ * no interposer's common path calls it. */
+__attribute__((noinline, cold)) void
+gct_misuse(struct gct_thread *t, int subkind, const void *obj,
+           int64_t detail);
+
 /* The state of a thread the shim started, made before its function runs. */
 struct gct_thread *gct_thread_begin(int parent_tid, uint32_t stack,
                                     int64_t flags);
@@ -307,7 +357,7 @@ void gct_threads_make_key(void);
 /* A timed wait or lock on obj (a gct_obj type) answered EINVAL: when its
  * deadline's nanoseconds are out of range, that is why, and misuse (the
  * program meant to wait, and goes on as if the wait had ended).  Called
- * only on that failing path (intercept_cond.c).  Keeps errno. */
+ * only on that failing path (misuse.c).  Keeps errno. */
 __attribute__((noinline, cold)) void
 gct_check_deadline(struct gct_thread *t, const void *obj, int type,
                    const struct timespec *ts);
@@ -319,6 +369,11 @@ void gct_process_ends_holding(struct gct_thread *t);
 /* Whether a thread of this process that the shim knows is in a wait
  * for reason on obj (as it publishes it for the watchdog). */
 bool gct_thread_waits_on(int reason, const void *obj);
+
+/* The tid of a live thread of this process whose held stack has lock,
+ * 0 when none: the holder of a lock that names none (a spinlock).  A
+ * racy read of other threads' stacks, for a diagnostic (thread_state.c). */
+int gct_holder_of(uintptr_t lock);
 
 /* Whether lock is one the shim has seen in use and that was not
  * destroyed, nor its memory freed, since (locks.c). */
@@ -738,15 +793,13 @@ gct_acquire_published(struct gct_thread *t, struct gct_prepared p,
 {
     if (p.rec == NULL)
         return flags;
-    t->guard++;
-    atomic_signal_fence(memory_order_seq_cst);
+    struct gct_enter e = gct_enter(t);
     if (t->prepared == p.rec) {
         t->prepared = NULL;
         gct_publish_op(t, p.rec, p.kind);
         flags |= GCT_LOCK_PRERECORDED;
     }
-    atomic_signal_fence(memory_order_seq_cst);
-    t->guard--;
+    gct_leave(&e);
     return flags;
 }
 
@@ -757,6 +810,17 @@ void gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record);
 
 /* A lock was destroyed: its next first use is a new lock's. */
 void gct_lock_forget(uintptr_t lock);
+
+/* lock, of gct_obj type, was initialised (flags GCT_LOCK_*) by a call
+ * from site: noted as seen, and its init recorded with the stack that
+ * names its class.  Keeps errno. */
+void gct_lock_init_note(struct gct_thread *t, const void *lock, int type,
+                        uint32_t flags, uintptr_t site);
+
+/* A destroy of lock answered result, recorded; gone: it ended (its
+ * address names a new lock from now on).  Keeps errno. */
+void gct_lock_destroy_note(struct gct_thread *t, const void *lock,
+                           int result, bool gone);
 
 /* Whether a lock may ever have been seen in [lo, lo+len): false means
  * certainly not (intercept_mem.c). */
@@ -840,56 +904,10 @@ void gct_wait_sites_flush(struct gct_thread *writer, struct gct_thread *t);
 
 /* ---------------------------------------------------------------- mutex_fast.c */
 
-/* The bit of a mutex's __kind that glibc sets for a robust mutex
- * (PTHREAD_MUTEX_ROBUST_NORMAL_NP, private to glibc). */
-#define GCT_MUTEX_KIND_ROBUST 0x10
-
-
-/* Sets gct_rec.mutex_fast; tid: the calling thread's.  Returns why not,
- * or NULL. */
+/* Sets gct_rec.mutex_fast (unless option mutex_fast=0 turned it off);
+ * tid: the calling thread's.  Returns why not, or NULL.  The in-place
+ * trylock and unlock are glibc_private.h's. */
 const char *gct_mutex_fast_init(int tid);
-
-/* pthread_mutex_trylock of m by tid for a default mutex, done as glibc's
- * own fast path does: 0 (taken) or EBUSY; -1 when m is not a default
- * mutex (then nothing changed).  The lock word is glibc's plain int: the
- * __atomic builtins, not stdatomic.h. */
-static inline int
-gct_mutex_fast_trylock(pthread_mutex_t *m, int tid)
-{
-    int unlocked = 0;
-
-    if (m->__data.__kind != 0)
-        return -1;
-    if (!__atomic_compare_exchange_n(&m->__data.__lock, &unlocked, 1, false,
-                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-        return EBUSY;
-    m->__data.__owner = tid;
-    m->__data.__nusers++;
-    return 0;
-}
-
-/* Releases m, a default mutex its caller tid holds, if nobody waits for
- * it (lock word 1, not 2); false when someone does (then nothing changed
- * and glibc's unlock must wake them). */
-static inline bool
-gct_mutex_fast_unlock(pthread_mutex_t *m, int tid)
-{
-    int locked = 1;
-
-    if (m->__data.__kind != 0 ||
-        __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) != 1)
-        return false;
-    m->__data.__owner = 0;
-    m->__data.__nusers--;
-    if (GCT_LIKELY(__atomic_compare_exchange_n(&m->__data.__lock, &locked, 0,
-                                               false, __ATOMIC_RELEASE,
-                                               __ATOMIC_RELAXED)))
-        return true;
-    /* A waiter came meanwhile; the lock is still ours: put them back. */
-    m->__data.__owner = tid;
-    m->__data.__nusers++;
-    return false;
-}
 
 /* ---------------------------------------------------------------- finisher.c */
 
