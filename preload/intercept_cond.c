@@ -160,12 +160,10 @@ sem_wait(sem_t *s)
     int r = gct_real.sem_trywait(s);
     if (r == 0 || errno != EAGAIN)
         return r == 0 ? (errno = e, 0) : gct_real.sem_wait(s);
-    errno = e;
+    errno = e; /* the trywait's EAGAIN is not the program's */
     gct_wait_begin(t, GCT_WAIT_SEM, s, 0, false, SITE());
     r = gct_real.sem_wait(s);
-    e = errno;
-    gct_wait_end(t, s, r == 0 ? 0 : e);
-    errno = e;
+    gct_wait_end(t, s, r == 0 ? 0 : errno);
     return r;
 }
 
@@ -187,12 +185,10 @@ sem_timedwait(sem_t *s, const struct timespec *ts)
     int r = gct_real.sem_trywait(s);
     if (r == 0)
         return errno = e, 0;
-    errno = e;
+    errno = e; /* the trywait's EAGAIN is not the program's */
     gct_wait_begin(t, GCT_WAIT_SEM, s, 0, true, SITE());
     r = gct_real.sem_timedwait(s, ts);
-    e = errno;
-    gct_wait_end(t, s, r == 0 ? 0 : e);
-    errno = e;
+    gct_wait_end(t, s, r == 0 ? 0 : errno);
     return r;
 }
 
@@ -298,13 +294,9 @@ pthread_barrier_wait(pthread_barrier_t *b)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_barrier_wait(b);
-    int e = errno;
     gct_wait_begin(t, GCT_WAIT_BARRIER, b, 0, false, SITE());
-    errno = e;
     int r = gct_real.pthread_barrier_wait(b);
-    e = errno;
     gct_wait_end(t, b, r == PTHREAD_BARRIER_SERIAL_THREAD ? 0 : r);
-    errno = e;
     return r;
 }
 

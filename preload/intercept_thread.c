@@ -81,7 +81,6 @@ create_traced(struct gct_thread *t, pthread_t *th, const pthread_attr_t *attr,
         atomic_fetch_sub(&gct_threads_starting, 1);
         return r;
     }
-    int e = errno;
     /* The start routine names a thread the program gave no name: the
      * finisher symbolises it (threads.start_routine). */
     uint64_t fn = mine.c11_fn ? (uint64_t)(uintptr_t)mine.c11_fn
@@ -90,7 +89,6 @@ create_traced(struct gct_thread *t, pthread_t *th, const pthread_attr_t *attr,
     gct_emit(t, GCT_EV_THREAD_CREATE, mine.stack, (uint64_t)*th,
              (int64_t)mine.serial, mine.flags, &fn, sizeof fn);
     gct_leave(&en);
-    errno = e;
     return 0;
 }
 
@@ -100,9 +98,7 @@ pthread_create(pthread_t *th, const pthread_attr_t *attr,
 {
     RESOLVED(pthread_create);
     struct gct_thread *t = gct_self();
-    int e = errno;
     struct start *s = t ? prepare(t, fn, NULL, arg, attr) : NULL;
-    errno = e;
     if (s == NULL)
         return gct_real.pthread_create(th, attr, fn, arg);
     return create_traced(t, th, attr, s);
@@ -215,9 +211,7 @@ thrd_join(thrd_t th, int *res)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.thrd_join(th, res);
-    int e = errno;
     gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, false, SITE());
-    errno = e;
     int r = gct_real.thrd_join(th, res);
     gct_wait_end(t, (void *)th, r);
     note(t, GCT_EV_THREAD_JOIN, (pthread_t)th, r == thrd_success ? 0 : r);
