@@ -1949,13 +1949,14 @@ lock_deadlocks(struct ctx *c)
         c, "SELECT w.id, t.pid, t.tid, w.holder_tid, w.object_id, "
            "w.thread_id, w.stack_id, w.begin_ns, w.reason "
            "FROM waits w JOIN threads t ON t.id = w.thread_id "
-           "WHERE w.end_ns IS NULL AND t.end_ns IS NULL AND w.reason IN "
-           "(1, 2, 3, 20)"); /* gct_wait_is_lock */
+           "WHERE w.end_ns IS NULL AND t.end_ns IS NULL");
     struct lock_wait *rows = NULL;
     size_t n = 0, cap = 0;
     if (st == NULL)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
+        if (!gct_wait_is_lock(sqlite3_column_int(st, 8)))
+            continue; /* only waits for locks have holders */
         struct lock_wait r;
         r.wid = sqlite3_column_int64(st, 0);
         r.pid = sqlite3_column_int64(st, 1);
@@ -2114,16 +2115,14 @@ wait_edges(struct ctx *c, struct gct_wait_graph *g,
            const struct gct_map *node_of, size_t v, const struct wnode *n,
            int64_t pid)
 {
-    switch (n->reason) {
-    case GCT_WAIT_MUTEX:
-    case GCT_WAIT_SPIN:
-    case GCT_WAIT_RWLOCK_RD:
-    case GCT_WAIT_RWLOCK_WR:
+    if (gct_wait_is_lock((int)n->reason)) {
         edges_to(c, g, node_of, v,
                  "SELECT id FROM threads WHERE pid = ?1 AND tid = ?2 "
                  "AND end_ns IS NULL",
                  pid, n->holder);
-        break;
+        return;
+    }
+    switch (n->reason) {
     case GCT_WAIT_JOIN:
         edges_to(c, g, node_of, v,
                  "SELECT t.id FROM threads t JOIN objects o ON o.id = ?2 "

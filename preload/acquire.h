@@ -83,27 +83,16 @@ gct_op_reason(enum gct_lock_op op)
     }
 }
 
+/* The lock's flags (glibc_private.h's, by its wait reason), and
+ * whether the call is timed. */
 GCT_INLINE uint32_t
 gct_op_flags(enum gct_lock_op op)
 {
-    switch (op) {
-    case GCT_OP_MUTEX_TIMEDLOCK:
-    case GCT_OP_MUTEX_CLOCKLOCK:
-    case GCT_OP_MTX_TIMEDLOCK:
-        return GCT_LOCK_TIMED;
-    case GCT_OP_RDLOCK:
-        return GCT_LOCK_RW | GCT_LOCK_SHARED;
-    case GCT_OP_TIMEDRDLOCK:
-        return GCT_LOCK_RW | GCT_LOCK_SHARED | GCT_LOCK_TIMED;
-    case GCT_OP_WRLOCK:
-        return GCT_LOCK_RW;
-    case GCT_OP_TIMEDWRLOCK:
-        return GCT_LOCK_RW | GCT_LOCK_TIMED;
-    case GCT_OP_SPIN_LOCK:
-        return GCT_LOCK_SPIN;
-    default:
-        return 0;
-    }
+    bool timed = op == GCT_OP_MUTEX_TIMEDLOCK || op == GCT_OP_MUTEX_CLOCKLOCK ||
+                 op == GCT_OP_MTX_TIMEDLOCK || op == GCT_OP_TIMEDRDLOCK ||
+                 op == GCT_OP_TIMEDWRLOCK;
+    return gct_wait_lock_flags(gct_op_reason(op)) |
+           (timed ? GCT_LOCK_TIMED : 0);
 }
 
 /* The real blocking call. */
@@ -206,21 +195,13 @@ gct_op_first(struct gct_thread *t, enum gct_lock_op op,
     __builtin_unreachable();
 }
 
-/* Who holds the object as the wait begins, for the begin's detail: the
- * tid glibc names, or for a spinlock (which names none) a thread whose
- * held stack has it (thread_state.c); 0 when not known. */
+/* Who holds the object as the wait begins, for the begin's detail
+ * (gct_holder: glibc's owner, or for a spinlock a thread whose held
+ * stack has it); 0 when nobody is known to. */
 GCT_INLINE int64_t
 gct_op_holder(enum gct_lock_op op, const struct gct_lock_call *c)
 {
-    switch (gct_op_reason(op)) {
-    case GCT_WAIT_SPIN:
-        return gct_holder_of((uintptr_t)c->obj);
-    case GCT_WAIT_RWLOCK_RD:
-    case GCT_WAIT_RWLOCK_WR:
-        return gct_rwlock_writer(c->obj);
-    default:
-        return gct_mutex_owner(c->obj);
-    }
+    return gct_holder(c->obj, gct_wait_lock_obj(gct_op_reason(op)));
 }
 
 /*

@@ -231,7 +231,10 @@ gct_spin_held(const volatile pthread_spinlock_t *s)
 #endif
 }
 
-/* -------------------------------------------------- held-lock dispatch */
+/* ---------------------------------------------------------- lock kinds
+ * What the shim knows of each kind of lock, in one place: a lock is
+ * always read as what it is, never as a mutex by default.  A new kind of
+ * lock adds its case here (and its operations to acquire.h). */
 
 /* What kind of object a held lock is, from the flags it was taken with
  * (GCT_LOCK_*): only a mutex (pthread or C11, which glibc makes a
@@ -244,9 +247,48 @@ gct_held_obj(uint32_t flags)
                                      : GCT_OBJ_MUTEX;
 }
 
+/* The kind of lock a wait for reason waits on; 0: not a lock wait. */
+static inline int
+gct_wait_lock_obj(int reason)
+{
+    switch (reason) {
+    case GCT_WAIT_MUTEX:
+        return GCT_OBJ_MUTEX;
+    case GCT_WAIT_RWLOCK_RD:
+    case GCT_WAIT_RWLOCK_WR:
+        return GCT_OBJ_RWLOCK;
+    case GCT_WAIT_SPIN:
+        return GCT_OBJ_SPIN;
+    }
+    return 0;
+}
+
+/* The GCT_LOCK_* flags of the lock a wait for reason acquires. */
+static inline uint32_t
+gct_wait_lock_flags(int reason)
+{
+    switch (reason) {
+    case GCT_WAIT_RWLOCK_RD:
+        return GCT_LOCK_RW | GCT_LOCK_SHARED;
+    case GCT_WAIT_RWLOCK_WR:
+        return GCT_LOCK_RW;
+    case GCT_WAIT_SPIN:
+        return GCT_LOCK_SPIN;
+    }
+    return 0;
+}
+
+/* Whether glibc names the holder of this kind of lock (a mutex's owner,
+ * an rwlock's writer); a spinlock keeps none. */
+static inline bool
+gct_lock_keeps_owner(int type)
+{
+    return type == GCT_OBJ_MUTEX || type == GCT_OBJ_RWLOCK;
+}
+
 /* The tid that holds lock, an object of gct_obj type, as glibc names
- * it: 0 when nobody (or readers only), -1 when not known (a spinlock,
- * a mutex kind that keeps no readable owner). */
+ * it: 0 when nobody (or readers only), -1 when not known (a mutex kind
+ * that keeps no readable owner, a kind that keeps none). */
 static inline int
 gct_lock_holder(const void *lock, int type)
 {
@@ -257,6 +299,43 @@ gct_lock_holder(const void *lock, int type)
         return gct_rwlock_writer(lock);
     }
     return -1;
+}
+
+/* Whether a thread that waits for a lock of this type that it holds
+ * itself waits for good: a NORMAL mutex (the error-checking and
+ * recursive kinds answer EDEADLK or take it again, as an rwlock's
+ * writer gets EDEADLK), a spinlock (which spins on). */
+static inline bool
+gct_lock_relock_blocks(const void *lock, int type)
+{
+    switch (type) {
+    case GCT_OBJ_MUTEX:
+        return gct_mutex_normal(lock);
+    case GCT_OBJ_SPIN:
+        return true;
+    }
+    return false;
+}
+
+/* Whether thread tid still holds lock, which its held stack says it
+ * took with flags, as glibc's fields tell: where glibc keeps the owner,
+ * the owner decides (another thread may have unlocked it for it, a
+ * misuse reported on its own).  A robust mutex does not count: ending
+ * while holding one is what it is made for (the next owner is told,
+ * with EOWNERDEAD). */
+static inline bool
+gct_lock_still_held(const void *lock, uint32_t flags, int tid)
+{
+    switch (gct_held_obj(flags)) {
+    case GCT_OBJ_RWLOCK:
+        return (flags & GCT_LOCK_SHARED) || gct_rwlock_writer(lock) == tid;
+    case GCT_OBJ_SPIN:
+        return gct_spin_held(lock);
+    default:
+        if (gct_mutex_robust(lock))
+            return false;
+        return gct_mutex_owner(lock) < 0 || gct_mutex_owner(lock) == tid;
+    }
 }
 
 #endif /* GCT_GLIBC_PRIVATE_H */

@@ -451,22 +451,20 @@ wait_shared(int reason, const void *obj)
 
 /*
  * Whether a lock wait whose holder is the waiter itself can never end:
- * for a NORMAL mutex (the kind without robust, PI or PP bits, nor
- * glibc's error-checking and recursive types, which answer EDEADLK or
- * take it again), for a spinlock (which spins for good), and for a lock
- * wait that libgoc reports (site 0: its
- * goc_rwmutex relocked by its holder blocks for good, lib/sync.c).  A
- * pthread rwlock relocked by its writer is answered EDEADLK, so it is
- * not one.
+ * for the kinds of lock that block their holder for good
+ * (gct_lock_relock_blocks: a NORMAL mutex, a spinlock), and for a lock
+ * wait that libgoc reports (site 0: its goc_rwmutex relocked by its
+ * holder blocks for good, lib/sync.c).  A pthread rwlock relocked by its
+ * writer is answered EDEADLK, so it is not one.
  */
 static bool
 self_deadlock(int reason, const void *obj, uintptr_t site)
 {
-    if (reason == GCT_WAIT_MUTEX)
-        return gct_mutex_normal(obj);
-    if (reason == GCT_WAIT_SPIN)
+    if (!gct_wait_is_lock(reason))
+        return false;
+    if (site == 0 && reason != GCT_WAIT_MUTEX)
         return true;
-    return site == 0 && gct_wait_is_lock(reason);
+    return gct_lock_relock_blocks(obj, gct_wait_lock_obj(reason));
 }
 
 /* The locks a thread holds as it begins to wait for another, with where
@@ -557,11 +555,7 @@ static void
 edges_before_wait(struct gct_thread *t, int reason, const void *obj)
 {
     uintptr_t l = (uintptr_t)obj;
-    uint32_t flags = reason == GCT_WAIT_MUTEX ? 0
-                     : reason == GCT_WAIT_SPIN ? GCT_LOCK_SPIN
-                     : reason == GCT_WAIT_RWLOCK_RD
-                         ? GCT_LOCK_RW | GCT_LOCK_SHARED
-                         : GCT_LOCK_RW;
+    uint32_t flags = gct_wait_lock_flags(reason);
     for (int i = 0; i < t->nheld; i++)
         if (t->held[i].lock == l)
             return;

@@ -238,6 +238,11 @@ bool gct_thread_waits_on(int reason, const void *obj);
  * racy read of other threads' stacks, for a diagnostic (thread_state.c). */
 int gct_holder_of(uintptr_t lock);
 
+/* Who holds lock, of gct_obj type: glibc's answer where it names the
+ * holder (gct_lock_holder: -1 when this one keeps none readable), else
+ * the held stacks' (gct_holder_of). */
+int gct_holder(const void *lock, int type);
+
 /* Whether lock is one the shim has seen in use and that was not
  * destroyed, nor its memory freed, since (locks.c). */
 bool gct_lock_known(uintptr_t lock);

@@ -191,27 +191,11 @@ gct_thread_waits_on(int reason, const void *obj)
     return false;
 }
 
-/* Locks the thread still holds as it ends.  The held stack may name a
- * lock that another thread unlocked for it (a misuse reported on its
- * own): where glibc keeps the owner, the owner decides.  A robust mutex
- * does not count: ending while holding one is what it is made for (the
- * next owner is told, with EOWNERDEAD). */
+/* Locks the thread still holds as it ends (glibc_private.h). */
 static bool
 still_held(const struct gct_thread *t, const struct gct_held *h)
 {
-    const void *lock = (const void *)h->lock;
-
-    switch (gct_held_obj(h->flags)) {
-    case GCT_OBJ_RWLOCK:
-        return (h->flags & GCT_LOCK_SHARED) ||
-               gct_rwlock_writer(lock) == t->tid;
-    case GCT_OBJ_SPIN: /* no owner kept: the held stack decides */
-        return gct_spin_held(lock);
-    default:
-        if (gct_mutex_robust(lock))
-            return false;
-        return gct_mutex_owner(lock) < 0 || gct_mutex_owner(lock) == t->tid;
-    }
+    return gct_lock_still_held((const void *)h->lock, h->flags, t->tid);
 }
 
 static int
@@ -236,6 +220,13 @@ gct_process_ends_holding(struct gct_thread *t)
         if (still_held(t, &t->held[i]))
             gct_misuse(t, GCT_MISUSE_EXIT_HOLDING, (void *)t->held[i].lock,
                        gct_held_obj(t->held[i].flags));
+}
+
+int
+gct_holder(const void *lock, int type)
+{
+    return gct_lock_keeps_owner(type) ? gct_lock_holder(lock, type)
+                                      : gct_holder_of((uintptr_t)lock);
 }
 
 int

@@ -106,14 +106,7 @@ waits_for(struct gct_thread *t, int pid)
     if (reason == GCT_WAIT_RWLOCK_WR && atomic_load(&t->wait_self))
         return t; /* it reads the rwlock it waits to write (locks.c) */
     if (gct_wait_is_lock(reason)) {
-        /* read as what it is: a spinlock names no owner, its holder is
-         * the thread whose held stack has it */
-        int owner = reason == GCT_WAIT_SPIN
-                        ? gct_holder_of(obj)
-                        : gct_lock_holder((const void *)obj,
-                                          reason == GCT_WAIT_MUTEX
-                                              ? GCT_OBJ_MUTEX
-                                              : GCT_OBJ_RWLOCK);
+        int owner = gct_holder((const void *)obj, gct_wait_lock_obj(reason));
         return owner > 0 ? find(pid, owner, 0) : NULL;
     }
     if (reason == GCT_WAIT_JOIN)
