@@ -19,10 +19,16 @@
 void gct_lock_acquired_slow(struct gct_thread *t, const void *lock,
                             uint32_t flags, uintptr_t site);
 
+/* A lock's slot in the thread's counter cache: a multiplicative hash of
+ * the whole address.  Shifting out its low 4 bits, as this once did,
+ * sent every lock of an array of 4-byte spinlocks to one slot, and each
+ * acquisition then wrote a counter record (12x a spinlock's native
+ * cost, 2 threads on 4 spinlocks). */
 static inline size_t
 gct_count_slot_of(uintptr_t lock)
 {
-    return ((lock >> 4) ^ (lock >> 12)) & (GCT_LOCK_CACHE - 1);
+    _Static_assert(GCT_LOCK_CACHE == 1 << 7, "the hash keeps 7 bits");
+    return (size_t)(((uint64_t)lock * 0x9e3779b97f4a7c15ull) >> 57);
 }
 
 /* The first of the two slots of the edge from->to's set in the thread's
