@@ -53,4 +53,16 @@ got=$(found "$tmp/abba.db")
 "$G" check "$tmp/abba.db" | grep -q "holds L1 and waits for L2.* L1 = spinlock s" ||
     err "abba: the deadlock does not name the spinlocks and their holders"
 
+# A spinlock locked again by its holder spins for good: the watchdog
+# says so as the wait begins, without waiting out its delay.
+LD_PRELOAD="$LIB" GCTRACE_OUT="$tmp/self.db" \
+    GCTRACE_OPTIONS="watchdog_ms=60000:abort_on_deadlock=1:finish=0" \
+    timeout -s KILL 20 "$tmp/spinlock" self > /dev/null 2> "$tmp/self.err"
+status=$?
+[ "$status" -eq 134 ] || err "self: exit $status, want 134 (aborted by the watchdog)"
+grep -q "gctrace: watchdog: a thread waits for a lock it holds itself" \
+    "$tmp/self.err" || err "self: no watchdog line: $(head -c 300 "$tmp/self.err")"
+got=$(found "$tmp/self.db")
+[ "$got" = "deadlock/self" ] || err "self: found '$got'"
+
 e2e_end test_spinlock

@@ -11,6 +11,7 @@
  *   unlock_foreign   thread A takes s1 and ends; main unlocks it
  *   abba        two threads each hold one spinlock and reach for the
  *               other's: a real deadlock (for the watchdog)
+ *   self        main locks s1 twice: it spins for good
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -65,6 +66,9 @@ main(int argc, char **argv)
         pthread_create(&b, NULL, take_two, "second");
         pthread_join(a, NULL);
         pthread_join(b, NULL);
+    } else if (strcmp(mode, "self") == 0) {
+        pthread_spin_lock(&s1);
+        pthread_spin_lock(&s1);
     } else if (strcmp(mode, "exit_holding") == 0) {
         pthread_spin_lock(&s1);
         puts("done");
