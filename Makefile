@@ -288,7 +288,7 @@ ASAN_SHIM_TESTS := tests/asan-shim/test_shim_asan.sh \
         crash c11 misuse behaviour hostile_threads hostile_life \
         hostile_signals hostile_procs record_all stacks site_stacks \
         killed_waiting mutex_fast leak_at_exit behave_locks \
-        behave_exit behave_procs memgone wakeable self_deadlock)
+        behave_exit behave_procs memgone wakeable self_deadlock spinlock)
 
 test-asan-shim:
 	$(MAKE) BUILD=build-asan-shim OPT=-O1 SAN= \

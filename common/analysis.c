@@ -1954,7 +1954,7 @@ lock_deadlocks(struct ctx *c)
            "w.thread_id, w.stack_id, w.begin_ns, w.reason "
            "FROM waits w JOIN threads t ON t.id = w.thread_id "
            "WHERE w.end_ns IS NULL AND t.end_ns IS NULL AND w.reason IN "
-           "(1, 2, 3)");
+           "(SELECT reason FROM wait_reasons WHERE is_lock)");
     struct lock_wait *rows = NULL;
     size_t n = 0, cap = 0;
     if (st == NULL)

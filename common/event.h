@@ -191,6 +191,7 @@ enum gct_lock_flags {
     GCT_LOCK_ERRORCHECK = 1 << 4,
     GCT_LOCK_CONTENDED = 1 << 5, /* the acquisition had to wait */
     GCT_LOCK_RW = 1 << 6,        /* a rwlock (shared or not) */
+    GCT_LOCK_SPIN = 1 << 7,      /* a pthread spinlock */
 };
 
 /*
@@ -213,7 +214,8 @@ enum gct_lock_flags {
     X(GCT_OBJ_ONCE,      10, "once")                                        \
     X(GCT_OBJ_WSEMA,     11, "semaphore") /* goc_sema: weighted */          \
     X(GCT_OBJ_ERRGROUP,  12, "errgroup")                                    \
-    X(GCT_OBJ_LIMITER,   13, "limiter")
+    X(GCT_OBJ_LIMITER,   13, "limiter")                                     \
+    X(GCT_OBJ_SPIN,      14, "spinlock")
 
 enum gct_obj {
     GCT_OBJ_NONE = 0, /* no single object (sleep, select) */
@@ -287,7 +289,9 @@ enum gct_wait_prop {
     X(GCT_WAIT_ERRGROUP,   16, "errgroup wait", 0, GCT_OBJ_ERRGROUP, 0)     \
     X(GCT_WAIT_LIMITER,    17, "rate limiter wait", 0, GCT_OBJ_LIMITER, 0)  \
     X(GCT_WAIT_SELECT_NONE, 18, "select (no cases)", 0, GCT_OBJ_NONE, 0)    \
-    X(GCT_WAIT_ERRGROUP_LIMIT, 19, "errgroup limit", 0, GCT_OBJ_ERRGROUP, 0)
+    X(GCT_WAIT_ERRGROUP_LIMIT, 19, "errgroup limit", 0, GCT_OBJ_ERRGROUP, 0) \
+    X(GCT_WAIT_SPIN,       20, "spinlock", GCT_WP_LOCK_WAIT, GCT_OBJ_SPIN,    \
+      GCT_LOCK_SPIN)
 
 enum gct_wait {
 #define GCT_X_ENUM(name, value, text, props, obj, mode) name = value,
@@ -512,8 +516,9 @@ gct_misuse_object(int64_t sub, int64_t b)
 static inline enum gct_obj
 gct_lock_obj(uint64_t flags)
 {
-    return flags & (GCT_LOCK_SHARED | GCT_LOCK_RW) ? GCT_OBJ_RWLOCK
-                                                   : GCT_OBJ_MUTEX;
+    return flags & GCT_LOCK_SPIN                    ? GCT_OBJ_SPIN
+           : flags & (GCT_LOCK_SHARED | GCT_LOCK_RW) ? GCT_OBJ_RWLOCK
+                                                     : GCT_OBJ_MUTEX;
 }
 
 /* A wait reason's gct_wait_prop bits (0 for an unknown one). */

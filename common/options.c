@@ -19,6 +19,7 @@ gct_options_default(struct gct_options *o)
     o->watchdog_ms = 3000;
     o->abort_on_deadlock = false;
     o->check_signal_mutex = false;
+    o->mutex_fast = true;
     o->max_size_mb = 1024;
     o->exit_grace_ms = 200;
     o->wait_threshold_us = 1000;
@@ -107,7 +108,8 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
         return copy_path(o->system_modules, sizeof o->system_modules, v, vn);
     if (KEY("report") || KEY("finish") ||
         KEY("abort_on_deadlock") || KEY("record_argv") ||
-        KEY("fail_system") || KEY("check_signal_mutex")) {
+        KEY("fail_system") || KEY("check_signal_mutex") ||
+        KEY("mutex_fast")) {
         if (!parse_bool(v, vn, &b))
             return false;
         if (KEY("report"))
@@ -120,6 +122,8 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
             o->fail_system = b;
         else if (KEY("check_signal_mutex"))
             o->check_signal_mutex = b;
+        else if (KEY("mutex_fast"))
+            o->mutex_fast = b;
         else
             o->abort_on_deadlock = b;
         return true;

@@ -40,6 +40,10 @@ struct gct_options {
      * broadcast by a thread that does not hold the mutex its waiters
      * wait with. */
     bool check_signal_mutex;
+    /* The shim may take and release an uncontended default mutex in
+     * place, as glibc's own fast path does (preload/mutex_fast.c); 0
+     * keeps to glibc's calls. */
+    bool mutex_fast;
 };
 
 /* Fills defaults. */

@@ -42,7 +42,8 @@ static const struct gct_rule rules[] = {
      "the lock order get one finding, for the shortest cycle found "
      "among them that can deadlock, reported whole however long; its "
      "message counts the other cycles they close, which fixing it may "
-     "leave."},
+     "leave.  The locks are pthread mutexes, rwlocks and spinlocks, C11 "
+     "mtx_t and libgoc's."},
     {"lock_order_cycle/class", "Lock-order inversion between lock classes",
      "Locks made at the same sites were taken in conflicting orders, "
      "though not the same instances.",

@@ -30,7 +30,7 @@ gct_chan_side(struct gct_thread *t, int kind, uintptr_t obj)
         return; /* recorded since the last channel went away */
     s->key = key;
     s->gen = gen;
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     gct_emit_compact(t, kind, obj, 0, 0);
-    t->guard--;
+    gct_leave(&en);
 }

@@ -197,11 +197,11 @@ gct_init(void)
     exit_last();
     struct gct_thread *t = gct_self();
     if (t) {
-        t->guard++;
+        struct gct_enter en = gct_enter(t);
         emit_process(t);
         emit_options(t);
         gct_log_modules(t);
-        t->guard--;
+        gct_leave(&en);
     }
 }
 
@@ -228,11 +228,11 @@ record_exit(int status)
     if (t == NULL || exit_status != -1)
         return;
     exit_status = status;
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     if (t->nheld > 0)
         gct_process_ends_holding(t);
     gct_emit(t, GCT_EV_PROC_EXIT, 0, 0, status, 0, NULL, 0);
-    t->guard--;
+    gct_leave(&en);
 }
 
 /* Whether the kernel has thread tid of this process on a CPU or about
@@ -472,11 +472,9 @@ fork(void)
     /* The child's part ran in fork, from pthread_atfork's handler. */
     if (t == NULL || pid <= 0)
         return pid;
-    int e = errno;
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     gct_emit(t, GCT_EV_FORK, 0, 0, pid, 0, NULL, 0);
-    t->guard--;
-    errno = e;
+    gct_leave(&en);
     return pid;
 }
 
@@ -499,16 +497,16 @@ gct_process_new(void)
     gct_rec.root = 0;
     exit_status = -1;
     atomic_store(&finished, 0);
+    bool started = t != NULL;
+    if (t == NULL)
+        t = gct_self(); /* makes the state: its start recorded */
     if (t) {
-        t->guard++;
-        gct_emit(t, GCT_EV_THREAD_START, 0, (uint64_t)pthread_self(), 0, 0,
-                 NULL, 0);
-    } else if ((t = gct_self()) != NULL) { /* its start recorded */
-        t->guard++;
-    }
-    if (t) {
+        struct gct_enter en = gct_enter(t);
+        if (started)
+            gct_emit(t, GCT_EV_THREAD_START, 0, (uint64_t)pthread_self(), 0,
+                     0, NULL, 0);
         emit_process(t);
-        t->guard--;
+        gct_leave(&en);
     }
     errno = e;
 }
@@ -520,11 +518,9 @@ dlopen(const char *file, int mode)
     void *h = gct_real.dlopen(file, mode);
     struct gct_thread *t = gct_self();
     if (h && t) {
-        int e = errno;
-        t->guard++;
+        struct gct_enter en = gct_enter(t);
         gct_log_modules(t);
-        t->guard--;
-        errno = e;
+        gct_leave(&en);
     }
     return h;
 }
@@ -558,12 +554,12 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
         if (mode == GCT_RECORD_ALL) {
             /* One per transfer: a compact (or repeat) record when the
              * operation succeeded, a full one for a result to keep. */
-            t->guard++;
+            struct gct_enter en = gct_enter(t);
             if (a == 0 && b == 0)
                 gct_emit_compact(t, kind, (uintptr_t)obj, 0, 0);
             else
                 gct_emit(t, kind, 0, (uintptr_t)obj, a, b, NULL, 0);
-            t->guard--;
+            gct_leave(&en);
         } else if (mode == GCT_RECORD_BLOCKING) {
             gct_chan_side(t, kind, (uintptr_t)obj);
         }
@@ -579,11 +575,11 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
                           kind == GCT_EV_MISUSE || kind == GCT_EV_CHAN_CLOSE ||
                           (kind == GCT_EV_CTX_CANCEL && str &&
                            strcmp(str, "explicit") == 0);
-        t->guard++;
+        struct gct_enter en = gct_enter(t);
         uint32_t stack = with_stack ? gct_stack(t) : 0;
         gct_emit(t, kind, stack, (uintptr_t)obj, a, b, str,
                  str ? strlen(str) + 1 : 0);
-        t->guard--;
+        gct_leave(&en);
         break;
     }
     }

@@ -7,51 +7,15 @@
  * threads meanwhile are not mistaken for nested under it.  Waiting without
  * holding the mutex is reported as misuse.
  */
-#include "shim.h"
-
-static void
-check_holds(struct gct_thread *t, pthread_mutex_t *m)
-{
-    if (m->__data.__kind & 0x70)
-        return; /* robust / PI / PP: no owner we can read */
-    if (m->__data.__owner != t->tid) {
-        t->guard++;
-        gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)m,
-                 GCT_MISUSE_COND_NO_MUTEX, m->__data.__owner, NULL, 0);
-        t->guard--;
-    }
-}
+#include "acquire.h"
 
 void
-gct_check_deadline(struct gct_thread *t, const void *obj, int type,
-                   const struct timespec *ts)
+gct_cond_check_holds(struct gct_thread *t, const pthread_mutex_t *m)
 {
-    if (ts == NULL || gct_deadline_valid(ts))
-        return;
-    int e = errno;
-    t->guard++;
-    gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)obj,
-             GCT_MISUSE_BAD_DEADLINE, type, NULL, 0); /* a gct_obj */
-    t->guard--;
-    errno = e;
+    int owner = gct_mutex_owner(m); /* -1: robust, PI, PP keep none */
+    if (owner >= 0 && owner != t->tid)
+        gct_misuse(t, GCT_MISUSE_COND_NO_MUTEX, m, owner);
 }
-
-/* Runs a condvar wait given as an expression, with the bookkeeping. */
-#define COND_WAIT(t, c, m, timed, call)                                    \
-    ({                                                                     \
-        int e_ = errno;                                                    \
-        check_holds(t, (pthread_mutex_t *)(m));                            \
-        gct_lock_released(t, m);                                           \
-        gct_wait_begin(t, GCT_WAIT_COND, c, (int64_t)(uintptr_t)(m), timed, \
-                       SITE());                                            \
-        errno = e_;                                                        \
-        int r_ = (call);                                                   \
-        e_ = errno;                                                        \
-        gct_wait_end(t, c, r_);                                            \
-        gct_lock_acquired(t, m, 0, SITE());                                \
-        errno = e_;                                                        \
-        r_;                                                                \
-    })
 
 GCT_EXPORT int
 pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
@@ -60,7 +24,7 @@ pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_wait(c, m);
-    return COND_WAIT(t, c, m, false, gct_real.pthread_cond_wait(c, m));
+    return gct_cond_wait(t, GCT_OP_COND_WAIT, c, m, NULL, 0, SITE());
 }
 
 GCT_EXPORT int
@@ -71,7 +35,7 @@ pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_timedwait(c, m, ts);
-    int r = COND_WAIT(t, c, m, true, gct_real.pthread_cond_timedwait(c, m, ts));
+    int r = gct_cond_wait(t, GCT_OP_COND_TIMEDWAIT, c, m, ts, 0, SITE());
     if (r == EINVAL)
         gct_check_deadline(t, c, GCT_OBJ_COND, ts);
     return r;
@@ -85,8 +49,7 @@ pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_cond_clockwait(c, m, clk, ts);
-    int r = COND_WAIT(t, c, m, true,
-                      gct_real.pthread_cond_clockwait(c, m, clk, ts));
+    int r = gct_cond_wait(t, GCT_OP_COND_CLOCKWAIT, c, m, ts, clk, SITE());
     if (r == EINVAL)
         gct_check_deadline(t, c, GCT_OBJ_COND, ts);
     return r;
@@ -116,10 +79,7 @@ check_signal(struct gct_thread *t, const void *c)
         for (int i = 0; i < t->nheld; i++)
             if (t->held[i].lock == m)
                 return;
-        t->guard++;
-        gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)c,
-                 GCT_MISUSE_SIGNAL_NO_MUTEX, GCT_OBJ_COND, NULL, 0);
-        t->guard--;
+        gct_misuse(t, GCT_MISUSE_SIGNAL_NO_MUTEX, c, GCT_OBJ_COND);
         return;
     }
 }
@@ -129,15 +89,13 @@ note_slow(int kind, const void *obj, uintptr_t site)
 {
     struct gct_thread *t = gct_self();
     if (t) {
-        int e = errno;
         if (gct_rec.opt.record == GCT_RECORD_ALL) {
-            t->guard++;
+            struct gct_enter en = gct_enter(t);
             gct_emit_compact(t, kind, (uintptr_t)obj, 0, site);
-            t->guard--;
+            gct_leave(&en);
         }
         if (gct_rec.opt.check_signal_mutex && kind != GCT_EV_SEM_POST)
             check_signal(t, obj);
-        errno = e;
     }
 }
 
@@ -202,12 +160,10 @@ sem_wait(sem_t *s)
     int r = gct_real.sem_trywait(s);
     if (r == 0 || errno != EAGAIN)
         return r == 0 ? (errno = e, 0) : gct_real.sem_wait(s);
-    errno = e;
+    errno = e; /* the trywait's EAGAIN is not the program's */
     gct_wait_begin(t, GCT_WAIT_SEM, s, 0, false, SITE());
     r = gct_real.sem_wait(s);
-    e = errno;
-    gct_wait_end(t, s, r == 0 ? 0 : e);
-    errno = e;
+    gct_wait_end(t, s, r == 0 ? 0 : errno);
     return r;
 }
 
@@ -229,12 +185,10 @@ sem_timedwait(sem_t *s, const struct timespec *ts)
     int r = gct_real.sem_trywait(s);
     if (r == 0)
         return errno = e, 0;
-    errno = e;
+    errno = e; /* the trywait's EAGAIN is not the program's */
     gct_wait_begin(t, GCT_WAIT_SEM, s, 0, true, SITE());
     r = gct_real.sem_timedwait(s, ts);
-    e = errno;
-    gct_wait_end(t, s, r == 0 ? 0 : e);
-    errno = e;
+    gct_wait_end(t, s, r == 0 ? 0 : errno);
     return r;
 }
 
@@ -254,34 +208,19 @@ sem_post(sem_t *s)
  * not a multiple of its count (its third); but memory that was never a
  * semaphore or barrier (an init's) may hold anything, and only a thread
  * the shim sees waiting on the object (its wait published for the
- * watchdog) makes the count mean waiters.  (glibc 2.25 and later,
- * 64-bit layouts, as locks.c's wait_shared reads them.)
+ * watchdog) makes the count mean waiters (glibc_private.h).
  */
 static bool
 sem_busy(const sem_t *s)
 {
-    return (((const uint64_t *)s)[0] >> 32) != 0 &&
-           gct_thread_waits_on(GCT_WAIT_SEM, s);
+    return gct_sem_waiters(s) != 0 && gct_thread_waits_on(GCT_WAIT_SEM, s);
 }
 
 static bool
 barrier_busy(const pthread_barrier_t *b)
 {
-    const unsigned *bar = (const unsigned *)b;
-    return bar[2] != 0 && bar[0] % bar[2] != 0 &&
+    return gct_barrier_round_open(b) &&
            gct_thread_waits_on(GCT_WAIT_BARRIER, b);
-}
-
-/* A misuse of obj at the caller's stack.  Keeps errno. */
-static __attribute__((noinline, cold)) void
-misuse_at(struct gct_thread *t, int subkind, const void *obj, int type)
-{
-    int e = errno;
-    t->guard++;
-    gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uintptr_t)obj, subkind, type,
-             NULL, 0);
-    t->guard--;
-    errno = e;
 }
 
 /* A semaphore's init or destroy, recorded (rare calls): glibc's destroy
@@ -290,12 +229,10 @@ misuse_at(struct gct_thread *t, int subkind, const void *obj, int type)
 static void
 note_sem(struct gct_thread *t, int kind, sem_t *s, int64_t a)
 {
-    int e = errno;
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     gct_emit(t, kind, kind == GCT_EV_LOCK_INIT ? gct_stack(t) : 0,
              (uintptr_t)s, a, 0, NULL, 0);
-    t->guard--;
-    errno = e;
+    gct_leave(&en);
 }
 
 GCT_EXPORT int
@@ -304,7 +241,7 @@ sem_init(sem_t *s, int pshared, unsigned value)
     RESOLVED(sem_init);
     struct gct_thread *t = gct_self();
     if (t && sem_busy(s))
-        misuse_at(t, GCT_MISUSE_REINIT_BUSY, s, GCT_OBJ_SEM);
+        gct_misuse(t, GCT_MISUSE_REINIT_BUSY, s, GCT_OBJ_SEM);
     int r = gct_real.sem_init(s, pshared, value);
     if (t && r == 0)
         note_sem(t, GCT_EV_LOCK_INIT, s, GCT_OBJ_SEM);
@@ -317,7 +254,7 @@ sem_destroy(sem_t *s)
     RESOLVED(sem_destroy);
     struct gct_thread *t = gct_self();
     if (t && sem_busy(s))
-        misuse_at(t, GCT_MISUSE_DESTROY_BUSY, s, GCT_OBJ_SEM);
+        gct_misuse(t, GCT_MISUSE_DESTROY_BUSY, s, GCT_OBJ_SEM);
     int r = gct_real.sem_destroy(s);
     if (t && r == 0)
         note_sem(t, GCT_EV_LOCK_DESTROY, s, 0);
@@ -333,10 +270,10 @@ pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
     RESOLVED(pthread_barrier_init);
     struct gct_thread *t = gct_self();
     if (t && barrier_busy(b))
-        misuse_at(t, GCT_MISUSE_REINIT_BUSY, b, GCT_OBJ_BARRIER);
+        gct_misuse(t, GCT_MISUSE_REINIT_BUSY, b, GCT_OBJ_BARRIER);
     int r = gct_real.pthread_barrier_init(b, attr, count);
     if (t && r == EINVAL && count == 0)
-        misuse_at(t, GCT_MISUSE_BARRIER_ZERO, b, GCT_OBJ_BARRIER);
+        gct_misuse(t, GCT_MISUSE_BARRIER_ZERO, b, GCT_OBJ_BARRIER);
     return r;
 }
 
@@ -346,7 +283,7 @@ pthread_barrier_destroy(pthread_barrier_t *b)
     RESOLVED(pthread_barrier_destroy);
     struct gct_thread *t = gct_self();
     if (t && barrier_busy(b))
-        misuse_at(t, GCT_MISUSE_DESTROY_BUSY, b, GCT_OBJ_BARRIER);
+        gct_misuse(t, GCT_MISUSE_DESTROY_BUSY, b, GCT_OBJ_BARRIER);
     return gct_real.pthread_barrier_destroy(b);
 }
 
@@ -357,13 +294,9 @@ pthread_barrier_wait(pthread_barrier_t *b)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_barrier_wait(b);
-    int e = errno;
     gct_wait_begin(t, GCT_WAIT_BARRIER, b, 0, false, SITE());
-    errno = e;
     int r = gct_real.pthread_barrier_wait(b);
-    e = errno;
     gct_wait_end(t, b, r == PTHREAD_BARRIER_SERIAL_THREAD ? 0 : r);
-    errno = e;
     return r;
 }
 
@@ -376,7 +309,7 @@ cnd_wait(cnd_t *c, mtx_t *m)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.cnd_wait(c, m);
-    return COND_WAIT(t, c, m, false, gct_real.cnd_wait(c, m));
+    return gct_cond_wait(t, GCT_OP_CND_WAIT, c, m, NULL, 0, SITE());
 }
 
 GCT_EXPORT int
@@ -386,5 +319,5 @@ cnd_timedwait(cnd_t *c, mtx_t *m, const struct timespec *ts)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.cnd_timedwait(c, m, ts);
-    return COND_WAIT(t, c, m, true, gct_real.cnd_timedwait(c, m, ts));
+    return gct_cond_wait(t, GCT_OP_CND_TIMEDWAIT, c, m, ts, 0, SITE());
 }

@@ -38,11 +38,8 @@ munmap(void *addr, size_t len)
     int64_t ts = gct_now();
     errno = e;
     int r = gct_real.munmap(addr, len);
-    if (r == 0) {
-        e = errno;
+    if (r == 0)
         gct_memory_gone(t, ts, (uintptr_t)addr, len, false);
-        errno = e;
-    }
     return r;
 }
 
@@ -120,9 +117,7 @@ free_holding(void (*f)(void *), void *p, size_t n, uintptr_t site)
     int64_t ts = gct_now();
     errno = e;
     f(p);
-    e = errno;
     gct_memory_gone(t, ts, (uintptr_t)p, n, false);
-    errno = e;
 }
 
 GCT_EXPORT UNINSTRUMENTED void
@@ -199,21 +194,17 @@ dlclose(void *handle)
     if (t == NULL)
         return gct_real.dlclose(handle);
     struct spans s = {.n = 0};
-    int e = errno;
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     dl_iterate_phdr(span_cb, &s);
     int64_t ts = gct_now();
-    t->guard--;
-    errno = e;
+    gct_leave(&en);
     int r = gct_real.dlclose(handle);
     if (r == 0) {
-        e = errno;
-        t->guard++;
+        en = gct_enter(t);
         s.after = true;
         dl_iterate_phdr(span_cb, &s);
-        t->guard--;
         modules_gone(t, ts, &s);
-        errno = e;
+        gct_leave(&en);
     }
     return r;
 }

@@ -42,9 +42,9 @@ gct_signals_record(struct gct_thread *t)
         return;
     atomic_store(&recorded, now);
     atomic_store(&recorded_pid, t->pid);
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     gct_emit(t, GCT_EV_SIGNALS, 0, 0, (int64_t)now, 0, NULL, 0);
-    t->guard--;
+    gct_leave(&en);
 }
 
 static void
@@ -73,13 +73,10 @@ sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     RESOLVED(sigaction);
     int r = gct_real.sigaction(sig, act, old);
-    if (r == 0 && act != NULL) {
-        int e = errno;
-        /* sa_handler and sa_sigaction share their storage, and the
-         * kernel reads SIG_DFL and SIG_IGN from it with SA_SIGINFO too */
+    /* sa_handler and sa_sigaction share their storage, and the kernel
+     * reads SIG_DFL and SIG_IGN from it with SA_SIGINFO too */
+    if (r == 0 && act != NULL)
         note_handler(sig, is_handler(act->sa_handler), SITE());
-        errno = e;
-    }
     return r;
 }
 
@@ -88,10 +85,7 @@ signal(int sig, sighandler_t handler)
 {
     RESOLVED(signal);
     sighandler_t r = gct_real.signal(sig, handler);
-    if (r != SIG_ERR) {
-        int e = errno;
+    if (r != SIG_ERR)
         note_handler(sig, is_handler(handler), SITE());
-        errno = e;
-    }
     return r;
 }

@@ -54,7 +54,7 @@ prepare(struct gct_thread *t, void *(*fn)(void *), int (*c11_fn)(void *),
 {
     int detached = 0;
 
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     struct start *s = malloc(sizeof *s);
     if (s) {
         if (attr)
@@ -64,7 +64,7 @@ prepare(struct gct_thread *t, void *(*fn)(void *), int (*c11_fn)(void *),
                             atomic_fetch_add(&last_serial, 1) + 1};
         atomic_fetch_add(&gct_threads_starting, 1);
     }
-    t->guard--;
+    gct_leave(&en);
     return s;
 }
 
@@ -81,16 +81,14 @@ create_traced(struct gct_thread *t, pthread_t *th, const pthread_attr_t *attr,
         atomic_fetch_sub(&gct_threads_starting, 1);
         return r;
     }
-    int e = errno;
     /* The start routine names a thread the program gave no name: the
      * finisher symbolises it (threads.start_routine). */
     uint64_t fn = mine.c11_fn ? (uint64_t)(uintptr_t)mine.c11_fn
                               : (uint64_t)(uintptr_t)mine.fn;
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     gct_emit(t, GCT_EV_THREAD_CREATE, mine.stack, (uint64_t)*th,
              (int64_t)mine.serial, mine.flags, &fn, sizeof fn);
-    t->guard--;
-    errno = e;
+    gct_leave(&en);
     return 0;
 }
 
@@ -100,9 +98,7 @@ pthread_create(pthread_t *th, const pthread_attr_t *attr,
 {
     RESOLVED(pthread_create);
     struct gct_thread *t = gct_self();
-    int e = errno;
     struct start *s = t ? prepare(t, fn, NULL, arg, attr) : NULL;
-    errno = e;
     if (s == NULL)
         return gct_real.pthread_create(th, attr, fn, arg);
     return create_traced(t, th, attr, s);
@@ -126,11 +122,9 @@ thrd_create(thrd_t *th, thrd_start_t fn, void *arg)
 static void
 note(struct gct_thread *t, int kind, pthread_t th, int r)
 {
-    int e = errno;
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     gct_emit(t, kind, 0, (uint64_t)th, r, 0, NULL, 0);
-    t->guard--;
-    errno = e;
+    gct_leave(&en);
 }
 
 GCT_EXPORT int
@@ -200,12 +194,10 @@ pthread_setname_np(pthread_t th, const char *name)
     struct gct_thread *t = gct_self();
     int r = gct_real.pthread_setname_np(th, name);
     if (t && r == 0) {
-        int e = errno;
-        t->guard++;
+        struct gct_enter en = gct_enter(t);
         gct_emit(t, GCT_EV_THREAD_NAME, 0, (uint64_t)th, 0, 0, name,
                  strlen(name) + 1);
-        t->guard--;
-        errno = e;
+        gct_leave(&en);
     }
     return r;
 }
@@ -219,9 +211,7 @@ thrd_join(thrd_t th, int *res)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.thrd_join(th, res);
-    int e = errno;
     gct_wait_begin(t, GCT_WAIT_JOIN, (void *)th, 0, false, SITE());
-    errno = e;
     int r = gct_real.thrd_join(th, res);
     gct_wait_end(t, (void *)th, r);
     note(t, GCT_EV_THREAD_JOIN, (pthread_t)th, r == thrd_success ? 0 : r);

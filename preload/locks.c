@@ -31,7 +31,7 @@ static __attribute__((noinline, cold)) void
 write_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
            uint32_t to_flags)
 {
-    int saved = errno;
+    struct gct_enter e = gct_enter(t);
     uint64_t payload[2 + GCT_GATES_MAX];
     int n = 0;
     payload[0] = from->flags | (uint64_t)to_flags << 16;
@@ -41,7 +41,7 @@ write_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
     payload[1] = (uint64_t)n;
     gct_emit(t, GCT_EV_LOCK_EDGE, gct_stack(t), to, (int64_t)from->lock,
              (int64_t)from->site, payload, (size_t)(2 + n) * sizeof payload[0]);
-    errno = saved;
+    gct_leave(&e);
 }
 
 /* Writes the edge held->to unless this thread wrote it already. */
@@ -236,9 +236,9 @@ gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo, size_t len,
         if (everywhere)
             forget_in(seen_rest, SEEN_SIZE, lo, lo + len);
     }
-    t->guard++;
+    struct gct_enter e = gct_enter(t);
     gct_emit_at(t, ts, GCT_EV_MEM_GONE, 0, lo, (int64_t)len, 0);
-    t->guard--;
+    gct_leave(&e);
 }
 
 bool
@@ -257,19 +257,57 @@ gct_lock_forget(uintptr_t lock)
         atomic_compare_exchange_strong(&s->key, &key, SEEN_TOMB);
 }
 
+/* The stack of an init call, for the lock's class: the stack of this
+ * call, not the first one seen from its call site.  Locks made through
+ * one helper (a lock_init() function, a C++ mutex class, a library's
+ * wrapper) share the helper's call site; only the frames outside it
+ * tell them apart, and a class that lumped them together turned a
+ * consistent order between unrelated locks into a class cycle.  Init
+ * calls are rare next to acquisitions, so a capture each is cheap; the
+ * innermost INIT_FRAMES frames tell helpers nested that deep apart, and
+ * keep the distinct addresses to symbolise few (node's 4,200 locks made
+ * on whole stacks took 2 s of the finishing step's symbol lookups). */
+#define INIT_FRAMES 8
+
+void
+gct_lock_init_note(struct gct_thread *t, const void *lock, int type,
+                   uint32_t flags, uintptr_t site)
+{
+    struct gct_enter e = gct_enter(t);
+    gct_lock_seen(t, (uintptr_t)lock, false);
+    gct_emit(t, GCT_EV_LOCK_INIT,
+             gct_in_unwinder(site) ? 0 : gct_stack_top(t, INIT_FRAMES),
+             (uintptr_t)lock, type, flags, NULL, 0);
+    gct_leave(&e);
+}
+
+void
+gct_lock_destroy_note(struct gct_thread *t, const void *lock, int result,
+                      bool gone)
+{
+    struct gct_enter e = gct_enter(t);
+    if (gone) {
+        atomic_fetch_add_explicit(&gct_lock_generation, 1,
+                                  memory_order_relaxed);
+        gct_lock_forget((uintptr_t)lock);
+    }
+    gct_emit(t, GCT_EV_LOCK_DESTROY, 0, (uintptr_t)lock, result, 0, NULL, 0);
+    gct_leave(&e);
+}
+
 /* A counter slot changes hands: write the old lock's count, note the new
  * lock.  Out of line, keeps errno. */
 static __attribute__((noinline, cold)) void
 count_miss(struct gct_thread *t, struct gct_count_slot *c, uintptr_t lock)
 {
-    int saved = errno;
+    struct gct_enter e = gct_enter(t);
     if (c->count)
         gct_emit(t, GCT_REC_COUNT, 0, c->lock, (int64_t)c->count, 0, NULL, 0);
     c->lock = lock;
     c->count = 1;
     t->counts_used = true;
     gct_lock_seen(t, lock, true);
-    errno = saved;
+    gct_leave(&e);
 }
 
 static inline void
@@ -325,7 +363,7 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
         }
         return;
     }
-    t->guard++;
+    struct gct_enter e = gct_enter(t);
     /* A trylock cannot block, so it closes no cycle: no edge into it.
      * A recursive mutex re-locked by its owner adds no edge either. */
     if (n > 0 && !(flags & GCT_LOCK_TRY)) {
@@ -345,7 +383,7 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
     count(t, l);
     if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL) && !recorded)
         gct_emit_compact(t, GCT_EV_LOCK_ACQUIRE, l, (uint8_t)flags, site);
-    t->guard--;
+    gct_leave(&e);
 }
 
 bool
@@ -371,9 +409,9 @@ gct_lock_released_slow(struct gct_thread *t, const void *lock)
         }
     }
     if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL)) {
-        t->guard++;
+        struct gct_enter e = gct_enter(t);
         gct_emit_compact(t, GCT_EV_LOCK_RELEASE, l, 0, 0);
-        t->guard--;
+        gct_leave(&e);
     }
     return found;
 }
@@ -381,47 +419,44 @@ gct_lock_released_slow(struct gct_thread *t, const void *lock)
 /*
  * Whether the pthread object a thread is about to wait on is
  * process-shared, so that another process may end the wait: read from
- * glibc's own fields, as the shim reads the owner of a mutex (layouts
- * of glibc 2.25 and later, 64-bit): a mutex's kind has
- * PTHREAD_MUTEX_PSHARED_BIT (128), a condvar's __wrefs bit 0, a
- * rwlock's __shared, a semaphore's (its third int) and a barrier's
- * (its fourth) futex flag FUTEX_SHARED (128).  libgoc's waits have
- * reasons of their own.
+ * glibc's own fields (glibc_private.h).  libgoc's waits have reasons of
+ * their own.
  */
 static bool
 wait_shared(int reason, const void *obj)
 {
     switch (gct_wait_object(reason)) {
     case GCT_OBJ_MUTEX:
-        return ((const pthread_mutex_t *)obj)->__data.__kind & 128;
+        return gct_mutex_pshared(obj);
     case GCT_OBJ_RWLOCK:
-        return ((const pthread_rwlock_t *)obj)->__data.__shared != 0;
+        return gct_rwlock_pshared(obj);
     case GCT_OBJ_COND:
-        return ((const pthread_cond_t *)obj)->__data.__wrefs & 1;
+        return gct_cond_pshared(obj);
     case GCT_OBJ_SEM:
-        return ((const int *)obj)[2] != 0;
+        return gct_sem_pshared(obj);
     case GCT_OBJ_BARRIER:
-        return ((const int *)obj)[3] != 0;
+        return gct_barrier_pshared(obj);
     default:
-        return false;
+        return false; /* a spinlock's word says nothing of sharing */
     }
 }
 
 /*
  * Whether a lock wait whose holder is the waiter itself can never end:
- * for a NORMAL mutex (the kind without robust, PI or PP bits, nor
- * glibc's error-checking and recursive types, which answer EDEADLK or
- * take it again), and for a lock wait that libgoc reports (site 0: its
- * goc_rwmutex relocked by its holder blocks for good, lib/sync.c).  A
- * pthread rwlock relocked by its writer is answered EDEADLK, so it is
- * not one.
+ * for the kinds of lock that block their holder for good
+ * (gct_lock_relock_blocks: a NORMAL mutex, a spinlock), and for a lock
+ * wait that libgoc reports (site 0: its goc_rwmutex relocked by its
+ * holder blocks for good, lib/sync.c).  A pthread rwlock relocked by its
+ * writer is answered EDEADLK, so it is not one.
  */
 static bool
 self_deadlock(int reason, const void *obj, uintptr_t site)
 {
-    if (reason == GCT_WAIT_MUTEX)
-        return (((const pthread_mutex_t *)obj)->__data.__kind & 0x7f) == 0;
-    return site == 0 && gct_wait_is_lock(reason);
+    if (!gct_wait_is_lock(reason))
+        return false;
+    if (site == 0 && reason != GCT_WAIT_MUTEX)
+        return true;
+    return gct_lock_relock_blocks(obj, gct_wait_object(reason));
 }
 
 /* The locks a thread holds as it begins to wait for another, with where
@@ -528,16 +563,13 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     bool self = writes_what_it_reads(t, reason, obj, site);
     if (self)
         detail = t->tid;
+    struct gct_enter e = gct_enter(t);
     if (t->nheld > 0 && !timed && site != 0 && gct_wait_is_lock(reason) &&
-        !gct_in_unwinder(site)) {
-        t->guard++;
+        !gct_in_unwinder(site))
         edges_before_wait(t, reason, obj);
-        t->guard--;
-    }
     if (reason == GCT_WAIT_SEM)
         gct_signals_record(t); /* what may end it (intercept_signal.c) */
 
-    t->guard++;
     /* since and tsc stay a pair, as read: the end is derived from them.
      * The record's time may be later (a thread's times do not go back);
      * pairing that with tsc put every later derived time of the thread
@@ -577,13 +609,13 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     if (detail == t->tid && !timed &&
         (self || self_deadlock(reason, obj, site)))
         gct_watchdog_certain(t);
-    t->guard--;
+    gct_leave(&e);
 }
 
 void
 gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
 {
-    t->guard++;
+    struct gct_enter e = gct_enter(t);
     atomic_store_explicit(&t->wait_reason, 0, memory_order_release);
     struct gct_rec *r = t->end_slot;
     t->end_slot = NULL;
@@ -607,5 +639,5 @@ gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
                         result, 0);
         }
     }
-    t->guard--;
+    gct_leave(&e);
 }

@@ -766,13 +766,13 @@ gct_prepare_compact(struct gct_thread *t, int kind, uint64_t obj, uint8_t a,
     uint64_t arg = (uint64_t)a << GCT_REC_COMPACT_B_BITS | b;
     struct gct_prepared p = {NULL, 0};
 
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     /* Only in the chunk at hand: moving to a new one makes system calls. */
     if (!(b >> GCT_REC_COMPACT_B_BITS) && t->chunk != NULL &&
         t->chunk_used + compact_size(arg) <= GCT_LOG_CHUNK_SIZE)
         p.rec = fill_op(t, kind, obj, arg, &p.kind);
     t->prepared = p.rec;
-    t->guard--;
+    gct_leave(&en);
     return p;
 }
 

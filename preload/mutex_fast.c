@@ -1,6 +1,7 @@
 /*
  * mutex_fast.c - whether the shim may take and release an uncontended
- * default mutex itself (shim.h, gct_mutex_fast_trylock and _unlock).
+ * default mutex itself (glibc_private.h, gct_mutex_fast_trylock and
+ * _unlock).
  *
  * Going through glibc, an uncontended lock under the shim was a trylock
  * (which loads the lock word before its compare-and-swap) and the
@@ -19,21 +20,12 @@
  * and unlocked in place must look locked and unlocked to glibc.  When
  * anything differs, or when glibc's tunables ask for lock elision (which
  * would change a default mutex's kind on its first lock), the shim keeps
- * to glibc's calls.
+ * to glibc's calls; so it does with option mutex_fast=0.
  */
 #include "shim.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* The fields a default mutex has when it is free, or held once by tid. */
-static bool
-looks(const pthread_mutex_t *m, int lock, int tid)
-{
-    return m->__data.__lock == lock && m->__data.__owner == tid &&
-           m->__data.__nusers == (unsigned)(lock != 0) &&
-           m->__data.__kind == 0 && m->__data.__count == 0;
-}
 
 static bool
 elision_asked(void)
@@ -45,18 +37,22 @@ elision_asked(void)
 const char *
 gct_mutex_fast_init(int tid)
 {
+    if (!gct_rec.opt.mutex_fast) {
+        gct_rec.mutex_fast = false;
+        return "option mutex_fast=0";
+    }
     if (elision_asked())
         return "GLIBC_TUNABLES asks for lock elision";
     pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
-    bool ok = looks(&m, 0, 0) && gct_real.pthread_mutex_lock(&m) == 0;
-    ok = ok && looks(&m, 1, tid) && gct_real.pthread_mutex_unlock(&m) == 0;
-    ok = ok && looks(&m, 0, 0) && gct_mutex_fast_trylock(&m, tid) == 0;
-    ok = ok && looks(&m, 1, tid) &&
+    bool ok = gct_mutex_looks(&m, 0, 0) && gct_real.pthread_mutex_lock(&m) == 0;
+    ok = ok && gct_mutex_looks(&m, 1, tid) && gct_real.pthread_mutex_unlock(&m) == 0;
+    ok = ok && gct_mutex_looks(&m, 0, 0) && gct_mutex_fast_trylock(&m, tid) == 0;
+    ok = ok && gct_mutex_looks(&m, 1, tid) &&
          gct_real.pthread_mutex_trylock(&m) == EBUSY &&
-         gct_mutex_fast_trylock(&m, tid) == EBUSY && looks(&m, 1, tid);
-    ok = ok && gct_mutex_fast_unlock(&m, tid) && looks(&m, 0, 0);
+         gct_mutex_fast_trylock(&m, tid) == EBUSY && gct_mutex_looks(&m, 1, tid);
+    ok = ok && gct_mutex_fast_unlock(&m, tid) && gct_mutex_looks(&m, 0, 0);
     ok = ok && gct_real.pthread_mutex_trylock(&m) == 0 &&
-         gct_real.pthread_mutex_unlock(&m) == 0 && looks(&m, 0, 0);
+         gct_real.pthread_mutex_unlock(&m) == 0 && gct_mutex_looks(&m, 0, 0);
     gct_rec.mutex_fast = ok;
     return ok ? NULL : "this glibc's mutex differs from the one expected";
 }

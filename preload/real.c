@@ -64,6 +64,11 @@ gct_real_resolve(void)
     NEED(pthread_rwlock_trywrlock);
     NEED(pthread_rwlock_timedwrlock);
     NEED(pthread_rwlock_unlock);
+    NEED(pthread_spin_init);
+    NEED(pthread_spin_destroy);
+    NEED(pthread_spin_lock);
+    NEED(pthread_spin_trylock);
+    NEED(pthread_spin_unlock);
     /* The unversioned lookup of the condvar functions can bind the
      * pre-2.3.2 compatibility ABI, whose timed waits misbehave with modern
      * condvars (mutrace found this); pin the current version. */

@@ -178,20 +178,18 @@ gct_stack(struct gct_thread *t)
     return gct_stack_top(t, MAX_FRAMES);
 }
 
-uint32_t
-gct_stack_top(struct gct_thread *t, int depth)
+static uint32_t
+stack_top(struct gct_thread *t, int depth)
 {
     void *pcs[MAX_FRAMES];
     bool fresh;
 
     int max = depth < MAX_FRAMES - SHIM_FRAMES ? depth + SHIM_FRAMES
                                                : MAX_FRAMES;
-    t->guard++;
     int n = without_shim(pcs, capture(t, pcs, max));
     if (n > depth)
         n = depth;
     if (n <= 0) {
-        t->guard--;
         return 0;
     }
     uint64_t h = hash_pcs(pcs, n);
@@ -201,7 +199,6 @@ gct_stack_top(struct gct_thread *t, int depth)
      * wait's begin, callgrind, when that probe was by call site). */
     struct gct_stack_memo *m = memo_of(t, h);
     if (m->hash == h) {
-        t->guard--;
         return m->id;
     }
     struct gct_slot *s = gct_intern(&stacks, h, &fresh);
@@ -210,8 +207,7 @@ gct_stack_top(struct gct_thread *t, int depth)
         id = slot_id(s);
         if (id) {
             *m = (struct gct_stack_memo){h, id};
-            t->guard--;
-            return id;
+                return id;
         }
     }
     id = new_id();
@@ -223,7 +219,16 @@ gct_stack_top(struct gct_thread *t, int depth)
     if (s && fresh)
         atomic_store_explicit(&s->id, id, memory_order_release);
     *m = (struct gct_stack_memo){h, id};
-    t->guard--;
+    return id;
+}
+
+/* Under the guard: what the capture and the record do is the shim's. */
+uint32_t
+gct_stack_top(struct gct_thread *t, int depth)
+{
+    struct gct_enter en = gct_enter(t);
+    uint32_t id = stack_top(t, depth);
+    gct_leave(&en);
     return id;
 }
 

@@ -86,10 +86,10 @@ static void
 record_start(struct gct_thread *t, int parent_tid, uint32_t stack,
              int64_t flags)
 {
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     gct_emit(t, GCT_EV_THREAD_START, stack, (uint64_t)pthread_self(),
              parent_tid, flags, NULL, 0);
-    t->guard--;
+    gct_leave(&en);
 }
 
 /* Makes the calling thread's state. */
@@ -104,10 +104,10 @@ make_state(int parent_tid, uint32_t stack, int64_t flags)
     t->handle = (uint64_t)pthread_self();
     gct_tls = t;
     /* pthread_setspecific may allocate, with the program's allocator */
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     if (atomic_load_explicit(&key_made, memory_order_acquire))
         pthread_setspecific(exit_key, t);
-    t->guard--;
+    gct_leave(&en);
     record_start(t, parent_tid, stack, flags);
     return t;
 }
@@ -191,23 +191,11 @@ gct_thread_waits_on(int reason, const void *obj)
     return false;
 }
 
-/* Locks the thread still holds as it ends.  The held stack may name a
- * lock that another thread unlocked for it (a misuse reported on its
- * own): where glibc keeps the owner, the owner decides.  A robust mutex
- * does not count: ending while holding one is what it is made for (the
- * next owner is told, with EOWNERDEAD). */
+/* Locks the thread still holds as it ends (glibc_private.h). */
 static bool
 still_held(const struct gct_thread *t, const struct gct_held *h)
 {
-    if (h->flags & GCT_LOCK_RW) {
-        const pthread_rwlock_t *rw = (const void *)h->lock;
-        return (h->flags & GCT_LOCK_SHARED) ||
-               rw->__data.__cur_writer == t->tid;
-    }
-    const pthread_mutex_t *m = (const void *)h->lock;
-    if (m->__data.__kind & GCT_MUTEX_KIND_ROBUST)
-        return false;
-    return (m->__data.__kind & 0x70) || m->__data.__owner == t->tid;
+    return gct_lock_still_held((const void *)h->lock, h->flags, t->tid);
 }
 
 static int
@@ -228,18 +216,32 @@ gct_locks_still_held(struct gct_thread *t)
 void
 gct_process_ends_holding(struct gct_thread *t)
 {
-    uint32_t stack = 0;
-    for (int i = 0; i < t->nheld; i++) {
-        if (!still_held(t, &t->held[i]))
+    for (int i = 0; i < t->nheld; i++)
+        if (still_held(t, &t->held[i]))
+            gct_misuse(t, GCT_MISUSE_EXIT_HOLDING, (void *)t->held[i].lock,
+                       gct_lock_obj(t->held[i].flags));
+}
+
+int
+gct_holder(const void *lock, int type)
+{
+    return gct_lock_keeps_owner(type) ? gct_lock_holder(lock, type)
+                                      : gct_holder_of((uintptr_t)lock);
+}
+
+int
+gct_holder_of(uintptr_t lock)
+{
+    int pid = gct_rec.pid;
+    for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
+        if (atomic_load(&t->dead) || t->pid != pid)
             continue;
-        if (stack == 0)
-            stack = gct_stack(t);
-        gct_emit(t, GCT_EV_MISUSE, stack, t->held[i].lock,
-                 GCT_MISUSE_EXIT_HOLDING,
-                 t->held[i].flags & GCT_LOCK_RW ? GCT_OBJ_RWLOCK
-                                                : GCT_OBJ_MUTEX,
-                 NULL, 0);
+        int n = __atomic_load_n(&t->nheld, __ATOMIC_RELAXED);
+        for (int i = 0; i < n && i < GCT_HELD_MAX; i++)
+            if (__atomic_load_n(&t->held[i].lock, __ATOMIC_RELAXED) == lock)
+                return t->tid;
     }
+    return 0;
 }
 
 /* The thread's end: its last counters and its exit record.  It may still
@@ -247,12 +249,12 @@ gct_process_ends_holding(struct gct_thread *t)
 static void
 thread_ended(struct gct_thread *t)
 {
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     gct_flush_counts(t);
     gct_emit(t, GCT_EV_THREAD_EXIT, 0, (uint64_t)pthread_self(),
              gct_locks_still_held(t),
              0, NULL, 0);
-    t->guard--;
+    gct_leave(&en);
 }
 
 void

@@ -103,20 +103,11 @@ waits_for(struct gct_thread *t, int pid)
 
     if (obj == 0)
         return NULL;
-    if (reason == GCT_WAIT_MUTEX) {
-        const pthread_mutex_t *m = (const pthread_mutex_t *)obj;
-        if (m->__data.__kind & 0x70)
-            return NULL;
-        int owner = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
-        return owner > 0 ? find(pid, owner, 0) : NULL;
-    }
     if (reason == GCT_WAIT_RWLOCK_WR && atomic_load(&t->wait_self))
         return t; /* it reads the rwlock it waits to write (locks.c) */
-    if (gct_wait_object(reason) == GCT_OBJ_RWLOCK) {
-        const pthread_rwlock_t *rw = (const pthread_rwlock_t *)obj;
-        int writer = __atomic_load_n(&rw->__data.__cur_writer,
-                                     __ATOMIC_RELAXED);
-        return writer > 0 ? find(pid, writer, 0) : NULL;
+    if (gct_wait_is_lock(reason)) {
+        int owner = gct_holder((const void *)obj, gct_wait_object(reason));
+        return owner > 0 ? find(pid, owner, 0) : NULL;
     }
     if (reason == GCT_WAIT_JOIN)
         return find(pid, 0, obj);
@@ -373,7 +364,7 @@ gct_background_start(struct gct_thread *t)
         return true;
     if (!atomic_compare_exchange_strong(&started, &zero, 2))
         return atomic_load(&started) == 1;
-    t->guard++;
+    struct gct_enter en = gct_enter(t);
     watchdog_pid = getpid();
     /* The thread starts with every signal blocked: the program's signals
      * are the program's business. */
@@ -382,7 +373,6 @@ gct_background_start(struct gct_thread *t)
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 64 * 1024);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int saved = errno;
     atomic_store_explicit(&named, 0, memory_order_relaxed);
     bool ok = gct_real.pthread_create(&th, &attr, watchdog_main, NULL) == 0;
     /* A name, so that leak checks (include/gctrace.h) leave it out: the
@@ -393,11 +383,10 @@ gct_background_start(struct gct_thread *t)
      * suite of short processes paid that in each. */
     while (ok && atomic_load_explicit(&named, memory_order_acquire) == 0)
         syscall(SYS_futex, &named, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-    errno = saved;
     atomic_store(&started, ok ? 1 : 0);
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    t->guard--;
+    gct_leave(&en);
     return ok;
 }
 

@@ -46,6 +46,7 @@ run_case all "taken in place" record=all
 run_case counters "taken in place" record=counters
 run_case elision "through glibc: GLIBC_TUNABLES asks for lock elision" "" \
     GLIBC_TUNABLES=glibc.elision.enable=1
+run_case off "through glibc: option mutex_fast=0" mutex_fast=0
 
 # The trace of the default run saw the contended lock as a wait: written
 # out, or counted when short (wait_sites).
