@@ -86,7 +86,8 @@ test_wait_properties(void **state)
         int r = (int)wait_reasons[i].value;
         enum gct_obj o = gct_wait_object(r);
         bool lock = gct_wait_is_lock(r);
-        assert_int_equal(lock, o == GCT_OBJ_MUTEX || o == GCT_OBJ_RWLOCK);
+        assert_int_equal(lock, o == GCT_OBJ_MUTEX || o == GCT_OBJ_RWLOCK ||
+                                   o == GCT_OBJ_SPIN);
         if (lock) {
             assert_true(gct_wait_ends_holding(r));
             assert_true(gct_wait_has_owner(r));
@@ -95,7 +96,9 @@ test_wait_properties(void **state)
         assert_int_equal(gct_wait_has_owner(r), lock || o == GCT_OBJ_THREAD);
         unsigned mode = gct_wait_lock_mode(r);
         assert_int_equal((mode & GCT_LOCK_RW) != 0, o == GCT_OBJ_RWLOCK);
-        assert_true((mode & ~(unsigned)(GCT_LOCK_RW | GCT_LOCK_SHARED)) == 0);
+        assert_int_equal((mode & GCT_LOCK_SPIN) != 0, o == GCT_OBJ_SPIN);
+        assert_true((mode & ~(unsigned)(GCT_LOCK_RW | GCT_LOCK_SHARED |
+                                        GCT_LOCK_SPIN)) == 0);
         if (o != GCT_OBJ_NONE)
             assert_non_null(gct_obj_name(o));
     }
@@ -137,6 +140,7 @@ test_object_kinds(void **state)
                      GCT_OBJ_MUTEX);
     assert_int_equal(gct_lock_obj(GCT_LOCK_SHARED), GCT_OBJ_RWLOCK);
     assert_int_equal(gct_lock_obj(GCT_LOCK_RW), GCT_OBJ_RWLOCK);
+    assert_int_equal(gct_lock_obj(GCT_LOCK_SPIN | GCT_LOCK_TRY), GCT_OBJ_SPIN);
     for (size_t i = 0; i < N(wait_reasons); i++) {
         int r = (int)wait_reasons[i].value;
         if (gct_wait_is_lock(r))
@@ -243,7 +247,7 @@ test_sql_lookups(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), GCT_EV_PROC_EXIT);
     assert_int_equal(sqlite3_column_int(st, 1), GCT_WAIT_CHAN_RECV);
-    assert_string_equal(sqlite3_column_text(st, 2), "1,2,3,4");
+    assert_string_equal(sqlite3_column_text(st, 2), "1,2,3,4,20");
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
