@@ -15,9 +15,17 @@
  * could not run. */
 int gct_spawn_finisher(bool snapshot);
 
+/* A process's exit (the root's before it marks the log exited): waits
+ * for its watchdog's snapshots in progress (bounded), and none starts
+ * after. */
+void gct_snapshots_end(void);
+
 /* The root process's exit: the finishing step, started now.  Status as
  * gct_spawn_finisher's. */
 int gct_finish_at_exit(void);
+
+/* In a fork's child: no snapshot of its is in progress. */
+void gct_finisher_after_fork(void);
 
 /* ---------------------------------------------------------------- watchdog.c */
 

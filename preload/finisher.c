@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,8 +85,9 @@ step_argv(char **argv, int a, bool helper, bool snapshot)
     return a;
 }
 
-int
-gct_spawn_finisher(bool snapshot)
+/* Runs the step and waits for it: its exit status, or -1. */
+static int
+run_step(bool snapshot)
 {
     char bin[PATH_MAX];
     bool helper;
@@ -109,8 +111,55 @@ gct_spawn_finisher(bool snapshot)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* The watchdog's snapshots in progress, and EXITING once the exit's step
+ * is about to start.  The exit's step consumes the raw log and renames
+ * the final trace into place: a snapshot running beside it would find
+ * its log gone (an error line in the program's output) or rename an
+ * incomplete trace over the final one.  A snapshot's step that outlives
+ * its process does the same when another finishes the trace: the root
+ * process, of a snapshot taken in a child, or `gctrace run`.  So every
+ * process's exit waits for its snapshots in progress, and no snapshot
+ * starts after it. */
+static _Atomic int steps;
+#define EXITING (1 << 30)
+/* How long the exit waits for a snapshot in progress, in ms: a bound,
+ * so that a step that hangs cannot hang the program's exit. */
+#define SNAPSHOT_WAIT_MS 10000
+
+int
+gct_spawn_finisher(bool snapshot)
+{
+    if (!snapshot)
+        return run_step(false);
+    if (atomic_fetch_add(&steps, 1) & EXITING) {
+        atomic_fetch_sub(&steps, 1);
+        return -1;
+    }
+    int r = run_step(true);
+    atomic_fetch_sub(&steps, 1);
+    return r;
+}
+
+void
+gct_snapshots_end(void)
+{
+    struct timespec ms = {0, 1000000};
+
+    atomic_fetch_or(&steps, EXITING);
+    for (int i = 0; i < SNAPSHOT_WAIT_MS && (atomic_load(&steps) & ~EXITING);
+         i++)
+        nanosleep(&ms, NULL);
+}
+
 int
 gct_finish_at_exit(void)
 {
-    return gct_spawn_finisher(false);
+    return run_step(false);
+}
+
+void
+gct_finisher_after_fork(void)
+{
+    /* the snapshots were the parent's watchdog's */
+    atomic_store(&steps, 0);
 }

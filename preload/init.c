@@ -367,6 +367,7 @@ at_exit(void)
     settle(t); /* in every process: a forked child's threads end too */
     if (t)
         flush_others_waits(t);
+    gct_snapshots_end();
     if (!gct_rec.root || getpid() != gct_rec.hdr->root_pid)
         return -1;
     gct_rec.hdr->exit_status = exit_status;
@@ -493,6 +494,7 @@ gct_process_new(void)
     if (!gct_rec.on)
         return; /* the parent had finished: nothing more is recorded */
     gct_watchdog_after_fork();
+    gct_finisher_after_fork();
     gct_threads_after_fork(t);
     gct_rec.root = 0;
     exit_status = -1;

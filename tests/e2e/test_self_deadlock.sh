@@ -49,4 +49,36 @@ for mode in errorcheck recursive read_unlock_write; do
     [ -z "$finding" ] || grep -q "$finding" "$tmp/$mode.json" ||
         err "$mode: no $finding"
 done
+# The program exits while the watchdog's snapshot is being finished (main
+# waits for the step's process to exist): the exit waits for it, so the
+# final trace is the whole run's, not the snapshot, and no error reaches
+# stderr (the snapshot's step once found its raw log consumed by the
+# exit's).  Under gctrace run, and with the
+# recorder preloaded into timeout, whose exit finishes the trace while
+# the program is its child.
+for how in run preload; do
+    db=$tmp/snap_$how.db
+    if [ $how = run ]; then
+        GCTRACE_OPTIONS=exitcode=0 timeout 60 "$G" run -q -o "$db" -- \
+            "$tmp/self" exit_in_snapshot >"$tmp/snap.out" 2>"$tmp/snap.err"
+    else
+        LD_PRELOAD=$LIB GCTRACE_OUT=$db GCTRACE_OPTIONS=exitcode=0:report=0 \
+            timeout 60 "$tmp/self" exit_in_snapshot >"$tmp/snap.out" \
+            2>"$tmp/snap.err"
+    fi
+    rc=$?
+    [ $rc -eq 0 ] || err "snapshot/$how: exit $rc: $(cat "$tmp/snap.out" "$tmp/snap.err")"
+    grep -Ei 'no such file|cannot|error' "$tmp/snap.err" &&
+        err "snapshot/$how: an error on stderr: $(cat "$tmp/snap.err")"
+    c=$(q "$db" "SELECT value FROM meta WHERE key = 'complete'")
+    [ "$c" = 1 ] || err "snapshot/$how: the trace is not the complete run's: $c"
+    [ -z "$(q "$db" "SELECT value FROM meta WHERE key = 'snapshot'")" ] ||
+        err "snapshot/$how: the trace is the snapshot"
+    [ -e "$db.raw" ] && err "snapshot/$how: the raw log is left"
+    case " $(found "$db") " in
+    *" deadlock/self "*) ;;
+    *) err "snapshot/$how: no deadlock/self: $(found "$db")" ;;
+    esac
+done
+
 e2e_end test_self_deadlock

@@ -6,12 +6,50 @@
  *   read_write  an rwlock read-locked, then write-locked: glibc's writer
  *               waits for every reader, itself too, for good (the bug)
  *   read_unlock_write  its twin: read-locked, unlocked, write-locked
+ *   exit_in_snapshot   a second thread locks a NORMAL mutex twice; main
+ *               exits as soon as this process has a child: under the
+ *               recorder, the finishing step of the watchdog's snapshot
+ *               (exit 2 when none comes within 30 s)
  * The twins print what the second call answered and exit 0.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Whether a thread of this process has a child process. */
+static int
+has_child(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int found = 0;
+
+    while (d && !found && (e = readdir(d)) != NULL) {
+        char path[300], buf[64] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            found = fgets(buf, sizeof buf, f) != NULL && buf[0] != '\0';
+            fclose(f);
+        }
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static void *
+relock(void *arg)
+{
+    pthread_mutex_t *m = arg;
+    pthread_mutex_lock(m);
+    pthread_mutex_lock(m); /* never returns */
+    return NULL;
+}
 
 int
 main(int argc, char **argv)
@@ -30,6 +68,21 @@ main(int argc, char **argv)
         int r = pthread_rwlock_wrlock(&rw);
         printf("second lock: %s\n", r == 0 ? "0" : "?");
         pthread_rwlock_unlock(&rw);
+        return 0;
+    }
+
+    if (!strcmp(mode, "exit_in_snapshot")) {
+        static pthread_mutex_t stuck = PTHREAD_MUTEX_INITIALIZER;
+        pthread_t th;
+        pthread_create(&th, NULL, relock, &stuck);
+        int child = 0;
+        for (int i = 0; i < 30000 && !(child = has_child()); i++)
+            usleep(1000);
+        if (!child) {
+            puts("no snapshot step");
+            return 2;
+        }
+        puts("exit while the snapshot is taken");
         return 0;
     }
 
