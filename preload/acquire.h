@@ -129,7 +129,7 @@ gct_op_block(enum gct_lock_op op, const struct gct_lock_call *c)
 GCT_INLINE int
 gct_mutex_trylock_fast(struct gct_thread *t, pthread_mutex_t *m)
 {
-    return GCT_LIKELY(gct_rec.mutex_fast) ? gct_mutex_fast_trylock(m, t->tid)
+    return GCT_LIKELY(gct_recorder.mutex_fast) ? gct_mutex_fast_trylock(m, t->tid)
                                           : -1;
 }
 

@@ -72,15 +72,15 @@ step_argv(char **argv, int a, bool helper, bool snapshot)
 {
     if (!helper)
         argv[a++] = "finish";
-    argv[a++] = gct_rec.opt.report ? "--report" : "--quiet";
+    argv[a++] = gct_recorder.opt.report ? "--report" : "--quiet";
     if (snapshot)
         argv[a++] = "--snapshot";
-    if (gct_rec.opt.suppressions[0]) {
+    if (gct_recorder.opt.suppressions[0]) {
         argv[a++] = "--suppressions";
-        argv[a++] = gct_rec.opt.suppressions;
+        argv[a++] = gct_recorder.opt.suppressions;
     }
     argv[a++] = "--";
-    argv[a++] = gct_rec.opt.out;
+    argv[a++] = gct_recorder.opt.out;
     argv[a] = NULL;
     return a;
 }

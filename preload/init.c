@@ -70,17 +70,17 @@ absolute(char *path)
 static bool
 resolve_paths(void)
 {
-    char *out = gct_rec.opt.out;
+    char *out = gct_recorder.opt.out;
     const char *env = getenv("GCTRACE_OUT");
 
     if (env && *env) {
-        if (strlen(env) >= sizeof gct_rec.opt.out)
+        if (strlen(env) >= sizeof gct_recorder.opt.out)
             return false;
         strcpy(out, env);
     }
     if (out[0] == '\0')
-        snprintf(out, sizeof gct_rec.opt.out, "gctrace.%d.db", (int)getpid());
-    (void)absolute(gct_rec.opt.suppressions); /* else as given */
+        snprintf(out, sizeof gct_recorder.opt.out, "gctrace.%d.db", (int)getpid());
+    (void)absolute(gct_recorder.opt.suppressions); /* else as given */
     return absolute(out);
 }
 
@@ -95,7 +95,7 @@ emit_process(struct gct_thread *t)
     if (n > 0)
         len = (size_t)n;
     buf[len++] = '\0';
-    int fd = gct_rec.opt.record_argv
+    int fd = gct_recorder.opt.record_argv
                  ? open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC) : -1;
     if (fd >= 0) {
         n = read(fd, buf + len, sizeof buf - len - 1);
@@ -156,16 +156,16 @@ gct_init(void)
      * would choose files that the program writes with its rights. */
     if (getauxval(AT_SECURE))
         return;
-    gct_options_default(&gct_rec.opt);
-    gct_options_parse(&gct_rec.opt, getenv("GCTRACE_OPTIONS"), warn_option,
+    gct_options_default(&gct_recorder.opt);
+    gct_options_parse(&gct_recorder.opt, getenv("GCTRACE_OPTIONS"), warn_option,
                       NULL);
-    gct_rec.signal_slow = gct_rec.opt.record == GCT_RECORD_ALL ||
-                          gct_rec.opt.check_signal_mutex;
+    gct_recorder.signal_slow = gct_recorder.opt.record == GCT_RECORD_ALL ||
+                          gct_recorder.opt.check_signal_mutex;
     if (!resolve_paths() || !gct_log_open()) {
         char msg[PATH_MAX + 96];
         if (gct_log_refused)
             snprintf(msg, sizeof msg, "%s %s: not replaced; running "
-                     "without a trace", gct_rec.raw_path, gct_log_refused);
+                     "without a trace", gct_recorder.raw_path, gct_log_refused);
         else
             snprintf(msg, sizeof msg, "cannot create the trace; running "
                      "without it");
@@ -180,7 +180,7 @@ gct_init(void)
     gct_stack_init(range[0], range[1], unw[0], unw[1]);
     gct_tsc_init();
     const char *slow = gct_mutex_fast_init(gettid());
-    if (gct_rec.opt.verbosity >= 1) {
+    if (gct_recorder.opt.verbosity >= 1) {
         char msg[160];
         snprintf(msg, sizeof msg, "default mutexes: %s%s",
                  slow ? "through glibc: " : "taken in place",
@@ -189,11 +189,11 @@ gct_init(void)
     }
     gct_threads_make_key();
     gct_here_init();
-    gct_rec.pid = getpid();
+    gct_recorder.pid = getpid();
     /* fork's and daemon's children take the state over at once (a child
      * made otherwise does on its first call: gct_here). */
     pthread_atfork(NULL, NULL, gct_process_new);
-    gct_rec.on = true;
+    gct_recorder.on = true;
     exit_last();
     struct gct_thread *t = gct_self();
     if (t) {
@@ -214,9 +214,9 @@ gct_init(void)
 static bool
 this_process(void)
 {
-    if (!gct_here[0] && gct_rec.on)
+    if (!gct_here[0] && gct_recorder.on)
         gct_process_new();
-    return getpid() == gct_rec.pid;
+    return getpid() == gct_recorder.pid;
 }
 
 static void
@@ -323,11 +323,11 @@ settle(struct gct_thread *self)
 {
     const struct timespec step = {0, 100000};
     int64_t start = gct_now(), now = start;
-    int64_t end = start + gct_rec.opt.exit_grace_ms * 1000000;
+    int64_t end = start + gct_recorder.opt.exit_grace_ms * 1000000;
 
     while (threads_in_motion(self) && (now = gct_now()) < end)
         nanosleep(&step, NULL);
-    if (gct_rec.opt.verbosity >= 1) {
+    if (gct_recorder.opt.verbosity >= 1) {
         char msg[80];
         snprintf(msg, sizeof msg, "exit grace: %.1f ms",
                  (double)(now - start) / 1e6);
@@ -356,7 +356,7 @@ static int
 at_exit(void)
 {
     int zero = 0;
-    if (!gct_rec.on || !this_process() ||
+    if (!gct_recorder.on || !this_process() ||
         !atomic_compare_exchange_strong(&finished, &zero, 1))
         return -1;
     struct gct_thread *t = gct_self_peek();
@@ -368,16 +368,16 @@ at_exit(void)
     if (t)
         flush_others_waits(t);
     gct_snapshots_end();
-    if (!gct_rec.root || getpid() != gct_rec.hdr->root_pid)
+    if (!gct_recorder.root || getpid() != gct_recorder.hdr->root_pid)
         return -1;
-    gct_rec.hdr->exit_status = exit_status;
-    atomic_store(&gct_rec.hdr->state, GCT_LOG_EXITED);
-    if (!gct_rec.opt.finish)
+    gct_recorder.hdr->exit_status = exit_status;
+    atomic_store(&gct_recorder.hdr->state, GCT_LOG_EXITED);
+    if (!gct_recorder.opt.finish)
         return -1;
-    gct_rec.on = false;
+    gct_recorder.on = false;
     int r = gct_finish_at_exit();
-    if (r == 1 && gct_rec.opt.exitcode != 0)
-        return gct_rec.opt.exitcode;
+    if (r == 1 && gct_recorder.opt.exitcode != 0)
+        return gct_recorder.opt.exitcode;
     return -1;
 }
 
@@ -490,13 +490,13 @@ gct_process_new(void)
     struct gct_thread *t = gct_self_peek();
 
     gct_here[0] = 1;
-    gct_rec.pid = getpid();
-    if (!gct_rec.on)
+    gct_recorder.pid = getpid();
+    if (!gct_recorder.on)
         return; /* the parent had finished: nothing more is recorded */
     gct_watchdog_after_fork();
     gct_finisher_after_fork();
     gct_threads_after_fork(t);
-    gct_rec.root = 0;
+    gct_recorder.root = 0;
     exit_status = -1;
     atomic_store(&finished, 0);
     bool started = t != NULL;
@@ -538,7 +538,7 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
     if (t == NULL)
         return;
     int e = errno;
-    int mode = gct_rec.opt.record;
+    int mode = gct_recorder.opt.record;
     switch (kind) {
     case GCT_EV_WAIT_BEGIN:
         /* libgoc passes the wait's deadline (GOC_FOREVER is none), but for
@@ -578,7 +578,7 @@ gctrace_goc_hook(int kind, const void *obj, int64_t a, int64_t b,
                           (kind == GCT_EV_CTX_CANCEL && str &&
                            strcmp(str, "explicit") == 0);
         struct gct_enter en = gct_enter(t);
-        uint32_t stack = with_stack ? gct_stack(t) : 0;
+        uint32_t stack = with_stack ? gct_capture_stack(t) : 0;
         gct_emit(t, kind, stack, (uintptr_t)obj, a, b, str,
                  str ? strlen(str) + 1 : 0);
         gct_leave(&en);

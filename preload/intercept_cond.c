@@ -66,7 +66,7 @@ pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
 static void
 check_signal(struct gct_thread *t, const void *c)
 {
-    int pid = gct_rec.pid;
+    int pid = gct_recorder.pid;
     for (struct gct_thread *w = atomic_load(&gct_threads); w; w = w->next) {
         if (w == t || atomic_load(&w->dead) || w->pid != pid ||
             atomic_load_explicit(&w->wait_reason, memory_order_acquire) !=
@@ -89,12 +89,12 @@ note_slow(int kind, const void *obj, uintptr_t site)
 {
     struct gct_thread *t = gct_self();
     if (t) {
-        if (gct_rec.opt.record == GCT_RECORD_ALL) {
+        if (gct_recorder.opt.record == GCT_RECORD_ALL) {
             struct gct_enter en = gct_enter(t);
             gct_emit_compact(t, kind, (uintptr_t)obj, 0, site);
             gct_leave(&en);
         }
-        if (gct_rec.opt.check_signal_mutex && kind != GCT_EV_SEM_POST)
+        if (gct_recorder.opt.check_signal_mutex && kind != GCT_EV_SEM_POST)
             check_signal(t, obj);
     }
 }
@@ -108,7 +108,7 @@ note_slow(int kind, const void *obj, uintptr_t site)
  * recorded, callgrind). */
 #define note(kind, obj)                                                 \
     do {                                                                \
-        if (GCT_UNLIKELY(gct_rec.signal_slow))                          \
+        if (GCT_UNLIKELY(gct_recorder.signal_slow))                          \
             note_slow(kind, obj,                                        \
                       (uintptr_t)__builtin_return_address(0));          \
     } while (0)
@@ -230,7 +230,7 @@ static void
 note_sem(struct gct_thread *t, int kind, sem_t *s, int64_t a)
 {
     struct gct_enter en = gct_enter(t);
-    gct_emit(t, kind, kind == GCT_EV_LOCK_INIT ? gct_stack(t) : 0,
+    gct_emit(t, kind, kind == GCT_EV_LOCK_INIT ? gct_capture_stack(t) : 0,
              (uintptr_t)s, a, 0, NULL, 0);
     gct_leave(&en);
 }

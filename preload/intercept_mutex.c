@@ -142,7 +142,7 @@ pthread_mutex_lock(pthread_mutex_t *m)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_mutex_lock(m);
-    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
+    if (GCT_UNLIKELY(gct_recorder.opt.record == GCT_RECORD_ALL))
         return mutex_lock_rest(t, m, GCT_UNTRIED, SITE());
     int r = gct_mutex_first(t, m);
     if (GCT_UNLIKELY(r != 0))
@@ -211,7 +211,7 @@ pthread_mutex_unlock(pthread_mutex_t *m)
         int owner = gct_mutex_owner(m);
         if (owner >= 0)
             misuse_unlock(t, m, owner);
-    } else if (GCT_LIKELY(gct_rec.mutex_fast) &&
+    } else if (GCT_LIKELY(gct_recorder.mutex_fast) &&
                gct_mutex_fast_unlock(m, t->tid)) {
         gct_lock_released(t, m);
         return 0;

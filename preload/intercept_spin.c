@@ -53,7 +53,7 @@ pthread_spin_lock(pthread_spinlock_t *s)
     struct gct_thread *t = gct_self();
     if (t == NULL)
         return gct_real.pthread_spin_lock(s);
-    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
+    if (GCT_UNLIKELY(gct_recorder.opt.record == GCT_RECORD_ALL))
         return spin_lock_rest(t, s, GCT_UNTRIED, SITE());
     int r = gct_real.pthread_spin_trylock(s);
     if (GCT_UNLIKELY(r != 0))

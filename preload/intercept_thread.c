@@ -59,7 +59,7 @@ prepare(struct gct_thread *t, void *(*fn)(void *), int (*c11_fn)(void *),
     if (s) {
         if (attr)
             pthread_attr_getdetachstate(attr, &detached);
-        *s = (struct start){fn, c11_fn, arg, t->tid, gct_stack(t),
+        *s = (struct start){fn, c11_fn, arg, t->tid, gct_capture_stack(t),
                             detached == PTHREAD_CREATE_DETACHED,
                             atomic_fetch_add(&last_serial, 1) + 1};
         atomic_fetch_add(&gct_threads_starting, 1);

@@ -39,7 +39,7 @@ write_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
         if (t->held[i].lock != from->lock && t->held[i].lock != to)
             payload[2 + n++] = t->held[i].lock;
     payload[1] = (uint64_t)n;
-    gct_emit(t, GCT_EV_LOCK_EDGE, gct_stack(t), to, (int64_t)from->lock,
+    gct_emit(t, GCT_EV_LOCK_EDGE, gct_capture_stack(t), to, (int64_t)from->lock,
              (int64_t)from->site, payload, (size_t)(2 + n) * sizeof payload[0]);
     gct_leave(&e);
 }
@@ -192,7 +192,7 @@ gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record)
     note_region(lock);
     note_line(lock);
     if (gct_intern(&seen_locks, lock, &fresh) && fresh && record)
-        gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_stack(t), lock, 0, 0, NULL, 0);
+        gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_capture_stack(t), lock, 0, 0, NULL, 0);
 }
 
 /* Tombstones the locks of [lo, hi) in n slots of the seen set. */
@@ -381,7 +381,7 @@ gct_lock_acquired_slow(struct gct_thread *t, const void *lock, uint32_t flags,
         t->held_lost = true;
     }
     count(t, l);
-    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL) && !recorded)
+    if (GCT_UNLIKELY(gct_recorder.opt.record == GCT_RECORD_ALL) && !recorded)
         gct_emit_compact(t, GCT_EV_LOCK_ACQUIRE, l, (uint8_t)flags, site);
     gct_leave(&e);
 }
@@ -408,7 +408,7 @@ gct_lock_released_slow(struct gct_thread *t, const void *lock)
             }
         }
     }
-    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL)) {
+    if (GCT_UNLIKELY(gct_recorder.opt.record == GCT_RECORD_ALL)) {
         struct gct_enter e = gct_enter(t);
         gct_emit_compact(t, GCT_EV_LOCK_RELEASE, l, 0, 0);
         gct_leave(&e);
@@ -490,8 +490,8 @@ static struct gct_rec *
 countable(struct gct_thread *t, int reason)
 {
     struct gct_rec *end = t->end_slot;
-    if (gct_rec.opt.record != GCT_RECORD_BLOCKING || end == NULL ||
-        gct_rec.opt.wait_threshold_us == 0 || !gct_wait_is_lock(reason))
+    if (gct_recorder.opt.record != GCT_RECORD_BLOCKING || end == NULL ||
+        gct_recorder.opt.wait_threshold_us == 0 || !gct_wait_is_lock(reason))
         return NULL;
     struct gct_rec *b = end - 1;
     if ((char *)b < t->chunk + sizeof(struct gct_chunk_head) ||
@@ -576,8 +576,8 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
      * ahead of the clock. */
     uint64_t tsc;
     int64_t since = gct_clock(t, &tsc);
-    if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
-        uint32_t stack = site ? gct_stack_by_site(t, site) : gct_stack(t);
+    if (gct_recorder.opt.record >= GCT_RECORD_BLOCKING) {
+        uint32_t stack = site ? gct_stack_by_site(t, site) : gct_capture_stack(t);
         if (t->nheld > 0 && gct_wait_is_lock(reason))
             write_held(t, since);
         gct_emit_at(t, since, GCT_EV_WAIT_BEGIN, stack,
@@ -619,14 +619,14 @@ gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
     atomic_store_explicit(&t->wait_reason, 0, memory_order_release);
     struct gct_rec *r = t->end_slot;
     t->end_slot = NULL;
-    if (gct_rec.opt.record >= GCT_RECORD_BLOCKING) {
+    if (gct_recorder.opt.record >= GCT_RECORD_BLOCKING) {
         int64_t since = atomic_load_explicit(&t->wait_since,
                                              memory_order_relaxed);
         int64_t now = gct_now_since(since, t->wait_tsc);
         struct gct_rec *b = t->begin_rec;
         t->begin_rec = NULL;
         if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj && b != NULL &&
-            b + 1 == r && now - since < gct_rec.opt.wait_threshold_us * 1000 &&
+            b + 1 == r && now - since < gct_recorder.opt.wait_threshold_us * 1000 &&
             (char *)(r + 1) == t->chunk + t->chunk_used &&
             gct_log_take_back(t, b)) {
             /* Short, and nothing written since its begin: counted. */

@@ -90,7 +90,7 @@ static inline void
 gct_lock_acquired(struct gct_thread *t, const void *lock, uint32_t flags,
                   uintptr_t site)
 {
-    if (GCT_UNLIKELY(gct_rec.opt.record == GCT_RECORD_ALL))
+    if (GCT_UNLIKELY(gct_recorder.opt.record == GCT_RECORD_ALL))
         gct_lock_acquired_slow(t, lock, flags, site);
     else
         gct_lock_acquired_unrecorded(t, lock, flags, site);
@@ -112,7 +112,7 @@ static inline struct gct_prepared
 gct_acquire_prepare(struct gct_thread *t, const void *lock, uint32_t flags,
                     uintptr_t site)
 {
-    if (GCT_LIKELY(gct_rec.opt.record != GCT_RECORD_ALL))
+    if (GCT_LIKELY(gct_recorder.opt.record != GCT_RECORD_ALL))
         return (struct gct_prepared){NULL, 0};
     return gct_prepare_compact(t, GCT_EV_LOCK_ACQUIRE, (uintptr_t)lock,
                                (uint8_t)flags, site);
@@ -215,7 +215,7 @@ gct_lock_released(struct gct_thread *t, const void *lock)
     int n = t->nheld;
 
     if (GCT_LIKELY(n > 0 && t->held[n - 1].lock == (uintptr_t)lock &&
-                   gct_rec.opt.record != GCT_RECORD_ALL)) {
+                   gct_recorder.opt.record != GCT_RECORD_ALL)) {
         t->nheld = n - 1;
         return true;
     }
@@ -241,7 +241,7 @@ void gct_wait_sites_flush(struct gct_thread *writer, struct gct_thread *t);
 
 /* ---------------------------------------------------------------- mutex_fast.c */
 
-/* Sets gct_rec.mutex_fast (unless option mutex_fast=0 turned it off);
+/* Sets gct_recorder.mutex_fast (unless option mutex_fast=0 turned it off);
  * tid: the calling thread's.  Returns why not, or NULL.  The in-place
  * trylock and unlock are glibc_private.h's. */
 const char *gct_mutex_fast_init(int tid);

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct gct_recorder gct_rec = {.fd = -1};
+struct gct_recorder gct_recorder = {.fd = -1};
 
 /* The log's descriptor sits high, out of the way of programs that expect
  * small numbers, and is checked before each use: a program may close every
@@ -55,19 +55,19 @@ log_fd(void)
 {
     struct stat st;
 
-    if (gct_rec.fd >= 0 && fstat(gct_rec.fd, &st) == 0 &&
-        st.st_dev == gct_rec.dev && st.st_ino == gct_rec.ino)
-        return gct_rec.fd;
-    int fd = open(gct_rec.raw_path, O_RDWR | O_CLOEXEC);
+    if (gct_recorder.fd >= 0 && fstat(gct_recorder.fd, &st) == 0 &&
+        st.st_dev == gct_recorder.dev && st.st_ino == gct_recorder.ino)
+        return gct_recorder.fd;
+    int fd = open(gct_recorder.raw_path, O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    if (fstat(fd, &st) != 0 || st.st_dev != gct_rec.dev ||
-        st.st_ino != gct_rec.ino) {
+    if (fstat(fd, &st) != 0 || st.st_dev != gct_recorder.dev ||
+        st.st_ino != gct_recorder.ino) {
         close(fd);
         return -1;
     }
-    gct_rec.fd = gct_raise_fd(fd);
-    return gct_rec.fd;
+    gct_recorder.fd = gct_raise_fd(fd);
+    return gct_recorder.fd;
 }
 
 const char *
@@ -138,10 +138,10 @@ attach(int fd)
         munmap(h, GCT_LOG_HEADER_SIZE);
         return false;
     }
-    gct_rec.hdr = h;
-    gct_rec.root = h->root_pid == getpid();
-    gct_rec.dev = st.st_dev;
-    gct_rec.ino = st.st_ino;
+    gct_recorder.hdr = h;
+    gct_recorder.root = h->root_pid == getpid();
+    gct_recorder.dev = st.st_dev;
+    gct_recorder.ino = st.st_ino;
     return true;
 }
 
@@ -161,14 +161,14 @@ live(int fd)
 static bool
 own_name(void)
 {
-    char out[sizeof gct_rec.opt.out];
-    int n = snprintf(out, sizeof out, "%s.%d", gct_rec.opt.out, (int)getpid());
+    char out[sizeof gct_recorder.opt.out];
+    int n = snprintf(out, sizeof out, "%s.%d", gct_recorder.opt.out, (int)getpid());
     if (n <= 0 || (size_t)n >= sizeof out)
         return false;
-    memcpy(gct_rec.opt.out, out, sizeof out);
-    n = snprintf(gct_rec.raw_path, sizeof gct_rec.raw_path, "%s%s", out,
+    memcpy(gct_recorder.opt.out, out, sizeof out);
+    n = snprintf(gct_recorder.raw_path, sizeof gct_recorder.raw_path, "%s%s", out,
                  GCT_LOG_SUFFIX);
-    return n > 0 && (size_t)n < sizeof gct_rec.raw_path;
+    return n > 0 && (size_t)n < sizeof gct_recorder.raw_path;
 }
 
 const char *gct_log_refused;
@@ -181,13 +181,13 @@ create(void)
     struct stat st;
     struct timespec real;
 
-    char tmp[sizeof gct_rec.raw_path + 24];
+    char tmp[sizeof gct_recorder.raw_path + 24];
     const char *why;
-    if (!gct_may_replace(gct_rec.raw_path, &why)) {
+    if (!gct_may_replace(gct_recorder.raw_path, &why)) {
         gct_log_refused = why;
         return false;
     }
-    int fd = gct_create_temp(gct_rec.raw_path, tmp, sizeof tmp);
+    int fd = gct_create_temp(gct_recorder.raw_path, tmp, sizeof tmp);
     if (fd < 0)
         return false;
     fd = gct_raise_fd(fd);
@@ -206,42 +206,42 @@ create(void)
     clock_gettime(CLOCK_REALTIME, &real);
     h->version = GCT_LOG_VERSION;
     h->chunk_size = GCT_LOG_CHUNK_SIZE;
-    h->max_chunks = (uint64_t)gct_rec.opt.max_size_mb * 1024 * 1024 /
+    h->max_chunks = (uint64_t)gct_recorder.opt.max_size_mb * 1024 * 1024 /
                     GCT_LOG_CHUNK_SIZE;
     h->root_pid = getpid();
-    h->record_mode = gct_rec.opt.record;
+    h->record_mode = gct_recorder.opt.record;
     h->start_mono_ns = gct_now();
     h->start_real_ns = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
     atomic_store(&h->state, GCT_LOG_RUNNING);
     /* The magic goes last: a reader never sees a half-made header. */
     atomic_thread_fence(memory_order_release);
     memcpy(h->magic, GCT_LOG_MAGIC, 8);
-    if (rename(tmp, gct_rec.raw_path) != 0) {
+    if (rename(tmp, gct_recorder.raw_path) != 0) {
         munmap(h, GCT_LOG_HEADER_SIZE);
         close(fd);
         unlink(tmp);
         return false;
     }
-    gct_rec.hdr = h;
-    gct_rec.fd = fd;
-    gct_rec.root = 1;
-    gct_rec.dev = st.st_dev;
-    gct_rec.ino = st.st_ino;
+    gct_recorder.hdr = h;
+    gct_recorder.fd = fd;
+    gct_recorder.root = 1;
+    gct_recorder.dev = st.st_dev;
+    gct_recorder.ino = st.st_ino;
     return true;
 }
 
 bool
 gct_log_open(void)
 {
-    int n = snprintf(gct_rec.raw_path, sizeof gct_rec.raw_path, "%s%s",
-                     gct_rec.opt.out, GCT_LOG_SUFFIX);
-    if (n <= 0 || (size_t)n >= sizeof gct_rec.raw_path)
+    int n = snprintf(gct_recorder.raw_path, sizeof gct_recorder.raw_path, "%s%s",
+                     gct_recorder.opt.out, GCT_LOG_SUFFIX);
+    if (n <= 0 || (size_t)n >= sizeof gct_recorder.raw_path)
         return false;
     /* O_NOFOLLOW: a symlink planted at the log's name is never opened. */
-    int fd = open(gct_rec.raw_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(gct_recorder.raw_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd >= 0) {
         if (attach(fd)) {
-            gct_rec.fd = gct_raise_fd(fd);
+            gct_recorder.fd = gct_raise_fd(fd);
             return true;
         }
         bool busy = live(fd);
@@ -449,7 +449,7 @@ window_size(const struct gct_thread *t)
 static bool
 grab_chunk(struct gct_thread *t)
 {
-    struct gct_log_header *h = gct_rec.hdr;
+    struct gct_log_header *h = gct_recorder.hdr;
 
     if (t->chunk != NULL &&
         t->chunk + GCT_LOG_CHUNK_SIZE <
@@ -517,7 +517,7 @@ make_room(struct gct_thread *t, size_t bytes)
         bool ok = tries < 2 && grab_chunk(t);
         errno = saved;
         if (!ok) {
-            atomic_fetch_add_explicit(&gct_rec.hdr->dropped, 1,
+            atomic_fetch_add_explicit(&gct_recorder.hdr->dropped, 1,
                                       memory_order_relaxed);
             return false;
         }

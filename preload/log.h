@@ -32,7 +32,8 @@ struct gct_recorder {
      * signal, set at start-up. */
     bool signal_slow;
 };
-extern struct gct_recorder gct_rec;
+/* The recorder: one per process (log.c). */
+extern struct gct_recorder gct_recorder;
 
 /* A child process the recorder has not met yet (fork's child, or
  * gct_here found wiped) takes its state over as its own (init.c). */

@@ -13,7 +13,7 @@ void
 gct_misuse(struct gct_thread *t, int subkind, const void *obj, int64_t detail)
 {
     struct gct_enter e = gct_enter(t);
-    gct_emit(t, GCT_EV_MISUSE, gct_stack(t), (uint64_t)(uintptr_t)obj,
+    gct_emit(t, GCT_EV_MISUSE, gct_capture_stack(t), (uint64_t)(uintptr_t)obj,
              subkind, detail, NULL, 0);
     gct_leave(&e);
 }

@@ -37,8 +37,8 @@ elision_asked(void)
 const char *
 gct_mutex_fast_init(int tid)
 {
-    if (!gct_rec.opt.mutex_fast) {
-        gct_rec.mutex_fast = false;
+    if (!gct_recorder.opt.mutex_fast) {
+        gct_recorder.mutex_fast = false;
         return "option mutex_fast=0";
     }
     if (elision_asked())
@@ -53,6 +53,6 @@ gct_mutex_fast_init(int tid)
     ok = ok && gct_mutex_fast_unlock(&m, tid) && gct_mutex_looks(&m, 0, 0);
     ok = ok && gct_real.pthread_mutex_trylock(&m) == 0 &&
          gct_real.pthread_mutex_unlock(&m) == 0 && gct_mutex_looks(&m, 0, 0);
-    gct_rec.mutex_fast = ok;
+    gct_recorder.mutex_fast = ok;
     return ok ? NULL : "this glibc's mutex differs from the one expected";
 }

@@ -96,7 +96,7 @@ hash_pcs(void *const *pcs, int n)
 static uint32_t
 new_id(void)
 {
-    return atomic_fetch_add(&gct_rec.hdr->next_stack, 1) + 1;
+    return atomic_fetch_add(&gct_recorder.hdr->next_stack, 1) + 1;
 }
 
 /* The id of an existing slot, waiting out a claimer that has not yet
@@ -173,7 +173,7 @@ memo_of(struct gct_thread *t, uint64_t h)
 #define SHIM_FRAMES 6
 
 uint32_t
-gct_stack(struct gct_thread *t)
+gct_capture_stack(struct gct_thread *t)
 {
     return gct_stack_top(t, MAX_FRAMES);
 }
@@ -250,5 +250,5 @@ gct_stack_by_site(struct gct_thread *t, uintptr_t site)
 {
     if (GCT_UNLIKELY(gct_in_unwinder(site)))
         return 0;
-    return gct_stack(t);
+    return gct_capture_stack(t);
 }

@@ -52,12 +52,12 @@ bool gct_in_shim(uintptr_t pc);
 /* Captures the calling stack (skipping the shim's own frames), interns it
  * and returns its id (0 when it cannot).  Writes a GCT_REC_STACK record the
  * first time a stack is seen. */
-uint32_t gct_stack(struct gct_thread *t);
+uint32_t gct_capture_stack(struct gct_thread *t);
 
-/* Like gct_stack, but only the innermost depth frames of the program. */
+/* Like gct_capture_stack, but only the innermost depth frames of the program. */
 uint32_t gct_stack_top(struct gct_thread *t, int depth);
 
-/* gct_stack for a call made from `site`, the interposed function's return
+/* gct_capture_stack for a call made from `site`, the interposed function's return
  * address: 0 when site is inside libunwind (gct_in_unwinder).  Each call
  * gets its own stack: one site is many call paths when the call is in a
  * wrapper (stack.c). */

@@ -119,7 +119,7 @@ gct_self_slow(void)
 {
     struct gct_thread *t;
 
-    if (!gct_rec.on || exiting)
+    if (!gct_recorder.on || exiting)
         return NULL;
     int saved = errno;
     if (!gct_here[0])
@@ -168,7 +168,7 @@ gct_self_peek(void)
 struct gct_thread *
 gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
 {
-    if (!gct_rec.on)
+    if (!gct_recorder.on)
         return NULL;
     struct gct_thread *t = gct_tls;
     if (t == NULL)
@@ -180,7 +180,7 @@ gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
 bool
 gct_thread_waits_on(int reason, const void *obj)
 {
-    int pid = gct_rec.pid;
+    int pid = gct_recorder.pid;
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next)
         if (!atomic_load(&t->dead) && t->pid == pid &&
             atomic_load_explicit(&t->wait_reason, memory_order_acquire) ==
@@ -232,7 +232,7 @@ gct_holder(const void *lock, int type)
 int
 gct_holder_of(uintptr_t lock)
 {
-    int pid = gct_rec.pid;
+    int pid = gct_recorder.pid;
     for (struct gct_thread *t = atomic_load(&gct_threads); t; t = t->next) {
         if (atomic_load(&t->dead) || t->pid != pid)
             continue;

@@ -171,16 +171,16 @@ verdict(const char *what, int64_t key, bool at_once)
     if (key == reported)
         return;
     reported = key;
-    atomic_fetch_add(&gct_rec.hdr->watchdog_findings, 1);
+    atomic_fetch_add(&gct_recorder.hdr->watchdog_findings, 1);
     if (at_once)
         snprintf(line, sizeof line, "gctrace: watchdog: %s, which never "
                  "ends; the trace so far follows\n", what);
     else
         snprintf(line, sizeof line, "gctrace: watchdog: %s for %ld ms; the "
-                 "trace so far follows\n", what, gct_rec.opt.watchdog_ms);
+                 "trace so far follows\n", what, gct_recorder.opt.watchdog_ms);
     say(line);
     gct_spawn_finisher(true);
-    if (gct_rec.opt.abort_on_deadlock) {
+    if (gct_recorder.opt.abort_on_deadlock) {
         say("gctrace: watchdog: aborting the program (abort_on_deadlock=1)\n");
         abort();
     }
@@ -298,7 +298,7 @@ sleep_on(uint32_t w, const struct timespec *timeout)
 static void
 stamp_alive(void)
 {
-    struct gct_log_header *h = gct_rec.hdr;
+    struct gct_log_header *h = gct_recorder.hdr;
     if (h == NULL || watchdog_pid != h->root_pid)
         return;
     int64_t ms = (gct_now() - h->start_mono_ns) / 1000000;
@@ -317,7 +317,7 @@ watchdog_main(void *arg)
     atomic_store_explicit(&named, 1, memory_order_release);
     syscall(SYS_futex, &named, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     gct_thread_hide();
-    int64_t delay = (int64_t)gct_rec.opt.watchdog_ms * 1000000;
+    int64_t delay = (int64_t)gct_recorder.opt.watchdog_ms * 1000000;
     int64_t period = delay / 4, next_check = gct_now() + period;
     struct timespec soon = {0, 10 * 1000000};
     for (;;) {
@@ -335,7 +335,7 @@ watchdog_main(void *arg)
             sleep_on(w, NULL);
         else if (left > 0)
             sleep_on(w, &until);
-        if (!gct_rec.on || getpid() != watchdog_pid)
+        if (!gct_recorder.on || getpid() != watchdog_pid)
             return NULL;
         /* What glibc does when the last thread of a process whose main
          * left ends: exit(0).  Without this the background thread would
@@ -393,7 +393,7 @@ gct_background_start(struct gct_thread *t)
 void
 gct_watchdog_start(struct gct_thread *t)
 {
-    if (gct_rec.opt.watchdog_ms > 0 &&
+    if (gct_recorder.opt.watchdog_ms > 0 &&
         atomic_load_explicit(&started, memory_order_relaxed) != 1)
         gct_background_start(t);
 }
