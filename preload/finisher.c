@@ -8,11 +8,10 @@
  * and says by its exit status whether anything was found.
  *
  * It starts at exit.  A helper started with the program and waiting for
- * its exit (option standby, removed) saved a single program 5-8 ms at
- * exit on an idle machine, but the program waited for its exec at start
- * and its warm-up took a core: 50 short processes each run with it took
- * 20-28% longer (interleaved pairs on a 2-core machine), python3 -c pass
- * and java -version 8-10% longer, node -e 0 the same within the noise.
+ * its exit (option standby, removed) saved a single program a few ms at
+ * exit, but the program waited for its exec at start and its warm-up
+ * took a core, which cost a suite of short processes more than it saved
+ * (docs/bench-shim.md, "Figures behind the code").
  */
 #include "shim.h"
 

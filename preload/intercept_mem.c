@@ -56,10 +56,8 @@ munmap(void *addr, size_t len)
  * lies within the chunk's size less that word.  Another allocator's
  * blocks (a sanitizer's, jemalloc preloaded after us) are not followed.
  * Until the first lock is seen, and for a block none of whose 64-byte
- * lines ever held one, the check is a few loads (gct_no_lock_lines):
- * a malloc and free of 48 bytes (in a program that took a lock) took
- * 13.3 ns with it and 10.7 ns without (10.6 natively; the least of 6
- * runs each on an idle machine).
+ * lines ever held one, the check is a few loads (gct_no_lock_lines),
+ * a small part of a malloc and free (docs/bench-shim.md, "Figures behind the code").
  *
  * As free runs from the dynamic loader's start on, before a sanitizer's
  * runtime has set itself up when the shim is built with one (make

@@ -5,9 +5,9 @@
  * A set is open addressing in two levels.  The first is one page that a
  * small program never leaves; the second, large, is probed only for keys
  * whose run of the first level is full.  One large table alone touched a
- * page per key: every page's first touch costs 17-29 us on a
- * paravirtualised guest, and the stack and lock tables took 43 of the 128
- * page faults that the recorder added to a short run of zstd -T2.
+ * page per key, and a page's first touch is dear under virtualisation:
+ * the stack and lock tables took a third of the page faults that the
+ * recorder added to a short real program (docs/bench-shim.md, "Figures behind the code").
  *
  * Slots are claimed with compare-and-swap and never given back (a caller
  * may overwrite a key with a tombstone of its own), so a key's run in the

@@ -128,7 +128,7 @@ gct_locks_maybe_in(uintptr_t lo, size_t len)
  * block none of whose lines has a bit held no lock the shim saw: the
  * check is a load or two, the bits of neighbouring lines being
  * neighbours (a hashed bitmap cost a load per line, and a cache miss
- * each: 18 ns per malloc and free of 48 bytes).  A set bit (a lock
+ * each, which doubled the cost of a small malloc and free).  A set bit (a lock
  * there, or one 64 MiB away) sends the block to an exact look-up of its
  * addresses in the set of locks seen.
  */
@@ -326,7 +326,7 @@ gct_flush_counts(struct gct_thread *t)
 {
     gct_wait_sites_flush(t, t);
     /* A thread that took no lock leaves its counters' pages untouched: a
-     * first touch of a page costs 16-29 us under virtualisation, and the
+     * first touch of a page is dear under virtualisation, and the
      * counters of each of a short process's threads took two. */
     if (!t->counts_used)
         return;
@@ -509,8 +509,7 @@ countable(struct gct_thread *t, int reason)
  * more often.  So such a wait reserves its end record right after its
  * begin, filled in but unpublished, and the end only stores the time
  * (from the time-stamp counter for a short wait, tsc.c) and the result
- * and publishes it.  lock_bench nested, 15 interleaved rounds, on two
- * occasions: 1.48x -> 1.38x and 1.38x -> 1.25x of native.  A wait that
+ * and publishes it (docs/bench-shim.md, "Figures behind the code").  A wait that
  * never ends (the program was killed) leaves the reservation
  * unpublished, which the finisher skips.
  */

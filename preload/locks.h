@@ -22,8 +22,7 @@ void gct_lock_acquired_slow(struct gct_thread *t, const void *lock,
 /* A lock's slot in the thread's counter cache: a multiplicative hash of
  * the whole address.  Shifting out its low 4 bits, as this once did,
  * sent every lock of an array of 4-byte spinlocks to one slot, and each
- * acquisition then wrote a counter record (12x a spinlock's native
- * cost, 2 threads on 4 spinlocks). */
+ * acquisition then wrote a counter record (docs/bench-shim.md, "Figures behind the code"). */
 static inline size_t
 gct_count_slot_of(uintptr_t lock)
 {

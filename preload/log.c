@@ -271,9 +271,7 @@ static atomic_flag spares_lock = ATOMIC_FLAG_INIT;
  * chunk (most threads record a few events) to WINDOW_MAX for threads that
  * keep recording: one mmap, one munmap and one fallocate per window
  * instead of per chunk.  munmap is the expensive one: in a process with
- * threads on several cores it flushes every core's TLB (perf, record=all
- * on bench/lock_bench: 10% of the time in munmap's TLB shoot-downs with
- * one-chunk windows). */
+ * threads on several cores it flushes every core's TLB (docs/bench-shim.md, "Figures behind the code"). */
 #define WINDOW_MAX 16
 
 #ifndef MADV_POPULATE_WRITE
@@ -620,11 +618,11 @@ gct_emit(struct gct_thread *t, int kind, uint32_t stack, uint64_t obj,
 }
 
 /* The time for a record on the lock path: record=all writes one per lock
- * operation, and reading the clock (kvm-clock through the vDSO, 28 ns
- * here) was a fifth of the lock flat row's cost; a wait's begin is
- * written inside the critical section of a condvar's mutex.  While the
- * thread's last clock reading is under 1 ms old the time is derived from
- * it and the counter (11 ns; tsc.c), else the clock is read again.
+ * operation, and reading the clock (kvm-clock through the vDSO) was a
+ * large part of a lock's cost under it; a wait's begin is written inside
+ * the critical section of a condvar's mutex.  While the thread's last
+ * clock reading is under 1 ms old the time is derived from it and the
+ * counter, at under half the cost (tsc.c), else the clock is read again.
  * *tsc: the counter at that time. */
 int64_t
 gct_clock(struct gct_thread *t, uint64_t *tsc)

@@ -6,9 +6,8 @@
  * Going through glibc, an uncontended lock under the shim was a trylock
  * (which loads the lock word before its compare-and-swap) and the
  * bookkeeping; in the condvar queue of bench/ a shim that did only the
- * trylock, then the real lock on failure, already cost 1.10-1.14x of
- * native where plain forwarding cost 1.00-1.04x (11 to 31 interleaved
- * rounds).  For the default kind (__kind 0: normal, private, no
+ * trylock, then the real lock on failure, already cost a tenth more than
+ * plain forwarding (docs/bench-shim.md, "Figures behind the code").  For the default kind (__kind 0: normal, private, no
  * elision) the uncontended transitions are glibc's own fast paths, kept
  * the same for decades: lock word 0 -> 1, then owner = tid and one more
  * user; owner = 0 and one user less, then 1 -> 0.  The shim does those

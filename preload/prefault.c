@@ -3,15 +3,14 @@
  * shim's background thread (watchdog.c), not on the thread that records.
  *
  * Under a paravirtualised guest with shadow page tables, the first access
- * to each page of a fresh mapping costs 6-8 us even after
+ * to each page of a fresh mapping costs microseconds even after
  * MADV_POPULATE_WRITE has allocated it, and whichever thread of the
  * process makes that access pays for all of them: a page read once by
- * another thread was then written for 0.02 us (6.5 us a page for the
- * reader).  A thread that keeps recording (record=all, or many waits)
- * maps a window of up to 1 MiB every few milliseconds.  Its populate and
- * first reads go to the background thread, which runs while the writers
- * block or on an idle core; lock_bench nested under record=all, 11
- * interleaved rounds: 3.50x -> 2.25x of native.
+ * another thread is then written at the cost of a cached store.  A
+ * thread that keeps recording (record=all, or many waits) maps a window
+ * of up to 1 MiB every few milliseconds.  Its populate and first reads
+ * go to the background thread, which runs while the writers block or on
+ * an idle core (docs/bench-shim.md, "Figures behind the code").
  *
  * A window is unmapped only after gct_prefault_cancel: queued requests in
  * it are dropped, and one being worked on stops at its next page, the

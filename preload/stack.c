@@ -34,13 +34,13 @@
  *   scanning, a stale copy of a return address in an uninitialised
  *   local would be checked instead of the real one and would match
  *   for another caller; found exactly, it needs libunwind's step loop
- *   (about 2 us a frame) at every new stack, and a function that
+ *   (microseconds a frame) at every new stack, and a function that
  *   realigns its stack or uses alloca can still move its caller's
  *   return address while the checked words stay the same.
  *
- * So the pcs themselves are the key: unw_backtrace costs about 0.1-0.2 us
- * for the 5-15 frames of a wait once the thread's libunwind cache exists,
- * against the microseconds of a wait that blocks, and only blocking waits,
+ * So the pcs themselves are the key: unw_backtrace costs a fraction of a
+ * microsecond for the 5-15 frames of a wait once the thread's libunwind
+ * cache exists, against the microseconds of a wait that blocks, and only blocking waits,
  * lock creations and new edges capture (docs/bench-shim.md, "Stacks":
  * what it costs the condvar queue and the nested-lock loop).  Two
  * distinct stacks share an id only when their 64-bit hashes are equal
@@ -115,15 +115,14 @@ slot_id(struct gct_slot *s)
 
 /* Fills pcs with the calling stack's return addresses; returns how many.
  *
- * unw_backtrace takes about 0.2 us for 15 frames once the thread has its
- * cache of frame shapes, but builds that cache on the thread's first
- * call: a 256 KB mapping, every page of it written.  Under virtualisation
- * a first touch of a page costs 10-20 us, and that cache cost 1-5 ms per
- * thread: most of what the recorder added to a short real program whose
- * few threads each capture a handful of stacks.  A thread's first
- * captures therefore step frame by frame (unw_step: 2 us a frame, no
- * cache of its own), and it turns to unw_backtrace once it has captured
- * enough stacks for the cache to pay off. */
+ * unw_backtrace is fast once the thread has its cache of frame shapes,
+ * but builds that cache on the thread's first call: a 256 KB mapping,
+ * every page of it written, which under virtualisation was most of what
+ * the recorder added to a short real program whose few threads each
+ * capture a handful of stacks (docs/bench-shim.md, "Figures behind the code").  A thread's first captures therefore
+ * step frame by frame (unw_step: no cache of its own), and it turns to
+ * unw_backtrace once it has captured enough stacks for the cache to pay
+ * off. */
 static int
 capture(struct gct_thread *t, void **pcs, int max)
 {
@@ -147,9 +146,8 @@ capture(struct gct_thread *t, void **pcs, int max)
 /* Removes our own frames from pcs[0..n): the interposer that captures
  * (on top), and the trampolines that start main and each new thread (at
  * the bottom).  The program did not write them, and naming one made the
- * finishing step read the recorder's own line tables: on zstd's trace,
- * 43 of its 620 page faults and 1.3 of its 23 ms.  Returns the new
- * count. */
+ * finishing step read the recorder's own line tables for nothing.
+ * Returns the new count. */
 static int
 without_shim(void **pcs, int n)
 {

@@ -5,10 +5,8 @@
  * A wait on a mutex or a condvar ends inside the program's critical
  * section: the thread holds the lock again.  Reading CLOCK_MONOTONIC
  * there (kvm-clock through the vDSO: an ordered rdtsc plus the
- * hypervisor's clock page, 26 ns in a loop and more in place) made the
- * other thread wait for the lock longer; bench/cond_bench ran 1.67x of
- * native with it, 1.36x with a bare rdtsc in its place (interleaved
- * runs).  So a wait remembers the counter next to its begin time, and
+ * hypervisor's clock page) made the other thread wait for the lock
+ * longer, markedly so in bench/cond_bench (docs/bench-shim.md, "Figures behind the code").  So a wait remembers the counter next to its begin time, and
  * its end is begin + ticks x (ns per tick) when the wait was short.
  * record=all's compact records count likewise from the thread's last
  * clock reading while it is under 1 ms old (log.c).

@@ -378,9 +378,9 @@ gct_background_start(struct gct_thread *t)
     /* A name, so that leak checks (include/gctrace.h) leave it out: the
      * thread gives it itself (prctl) before this thread goes on.  Given
      * from here (pthread_setname_np writes /proc/self/task/TID/comm),
-     * the name cost 1-1.5 ms per process: the /proc entries that the
-     * write made are torn down when the process is reaped, and a test
-     * suite of short processes paid that in each. */
+     * the name cost about a millisecond per process: the /proc entries
+     * that the write made are torn down when the process is reaped, and
+     * a test suite of short processes paid that in each. */
     while (ok && atomic_load_explicit(&named, memory_order_acquire) == 0)
         syscall(SYS_futex, &named, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
     atomic_store(&started, ok ? 1 : 0);
