@@ -6,8 +6,8 @@
  *
  * A static executable starts without the dynamic loader's work: mapping
  * and relocating libc, ncurses and the compression libraries, and
- * resolving each function at its first call.  On zstd -T2's trace a
- * finish took 12.1 ms instead of 15.2 (medians of 6 rounds of 15).
+ * resolving each function at its first call: a tenth to a fifth of a
+ * short trace's finish (docs/bench-shim.md, "Figures behind the code").
  *
  * Its glibc cannot load shared libraries (nodl.c), and libdw loads its
  * debuginfod client when DEBUGINFOD_URLS names servers: then the helper
@@ -59,10 +59,10 @@ hand_over(int argc, char **argv)
 #define HUGE_PAGE (2u << 20)
 
 /* sqlite's page cache in one huge page.  The first touch of each 4 KiB
- * page costs a fault, 17-29 us on a paravirtualised guest; one 2 MiB page
- * costs one.  Finishing zstd -T2's trace took 250 faults before, 164
- * with this, and 12.9 -> 10.9 ms (medians of 15 interleaved rounds of
- * 10 finishes).  Where transparent huge pages are off, the buffer fills
+ * page costs a fault, dear on a paravirtualised guest; one 2 MiB page
+ * costs one, which took a tenth or more off a short trace's finish
+ * (docs/bench-shim.md, "Figures behind the code").  Where transparent
+ * huge pages are off, the buffer fills
  * page by page as malloc's memory would; once its slots are used up,
  * sqlite takes pages from malloc. */
 static void
