@@ -23,6 +23,7 @@ gct_options_default(struct gct_options *o)
     o->max_size_mb = 1024;
     o->exit_grace_ms = 200;
     o->wait_threshold_us = 1000;
+    o->long_waits_per_site = 16;
     o->verbosity = 0;
     o->record_argv = true;
 }
@@ -134,6 +135,8 @@ apply(struct gct_options *o, const char *k, size_t kn, const char *v,
         return parse_long(v, vn, 0, 60000, &o->exit_grace_ms);
     if (KEY("wait_threshold_us"))
         return parse_long(v, vn, 0, 3600000000L, &o->wait_threshold_us);
+    if (KEY("long_waits_per_site"))
+        return parse_long(v, vn, 0, 1L << 30, &o->long_waits_per_site);
     if (KEY("max_size_mb"))
         return parse_long(v, vn, 1, 1 << 20, &o->max_size_mb);
     if (KEY("verbosity")) {

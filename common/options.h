@@ -27,6 +27,9 @@ struct gct_options {
     long wait_threshold_us;      /* lock and condvar waits that end
                                     sooner are counted per lock and call
                                     path, not written one by one */
+    long long_waits_per_site;    /* of a thread's longer ones at one lock
+                                    and call path, how many are written;
+                                    later ones are counted; 0: all */
     long max_size_mb;            /* raw log limit; events beyond it drop */
     int verbosity;               /* 0 quiet, 1 notes, 2 debug */
     bool record_argv;            /* the command line goes in the trace */

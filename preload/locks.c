@@ -624,11 +624,14 @@ gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
         int64_t now = gct_now_since(since, t->wait_tsc);
         struct gct_rec *b = t->begin_rec;
         t->begin_rec = NULL;
-        if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj && b != NULL &&
-            b + 1 == r && now - since < gct_recorder.opt.wait_threshold_us * 1000 &&
+        uint64_t o = (uint64_t)(uintptr_t)obj;
+        if (r != NULL && r->obj == o && b != NULL && b + 1 == r &&
             (char *)(r + 1) == t->chunk + t->chunk_used &&
+            (now - since < gct_recorder.opt.wait_threshold_us * 1000 ||
+             !gct_wait_write_long(t, o, t->begin_reason, t->wait_stack)) &&
             gct_log_take_back(t, b)) {
-            /* Short, and nothing written since its begin: counted. */
+            /* Short (or one long one too many), and nothing written since
+             * its begin: counted. */
             gct_wait_count(t, (uint64_t)(uintptr_t)obj, t->begin_reason,
                            t->wait_stack, now - since);
         } else if (r != NULL && r->obj == (uint64_t)(uintptr_t)obj) {

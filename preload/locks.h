@@ -231,6 +231,12 @@ void gct_wait_end(struct gct_thread *t, const void *obj, int64_t result);
 
 /* ---------------------------------------------------------------- wait_sites.c */
 
+/* A wait at obj that lasted past wait_threshold_us: whether it is written
+ * out (the first long_waits_per_site of the thread's row for obj, reason
+ * and stack), or counted like a short one. */
+bool gct_wait_write_long(struct gct_thread *t, uint64_t obj, int reason,
+                         uint32_t stack);
+
 /* Counts a short wait of ns at obj (reason, stack) in t's table. */
 void gct_wait_count(struct gct_thread *t, uint64_t obj, int reason,
                     uint32_t stack, int64_t ns);

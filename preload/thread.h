@@ -49,6 +49,7 @@ struct gct_wait_site {
     int32_t reason;     /* 0: empty */
     uint64_t count;
     struct gct_wait_sum sum;
+    uint64_t written;   /* its longer waits written out, not counted */
 };
 
 /* A compact record the thread published in its current chunk, which a

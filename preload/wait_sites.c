@@ -9,6 +9,12 @@
  * evicted and when the thread or the process ends.  A loop that waits at
  * a few places writes a few records however long it runs; a thread that
  * waits at more places than a set holds writes a record per eviction.
+ *
+ * A longer wait is written out with its stack, but only the first
+ * long_waits_per_site of a row: later ones are counted like short ones,
+ * so that a loop whose waits all run long (a loaded machine, a slow
+ * critical section) does not grow the trace with its length either.
+ * A row that is evicted starts again from none written.
  */
 #include "shim.h"
 
@@ -35,9 +41,10 @@ write_site(struct gct_thread *writer, struct gct_thread *t,
              (int64_t)s->count, &s->sum, sizeof s->sum);
 }
 
-void
-gct_wait_count(struct gct_thread *t, uint64_t obj, int reason,
-               uint32_t stack, int64_t ns)
+/* The row of (obj, reason, stack), made (the older row of its set
+ * written out) when there is none, and first in its set. */
+static struct gct_wait_site *
+row_of(struct gct_thread *t, uint64_t obj, int reason, uint32_t stack)
 {
     struct gct_wait_site *set = set_of(t, obj, stack), *s = NULL;
 
@@ -63,11 +70,36 @@ gct_wait_count(struct gct_thread *t, uint64_t obj, int reason,
         s->reason = reason;
     }
     t->wait_sites_used = true;
+    return s;
+}
+
+void
+gct_wait_count(struct gct_thread *t, uint64_t obj, int reason,
+               uint32_t stack, int64_t ns)
+{
+    struct gct_wait_site *s = row_of(t, obj, reason, stack);
     s->count++;
     s->sum.total_ns += ns;
     if (ns > s->sum.max_ns)
         s->sum.max_ns = ns;
     s->sum.hist[gct_wait_bucket(ns)]++;
+}
+
+bool
+gct_wait_write_long(struct gct_thread *t, uint64_t obj, int reason,
+                    uint32_t stack)
+{
+    long keep = gct_recorder.opt.long_waits_per_site;
+    if (keep == 0)
+        return true;
+    struct gct_wait_site *s = row_of(t, obj, reason, stack);
+    /* false only for a row that was there: a new row may have written
+     * the row it evicted into the log, which the caller's take-back of
+     * this wait's records would then erase. */
+    if (s->written >= (uint64_t)keep)
+        return false;
+    s->written++;
+    return true;
 }
 
 void

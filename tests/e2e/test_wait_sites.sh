@@ -3,7 +3,8 @@
 # a wait on a lock that ends within wait_threshold_us is one more in its
 # thread's row for the lock and call path (wait_sites), with its stack,
 # and the trace does not grow with the number of waits; a longer wait is
-# written out (waits) as before; a wait that never ends is written out
+# written out (waits) as before, up to long_waits_per_site of a row, and
+# counted beyond; a wait that never ends is written out
 # whatever the threshold, with its stack, and is still a leak.
 # progs/wait_sites.c forces each wait to block (/proc state and the
 # mutex's word); only the lower bound of a wait's length is a sleep.
@@ -71,6 +72,15 @@ got=$(q "$tmp/w.db" "$row")
     err "written: the worker's row (written counted hist take_turns) '$got', want '3 0 3 1'"
 got=$(q "$tmp/w.db" "$ended")
 [ "$got" = 3 ] || err "written: $got waits written out, want 3"
+
+# Long ones beyond long_waits_per_site are counted: of 6 waits of 5 ms,
+# 2 written out and 4 counted, the histogram holding all 6.
+run "$tmp/l.db" long_waits_per_site=2 turns 6 5000
+got=$(q "$tmp/l.db" "$row")
+[ "$got" = "2 4 6 1" ] ||
+    err "capped: the worker's row (written counted hist take_turns) '$got', want '2 4 6 1'"
+got=$(q "$tmp/l.db" "$ended")
+[ "$got" = 2 ] || err "capped: $got waits written out, want 2"
 
 # Blocked for good: written out with its stack whatever the threshold,
 # and a leaked thread.

@@ -60,6 +60,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(o.exitcode >= 0 && o.exitcode <= 255);
     check(o.watchdog_ms >= 0 && o.watchdog_ms <= 86400000);
     check(o.exit_grace_ms >= 0 && o.exit_grace_ms <= 60000);
+    check(o.wait_threshold_us >= 0 && o.wait_threshold_us <= 3600000000L);
+    check(o.long_waits_per_site >= 0 && o.long_waits_per_site <= 1L << 30);
     check(o.max_size_mb >= 1 && o.max_size_mb <= (1 << 20));
     check(o.verbosity >= 0 && o.verbosity <= 3);
 
