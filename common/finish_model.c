@@ -55,7 +55,7 @@ gct_O(struct gct_model *m, int64_t id)
 }
 
 int64_t
-gct_new_object(struct gct_model *m, int pid, uint64_t addr, const char *kind,
+gct_new_object(struct gct_model *m, int pid, uint64_t addr, enum gct_obj kind,
                int64_t ts)
 {
     struct object o = {.pid = pid, .addr = addr, .kind = kind,
@@ -68,9 +68,10 @@ gct_new_object(struct gct_model *m, int pid, uint64_t addr, const char *kind,
 }
 
 /* The live object at addr, made when first seen.  A weaker kind guess
- * ("mutex" for a bare lock address) gives way to what a later event says. */
+ * (GCT_OBJ_NONE; a mutex for a bare lock address) gives way to what a
+ * later event says. */
 int64_t
-gct_object_of(struct gct_model *m, int pid, uint64_t addr, const char *kind,
+gct_object_of(struct gct_model *m, int pid, uint64_t addr, enum gct_obj kind,
               int64_t ts)
 {
     if (addr == 0)
@@ -80,8 +81,10 @@ gct_object_of(struct gct_model *m, int pid, uint64_t addr, const char *kind,
     if (id == 0)
         return gct_new_object(m, pid, addr, kind, ts);
     struct object *o = gct_O(m, id);
-    if (kind && (o->kind == NULL || (strcmp(o->kind, "mutex") == 0 &&
-                                     strcmp(kind, "rwlock") == 0)))
+    if (kind != GCT_OBJ_NONE &&
+        (o->kind == GCT_OBJ_NONE ||
+         (o->kind == GCT_OBJ_MUTEX &&
+          (kind == GCT_OBJ_RWLOCK || kind == GCT_OBJ_SPIN))))
         o->kind = kind;
     return id;
 }

@@ -59,7 +59,7 @@ struct thread {
 struct object {
     int pid;
     uint64_t addr;
-    const char *kind;
+    enum gct_obj kind; /* GCT_OBJ_NONE: not known yet */
     char *name;
     int64_t flags, created, destroyed, closed, parent;
     uint32_t create_stack;
@@ -198,9 +198,9 @@ int64_t gct_thread_of(struct gct_model *m, int pid, int tid, int64_t ts);
 struct thread *gct_T(struct gct_model *m, int64_t id);
 struct object *gct_O(struct gct_model *m, int64_t id);
 int64_t gct_new_object(struct gct_model *m, int pid, uint64_t addr,
-                       const char *kind, int64_t ts);
+                       enum gct_obj kind, int64_t ts);
 int64_t gct_object_of(struct gct_model *m, int pid, uint64_t addr,
-                      const char *kind, int64_t ts);
+                      enum gct_obj kind, int64_t ts);
 void gct_end_object(struct gct_model *m, int pid, uint64_t id, int64_t ts);
 /* Frames for pc (a return address), symbolised and written once; the id
  * of the innermost (replay_stacks.c). */

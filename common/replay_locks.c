@@ -21,17 +21,18 @@
 /* ------------------------------------------------------------ locks */
 
 /* The kind of a lock by its mode flags. */
-static const char *
+static enum gct_obj
 lock_kind(uint64_t flags)
 {
-    return gct_obj_name(gct_lock_obj(flags));
+    return gct_lock_obj(flags);
 }
 
 static void
 on_lock_init(struct gct_model *m, struct gct_replay *e)
 {
-    const char *k = gct_obj_name(e->r->a);
-    e->obj = gct_new_object(m, e->pid, e->r->obj, k ? k : "mutex", e->ts);
+    enum gct_obj k = gct_obj_name(e->r->a) ? (enum gct_obj)e->r->a
+                                           : GCT_OBJ_MUTEX;
+    e->obj = gct_new_object(m, e->pid, e->r->obj, k, e->ts);
     struct object *o = gct_O(m, e->obj);
     o->inited = true;
     o->flags = e->r->b;
@@ -41,7 +42,7 @@ on_lock_init(struct gct_model *m, struct gct_replay *e)
 static void
 on_lock_first_use(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "mutex", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_MUTEX, e->ts);
     if (gct_O(m, e->obj)->create_stack == 0)
         gct_O(m, e->obj)->create_stack = e->r->stack;
 }
@@ -49,7 +50,7 @@ on_lock_first_use(struct gct_model *m, struct gct_replay *e)
 static void
 on_lock_destroy(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "mutex", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_MUTEX, e->ts);
     if (e->r->a != 0) /* refused (EBUSY: held): the lock lives on */
         return;
     gct_O(m, e->obj)->destroyed = e->ts;
@@ -99,7 +100,7 @@ on_lock_acquire(struct gct_model *m, struct gct_replay *e)
 static void
 on_lock_release(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "mutex", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_MUTEX, e->ts);
 }
 
 /* b: the pc where it was taken, written as a frame id */
@@ -115,7 +116,7 @@ on_lock_held(struct gct_model *m, struct gct_replay *e)
 static void
 on_count(struct gct_model *m, struct gct_replay *e)
 {
-    int64_t o = gct_object_of(m, e->pid, e->r->obj, "mutex", e->ts);
+    int64_t o = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_MUTEX, e->ts);
     if (o)
         gct_O(m, o)->acq += e->r->a;
 }
@@ -140,7 +141,7 @@ on_lock_edge(struct gct_model *m, struct gct_replay *e)
     char gates[8 * 24] = "";
     size_t len = 0;
     for (uint64_t i = 0; i < ngates; i++) {
-        int64_t g = gct_object_of(m, pid, p[2 + i], "mutex", e->ts);
+        int64_t g = gct_object_of(m, pid, p[2 + i], GCT_OBJ_MUTEX, e->ts);
         int n = snprintf(gates + len, sizeof gates - len, "%s%lld",
                          len ? "," : "", (long long)g);
         if (n < 0 || (size_t)n >= sizeof gates - len)
@@ -151,7 +152,7 @@ on_lock_edge(struct gct_model *m, struct gct_replay *e)
     gct_tw_edge(m->w, from, to, e->th, e->ts, (int64_t)(flags & 0xffff),
                 (int64_t)(flags >> 16), (int64_t)r->stack, site,
                 len ? gates : NULL);
-    e->obj = gct_object_of(m, pid, r->obj, NULL, e->ts);
+    e->obj = gct_object_of(m, pid, r->obj, GCT_OBJ_NONE, e->ts);
 }
 
 /* ------------------------------------------------------------ waits */
@@ -202,8 +203,7 @@ sem_wait_made(struct gct_model *m, const struct gct_replay *e, int64_t obj)
 {
     int64_t gone = (int64_t)gct_map_get(&m->destroyed_at, (uint64_t)e->pid,
                                         e->r->obj, 0);
-    if (gone == 0 || gone == obj || gct_O(m, gone)->kind == NULL ||
-        strcmp(gct_O(m, gone)->kind, "sem") != 0)
+    if (gone == 0 || gone == obj || gct_O(m, gone)->kind != GCT_OBJ_SEM)
         return;
     gct_tw_event(m->w, e->ts, e->th, GCT_EV_MISUSE, gone,
                  GCT_MISUSE_SEM_DESTROYED, 0, (int64_t)e->r->stack, NULL);
@@ -218,9 +218,11 @@ on_wait_begin(struct gct_model *m, struct gct_replay *e)
     int pid = e->pid;
     struct thread *t = gct_T(m, e->th);
     int64_t reason = r->a & ~(int64_t)(GCT_WAIT_TIMED | GCT_WAIT_SHARED);
-    const char *kind = gct_obj_name(gct_wait_object((int)reason));
+    enum gct_obj kind = gct_wait_object((int)reason);
     bool seen = gct_map_get(&m->object_by_addr, (uint64_t)pid, r->obj, 0);
-    int64_t obj = kind ? gct_object_of(m, pid, r->obj, kind, e->ts) : 0;
+    int64_t obj = kind != GCT_OBJ_NONE
+                      ? gct_object_of(m, pid, r->obj, kind, e->ts)
+                      : 0;
     if (reason == GCT_WAIT_SEM && obj && !seen)
         sem_wait_made(m, e, obj);
     struct wait w = {e->th, obj, reason, e->ts, -1, 0, 0, r->stack,
@@ -229,14 +231,14 @@ on_wait_begin(struct gct_model *m, struct gct_replay *e)
     if (gct_wait_is_lock(reason))
         w.holder = r->b;
     if (reason == GCT_WAIT_COND && r->b) {
-        gct_object_of(m, pid, (uint64_t)r->b, "mutex", e->ts);
+        gct_object_of(m, pid, (uint64_t)r->b, GCT_OBJ_MUTEX, e->ts);
         cond_wait_begins(m, e->th, obj, (uint64_t)r->b, r->stack, e->ts);
     }
     GCT_PUSH(m->waits, m->nwaits, m->capwaits, w);
     int64_t wid = (int64_t)m->nwaits;
     if (reason == GCT_WAIT_SELECT) {
         for (size_t i = 0; i < t->ncases; i++) {
-            int64_t o = gct_object_of(m, pid, t->cases[i], "chan", e->ts);
+            int64_t o = gct_object_of(m, pid, t->cases[i], GCT_OBJ_CHAN, e->ts);
             gct_tw_select_case(m->w, wid, o,
                                t->case_ops[i] == 1 ? "send" : "recv");
         }
@@ -311,8 +313,8 @@ on_counted_waits(struct gct_model *m, struct gct_replay *e)
     memset(&sum, 0, sizeof sum);
     memcpy(&sum, r + 1, n < sizeof sum ? n : sizeof sum);
     int64_t reason = r->a;
-    const char *kind = gct_obj_name(gct_wait_object((int)reason));
-    if (kind == NULL || r->b <= 0 ||
+    enum gct_obj kind = gct_wait_object((int)reason);
+    if (kind == GCT_OBJ_NONE || r->b <= 0 ||
         !gct_wait_ends_holding((int)reason))
         return;
     int tid = e->tid;
@@ -339,14 +341,14 @@ on_counted_waits(struct gct_model *m, struct gct_replay *e)
 static void
 on_cond_wake(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "cond", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_COND, e->ts);
     e->b = e->r->b ? gct_frame_of(m, (uint64_t)e->r->b) : 0;
 }
 
 static void
 on_sem_post(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "sem", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_SEM, e->ts);
     e->b = e->r->b ? gct_frame_of(m, (uint64_t)e->r->b) : 0;
 }
 
@@ -368,7 +370,7 @@ on_misuse(struct gct_model *m, struct gct_replay *e)
      * acquisition records nothing but its first use, which does not know
      * the kind): the kind when it tells. */
     e->obj = gct_object_of(m, pid, r->obj,
-                           gct_obj_name(gct_misuse_object(r->a, r->b)), e->ts);
+                           gct_misuse_object(r->a, r->b), e->ts);
 }
 
 const struct gct_replay_entry gct_replay_locks[] = {

@@ -17,7 +17,7 @@
 static void
 on_chan_make(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_new_object(m, e->pid, e->r->obj, "chan", e->ts);
+    e->obj = gct_new_object(m, e->pid, e->r->obj, GCT_OBJ_CHAN, e->ts);
     struct object *o = gct_O(m, e->obj);
     o->elem = e->r->a;
     o->cap = e->r->b;
@@ -30,7 +30,7 @@ on_chan_make(struct gct_model *m, struct gct_replay *e)
 static void
 on_chan_close(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "chan", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_CHAN, e->ts);
     if (e->r->a == 0 && gct_O(m, e->obj)->closed < 0)
         gct_O(m, e->obj)->closed = e->ts;
 }
@@ -39,7 +39,7 @@ static void
 on_free(struct gct_model *m, struct gct_replay *e)
 {
     e->obj = gct_object_of(m, e->pid, e->r->obj,
-                           e->r->kind == GCT_EV_CHAN_FREE ? "chan" : "ctx",
+                           e->r->kind == GCT_EV_CHAN_FREE ? GCT_OBJ_CHAN : GCT_OBJ_CTX,
                            e->ts);
     gct_O(m, e->obj)->destroyed = e->ts;
     gct_map_put(&m->object_by_addr, (uint64_t)e->pid, e->r->obj, 0);
@@ -49,7 +49,7 @@ on_free(struct gct_model *m, struct gct_replay *e)
 static void
 on_chan_use(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "chan", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_CHAN, e->ts);
 }
 
 /* a = GOC_CASE_SEND (1) or RECV: kept for the select's wait. */
@@ -65,7 +65,7 @@ on_select_case(struct gct_model *m, struct gct_replay *e)
     }
     t->case_ops[t->ncases] = (int)e->r->a;
     t->cases[t->ncases++] = e->r->obj;
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "chan", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_CHAN, e->ts);
 }
 
 /* a = the parent context, b = its kind */
@@ -73,7 +73,7 @@ static void
 on_ctx_make(struct gct_model *m, struct gct_replay *e)
 {
     struct thread *t = gct_T(m, e->th);
-    e->obj = gct_new_object(m, e->pid, e->r->obj, "ctx", e->ts);
+    e->obj = gct_new_object(m, e->pid, e->r->obj, GCT_OBJ_CTX, e->ts);
     struct object *o = gct_O(m, e->obj);
     o->parent = e->r->a ? (int64_t)gct_map_get(&m->object_by_addr,
                                                (uint64_t)e->pid,
@@ -91,7 +91,7 @@ on_ctx_make(struct gct_model *m, struct gct_replay *e)
 static void
 on_ctx_cancel(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "ctx", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_CTX, e->ts);
     struct object *o = gct_O(m, e->obj);
     if (o->cancel_ns < 0) {
         o->cancel_ns = e->ts;
@@ -104,7 +104,7 @@ on_ctx_cancel(struct gct_model *m, struct gct_replay *e)
 static void
 on_wg_add(struct gct_model *m, struct gct_replay *e)
 {
-    e->obj = gct_object_of(m, e->pid, e->r->obj, "waitgroup", e->ts);
+    e->obj = gct_object_of(m, e->pid, e->r->obj, GCT_OBJ_WAITGROUP, e->ts);
 }
 
 const struct gct_replay_entry gct_replay_objects[] = {

@@ -307,7 +307,7 @@ on_join_or_detach(struct gct_model *m, struct gct_replay *e)
         if (join || x->end >= 0)
             forget_handle(m, e->pid, r->obj, target);
     }
-    e->obj = gct_object_of(m, e->pid, r->obj, "thread", e->ts);
+    e->obj = gct_object_of(m, e->pid, r->obj, GCT_OBJ_THREAD, e->ts);
 }
 
 /* Named by handle, often by its creator before it first ran. */
@@ -334,7 +334,7 @@ on_go_start(struct gct_model *m, struct gct_replay *e)
     t->name = gct_rec_payload_str(e->r);
     t->goid = e->r->a;
     if (e->r->b) /* the WaitGroup it owes a Done */
-        e->obj = gct_object_of(m, e->pid, (uint64_t)e->r->b, "waitgroup",
+        e->obj = gct_object_of(m, e->pid, (uint64_t)e->r->b, GCT_OBJ_WAITGROUP,
                                e->ts);
 }
 

@@ -302,7 +302,7 @@ object_symbol(const struct gct_model *m, const struct object *o, char *buf,
               size_t len)
 {
     if (m->sym == NULL || o->addr == 0 ||
-        (o->kind && strcmp(o->kind, "thread") == 0))
+        o->kind == GCT_OBJ_THREAD)
         return NULL;
     return gct_symbolize_data(m->sym, o->addr, buf, len);
 }
@@ -347,8 +347,8 @@ write_objects(struct gct_trace_writer *w, const struct gct_model *m)
            "wait_ns_total,wait_ns_max) VALUES(?,?,?,?,?)");
     for (size_t i = 0; st && stats && i < m->nobjects; i++) {
         const struct object *o = &m->objects[i];
-        bool chan = o->kind && strcmp(o->kind, "chan") == 0;
-        bool ctx = o->kind && strcmp(o->kind, "ctx") == 0;
+        bool chan = o->kind == GCT_OBJ_CHAN;
+        bool ctx = o->kind == GCT_OBJ_CTX;
         /* Classes come from init sites only: a lock with a static
          * initialiser is a class of its own, as in the kernel's lockdep;
          * its first use is a poor name for a class (two unrelated static
@@ -356,7 +356,7 @@ write_objects(struct gct_trace_writer *w, const struct gct_model *m)
         bool lock = o->inited;
         uint64_t cls = gct_map_get(&m->stack_seen, o->create_stack, 0, 0);
         run(w, st, "isiisiNNnNNNnsNsNns", (int64_t)i + 1,
-            o->kind ? o->kind : "unknown", (int64_t)o->addr, (int64_t)o->pid,
+            gct_obj_name(o->kind) ? gct_obj_name(o->kind) : "unknown", (int64_t)o->addr, (int64_t)o->pid,
             o->name, o->flags, o->created, o->destroyed,
             (int64_t)o->create_stack, chan ? o->elem : -1,
             chan ? o->cap : -1, o->closed, o->parent,
