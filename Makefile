@@ -107,7 +107,8 @@ COMMON_OBJS := $(COMMON_SRCS:common/%.c=$(OBJ)/common/%.o)
 PROJECT_URL ?=
 COMMON_DEFS := $(if $(PROJECT_URL),-DGCT_PROJECT_URL='"$(PROJECT_URL)"')
 
-$(OBJ)/common/%.o: common/%.c $(OBJ)/common/%.d $(BUILD)/gen/schema.h
+$(OBJ)/common/%.o: common/%.c $(OBJ)/common/%.d $(BUILD)/gen/schema.h \
+                   $(BUILD)/gen/empty_trace.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(COMMON_DEFS) -I$(BUILD)/gen -fvisibility=hidden -c $< -o $@
 
@@ -117,6 +118,15 @@ $(BUILD)/gen/schema.h: common/schema.sql
 	{ echo 'static const char gct_schema_sql[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
+
+# The empty trace (the schema's tables), made once here by the sqlite that
+# gctrace links and copied into each new trace instead of running the
+# CREATE statements at every finish (common/gen/empty_trace.c says why).
+$(BUILD)/gen/empty_trace.h: common/gen/empty_trace.c $(BUILD)/gen/schema.h
+	$(CC) -std=c11 -O1 -D_GNU_SOURCE -I$(BUILD)/gen -o $(BUILD)/gen/empty_trace $< \
+	    -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm -lpthread -ldl
+	$(BUILD)/gen/empty_trace $(BUILD)/gen/empty_trace.db > $@.tmp
+	mv $@.tmp $@
 
 # ---------------------------------------------------------------- the shim
 PRELOAD_SRCS := $(wildcard preload/*.c)

@@ -10,6 +10,7 @@
  */
 #include "trace_write.h"
 
+#include "empty_trace.h"
 #include "finish_model.h"
 #include "vocab.h"
 #include "safe_file.h"
@@ -123,9 +124,29 @@ finalize_all(struct gct_trace_writer *w)
     }
 }
 
+/* The schema's tables, copied in as pages made at build time
+ * (common/gen/empty_trace.c): executing their CREATE statements was most
+ * of a small trace's finishing time. */
+static bool
+write_empty_trace(int fd)
+{
+    const unsigned char *p = gct_empty_trace;
+    size_t left = sizeof gct_empty_trace;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        left -= (size_t)n;
+    }
+    return true;
+}
+
 /* The new trace, as a sqlite database in a file of our own that nobody
- * could have planted (safe_file.h); its name goes in tmp ("" when none
- * was made). */
+ * could have planted (safe_file.h), holding the schema's tables; its name
+ * goes in tmp ("" when none was made). */
 static bool
 open_temp_trace(struct gct_trace_writer *w, const char *trace, char *tmp,
                 size_t n)
@@ -135,6 +156,12 @@ open_temp_trace(struct gct_trace_writer *w, const char *trace, char *tmp,
         gct_tw_fail(w, "%s: cannot create a file beside it: %s", trace,
                     strerror(errno));
         tmp[0] = '\0';
+        return false;
+    }
+    if (!write_empty_trace(fd)) {
+        gct_tw_fail(w, "%s: cannot write: %s", tmp,
+                    errno ? strerror(errno) : "short write");
+        close(fd);
         return false;
     }
     /* NOFOLLOW: were the name swapped for a symlink since, sqlite refuses
@@ -156,19 +183,16 @@ gct_tw_open(struct gct_trace_writer *w, const char *trace, char *tmp,
     *w = (struct gct_trace_writer){.err = err, .errlen = errlen};
     if (!open_temp_trace(w, trace, tmp, tmplen))
         return false;
-    /* The schema's tables first, its indexes once the rows are in. */
+    /* The schema's tables are in the file; its indexes are made once the
+     * rows are in. */
     const char *indexes = strstr(gct_schema_sql, "-- indexes");
-    size_t tables_len = indexes ? (size_t)(indexes - gct_schema_sql)
-                                : strlen(gct_schema_sql);
-    char *tables = strndup(gct_schema_sql, tables_len);
     if (indexes)
         w->indexes = strdup(indexes);
-    bool ok = tables && (indexes == NULL || w->indexes) &&
+    bool ok = (indexes == NULL || w->indexes) &&
               exec(w, "PRAGMA journal_mode=OFF;"
                       "PRAGMA synchronous=OFF;"
                       "PRAGMA cache_size=-65536; BEGIN;") &&
-              exec(w, tables) && prepare_all(w);
-    free(tables);
+              prepare_all(w);
     if (!ok && !gct_tw_failed(w))
         gct_tw_fail(w, "cannot write the trace: out of memory");
     return ok;
