@@ -173,12 +173,27 @@ $(LINK_MK): scripts/libdw-link.sh
 	sh scripts/libdw-link.sh $(if $(filter dynamic,$(LIBDW_LINK)),--dynamic) \
 	    "$(CC)" $(LDFLAGS) > $@.tmp && mv $@.tmp $@
 
+# Where libdw links statically, the compression libraries it needs link
+# statically too (gctrace-finish has their archives already), and so does
+# ncurses where its archive is installed: each shared library the runner
+# loads is about 0.1 ms of the start of every `gctrace run`, which a test
+# suite of short processes pays once per process (docs/bench-shim.md).
 ifeq ($(DW_STATIC),yes)
-DW_LIBS := -Wl,-Bstatic -lsqlite3 -ldw -lelf -Wl,-Bdynamic $(DW_DEPS)
+DW_LIBS := -Wl,-Bstatic -lsqlite3 -ldw -lelf \
+           $(filter-out -pthread -lpthread,$(DW_DEPS)) -Wl,-Bdynamic \
+           $(filter -pthread -lpthread,$(DW_DEPS))
 else
 DW_LIBS := -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -ldw -lelf
 endif
-VIEWER_LIBS := $(DW_LIBS) -lncursesw -lm -lpthread -ldl
+NCURSES_A := $(shell $(CC) -print-file-name=libncursesw.a)
+TINFO_A := $(shell $(CC) -print-file-name=libtinfo.a)
+ifneq ($(filter /%,$(NCURSES_A)),)
+CURSES_LIBS := -Wl,-Bstatic -lncursesw $(if $(filter /%,$(TINFO_A)),-ltinfo) \
+               -Wl,-Bdynamic
+else
+CURSES_LIBS := -lncursesw
+endif
+VIEWER_LIBS := $(DW_LIBS) $(CURSES_LIBS) -lm -lpthread -ldl
 
 $(OBJ)/viewer/%.o: viewer/%.c $(OBJ)/viewer/%.d $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
