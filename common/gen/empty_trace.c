@@ -3,7 +3,7 @@
  * trace (the schema's tables, no rows, no indexes) and prints it as a C
  * array, which common/trace_write.c copies into each new trace.
  *
- * Why: executing the ~28 CREATE TABLE statements costs about 1 ms per
+ * Why: executing the schema's CREATE statements costs about 1 ms per
  * finished trace (each one compiled, run and its schema row read back),
  * a large part of a short test process's whole `gctrace run`.  Opening
  * this file only parses the statements once.  The pages are sqlite's
