@@ -107,7 +107,8 @@ COMMON_OBJS := $(COMMON_SRCS:common/%.c=$(OBJ)/common/%.o)
 PROJECT_URL ?=
 COMMON_DEFS := $(if $(PROJECT_URL),-DGCT_PROJECT_URL='"$(PROJECT_URL)"')
 
-$(OBJ)/common/%.o: common/%.c $(OBJ)/common/%.d $(BUILD)/gen/schema.h
+$(OBJ)/common/%.o: common/%.c $(OBJ)/common/%.d $(BUILD)/gen/schema.h \
+                   $(BUILD)/gen/empty_trace.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(COMMON_DEFS) -I$(BUILD)/gen -fvisibility=hidden -c $< -o $@
 
@@ -117,6 +118,15 @@ $(BUILD)/gen/schema.h: common/schema.sql
 	{ echo 'static const char gct_schema_sql[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
+
+# The empty trace (the schema's tables), made once here by the sqlite that
+# gctrace links and copied into each new trace instead of running the
+# CREATE statements at every finish (common/gen/empty_trace.c says why).
+$(BUILD)/gen/empty_trace.h: common/gen/empty_trace.c $(BUILD)/gen/schema.h
+	$(CC) -std=c11 -O1 -D_GNU_SOURCE -I$(BUILD)/gen -o $(BUILD)/gen/empty_trace $< \
+	    -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm -lpthread -ldl
+	$(BUILD)/gen/empty_trace $(BUILD)/gen/empty_trace.db > $@.tmp
+	mv $@.tmp $@
 
 # ---------------------------------------------------------------- the shim
 PRELOAD_SRCS := $(wildcard preload/*.c)
@@ -163,12 +173,27 @@ $(LINK_MK): scripts/libdw-link.sh
 	sh scripts/libdw-link.sh $(if $(filter dynamic,$(LIBDW_LINK)),--dynamic) \
 	    "$(CC)" $(LDFLAGS) > $@.tmp && mv $@.tmp $@
 
+# Where libdw links statically, the compression libraries it needs link
+# statically too (gctrace-finish has their archives already), and so does
+# ncurses where its archive is installed: each shared library the runner
+# loads is about 0.1 ms of the start of every `gctrace run`, which a test
+# suite of short processes pays once per process (docs/bench-shim.md).
 ifeq ($(DW_STATIC),yes)
-DW_LIBS := -Wl,-Bstatic -lsqlite3 -ldw -lelf -Wl,-Bdynamic $(DW_DEPS)
+DW_LIBS := -Wl,-Bstatic -lsqlite3 -ldw -lelf \
+           $(filter-out -pthread -lpthread,$(DW_DEPS)) -Wl,-Bdynamic \
+           $(filter -pthread -lpthread,$(DW_DEPS))
 else
 DW_LIBS := -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -ldw -lelf
 endif
-VIEWER_LIBS := $(DW_LIBS) -lncursesw -lm -lpthread -ldl
+NCURSES_A := $(shell $(CC) -print-file-name=libncursesw.a)
+TINFO_A := $(shell $(CC) -print-file-name=libtinfo.a)
+ifneq ($(filter /%,$(NCURSES_A)),)
+CURSES_LIBS := -Wl,-Bstatic -lncursesw $(if $(filter /%,$(TINFO_A)),-ltinfo) \
+               -Wl,-Bdynamic
+else
+CURSES_LIBS := -lncursesw
+endif
+VIEWER_LIBS := $(DW_LIBS) $(CURSES_LIBS) -lm -lpthread -ldl
 
 $(OBJ)/viewer/%.o: viewer/%.c $(OBJ)/viewer/%.d $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)

@@ -26,7 +26,8 @@ FUZZ_CFLAGS = -std=c11 $(WARN) $(DEPFLAGS) -O1 -g -D_GNU_SOURCE -Iinclude -Icomm
 FUZZ_OBJS  := $(COMMON_SRCS:common/%.c=$(FUZZ_DIR)/obj/common/%.o)
 FUZZ_BINS  := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/%)
 
-$(FUZZ_DIR)/obj/common/%.o: common/%.c $(FUZZ_DIR)/obj/common/%.d $(BUILD)/gen/schema.h
+$(FUZZ_DIR)/obj/common/%.o: common/%.c $(FUZZ_DIR)/obj/common/%.d $(BUILD)/gen/schema.h \
+                              $(BUILD)/gen/empty_trace.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
 	    -c $< -o $@
