@@ -104,7 +104,8 @@ unit_of(struct gct_inline_index *ix, Dwarf_Die *cu)
     struct unit *u = &ix->units[ix->n++];
     *u = (struct unit){.off = off};
     collect(u, cu, 0);
-    qsort(u->v, u->n, sizeof *u->v, cmp_range);
+    if (u->n > 1)
+        qsort(u->v, u->n, sizeof *u->v, cmp_range);
     return u;
 }
 

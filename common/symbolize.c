@@ -530,7 +530,8 @@ cu_ranges_make(struct module *mod, Dwarf *dw)
         }
         off = next;
     }
-    qsort(mod->cus, mod->ncus, sizeof *mod->cus, cmp_range);
+    if (mod->ncus > 1)
+        qsort(mod->cus, mod->ncus, sizeof *mod->cus, cmp_range);
 }
 
 /* The compile unit whose ranges hold addr (a DWARF address of the
