@@ -31,7 +31,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 build_prog hang attach_hang.c
 build_prog hang_static attach_hang.c -static
-build_prog goc attach_goc.c -std=c11 "$B/lib/libgoc.a" -ldl
+# shellcheck disable=SC2086 # the build's sanitizer flags are words
+build_prog goc attach_goc.c -std=c11 ${GCT_TEST_CFLAGS:-} "$B/lib/libgoc.a" -ldl
 pids=""
 trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
 

@@ -116,11 +116,8 @@ for sql in "CREATE VIEW evil AS SELECT 1" \
 done
 
 # The command line, in the trace or not.
-for opt in 1 0; do
-    GCTRACE_OPTIONS=record_argv=$opt "$G" run -q -o "$tmp/argv$opt.db" -- \
-        "$B/tests/e2e/progs/spawn_one" --password=hunter2 >/dev/null 2>&1
-done 2>/dev/null
-cc ${GCT_TEST_CFLAGS:-} -o "$tmp/spawn_one" "$here/progs/spawn_one.c" -lpthread
+# shellcheck disable=SC2086 # the build's sanitizer flags are words
+build_prog spawn_one spawn_one.c ${GCT_TEST_CFLAGS:-}
 for opt in 1 0; do
     GCTRACE_OPTIONS=record_argv=$opt "$G" run -q -o "$tmp/argv$opt.db" -- \
         "$tmp/spawn_one" --password=hunter2 >/dev/null 2>&1

@@ -8,7 +8,10 @@ set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086 # the build's sanitizer flags
 build_goc_prog tl timer_leak.c -D_GNU_SOURCE
+# In an ASan build, the leaks mode leaks its timers on purpose: leak
+# checking is not what this tests.
 for mode in leaks stopped fired reset; do
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
     GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/$mode.db" -- \
         "$tmp/tl" $mode >"$tmp/$mode.out" 2>"$tmp/$mode.err" ||
         err "$mode: exit $?: $(head -3 "$tmp/$mode.err")"
