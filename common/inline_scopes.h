@@ -1,8 +1,8 @@
 /*
  * inline_scopes.h - whether an address is in inlined code, found through
  * a per-unit index of the unit's functions.  dwarf_getscopes scans the
- * whole compile unit's top level for each address (in libpython's ceval.c
- * about 1 ms a pc); symbolize.c asks it only for addresses that this
+ * whole compile unit's top level for each address (dear in a large unit,
+ * libpython's ceval.c: docs/bench-shim.md, "Figures behind the code"); symbolize.c asks it only for addresses that this
  * index finds inside an inlined call.
  *
  * The chain found here by descending from the function is addr2line's;

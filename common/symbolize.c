@@ -12,8 +12,8 @@
  *
  * Modules are handed to libdw only when an address falls in one: a
  * program loads a dozen libraries, its stacks touch a few, and opening
- * each ELF file cost about 0.3 ms of the finishing step a program waits
- * for at exit.
+ * each ELF file costs the finishing step a program waits for at exit
+ * (docs/bench-shim.md, "Figures behind the code").
  */
 #include "symbolize.h"
 
@@ -136,8 +136,8 @@ same_build(Dwfl_Module *mod, int fd)
 
 /* libdw's standard search, when nothing local matches, asks debuginfod
  * servers, and to do so loads the debuginfod client, and with it curl
- * and a TLS stack: 15 ms of a small trace's 30 ms finish, whether or not
- * a server is configured.  Without one the search stays local, in
+ * and a TLS stack: half of a small trace's finish, whether or not a
+ * server is configured.  Without one the search stays local, in
  * libdw's order: by build id under the debug path, then by the debug
  * link (or the file's name + ".debug") beside the file, in its .debug/
  * and under /usr/lib/debug. */
@@ -240,8 +240,8 @@ gct_symbolizer_add_module(struct gct_symbolizer *s, const char *path,
     /* Each process maps libc (and the program, and its other libraries)
      * at addresses of its own: the same file at the same offsets is one
      * module for libdw and one sorted index, found through the first of
-     * its mappings.  A test suite of 50 processes sorted libc's symbols
-     * 50 times, 40% of finishing its trace. */
+     * its mappings.  A test suite of 50 processes otherwise sorted
+     * libc's symbols 50 times, much of finishing its trace. */
     size_t canon = s->nmodules;
     for (size_t i = 0; i < s->nmodules; i++) {
         const struct module *o = &s->modules[i];
@@ -306,9 +306,9 @@ cmp_sym(const void *a, const void *b)
 
 /* Sorts v[0..n) as qsort with cmp_sym would (stably): by address with a
  * radix sort, 11 bits a pass, as many passes as the highest address
- * needs, then each run of one address by cmp_sym (aliases: a few).
- * node's 109,000 symbols took 15-20 ms in qsort, a fifth of finishing
- * its trace at exit. */
+ * needs, then each run of one address by cmp_sym (aliases: a few): a
+ * large module's symbols (node's) took qsort a fifth of finishing its
+ * trace at exit (docs/bench-shim.md, "Figures behind the code"). */
 static void
 sort_syms(struct sym *v, size_t n)
 {
@@ -371,8 +371,8 @@ index_add(struct sym_index *ix, size_t *cap, struct sym y)
 
 /* A module's symbols, sorted once: its functions and assembly labels
  * (mod->code) and its variables (STT_OBJECT, mod->data), both in one
- * pass over the symbol table, which libdwfl reads at about 0.1 us a
- * symbol (node's 109,000: 10 ms a pass).  dwfl_module_addrname scans the
+ * pass over the symbol table, which libdwfl reads slowly enough for a
+ * pass to matter on a large module (docs/bench-shim.md, "Figures behind the code").  dwfl_module_addrname scans the
  * whole symbol table for each address, and node's symbols made
  * finishing its trace take seconds for 1,200 addresses. */
 static void
@@ -610,8 +610,8 @@ gct_symbolize(struct gct_symbolizer *s, uint64_t pc,
         if (dl && dwarf_lineno(dl, &line) == 0)
             file = dwarf_linesrc(dl, NULL, NULL);
     }
-    /* dwarf_getscopes scans the unit's whole top level for each pc: in
-     * libpython's ceval.c about 1 ms a pc.  The unit's index of its
+    /* dwarf_getscopes scans the unit's whole top level for each pc,
+     * dear in a large unit (libpython's ceval.c).  The unit's index of its
      * functions tells at once whether pc is in inlined code at all; only
      * then is dwarf_getscopes asked, for the chain it has always given
      * (which is not always addr2line's: inline_scopes.h). */

@@ -464,8 +464,8 @@ gct_tw_model(struct gct_trace_writer *w, const struct gct_model *m,
  * and lock edges and of the threads it created; a frame that has a name
  * keeps it.  The pairs are read first and the frames named from them in
  * C: a temporary table and two updates reading it cost more to compile
- * and make than the join itself, about 0.2 ms of a short process's
- * finishing step. */
+ * and make than the join itself, a visible part of a short process's
+ * finishing step (docs/bench-shim.md, "Figures behind the code"). */
 struct entry_pc {
     int64_t entry, clone; /* clone: 0 when none */
     bool has_clone;
@@ -612,12 +612,9 @@ gct_tw_meta(struct gct_trace_writer *w, const struct gct_model *m,
 /*
  * A trace of fewer records gets no indexes: building them was a large
  * part of finishing a small or middling trace, while scanning such
- * tables takes milliseconds.  CPU per finish, with the indexes and
- * without, medians of 5, the analyses included: zstd -T2's trace (1,560
- * events) 11.2 and 9.9 ms, cond_bench's of 5,000 events 20.2 and 14.5
- * ms, of 38,700 events 113 and 66 ms; on the last, the viewer's first
- * screen came up in about 90 ms either way.  Larger traces are the ones
- * the viewer pages through.
+ * tables takes milliseconds, and the viewer's first screen came up as
+ * fast without them (docs/bench-shim.md, "Figures behind the code").  Larger traces are the ones the viewer pages
+ * through.
  */
 #define INDEX_MIN_RECORDS 100000
 
