@@ -10,10 +10,10 @@
 
 /* ---------------------------------------------------------------- finisher.c */
 
-/* Runs the finishing step now and waits for it; snapshot: for the
- * watchdog.  Its exit status (1: something was found), or -1 when it
- * could not run. */
-int gct_spawn_finisher(bool snapshot);
+/* The watchdog's snapshot: runs the finishing step on the trace so far
+ * and waits for it.  Its exit status (1: something was found), or -1
+ * when it could not run or the process has begun to exit. */
+int gct_take_snapshot(void);
 
 /* A process's exit (the root's before it marks the log exited): waits
  * for its watchdog's snapshots in progress (bounded), and none starts
@@ -21,7 +21,7 @@ int gct_spawn_finisher(bool snapshot);
 void gct_snapshots_end(void);
 
 /* The root process's exit: the finishing step, started now.  Status as
- * gct_spawn_finisher's. */
+ * gct_take_snapshot's. */
 int gct_finish_at_exit(void);
 
 /* In a fork's child: no snapshot of its is in progress. */

@@ -110,8 +110,8 @@ run_step(bool snapshot)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* The watchdog's snapshots in progress, and EXITING once the exit's step
- * is about to start.  The exit's step consumes the raw log and renames
+/* The watchdog's snapshots in progress, and EXITING once the process
+ * has begun to exit (gct_snapshots_end).  The exit's step consumes the raw log and renames
  * the final trace into place: a snapshot running beside it would find
  * its log gone (an error line in the program's output) or rename an
  * incomplete trace over the final one.  A snapshot's step that outlives
@@ -126,10 +126,8 @@ static _Atomic int steps;
 #define SNAPSHOT_WAIT_MS 10000
 
 int
-gct_spawn_finisher(bool snapshot)
+gct_take_snapshot(void)
 {
-    if (!snapshot)
-        return run_step(false);
     if (atomic_fetch_add(&steps, 1) & EXITING) {
         atomic_fetch_sub(&steps, 1);
         return -1;

@@ -179,7 +179,7 @@ verdict(const char *what, int64_t key, bool at_once)
         snprintf(line, sizeof line, "gctrace: watchdog: %s for %ld ms; the "
                  "trace so far follows\n", what, gct_recorder.opt.watchdog_ms);
     say(line);
-    gct_spawn_finisher(true);
+    gct_take_snapshot();
     if (gct_recorder.opt.abort_on_deadlock) {
         say("gctrace: watchdog: aborting the program (abort_on_deadlock=1)\n");
         abort();
