@@ -10,13 +10,15 @@
  */
 #include "inline_scopes.h"
 
+#include "addr_range.h"
+
 #include <dwarf.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 /* One address range of a DIE with code. */
 struct code_range {
-    Dwarf_Addr lo, hi;
+    struct gct_addr_range r;
     Dwarf_Die die;
 };
 
@@ -54,7 +56,7 @@ add_ranges(struct unit *u, Dwarf_Die *die)
             u->v = v;
             u->cap = cap;
         }
-        u->v[u->n++] = (struct code_range){lo, hi, *die};
+        u->v[u->n++] = (struct code_range){{lo, hi}, *die};
     }
 }
 
@@ -78,13 +80,6 @@ collect(struct unit *u, Dwarf_Die *parent, int depth)
     } while (dwarf_siblingof(&child, &child) == 0);
 }
 
-static int
-cmp_range(const void *a, const void *b)
-{
-    const struct code_range *x = a, *y = b;
-    return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
 /* The index of unit cu, made at its first use; NULL without memory. */
 static struct unit *
 unit_of(struct gct_inline_index *ix, Dwarf_Die *cu)
@@ -105,7 +100,7 @@ unit_of(struct gct_inline_index *ix, Dwarf_Die *cu)
     *u = (struct unit){.off = off};
     collect(u, cu, 0);
     if (u->n > 1)
-        qsort(u->v, u->n, sizeof *u->v, cmp_range);
+        qsort(u->v, u->n, sizeof *u->v, gct_addr_range_cmp);
     return u;
 }
 
@@ -113,21 +108,13 @@ unit_of(struct gct_inline_index *ix, Dwarf_Die *cu)
 static bool
 outermost(const struct unit *u, Dwarf_Addr addr, Dwarf_Die *die)
 {
-    size_t lo = 0, hi = u->n;
-    while (lo < hi) { /* the first range that starts above addr */
-        size_t mid = lo + (hi - lo) / 2;
-        if (u->v[mid].lo <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    /* Functions do not overlap; a few steps back cover odd ranges. */
-    for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++)
-        if (addr < u->v[i - 1].hi) {
-            *die = u->v[i - 1].die;
-            return true;
-        }
-    return false;
+    /* Functions do not overlap; the steps back cover odd ranges. */
+    const struct code_range *c =
+        gct_addr_range_find(u->v, u->n, sizeof *u->v, addr);
+    if (c == NULL)
+        return false;
+    *die = c->die;
+    return true;
 }
 
 int

@@ -17,6 +17,7 @@
  */
 #include "symbolize.h"
 
+#include "addr_range.h"
 #include "inline_scopes.h"
 
 #include <elfutils/libdw.h>
@@ -49,7 +50,7 @@ struct sym_index {
 /* An address range of a compile unit (DW_AT_low_pc/high_pc or
  * DW_AT_ranges), in the module's DWARF addresses. */
 struct cu_range {
-    uint64_t lo, hi;
+    struct gct_addr_range r;
     uint64_t cu; /* the unit's DIE offset in .debug_info */
 };
 
@@ -494,13 +495,6 @@ die_name(Dwarf_Die *die)
     return name;
 }
 
-static int
-cmp_range(const void *a, const void *b)
-{
-    const struct cu_range *x = a, *y = b;
-    return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
 /* The address ranges of every compile unit of the module's DWARF, sorted. */
 static void
 cu_ranges_make(struct module *mod, Dwarf *dw)
@@ -525,13 +519,13 @@ cu_ranges_make(struct module *mod, Dwarf *dw)
                     mod->cus = n;
                 }
                 mod->cus[mod->ncus++] =
-                    (struct cu_range){lo, hi, dwarf_dieoffset(&die)};
+                    (struct cu_range){{lo, hi}, dwarf_dieoffset(&die)};
             }
         }
         off = next;
     }
     if (mod->ncus > 1)
-        qsort(mod->cus, mod->ncus, sizeof *mod->cus, cmp_range);
+        qsort(mod->cus, mod->ncus, sizeof *mod->cus, gct_addr_range_cmp);
 }
 
 /* The compile unit whose ranges hold addr (a DWARF address of the
@@ -541,20 +535,9 @@ cu_by_ranges(struct module *mod, Dwarf *dw, uint64_t addr, Dwarf_Die *die)
 {
     if (!mod->cus_made)
         cu_ranges_make(mod, dw);
-    size_t lo = 0, hi = mod->ncus;
-    while (lo < hi) { /* the first range that starts above addr */
-        size_t mid = lo + (hi - lo) / 2;
-        if (mod->cus[mid].lo <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    /* Ranges of different units do not overlap, but a unit's ranges may
-     * nest in a bigger one's order: look back a little. */
-    for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++)
-        if (addr < mod->cus[i - 1].hi)
-            return dwarf_offdie(dw, mod->cus[i - 1].cu, die) != NULL;
-    return false;
+    const struct cu_range *c =
+        gct_addr_range_find(mod->cus, mod->ncus, sizeof *mod->cus, addr);
+    return c != NULL && dwarf_offdie(dw, c->cu, die) != NULL;
 }
 
 int
