@@ -503,6 +503,23 @@ countable(struct gct_thread *t, int reason)
 }
 
 /*
+ * Where the take-back of countable wait b starts: at the lock_held
+ * records written just before it (write_held), which say what the thread
+ * held during a wait that turned out too short to report, or at b when
+ * there are none or they are not in b's chunk (the chunk filled up
+ * between them and b: they stay, as before the take-back existed).
+ */
+static struct gct_rec *
+held_records(const struct gct_thread *t, const char *chunk, uint32_t off,
+             struct gct_rec *b)
+{
+    if (b == NULL || chunk != t->chunk ||
+        off < sizeof(struct gct_chunk_head) || chunk + off > (char *)b)
+        return b;
+    return (struct gct_rec *)(chunk + off);
+}
+
+/*
  * A wait on a lock ends with the lock held again: whatever the end's
  * record costs, the program's critical section costs too, and in a
  * contended loop a longer critical section makes the other threads block
@@ -577,6 +594,8 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
     int64_t since = gct_clock(t, &tsc);
     if (gct_recorder.opt.record >= GCT_RECORD_BLOCKING) {
         uint32_t stack = site ? gct_stack_by_site(t, site) : gct_capture_stack(t);
+        char *held_chunk = t->chunk;
+        uint32_t held_off = t->chunk_used;
         if (t->nheld > 0 && gct_wait_is_lock(reason))
             write_held(t, since);
         gct_emit_at(t, since, GCT_EV_WAIT_BEGIN, stack,
@@ -588,6 +607,7 @@ gct_wait_begin(struct gct_thread *t, int reason, const void *obj,
                           ? gct_reserve_rec(t, (uint64_t)(uintptr_t)obj)
                           : NULL;
         t->begin_rec = countable(t, reason);
+        t->take_from = held_records(t, held_chunk, held_off, t->begin_rec);
         t->begin_reason = reason;
         t->wait_stack = stack;
     }
@@ -629,7 +649,7 @@ gct_wait_end(struct gct_thread *t, const void *obj, int64_t result)
             (char *)(r + 1) == t->chunk + t->chunk_used &&
             (now - since < gct_recorder.opt.wait_threshold_us * 1000 ||
              !gct_wait_write_long(t, o, t->begin_reason, t->wait_stack)) &&
-            gct_log_take_back(t, b)) {
+            gct_log_take_back(t, t->take_from)) {
             /* Short (or one long one too many), and nothing written since
              * its begin: counted. */
             gct_wait_count(t, (uint64_t)(uintptr_t)obj, t->begin_reason,

@@ -98,6 +98,9 @@ struct gct_thread {
     struct gct_rec *begin_rec;  /* that wait's begin, right before it,
                                    when the wait may be taken back and
                                    counted if short (locks.c); NULL: not */
+    struct gct_rec *take_from;  /* where its take-back starts: the first
+                                   of the lock_held records written just
+                                   before it, or begin_rec itself */
     int begin_reason;           /* its reason, */
     uint32_t wait_stack;        /* and its stack */
     uint64_t handle;            /* pthread_self(), for joins */
