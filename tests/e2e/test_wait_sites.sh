@@ -5,7 +5,8 @@
 # and the trace does not grow with the number of waits; a longer wait is
 # written out (waits) as before, up to long_waits_per_site of a row, and
 # counted beyond; a wait that never ends is written out
-# whatever the threshold, with its stack, and is still a leak.
+# whatever the threshold, with its stack, and is still a leak.  The
+# lock_held events of a wait (what its thread held) go with it.
 # progs/wait_sites.c forces each wait to block (/proc state and the
 # mutex's word); only the lower bound of a wait's length is a sleep.
 # Usage: tests/e2e/test_wait_sites.sh BUILD_DIR
@@ -54,6 +55,15 @@ for n in 20 200; do
     "$G" check "$tmp/c$n.db" >"$tmp/c$n.check" 2>&1 ||
         err "counted $n: check found something: $(head -c 300 "$tmp/c$n.check")"
 done
+# What the worker held as it began each wait (outer) goes with the wait:
+# counted, the wait leaves no lock_held event; written out, one each.
+held="select count(*) from events e join event_kinds k on k.kind = e.kind
+      where k.name = 'lock_held' and e.object_id =
+      (select id from objects where symbol = 'outer')"
+for n in 20 200; do
+    got=$(q "$tmp/c$n.db" "$held")
+    [ "$got" = 0 ] || err "counted $n: $got lock_held events, want 0"
+done
 # Ten times the waits, the same records: as many rows of waits sites,
 # of mutex waits and of events on the mutex.  (Main's join of the worker
 # may or may not block, so the rest of the trace may differ by a wait.)
@@ -72,6 +82,8 @@ got=$(q "$tmp/w.db" "$row")
     err "written: the worker's row (written counted hist take_turns) '$got', want '3 0 3 1'"
 got=$(q "$tmp/w.db" "$ended")
 [ "$got" = 3 ] || err "written: $got waits written out, want 3"
+got=$(q "$tmp/w.db" "$held")
+[ "$got" = 3 ] || err "written: $got lock_held events of outer, want 3"
 
 # Long ones beyond long_waits_per_site are counted: of 6 waits of 5 ms,
 # 2 written out and 4 counted, the histogram holding all 6.
@@ -81,6 +93,8 @@ got=$(q "$tmp/l.db" "$row")
     err "capped: the worker's row (written counted hist take_turns) '$got', want '2 4 6 1'"
 got=$(q "$tmp/l.db" "$ended")
 [ "$got" = 2 ] || err "capped: $got waits written out, want 2"
+got=$(q "$tmp/l.db" "$held")
+[ "$got" = 2 ] || err "capped: $got lock_held events of outer, want 2"
 
 # Blocked for good: written out with its stack whatever the threshold,
 # and a leaked thread.
@@ -89,6 +103,8 @@ got=$(q "$tmp/s.db" "select count(*) from waits w join stack_text x
                      on x.stack_id = w.stack_id where w.end_ns is null
                      and w.reason = $mutex and x.function = 'block_for_good'")
 [ "$got" = 1 ] || err "stuck: open waits with block_for_good's stack: '$got', want 1"
+got=$(q "$tmp/s.db" "$held")
+[ "$got" = 1 ] || err "stuck: $got lock_held events of outer, want 1"
 "$G" check --format json "$tmp/s.db" >"$tmp/s.json" 2>&1
 grep -q '"kind": *"leaked_thread"' "$tmp/s.json" ||
     err "stuck: no leaked_thread: $(head -c 300 "$tmp/s.json")"

@@ -9,6 +9,9 @@
  *   wait_sites stuck             the worker blocks on a mutex that main
  *                                never lets go, and main returns
  *
+ * The worker holds a second mutex, outer, through each of its waits, so
+ * that each wait's begin says what the thread held (lock_held).
+ *
  * A wait is forced, never timed: main takes its turn only once the
  * mutex's word says a waiter is there (glibc's 2) and the worker sleeps
  * in the kernel (sleeping.h), where nothing but the futex wait is left.
@@ -23,6 +26,7 @@
 #include "sleeping.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t outer = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic int worker_tid;
 static int go[2], got[2]; /* pipes: main -> worker, worker -> main */
 static long turns;
@@ -61,8 +65,10 @@ take_turns(void *arg)
     worker_tid = (int)syscall(SYS_gettid);
     for (long i = 0; i < turns; i++) {
         hear_or_die(go[0]);
+        pthread_mutex_lock(&outer);
         pthread_mutex_lock(&mu); /* main holds it: blocks */
         pthread_mutex_unlock(&mu);
+        pthread_mutex_unlock(&outer);
         say_or_die(got[1]);
     }
     return NULL;
@@ -73,6 +79,7 @@ block_for_good(void *arg)
 {
     (void)arg;
     worker_tid = (int)syscall(SYS_gettid);
+    pthread_mutex_lock(&outer);
     pthread_mutex_lock(&mu); /* main never lets it go */
     return NULL;
 }
