@@ -215,6 +215,75 @@ die_with_parent(pid_t parent)
         _exit(127);
 }
 
+/* The program's environment: the runner's, with the recorder's three
+ * variables set (ours replace any the user set). */
+static char **
+child_env(const char *preload, const char *opts, const char *trace)
+{
+    static const char *const names[] = {"LD_PRELOAD=", "GCTRACE_OPTIONS=",
+                                        "GCTRACE_OUT="};
+    const char *values[] = {preload, opts, trace};
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = malloc((n + 4) * sizeof *env);
+    char *ours = malloc(strlen(preload) + strlen(opts) + strlen(trace) + 64);
+    if (!env || !ours) {
+        free(env);
+        free(ours);
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool replaced = false;
+        for (size_t j = 0; j < 3 && !replaced; j++)
+            replaced = strncmp(environ[i], names[j], strlen(names[j])) == 0;
+        if (!replaced)
+            env[k++] = environ[i];
+    }
+    for (size_t j = 0; j < 3; j++) {
+        env[k++] = ours;
+        ours += sprintf(ours, "%s%s", names[j], values[j]) + 1;
+    }
+    env[k] = NULL;
+    return env;
+}
+
+/*
+ * Starts the program, as the runner's child that shares its memory until
+ * the exec (vfork): a fork would copy the runner's page tables and make
+ * each page it writes afterwards a copy-on-write fault, which one short
+ * traced process pays on every run.  Between vfork and exec the child
+ * makes system calls only, and on a failed exec leaves its errno in
+ * exec_errno for the runner to report.  old and oldmask: the runner's
+ * own signal handlers and mask, which the program inherits.  Returns the
+ * pid, or -1 with errno set (the vfork's, or the exec's).
+ */
+static pid_t
+start_program(const char *prog, char *const argv[], char *const envp[],
+              const struct sigaction old[N_FORWARDED],
+              const sigset_t *oldmask, pid_t parent)
+{
+    static volatile int exec_errno;
+    exec_errno = 0;
+    pid_t pid = vfork();
+    if (pid == 0) {
+        for (size_t i = 0; i < N_FORWARDED; i++)
+            sigaction(forwarded[i], &old[i], NULL);
+        sigprocmask(SIG_SETMASK, oldmask, NULL);
+        die_with_parent(parent);
+        execve(prog, argv, envp);
+        exec_errno = errno;
+        _exit(127);
+    }
+    if (pid > 0 && exec_errno != 0) {
+        waitpid(pid, NULL, 0);
+        errno = exec_errno;
+        return -1;
+    }
+    return pid;
+}
+
 static bool
 shim_path(char *out, size_t n)
 {
@@ -336,6 +405,11 @@ cmd_run(int argc, char **argv)
              user_opts && *user_opts ? ":" : "");
     snprintf(pre, plen, "%s%s%s", shim, preload && *preload ? ":" : "",
              preload ? preload : "");
+    char **envp = child_env(pre, opts, trace);
+    if (!envp) {
+        gct_say("out of memory");
+        return GCT_EXIT_USAGE;
+    }
     int exitcode = 66;
     if (user_opts) {
         const char *e = strstr(user_opts, "exitcode=");
@@ -356,23 +430,13 @@ cmd_run(int argc, char **argv)
     struct timespec started;
     clock_gettime(CLOCK_MONOTONIC, &started);
     int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
-    pid_t pid = fork();
+    pid_t pid = start_program(prog, argv + optind, envp, old, &oldmask,
+                              parent);
     if (pid < 0) {
-        gct_say("run: fork: %s", strerror(errno));
+        gct_say("run: %s: %s", prog, strerror(errno));
         return GCT_EXIT_USAGE;
     }
-    if (pid == 0) {
-        for (size_t i = 0; i < N_FORWARDED; i++)
-            sigaction(forwarded[i], &old[i], NULL);
-        sigprocmask(SIG_SETMASK, &oldmask, NULL);
-        die_with_parent(parent);
-        setenv("LD_PRELOAD", pre, 1);
-        setenv("GCTRACE_OPTIONS", opts, 1);
-        setenv("GCTRACE_OUT", trace, 1);
-        execv(prog, argv + optind);
-        fprintf(stderr, "gctrace: run: %s: %s\n", prog, strerror(errno));
-        _exit(127);
-    }
+    free(envp);
     free(opts);
     free(pre);
     child_pid = pid;
