@@ -23,6 +23,29 @@
 #include <string.h>
 
 #define GCT_GATES_MAX 8 /* other held locks written with an edge */
+#define FORGET_EACH_MAX 4096 /* bytes: a range that ended is looked up
+                                address by address rather than by a scan,
+                                and its lines' generations bumped one by
+                                one rather than all of memory's */
+
+_Atomic uint64_t gct_lock_generation;
+_Atomic uint32_t gct_line_gens[GCT_LINE_GENS];
+
+/* A new lock may now be made in [lo, hi): the edges of the locks there
+ * are to be written again (gct_edge_stamp).  Line by line for a small
+ * range, else all of memory's generation. */
+static void
+new_generation(uintptr_t lo, uintptr_t hi)
+{
+    if (hi - lo > FORGET_EACH_MAX) {
+        atomic_fetch_add_explicit(&gct_lock_generation, 1,
+                                  memory_order_relaxed);
+        return;
+    }
+    for (uintptr_t line = lo >> 6; line <= (hi - 1) >> 6; line++)
+        atomic_fetch_add_explicit(gct_line_gen(line << 6), 1,
+                                  memory_order_relaxed);
+}
 
 /* Writes the edge from->to, with the flags of both locks and the other
  * locks held at the time, so that the analysis can tell edges taken under
@@ -49,8 +72,7 @@ static inline void
 note_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
           uint32_t to_flags)
 {
-    uint64_t gen = atomic_load_explicit(&gct_lock_generation,
-                                        memory_order_relaxed);
+    uint64_t gen = gct_edge_stamp(from->lock, to);
     struct gct_edge_slot *e = gct_edge_set(t, from->lock, to);
 
     if (gct_edge_known(e, from->lock, to, gen))
@@ -219,16 +241,14 @@ forget_each(uintptr_t lo, uintptr_t hi)
     }
 }
 
-#define FORGET_EACH_MAX 4096 /* bytes: a range looked up address by
-                                address rather than by a scan */
-
 void
 gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo, size_t len,
                 bool everywhere)
 {
     /* As for a destroy: the threads' edge caches forget addresses that
      * may now name new locks, and a new lock there gets its first use. */
-    atomic_fetch_add_explicit(&gct_lock_generation, 1, memory_order_relaxed);
+    if (len > 0)
+        new_generation(lo, lo + len);
     if (len <= FORGET_EACH_MAX) {
         forget_each(lo, lo + len);
     } else {
@@ -287,8 +307,7 @@ gct_lock_destroy_note(struct gct_thread *t, const void *lock, int result,
 {
     struct gct_enter e = gct_enter(t);
     if (gone) {
-        atomic_fetch_add_explicit(&gct_lock_generation, 1,
-                                  memory_order_relaxed);
+        new_generation((uintptr_t)lock, (uintptr_t)lock + 1);
         gct_lock_forget((uintptr_t)lock);
     }
     gct_emit(t, GCT_EV_LOCK_DESTROY, 0, (uintptr_t)lock, result, 0, NULL, 0);

@@ -33,7 +33,7 @@ struct gct_held {
 
 struct gct_edge_slot {
     uintptr_t from, to;
-    uint64_t gen;       /* gct_lock_generation when stored */
+    uint64_t gen;       /* gct_edge_stamp(from, to) when stored */
 };
 
 struct gct_count_slot {
@@ -277,10 +277,6 @@ extern _Atomic uint64_t gct_signal_handlers;
 /* Records the set of signals with a handler if it changed since it was
  * last recorded. */
 void gct_signals_record(struct gct_thread *t);
-
-/* Bumped by every destroy, so that per-thread edge caches forget
- * addresses that may now name a different lock. */
-extern _Atomic uint64_t gct_lock_generation;
 
 /* ------------------------------------------------------- chan_sides.c */
 

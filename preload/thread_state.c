@@ -30,7 +30,6 @@ static __thread int exit_rounds __attribute__((tls_model("initial-exec")));
 
 struct gct_thread *_Atomic gct_threads;
 _Atomic int gct_threads_starting;
-_Atomic uint64_t gct_lock_generation;
 
 static pthread_key_t exit_key;
 static _Atomic int key_made;

@@ -33,6 +33,7 @@ expect one_thread "lock_order_cycle/single_thread" \
 expect one_three "lock_order_cycle/single_thread" \
     "lock-order inversion between 3 locks"
 expect one_mixed "lock_order_cycle/single_thread"
+expect one_renew "lock_order_cycle/single_thread"
 expect ordered ""
 expect trylock ""
 expect readers ""
@@ -46,6 +47,17 @@ expect one_gate ""
 expect one_trylock ""
 expect one_readers ""
 expect one_reinit ""
+expect one_churn ""
+# Other locks that end do not make the edge A -> B new: written once.
+# (A lock's end makes its own line's edges new, and lines share a
+# generation only by hash: 2 allows one such chance.)
+n=$(q "$tmp/one_churn.db" "select count(*) from lock_edges e
+     join objects f on f.id = e.from_id join objects t on t.id = e.to_id
+     where f.symbol = 'A' and t.symbol = 'B'")
+case $n in
+1|2) ;;
+*) err "one_churn: the edge A -> B written $n times, want 1" ;;
+esac
 
 # A ring of 30 locks (progs/lockring.c): one finding that names all 30,
 # in ring order, with both stacks of each of the 30 edges and the 30

@@ -21,6 +21,9 @@
  *   one_three    A B, B C, later C A: a cycle of three, one thread's
  *   one_mixed    rwlocks: RA written then RB read, later RB written then
  *                RA read (a writer waits for a reader at each step)
+ *   one_renew    T1: A then N; N destroyed and made again at the same
+ *                address; A then N again, then N then A: a cycle with
+ *                the new N (its edge from A is new, however alike)
  * Not reported (the twins):
  *   ordered      both: A then B
  *   trylock      T2 takes A with trylock while holding B (cannot block)
@@ -42,10 +45,15 @@
  *   one_readers  T1: RA then RB, later RB then RA, read locks only
  *   one_reinit   T1: A then N; N destroyed and made again at the same
  *                address; T1: N then A on the new N
+ *   one_churn    T1: A then B, ten times, and before each a lock of the
+ *                heap made, taken, destroyed and freed (the trace has
+ *                the edge A -> B written once: the other locks' ends do
+ *                not make it new)
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static pthread_mutex_t A = PTHREAD_MUTEX_INITIALIZER;
@@ -132,12 +140,25 @@ one_thread(const char *m)
     } else if (!strcmp(m, "readers")) {
         two_rw(&RA, true, &RB, true);
         two_rw(&RB, true, &RA, true);
-    } else if (!strcmp(m, "reinit")) {
+    } else if (!strcmp(m, "reinit") || !strcmp(m, "renew")) {
         pthread_mutex_init(&N, NULL);
         two(&A, &N);
         pthread_mutex_destroy(&N);
         pthread_mutex_init(&N, NULL); /* a new lock, same address */
+        if (!strcmp(m, "renew"))
+            two(&A, &N);
         two(&N, &A);
+    } else if (!strcmp(m, "churn")) {
+        for (int i = 0; i < 10; i++) {
+            pthread_mutex_t *x = malloc(sizeof *x);
+            if (x == NULL || pthread_mutex_init(x, NULL) != 0)
+                exit(1);
+            pthread_mutex_lock(x);
+            pthread_mutex_unlock(x);
+            pthread_mutex_destroy(x);
+            free(x);
+            two(&A, &B);
+        }
     }
 }
 
