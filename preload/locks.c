@@ -144,18 +144,25 @@ gct_locks_maybe_in(uintptr_t lo, size_t len)
 }
 
 /*
- * Where locks were ever seen, finely, for free(): one bit per 64-byte
- * line, by the line's address modulo 64 MiB, in a fixed bitmap (128 KiB
- * of .bss, whose pages are touched only where bits are set).  A freed
- * block none of whose lines has a bit held no lock the shim saw: the
- * check is a load or two, the bits of neighbouring lines being
+ * Where the locks of the seen set are, finely, for free(): one bit per
+ * 64-byte line, by the line's address modulo 64 MiB, in a fixed bitmap
+ * (128 KiB of .bss, whose pages are touched only where bits are set).  A
+ * freed block none of whose lines has a bit holds no lock the shim knows
+ * of: the check is a load or two, the bits of neighbouring lines being
  * neighbours (a hashed bitmap cost a load per line, and a cache miss
- * each, which doubled the cost of a small malloc and free).  A set bit (a lock
- * there, or one 64 MiB away) sends the block to an exact look-up of its
- * addresses in the set of locks seen.
+ * each, which doubled the cost of a small malloc and free).  A set bit (a
+ * lock there, or one 64 MiB away) sends the block to an exact look-up of
+ * its addresses in the set of locks seen.
+ *
+ * A line's bit goes when its last lock leaves the set (destroyed, or
+ * freed): line_live counts them.  A bit that stayed for every lock ever
+ * seen sent node's frees of memory where OpenSSL's destroyed locks had
+ * been, 55,000 of them, to the exact look-up.  A count at its maximum
+ * stays there, and its bit with it.
  */
 _Atomic uint64_t gct_lock_lines[GCT_LINE_WORDS];
 _Atomic bool gct_any_lock_seen;
+static _Atomic uint16_t line_live[GCT_LINE_WORDS * 64];
 
 static inline uint32_t
 line_bit(uint64_t line)
@@ -163,18 +170,50 @@ line_bit(uint64_t line)
     return (uint32_t)(line & (GCT_LINE_WORDS * 64 - 1));
 }
 
+/* lock joined the seen set: its line has one more.  The count first, then
+ * the bit, so that line_left never leaves a counted line without it. */
 static void
-note_line(uintptr_t lock)
+line_joined(uintptr_t lock)
 {
     uint32_t b = line_bit(lock >> GCT_LINE_SHIFT);
+    uint16_t n = atomic_load(&line_live[b]);
+    while (n != UINT16_MAX && !atomic_compare_exchange_weak(&line_live[b], &n,
+                                                            (uint16_t)(n + 1)))
+        ;
     uint64_t bit = 1ull << (b % 64);
-
-    if (!(atomic_load_explicit(&gct_lock_lines[b / 64],
-                               memory_order_relaxed) & bit))
-        atomic_fetch_or_explicit(&gct_lock_lines[b / 64], bit,
-                                 memory_order_relaxed);
+    if (!(atomic_load(&gct_lock_lines[b / 64]) & bit))
+        atomic_fetch_or(&gct_lock_lines[b / 64], bit);
     if (!atomic_load_explicit(&gct_any_lock_seen, memory_order_relaxed))
         atomic_store_explicit(&gct_any_lock_seen, true, memory_order_relaxed);
+}
+
+/* lock left the seen set (tombstoned).  A line that counts none any more
+ * loses its bit; a lock that joined meanwhile puts it back. */
+static void
+line_left(uintptr_t lock)
+{
+    uint32_t b = line_bit(lock >> GCT_LINE_SHIFT);
+    uint16_t n = atomic_load(&line_live[b]);
+    do {
+        if (n == 0 || n == UINT16_MAX)
+            return;
+    } while (!atomic_compare_exchange_weak(&line_live[b], &n,
+                                           (uint16_t)(n - 1)));
+    if (n != 1)
+        return;
+    uint64_t bit = 1ull << (b % 64);
+    atomic_fetch_and(&gct_lock_lines[b / 64], ~bit);
+    if (atomic_load(&line_live[b]) != 0)
+        atomic_fetch_or(&gct_lock_lines[b / 64], bit);
+}
+
+/* Tombstones slot s if it still holds lock. */
+static void
+forget_slot(struct gct_slot *s, uint64_t lock)
+{
+    uint64_t key = lock;
+    if (atomic_compare_exchange_strong(&s->key, &key, SEEN_TOMB))
+        line_left((uintptr_t)lock);
 }
 
 bool
@@ -212,9 +251,12 @@ gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record)
     bool fresh;
 
     note_region(lock);
-    note_line(lock);
-    if (gct_intern(&seen_locks, lock, &fresh) && fresh && record)
-        gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_capture_stack(t), lock, 0, 0, NULL, 0);
+    if (gct_intern(&seen_locks, lock, &fresh) && fresh) {
+        line_joined(lock);
+        if (record)
+            gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_capture_stack(t), lock, 0,
+                     0, NULL, 0);
+    }
 }
 
 /* Tombstones the locks of [lo, hi) in n slots of the seen set. */
@@ -225,7 +267,7 @@ forget_in(struct gct_slot *slots, size_t n, uintptr_t lo, uintptr_t hi)
         uint64_t key = atomic_load_explicit(&slots[i].key,
                                             memory_order_relaxed);
         if (key >= lo && key < hi && key != 0 && key != SEEN_TOMB)
-            atomic_compare_exchange_strong(&slots[i].key, &key, SEEN_TOMB);
+            forget_slot(&slots[i], key);
     }
 }
 
@@ -235,9 +277,8 @@ forget_each(uintptr_t lo, uintptr_t hi)
 {
     for (uintptr_t a = (lo + 7) & ~(uintptr_t)7; a < hi; a += 8) {
         struct gct_slot *s = gct_intern_find(&seen_locks, a);
-        uint64_t key = a;
         if (s)
-            atomic_compare_exchange_strong(&s->key, &key, SEEN_TOMB);
+            forget_slot(s, a);
     }
 }
 
@@ -271,10 +312,8 @@ void
 gct_lock_forget(uintptr_t lock)
 {
     struct gct_slot *s = gct_intern_find(&seen_locks, lock);
-    uint64_t key = lock;
-
     if (s)
-        atomic_compare_exchange_strong(&s->key, &key, SEEN_TOMB);
+        forget_slot(s, lock);
 }
 
 /* The stack of an init call, for the lock's class: the stack of this

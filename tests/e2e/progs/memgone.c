@@ -16,6 +16,9 @@
  *             again, which gives the same block back: L' is the new
  *             zero mutex there (as a C++ std::mutex member of an object
  *             deleted and a new object made)
+ *   free_renewed as free, but the block first held a lock made, taken
+ *             and destroyed, which took the line out of the shim's
+ *             set of lines with locks: L's first use puts it back
  * Reported (lock_order_cycle), the buggy twins: L' is L itself
  *   dlkept    the library stays loaded between the threads
  *   mapkept   the mapping stays between the threads
@@ -120,10 +123,18 @@ main(int argc, char **argv)
         return 2;
     }
     int lib = !strcmp(mode, "dlclose") || !strcmp(mode, "dlkept");
-    int heap = !strcmp(mode, "free") || !strcmp(mode, "freekept");
+    int renewed = !strcmp(mode, "free_renewed");
+    int heap = !strcmp(mode, "free") || !strcmp(mode, "freekept") || renewed;
     int gone = !strcmp(mode, "dlclose") || !strcmp(mode, "munmap") ||
-               !strcmp(mode, "free");
+               !strcmp(mode, "free") || renewed;
     L = lib ? lib_lock(argv[2], &h) : heap ? heap_lock() : map_lock();
+    if (renewed) {
+        pthread_mutex_init(L, NULL);
+        pthread_mutex_lock(L);
+        pthread_mutex_unlock(L);
+        pthread_mutex_destroy(L);
+        memset(L, 0, sizeof *L); /* a zero mutex again */
+    }
     pthread_mutex_t *first = L;
     in_thread(1);
     if (gone && lib) {
