@@ -216,7 +216,8 @@ die_with_parent(pid_t parent)
 }
 
 /* The program's environment: the runner's, with the recorder's three
- * variables set (ours replace any the user set). */
+ * variables set (ours replace any the user set).  One block: the array,
+ * then our three strings; free() it. */
 static char **
 child_env(const char *preload, const char *opts, const char *trace)
 {
@@ -226,13 +227,12 @@ child_env(const char *preload, const char *opts, const char *trace)
     size_t n = 0;
     while (environ[n])
         n++;
-    char **env = malloc((n + 4) * sizeof *env);
-    char *ours = malloc(strlen(preload) + strlen(opts) + strlen(trace) + 64);
-    if (!env || !ours) {
-        free(env);
-        free(ours);
+    size_t array = (n + 4) * sizeof(char *);
+    char **env = malloc(array + strlen(preload) + strlen(opts) +
+                        strlen(trace) + 64);
+    if (!env)
         return NULL;
-    }
+    char *ours = (char *)env + array;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         bool replaced = false;
@@ -432,11 +432,11 @@ cmd_run(int argc, char **argv)
     int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
     pid_t pid = start_program(prog, argv + optind, envp, old, &oldmask,
                               parent);
+    free(envp);
     if (pid < 0) {
         gct_say("run: %s: %s", prog, strerror(errno));
         return GCT_EXIT_USAGE;
     }
-    free(envp);
     free(opts);
     free(pre);
     child_pid = pid;
