@@ -10,6 +10,7 @@
 #include "event.h"
 #include "map.h"
 #include "options.h"
+#include "phase_time.h"
 #include "vocab.h"
 #include "wait_graph.h"
 
@@ -30,6 +31,7 @@ struct short_name {
 };
 
 struct pass;
+struct graph;
 
 struct ctx {
     const struct pass *pass; /* the one running (gct_analyze's table) */
@@ -41,15 +43,24 @@ struct ctx {
     struct gct_options opt; /* the rules of ownership (load_rules) */
     struct short_name *names;
     size_t nnames, capnames;
+    /* the class graph, read with the lock graph by lock_cycles for
+     * class_cycles; NULL once used */
+    struct graph *class_graph;
+    /* the objects with a lock_init event (lock_inited), read once */
+    struct gct_map inited;
+    bool inited_loaded;
 };
 
 /* SQL: thread T is one the end-of-run analyses judge: alive at the end,
  * not one of libgoc's service threads ("goc-*"), and not the thread that
- * ended its process (its proc_exit event). */
+ * ended its process (its proc_exit event).  NOT IN a list made once per
+ * statement, not NOT EXISTS, which scanned the events (a trace of fewer
+ * than 100,000 records has no index on them) for each thread; the list
+ * leaves out NULL, which would make NOT IN false for every thread. */
 #define JUDGED_THREAD_SQL(T)                                               \
     T ".end_ns IS NULL AND coalesce(" T ".name, '') NOT LIKE 'goc-%' "     \
-    "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = "               \
-    GCT_EV_KIND_SQL("proc_exit") " AND e.thread_id = " T ".id)"
+    "AND " T ".id NOT IN (SELECT e.thread_id FROM events e WHERE e.kind = " \
+    GCT_EV_KIND_SQL("proc_exit") " AND e.thread_id IS NOT NULL)"
 
 /*
  * Messages and labels are built once, with the values that change from
@@ -421,6 +432,27 @@ user_site(struct ctx *c, int64_t stack)
     return s;
 }
 
+/* Whether object id has a lock_init event.  The ids of those are read
+ * once per analysis: a query per object scanned the events (no index
+ * below 100,000 records) for each label.  Only integers: an events row
+ * whose object_id is no integer names no object. */
+static bool
+lock_inited(struct ctx *c, int64_t id)
+{
+    if (!c->inited_loaded) {
+        c->inited_loaded = true;
+        sqlite3_stmt *st = query(
+            c, "SELECT object_id FROM events WHERE kind = "
+               GCT_EV_KIND_SQL("lock_init") " AND typeof(object_id) = "
+               "'integer'");
+        while (st && sqlite3_step(st) == SQLITE_ROW)
+            gct_map_put(&c->inited, (uint64_t)sqlite3_column_int64(st, 0), 0,
+                        1);
+        sqlite3_finalize(st);
+    }
+    return gct_map_get(&c->inited, (uint64_t)id, 0, 0) != 0;
+}
+
 /* A lock, condvar, semaphore, channel, ... as the code names it, marked
  * (RUN_BEGIN): the name the program gave it, else the variable it lies
  * in (objects.symbol: "accounts_lock", "alice+0x8"), else where it was
@@ -432,10 +464,8 @@ object_label(struct ctx *c, int64_t id)
 {
     sqlite3_stmt *st = query(
         c, "SELECT kind, name, addr, symbol, create_stack, "
-           "class_id IS NOT NULL OR kind IN ('chan', 'ctx') OR EXISTS "
-           "(SELECT 1 FROM events e WHERE e.object_id = o.id AND e.kind = "
-           GCT_EV_KIND_SQL("lock_init") ")"
-           " FROM objects o WHERE id = ?");
+           "class_id IS NOT NULL OR kind IN ('chan', 'ctx') "
+           "FROM objects o WHERE id = ?");
     char *s = NULL;
     if (st == NULL)
         return gct_xstrdup("object");
@@ -445,7 +475,7 @@ object_label(struct ctx *c, int64_t id)
         char *addr = xprintf(RUN_BEGIN " (0x%" PRIx64 ")" RUN_END,
                              (uint64_t)sqlite3_column_int64(st, 2));
         int64_t made = sqlite3_column_int64(st, 4);
-        bool inited = sqlite3_column_int(st, 5) != 0;
+        bool inited = sqlite3_column_int(st, 5) != 0 || lock_inited(c, id);
         if (sqlite3_column_type(st, 1) != SQLITE_NULL && *col_text(st, 1))
             s = xprintf("%s '%s'%s", kind, col_text(st, 1), addr);
         else if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
@@ -1042,25 +1072,111 @@ node_number(struct graph *g, int64_t id)
     return (uint32_t)(k - 1);
 }
 
+/* Edge e (nodes from and to) into graph g, unless it is a lock nested
+ * within its own class or adds nothing (redundant, by kept). */
 static void
-load_edges(struct ctx *c, struct graph *g)
+graph_add(struct graph *g, struct gct_map *kept, struct edge e,
+          const char *gates)
 {
-    struct gct_map kept = {0};
-    sqlite3_stmt *st = query(
-        c, g->classes
-               ? "SELECT e.id, fo.class_id, tob.class_id, e.thread_id, "
-                 "e.stack_id, e.from_frame, e.from_flags, e.to_flags, "
-                 "e.gate_ids, e.from_id, e.to_id FROM lock_edges e "
-                 "JOIN objects fo ON fo.id = e.from_id "
-                 "JOIN objects tob ON tob.id = e.to_id "
-                 "WHERE fo.class_id IS NOT NULL AND tob.class_id IS NOT NULL "
-                 "ORDER BY e.id"
-               : "SELECT id, from_id, to_id, thread_id, stack_id, "
-                 "from_frame, from_flags, to_flags, gate_ids, from_id, to_id "
-                 "FROM lock_edges ORDER BY id");
-    if (st == NULL)
+    if (e.from == e.to || /* nesting within one class: no order */
+        redundant(kept, &e, gates))
         return;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    /* Exactly as many as there are: a graph holds a million edges. */
+    size_t cap = *gates != 0;
+    for (const char *p = gates; *p; p++)
+        cap += *p == ',';
+    if (cap)
+        e.gates = gct_xmalloc(cap * sizeof *e.gates);
+    for (const char *p = gates; *p && e.ngates < cap;) {
+        e.gates[e.ngates++] = strtoll(p, (char **)&p, 10);
+        if (*p == ',')
+            p++;
+        else
+            break;
+    }
+    e.u = node_number(g, e.from);
+    e.v = node_number(g, e.to);
+    GCT_PUSH(g->e, g->n, g->cap, e);
+}
+
+/* Out-edges by node: a counting sort, stable, so in id order. */
+static void
+graph_index(struct graph *g)
+{
+    g->first = gct_xcalloc(g->nv + 2, sizeof *g->first);
+    g->out = gct_xmalloc((g->n + 1) * sizeof *g->out);
+    for (size_t i = 0; i < g->n; i++)
+        g->first[g->e[i].u + 2]++;
+    for (size_t k = 2; k < g->nv + 2; k++)
+        g->first[k] += g->first[k - 1];
+    for (size_t i = 0; i < g->n; i++)
+        g->out[g->first[g->e[i].u + 1]++] = (uint32_t)i;
+}
+
+/* An object's lock class (objects.class_id), for the class graph. */
+struct class_of {
+    int64_t id, cls;
+};
+
+/* The lock classes of the objects that have one, by object id. */
+static struct class_of *
+load_classes(struct ctx *c, size_t *n)
+{
+    struct class_of *v = NULL;
+    size_t cap = 0;
+    *n = 0;
+    sqlite3_stmt *st = query(c, "SELECT id, class_id FROM objects WHERE "
+                                "class_id IS NOT NULL ORDER BY id");
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        struct class_of x = {sqlite3_column_int64(st, 0),
+                             sqlite3_column_int64(st, 1)};
+        GCT_PUSH(v, *n, cap, x);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* The class of object id, as a join on objects.id finds it: false when
+ * no object of that id has a class. */
+static bool
+class_of(const struct class_of *v, size_t n, int64_t id, int64_t *cls)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == n || v[lo].id != id)
+        return false;
+    *cls = v[lo].cls;
+    return true;
+}
+
+/*
+ * The graph of locks and, when classes is not NULL, the graph of lock
+ * classes, from one reading of lock_edges: reading the rows costs more
+ * than building either graph (node's 11,500 edges: 3-5 ms a reading), and
+ * the class graph's nodes come from a table of the objects' classes
+ * instead of a join per row.  The class graph has the edges whose two
+ * locks both have a class.
+ */
+static void
+load_edges(struct ctx *c, struct graph *locks, struct graph *classes)
+{
+    struct gct_map kept = {0}, kept_cls = {0};
+    size_t ncls = 0;
+    struct class_of *cls = classes ? load_classes(c, &ncls) : NULL;
+    sqlite3_stmt *st = query(
+        c, "SELECT id, from_id, to_id, thread_id, stack_id, from_frame, "
+           "from_flags, to_flags, gate_ids FROM lock_edges ORDER BY id");
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        /* a join on objects.id matches an integer only (asked before the
+         * values are read: reading one may convert it) */
+        bool ids = sqlite3_column_type(st, 1) == SQLITE_INTEGER &&
+                   sqlite3_column_type(st, 2) == SQLITE_INTEGER;
         struct edge e = {sqlite3_column_int64(st, 0),
                          sqlite3_column_int64(st, 1),
                          sqlite3_column_int64(st, 2),
@@ -1071,43 +1187,47 @@ load_edges(struct ctx *c, struct graph *g)
                          sqlite3_column_int(st, 7),
                          NULL,
                          0,
-                         sqlite3_column_int64(st, 9),
-                         sqlite3_column_int64(st, 10),
+                         0,
+                         0,
                          0,
                          0};
+        e.from_obj = e.from;
+        e.to_obj = e.to;
         const char *gates = col_text(st, 8);
-        if (e.from == e.to || /* nesting within one class: no order */
-            redundant(&kept, &e, gates))
-            continue;
-        /* Exactly as many as there are: a graph holds a million edges. */
-        size_t cap = *gates != 0;
-        for (const char *p = gates; *p; p++)
-            cap += *p == ',';
-        if (cap)
-            e.gates = gct_xmalloc(cap * sizeof *e.gates);
-        for (const char *p = gates; *p && e.ngates < cap;) {
-            e.gates[e.ngates++] = strtoll(p, (char **)&p, 10);
-            if (*p == ',')
-                p++;
-            else
-                break;
-        }
-        e.u = node_number(g, e.from);
-        e.v = node_number(g, e.to);
-        GCT_PUSH(g->e, g->n, g->cap, e);
+        graph_add(locks, &kept, e, gates);
+        if (classes && ids && class_of(cls, ncls, e.from_obj, &e.from) &&
+            class_of(cls, ncls, e.to_obj, &e.to))
+            graph_add(classes, &kept_cls, e, gates);
     }
     sqlite3_finalize(st);
     gct_map_free(&kept);
+    gct_map_free(&kept_cls);
+    free(cls);
+    graph_index(locks);
+    if (classes)
+        graph_index(classes);
+}
 
-    /* Out-edges by node: a counting sort, stable, so in id order. */
-    g->first = gct_xcalloc(g->nv + 2, sizeof *g->first);
-    g->out = gct_xmalloc((g->n + 1) * sizeof *g->out);
+static void
+graph_free(struct graph *g)
+{
     for (size_t i = 0; i < g->n; i++)
-        g->first[g->e[i].u + 2]++;
-    for (size_t k = 2; k < g->nv + 2; k++)
-        g->first[k] += g->first[k - 1];
-    for (size_t i = 0; i < g->n; i++)
-        g->out[g->first[g->e[i].u + 1]++] = (uint32_t)i;
+        free(g->e[i].gates);
+    free(g->e);
+    free(g->node);
+    free(g->first);
+    free(g->out);
+    gct_map_free(&g->index);
+    memset(g, 0, sizeof *g);
+}
+
+static void
+free_class_graph(struct ctx *c)
+{
+    if (c->class_graph)
+        graph_free(c->class_graph);
+    free(c->class_graph);
+    c->class_graph = NULL;
 }
 
 static bool
@@ -1698,14 +1818,13 @@ find_cycle(struct cycles *s, uint32_t v, size_t edges)
  * between lock classes (true), the latter only where the locks
  * themselves made no cycle. */
 static void
-lock_order_cycles(struct ctx *c, bool classes)
+lock_order_cycles(struct ctx *c, struct graph *g)
 {
-    struct graph g = {.classes = classes};
-    load_edges(c, &g);
-    size_t nv = g.nv + 1;
+    bool classes = g->classes;
+    size_t nv = g->nv + 1;
     struct cycles s = {
         .c = c,
-        .g = &g,
+        .g = g,
         .comp = gct_xmalloc(nv * sizeof *s.comp),
         .members = gct_xmalloc(nv * sizeof *s.members),
         .parent = gct_xmalloc(nv * sizeof *s.parent),
@@ -1715,7 +1834,7 @@ lock_order_cycles(struct ctx *c, bool classes)
         .pos = gct_xmalloc(nv * sizeof *s.pos),
         .hops = gct_xmalloc(nv * sizeof *s.hops),
         .path = gct_xmalloc(nv * sizeof *s.path),
-        .cand = gct_xmalloc((g.n + 1) * sizeof *s.cand),
+        .cand = gct_xmalloc((g->n + 1) * sizeof *s.cand),
         .cstart = gct_xmalloc((nv + 1) * sizeof *s.cstart),
         .pick = gct_xmalloc(nv * sizeof *s.pick),
     };
@@ -1725,7 +1844,7 @@ lock_order_cycles(struct ctx *c, bool classes)
 
     /* Components in the order of their first node, so in the order the
      * trace first names their locks. */
-    for (size_t v = 0; v < g.nv && c->out->n < 1000; v++) {
+    for (size_t v = 0; v < g->nv && c->out->n < 1000; v++) {
         uint32_t k = s.comp[v];
         size_t size = s.cfirst[k + 1] - s.cfirst[k];
         size_t edges;
@@ -1747,13 +1866,7 @@ lock_order_cycles(struct ctx *c, bool classes)
         if (n)
             report_cycle(&s, n, size, pairs - size);
     }
-    for (size_t i = 0; i < g.n; i++)
-        free(g.e[i].gates);
-    free(g.e);
-    free(g.node);
-    free(g.first);
-    free(g.out);
-    gct_map_free(&g.index);
+    graph_free(g);
     free(s.comp);
     free(s.members);
     free(s.cfirst);
@@ -2891,16 +3004,31 @@ gct_findings_counted(const struct gct_findings *f)
     return n;
 }
 
+/* The lock graph's cycles; the class graph, read with it, is kept for
+ * class_cycles. */
 static void
 lock_cycles(struct ctx *c)
 {
-    lock_order_cycles(c, false);
+    struct graph locks = {.classes = false};
+    free_class_graph(c);
+    c->class_graph = gct_xcalloc(1, sizeof *c->class_graph);
+    c->class_graph->classes = true;
+    load_edges(c, &locks, c->class_graph);
+    lock_order_cycles(c, &locks);
 }
 
 static void
 class_cycles(struct ctx *c)
 {
-    lock_order_cycles(c, true);
+    if (c->class_graph == NULL) { /* lock_cycles did not run */
+        struct graph locks = {.classes = false};
+        c->class_graph = gct_xcalloc(1, sizeof *c->class_graph);
+        c->class_graph->classes = true;
+        load_edges(c, &locks, c->class_graph);
+        graph_free(&locks);
+    }
+    lock_order_cycles(c, c->class_graph);
+    free_class_graph(c);
 }
 
 /*
@@ -3027,9 +3155,15 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
         if ((passes[i].ended && !ended) || !guard_holds(&c, passes[i].guard))
             continue;
         c.pass = &passes[i];
+        int64_t t = gct_phase_on() ? gct_phase_now_ns() : 0;
         passes[i].run(&c);
+        if (t)
+            gct_phase_total(passes[i].name, gct_phase_now_ns() - t,
+                            (int64_t)(out->n));
     }
     c.pass = NULL;
+    free_class_graph(&c);
+    gct_map_free(&c.inited);
     names_reset(&c);
     free(c.names);
     if (c.failed) {
