@@ -207,6 +207,7 @@ gct_tw_close(struct gct_trace_writer *w)
     w->db = NULL;
     free(w->indexes);
     w->indexes = NULL;
+    gct_map_free(&w->edge_stacks);
 }
 
 /* ------------------------------------------------------------ replay rows */
@@ -234,6 +235,8 @@ gct_tw_edge(struct gct_trace_writer *w, int64_t from, int64_t to,
 {
     run(w, w->ins_edge, "iiiiiinns", from, to, thread, ts, from_flags,
         to_flags, stack, from_frame, gates);
+    if (stack) /* a NULL stack_id names no frames */
+        gct_map_put(&w->edge_stacks, (uint64_t)thread, (uint64_t)stack, 1);
 }
 
 void
@@ -465,12 +468,35 @@ gct_tw_model(struct gct_trace_writer *w, const struct gct_model *m,
  * keeps it.  The pairs are read first and the frames named from them in
  * C: a temporary table and two updates reading it cost more to compile
  * and make than the join itself, a visible part of a short process's
- * finishing step (docs/bench-shim.md, "Figures behind the code"). */
+ * finishing step (docs/bench-shim.md, "Figures behind the code").  The
+ * lock edges' (thread, stack) pairs come from the writer, which noted
+ * each as it wrote the edge (edge_stacks), as a JSON array: reading them
+ * back from lock_edges and making them distinct was most of the join's
+ * time where the edges are many (node's 11,500 edges, 261 pairs). */
 struct entry_pc {
     int64_t entry, clone; /* clone: 0 when none */
     bool has_clone;
     char name[32];
 };
+
+/* The lock edges' (thread, stack) pairs as JSON: "[[1,21],[1,22]]". */
+static char *
+edge_pairs_json(const struct gct_trace_writer *w)
+{
+    const struct gct_map *m = &w->edge_stacks;
+    size_t cap = 3 + m->len * 44, len = 0; /* ",[" two int64s "]" each */
+    char *s = gct_xmalloc(cap);
+    s[len++] = '[';
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].used)
+            len += (size_t)snprintf(s + len, cap - len, "%s[%lld,%lld]",
+                                    len > 1 ? "," : "",
+                                    (long long)m->slots[i].k1,
+                                    (long long)m->slots[i].k2);
+    s[len++] = ']';
+    s[len] = '\0';
+    return s;
+}
 
 void
 gct_tw_thread_entry(struct gct_trace_writer *w)
@@ -480,7 +506,8 @@ gct_tw_thread_entry(struct gct_trace_writer *w)
            "  CASE WHEN t.start_routine IS NULL THEN "
            "    '__libc_start_call_main' ELSE 'start_thread' END AS name "
            "FROM (SELECT thread_id, stack_id FROM waits UNION "
-           "      SELECT thread_id, stack_id FROM lock_edges UNION "
+           "      SELECT json_extract(value, '$[0]'), "
+           "        json_extract(value, '$[1]') FROM json_each(?1) UNION "
            "      SELECT parent_id, create_stack FROM threads) ts "
            "JOIN threads t ON t.id = ts.thread_id "
            "JOIN stack_frames s1 ON s1.stack_id = ts.stack_id "
@@ -495,6 +522,9 @@ gct_tw_thread_entry(struct gct_trace_writer *w)
            "  AND s3.idx = s1.idx + 2 AND t.start_routine IS NOT NULL "
            "LEFT JOIN frames f3 ON f3.id = s3.frame_id "
            "  AND f3.function IS NULL AND f3.module = f2.module");
+    char *pairs = edge_pairs_json(w);
+    if (q)
+        sqlite3_bind_text(q, 1, pairs, -1, SQLITE_STATIC);
     struct entry_pc *v = NULL;
     size_t n = 0, cap = 0;
     while (q && sqlite3_step(q) == SQLITE_ROW) {
@@ -508,6 +538,7 @@ gct_tw_thread_entry(struct gct_trace_writer *w)
         GCT_PUSH(v, n, cap, e);
     }
     sqlite3_finalize(q);
+    free(pairs);
     if (n == 0) {
         free(v);
         return;

@@ -12,6 +12,8 @@
 #ifndef GCT_TRACE_WRITE_H
 #define GCT_TRACE_WRITE_H
 
+#include "map.h"
+
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +27,9 @@ struct gct_trace_writer {
     sqlite3_stmt *ins_event, *ins_wait_case, *ins_edge, *ins_stack,
         *ins_frame, *ins_stack_frame, *ins_process, *upd_process_exit;
     char *indexes; /* the schema's CREATE INDEX statements */
+    /* the (thread, stack) pairs of the lock edges written, for
+     * gct_tw_thread_entry: (thread, stack) -> 1 */
+    struct gct_map edge_stacks;
     char *err;
     size_t errlen;
 };
