@@ -27,13 +27,16 @@ struct gct_sql_cell {
 };
 
 struct gct_sql_batch {
-    sqlite3_stmt *one, *many; /* one row; GCT_SQL_BATCH rows */
+    sqlite3 *db;
+    char *insert_prefix;      /* "INSERT INTO t(a,b)" */
+    sqlite3_stmt *one, *many; /* one row; GCT_SQL_BATCH rows (made at the
+                                 first full batch) */
     int ncols, nrows;         /* nrows pending in cells */
     struct gct_sql_cell *cells;
 };
 
-/* Prepares "INSERT_PREFIX VALUES(?,...)" for one row and for a batch of
- * ncols columns; false (sqlite3_errmsg tells why) when it cannot. */
+/* Prepares "INSERT_PREFIX VALUES(?,...)" for one row of ncols columns;
+ * false (sqlite3_errmsg tells why) when it cannot. */
 bool gct_sql_batch_init(struct gct_sql_batch *b, sqlite3 *db,
                         const char *insert_prefix, int ncols);
 

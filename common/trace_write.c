@@ -153,7 +153,7 @@ gct_tw_flush(struct gct_trace_writer *w)
     struct gct_sql_batch *all[] = {&w->events, &w->edges, &w->stacks,
                                    &w->frames, &w->stack_frames};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (all[i]->many && !gct_tw_failed(w))
+        if (all[i]->one && !gct_tw_failed(w))
             step_failed(w, gct_sql_batch_flush(all[i]));
 }
 
