@@ -33,6 +33,17 @@ struct short_name {
 struct pass;
 struct graph;
 
+/* A prepared statement kept for the rest of the analysis (query, query_done):
+ * preparing a query again for each finding was half the time of making
+ * a finding's labels and stacks (java -version's six leaked threads). */
+struct kept_stmt {
+    char *sql;
+    sqlite3_stmt *st;
+    bool busy; /* handed out by query, not yet given back by query_done */
+};
+
+#define KEPT_STMTS 32
+
 struct ctx {
     const struct pass *pass; /* the one running (gct_analyze's table) */
     sqlite3 *db;
@@ -49,6 +60,8 @@ struct ctx {
     /* the objects with a lock_init event (lock_inited), read once */
     struct gct_map inited;
     bool inited_loaded;
+    struct kept_stmt kept[KEPT_STMTS];
+    size_t nkept;
 };
 
 /* SQL: thread T is one the end-of-run analyses judge: alive at the end,
@@ -105,9 +118,18 @@ xprintf(const char *fmt, ...)
     return s;
 }
 
+/* A statement of sql, to be given back with query_done: one kept from an
+ * earlier query of the same text when it is not in use (a query may run
+ * while another of the same text is under way: a label within a label),
+ * else a new one, kept while there is room. */
 static sqlite3_stmt *
 query(struct ctx *c, const char *sql)
 {
+    for (size_t i = 0; i < c->nkept; i++)
+        if (!c->kept[i].busy && strcmp(c->kept[i].sql, sql) == 0) {
+            c->kept[i].busy = true;
+            return c->kept[i].st;
+        }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
         if (!c->failed)
@@ -116,7 +138,24 @@ query(struct ctx *c, const char *sql)
         c->failed = true;
         return NULL;
     }
+    if (c->nkept < KEPT_STMTS)
+        c->kept[c->nkept++] = (struct kept_stmt){gct_xstrdup(sql), st, true};
     return st;
+}
+
+/* Gives back a statement of query: a kept one is reset for the next
+ * query, any other finalized.  NULL: nothing. */
+static void
+query_done(struct ctx *c, sqlite3_stmt *st)
+{
+    for (size_t i = 0; st && i < c->nkept; i++)
+        if (c->kept[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            c->kept[i].busy = false;
+            return;
+        }
+    sqlite3_finalize(st);
 }
 
 static const char *
@@ -290,7 +329,7 @@ add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
         struct gct_frame fr = frame_from_row(st);
         GCT_PUSH(s.frames, s.nframes, cap, fr);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     size_t scap = f->nstacks;
     GCT_PUSH(f->stacks, f->nstacks, scap, s);
 }
@@ -316,7 +355,7 @@ add_frame(struct ctx *c, struct gct_finding *f, int64_t frame,
         size_t scap = f->nstacks;
         GCT_PUSH(f->stacks, f->nstacks, scap, s);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* A readable name for a thread, marked (RUN_BEGIN): the main thread of
@@ -355,7 +394,7 @@ thread_label(struct ctx *c, int64_t id, int64_t *tid_out)
         else if (sqlite3_column_type(st, 4) != SQLITE_NULL)
             s = xprintf("thread %s%s", col_text(st, 4), tids);
         else if (made > 0) {
-            sqlite3_finalize(st);
+            query_done(c, st);
             st = NULL;
             char *at = where(c, made);
             s = xprintf("thread created at %s%s", at, tids);
@@ -364,7 +403,7 @@ thread_label(struct ctx *c, int64_t id, int64_t *tid_out)
             s = xprintf("thread%s", tids);
         free(tids);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return s ? s : gct_xstrdup("thread");
 }
 
@@ -402,7 +441,7 @@ ref_thread(struct ctx *c, struct gct_finding *f, int64_t id)
             if (made > 0)
                 r.created_at = where(c, made);
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     size_t cap = f->nthreads;
     GCT_PUSH(f->threads, f->nthreads, cap, r);
@@ -448,7 +487,7 @@ lock_inited(struct ctx *c, int64_t id)
         while (st && sqlite3_step(st) == SQLITE_ROW)
             gct_map_put(&c->inited, (uint64_t)sqlite3_column_int64(st, 0), 0,
                         1);
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     return gct_map_get(&c->inited, (uint64_t)id, 0, 0) != 0;
 }
@@ -481,7 +520,7 @@ object_label(struct ctx *c, int64_t id)
         else if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
                  *col_text(st, 3))
             s = xprintf("%s %s%s", kind, col_text(st, 3), addr);
-        sqlite3_finalize(st);
+        query_done(c, st);
         st = NULL;
         if (s == NULL && made > 0) {
             char *at = user_site(c, made);
@@ -495,7 +534,7 @@ object_label(struct ctx *c, int64_t id)
         free(kind);
         free(addr);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return s ? s : gct_xstrdup("object");
 }
 
@@ -516,7 +555,7 @@ short_name(struct ctx *c, int64_t id, bool cls)
                      : strcmp(col_text(st, 0), "mutex") == 0  ? "M"
                      : strcmp(col_text(st, 0), "rwlock") == 0 ? "RW"
                                                               : "L");
-            sqlite3_finalize(st);
+            query_done(c, st);
         }
     }
     for (size_t i = 0; i < c->nnames; i++) {
@@ -586,7 +625,7 @@ ref_object(struct ctx *c, struct gct_finding *f, int64_t id)
             r.addr = (uint64_t)sqlite3_column_int64(st, 2);
             r.symbol = col_dup(st, 3);
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     size_t cap = f->nobjects;
     GCT_PUSH(f->objects, f->nobjects, cap, r);
@@ -602,7 +641,7 @@ object_stack(struct ctx *c, int64_t id)
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) == SQLITE_ROW)
             s = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     return s;
 }
@@ -620,7 +659,7 @@ thread_who(struct ctx *c, int64_t id)
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) == SQLITE_ROW)
             made = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     if (made <= 0)
         return who;
@@ -659,7 +698,7 @@ held_at_wait(struct ctx *c, int64_t thread, int64_t begin, int64_t also_held,
                                   sqlite3_column_int64(st, 1)};
             GCT_PUSH(*out, n, cap, h);
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     bool known = also_held <= 0;
     for (size_t i = 0; i < n && !known; i++)
@@ -747,7 +786,7 @@ stack_owner(struct ctx *c, int64_t stack, bool innermost)
         if (innermost)
             break;
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return owner;
 }
 
@@ -786,7 +825,7 @@ load_rules(struct ctx *c)
                                 "'options'");
     if (st && sqlite3_step(st) == SQLITE_ROW)
         gct_options_parse(&c->opt, col_text(st, 0), NULL, NULL);
-    sqlite3_finalize(st);
+    query_done(c, st);
     gct_options_parse(&c->opt, getenv("GCTRACE_OPTIONS"), NULL, NULL);
 }
 
@@ -844,7 +883,7 @@ recorded_all(struct ctx *c)
                                 "'record_mode'");
     bool all = st && sqlite3_step(st) == SQLITE_ROW &&
                strcmp(col_text(st, 0), "all") == 0;
-    sqlite3_finalize(st);
+    query_done(c, st);
     return all;
 }
 
@@ -886,7 +925,7 @@ last_wakeup(struct ctx *c, struct gct_finding *f, int64_t reason,
         free(lab);
         free(who);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return s;
 }
 
@@ -956,7 +995,7 @@ leaked_threads(struct ctx *c)
         free(who);
         free(born);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 static void
@@ -988,7 +1027,7 @@ unjoined_threads(struct ctx *c)
         free(who);
         free(born);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ lock order */
@@ -1132,7 +1171,7 @@ load_classes(struct ctx *c, size_t *n)
                              sqlite3_column_int64(st, 1)};
         GCT_PUSH(v, *n, cap, x);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return v;
 }
 
@@ -1199,7 +1238,7 @@ load_edges(struct ctx *c, struct graph *locks, struct graph *classes)
             class_of(cls, ncls, e.to_obj, &e.to))
             graph_add(classes, &kept_cls, e, gates);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     gct_map_free(&kept);
     gct_map_free(&kept_cls);
     free(cls);
@@ -1918,7 +1957,7 @@ behind(struct ctx *c, int64_t obj, int64_t thread, int64_t **ids,
         GCT_PUSH(*ids, n, cap, sqlite3_column_int64(st, 0));
         GCT_PUSH(*stacks, k, scap, sqlite3_column_int64(st, 1));
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return n;
 }
 
@@ -2030,7 +2069,7 @@ report_deadlock(struct ctx *c, const struct lock_wait *rows,
             sqlite3_bind_int64(st, 1, r->thread);
             if (sqlite3_step(st) == SQLITE_ROW)
                 made = sqlite3_column_int64(st, 0);
-            sqlite3_finalize(st);
+            query_done(c, st);
         }
         char *lab = xprintf("%s was created at", who[k]);
         add_stack(c, f, made, lab);
@@ -2086,7 +2125,7 @@ lock_deadlocks(struct ctx *c)
         GCT_PUSH(rows, n, cap, r);
         gct_map_put(&wait_of, (uint64_t)r.pid, (uint64_t)r.tid, n);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     for (size_t i = 0; i < n; i++) {
         size_t chain[16];
         size_t len = 0;
@@ -2201,7 +2240,7 @@ chan_partners(struct ctx *c, struct gct_wait_graph *g,
         if (to)
             gct_wait_edge_add(g, v, to - 1, group);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* Edges from node v to the threads of the graph that sql names, given
@@ -2222,7 +2261,7 @@ edges_to(struct ctx *c, struct gct_wait_graph *g,
         if (to)
             gct_wait_edge_add(g, v, to - 1, 0);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* The edges of node v (struct wnode n), and its number of ways out. */
@@ -2268,7 +2307,7 @@ wait_edges(struct ctx *c, struct gct_wait_graph *g,
             chan_partners(c, g, node_of, v, sqlite3_column_int64(st, 0),
                           recv, k++);
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
         g->ngroups[v] = k;
         break;
     }
@@ -2363,7 +2402,7 @@ hop_text(struct ctx *c, const struct gct_wait_graph *g,
             free(s);
             s = x;
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
         char *x = xprintf("%s)", s);
         free(s);
         s = x;
@@ -2454,7 +2493,7 @@ report_wait_cycle(struct ctx *c, const struct gct_wait_graph *g,
                 sqlite3_bind_int64(st, 1, w->wait);
             while (st && sqlite3_step(st) == SQLITE_ROW)
                 ref_object(c, f, sqlite3_column_int64(st, 0));
-            sqlite3_finalize(st);
+            query_done(c, st);
         } else if (w->obj) {
             ref_object(c, f, w->obj);
         }
@@ -2481,7 +2520,7 @@ wait_cycles_in(struct ctx *c, int64_t pid)
     sqlite3_bind_int64(st, 1, pid);
     bool free_thread = sqlite3_step(st) != SQLITE_ROW ||
                        sqlite3_column_int64(st, 0) != 0;
-    sqlite3_finalize(st);
+    query_done(c, st);
     if (free_thread)
         return;
 
@@ -2510,7 +2549,7 @@ wait_cycles_in(struct ctx *c, int64_t pid)
         GCT_PUSH(nodes, n, cap, w);
         gct_map_put(&node_of, (uint64_t)w.thread, 0, n);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 
     struct gct_wait_graph g;
     gct_wait_graph_init(&g, n);
@@ -2553,7 +2592,7 @@ wait_cycles(struct ctx *c)
     size_t n = 0, cap = 0;
     while (st && sqlite3_step(st) == SQLITE_ROW)
         GCT_PUSH(pids, n, cap, sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
+    query_done(c, st);
     for (size_t i = 0; i < n; i++)
         wait_cycles_in(c, pids[i]);
     free(pids);
@@ -2610,10 +2649,10 @@ all_asleep(struct ctx *c)
                 ref_object(c, f, sqlite3_column_int64(q, 2));
                 add_blocked_stack(c, f, tid, sqlite3_column_int64(q, 1));
             }
-            sqlite3_finalize(q);
+            query_done(c, q);
         }
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ channels */
@@ -2637,7 +2676,7 @@ receivers_in_context_leak(struct ctx *c, int64_t id)
     sqlite3_bind_int64(st, 1, id);
     while (all && sqlite3_step(st) == SQLITE_ROW)
         all = in_finding(c, "context_leak", sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
+    query_done(c, st);
     return all;
 }
 
@@ -2687,7 +2726,7 @@ unclosed_channels(struct ctx *c)
         free(ch);
         free(at);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ contexts */
@@ -2766,7 +2805,7 @@ context_leaks(struct ctx *c)
             GCT_PUSH(who, nwho, capwho, sqlite3_column_int64(q, 0));
             GCT_PUSH(where_blocked, nwb, capwb, sqlite3_column_int64(q, 1));
         }
-        sqlite3_finalize(q);
+        query_done(c, q);
         char *waiting = gct_xstrdup("");
         for (size_t i = 0; i < nwho; i++) {
             char *name = thread_label(c, who[i], NULL);
@@ -2814,7 +2853,7 @@ context_leaks(struct ctx *c)
         free(at);
         free(kind);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ timers */
@@ -2883,7 +2922,7 @@ timer_leaks(struct ctx *c)
         add_stack(c, f, armed, n == 1 ? "armed at" : "armed (each) at");
         free(at);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ misuse */
@@ -2943,7 +2982,7 @@ misuses(struct ctx *c)
         free(what);
         free(at);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 
     /* Whose the locks are shows in the thread's creator: the JVM's VM
      * thread ends holding one by design. */
@@ -2965,7 +3004,7 @@ misuses(struct ctx *c)
         add_stack(c, f, create, "thread created at");
         free(who);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ driver */
@@ -2990,7 +3029,7 @@ complete(struct ctx *c)
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW)
             done = sqlite3_column_int(st, 0) != 0;
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     return done;
 }
@@ -3137,7 +3176,7 @@ guard_holds(struct ctx *c, const char *sql)
         return true;
     sqlite3_stmt *st = query(c, sql);
     bool any = st && sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    query_done(c, st);
     return any;
 }
 
@@ -3164,6 +3203,10 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
     c.pass = NULL;
     free_class_graph(&c);
     gct_map_free(&c.inited);
+    for (size_t i = 0; i < c.nkept; i++) {
+        sqlite3_finalize(c.kept[i].st);
+        free(c.kept[i].sql);
+    }
     names_reset(&c);
     free(c.names);
     if (c.failed) {
