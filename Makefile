@@ -260,7 +260,8 @@ $(BUILD)/tests/lib/%: tests/lib/%.c $(BUILD)/tests/lib/%.d $(LIBGOC)
 # common objects they test, and sqlite.
 TEST_COMMON_SRCS := $(wildcard tests/common/test_*.c)
 TEST_COMMON_BINS := $(TEST_COMMON_SRCS:tests/%.c=$(BUILD)/tests/%)
-TEST_COMMON_OBJS := $(OBJ)/common/vocab.o
+TEST_COMMON_OBJS := $(OBJ)/common/vocab.o $(OBJ)/common/sql_batch.o \
+                    $(OBJ)/common/map.o
 
 $(BUILD)/tests/common/%: tests/common/%.c $(BUILD)/tests/common/%.d \
                          $(TEST_COMMON_OBJS) $(BUILD)/gen/schema.h

@@ -10,6 +10,7 @@
 #include "event.h"
 #include "map.h"
 #include "options.h"
+#include "phase_time.h"
 #include "vocab.h"
 #include "wait_graph.h"
 
@@ -30,6 +31,18 @@ struct short_name {
 };
 
 struct pass;
+struct graph;
+
+/* A prepared statement kept for the rest of the analysis (query, query_done):
+ * preparing a query again for each finding was half the time of making
+ * a finding's labels and stacks (java -version's six leaked threads). */
+struct kept_stmt {
+    char *sql;
+    sqlite3_stmt *st;
+    bool busy; /* handed out by query, not yet given back by query_done */
+};
+
+#define KEPT_STMTS 32
 
 struct ctx {
     const struct pass *pass; /* the one running (gct_analyze's table) */
@@ -41,15 +54,26 @@ struct ctx {
     struct gct_options opt; /* the rules of ownership (load_rules) */
     struct short_name *names;
     size_t nnames, capnames;
+    /* the class graph, read with the lock graph by lock_cycles for
+     * class_cycles; NULL once used */
+    struct graph *class_graph;
+    /* the objects with a lock_init event (lock_inited), read once */
+    struct gct_map inited;
+    bool inited_loaded;
+    struct kept_stmt kept[KEPT_STMTS];
+    size_t nkept;
 };
 
 /* SQL: thread T is one the end-of-run analyses judge: alive at the end,
  * not one of libgoc's service threads ("goc-*"), and not the thread that
- * ended its process (its proc_exit event). */
+ * ended its process (its proc_exit event).  NOT IN a list made once per
+ * statement, not NOT EXISTS, which scanned the events (a trace of fewer
+ * than 100,000 records has no index on them) for each thread; the list
+ * leaves out NULL, which would make NOT IN false for every thread. */
 #define JUDGED_THREAD_SQL(T)                                               \
     T ".end_ns IS NULL AND coalesce(" T ".name, '') NOT LIKE 'goc-%' "     \
-    "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = "               \
-    GCT_EV_KIND_SQL("proc_exit") " AND e.thread_id = " T ".id)"
+    "AND " T ".id NOT IN (SELECT e.thread_id FROM events e WHERE e.kind = " \
+    GCT_EV_KIND_SQL("proc_exit") " AND e.thread_id IS NOT NULL)"
 
 /*
  * Messages and labels are built once, with the values that change from
@@ -94,9 +118,18 @@ xprintf(const char *fmt, ...)
     return s;
 }
 
+/* A statement of sql, to be given back with query_done: one kept from an
+ * earlier query of the same text when it is not in use (a query may run
+ * while another of the same text is under way: a label within a label),
+ * else a new one, kept while there is room. */
 static sqlite3_stmt *
 query(struct ctx *c, const char *sql)
 {
+    for (size_t i = 0; i < c->nkept; i++)
+        if (!c->kept[i].busy && strcmp(c->kept[i].sql, sql) == 0) {
+            c->kept[i].busy = true;
+            return c->kept[i].st;
+        }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
         if (!c->failed)
@@ -105,7 +138,24 @@ query(struct ctx *c, const char *sql)
         c->failed = true;
         return NULL;
     }
+    if (c->nkept < KEPT_STMTS)
+        c->kept[c->nkept++] = (struct kept_stmt){gct_xstrdup(sql), st, true};
     return st;
+}
+
+/* Gives back a statement of query: a kept one is reset for the next
+ * query, any other finalized.  NULL: nothing. */
+static void
+query_done(struct ctx *c, sqlite3_stmt *st)
+{
+    for (size_t i = 0; st && i < c->nkept; i++)
+        if (c->kept[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            c->kept[i].busy = false;
+            return;
+        }
+    sqlite3_finalize(st);
 }
 
 static const char *
@@ -279,7 +329,7 @@ add_stack(struct ctx *c, struct gct_finding *f, int64_t stack,
         struct gct_frame fr = frame_from_row(st);
         GCT_PUSH(s.frames, s.nframes, cap, fr);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     size_t scap = f->nstacks;
     GCT_PUSH(f->stacks, f->nstacks, scap, s);
 }
@@ -305,7 +355,7 @@ add_frame(struct ctx *c, struct gct_finding *f, int64_t frame,
         size_t scap = f->nstacks;
         GCT_PUSH(f->stacks, f->nstacks, scap, s);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* A readable name for a thread, marked (RUN_BEGIN): the main thread of
@@ -344,7 +394,7 @@ thread_label(struct ctx *c, int64_t id, int64_t *tid_out)
         else if (sqlite3_column_type(st, 4) != SQLITE_NULL)
             s = xprintf("thread %s%s", col_text(st, 4), tids);
         else if (made > 0) {
-            sqlite3_finalize(st);
+            query_done(c, st);
             st = NULL;
             char *at = where(c, made);
             s = xprintf("thread created at %s%s", at, tids);
@@ -353,7 +403,7 @@ thread_label(struct ctx *c, int64_t id, int64_t *tid_out)
             s = xprintf("thread%s", tids);
         free(tids);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return s ? s : gct_xstrdup("thread");
 }
 
@@ -391,7 +441,7 @@ ref_thread(struct ctx *c, struct gct_finding *f, int64_t id)
             if (made > 0)
                 r.created_at = where(c, made);
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     size_t cap = f->nthreads;
     GCT_PUSH(f->threads, f->nthreads, cap, r);
@@ -421,6 +471,27 @@ user_site(struct ctx *c, int64_t stack)
     return s;
 }
 
+/* Whether object id has a lock_init event.  The ids of those are read
+ * once per analysis: a query per object scanned the events (no index
+ * below 100,000 records) for each label.  Only integers: an events row
+ * whose object_id is no integer names no object. */
+static bool
+lock_inited(struct ctx *c, int64_t id)
+{
+    if (!c->inited_loaded) {
+        c->inited_loaded = true;
+        sqlite3_stmt *st = query(
+            c, "SELECT object_id FROM events WHERE kind = "
+               GCT_EV_KIND_SQL("lock_init") " AND typeof(object_id) = "
+               "'integer'");
+        while (st && sqlite3_step(st) == SQLITE_ROW)
+            gct_map_put(&c->inited, (uint64_t)sqlite3_column_int64(st, 0), 0,
+                        1);
+        query_done(c, st);
+    }
+    return gct_map_get(&c->inited, (uint64_t)id, 0, 0) != 0;
+}
+
 /* A lock, condvar, semaphore, channel, ... as the code names it, marked
  * (RUN_BEGIN): the name the program gave it, else the variable it lies
  * in (objects.symbol: "accounts_lock", "alice+0x8"), else where it was
@@ -432,10 +503,8 @@ object_label(struct ctx *c, int64_t id)
 {
     sqlite3_stmt *st = query(
         c, "SELECT kind, name, addr, symbol, create_stack, "
-           "class_id IS NOT NULL OR kind IN ('chan', 'ctx') OR EXISTS "
-           "(SELECT 1 FROM events e WHERE e.object_id = o.id AND e.kind = "
-           GCT_EV_KIND_SQL("lock_init") ")"
-           " FROM objects o WHERE id = ?");
+           "class_id IS NOT NULL OR kind IN ('chan', 'ctx') "
+           "FROM objects o WHERE id = ?");
     char *s = NULL;
     if (st == NULL)
         return gct_xstrdup("object");
@@ -445,13 +514,13 @@ object_label(struct ctx *c, int64_t id)
         char *addr = xprintf(RUN_BEGIN " (0x%" PRIx64 ")" RUN_END,
                              (uint64_t)sqlite3_column_int64(st, 2));
         int64_t made = sqlite3_column_int64(st, 4);
-        bool inited = sqlite3_column_int(st, 5) != 0;
+        bool inited = sqlite3_column_int(st, 5) != 0 || lock_inited(c, id);
         if (sqlite3_column_type(st, 1) != SQLITE_NULL && *col_text(st, 1))
             s = xprintf("%s '%s'%s", kind, col_text(st, 1), addr);
         else if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
                  *col_text(st, 3))
             s = xprintf("%s %s%s", kind, col_text(st, 3), addr);
-        sqlite3_finalize(st);
+        query_done(c, st);
         st = NULL;
         if (s == NULL && made > 0) {
             char *at = user_site(c, made);
@@ -465,7 +534,7 @@ object_label(struct ctx *c, int64_t id)
         free(kind);
         free(addr);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return s ? s : gct_xstrdup("object");
 }
 
@@ -486,7 +555,7 @@ short_name(struct ctx *c, int64_t id, bool cls)
                      : strcmp(col_text(st, 0), "mutex") == 0  ? "M"
                      : strcmp(col_text(st, 0), "rwlock") == 0 ? "RW"
                                                               : "L");
-            sqlite3_finalize(st);
+            query_done(c, st);
         }
     }
     for (size_t i = 0; i < c->nnames; i++) {
@@ -556,7 +625,7 @@ ref_object(struct ctx *c, struct gct_finding *f, int64_t id)
             r.addr = (uint64_t)sqlite3_column_int64(st, 2);
             r.symbol = col_dup(st, 3);
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     size_t cap = f->nobjects;
     GCT_PUSH(f->objects, f->nobjects, cap, r);
@@ -572,7 +641,7 @@ object_stack(struct ctx *c, int64_t id)
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) == SQLITE_ROW)
             s = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     return s;
 }
@@ -590,7 +659,7 @@ thread_who(struct ctx *c, int64_t id)
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) == SQLITE_ROW)
             made = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     if (made <= 0)
         return who;
@@ -629,7 +698,7 @@ held_at_wait(struct ctx *c, int64_t thread, int64_t begin, int64_t also_held,
                                   sqlite3_column_int64(st, 1)};
             GCT_PUSH(*out, n, cap, h);
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     bool known = also_held <= 0;
     for (size_t i = 0; i < n && !known; i++)
@@ -717,7 +786,7 @@ stack_owner(struct ctx *c, int64_t stack, bool innermost)
         if (innermost)
             break;
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return owner;
 }
 
@@ -756,7 +825,7 @@ load_rules(struct ctx *c)
                                 "'options'");
     if (st && sqlite3_step(st) == SQLITE_ROW)
         gct_options_parse(&c->opt, col_text(st, 0), NULL, NULL);
-    sqlite3_finalize(st);
+    query_done(c, st);
     gct_options_parse(&c->opt, getenv("GCTRACE_OPTIONS"), NULL, NULL);
 }
 
@@ -814,7 +883,7 @@ recorded_all(struct ctx *c)
                                 "'record_mode'");
     bool all = st && sqlite3_step(st) == SQLITE_ROW &&
                strcmp(col_text(st, 0), "all") == 0;
-    sqlite3_finalize(st);
+    query_done(c, st);
     return all;
 }
 
@@ -856,7 +925,7 @@ last_wakeup(struct ctx *c, struct gct_finding *f, int64_t reason,
         free(lab);
         free(who);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return s;
 }
 
@@ -926,7 +995,7 @@ leaked_threads(struct ctx *c)
         free(who);
         free(born);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 static void
@@ -958,7 +1027,7 @@ unjoined_threads(struct ctx *c)
         free(who);
         free(born);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ lock order */
@@ -1042,25 +1111,111 @@ node_number(struct graph *g, int64_t id)
     return (uint32_t)(k - 1);
 }
 
+/* Edge e (nodes from and to) into graph g, unless it is a lock nested
+ * within its own class or adds nothing (redundant, by kept). */
 static void
-load_edges(struct ctx *c, struct graph *g)
+graph_add(struct graph *g, struct gct_map *kept, struct edge e,
+          const char *gates)
 {
-    struct gct_map kept = {0};
-    sqlite3_stmt *st = query(
-        c, g->classes
-               ? "SELECT e.id, fo.class_id, tob.class_id, e.thread_id, "
-                 "e.stack_id, e.from_frame, e.from_flags, e.to_flags, "
-                 "e.gate_ids, e.from_id, e.to_id FROM lock_edges e "
-                 "JOIN objects fo ON fo.id = e.from_id "
-                 "JOIN objects tob ON tob.id = e.to_id "
-                 "WHERE fo.class_id IS NOT NULL AND tob.class_id IS NOT NULL "
-                 "ORDER BY e.id"
-               : "SELECT id, from_id, to_id, thread_id, stack_id, "
-                 "from_frame, from_flags, to_flags, gate_ids, from_id, to_id "
-                 "FROM lock_edges ORDER BY id");
-    if (st == NULL)
+    if (e.from == e.to || /* nesting within one class: no order */
+        redundant(kept, &e, gates))
         return;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    /* Exactly as many as there are: a graph holds a million edges. */
+    size_t cap = *gates != 0;
+    for (const char *p = gates; *p; p++)
+        cap += *p == ',';
+    if (cap)
+        e.gates = gct_xmalloc(cap * sizeof *e.gates);
+    for (const char *p = gates; *p && e.ngates < cap;) {
+        e.gates[e.ngates++] = strtoll(p, (char **)&p, 10);
+        if (*p == ',')
+            p++;
+        else
+            break;
+    }
+    e.u = node_number(g, e.from);
+    e.v = node_number(g, e.to);
+    GCT_PUSH(g->e, g->n, g->cap, e);
+}
+
+/* Out-edges by node: a counting sort, stable, so in id order. */
+static void
+graph_index(struct graph *g)
+{
+    g->first = gct_xcalloc(g->nv + 2, sizeof *g->first);
+    g->out = gct_xmalloc((g->n + 1) * sizeof *g->out);
+    for (size_t i = 0; i < g->n; i++)
+        g->first[g->e[i].u + 2]++;
+    for (size_t k = 2; k < g->nv + 2; k++)
+        g->first[k] += g->first[k - 1];
+    for (size_t i = 0; i < g->n; i++)
+        g->out[g->first[g->e[i].u + 1]++] = (uint32_t)i;
+}
+
+/* An object's lock class (objects.class_id), for the class graph. */
+struct class_of {
+    int64_t id, cls;
+};
+
+/* The lock classes of the objects that have one, by object id. */
+static struct class_of *
+load_classes(struct ctx *c, size_t *n)
+{
+    struct class_of *v = NULL;
+    size_t cap = 0;
+    *n = 0;
+    sqlite3_stmt *st = query(c, "SELECT id, class_id FROM objects WHERE "
+                                "class_id IS NOT NULL ORDER BY id");
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        struct class_of x = {sqlite3_column_int64(st, 0),
+                             sqlite3_column_int64(st, 1)};
+        GCT_PUSH(v, *n, cap, x);
+    }
+    query_done(c, st);
+    return v;
+}
+
+/* The class of object id, as a join on objects.id finds it: false when
+ * no object of that id has a class. */
+static bool
+class_of(const struct class_of *v, size_t n, int64_t id, int64_t *cls)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == n || v[lo].id != id)
+        return false;
+    *cls = v[lo].cls;
+    return true;
+}
+
+/*
+ * The graph of locks and, when classes is not NULL, the graph of lock
+ * classes, from one reading of lock_edges: reading the rows costs more
+ * than building either graph (node's 11,500 edges: 3-5 ms a reading), and
+ * the class graph's nodes come from a table of the objects' classes
+ * instead of a join per row.  The class graph has the edges whose two
+ * locks both have a class.
+ */
+static void
+load_edges(struct ctx *c, struct graph *locks, struct graph *classes)
+{
+    struct gct_map kept = {0}, kept_cls = {0};
+    size_t ncls = 0;
+    struct class_of *cls = classes ? load_classes(c, &ncls) : NULL;
+    sqlite3_stmt *st = query(
+        c, "SELECT id, from_id, to_id, thread_id, stack_id, from_frame, "
+           "from_flags, to_flags, gate_ids FROM lock_edges ORDER BY id");
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        /* a join on objects.id matches an integer only (asked before the
+         * values are read: reading one may convert it) */
+        bool ids = sqlite3_column_type(st, 1) == SQLITE_INTEGER &&
+                   sqlite3_column_type(st, 2) == SQLITE_INTEGER;
         struct edge e = {sqlite3_column_int64(st, 0),
                          sqlite3_column_int64(st, 1),
                          sqlite3_column_int64(st, 2),
@@ -1071,43 +1226,47 @@ load_edges(struct ctx *c, struct graph *g)
                          sqlite3_column_int(st, 7),
                          NULL,
                          0,
-                         sqlite3_column_int64(st, 9),
-                         sqlite3_column_int64(st, 10),
+                         0,
+                         0,
                          0,
                          0};
+        e.from_obj = e.from;
+        e.to_obj = e.to;
         const char *gates = col_text(st, 8);
-        if (e.from == e.to || /* nesting within one class: no order */
-            redundant(&kept, &e, gates))
-            continue;
-        /* Exactly as many as there are: a graph holds a million edges. */
-        size_t cap = *gates != 0;
-        for (const char *p = gates; *p; p++)
-            cap += *p == ',';
-        if (cap)
-            e.gates = gct_xmalloc(cap * sizeof *e.gates);
-        for (const char *p = gates; *p && e.ngates < cap;) {
-            e.gates[e.ngates++] = strtoll(p, (char **)&p, 10);
-            if (*p == ',')
-                p++;
-            else
-                break;
-        }
-        e.u = node_number(g, e.from);
-        e.v = node_number(g, e.to);
-        GCT_PUSH(g->e, g->n, g->cap, e);
+        graph_add(locks, &kept, e, gates);
+        if (classes && ids && class_of(cls, ncls, e.from_obj, &e.from) &&
+            class_of(cls, ncls, e.to_obj, &e.to))
+            graph_add(classes, &kept_cls, e, gates);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     gct_map_free(&kept);
+    gct_map_free(&kept_cls);
+    free(cls);
+    graph_index(locks);
+    if (classes)
+        graph_index(classes);
+}
 
-    /* Out-edges by node: a counting sort, stable, so in id order. */
-    g->first = gct_xcalloc(g->nv + 2, sizeof *g->first);
-    g->out = gct_xmalloc((g->n + 1) * sizeof *g->out);
+static void
+graph_free(struct graph *g)
+{
     for (size_t i = 0; i < g->n; i++)
-        g->first[g->e[i].u + 2]++;
-    for (size_t k = 2; k < g->nv + 2; k++)
-        g->first[k] += g->first[k - 1];
-    for (size_t i = 0; i < g->n; i++)
-        g->out[g->first[g->e[i].u + 1]++] = (uint32_t)i;
+        free(g->e[i].gates);
+    free(g->e);
+    free(g->node);
+    free(g->first);
+    free(g->out);
+    gct_map_free(&g->index);
+    memset(g, 0, sizeof *g);
+}
+
+static void
+free_class_graph(struct ctx *c)
+{
+    if (c->class_graph)
+        graph_free(c->class_graph);
+    free(c->class_graph);
+    c->class_graph = NULL;
 }
 
 static bool
@@ -1698,14 +1857,13 @@ find_cycle(struct cycles *s, uint32_t v, size_t edges)
  * between lock classes (true), the latter only where the locks
  * themselves made no cycle. */
 static void
-lock_order_cycles(struct ctx *c, bool classes)
+lock_order_cycles(struct ctx *c, struct graph *g)
 {
-    struct graph g = {.classes = classes};
-    load_edges(c, &g);
-    size_t nv = g.nv + 1;
+    bool classes = g->classes;
+    size_t nv = g->nv + 1;
     struct cycles s = {
         .c = c,
-        .g = &g,
+        .g = g,
         .comp = gct_xmalloc(nv * sizeof *s.comp),
         .members = gct_xmalloc(nv * sizeof *s.members),
         .parent = gct_xmalloc(nv * sizeof *s.parent),
@@ -1715,7 +1873,7 @@ lock_order_cycles(struct ctx *c, bool classes)
         .pos = gct_xmalloc(nv * sizeof *s.pos),
         .hops = gct_xmalloc(nv * sizeof *s.hops),
         .path = gct_xmalloc(nv * sizeof *s.path),
-        .cand = gct_xmalloc((g.n + 1) * sizeof *s.cand),
+        .cand = gct_xmalloc((g->n + 1) * sizeof *s.cand),
         .cstart = gct_xmalloc((nv + 1) * sizeof *s.cstart),
         .pick = gct_xmalloc(nv * sizeof *s.pick),
     };
@@ -1725,7 +1883,7 @@ lock_order_cycles(struct ctx *c, bool classes)
 
     /* Components in the order of their first node, so in the order the
      * trace first names their locks. */
-    for (size_t v = 0; v < g.nv && c->out->n < 1000; v++) {
+    for (size_t v = 0; v < g->nv && c->out->n < 1000; v++) {
         uint32_t k = s.comp[v];
         size_t size = s.cfirst[k + 1] - s.cfirst[k];
         size_t edges;
@@ -1747,13 +1905,7 @@ lock_order_cycles(struct ctx *c, bool classes)
         if (n)
             report_cycle(&s, n, size, pairs - size);
     }
-    for (size_t i = 0; i < g.n; i++)
-        free(g.e[i].gates);
-    free(g.e);
-    free(g.node);
-    free(g.first);
-    free(g.out);
-    gct_map_free(&g.index);
+    graph_free(g);
     free(s.comp);
     free(s.members);
     free(s.cfirst);
@@ -1805,7 +1957,7 @@ behind(struct ctx *c, int64_t obj, int64_t thread, int64_t **ids,
         GCT_PUSH(*ids, n, cap, sqlite3_column_int64(st, 0));
         GCT_PUSH(*stacks, k, scap, sqlite3_column_int64(st, 1));
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     return n;
 }
 
@@ -1917,7 +2069,7 @@ report_deadlock(struct ctx *c, const struct lock_wait *rows,
             sqlite3_bind_int64(st, 1, r->thread);
             if (sqlite3_step(st) == SQLITE_ROW)
                 made = sqlite3_column_int64(st, 0);
-            sqlite3_finalize(st);
+            query_done(c, st);
         }
         char *lab = xprintf("%s was created at", who[k]);
         add_stack(c, f, made, lab);
@@ -1973,7 +2125,7 @@ lock_deadlocks(struct ctx *c)
         GCT_PUSH(rows, n, cap, r);
         gct_map_put(&wait_of, (uint64_t)r.pid, (uint64_t)r.tid, n);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
     for (size_t i = 0; i < n; i++) {
         size_t chain[16];
         size_t len = 0;
@@ -2088,7 +2240,7 @@ chan_partners(struct ctx *c, struct gct_wait_graph *g,
         if (to)
             gct_wait_edge_add(g, v, to - 1, group);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* Edges from node v to the threads of the graph that sql names, given
@@ -2109,7 +2261,7 @@ edges_to(struct ctx *c, struct gct_wait_graph *g,
         if (to)
             gct_wait_edge_add(g, v, to - 1, 0);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* The edges of node v (struct wnode n), and its number of ways out. */
@@ -2155,7 +2307,7 @@ wait_edges(struct ctx *c, struct gct_wait_graph *g,
             chan_partners(c, g, node_of, v, sqlite3_column_int64(st, 0),
                           recv, k++);
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
         g->ngroups[v] = k;
         break;
     }
@@ -2250,7 +2402,7 @@ hop_text(struct ctx *c, const struct gct_wait_graph *g,
             free(s);
             s = x;
         }
-        sqlite3_finalize(st);
+        query_done(c, st);
         char *x = xprintf("%s)", s);
         free(s);
         s = x;
@@ -2341,7 +2493,7 @@ report_wait_cycle(struct ctx *c, const struct gct_wait_graph *g,
                 sqlite3_bind_int64(st, 1, w->wait);
             while (st && sqlite3_step(st) == SQLITE_ROW)
                 ref_object(c, f, sqlite3_column_int64(st, 0));
-            sqlite3_finalize(st);
+            query_done(c, st);
         } else if (w->obj) {
             ref_object(c, f, w->obj);
         }
@@ -2368,7 +2520,7 @@ wait_cycles_in(struct ctx *c, int64_t pid)
     sqlite3_bind_int64(st, 1, pid);
     bool free_thread = sqlite3_step(st) != SQLITE_ROW ||
                        sqlite3_column_int64(st, 0) != 0;
-    sqlite3_finalize(st);
+    query_done(c, st);
     if (free_thread)
         return;
 
@@ -2397,7 +2549,7 @@ wait_cycles_in(struct ctx *c, int64_t pid)
         GCT_PUSH(nodes, n, cap, w);
         gct_map_put(&node_of, (uint64_t)w.thread, 0, n);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 
     struct gct_wait_graph g;
     gct_wait_graph_init(&g, n);
@@ -2440,7 +2592,7 @@ wait_cycles(struct ctx *c)
     size_t n = 0, cap = 0;
     while (st && sqlite3_step(st) == SQLITE_ROW)
         GCT_PUSH(pids, n, cap, sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
+    query_done(c, st);
     for (size_t i = 0; i < n; i++)
         wait_cycles_in(c, pids[i]);
     free(pids);
@@ -2497,10 +2649,10 @@ all_asleep(struct ctx *c)
                 ref_object(c, f, sqlite3_column_int64(q, 2));
                 add_blocked_stack(c, f, tid, sqlite3_column_int64(q, 1));
             }
-            sqlite3_finalize(q);
+            query_done(c, q);
         }
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ channels */
@@ -2524,7 +2676,7 @@ receivers_in_context_leak(struct ctx *c, int64_t id)
     sqlite3_bind_int64(st, 1, id);
     while (all && sqlite3_step(st) == SQLITE_ROW)
         all = in_finding(c, "context_leak", sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
+    query_done(c, st);
     return all;
 }
 
@@ -2574,7 +2726,7 @@ unclosed_channels(struct ctx *c)
         free(ch);
         free(at);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ contexts */
@@ -2653,7 +2805,7 @@ context_leaks(struct ctx *c)
             GCT_PUSH(who, nwho, capwho, sqlite3_column_int64(q, 0));
             GCT_PUSH(where_blocked, nwb, capwb, sqlite3_column_int64(q, 1));
         }
-        sqlite3_finalize(q);
+        query_done(c, q);
         char *waiting = gct_xstrdup("");
         for (size_t i = 0; i < nwho; i++) {
             char *name = thread_label(c, who[i], NULL);
@@ -2701,7 +2853,7 @@ context_leaks(struct ctx *c)
         free(at);
         free(kind);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ timers */
@@ -2770,7 +2922,7 @@ timer_leaks(struct ctx *c)
         add_stack(c, f, armed, n == 1 ? "armed at" : "armed (each) at");
         free(at);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ misuse */
@@ -2830,7 +2982,7 @@ misuses(struct ctx *c)
         free(what);
         free(at);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 
     /* Whose the locks are shows in the thread's creator: the JVM's VM
      * thread ends holding one by design. */
@@ -2852,7 +3004,7 @@ misuses(struct ctx *c)
         add_stack(c, f, create, "thread created at");
         free(who);
     }
-    sqlite3_finalize(st);
+    query_done(c, st);
 }
 
 /* ------------------------------------------------------------ driver */
@@ -2877,7 +3029,7 @@ complete(struct ctx *c)
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW)
             done = sqlite3_column_int(st, 0) != 0;
-        sqlite3_finalize(st);
+        query_done(c, st);
     }
     return done;
 }
@@ -2891,16 +3043,31 @@ gct_findings_counted(const struct gct_findings *f)
     return n;
 }
 
+/* The lock graph's cycles; the class graph, read with it, is kept for
+ * class_cycles. */
 static void
 lock_cycles(struct ctx *c)
 {
-    lock_order_cycles(c, false);
+    struct graph locks = {.classes = false};
+    free_class_graph(c);
+    c->class_graph = gct_xcalloc(1, sizeof *c->class_graph);
+    c->class_graph->classes = true;
+    load_edges(c, &locks, c->class_graph);
+    lock_order_cycles(c, &locks);
 }
 
 static void
 class_cycles(struct ctx *c)
 {
-    lock_order_cycles(c, true);
+    if (c->class_graph == NULL) { /* lock_cycles did not run */
+        struct graph locks = {.classes = false};
+        c->class_graph = gct_xcalloc(1, sizeof *c->class_graph);
+        c->class_graph->classes = true;
+        load_edges(c, &locks, c->class_graph);
+        graph_free(&locks);
+    }
+    lock_order_cycles(c, c->class_graph);
+    free_class_graph(c);
 }
 
 /*
@@ -3009,7 +3176,7 @@ guard_holds(struct ctx *c, const char *sql)
         return true;
     sqlite3_stmt *st = query(c, sql);
     bool any = st && sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    query_done(c, st);
     return any;
 }
 
@@ -3027,9 +3194,19 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
         if ((passes[i].ended && !ended) || !guard_holds(&c, passes[i].guard))
             continue;
         c.pass = &passes[i];
+        int64_t t = gct_phase_on() ? gct_phase_now_ns() : 0;
         passes[i].run(&c);
+        if (t)
+            gct_phase_total(passes[i].name, gct_phase_now_ns() - t,
+                            (int64_t)(out->n));
     }
     c.pass = NULL;
+    free_class_graph(&c);
+    gct_map_free(&c.inited);
+    for (size_t i = 0; i < c.nkept; i++) {
+        sqlite3_finalize(c.kept[i].st);
+        free(c.kept[i].sql);
+    }
     names_reset(&c);
     free(c.names);
     if (c.failed) {

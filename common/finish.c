@@ -73,6 +73,7 @@ finish_log(const char *trace, const char *name, int fd, const void *buf,
     gct_phase("open trace");
     gct_model_replay(&m);
     gct_model_run_end(&m, opts ? opts->end_mono_ns : 0);
+    gct_tw_flush(&w);
     gct_phase("replay");
     gct_phase_total("symbolising", m.sym_ns, m.sym_n);
     /* Each step writes nothing once one failed (gct_tw_failed). */

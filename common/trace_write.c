@@ -57,35 +57,61 @@ prepare(struct gct_trace_writer *w, const char *sql)
     return st;
 }
 
-/* Binds the values that follow, one format letter each: 'i' an int64,
- * 'n' an int64 or NULL when 0 (an id), 'N' an int64 or NULL when < 0 (a
- * time or a count not known), 's' a string or NULL; then steps and
- * resets.  Upper-case 'I' is 'i' too: it marks the events row's a and b,
- * which are written as they are. */
-static void
-run(struct gct_trace_writer *w, sqlite3_stmt *st, const char *fmt, ...)
+/* The values ap holds, one format letter each, into cells: 'i' an
+ * int64, 'n' an int64 or NULL when 0 (an id), 'N' an int64 or NULL when
+ * < 0 (a time or a count not known), 's' a string (copied) or NULL.
+ * Upper-case 'I' is 'i' too: it marks the events row's a and b, which are
+ * written as they are.  The number of cells. */
+static int
+cells_of(struct gct_sql_cell *c, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    for (int i = 1; *fmt; fmt++, i++) {
+    int n = 0;
+    for (; *fmt; fmt++, c++, n++) {
         if (*fmt == 's') {
             const char *s = va_arg(ap, const char *);
-            if (s)
-                sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-            else
-                sqlite3_bind_null(st, i);
+            *c = (struct gct_sql_cell){s ? GCT_CELL_TEXT : GCT_CELL_NULL, 0,
+                                       s ? gct_xstrdup(s) : NULL};
             continue;
         }
         int64_t v = va_arg(ap, int64_t);
-        if ((*fmt == 'n' && v == 0) || (*fmt == 'N' && v < 0))
-            sqlite3_bind_null(st, i);
-        else
-            sqlite3_bind_int64(st, i, v);
+        bool null = (*fmt == 'n' && v == 0) || (*fmt == 'N' && v < 0);
+        *c = (struct gct_sql_cell){null ? GCT_CELL_NULL : GCT_CELL_INT, v,
+                                   NULL};
     }
-    va_end(ap);
-    if (sqlite3_step(st) != SQLITE_DONE && !gct_tw_failed(w))
+    return n;
+}
+
+static void
+step_failed(struct gct_trace_writer *w, int rc)
+{
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && !gct_tw_failed(w))
         gct_tw_fail(w, "cannot write the trace: %s", sqlite3_errmsg(w->db));
+}
+
+/* Binds the values that follow (cells_of), then steps and resets. */
+static void
+run(struct gct_trace_writer *w, sqlite3_stmt *st, const char *fmt, ...)
+{
+    struct gct_sql_cell cells[32]; /* the widest row: objects', 19 */
+    va_list ap;
+    va_start(ap, fmt);
+    int n = cells_of(cells, fmt, ap);
+    va_end(ap);
+    gct_sql_bind_cells(st, 1, cells, n);
+    step_failed(w, sqlite3_step(st));
     sqlite3_reset(st);
+}
+
+/* Adds a row of the values that follow (cells_of) to batch b. */
+static void
+add(struct gct_trace_writer *w, struct gct_sql_batch *b, const char *fmt,
+    ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cells_of(gct_sql_batch_next(b), fmt, ap);
+    va_end(ap);
+    step_failed(w, gct_sql_batch_add(b));
 }
 
 /* ------------------------------------------------------------ opening */
@@ -93,31 +119,54 @@ run(struct gct_trace_writer *w, sqlite3_stmt *st, const char *fmt, ...)
 static bool
 prepare_all(struct gct_trace_writer *w)
 {
-    w->ins_event = prepare(w, "INSERT INTO events(ts,thread_id,kind,"
-                              "object_id,a,b,stack_id,text) "
-                              "VALUES(?,?,?,?,?,?,?,?)");
+    const struct {
+        struct gct_sql_batch *b;
+        const char *insert;
+        int ncols;
+    } batches[] = {
+        {&w->events, "INSERT INTO events(ts,thread_id,kind,object_id,a,b,"
+                     "stack_id,text)", 8},
+        {&w->edges, "INSERT INTO lock_edges(from_id,to_id,thread_id,ts,"
+                    "from_flags,to_flags,stack_id,from_frame,gate_ids)", 9},
+        {&w->stacks, "INSERT INTO stacks", 2},
+        {&w->frames, "INSERT INTO frames", 8},
+        {&w->stack_frames, "INSERT INTO stack_frames", 3},
+    };
+    for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)
+        if (!gct_sql_batch_init(batches[i].b, w->db, batches[i].insert,
+                                batches[i].ncols)) {
+            gct_tw_fail(w, "cannot write the trace: %s",
+                        sqlite3_errmsg(w->db));
+            return false;
+        }
     w->ins_wait_case = prepare(w, "INSERT INTO select_cases VALUES(?,?,?)");
-    w->ins_edge = prepare(w, "INSERT INTO lock_edges(from_id,to_id,"
-                             "thread_id,ts,from_flags,to_flags,stack_id,"
-                             "from_frame,gate_ids) VALUES(?,?,?,?,?,?,?,?,?)");
-    w->ins_stack = prepare(w, "INSERT INTO stacks VALUES(?,?)");
-    w->ins_frame = prepare(w, "INSERT INTO frames VALUES(?,?,?,?,?,?,?,?)");
-    w->ins_stack_frame = prepare(w, "INSERT INTO stack_frames VALUES(?,?,?)");
     w->ins_process = prepare(w, "INSERT OR REPLACE INTO processes(pid,ppid,"
                                 "exe,argv,start_ns) VALUES(?,?,?,?,?)");
     w->upd_process_exit = prepare(w, "UPDATE processes SET end_ns = ?, "
                                      "exit_status = ? WHERE pid = ?");
-    return w->ins_event && w->ins_wait_case && w->ins_edge && w->ins_stack &&
-           w->ins_frame && w->ins_stack_frame && w->ins_process &&
-           w->upd_process_exit;
+    return w->ins_wait_case && w->ins_process && w->upd_process_exit;
+}
+
+void
+gct_tw_flush(struct gct_trace_writer *w)
+{
+    struct gct_sql_batch *all[] = {&w->events, &w->edges, &w->stacks,
+                                   &w->frames, &w->stack_frames};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (all[i]->one && !gct_tw_failed(w))
+            step_failed(w, gct_sql_batch_flush(all[i]));
 }
 
 static void
 finalize_all(struct gct_trace_writer *w)
 {
-    sqlite3_stmt **all[] = {&w->ins_event, &w->ins_wait_case, &w->ins_edge,
-                            &w->ins_stack, &w->ins_frame, &w->ins_stack_frame,
-                            &w->ins_process, &w->upd_process_exit};
+    gct_tw_flush(w); /* done already, unless the finish failed */
+    struct gct_sql_batch *batches[] = {&w->events, &w->edges, &w->stacks,
+                                       &w->frames, &w->stack_frames};
+    for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)
+        gct_sql_batch_free(batches[i]);
+    sqlite3_stmt **all[] = {&w->ins_wait_case, &w->ins_process,
+                            &w->upd_process_exit};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         sqlite3_finalize(*all[i]);
         *all[i] = NULL;
@@ -207,6 +256,7 @@ gct_tw_close(struct gct_trace_writer *w)
     w->db = NULL;
     free(w->indexes);
     w->indexes = NULL;
+    gct_map_free(&w->edge_stacks);
 }
 
 /* ------------------------------------------------------------ replay rows */
@@ -216,7 +266,7 @@ gct_tw_event(struct gct_trace_writer *w, int64_t ts, int64_t thread,
              int64_t kind, int64_t object, int64_t a, int64_t b,
              int64_t stack, const char *text)
 {
-    run(w, w->ins_event, "iiinIIns", ts, thread, kind, object, a, b, stack,
+    add(w, &w->events, "iiinIIns", ts, thread, kind, object, a, b, stack,
         text);
 }
 
@@ -232,8 +282,10 @@ gct_tw_edge(struct gct_trace_writer *w, int64_t from, int64_t to,
             int64_t thread, int64_t ts, int64_t from_flags, int64_t to_flags,
             int64_t stack, int64_t from_frame, const char *gates)
 {
-    run(w, w->ins_edge, "iiiiiinns", from, to, thread, ts, from_flags,
+    add(w, &w->edges, "iiiiiinns", from, to, thread, ts, from_flags,
         to_flags, stack, from_frame, gates);
+    if (stack) /* a NULL stack_id names no frames */
+        gct_map_put(&w->edge_stacks, (uint64_t)thread, (uint64_t)stack, 1);
 }
 
 void
@@ -241,7 +293,7 @@ gct_tw_frame(struct gct_trace_writer *w, int64_t id, uint64_t pc,
              const char *module, const char *function, const char *file,
              int64_t line, int64_t inlined, int64_t offset)
 {
-    run(w, w->ins_frame, "iisssiiN", id, (int64_t)pc, module, function,
+    add(w, &w->frames, "iisssiiN", id, (int64_t)pc, module, function,
         file, line, inlined, offset);
 }
 
@@ -249,13 +301,13 @@ void
 gct_tw_stack_frame(struct gct_trace_writer *w, int64_t stack, int64_t idx,
                    int64_t frame)
 {
-    run(w, w->ins_stack_frame, "iii", stack, idx, frame);
+    add(w, &w->stack_frames, "iii", stack, idx, frame);
 }
 
 void
 gct_tw_stack(struct gct_trace_writer *w, int64_t stack, int64_t depth)
 {
-    run(w, w->ins_stack, "ii", stack, depth);
+    add(w, &w->stacks, "ii", stack, depth);
 }
 
 void
@@ -360,16 +412,21 @@ static void
 write_objects(struct gct_trace_writer *w, const struct gct_model *m)
 {
     char sym[512];
-    sqlite3_stmt *st = prepare(
-        w, "INSERT INTO objects(id,kind,addr,pid,name,flags,"
-           "created_ns,destroyed_ns,create_stack,elem_size,capacity,"
-           "closed_ns,parent_id,ctx_kind,cancel_ns,cancel_how,"
-           "cancel_cause,class_id,symbol) "
-           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    sqlite3_stmt *stats = prepare(
-        w, "INSERT INTO lock_stats(object_id,acquisitions,contended,"
-           "wait_ns_total,wait_ns_max) VALUES(?,?,?,?,?)");
-    for (size_t i = 0; st && stats && i < m->nobjects; i++) {
+    /* batched: node makes 4,500 objects */
+    struct gct_sql_batch st, stats;
+    bool ok = gct_sql_batch_init(&st, w->db,
+                                 "INSERT INTO objects(id,kind,addr,pid,name,"
+                                 "flags,created_ns,destroyed_ns,create_stack,"
+                                 "elem_size,capacity,closed_ns,parent_id,"
+                                 "ctx_kind,cancel_ns,cancel_how,cancel_cause,"
+                                 "class_id,symbol)", 19);
+    ok = gct_sql_batch_init(&stats, w->db, "INSERT INTO lock_stats(object_id,"
+                                           "acquisitions,contended,"
+                                           "wait_ns_total,wait_ns_max)", 5) &&
+         ok;
+    if (!ok)
+        step_failed(w, sqlite3_errcode(w->db));
+    for (size_t i = 0; ok && i < m->nobjects; i++) {
         const struct object *o = &m->objects[i];
         bool chan = o->kind == GCT_OBJ_CHAN;
         bool ctx = o->kind == GCT_OBJ_CTX;
@@ -379,7 +436,7 @@ write_objects(struct gct_trace_writer *w, const struct gct_model *m)
          * locks first used on the same line would share one). */
         bool lock = o->inited;
         uint64_t cls = gct_map_get(&m->stack_seen, o->create_stack, 0, 0);
-        run(w, st, "isiisiNNnNNNnsNsNns", (int64_t)i + 1,
+        add(w, &st, "isiisiNNnNNNnsNsNns", (int64_t)i + 1,
             gct_obj_name(o->kind) ? gct_obj_name(o->kind) : "unknown", (int64_t)o->addr, (int64_t)o->pid,
             o->name, o->flags, o->created, o->destroyed,
             (int64_t)o->create_stack, chan ? o->elem : -1,
@@ -389,11 +446,15 @@ write_objects(struct gct_trace_writer *w, const struct gct_model *m)
             lock && cls != UINT64_MAX ? (int64_t)cls : 0,
             object_symbol(m, o, sym, sizeof sym));
         if (o->acq || o->contended)
-            run(w, stats, "iiiii", (int64_t)i + 1, o->acq, o->contended,
+            add(w, &stats, "iiiii", (int64_t)i + 1, o->acq, o->contended,
                 o->wait_total, o->wait_max);
     }
-    sqlite3_finalize(st);
-    sqlite3_finalize(stats);
+    if (ok && !gct_tw_failed(w))
+        step_failed(w, gct_sql_batch_flush(&st));
+    if (ok && !gct_tw_failed(w))
+        step_failed(w, gct_sql_batch_flush(&stats));
+    gct_sql_batch_free(&st);
+    gct_sql_batch_free(&stats);
 }
 
 static void
@@ -465,12 +526,38 @@ gct_tw_model(struct gct_trace_writer *w, const struct gct_model *m,
  * keeps it.  The pairs are read first and the frames named from them in
  * C: a temporary table and two updates reading it cost more to compile
  * and make than the join itself, a visible part of a short process's
- * finishing step (docs/bench-shim.md, "Figures behind the code"). */
+ * finishing step (docs/bench-shim.md, "Figures behind the code").  The
+ * lock edges' (thread, stack) pairs come from the writer, which noted
+ * each as it wrote the edge (edge_stacks), as a JSON array: reading them
+ * back from lock_edges and making them distinct was most of the join's
+ * time where the edges are many (node's 11,500 edges, 261 pairs).  CROSS
+ * JOIN keeps sqlite's join order as written: it looked up each frame's
+ * caller (s2, f2) before asking whether the frame was the start routine
+ * (f1), which few are (1.2 against 2.2 ms for node). */
 struct entry_pc {
     int64_t entry, clone; /* clone: 0 when none */
     bool has_clone;
     char name[32];
 };
+
+/* The lock edges' (thread, stack) pairs as JSON: "[[1,21],[1,22]]". */
+static char *
+edge_pairs_json(const struct gct_trace_writer *w)
+{
+    const struct gct_map *m = &w->edge_stacks;
+    size_t cap = 3 + m->len * 44, len = 0; /* ",[" two int64s "]" each */
+    char *s = gct_xmalloc(cap);
+    s[len++] = '[';
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].used)
+            len += (size_t)snprintf(s + len, cap - len, "%s[%lld,%lld]",
+                                    len > 1 ? "," : "",
+                                    (long long)m->slots[i].k1,
+                                    (long long)m->slots[i].k2);
+    s[len++] = ']';
+    s[len] = '\0';
+    return s;
+}
 
 void
 gct_tw_thread_entry(struct gct_trace_writer *w)
@@ -480,21 +567,25 @@ gct_tw_thread_entry(struct gct_trace_writer *w)
            "  CASE WHEN t.start_routine IS NULL THEN "
            "    '__libc_start_call_main' ELSE 'start_thread' END AS name "
            "FROM (SELECT thread_id, stack_id FROM waits UNION "
-           "      SELECT thread_id, stack_id FROM lock_edges UNION "
+           "      SELECT json_extract(value, '$[0]'), "
+           "        json_extract(value, '$[1]') FROM json_each(?1) UNION "
            "      SELECT parent_id, create_stack FROM threads) ts "
-           "JOIN threads t ON t.id = ts.thread_id "
-           "JOIN stack_frames s1 ON s1.stack_id = ts.stack_id "
-           "JOIN frames f1 ON f1.id = s1.frame_id AND f1.function = "
+           "CROSS JOIN threads t ON t.id = ts.thread_id "
+           "CROSS JOIN stack_frames s1 ON s1.stack_id = ts.stack_id "
+           "CROSS JOIN frames f1 ON f1.id = s1.frame_id AND f1.function = "
            "  coalesce(t.start_routine, CASE WHEN t.tid = t.pid AND "
            "  t.goid IS NULL THEN 'main' END) "
-           "JOIN stack_frames s2 ON s2.stack_id = s1.stack_id "
+           "CROSS JOIN stack_frames s2 ON s2.stack_id = s1.stack_id "
            "  AND s2.idx = s1.idx + 1 "
-           "JOIN frames f2 ON f2.id = s2.frame_id AND f2.function IS NULL "
+           "CROSS JOIN frames f2 ON f2.id = s2.frame_id AND f2.function IS NULL "
            "  AND f2.module LIKE '%/libc.so%' "
            "LEFT JOIN stack_frames s3 ON s3.stack_id = s1.stack_id "
            "  AND s3.idx = s1.idx + 2 AND t.start_routine IS NOT NULL "
            "LEFT JOIN frames f3 ON f3.id = s3.frame_id "
            "  AND f3.function IS NULL AND f3.module = f2.module");
+    char *pairs = edge_pairs_json(w);
+    if (q)
+        sqlite3_bind_text(q, 1, pairs, -1, SQLITE_STATIC);
     struct entry_pc *v = NULL;
     size_t n = 0, cap = 0;
     while (q && sqlite3_step(q) == SQLITE_ROW) {
@@ -508,6 +599,7 @@ gct_tw_thread_entry(struct gct_trace_writer *w)
         GCT_PUSH(v, n, cap, e);
     }
     sqlite3_finalize(q);
+    free(pairs);
     if (n == 0) {
         free(v);
         return;

@@ -12,6 +12,9 @@
 #ifndef GCT_TRACE_WRITE_H
 #define GCT_TRACE_WRITE_H
 
+#include "map.h"
+#include "sql_batch.h"
+
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,9 +25,13 @@ struct gct_finish_opts;
 
 struct gct_trace_writer {
     sqlite3 *db;
-    sqlite3_stmt *ins_event, *ins_wait_case, *ins_edge, *ins_stack,
-        *ins_frame, *ins_stack_frame, *ins_process, *upd_process_exit;
+    /* the replay's many rows, inserted GCT_SQL_BATCH at a time */
+    struct gct_sql_batch events, edges, stacks, frames, stack_frames;
+    sqlite3_stmt *ins_wait_case, *ins_process, *upd_process_exit;
     char *indexes; /* the schema's CREATE INDEX statements */
+    /* the (thread, stack) pairs of the lock edges written, for
+     * gct_tw_thread_entry: (thread, stack) -> 1 */
+    struct gct_map edge_stacks;
     char *err;
     size_t errlen;
 };
@@ -44,7 +51,9 @@ void gct_tw_fail(struct gct_trace_writer *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Rows written during the replay; 0 for an id (n) and < 0 for a time or
- * a value (N) are written as NULL where the schema allows it. */
+ * a value (N) are written as NULL where the schema allows it.  Events,
+ * lock edges, stacks and frames are inserted in batches (sql_batch.h):
+ * gct_tw_flush writes what is pending, before anything reads them. */
 void gct_tw_event(struct gct_trace_writer *w, int64_t ts, int64_t thread,
                   int64_t kind, int64_t object, int64_t a, int64_t b,
                   int64_t stack, const char *text);
@@ -65,6 +74,8 @@ void gct_tw_process(struct gct_trace_writer *w, int64_t pid, int64_t ppid,
                     const char *exe, const char *argv, int64_t ts);
 void gct_tw_process_exit(struct gct_trace_writer *w, int64_t ts,
                          int64_t status, int64_t pid);
+
+void gct_tw_flush(struct gct_trace_writer *w);
 
 /* After the replay, in this order: the model's threads, objects, waits,
  * sites and processes' ends; the names of glibc's thread entry frames;
