@@ -92,15 +92,13 @@ record_start(struct gct_thread *t, int parent_tid, uint32_t stack,
     gct_leave(&en);
 }
 
-/* Makes the calling thread's state. */
+/* Makes t, claimed, the calling thread's state, of process pid. */
 static struct gct_thread *
-make_state(int parent_tid, uint32_t stack, int64_t flags)
+adopt_state(struct gct_thread *t, int pid, int parent_tid, uint32_t stack,
+            int64_t flags)
 {
-    struct gct_thread *t = claim_state();
-    if (t == NULL)
-        return NULL;
     t->tid = (int)syscall(SYS_gettid);
-    t->pid = getpid();
+    t->pid = pid;
     t->handle = (uint64_t)pthread_self();
     gct_tls = t;
     /* pthread_setspecific may allocate, with the program's allocator */
@@ -110,6 +108,14 @@ make_state(int parent_tid, uint32_t stack, int64_t flags)
     gct_leave(&en);
     record_start(t, parent_tid, stack, flags);
     return t;
+}
+
+/* Makes the calling thread's state. */
+static struct gct_thread *
+make_state(void)
+{
+    struct gct_thread *t = claim_state();
+    return t ? adopt_state(t, getpid(), 0, 0, 0) : NULL;
 }
 
 /* gct_self()'s first call on a thread, or in a process (shim.h has the
@@ -126,7 +132,7 @@ gct_self_slow(void)
         gct_process_new();
     t = gct_tls;
     if (t == NULL)
-        t = make_state(0, 0, 0);
+        t = make_state();
     else if (t->guard)
         t = NULL;
     errno = saved;
@@ -159,21 +165,39 @@ gct_self_peek(void)
     return gct_tls;
 }
 
-/* Called on a thread the shim started, before the user's function.  When
- * something on the thread's way here called the shim first (a signal
- * handler, an allocator that locks, preloaded beside the recorder), that
- * made the thread's state, with a start record that knew nothing of its
- * creation: the state stays the thread's one, and a second start record
- * completes the first (the finishing step keeps one thread). */
 struct gct_thread *
-gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
+gct_thread_prepare(void)
 {
+    return claim_state();
+}
+
+void
+gct_thread_unprepare(struct gct_thread *t)
+{
+    atomic_store(&t->dead, 1);
+    free_push(t);
+}
+
+/* When something on the thread's way here called the shim first (a
+ * signal handler, say), that made the thread's state, with a start record
+ * that knew nothing of its creation: that state stays the thread's one,
+ * the prepared one goes back, and a second start record completes the
+ * first (the finishing step keeps one thread). */
+struct gct_thread *
+gct_thread_begin(struct gct_thread *made)
+{
+    struct gct_start s = made->start;
+    int64_t flags =
+        s.flags | (int64_t)(s.serial << GCT_THREAD_SERIAL_SHIFT);
+    struct gct_thread *t = gct_tls;
+
+    if (!gct_recorder.on || t != NULL)
+        gct_thread_unprepare(made);
     if (!gct_recorder.on)
         return NULL;
-    struct gct_thread *t = gct_tls;
     if (t == NULL)
-        return make_state(parent_tid, stack, flags);
-    record_start(t, parent_tid, stack, flags);
+        return adopt_state(made, s.pid, s.parent_tid, s.stack, flags);
+    record_start(t, s.parent_tid, s.stack, flags);
     return t;
 }
 
