@@ -235,9 +235,8 @@ gct_misuse(struct gct_thread *t, int subkind, const void *obj,
  * Made by the creator so that the new thread needs no memory of the
  * program's allocator on its way to its function: a thread's first call
  * of malloc or free sets up its cache and arena, which its exit gives
- * back: the largest share, about a third, of what the recorder added to
- * creating and joining a thread (docs/bench-shim.md, "Thread
- * create+join"). */
+ * back: about 1 us of the 4-6 that the recorder added to creating and
+ * joining a thread (docs/bench-shim.md, "Thread create+join"). */
 struct gct_thread *gct_thread_prepare(void);
 
 /* Gives a prepared state back: the thread was not created. */
