@@ -5,29 +5,19 @@
  * A thread exists from the moment pthread_create returns in its creator,
  * which then records it (GCT_EV_THREAD_CREATE): a thread that never got
  * to run before the process ended is in the trace all the same.  The new
- * thread starts in our trampoline, which makes its recorder state (tid,
- * creator, creation stack) before the user's function runs; the creation
- * serial pairs the two records.  Its exit is seen by a pthread key
+ * thread starts in our trampoline with the recorder state its creator
+ * made for it (creator, creation stack, the function to run), which it
+ * takes over before the user's function runs; the creation serial pairs
+ * the two records.  Its exit is seen by a pthread key
  * destructor (thread_state.c), which also covers threads we did not see
  * start.  Joins try first, so only a join that blocks is recorded as a
  * wait.
  */
 #include "shim.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-struct start {
-    void *(*fn)(void *);
-    int (*c11_fn)(void *);
-    void *arg;
-    int parent_tid;
-    uint32_t stack;
-    int64_t flags;
-    uint64_t serial;
-};
 
 /* Creation serials (event.h); one counter per process image. */
 static _Atomic uint64_t last_serial;
@@ -35,10 +25,8 @@ static _Atomic uint64_t last_serial;
 static void *
 trampoline(void *p)
 {
-    struct start s = *(struct start *)p;
-    free(p);
-    gct_thread_begin(s.parent_tid, s.stack,
-                     s.flags | (int64_t)(s.serial << GCT_THREAD_SERIAL_SHIFT));
+    struct gct_start s = ((struct gct_thread *)p)->start;
+    gct_thread_begin(p);
     /* after the state exists: the exit grace sees one or the other */
     atomic_fetch_sub(&gct_threads_starting, 1);
     if (s.c11_fn)
@@ -46,38 +34,41 @@ trampoline(void *p)
     return s.fn(s.arg);
 }
 
-/* Prepares the trampoline's argument, and counts the thread as starting
- * until it has made its state; NULL: start the thread untraced. */
-static struct start *
+/* Prepares the new thread's state, its start filled in, for the
+ * trampoline, and counts the thread as starting until it has taken the
+ * state over; NULL: start the thread untraced. */
+static struct gct_thread *
 prepare(struct gct_thread *t, void *(*fn)(void *), int (*c11_fn)(void *),
         void *arg, const pthread_attr_t *attr)
 {
     int detached = 0;
 
     struct gct_enter en = gct_enter(t);
-    struct start *s = malloc(sizeof *s);
-    if (s) {
+    struct gct_thread *made = gct_thread_prepare();
+    if (made) {
         if (attr)
             pthread_attr_getdetachstate(attr, &detached);
-        *s = (struct start){fn, c11_fn, arg, t->tid, gct_capture_stack(t),
-                            detached == PTHREAD_CREATE_DETACHED,
-                            atomic_fetch_add(&last_serial, 1) + 1};
+        made->start = (struct gct_start){
+            fn, c11_fn, arg, t->tid, t->pid, gct_capture_stack(t),
+            detached == PTHREAD_CREATE_DETACHED,
+            atomic_fetch_add(&last_serial, 1) + 1};
         atomic_fetch_add(&gct_threads_starting, 1);
     }
     gct_leave(&en);
-    return s;
+    return made;
 }
 
-/* Creates the thread through the trampoline with s (from prepare), and
+/* Creates the thread through the trampoline with made (from prepare), and
  * records it once it exists; pthread_create's result. */
 static int
 create_traced(struct gct_thread *t, pthread_t *th, const pthread_attr_t *attr,
-              struct start *s)
+              struct gct_thread *made)
 {
-    struct start mine = *s; /* s is the new thread's as soon as it runs */
-    int r = gct_real.pthread_create(th, attr, trampoline, s);
+    /* made is the new thread's as soon as it runs */
+    struct gct_start mine = made->start;
+    int r = gct_real.pthread_create(th, attr, trampoline, made);
     if (r != 0) {
-        free(s);
+        gct_thread_unprepare(made);
         atomic_fetch_sub(&gct_threads_starting, 1);
         return r;
     }
@@ -98,10 +89,10 @@ pthread_create(pthread_t *th, const pthread_attr_t *attr,
 {
     RESOLVED(pthread_create);
     struct gct_thread *t = gct_self();
-    struct start *s = t ? prepare(t, fn, NULL, arg, attr) : NULL;
-    if (s == NULL)
+    struct gct_thread *made = t ? prepare(t, fn, NULL, arg, attr) : NULL;
+    if (made == NULL)
         return gct_real.pthread_create(th, attr, fn, arg);
-    return create_traced(t, th, attr, s);
+    return create_traced(t, th, attr, made);
 }
 
 GCT_EXPORT int
@@ -109,11 +100,11 @@ thrd_create(thrd_t *th, thrd_start_t fn, void *arg)
 {
     RESOLVED(thrd_create);
     struct gct_thread *t = gct_self();
-    struct start *s = t ? prepare(t, NULL, fn, arg, NULL) : NULL;
-    if (s == NULL)
+    struct gct_thread *made = t ? prepare(t, NULL, fn, arg, NULL) : NULL;
+    if (made == NULL)
         return gct_real.thrd_create(th, fn, arg);
     /* thrd_create is pthread_create underneath; its codes differ. */
-    int r = create_traced(t, (pthread_t *)th, NULL, s);
+    int r = create_traced(t, (pthread_t *)th, NULL, made);
     if (r != 0)
         return r == ENOMEM ? thrd_nomem : thrd_error;
     return thrd_success;

@@ -62,6 +62,19 @@ struct gct_repeat_slot {
     uint16_t off8;      /* its offset in the chunk / 8 */
 };
 
+/* What a new thread's trampoline needs, written by its creator into the
+ * state it makes for it (gct_thread_prepare; intercept_thread.c). */
+struct gct_start {
+    void *(*fn)(void *);
+    int (*c11_fn)(void *);
+    void *arg;
+    int parent_tid;
+    int pid;            /* the creator's process, the new thread's too */
+    uint32_t stack;     /* the creation stack */
+    int64_t flags;      /* 1: created detached */
+    uint64_t serial;    /* the creation serial (event.h) */
+};
+
 struct gct_thread {
     int tid;
     int pid;            /* the process this state belongs to (fork) */
@@ -132,6 +145,7 @@ struct gct_thread {
                                          filled before an acquisition's
                                          attempt (gct_acquire_prepare) */
 
+    struct gct_start start;     /* from its creator, until it runs */
     struct gct_thread *next_free; /* dead states to reuse (thread_state.c) */
     struct gct_thread *next;    /* all threads' states (gct_threads); last
                                    field: reuse clears everything before */
@@ -214,9 +228,24 @@ __attribute__((noinline, cold)) void
 gct_misuse(struct gct_thread *t, int subkind, const void *obj,
            int64_t detail);
 
-/* The state of a thread the shim started, made before its function runs. */
-struct gct_thread *gct_thread_begin(int parent_tid, uint32_t stack,
-                                    int64_t flags);
+/* A state for a thread the caller is about to create, for the caller to
+ * fill in (its start) and hand to the new thread, which takes it over
+ * with gct_thread_begin; NULL when no memory is left.  Until then it
+ * belongs to no process (pid 0): every walk of the states passes it by.
+ * Made by the creator so that the new thread needs no memory of the
+ * program's allocator on its way to its function: a thread's first call
+ * of malloc or free sets up its cache and arena, which its exit gives
+ * back: about 1 us of the 4-6 that the recorder added to creating and
+ * joining a thread (docs/bench-shim.md, "Thread create+join"). */
+struct gct_thread *gct_thread_prepare(void);
+
+/* Gives a prepared state back: the thread was not created. */
+void gct_thread_unprepare(struct gct_thread *t);
+
+/* Called on a thread the shim started, before its function runs, with
+ * the state its creator prepared (and filled in): the thread's state from
+ * now on, with its start recorded.  NULL when the recorder is off. */
+struct gct_thread *gct_thread_begin(struct gct_thread *made);
 
 /* Creates the key whose destructor sees every thread exit (init). */
 void gct_threads_make_key(void);

@@ -53,6 +53,24 @@ free_push(struct gct_thread *t)
     atomic_flag_clear_explicit(&free_lock, memory_order_release);
 }
 
+/* LeakSanitizer's, when the program runs with it (weak: absent otherwise). */
+extern void __lsan_register_root_region(const void *p, size_t size)
+    __attribute__((weak));
+
+/* A thread's start waits in its state, which the shim maps itself, until
+ * the new thread takes it over: LeakSanitizer would not look there, and a
+ * thread still starting when the program ends (or that never runs) would
+ * have its argument reported as leaked, which LSan otherwise keeps alive
+ * as a thread's argument.  The start's place is a root region of its own,
+ * told once per state; it is cleared once taken over, so that it keeps
+ * nothing alive after. */
+static void
+start_is_root(struct gct_thread *t)
+{
+    if (__lsan_register_root_region)
+        __lsan_register_root_region(&t->start, sizeof t->start);
+}
+
 static struct gct_thread *
 claim_state(void)
 {
@@ -72,6 +90,7 @@ claim_state(void)
     if (p == MAP_FAILED)
         return NULL;
     t = p;
+    start_is_root(t);
     struct gct_thread *head = atomic_load(&gct_threads);
     do {
         t->next = head;
@@ -91,15 +110,13 @@ record_start(struct gct_thread *t, int parent_tid, uint32_t stack,
     gct_leave(&en);
 }
 
-/* Makes the calling thread's state. */
+/* Makes t, claimed, the calling thread's state, of process pid. */
 static struct gct_thread *
-make_state(int parent_tid, uint32_t stack, int64_t flags)
+adopt_state(struct gct_thread *t, int pid, int parent_tid, uint32_t stack,
+            int64_t flags)
 {
-    struct gct_thread *t = claim_state();
-    if (t == NULL)
-        return NULL;
     t->tid = (int)syscall(SYS_gettid);
-    t->pid = getpid();
+    t->pid = pid;
     t->handle = (uint64_t)pthread_self();
     gct_tls = t;
     /* pthread_setspecific may allocate, with the program's allocator */
@@ -109,6 +126,14 @@ make_state(int parent_tid, uint32_t stack, int64_t flags)
     gct_leave(&en);
     record_start(t, parent_tid, stack, flags);
     return t;
+}
+
+/* Makes the calling thread's state. */
+static struct gct_thread *
+make_state(void)
+{
+    struct gct_thread *t = claim_state();
+    return t ? adopt_state(t, getpid(), 0, 0, 0) : NULL;
 }
 
 /* gct_self()'s first call on a thread, or in a process (shim.h has the
@@ -125,7 +150,7 @@ gct_self_slow(void)
         gct_process_new();
     t = gct_tls;
     if (t == NULL)
-        t = make_state(0, 0, 0);
+        t = make_state();
     else if (t->guard)
         t = NULL;
     errno = saved;
@@ -158,21 +183,41 @@ gct_self_peek(void)
     return gct_tls;
 }
 
-/* Called on a thread the shim started, before the user's function.  When
- * something on the thread's way here called the shim first (a signal
- * handler, an allocator that locks, preloaded beside the recorder), that
- * made the thread's state, with a start record that knew nothing of its
- * creation: the state stays the thread's one, and a second start record
- * completes the first (the finishing step keeps one thread). */
 struct gct_thread *
-gct_thread_begin(int parent_tid, uint32_t stack, int64_t flags)
+gct_thread_prepare(void)
 {
+    return claim_state();
+}
+
+void
+gct_thread_unprepare(struct gct_thread *t)
+{
+    t->start = (struct gct_start){0};
+    atomic_store(&t->dead, 1);
+    free_push(t);
+}
+
+/* When something on the thread's way here called the shim first (a
+ * signal handler, say), that made the thread's state, with a start record
+ * that knew nothing of its creation: that state stays the thread's one,
+ * the prepared one goes back, and a second start record completes the
+ * first (the finishing step keeps one thread). */
+struct gct_thread *
+gct_thread_begin(struct gct_thread *made)
+{
+    struct gct_start s = made->start;
+    made->start = (struct gct_start){0};
+    int64_t flags =
+        s.flags | (int64_t)(s.serial << GCT_THREAD_SERIAL_SHIFT);
+    struct gct_thread *t = gct_tls;
+
+    if (!gct_recorder.on || t != NULL)
+        gct_thread_unprepare(made);
     if (!gct_recorder.on)
         return NULL;
-    struct gct_thread *t = gct_tls;
     if (t == NULL)
-        return make_state(parent_tid, stack, flags);
-    record_start(t, parent_tid, stack, flags);
+        return adopt_state(made, s.pid, s.parent_tid, s.stack, flags);
+    record_start(t, s.parent_tid, s.stack, flags);
     return t;
 }
 

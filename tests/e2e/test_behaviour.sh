@@ -27,9 +27,20 @@ for want in "relock errorcheck: EDEADLK" "trylock held mutex: EBUSY" \
         "unlock errorcheck mutex by non-owner: EPERM" \
         "timedlock held mutex, invalid time: EINVAL" \
         "cond_timedwait: ETIMEDOUT" "sem_trywait on 0: -1 EAGAIN" \
-        "sem_timedwait: -1 ETIMEDOUT" "join self: EDEADLK"; do
+        "sem_timedwait: -1 ETIMEDOUT" "join self: EDEADLK" \
+        "create with a stack larger than memory: EAGAIN"; do
     grep -qxF "$want" "$tmp/native.out" || err "errors natively: missing '$want'"
 done
+# The creation that failed left no thread; the next one is whole.
+got=$(q "$tmp/errors.db" "select count(*), group_concat(start_routine)
+        from threads")
+[ "$got" = "2|prober" ] || err "errors: threads (count|routines) '$got', want '2|prober'"
+got=$(q "$tmp/errors.db" "select count(*) from events e join event_kinds k
+        using(kind) where k.name = 'thread_create'")
+[ "$got" = 1 ] || err "errors: $got thread_create events, want 1"
+got=$(q "$tmp/errors.db" "select count(*) from threads where start_routine =
+        'prober' and create_stack is not null and joined_by is not null")
+[ "$got" = 1 ] || err "errors: the prober thread has no creation stack or join"
 
 # same_output NAME CMD... - CMD's stdout natively vs under gctrace run.
 same_output() {

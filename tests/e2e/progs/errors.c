@@ -2,6 +2,7 @@
  * errors.c - exercises the error returns of pthread and semaphore calls
  * that the recorder intercepts, printing each result, so that the e2e test
  * can check the output is identical with and without the recorder.
+ * A thread whose stack cannot be mapped is not created (EAGAIN).
  * `held` is the mutex the main thread holds while a helper thread probes
  * it; `ec` is an error-checking mutex; `cmu`/`cv` back the timed wait.
  */
@@ -84,7 +85,16 @@ main(void)
     show("lock errorcheck", pthread_mutex_lock(&ec));
     show("relock errorcheck", pthread_mutex_lock(&ec));
 
+    /* No thread is made (its stack cannot be mapped): the recorder's
+     * state prepared for it must go back, to serve the next one. */
     pthread_t t;
+    pthread_attr_t huge;
+    pthread_attr_init(&huge);
+    pthread_attr_setstacksize(&huge, (size_t)1 << 47);
+    show("create with a stack larger than memory",
+         pthread_create(&t, &huge, prober, NULL));
+    pthread_attr_destroy(&huge);
+
     show("create", pthread_create(&t, NULL, prober, NULL));
     show("join", pthread_join(t, NULL));
     show("trylock held mutex", probe[0]);
