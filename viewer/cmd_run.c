@@ -434,7 +434,13 @@ cmd_run(int argc, char **argv)
                               parent);
     free(envp);
     if (pid < 0) {
-        gct_say("run: %s: %s", prog, strerror(errno));
+        /* The program is there (checked above): what is missing is the
+         * interpreter its #! line or its ELF header names. */
+        if (errno == ENOENT)
+            gct_say("run: %s: cannot be started: its interpreter was not "
+                    "found", prog);
+        else
+            gct_say("run: %s: %s", prog, strerror(errno));
         return GCT_EXIT_USAGE;
     }
     free(opts);

@@ -58,6 +58,14 @@ done
 expect_usage_error "check --bogus" "$G" check --bogus "$tmp/real.db"
 expect_usage_error "report --bogus" "$G" report --bogus "$tmp/real.db"
 expect_usage_error "run missing program" "$G" run -q -o "$tmp/m.db" -- "$tmp/no-such-program"
+printf '#!/no-such-interpreter\n' >"$tmp/bad-interpreter"
+chmod +x "$tmp/bad-interpreter"
+expect_usage_error "run program whose interpreter is missing" \
+    "$G" run -q -o "$tmp/i.db" -- "$tmp/bad-interpreter"
+grep -q "interpreter was not found" "$tmp/err" ||
+    err "missing interpreter: not said: $(cat "$tmp/err")"
+[ -e "$tmp/i.db" ] || [ -e "$tmp/i.db.raw" ] &&
+    err "missing interpreter: a trace or raw log was left"
 
 printf 'int main(void) { return 0; }\n' >"$tmp/static.c"
 if cc -static -o "$tmp/static" "$tmp/static.c" 2>/dev/null; then
