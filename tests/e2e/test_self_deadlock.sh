@@ -50,7 +50,8 @@ for mode in errorcheck recursive read_unlock_write; do
         err "$mode: no $finding"
 done
 # The program exits while the watchdog's snapshot is being finished (main
-# waits for the step's process to exist): the exit waits for it, so the
+# waits for the step's process to exist, or, when the step was quicker
+# than main's look, for the snapshot's trace): the exit waits for it, so the
 # final trace is the whole run's, not the snapshot, and no error reaches
 # stderr (the snapshot's step once found its raw log consumed by the
 # exit's).  Under gctrace run, and with the

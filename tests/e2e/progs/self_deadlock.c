@@ -8,8 +8,10 @@
  *   read_unlock_write  its twin: read-locked, unlocked, write-locked
  *   exit_in_snapshot   a second thread locks a NORMAL mutex twice; main
  *               exits as soon as this process has a child: under the
- *               recorder, the finishing step of the watchdog's snapshot
- *               (exit 2 when none comes within 30 s)
+ *               recorder, the finishing step of the watchdog's snapshot,
+ *               or as soon as that step's trace is there (GCTRACE_OUT:
+ *               a step quicker than main's look for it came and went);
+ *               exit 2 when neither comes within 30 s
  * The twins print what the second call answered and exit 0.
  */
 #include <errno.h>
@@ -40,6 +42,15 @@ has_child(void)
     if (d)
         closedir(d);
     return found;
+}
+
+/* Whether the trace the recorder writes (GCTRACE_OUT) exists: the
+ * snapshot's step renamed it into place. */
+static int
+trace_written(void)
+{
+    const char *out = getenv("GCTRACE_OUT");
+    return out && access(out, F_OK) == 0;
 }
 
 static void *
@@ -76,7 +87,8 @@ main(int argc, char **argv)
         pthread_t th;
         pthread_create(&th, NULL, relock, &stuck);
         int child = 0;
-        for (int i = 0; i < 30000 && !(child = has_child()); i++)
+        for (int i = 0;
+             i < 30000 && !(child = has_child() || trace_written()); i++)
             usleep(1000);
         if (!child) {
             puts("no snapshot step");
