@@ -432,19 +432,23 @@ cmd_run(int argc, char **argv)
     int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
     pid_t pid = start_program(prog, argv + optind, envp, old, &oldmask,
                               parent);
+    int start_errno = errno;
     free(envp);
+    free(opts);
+    free(pre);
     if (pid < 0) {
+        for (size_t i = 0; i < N_FORWARDED; i++)
+            sigaction(forwarded[i], &old[i], NULL);
+        sigprocmask(SIG_SETMASK, &oldmask, NULL);
         /* The program is there (checked above): what is missing is the
          * interpreter its #! line or its ELF header names. */
-        if (errno == ENOENT)
+        if (start_errno == ENOENT)
             gct_say("run: %s: cannot be started: its interpreter was not "
                     "found", prog);
         else
-            gct_say("run: %s: %s", prog, strerror(errno));
+            gct_say("run: %s: %s", prog, strerror(start_errno));
         return GCT_EXIT_USAGE;
     }
-    free(opts);
-    free(pre);
     child_pid = pid;
     sigprocmask(SIG_SETMASK, &oldmask, NULL);
     int st;
