@@ -42,9 +42,9 @@ new_generation(uintptr_t lo, uintptr_t hi)
                                   memory_order_relaxed);
         return;
     }
-    for (uintptr_t line = lo >> 6; line <= (hi - 1) >> 6; line++)
-        atomic_fetch_add_explicit(gct_line_gen(line << 6), 1,
-                                  memory_order_relaxed);
+    uintptr_t line = (uintptr_t)1 << GCT_LINE_SHIFT;
+    for (uintptr_t a = lo & ~(line - 1); a < hi; a += line)
+        atomic_fetch_add_explicit(gct_line_gen(a), 1, memory_order_relaxed);
 }
 
 /* Writes the edge from->to, with the flags of both locks and the other

@@ -42,14 +42,16 @@ gct_count_slot_of(uintptr_t lock)
  * distinct ones, each with a stack.  A line's generation is shared by the
  * lines that hash to its slot, which only makes an edge written again.
  */
+#define GCT_LINE_SHIFT 6 /* a line of memory: 64 bytes */
 #define GCT_LINE_GENS (1u << 14)
 extern _Atomic uint32_t gct_line_gens[GCT_LINE_GENS];
 extern _Atomic uint64_t gct_lock_generation; /* all of memory */
 
+/* The generation of the line that holds address addr. */
 static inline _Atomic uint32_t *
-gct_line_gen(uintptr_t lock)
+gct_line_gen(uintptr_t addr)
 {
-    uint64_t line = (uint64_t)lock >> 6;
+    uint64_t line = (uint64_t)addr >> GCT_LINE_SHIFT;
     return &gct_line_gens[(line * 0x9e3779b97f4a7c15ull) >> 50];
 }
 
@@ -196,14 +198,13 @@ bool gct_locks_maybe_in(uintptr_t lo, size_t len);
  * on until one is). */
 extern _Atomic bool gct_any_lock_seen;
 
-/* The 64-byte lines where locks were seen, by address modulo 64 MiB
- * (locks.c). */
-#define GCT_LINE_SHIFT 6
+/* The 64-byte lines that hold locks of the seen set, by address modulo
+ * 64 MiB (locks.c). */
 #define GCT_LINE_WORDS (1u << 14)
 extern _Atomic uint64_t gct_lock_lines[GCT_LINE_WORDS];
 
-/* Whether no lock was ever seen in [lo, lo+len), len > 0, as told by the
- * bits of one word of gct_lock_lines; false: look closer
+/* Whether no lock of the seen set is in [lo, lo+len), len > 0, as told
+ * by the bits of one word of gct_lock_lines; false: look closer
  * (gct_locks_held_in).  Inline: free() asks it of every block. */
 __attribute__((no_sanitize("address", "undefined"))) static inline bool
 gct_no_lock_lines(uintptr_t lo, size_t len)

@@ -204,6 +204,18 @@ forward_signals(struct sigaction old[N_FORWARDED])
         sigaction(forwarded[i], &sa, &old[i]);
 }
 
+/* The runner's own signal handlers and mask back, as forward_signals
+ * found them (in the program before its exec, and in the runner once
+ * the program is gone or could not start). */
+static void
+restore_signals(const struct sigaction old[N_FORWARDED],
+                const sigset_t *oldmask)
+{
+    for (size_t i = 0; i < N_FORWARDED; i++)
+        sigaction(forwarded[i], &old[i], NULL);
+    sigprocmask(SIG_SETMASK, oldmask, NULL);
+}
+
 /* In the child, before exec: the program ends with a runner that dies
  * (SIGKILL: a hung program ignores politer signals; the raw log keeps what
  * was recorded, and the next gctrace command finishes it). */
@@ -268,9 +280,7 @@ start_program(const char *prog, char *const argv[], char *const envp[],
     exec_errno = 0;
     pid_t pid = vfork();
     if (pid == 0) {
-        for (size_t i = 0; i < N_FORWARDED; i++)
-            sigaction(forwarded[i], &old[i], NULL);
-        sigprocmask(SIG_SETMASK, oldmask, NULL);
+        restore_signals(old, oldmask);
         die_with_parent(parent);
         execve(prog, argv, envp);
         exec_errno = errno;
@@ -437,9 +447,7 @@ cmd_run(int argc, char **argv)
     free(opts);
     free(pre);
     if (pid < 0) {
-        for (size_t i = 0; i < N_FORWARDED; i++)
-            sigaction(forwarded[i], &old[i], NULL);
-        sigprocmask(SIG_SETMASK, &oldmask, NULL);
+        restore_signals(old, &oldmask);
         /* The program is there (checked above): what is missing is the
          * interpreter its #! line or its ELF header names. */
         if (start_errno == ENOENT)
@@ -461,9 +469,7 @@ cmd_run(int argc, char **argv)
      * are the runner's own, as before it started the program. */
     sigprocmask(SIG_BLOCK, &block, NULL);
     child_pid = 0;
-    for (size_t i = 0; i < N_FORWARDED; i++)
-        sigaction(forwarded[i], &old[i], NULL);
-    sigprocmask(SIG_SETMASK, &oldmask, NULL);
+    restore_signals(old, &oldmask);
     struct timespec ended;
     clock_gettime(CLOCK_MONOTONIC, &ended);
     int64_t end_ns = (int64_t)ended.tv_sec * 1000000000 + ended.tv_nsec;

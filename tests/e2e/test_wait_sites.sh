@@ -75,26 +75,26 @@ for what in "wait_sites" "waits where reason = $mutex" \
     [ "$a" = "$b" ] || err "$what: $a rows after 20 waits, $b after 200"
 done
 
+# expect_written NAME DB ROW N: the worker's row is ROW, and N of its
+# waits were written out, each with its lock_held event of outer.
+expect_written() {
+    got=$(q "$2" "$row")
+    [ "$got" = "$3" ] ||
+        err "$1: the worker's row (written counted hist take_turns) '$got', want '$3'"
+    got=$(q "$2" "$ended")
+    [ "$got" = "$4" ] || err "$1: $got waits written out, want $4"
+    got=$(q "$2" "$held")
+    [ "$got" = "$4" ] || err "$1: $got lock_held events of outer, want $4"
+}
+
 # Written out: each wait lasts 5 ms, past the default threshold (1 ms).
 run "$tmp/w.db" "" turns 3 5000
-got=$(q "$tmp/w.db" "$row")
-[ "$got" = "3 0 3 1" ] ||
-    err "written: the worker's row (written counted hist take_turns) '$got', want '3 0 3 1'"
-got=$(q "$tmp/w.db" "$ended")
-[ "$got" = 3 ] || err "written: $got waits written out, want 3"
-got=$(q "$tmp/w.db" "$held")
-[ "$got" = 3 ] || err "written: $got lock_held events of outer, want 3"
+expect_written written "$tmp/w.db" "3 0 3 1" 3
 
 # Long ones beyond long_waits_per_site are counted: of 6 waits of 5 ms,
 # 2 written out and 4 counted, the histogram holding all 6.
 run "$tmp/l.db" long_waits_per_site=2 turns 6 5000
-got=$(q "$tmp/l.db" "$row")
-[ "$got" = "2 4 6 1" ] ||
-    err "capped: the worker's row (written counted hist take_turns) '$got', want '2 4 6 1'"
-got=$(q "$tmp/l.db" "$ended")
-[ "$got" = 2 ] || err "capped: $got waits written out, want 2"
-got=$(q "$tmp/l.db" "$held")
-[ "$got" = 2 ] || err "capped: $got lock_held events of outer, want 2"
+expect_written capped "$tmp/l.db" "2 4 6 1" 2
 
 # Blocked for good: written out with its stack whatever the threshold,
 # and a leaked thread.
