@@ -32,15 +32,20 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A symbol, for finding the one that holds an address. */
+/* A symbol, for finding the one that holds an address.  Its name is
+ * read from the symbol table only when a lookup finds it (sym_name): a
+ * large module's string table is megabytes (node's), and reading every
+ * name to build the index was a third of building it. */
 struct sym {
-    uint64_t addr, size;
-    const char *name; /* in libdw's copy of the string table */
-    int rank;         /* among aliases at one address: higher wins */
+    uint64_t addr;
+    uint32_t size;     /* clamped: no function or variable is 4 GiB */
+    uint32_t ndx : 29; /* its index in the module's symbol table */
+    uint32_t rank : 3; /* among aliases at one address: higher wins */
 };
+#define SYM_NDX_MAX ((1u << 29) - 1)
 
-/* A module's symbols of one sort, by address, the best alias last among
- * equals; made at the first lookup. */
+/* A module's symbols of one sort, by address, the best rank last among
+ * equals (cmp_sym); made at the first lookup. */
 struct sym_index {
     bool made;
     struct sym *v;
@@ -292,6 +297,20 @@ canonical(struct gct_symbolizer *s, uint64_t *pc, int64_t *delta)
     return c;
 }
 
+/* The name of symbol y of module m (NULL when it has none). */
+static const char *
+sym_name(Dwfl_Module *m, const struct sym *y)
+{
+    GElf_Sym sym;
+    GElf_Addr addr;
+    const char *name = dwfl_module_getsym_info(m, (int)y->ndx, &sym, &addr,
+                                               NULL, NULL, NULL);
+    return name && *name ? name : NULL;
+}
+
+/* By address, then rank, then place in the symbol table: the walk of
+ * function_at meets the best rank first.  Names are not compared here
+ * (best_alias). */
 static int
 cmp_sym(const void *a, const void *b)
 {
@@ -299,10 +318,8 @@ cmp_sym(const void *a, const void *b)
     if (x->addr != y->addr)
         return x->addr < y->addr ? -1 : 1;
     if (x->rank != y->rank)
-        return x->rank - y->rank;
-    /* Aliases of equal rank (a C++ constructor's C1 and C2): always the
-     * same one, so that a trace does not change between runs. */
-    return strcmp(y->name, x->name);
+        return (int)x->rank - (int)y->rank;
+    return (int)x->ndx - (int)y->ndx;
 }
 
 /* Sorts v[0..n) as qsort with cmp_sym would (stably): by address with a
@@ -354,34 +371,25 @@ sort_syms(struct sym *v, size_t n)
         }
 }
 
-/* Appends y to ix, growing it; false without memory. */
-static bool
-index_add(struct sym_index *ix, size_t *cap, struct sym y)
-{
-    if (ix->n == *cap) {
-        size_t c = *cap ? *cap * 2 : 1024;
-        struct sym *v = realloc(ix->v, c * sizeof *v);
-        if (v == NULL)
-            return false;
-        ix->v = v;
-        *cap = c;
-    }
-    ix->v[ix->n++] = y;
-    return true;
-}
-
 /* A module's symbols, sorted once: its functions and assembly labels
  * (mod->code) and its variables (STT_OBJECT, mod->data), both in one
  * pass over the symbol table, which libdwfl reads slowly enough for a
  * pass to matter on a large module (docs/bench-shim.md, "Figures behind the code").  dwfl_module_addrname scans the
  * whole symbol table for each address, and node's symbols made
- * finishing its trace take seconds for 1,200 addresses. */
+ * finishing its trace take seconds for 1,200 addresses.  Each index is
+ * allocated for the whole table at once: the pages it does not fill are
+ * never touched, where growing it copied it and touched them all. */
 static void
 index_make(struct module *mod, Dwfl_Module *m)
 {
-    size_t cap[2] = {0, 0};
     mod->code.made = mod->data.made = true;
     int n = dwfl_module_getsymtab(m);
+    if (n <= 1 || (size_t)n > SYM_NDX_MAX)
+        return;
+    mod->code.v = malloc((size_t)n * sizeof *mod->code.v);
+    mod->data.v = malloc((size_t)n * sizeof *mod->data.v);
+    if (mod->code.v == NULL || mod->data.v == NULL)
+        return;
     for (int i = 1; i < n; i++) {
         GElf_Sym sym;
         GElf_Addr addr;
@@ -392,7 +400,9 @@ index_make(struct module *mod, Dwfl_Module *m)
         bool data = type == STT_OBJECT;
         bool code = type == STT_FUNC || type == STT_GNU_IFUNC ||
                     type == STT_NOTYPE;
-        if (name == NULL || *name == '\0' || addr == 0 ||
+        /* A name at offset 0 of the string table is the empty one; the
+         * string itself is not read here (struct sym). */
+        if (name == NULL || sym.st_name == 0 || addr == 0 ||
             shndx == SHN_UNDEF || !(data || code))
             continue;
         /* As libdw prefers: a global name over a weak one over a local
@@ -400,9 +410,11 @@ index_make(struct module *mod, Dwfl_Module *m)
         int bind = GELF_ST_BIND(sym.st_info);
         int rank = (bind == STB_GLOBAL ? 4 : bind == STB_WEAK ? 2 : 0) +
                    (type != STT_NOTYPE);
-        if (!index_add(data ? &mod->data : &mod->code, &cap[data],
-                       (struct sym){addr, sym.st_size, name, rank}))
-            break;
+        struct sym_index *ix = data ? &mod->data : &mod->code;
+        ix->v[ix->n++] = (struct sym){
+            addr, sym.st_size < UINT32_MAX ? (uint32_t)sym.st_size
+                                           : UINT32_MAX,
+            (uint32_t)i, (uint32_t)rank};
     }
     sort_syms(mod->code.v, mod->code.n);
     sort_syms(mod->data.v, mod->data.n);
@@ -423,6 +435,35 @@ index_above(const struct sym_index *ix, uint64_t addr)
     return lo;
 }
 
+/* The name for v[j], which holds addr: of its aliases (the symbols at
+ * its address with its rank) that hold addr too, the first name in
+ * strcmp's order, so that the same one is chosen in every run (a C++
+ * constructor's C1 and C2).  NULL when none of them has a name. */
+static const char *
+best_alias(Dwfl_Module *m, const struct sym_index *ix, size_t j,
+           uint64_t addr)
+{
+    const struct sym *y = &ix->v[j];
+    size_t lo = j, hi = j + 1;
+    while (lo > 0 && ix->v[lo - 1].addr == y->addr &&
+           ix->v[lo - 1].rank == y->rank)
+        lo--;
+    while (hi < ix->n && ix->v[hi].addr == y->addr &&
+           ix->v[hi].rank == y->rank)
+        hi++;
+    const char *best = NULL;
+    for (size_t k = lo; k < hi; k++) {
+        const struct sym *a = &ix->v[k];
+        if ((a->size > 0) != (y->size > 0) ||
+            (a->size > 0 && addr - a->addr >= a->size))
+            continue;
+        const char *name = sym_name(m, a);
+        if (name && (best == NULL || strcmp(name, best) < 0))
+            best = name;
+    }
+    return best;
+}
+
 /* The function that holds pc: the nearest symbol at or below it whose
  * size covers it, else the nearest sizeless one (a label in assembly). */
 static const char *
@@ -438,10 +479,12 @@ function_at(struct module *mod, Dwfl_Module *m, uint64_t pc)
     for (size_t i = index_above(&mod->code, pc), steps = 0;
          i > 0 && steps < 64; i--, steps++) {
         const struct sym *y = &mod->code.v[i - 1];
-        if (y->size > 0 && pc < y->addr + y->size)
-            return y->name;
+        const char *name = NULL;
+        if (y->size > 0 && pc < y->addr + y->size &&
+            (name = best_alias(m, &mod->code, i - 1, pc)) != NULL)
+            return name;
         if (y->size == 0 && sizeless == NULL)
-            sizeless = y->name;
+            sizeless = best_alias(m, &mod->code, i - 1, pc);
     }
     return sizeless;
 }
@@ -463,10 +506,15 @@ gct_symbolize_data(struct gct_symbolizer *s, uint64_t addr, char *buf,
          i > 0 && steps < 16; i--, steps++) {
         const struct sym *y = &mod->data.v[i - 1];
         uint64_t off = addr - y->addr;
+        const char *name =
+            off == 0 || off < y->size ? best_alias(m, &mod->data, i - 1, addr)
+                                      : NULL;
+        if (name == NULL)
+            continue;
         if (off == 0)
-            snprintf(buf, len, "%s", y->name);
+            snprintf(buf, len, "%s", name);
         else if (off < y->size)
-            snprintf(buf, len, "%s+0x%llx", y->name, (unsigned long long)off);
+            snprintf(buf, len, "%s+0x%llx", name, (unsigned long long)off);
         else
             continue;
         return buf;

@@ -118,4 +118,18 @@ if bad:
 sys.exit(1 if bad else 0)
 PY
 
+# Two names at one address (progs/aliases.c): the first in strcmp's
+# order names the lock and the function, whatever the symbol table's
+# order, in every run.
+build_prog aliases aliases.c
+GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/a.db" -- "$tmp/aliases" \
+    >/dev/null 2>&1 || err "aliases: run failed"
+got=$(q "$tmp/a.db" "SELECT group_concat(symbol, ' ') FROM
+    (SELECT symbol FROM objects WHERE symbol IS NOT NULL ORDER BY symbol)")
+[ "$got" = "alpha_lock bravo_lock" ] || err "aliases: locks named $got"
+got=$(q "$tmp/a.db" "SELECT group_concat(function, ' ') FROM
+    (SELECT DISTINCT function FROM frames WHERE function LIKE '%_make'
+     ORDER BY function)")
+[ "$got" = "alpha_make bravo_make" ] || err "aliases: functions named $got"
+
 e2e_end test_names
