@@ -2,21 +2,26 @@
  * intern.c - the shim's shared sets of 64-bit keys (stacks by hash, call
  * sites, locks seen): lock-free, bounded, and cheap to start.
  *
- * A set is open addressing in two levels.  The first is one page that a
- * small program never leaves; the second, large, is probed only for keys
- * whose run of the first level is full.  One large table alone touched a
- * page per key, and a page's first touch is dear under virtualisation:
- * the stack and lock tables took a third of the page faults that the
- * recorder added to a short real program (docs/bench-shim.md, "Figures behind the code").
+ * A set is open addressing in three levels.  The first is one page that
+ * a small program never leaves; each next one, larger, is probed only for
+ * keys whose run of the one before is full.  One large table alone
+ * touched a page per key, and a page's first touch is dear under
+ * virtualisation: the stack and lock tables took a third of the page
+ * faults that the recorder added to a short real program
+ * (docs/bench-shim.md, "Figures behind the code").  With the first page
+ * and the large table alone, a program of a few thousand locks (node's
+ * 4,200) touched every page of the large one; the middle level holds
+ * them in 32 pages.
  *
  * Slots are claimed with compare-and-swap and never given back (a caller
- * may overwrite a key with a tombstone of its own), so a key's run in the
- * first level, once full, stays full: every thread looks for the same key
- * in the same level, and no key is claimed twice.
+ * may overwrite a key with a tombstone of its own), so a key's run in a
+ * level, once full, stays full: every thread looks for the same key in
+ * the same level, and no key is claimed twice.
  */
 #include "shim.h"
 
 #define FIRST_PROBES 8
+#define MID_PROBES 16
 #define REST_PROBES 64
 
 /* Finds or claims key's slot in one level; NULL when its run is full. */
@@ -52,9 +57,11 @@ in_levels(const struct gct_intern *set, uint64_t key, bool claim,
 {
     struct gct_slot *s = probe(set->first, GCT_INTERN_FIRST, FIRST_PROBES,
                                key, claim, fresh);
-    if (s)
-        return s;
-    return probe(set->rest, set->rest_size, REST_PROBES, key, claim, fresh);
+    if (s == NULL)
+        s = probe(set->mid, GCT_INTERN_MID, MID_PROBES, key, claim, fresh);
+    if (s == NULL)
+        s = probe(set->rest, set->rest_size, REST_PROBES, key, claim, fresh);
+    return s;
 }
 
 struct gct_slot *

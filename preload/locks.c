@@ -90,9 +90,10 @@ note_edge(struct gct_thread *t, const struct gct_held *from, uintptr_t to,
 #define SEEN_SIZE (1 << 16)
 #define SEEN_TOMB 1 /* never a lock's address */
 static _Alignas(4096) struct gct_slot seen_first[GCT_INTERN_FIRST];
+static _Alignas(4096) struct gct_slot seen_mid[GCT_INTERN_MID];
 static struct gct_slot seen_rest[SEEN_SIZE];
-static const struct gct_intern seen_locks = {seen_first, seen_rest,
-                                             SEEN_SIZE};
+static const struct gct_intern seen_locks = {seen_first, seen_mid,
+                                             seen_rest, SEEN_SIZE};
 
 /*
  * Where locks were ever seen, coarsely: one bit per 2 MiB region of the

@@ -62,9 +62,10 @@
 
 /* Slots of both sets: id 0 while the claimer has not yet published it. */
 static _Alignas(4096) struct gct_slot stacks_first[GCT_INTERN_FIRST];
+static _Alignas(4096) struct gct_slot stacks_mid[GCT_INTERN_MID];
 static struct gct_slot stacks_rest[TABLE_SIZE];
-static const struct gct_intern stacks = {stacks_first, stacks_rest,
-                                         TABLE_SIZE};
+static const struct gct_intern stacks = {stacks_first, stacks_mid,
+                                         stacks_rest, TABLE_SIZE};
 
 /* Our own code, whose frames are cut from every stack. */
 static uintptr_t shim_lo, shim_hi;

@@ -15,17 +15,19 @@ struct gct_slot {
 };
 
 #define GCT_INTERN_FIRST 256 /* slots of the first level: one page */
+#define GCT_INTERN_MID 8192  /* of the second: 32 pages */
 
-/* A set of keys in two levels (intern.c): first has GCT_INTERN_FIRST
- * slots, rest rest_size (a power of two). */
+/* A set of keys in three levels (intern.c): first has GCT_INTERN_FIRST
+ * slots, mid GCT_INTERN_MID, rest rest_size (a power of two). */
 struct gct_intern {
     struct gct_slot *first;
+    struct gct_slot *mid;
     struct gct_slot *rest;
     size_t rest_size;
 };
 
 /* Finds key's slot or claims one for it (*fresh: claimed by this call).
- * NULL when both levels are full where key would go. */
+ * NULL when every level is full where key would go. */
 struct gct_slot *gct_intern(const struct gct_intern *set, uint64_t key,
                             bool *fresh);
 
