@@ -21,17 +21,21 @@
 #include "shim.h"
 
 #define FIRST_PROBES 8
-#define MID_PROBES 16
+#define MID_PROBES 64
 #define REST_PROBES 64
 
-/* Finds or claims key's slot in one level; NULL when its run is full. */
+/* Finds or claims key's slot in one level.  NULL: not there; *full says
+ * whether key's run is full, so that key may be (or go) in the next
+ * level.  A look-up that meets an empty slot has its answer: key was
+ * never claimed, in this level or any after it. */
 static struct gct_slot *
 probe(struct gct_slot *table, size_t size, int probes, uint64_t key,
-      bool claim, bool *fresh)
+      bool claim, bool *fresh, bool *full)
 {
     uint64_t h = key * 0x9e3779b97f4a7c15ull;
     size_t i = (size_t)(h ^ h >> 32) & (size - 1);
 
+    *full = false;
     for (int n = 0; n < probes; n++, i = (i + 1) & (size - 1)) {
         uint64_t cur = atomic_load_explicit(&table[i].key,
                                             memory_order_acquire);
@@ -48,19 +52,27 @@ probe(struct gct_slot *table, size_t size, int probes, uint64_t key,
         if (cur == key)
             return &table[i];
     }
+    *full = true;
     return NULL;
 }
 
+/* The next level is probed only past a full run: a look-up of a key
+ * never claimed went on to the large level, a page of it at random each
+ * time, and the look-ups that free() makes of a program's heap blocks
+ * touched every page of the large table in node. */
 static struct gct_slot *
 in_levels(const struct gct_intern *set, uint64_t key, bool claim,
           bool *fresh)
 {
+    bool full;
     struct gct_slot *s = probe(set->first, GCT_INTERN_FIRST, FIRST_PROBES,
-                               key, claim, fresh);
-    if (s == NULL)
-        s = probe(set->mid, GCT_INTERN_MID, MID_PROBES, key, claim, fresh);
-    if (s == NULL)
-        s = probe(set->rest, set->rest_size, REST_PROBES, key, claim, fresh);
+                               key, claim, fresh, &full);
+    if (s == NULL && full)
+        s = probe(set->mid, GCT_INTERN_MID, MID_PROBES, key, claim, fresh,
+                  &full);
+    if (s == NULL && full)
+        s = probe(set->rest, set->rest_size, REST_PROBES, key, claim, fresh,
+                  &full);
     return s;
 }
 

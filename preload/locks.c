@@ -94,6 +94,20 @@ static _Alignas(4096) struct gct_slot seen_mid[GCT_INTERN_MID];
 static struct gct_slot seen_rest[SEEN_SIZE];
 static const struct gct_intern seen_locks = {seen_first, seen_mid,
                                              seen_rest, SEEN_SIZE};
+/* Whether a lock ever took a slot of the middle or the large level: a
+ * scan of a level that never held one (gct_memory_gone) would touch its
+ * pages for nothing, and a dlclose's scan of the large one had node touch
+ * all 256 of its pages. */
+static _Atomic bool seen_mid_used, seen_rest_used;
+
+static void
+note_level(const struct gct_slot *s)
+{
+    if (s >= seen_mid && s < seen_mid + GCT_INTERN_MID)
+        atomic_store_explicit(&seen_mid_used, true, memory_order_relaxed);
+    else if (s >= seen_rest && s < seen_rest + SEEN_SIZE)
+        atomic_store_explicit(&seen_rest_used, true, memory_order_relaxed);
+}
 
 /*
  * Where locks were ever seen, coarsely: one bit per 2 MiB region of the
@@ -252,7 +266,9 @@ gct_lock_seen(struct gct_thread *t, uintptr_t lock, bool record)
     bool fresh;
 
     note_region(lock);
-    if (gct_intern(&seen_locks, lock, &fresh) && fresh) {
+    struct gct_slot *s = gct_intern(&seen_locks, lock, &fresh);
+    if (s && fresh) {
+        note_level(s);
         line_joined(lock);
         if (record)
             gct_emit(t, GCT_EV_LOCK_FIRST_USE, gct_capture_stack(t), lock, 0,
@@ -295,7 +311,10 @@ gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo, size_t len,
         forget_each(lo, lo + len);
     } else {
         forget_in(seen_first, GCT_INTERN_FIRST, lo, lo + len);
-        if (everywhere)
+        if (atomic_load_explicit(&seen_mid_used, memory_order_relaxed))
+            forget_in(seen_mid, GCT_INTERN_MID, lo, lo + len);
+        if (everywhere &&
+            atomic_load_explicit(&seen_rest_used, memory_order_relaxed))
             forget_in(seen_rest, SEEN_SIZE, lo, lo + len);
     }
     struct gct_enter e = gct_enter(t);

@@ -225,10 +225,11 @@ gct_no_lock_lines(uintptr_t lo, size_t len)
 bool gct_locks_held_in(uintptr_t lo, size_t len);
 
 /* The memory [lo, lo+len) went away at time ts (munmap, dlclose,
- * free): ends the locks it held, as destroy does, and records it.  With
- * `everywhere`, a range too large to look up address by address also
- * forgets the locks seen there from the large level of the seen set,
- * whose pages a scan touches (dlclose's rare calls only). */
+ * free): ends the locks it held, as destroy does, and records it.  A
+ * range too large to look up address by address forgets the locks seen
+ * there from the first two levels of the seen set (intern.c); with
+ * `everywhere`, also from the large level, whose pages a scan touches
+ * (dlclose's rare calls only). */
 void gct_memory_gone(struct gct_thread *t, int64_t ts, uintptr_t lo,
                      size_t len, bool everywhere);
 

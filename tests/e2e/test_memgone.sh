@@ -2,6 +2,7 @@
 # A lock whose memory went away (dlclose, munmap, free) and a new lock at
 # the same address are two locks: progs/memgone.c's silent modes get no
 # finding, their buggy twins (the same lock kept) a lock-order cycle.
+# The free of each of 12,000 heap locks ends it (progs/heap_locks.c).
 # Each traced run prints what the native run prints (munmap's and
 # dlclose's answers included).
 # Usage: tests/e2e/test_memgone.sh BUILD_DIR
@@ -52,4 +53,13 @@ expect freekept "lock_order_cycle"
 n=$(sqlite3 "$tmp/dlclose.db" "SELECT count(*) FROM events e
     JOIN event_kinds k ON k.kind = e.kind WHERE k.name = 'mem_gone'")
 [ "$n" -ge 1 ] 2>/dev/null || err "dlclose: no mem_gone event ($n)"
+
+# 12,000 heap locks fill every level of the recorder's set of locks seen
+# (preload/intern.c): the free of each block still finds its lock.
+build_prog heap_locks heap_locks.c
+GCTRACE_OPTIONS=exitcode=0 "$G" run -q -o "$tmp/heap.db" -- \
+    "$tmp/heap_locks" 12000 >/dev/null 2>&1 || err "heap_locks: run failed"
+n=$(sqlite3 "$tmp/heap.db" "SELECT count(*) FROM events e
+    JOIN event_kinds k ON k.kind = e.kind WHERE k.name = 'mem_gone'")
+[ "$n" = 12000 ] || err "heap_locks: $n mem_gone events, want 12000"
 e2e_end test_memgone
