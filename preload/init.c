@@ -178,7 +178,6 @@ gct_init(void)
     text_of((const void *)&find_segment, range);
     text_of((const void *)&unw_backtrace, unw);
     gct_stack_init(range[0], range[1], unw[0], unw[1]);
-    gct_tsc_init();
     const char *slow = gct_mutex_fast_init(gettid());
     if (gct_recorder.opt.verbosity >= 1) {
         char msg[160];

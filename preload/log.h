@@ -162,12 +162,9 @@ void gct_log_modules(struct gct_thread *t);
 
 /* ---------------------------------------------------------------- tsc.c */
 
-/* Checks for an invariant time-stamp counter and takes the first pair of
- * readings (init). */
-void gct_tsc_init(void);
-
 /* The counter now, to pair with clock time ns just read (a wait's
- * begin); measures ns per tick again now and then. */
+ * begin); the first call checks for an invariant counter and keeps the
+ * pair, later ones measure ns per tick again now and then. */
 uint64_t gct_tsc_pair(int64_t ns);
 
 /* The counter now (0 where there is none). */

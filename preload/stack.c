@@ -54,6 +54,7 @@
 #include "shim.h"
 
 #include <libunwind.h>
+#include <sched.h>
 #include <string.h>
 
 #define MAX_FRAMES 64
@@ -79,7 +80,30 @@ gct_stack_init(uintptr_t lo, uintptr_t hi, uintptr_t ulo, uintptr_t uhi)
     shim_hi = hi;
     unw_lo = ulo;
     unw_hi = uhi;
-    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
+/* libunwind's setup, at the first capture rather than at start-up:
+ * setting its caching policy makes its address space (a pipe for its
+ * memory checks, its caches), about 50 us that a process that never
+ * captures a stack (a shell, most tools a test suite runs) need not pay.
+ * One thread sets it up; another that captures meanwhile waits for it,
+ * a few microseconds.  A signal handler never captures while its thread
+ * is in here: the thread holds the recorder's guard. */
+static void
+unwinder_ready(void)
+{
+    static _Atomic int state; /* 0 not yet, 1 being set up, 2 ready */
+    int none = 0;
+
+    if (GCT_LIKELY(atomic_load_explicit(&state, memory_order_acquire) == 2))
+        return;
+    if (atomic_compare_exchange_strong(&state, &none, 1)) {
+        unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+        atomic_store_explicit(&state, 2, memory_order_release);
+        return;
+    }
+    while (atomic_load_explicit(&state, memory_order_acquire) != 2)
+        sched_yield();
 }
 
 static uint64_t
@@ -127,6 +151,7 @@ slot_id(struct gct_slot *s)
 static int
 capture(struct gct_thread *t, void **pcs, int max)
 {
+    unwinder_ready();
     if (t->stacks_walked >= WALKS_BEFORE_TRACE)
         return unw_backtrace(pcs, max);
     t->stacks_walked++;

@@ -12,12 +12,12 @@
  * clock reading while it is under 1 ms old (log.c).
  *
  * ns per tick is measured, not read from anywhere: the first pair of
- * (CLOCK_MONOTONIC, counter) readings is kept, and once a later pair (a
- * wait's begin, or a record=all record that reads the clock) is taken
- * 10 ms or more after it, the ratio over that span becomes the scale
- * (and is measured again, over a longer span, every 100 ms).  Reading
- * the counter and deriving a time are inline (shim.h): they are on the
- * lock path.
+ * (CLOCK_MONOTONIC, counter) readings is kept (take_origin), and once a
+ * later pair (a wait's begin, or a record=all record that reads the
+ * clock) is taken 10 ms or more after it, the ratio over that span
+ * becomes the scale (and is measured again, over a longer span, every
+ * 100 ms).  Reading the counter and deriving a time are inline (shim.h):
+ * they are on the lock path.
  * Until then, for waits longer than 1 ms, and where the counter is not
  * invariant (CPUID 0x80000007 EDX bit 8) or went backwards (another CPU
  * whose counter disagrees), the end is read from the clock.  The error of
@@ -48,17 +48,26 @@ static bool invariant_tsc(void) { return false; }
 static bool usable;                   /* invariant counter */
 static int64_t origin_ns;             /* the first pair */
 static uint64_t origin_tsc;
+static _Atomic int origin_state;      /* 0 none, 1 being taken, 2 taken */
 _Atomic uint64_t gct_tsc_scale;       /* shim.h */
 static _Atomic int64_t calibrated_ns; /* when scale was last measured */
 
-void
-gct_tsc_init(void)
+/* The first pair, and the check of the counter, at the first clock
+ * reading that wants a pair rather than at start-up: under
+ * virtualisation CPUID exits to the hypervisor, twice about 7 us, which
+ * a process that never waits (a shell, most tools a test suite runs)
+ * need not pay.  One thread takes it; another meanwhile goes on without
+ * a scale, as every thread does for the first 10 ms. */
+static void
+take_origin(int64_t ns, uint64_t tsc)
 {
-    if (!invariant_tsc())
+    int none = 0;
+    if (!atomic_compare_exchange_strong(&origin_state, &none, 1))
         return;
-    origin_ns = gct_now();
-    origin_tsc = gct_tsc_read();
-    usable = true;
+    usable = invariant_tsc();
+    origin_ns = ns;
+    origin_tsc = tsc;
+    atomic_store_explicit(&origin_state, 2, memory_order_release);
 }
 
 uint64_t
@@ -66,6 +75,10 @@ gct_tsc_pair(int64_t ns)
 {
     uint64_t tsc = gct_tsc_read();
 
+    if (atomic_load_explicit(&origin_state, memory_order_acquire) != 2) {
+        take_origin(ns, tsc);
+        return tsc;
+    }
     if (!usable || tsc <= origin_tsc || ns - origin_ns < CALIBRATE_AFTER_NS)
         return tsc;
     if (ns - atomic_load_explicit(&calibrated_ns, memory_order_relaxed) <
