@@ -494,6 +494,7 @@ gct_process_new(void)
         return; /* the parent had finished: nothing more is recorded */
     gct_watchdog_after_fork();
     gct_finisher_after_fork();
+    gct_tsc_after_fork();
     gct_threads_after_fork(t);
     gct_recorder.root = 0;
     exit_status = -1;

@@ -167,6 +167,10 @@ void gct_log_modules(struct gct_thread *t);
  * pair, later ones measure ns per tick again now and then. */
 uint64_t gct_tsc_pair(int64_t ns);
 
+/* In a forked child: a first pair that another thread of the parent was
+ * taking is taken again. */
+void gct_tsc_after_fork(void);
+
 /* The counter now (0 where there is none). */
 static inline uint64_t
 gct_tsc_read(void)

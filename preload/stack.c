@@ -54,7 +54,6 @@
 #include "shim.h"
 
 #include <libunwind.h>
-#include <sched.h>
 #include <string.h>
 
 #define MAX_FRAMES 64
@@ -86,24 +85,19 @@ gct_stack_init(uintptr_t lo, uintptr_t hi, uintptr_t ulo, uintptr_t uhi)
  * setting its caching policy makes its address space (a pipe for its
  * memory checks, its caches), about 50 us that a process that never
  * captures a stack (a shell, most tools a test suite runs) need not pay.
- * One thread sets it up; another that captures meanwhile waits for it,
- * a few microseconds.  A signal handler never captures while its thread
- * is in here: the thread holds the recorder's guard. */
+ * Threads that capture their first stack at once may each set it: the
+ * call is idempotent, and libunwind's own setup takes its lock.  No
+ * thread waits for another, so a child forked in the middle of it sets
+ * it up again. */
 static void
 unwinder_ready(void)
 {
-    static _Atomic int state; /* 0 not yet, 1 being set up, 2 ready */
-    int none = 0;
+    static _Atomic bool ready;
 
-    if (GCT_LIKELY(atomic_load_explicit(&state, memory_order_acquire) == 2))
+    if (GCT_LIKELY(atomic_load_explicit(&ready, memory_order_acquire)))
         return;
-    if (atomic_compare_exchange_strong(&state, &none, 1)) {
-        unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
-        atomic_store_explicit(&state, 2, memory_order_release);
-        return;
-    }
-    while (atomic_load_explicit(&state, memory_order_acquire) != 2)
-        sched_yield();
+    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    atomic_store_explicit(&ready, true, memory_order_release);
 }
 
 static uint64_t

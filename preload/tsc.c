@@ -57,7 +57,8 @@ static _Atomic int64_t calibrated_ns; /* when scale was last measured */
  * virtualisation CPUID exits to the hypervisor, twice about 7 us, which
  * a process that never waits (a shell, most tools a test suite runs)
  * need not pay.  One thread takes it; another meanwhile goes on without
- * a scale, as every thread does for the first 10 ms. */
+ * a scale, as every thread does for the first 10 ms (a child forked
+ * meanwhile takes it again: gct_tsc_after_fork). */
 static void
 take_origin(int64_t ns, uint64_t tsc)
 {
@@ -68,6 +69,13 @@ take_origin(int64_t ns, uint64_t tsc)
     origin_ns = ns;
     origin_tsc = tsc;
     atomic_store_explicit(&origin_state, 2, memory_order_release);
+}
+
+void
+gct_tsc_after_fork(void)
+{
+    int taking = 1;
+    atomic_compare_exchange_strong(&origin_state, &taking, 0);
 }
 
 uint64_t
