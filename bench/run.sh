@@ -78,6 +78,24 @@ ratio() {
     fi
 }
 
+# paired FILE_NUM FILE_DEN: the median of the rounds' own ratios (line i
+# of NUM over line i of DEN, both taken in round i) with their min-max, as
+# "1.23x (1.10-1.40)", or "-".  Less moved than the ratio of medians by a
+# guest whose speed drifts between rounds: each ratio's two runs were
+# back to back.
+paired() {
+    if [ -s "$1" ] && [ -s "$2" ] &&
+        [ "$(wc -l <"$1")" -eq "$(wc -l <"$2")" ]; then
+        paste "$1" "$2" | awk '$2 > 0 { print $1 / $2 }' >"$tmp/paired"
+        # shellcheck disable=SC2046  # split into median, min, max
+        set -- $(stats "$tmp/paired")
+        [ $# -eq 3 ] &&
+            awk -v m="$1" -v a="$2" -v b="$3" \
+                'BEGIN { printf("%.2fx (%.2f-%.2f)", m, a, b) }' && return
+    fi
+    echo "-"
+}
+
 # measure LOG OUT CMD...: runs CMD once, appends its output line to LOG and
 # its ns_per_op to OUT.  A failure is reported and remembered in $status.
 measure() {

@@ -105,11 +105,13 @@ section_wholerun() {
     echo "Wall time of the program natively and of \`gctrace run -q -o T --" \
          "PROG\` (default options; lockall: record=all), timed from outside," \
          "interleaved, median of $runs rounds with min-max (ms); the ratio" \
-         "of medians; the trace's size.  $(date -u +%Y-%m-%d), $(nproc)" \
-         "cores, load $load_before before, $(loadavg) after."
+         "of medians; the median of each round's own ratio (its two runs" \
+         "back to back) with min-max; the trace's size." \
+         "$(date -u +%Y-%m-%d), $(nproc) cores, load $load_before before," \
+         "$(loadavg) after."
     echo
-    echo "| workload | native ms | gctrace run ms | ratio | trace |"
-    echo "|---|--:|--:|--:|--:|"
+    echo "| workload | native ms | gctrace run ms | ratio | paired ratio | trace |"
+    echo "|---|--:|--:|--:|--:|--:|"
     for row_name in $rows; do
         n=$tmp/whole.$row_name.native g=$tmp/whole.$row_name.gct
         [ -s "$n" ] || continue
@@ -131,7 +133,7 @@ section_wholerun() {
         [ -s "$tmp/whole.$row_name.size" ] &&
             size=$(awk -v b="$(cat "$tmp/whole.$row_name.size")" \
                 'BEGIN { printf(b < 1048576 ? "%.0f KB" : "%.1f MB", b < 1048576 ? b / 1024 : b / 1048576) }')
-        echo "| $name | $(cell "$n") | $(cell "$g") | $(ratio "$g" "$n") | $size |"
+        echo "| $name | $(cell "$n") | $(cell "$g") | $(ratio "$g" "$n") | $(paired "$g" "$n") | $size |"
     done
     echo
     case " $rows " in *" growth "*) whole_growth ;; esac
