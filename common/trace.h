@@ -57,6 +57,11 @@ enum gct_raw_state {
 };
 enum gct_raw_state gct_raw_state(const char *trace);
 
+/* Whether the watchdog reported a deadlock, and so may have written a
+ * snapshot at TRACE, in the run that writes TRACE.raw; true also when the
+ * raw log cannot be read, for the caller to look. */
+bool gct_raw_watchdog_spoke(const char *trace);
+
 /*
  * Opens a trace for reading, finishing it first when the recorder left a
  * raw log (a killed run), or taking a snapshot of a live one.  Refuses

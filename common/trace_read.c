@@ -21,24 +21,47 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum gct_raw_state
-gct_raw_state(const char *trace)
+/* TRACE.raw's header into *h: 1 read, 0 no raw log, -1 one that is not
+ * a raw log (too short, another magic). */
+static int
+raw_header(const char *trace, struct gct_log_header *h)
 {
     char raw[4096];
-    struct gct_log_header h;
 
     snprintf(raw, sizeof raw, "%s%s", trace, GCT_LOG_SUFFIX);
     int fd = open(raw, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return GCT_RAW_NONE;
-    ssize_t n = pread(fd, &h, sizeof h, 0);
+        return 0;
+    ssize_t n = pread(fd, h, sizeof *h, 0);
     close(fd);
-    if (n != (ssize_t)sizeof h || memcmp(h.magic, GCT_LOG_MAGIC, 8) != 0)
+    if (n != (ssize_t)sizeof *h || memcmp(h->magic, GCT_LOG_MAGIC, 8) != 0)
+        return -1;
+    return 1;
+}
+
+enum gct_raw_state
+gct_raw_state(const char *trace)
+{
+    struct gct_log_header h;
+
+    int r = raw_header(trace, &h);
+    if (r == 0)
+        return GCT_RAW_NONE;
+    if (r < 0)
         return GCT_RAW_DONE; /* let finishing say what is wrong */
     if (h.state == GCT_LOG_RUNNING && h.root_pid > 0 &&
         (kill(h.root_pid, 0) == 0 || errno == EPERM))
         return GCT_RAW_LIVE;
     return GCT_RAW_DONE;
+}
+
+bool
+gct_raw_watchdog_spoke(const char *trace)
+{
+    struct gct_log_header h;
+
+    return raw_header(trace, &h) != 1 ||
+           atomic_load(&h.watchdog_findings) > 0;
 }
 
 /* sqlite's settings for a file that may come from anyone: a trace is a

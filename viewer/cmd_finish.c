@@ -155,7 +155,11 @@ finish_and_report(const char *trace, const void *log, size_t size,
     o.before_commit = add_findings;
     o.arg = &st;
     struct already seen = {0};
-    if (report && !o.snapshot)
+    /* The trace at TRACE is the watchdog's snapshot only when it spoke
+     * in this run; otherwise it is an earlier run's, and opening it cost
+     * each report about 1 ms (the default trace of a program is
+     * replaced by its next run). */
+    if (report && !o.snapshot && gct_raw_watchdog_spoke(trace))
         already_reported(trace, &seen);
 
     int rc = log ? gct_finish_log(trace, -1, log, size, &o, err, sizeof err)
