@@ -5,10 +5,14 @@
 # it uses; section "wholerun".
 #
 # Each round runs every workload natively and then under
-# `gctrace run -q -o T --` (default options; exitcode=0 so that a finding
+# `gctrace run -o T --` (default options; exitcode=0 so that a finding
 # is not mistaken for a failure), back to back, so that the machine's
-# slow and fast minutes fall on both alike.  A cell is the median wall
-# time of BENCH_RUNS rounds, with min-max; the ratio is of the medians.
+# slow and fast minutes fall on both alike.  As a user runs it: with its
+# report, and over the trace its previous round left at T (a program's
+# default trace is replaced by its next run; T is the row's own).  A
+# cell is the median wall time of BENCH_RUNS rounds, with min-max; the
+# ratio is of the medians, the paired ratio the median of each round's
+# own.
 
 # whole_ms CMD...: runs CMD, prints its wall time in ms (one decimal).
 whole_ms() {
@@ -64,13 +68,13 @@ whole_one() {
         ;;
     *)
         whole_ms "$@" >>"$tmp/whole.$row_name.native" || return 0
-        GCTRACE_OPTIONS=$opts whole_ms "$build/bin/gctrace" run -q \
-            -o "$tmp/whole.db" -- "$@" >>"$tmp/whole.$row_name.gct" || return 0
-        sz=$(stat -c %s "$tmp/whole.db" 2>/dev/null || echo 0)
+        GCTRACE_OPTIONS=$opts whole_ms "$build/bin/gctrace" run \
+            -o "$tmp/whole.$row_name.db" -- "$@" \
+            >>"$tmp/whole.$row_name.gct" || return 0
+        sz=$(stat -c %s "$tmp/whole.$row_name.db" 2>/dev/null || echo 0)
         echo "$sz" >"$tmp/whole.$row_name.size"
         ;;
     esac
-    rm -f "$tmp/whole.db" "$tmp/whole.db".*
 }
 
 section_wholerun() {
@@ -82,7 +86,7 @@ section_wholerun() {
     i=1
     while [ "$i" -le 50 ]; do
         echo "$build/bench/short_bench" >>"$tmp/suite.sh"
-        echo "GCTRACE_OPTIONS=exitcode=0 $build/bin/gctrace run -q -o $tmp/each.db -- $build/bench/short_bench" >>"$tmp/suite_each.sh"
+        echo "GCTRACE_OPTIONS=exitcode=0 $build/bin/gctrace run -o $tmp/each.db -- $build/bench/short_bench" >>"$tmp/suite_each.sh"
         i=$((i + 1))
     done
     rows=${BENCH_ROWS:-short suite perproc python node java locknested lockflat lockall cond spawn pigz xz zstd growth peers}
@@ -99,11 +103,13 @@ section_wholerun() {
         done
         r=$((r + 1))
     done
+    rm -f "$tmp"/whole.*.db "$tmp"/whole.*.db.*
     echo
     echo "### The whole run, as the user waits for it"
     echo
-    echo "Wall time of the program natively and of \`gctrace run -q -o T --" \
-         "PROG\` (default options; lockall: record=all), timed from outside," \
+    echo "Wall time of the program natively and of \`gctrace run -o T --" \
+         "PROG\` (default options; lockall: record=all; with its report, over" \
+         "the trace the row's previous round left), timed from outside," \
          "interleaved, median of $runs rounds with min-max (ms); the ratio" \
          "of medians; the median of each round's own ratio (its two runs" \
          "back to back) with min-max; the trace's size." \
@@ -177,10 +183,9 @@ whole_peers() {
             p=$1
             shift
             whole_ms "$build/bench/$p" "$@" >>"$tmp/peer.$pr.native"
-            GCTRACE_OPTIONS=exitcode=0 whole_ms "$build/bin/gctrace" run -q \
-                -o "$tmp/whole.db" -- "$build/bench/$p" "$@" \
+            GCTRACE_OPTIONS=exitcode=0 whole_ms "$build/bin/gctrace" run \
+                -o "$tmp/peer.$pr.db" -- "$build/bench/$p" "$@" \
                 >>"$tmp/peer.$pr.gct"
-            rm -f "$tmp/whole.db" "$tmp/whole.db".*
             [ -n "$have_tsan" ] && [ -x "$peers_dir/$p.tsan-clang" ] &&
                 TSAN_OPTIONS=report_bugs=0 whole_ms \
                     "$peers_dir/$p.tsan-clang" "$@" >>"$tmp/peer.$pr.tsan"
@@ -190,11 +195,12 @@ whole_peers() {
         done
         r=$((r + 1))
     done
+    rm -f "$tmp"/peer.*.db "$tmp"/peer.*.db.*
     echo "### The peers' whole runs"
     echo
     echo "The microbenchmarks at a tenth of the rows above (Helgrind runs" \
          "them 100-200 times slower): wall time natively, under" \
-         "\`gctrace run -q\`, built with \`clang -fsanitize=thread\`" \
+         "\`gctrace run\`, built with \`clang -fsanitize=thread\`" \
          "(TSan) and under \`valgrind --tool=helgrind\`, interleaved," \
          "median of $runs rounds with min-max (ms) and the ratio to native."
     echo
