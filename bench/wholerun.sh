@@ -14,18 +14,18 @@
 # ratio is of the medians, the paired ratio the median of each round's
 # own.
 
-# whole_ms CMD...: runs CMD, prints its wall time in ms (one decimal).
+# whole_ms CMD...: runs CMD, prints its wall time in ms, timed by
+# bench/walltime.c around the process alone (the shell's own forks stay
+# out of it).
 whole_ms() {
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>"$tmp/whole.err"
+    ms=$("$build/bench/walltime" "$tmp/whole.err" "$@")
     rc=$?
-    t1=$(date +%s%N)
     if [ "$rc" -ge 128 ] || [ "$rc" -eq 127 ]; then
         echo "bench/run.sh: wholerun: '$*' failed ($rc): $(head -c 300 "$tmp/whole.err")" >&2
         status=1
         return 1
     fi
-    awk -v t=$((t1 - t0)) 'BEGIN { printf("%.1f\n", t / 1e6) }'
+    echo "$ms"
 }
 
 # The system's python3: a python3 found first on PATH may be a version
