@@ -15,24 +15,14 @@
  * in 0.7 ms natively was timed at 1.6-2 ms, and every ratio to native of
  * a short row came out smaller than what the user waits for.
  */
-#include <errno.h>
+#include "bench_util.h"
+
 #include <fcntl.h>
 #include <spawn.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
-
-static double
-now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 int
 main(int argc, char **argv)
@@ -48,7 +38,7 @@ main(int argc, char **argv)
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
     pid_t pid;
     int st;
-    double start = now_ms();
+    int64_t start = now_ns();
     int err = posix_spawnp(&pid, argv[2], &fa, NULL, &argv[2], environ);
     if (err != 0) {
         fprintf(stderr, "walltime: %s: %s\n", argv[2], strerror(err));
@@ -59,7 +49,7 @@ main(int argc, char **argv)
             perror("walltime: waitpid");
             return 127;
         }
-    double ms = now_ms() - start;
+    double ms = (double)(now_ns() - start) / 1e6;
     posix_spawn_file_actions_destroy(&fa);
     printf("%.2f\n", ms);
     if (WIFSIGNALED(st))
