@@ -37,8 +37,7 @@ struct graph;
  * preparing a query again for each finding was half the time of making
  * a finding's labels and stacks (java -version's six leaked threads). */
 struct kept_stmt {
-    char *sql;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st; /* its SQL is sqlite3_sql(st) */
     bool busy; /* handed out by query, not yet given back by query_done */
 };
 
@@ -126,7 +125,7 @@ static sqlite3_stmt *
 query(struct ctx *c, const char *sql)
 {
     for (size_t i = 0; i < c->nkept; i++)
-        if (!c->kept[i].busy && strcmp(c->kept[i].sql, sql) == 0) {
+        if (!c->kept[i].busy && strcmp(sqlite3_sql(c->kept[i].st), sql) == 0) {
             c->kept[i].busy = true;
             return c->kept[i].st;
         }
@@ -139,7 +138,7 @@ query(struct ctx *c, const char *sql)
         return NULL;
     }
     if (c->nkept < KEPT_STMTS)
-        c->kept[c->nkept++] = (struct kept_stmt){gct_xstrdup(sql), st, true};
+        c->kept[c->nkept++] = (struct kept_stmt){st, true};
     return st;
 }
 
@@ -3203,10 +3202,8 @@ gct_analyze(sqlite3 *db, struct gct_findings *out, char *err, size_t errlen)
     c.pass = NULL;
     free_class_graph(&c);
     gct_map_free(&c.inited);
-    for (size_t i = 0; i < c.nkept; i++) {
+    for (size_t i = 0; i < c.nkept; i++)
         sqlite3_finalize(c.kept[i].st);
-        free(c.kept[i].sql);
-    }
     names_reset(&c);
     free(c.names);
     if (c.failed) {
