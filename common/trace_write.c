@@ -147,11 +147,15 @@ prepare_all(struct gct_trace_writer *w)
     return w->ins_wait_case && w->ins_process && w->upd_process_exit;
 }
 
+/* The batches the replay writes through (prepare_all makes them). */
+#define REPLAY_BATCHES(w)                                                  \
+    {&(w)->events, &(w)->edges, &(w)->stacks, &(w)->frames,                \
+     &(w)->stack_frames}
+
 void
 gct_tw_flush(struct gct_trace_writer *w)
 {
-    struct gct_sql_batch *all[] = {&w->events, &w->edges, &w->stacks,
-                                   &w->frames, &w->stack_frames};
+    struct gct_sql_batch *all[] = REPLAY_BATCHES(w);
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i]->one && !gct_tw_failed(w))
             step_failed(w, gct_sql_batch_flush(all[i]));
@@ -161,8 +165,7 @@ static void
 finalize_all(struct gct_trace_writer *w)
 {
     gct_tw_flush(w); /* done already, unless the finish failed */
-    struct gct_sql_batch *batches[] = {&w->events, &w->edges, &w->stacks,
-                                       &w->frames, &w->stack_frames};
+    struct gct_sql_batch *batches[] = REPLAY_BATCHES(w);
     for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++)
         gct_sql_batch_free(batches[i]);
     sqlite3_stmt **all[] = {&w->ins_wait_case, &w->ins_process,
